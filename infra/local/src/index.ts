@@ -3,3 +3,4 @@ export { startLocalKafka, stopLocalKafka, waitForKafka, LOCAL_KAFKA_PORT, KAFKA_
 export { startLocalPostgres, stopLocalPostgres, localDatabaseUrl, LOCAL_POSTGRES_PORT } from './postgres';
 export { waitUntil, isPortOpen } from './process-util';
 export { repoRoot, localStateDir } from './paths';
+export { PLATFORM_SERVICES, startService, waitForReady, type RunningService, type ServiceName } from './services';

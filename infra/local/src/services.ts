@@ -1,0 +1,86 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { repoRoot } from './paths';
+import { waitUntil } from './process-util';
+
+/** The platform's services and their local default ports (DESIGN.md, "Running it"). */
+export const PLATFORM_SERVICES = [
+  { name: 'record-api', port: 3100, portVariable: 'RECORD_API_PORT' },
+  { name: 'gp-records', port: 3101, portVariable: 'GP_RECORDS_PORT' },
+  { name: 'projection', port: 3110, portVariable: 'PROJECTION_PORT' },
+] as const;
+
+export type ServiceName = (typeof PLATFORM_SERVICES)[number]['name'];
+
+export interface RunningService {
+  name: string;
+  port: number;
+  baseUrl: string;
+  process: ChildProcess;
+  /** SIGTERM, then waits for the process to exit (SIGKILL after the grace period). */
+  stop(graceMs?: number): Promise<void>;
+  /** Ends the process at once, as a crash would. */
+  kill(): Promise<void>;
+}
+
+export interface StartServiceOptions {
+  name: ServiceName;
+  port?: number;
+  env?: NodeJS.ProcessEnv;
+  /** Receives each line the service writes, prefixed with its name. */
+  onOutput?: (line: string) => void;
+}
+
+function exited(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolvePromise) => child.once('exit', () => resolvePromise()));
+}
+
+/** Starts one service from its TypeScript sources (compiled on the fly by swc). */
+export function startService(options: StartServiceOptions): RunningService {
+  const spec = PLATFORM_SERVICES.find((service) => service.name === options.name);
+  if (!spec) throw new Error(`unknown service ${options.name}`);
+  const port = options.port ?? spec.port;
+  const child = spawn(
+    process.execPath,
+    ['-r', '@swc-node/register', join(repoRoot, 'services', spec.name, 'src', 'main.ts')],
+    {
+      cwd: repoRoot,
+      env: { ...process.env, ...options.env, [spec.portVariable]: String(port), SWC_NODE_PROJECT: join(repoRoot, 'tsconfig.json') },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  const forward = (chunk: Buffer) => {
+    for (const line of chunk.toString().split('\n')) if (line.trim()) options.onOutput?.(`[${spec.name}] ${line}`);
+  };
+  child.stdout?.on('data', forward);
+  child.stderr?.on('data', forward);
+  const stop = async (graceMs = 15_000) => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+    await exited(child);
+    clearTimeout(timer);
+  };
+  const kill = async () => {
+    child.kill('SIGKILL');
+    await exited(child);
+  };
+  return { name: spec.name, port, baseUrl: `http://127.0.0.1:${port}`, process: child, stop, kill };
+}
+
+/** Waits until the service's /health/ready answers 200; fails at once if the process exits. */
+export async function waitForReady(service: RunningService, timeoutMs = 90_000): Promise<void> {
+  let ready = false;
+  const exitedEarly = exited(service.process).then(() => {
+    if (!ready) throw new Error(`${service.name} exited (code ${service.process.exitCode}) before it was ready`);
+  });
+  const answered = waitUntil(
+    `${service.name} /health/ready`,
+    async () => (await fetch(`${service.baseUrl}/health/ready`)).status === 200,
+    { timeoutMs, intervalMs: 250 },
+  ).then(() => {
+    ready = true;
+  });
+  await Promise.race([answered, exitedEarly]);
+}

@@ -1,0 +1,53 @@
+import { DomainError } from '@carelog/domain';
+import type { RecordEntryEvent } from './record-entry-event';
+import type { SchemaCatalogue, SchemaVersion } from './schema-catalogue';
+
+/** Avro single-object encoding: marker C3 01, 8-byte little-endian CRC-64-AVRO fingerprint, body. */
+const MAGIC = Buffer.from([0xc3, 0x01]);
+const HEADER_LENGTH = MAGIC.length + 8;
+
+export interface DecodedEvent {
+  event: RecordEntryEvent;
+  /** The schema the writer used; the event itself is always in the current version's shape. */
+  writer: SchemaVersion;
+}
+
+export class EventCodec {
+  constructor(readonly catalogue: SchemaCatalogue) {}
+
+  /** Encodes with the current version of the event's type. */
+  encode(event: RecordEntryEvent): Buffer {
+    const schema = this.catalogue.current(event.type);
+    if (!schema) throw new DomainError('unknown-entry-type', `no schema for entry type ${event.type}`, 'type');
+    const invalidPaths: string[] = [];
+    schema.avroType.isValid(event, { errorHook: (path) => invalidPaths.push(path.join('.')) });
+    if (invalidPaths.length > 0) {
+      const field = invalidPaths[0] ?? '';
+      throw new DomainError('invalid-event', `does not match schema ${schema.file}`, field);
+    }
+    const fingerprint = Buffer.alloc(8);
+    fingerprint.writeBigUInt64LE(BigInt(`0x${schema.fingerprint}`));
+    return Buffer.concat([MAGIC, fingerprint, schema.avroType.toBuffer(event)]);
+  }
+
+  /** Decodes a message written with any version kept in schemas/, into the current version. */
+  decode(message: Buffer): DecodedEvent {
+    if (message.length < HEADER_LENGTH || !message.subarray(0, 2).equals(MAGIC)) {
+      throw new DomainError('not-single-object-encoded', 'message does not start with the Avro single-object marker C3 01');
+    }
+    const fingerprint = message.readBigUInt64LE(2).toString(16).padStart(16, '0');
+    const writer = this.catalogue.byFingerprintHex(fingerprint);
+    if (!writer) throw new DomainError('unknown-writer-schema', `no schema in schemas/ has fingerprint ${fingerprint}`);
+    const reader = this.catalogue.current(writer.type) ?? writer;
+    const body = message.subarray(HEADER_LENGTH);
+    try {
+      const event =
+        reader === writer
+          ? (writer.avroType.fromBuffer(body) as RecordEntryEvent)
+          : (reader.avroType.fromBuffer(body, reader.avroType.createResolver(writer.avroType)) as RecordEntryEvent);
+      return { event, writer };
+    } catch (error) {
+      throw new DomainError('undecodable-event', `body does not decode with ${writer.file}: ${(error as Error).message}`);
+    }
+  }
+}

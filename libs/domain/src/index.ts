@@ -1,0 +1,11 @@
+export { DomainError, isDomainError } from './domain-error';
+export { isValidNhsNumber, parseNhsNumber, type NhsNumber } from './nhs-number';
+export {
+  SENSITIVITY_CATEGORIES,
+  LEGALLY_PROTECTED_CATEGORIES,
+  isSensitivityCategory,
+  parseSensitivity,
+  type SensitivityCategory,
+} from './sensitivity';
+export * from './roles';
+export * from './source-domains';

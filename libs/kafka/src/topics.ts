@@ -1,0 +1,46 @@
+import { SOURCE_DOMAINS, type SourceDomain } from '@carelog/domain';
+import type { Admin, ITopicConfig } from 'kafkajs';
+
+/** Topic names are part of the contract other teams build on (DESIGN.md, "Topics"). */
+export const recordEntryTopic = (domain: SourceDomain): string => `carelog.${domain}.record-entries.v1`;
+export const RECORD_ENTRY_TOPICS: readonly string[] = SOURCE_DOMAINS.map(recordEntryTopic);
+export const AUDIT_TOPIC = 'carelog.audit.access-events.v1';
+export const ANALYTICS_TOPIC = 'carelog.analytics.record-entries.v1';
+export const deadLetterTopic = (consumerGroup: string): string => `${consumerGroup}.dlq`;
+
+const DEFAULT_PARTITIONS = Number(process.env['CARELOG_TOPIC_PARTITIONS'] ?? 6);
+
+/** The system of record: kept forever, never compacted. */
+const forever = [
+  { name: 'retention.ms', value: '-1' },
+  { name: 'retention.bytes', value: '-1' },
+  { name: 'cleanup.policy', value: 'delete' },
+];
+
+export function recordTopicSpec(topic: string, numPartitions = DEFAULT_PARTITIONS): ITopicConfig {
+  return { topic, numPartitions, replicationFactor: -1, configEntries: forever };
+}
+
+/** Every topic the platform owns, with its settings. */
+export function platformTopics(consumerGroups: readonly string[] = []): ITopicConfig[] {
+  return [
+    ...RECORD_ENTRY_TOPICS.map((topic) => recordTopicSpec(topic)),
+    recordTopicSpec(AUDIT_TOPIC),
+    recordTopicSpec(ANALYTICS_TOPIC),
+    ...consumerGroups.map((group) => recordTopicSpec(deadLetterTopic(group), 1)),
+  ];
+}
+
+/** Creates whichever of the topics do not exist yet; existing topics are left as they are. */
+export async function ensureTopics(admin: Admin, topics: ITopicConfig[]): Promise<void> {
+  const existing = new Set(await admin.listTopics());
+  const missing = topics.filter((spec) => !existing.has(spec.topic));
+  if (missing.length === 0) return;
+  try {
+    await admin.createTopics({ topics: missing, waitForLeaders: true });
+  } catch (error) {
+    // Another service may have created some of them at the same moment: that is success.
+    const now = new Set(await admin.listTopics());
+    if (missing.some((spec) => !now.has(spec.topic))) throw error;
+  }
+}

@@ -1,0 +1,40 @@
+import {
+  createParamDecorator,
+  Global,
+  Injectable,
+  Module,
+  type CanActivate,
+  type ExecutionContext,
+} from '@nestjs/common';
+import { TokenVerifier, verifierSettingsFromEnv, type Caller } from '@carelog/auth';
+import type { Request } from 'express';
+
+type RequestWithCaller = Request & { caller?: Caller };
+
+/** Every route behind this guard needs a verified bearer token; the caller comes only from it. */
+@Injectable()
+export class CallerGuard implements CanActivate {
+  constructor(private readonly verifier: TokenVerifier) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const request = context.switchToHttp().getRequest<RequestWithCaller>();
+    request.caller = await this.verifier.verify(request.headers.authorization);
+    return true;
+  }
+}
+
+export const CurrentCaller = createParamDecorator((_data: unknown, context: ExecutionContext): Caller => {
+  const caller = context.switchToHttp().getRequest<RequestWithCaller>().caller;
+  if (!caller) throw new Error('CurrentCaller used on a route without CallerGuard');
+  return caller;
+});
+
+@Global()
+@Module({
+  providers: [
+    { provide: TokenVerifier, useFactory: async () => new TokenVerifier(await verifierSettingsFromEnv()) },
+    CallerGuard,
+  ],
+  exports: [TokenVerifier, CallerGuard],
+})
+export class CallerModule {}

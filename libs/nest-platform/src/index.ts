@@ -1,0 +1,5 @@
+export { ProblemDetailsFilter, problemFor, type ProblemDetails } from './problem-details.filter';
+export { HealthController, READINESS_CHECKS, type ReadinessCheck } from './health';
+export { MetricsModule, metricsRegistry } from './metrics';
+export { CallerGuard, CallerModule, CurrentCaller } from './caller.guard';
+export { createHttpService, listen, portFromEnv, runMain, type HttpServiceOptions } from './http-service';

@@ -1,0 +1,86 @@
+import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } from '@nestjs/common';
+import { DomainError } from '@carelog/domain';
+import type { Request, Response } from 'express';
+
+/** RFC 9457 problem details with carelog's stable `code`. */
+export interface ProblemDetails {
+  type: string;
+  title: string;
+  status: number;
+  code: string;
+  detail: string;
+  field?: string;
+  instance?: string;
+}
+
+/**
+ * The one place error codes become HTTP statuses. Codes not listed are client errors (400).
+ * A denied read and a patient that does not exist share `patient-not-found`, so that the
+ * two cannot be told apart.
+ */
+const STATUS_BY_CODE: Record<string, number> = {
+  'missing-token': 401,
+  'invalid-token': 401,
+  'not-permitted': 403,
+  'patient-not-found': 404,
+  'entry-not-found': 404,
+  'route-not-found': 404,
+  'idempotency-key-reused': 409,
+  'payload-too-large': 413,
+  'invalid-event': 422,
+  'clinical-time-in-future': 422,
+  'broker-unavailable': 503,
+  'database-unavailable': 503,
+};
+
+const TYPE_BASE = 'https://carelog.dev/problems/';
+
+export function problemFor(code: string, detail: string, field?: string): ProblemDetails {
+  const status = STATUS_BY_CODE[code] ?? 400;
+  return {
+    type: `${TYPE_BASE}${code}`,
+    title: code.replace(/-/g, ' ').replace(/^./, (first) => first.toUpperCase()),
+    status,
+    code,
+    detail,
+    ...(field ? { field } : {}),
+  };
+}
+
+/** Errors that come from the HTTP layer before our code runs (body parsing, routing). */
+function fromHttpException(exception: HttpException): ProblemDetails {
+  const status = exception.getStatus();
+  const cause = exception.cause as { type?: string } | undefined;
+  const response = exception.getResponse() as { message?: unknown };
+  if (status === 400 && (cause?.type === 'entity.parse.failed' || /JSON/i.test(String(response.message)))) {
+    return problemFor('malformed-json', 'the request body is not valid JSON', 'body');
+  }
+  if (status === 413) return problemFor('payload-too-large', 'the request body is larger than the limit', 'body');
+  if (status === 404) return problemFor('route-not-found', 'no such route');
+  return { ...problemFor(`http-${status}`, String(response.message ?? exception.message)), status };
+}
+
+@Catch()
+export class ProblemDetailsFilter implements ExceptionFilter {
+  private readonly logger = new Logger('ProblemDetails');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const request = http.getRequest<Request>();
+    const response = http.getResponse<Response>();
+    let problem: ProblemDetails;
+    if (exception instanceof DomainError) {
+      problem = problemFor(exception.code, exception.message, exception.field);
+      const retryAfter = (exception as { retryAfterSeconds?: number }).retryAfterSeconds;
+      if (retryAfter !== undefined) response.setHeader('Retry-After', String(retryAfter));
+    } else if (exception instanceof HttpException) {
+      problem = fromHttpException(exception);
+    } else {
+      // Logged by type only: an unexpected error's message may quote record content.
+      this.logger.error(`unexpected ${(exception as Error)?.name ?? typeof exception} on ${request.method} ${request.route?.path ?? 'unknown route'}`);
+      problem = problemFor('internal-error', 'an unexpected error occurred; it has been logged');
+      problem.status = 500;
+    }
+    response.status(problem.status).type('application/problem+json').send(JSON.stringify(problem));
+  }
+}

@@ -1,0 +1,39 @@
+import { DataSource } from 'typeorm';
+import { READ_MODEL_ENTITIES } from './entities';
+import { LifelongRecord1795500000000 } from './migrations/0001-lifelong-record';
+
+export const DEFAULT_DATABASE_URL = 'postgres://carelog:carelog@127.0.0.1:15432/carelog';
+export const configuredDatabaseUrl = (): string => process.env['DATABASE_URL'] ?? DEFAULT_DATABASE_URL;
+
+/** The Postgres schema holding the read model; a rebuild writes a new one beside it. */
+export const DEFAULT_READ_MODEL_SCHEMA = 'read_model';
+
+export interface ReadModelOptions {
+  url?: string;
+  schema?: string;
+  poolSize?: number;
+  applicationName: string;
+}
+
+export function readModelDataSource(options: ReadModelOptions): DataSource {
+  const schema = options.schema ?? process.env['CARELOG_READ_MODEL_SCHEMA'] ?? DEFAULT_READ_MODEL_SCHEMA;
+  return new DataSource({
+    type: 'postgres',
+    url: options.url ?? configuredDatabaseUrl(),
+    schema,
+    applicationName: options.applicationName,
+    entities: READ_MODEL_ENTITIES,
+    migrations: [LifelongRecord1795500000000],
+    migrationsTableName: 'read_model_migrations',
+    // Raw SQL (migrations, bulk writes) resolves unqualified names in the read-model schema too.
+    extra: { max: options.poolSize ?? 10, options: `-c search_path=${schema}` },
+    logging: ['error'],
+  });
+}
+
+/** Creates the schema if needed and applies every pending migration (the projection's job). */
+export async function migrateReadModel(dataSource: DataSource): Promise<void> {
+  const schema = (dataSource.options as { schema?: string }).schema ?? DEFAULT_READ_MODEL_SCHEMA;
+  await dataSource.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
+  await dataSource.runMigrations({ transaction: 'each' });
+}

@@ -1,0 +1,9 @@
+export * from './entities';
+export {
+  readModelDataSource,
+  migrateReadModel,
+  configuredDatabaseUrl,
+  DEFAULT_DATABASE_URL,
+  DEFAULT_READ_MODEL_SCHEMA,
+  type ReadModelOptions,
+} from './data-source';

@@ -1,0 +1,128 @@
+import { Logger } from '@nestjs/common';
+import type { EventCodec, RecordEntryEvent } from '@carelog/codec';
+import { DomainError, isValidNhsNumber } from '@carelog/domain';
+import { deadLetterTopic, RECORD_ENTRY_TOPICS } from '@carelog/kafka';
+import { Counter } from 'prom-client';
+import { metricsRegistry } from '@carelog/nest-platform';
+import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import { projectEvents, type LogPosition } from './lifelong-record.projection';
+import type { RecordWriter } from './record-writer';
+
+const projected = new Counter({
+  name: 'carelog_projection_events_total',
+  help: 'Record-entry events written to the read model',
+  registers: [metricsRegistry],
+});
+const deadLettered = new Counter({
+  name: 'carelog_projection_dead_letters_total',
+  help: 'Events that could never be projected, sent to the dead-letter topic',
+  registers: [metricsRegistry],
+});
+
+interface Poison {
+  message: KafkaMessage;
+  code: string;
+  reason: string;
+}
+
+/**
+ * Reads every record-entry topic in one consumer group and projects each partition batch in
+ * one database transaction with its offsets. Kafka's committed offset is only ever moved
+ * after that transaction commits, so it can lag the read model but never lead it.
+ */
+export class ProjectionConsumer {
+  private readonly logger = new Logger('ProjectionConsumer');
+  private readonly consumer: Consumer;
+  private readonly deadLetters: Producer;
+  private joined = false;
+
+  constructor(
+    kafka: Kafka,
+    private readonly codec: EventCodec,
+    private readonly writer: RecordWriter,
+    readonly consumerGroup: string,
+  ) {
+    this.consumer = kafka.consumer({ groupId: consumerGroup, sessionTimeout: 30_000, heartbeatInterval: 3000 });
+    this.deadLetters = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    this.consumer.on(this.consumer.events.GROUP_JOIN, () => (this.joined = true));
+    this.consumer.on(this.consumer.events.CRASH, () => (this.joined = false));
+  }
+
+  get isJoined(): boolean {
+    return this.joined;
+  }
+
+  async start(): Promise<void> {
+    await this.deadLetters.connect();
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topics: [...RECORD_ENTRY_TOPICS], fromBeginning: true });
+    await this.consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: 1,
+      eachBatch: (payload) => this.projectBatch(payload),
+    });
+  }
+
+  async stop(): Promise<void> {
+    await this.consumer.disconnect();
+    await this.deadLetters.disconnect();
+  }
+
+  private decode(message: KafkaMessage): { event: RecordEntryEvent } | Poison {
+    if (!message.value) return { message, code: 'empty-message', reason: 'message has no value' };
+    try {
+      const { event } = this.codec.decode(message.value);
+      if (!isValidNhsNumber(event.patient.nhsNumber)) {
+        return { message, code: 'invalid-nhs-number', reason: 'patient.nhsNumber fails the modulus 11 check' };
+      }
+      return { event };
+    } catch (error) {
+      if (error instanceof DomainError) return { message, code: error.code, reason: error.message };
+      throw error;
+    }
+  }
+
+  private async projectBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+    if (batch.messages.length === 0 || !isRunning() || isStale()) return;
+    const partitionBatch = { consumerGroup: this.consumerGroup, topic: batch.topic, partition: batch.partition };
+    const from = await this.writer.checkpoint(partitionBatch);
+    const good: Array<{ event: RecordEntryEvent; position: LogPosition }> = [];
+    const poison: Array<Poison & { position: LogPosition }> = [];
+    for (const message of batch.messages) {
+      if (from !== undefined && BigInt(message.offset) < from) continue;
+      const position = { topic: batch.topic, partition: batch.partition, offset: message.offset };
+      const decoded = this.decode(message);
+      if ('event' in decoded) good.push({ event: decoded.event, position });
+      else poison.push({ ...decoded, position });
+    }
+    const nextOffset = BigInt(batch.lastOffset()) + 1n;
+    if (poison.length > 0) await this.sendToDeadLetters(poison);
+    await this.writer.write(partitionBatch, projectEvents(good), nextOffset);
+    projected.inc(good.length);
+    resolveOffset(batch.lastOffset());
+    await this.consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: nextOffset.toString() }]);
+    await heartbeat();
+  }
+
+  /** The original bytes, with why they could not be projected and where they came from. */
+  private async sendToDeadLetters(poison: Array<Poison & { position: LogPosition }>): Promise<void> {
+    await this.deadLetters.send({
+      topic: deadLetterTopic(this.consumerGroup),
+      acks: -1,
+      messages: poison.map(({ message, code, reason, position }) => ({
+        key: message.key,
+        value: message.value,
+        headers: {
+          'carelog-dlq-code': code,
+          'carelog-dlq-reason': reason,
+          'carelog-source-topic': position.topic,
+          'carelog-source-partition': String(position.partition),
+          'carelog-source-offset': position.offset,
+        },
+      })),
+    });
+    deadLettered.inc(poison.length);
+    this.logger.warn(`dead-lettered ${poison.length} event(s) from ${poison[0]?.position.topic ?? ''}: ${[...new Set(poison.map((p) => p.code))].join(', ')}`);
+  }
+}
