@@ -1,7 +1,7 @@
 import { ensureServers, stopLocalKafka, stopLocalPostgres } from './src';
 
 /** `npm run infra:start` / `npm run infra:stop`: the local servers on their own. */
-async function main(command: string | undefined): Promise<void> {
+async function main(command: string): Promise<void> {
   switch (command) {
     case 'start': {
       const servers = await ensureServers();
@@ -13,11 +13,11 @@ async function main(command: string | undefined): Promise<void> {
       console.log('Local Kafka and Postgres stopped.');
       return;
     default:
-      throw new Error(`usage: cli.ts start|stop (got ${command ?? 'nothing'})`);
+      throw new Error(`usage: cli.ts start|stop (got ${command || 'nothing'})`);
   }
 }
 
-main(process.argv[2]).catch((error: unknown) => {
+main(process.argv[2] ?? '').catch((error: unknown) => {
   console.error(error instanceof Error ? error.message : error);
   process.exit(1);
 });

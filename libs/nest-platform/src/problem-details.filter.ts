@@ -57,7 +57,8 @@ function fromHttpException(exception: HttpException): ProblemDetails {
   }
   if (status === 413) return problemFor('payload-too-large', 'the request body is larger than the limit', 'body');
   if (status === 404) return problemFor('route-not-found', 'no such route');
-  return { ...problemFor(`http-${status}`, String(response.message ?? exception.message)), status };
+  const detail = typeof response.message === 'string' ? response.message : exception.message;
+  return { ...problemFor(`http-${status}`, detail), status };
 }
 
 @Catch()
@@ -77,7 +78,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       problem = fromHttpException(exception);
     } else {
       // Logged by type only: an unexpected error's message may quote record content.
-      this.logger.error(`unexpected ${(exception as Error)?.name ?? typeof exception} on ${request.method} ${request.route?.path ?? 'unknown route'}`);
+      this.logger.error(`unexpected ${(exception as Error)?.name ?? typeof exception} on ${request.method} ${(request.route as { path?: string } | undefined)?.path ?? 'unknown route'}`);
       problem = problemFor('internal-error', 'an unexpected error occurred; it has been logged');
       problem.status = 500;
     }

@@ -1,5 +1,6 @@
 import { DataSource } from 'typeorm';
 import { READ_MODEL_ENTITIES } from './entities';
+import { ParameterFreeLogger } from './safe-logger';
 import { LifelongRecord1795500000000 } from './migrations/0001-lifelong-record';
 
 export const DEFAULT_DATABASE_URL = 'postgres://carelog:carelog@127.0.0.1:15432/carelog';
@@ -27,7 +28,8 @@ export function readModelDataSource(options: ReadModelOptions): DataSource {
     migrationsTableName: 'read_model_migrations',
     // Raw SQL (migrations, bulk writes) resolves unqualified names in the read-model schema too.
     extra: { max: options.poolSize ?? 10, options: `-c search_path=${schema}` },
-    logging: ['error'],
+    logger: new ParameterFreeLogger(),
+    maxQueryExecutionTime: 2000,
   });
 }
 

@@ -46,7 +46,7 @@ class ProjectionLifecycle implements OnModuleInit, OnApplicationShutdown {
       provide: READINESS_CHECKS,
       inject: [DATA_SOURCE, ProjectionConsumer],
       useFactory: (dataSource: DataSource, consumer: ProjectionConsumer) => [
-        { name: 'postgres', isReady: async () => dataSource.isInitialized && (await dataSource.query('SELECT 1')).length === 1 },
+        { name: 'postgres', isReady: async () => dataSource.isInitialized && (await dataSource.query<unknown[]>('SELECT 1')).length === 1 },
         { name: 'kafka-consumer-group', isReady: () => Promise.resolve(consumer.isJoined) },
       ],
     },

@@ -19,7 +19,9 @@ class DataSourceLifecycle implements OnModuleInit, OnApplicationShutdown {
 
 /** Ready once the projection has created the read model (the record API never migrates it). */
 async function readModelPresent(dataSource: DataSource): Promise<boolean> {
-  const rows = (await dataSource.query(`SELECT to_regclass('record_entry') IS NOT NULL AS present`)) as Array<{ present: boolean }>;
+  const rows = await dataSource.query<Array<{ present: boolean }>>(
+    `SELECT to_regclass('record_entry') IS NOT NULL AS present`,
+  );
   return rows[0]?.present === true;
 }
 

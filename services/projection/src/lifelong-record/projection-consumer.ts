@@ -83,8 +83,9 @@ export class ProjectionConsumer {
     }
   }
 
-  private async projectBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
-    if (batch.messages.length === 0 || !isRunning() || isStale()) return;
+  private async projectBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch } = payload;
+    if (batch.messages.length === 0 || !payload.isRunning() || payload.isStale()) return;
     const partitionBatch = { consumerGroup: this.consumerGroup, topic: batch.topic, partition: batch.partition };
     const from = await this.writer.checkpoint(partitionBatch);
     const good: Array<{ event: RecordEntryEvent; position: LogPosition }> = [];
@@ -98,11 +99,18 @@ export class ProjectionConsumer {
     }
     const nextOffset = BigInt(batch.lastOffset()) + 1n;
     if (poison.length > 0) await this.sendToDeadLetters(poison);
-    await this.writer.write(partitionBatch, projectEvents(good), nextOffset);
+    try {
+      await this.writer.write(partitionBatch, projectEvents(good), nextOffset);
+    } catch (error) {
+      // Retriable: kafkajs redelivers the batch. The error is replaced so that no log line
+      // quotes the rows (a database error carries its query parameters).
+      const cause = (error as { code?: string }).code ?? (error as Error).name;
+      throw new DomainError('read-model-write-failed', `database error ${cause}; the batch will be retried`);
+    }
     projected.inc(good.length);
-    resolveOffset(batch.lastOffset());
+    payload.resolveOffset(batch.lastOffset());
     await this.consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: nextOffset.toString() }]);
-    await heartbeat();
+    await payload.heartbeat();
   }
 
   /** The original bytes, with why they could not be projected and where they came from. */

@@ -53,7 +53,7 @@ async function insertIgnoringDuplicates<T extends object>(
       .createQueryBuilder()
       .insert()
       .into(target)
-      .values(rows.slice(start, start + CHUNK) as never)
+      .values(rows.slice(start, start + CHUNK))
       .orIgnore()
       .execute();
   }
