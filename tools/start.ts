@@ -1,0 +1,73 @@
+import { loadOrCreateLocalKeys } from '@carelog/auth';
+import { ensureServers, PLATFORM_SERVICES, startService, waitForReady, type RunningService } from '@carelog/local-infra';
+import { seedDemoRecord, DEMO_PATIENT, DEMO_PRACTICE } from './demo-data';
+
+/**
+ * `npm start`: real Kafka and Postgres (or the ones KAFKA_BROKERS / DATABASE_URL name), every
+ * service on its default port in local auth mode, demo data, and how to try it. Ctrl-C stops
+ * everything this command started.
+ */
+async function main(): Promise<void> {
+  const startedAt = Date.now();
+  const log = (line: string) => console.log(`[carelog] ${line}`);
+  const servers = await ensureServers(log);
+  await loadOrCreateLocalKeys();
+  const env = {
+    KAFKA_BROKERS: servers.kafkaBrokers.join(','),
+    DATABASE_URL: servers.databaseUrl,
+    // Local mode: tokens from `npm run token` are accepted. Never set this in a deployment.
+    CARELOG_AUTH_MODE: 'local',
+    KAFKAJS_NO_PARTITIONER_WARNING: '1',
+  };
+  const services: RunningService[] = PLATFORM_SERVICES.map((spec) =>
+    startService({ name: spec.name, env, onOutput: (line) => console.log(line) }),
+  );
+  let stopping = false;
+  const stop = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    log('stopping ...');
+    await Promise.all(services.map((service) => service.stop()));
+    await servers.stop();
+    log('stopped.');
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void stop(0));
+  process.on('SIGTERM', () => void stop(0));
+  for (const service of services) {
+    service.process.once('exit', (code) => {
+      if (!stopping) {
+        log(`${service.name} exited unexpectedly (code ${code}); stopping the platform.`);
+        void stop(1);
+      }
+    });
+  }
+  try {
+    await Promise.all(services.map((service) => waitForReady(service)));
+  } catch (error) {
+    log(error instanceof Error ? error.message : String(error));
+    await stop(1);
+    return;
+  }
+  const gpRecords = services.find((service) => service.name === 'gp-records');
+  if (gpRecords) await seedDemoRecord(gpRecords.baseUrl);
+  const seconds = ((Date.now() - startedAt) / 1000).toFixed(1);
+  console.log(`
+[carelog] ready in ${seconds}s: every /health/ready answers 200.
+${services.map((service) => `  ${service.name.padEnd(12)} ${service.baseUrl}  (OpenAPI: ${service.baseUrl}/docs)`).join('\n')}
+
+Try it (a GP at the demo practice ${DEMO_PRACTICE}; demo patient ${DEMO_PATIENT}):
+  TOKEN=$(npm run --silent token -- --role gp --org ${DEMO_PRACTICE})
+  curl -s -X POST http://127.0.0.1:3101/v1/entries -H "Authorization: Bearer $TOKEN" \\
+       -H 'Content-Type: application/json' -H "Idempotency-Key: $(date +%s%N)" \\
+       -d '{"patient":{"nhsNumber":"${DEMO_PATIENT}"},"type":"ConsultationRecorded","occurredAt":"2026-11-20T10:00:00Z","payload":{"narrative":"Reviewed BP diary.","codedItems":[]}}'
+  curl -s http://127.0.0.1:3100/v1/patients/${DEMO_PATIENT}/record -H "Authorization: Bearer $TOKEN"
+
+Ctrl-C stops everything this command started.
+`);
+}
+
+main().catch((error: unknown) => {
+  console.error(`[carelog] failed to start: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});
