@@ -6,12 +6,24 @@ import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', '**/dist/**', '.cache/**', '.local/**', '.nx/**', '**/*.js', '**/*.mjs'] },
+  {
+    ignores: [
+      '**/node_modules/**',
+      '**/dist/**',
+      '.cache/**',
+      '.local/**',
+      '.nx/**',
+      '**/*.js',
+      '**/*.mjs',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
     files: ['**/*.ts'],
-    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
     plugins: { '@nx': nx },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
@@ -31,7 +43,10 @@ export default tseslint.config(
               onlyDependOnLibsWithTags: ['scope:domain'],
               bannedExternalImports: ['@nestjs/*', 'typeorm', 'kafkajs', 'express', 'pg', 'jose'],
             },
-            { sourceTag: 'scope:platform', onlyDependOnLibsWithTags: ['scope:domain', 'scope:platform'] },
+            {
+              sourceTag: 'scope:platform',
+              onlyDependOnLibsWithTags: ['scope:domain', 'scope:platform'],
+            },
             { sourceTag: 'scope:test', onlyDependOnLibsWithTags: ['type:lib', 'type:infra'] },
             { sourceTag: 'type:infra', onlyDependOnLibsWithTags: ['type:lib'] },
             { sourceTag: 'type:tools', onlyDependOnLibsWithTags: ['type:lib', 'type:infra'] },

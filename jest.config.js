@@ -4,13 +4,22 @@
 const { paths } = require('./tsconfig.base.json').compilerOptions;
 
 const moduleNameMapper = Object.fromEntries(
-  Object.entries(paths).map(([alias, [target]]) => [`^${alias.replace('/', '\\/')}$`, `<rootDir>/${target}`]),
+  Object.entries(paths).map(([alias, [target]]) => [
+    `^${alias.replace('/', '\\/')}$`,
+    `<rootDir>/${target}`,
+  ]),
 );
 
 module.exports = {
   rootDir: __dirname,
   testEnvironment: 'node',
-  roots: ['<rootDir>/libs', '<rootDir>/services', '<rootDir>/infra', '<rootDir>/test', '<rootDir>/tools'],
+  roots: [
+    '<rootDir>/libs',
+    '<rootDir>/services',
+    '<rootDir>/infra',
+    '<rootDir>/test',
+    '<rootDir>/tools',
+  ],
   testMatch: ['**/*.spec.ts'],
   moduleNameMapper,
   transform: {

@@ -13,7 +13,8 @@ const fail = (message) => {
 };
 
 const [major, minor] = process.versions.node.split('.').map(Number);
-if (major < 20 || (major === 20 && minor < 19)) fail(`Node.js 20.19 or later is needed (this is ${process.versions.node}).`);
+if (major < 20 || (major === 20 && minor < 19))
+  fail(`Node.js 20.19 or later is needed (this is ${process.versions.node}).`);
 
 const external = Boolean(process.env.KAFKA_BROKERS);
 for (const [tool, args, why] of [
@@ -22,7 +23,8 @@ for (const [tool, args, why] of [
 ]) {
   if (external) break;
   const probe = spawnSync(tool, args, { stdio: 'ignore' });
-  if (probe.error || probe.status !== 0) fail(`${tool} was not found. ${why} (or set KAFKA_BROKERS to use an existing broker).`);
+  if (probe.error || probe.status !== 0)
+    fail(`${tool} was not found. ${why} (or set KAFKA_BROKERS to use an existing broker).`);
 }
 
 const lock = join(root, 'package-lock.json');

@@ -7,7 +7,11 @@ export const DEMO_PRACTICE = 'A81001';
 const DEMO_ENTRIES = [
   {
     key: 'demo-registration',
-    body: { type: 'RegistrationStarted', occurredAt: '2019-04-02T09:00:00Z', payload: { registrationType: 'permanent' } },
+    body: {
+      type: 'RegistrationStarted',
+      occurredAt: '2019-04-02T09:00:00Z',
+      payload: { registrationType: 'permanent' },
+    },
   },
   {
     key: 'demo-consultation-1',
@@ -15,7 +19,8 @@ const DEMO_ENTRIES = [
       type: 'ConsultationRecorded',
       occurredAt: '2026-10-14T09:20:00Z',
       payload: {
-        narrative: 'Breathless on exertion for 2 months. Ankle swelling. Plan: bloods, ECG, review in 2 weeks.',
+        narrative:
+          'Breathless on exertion for 2 months. Ankle swelling. Plan: bloods, ECG, review in 2 weeks.',
         codedItems: [{ system: 'http://snomed.info/sct', code: '267036007', display: 'Dyspnoea' }],
       },
     },
@@ -27,13 +32,24 @@ const DEMO_ENTRIES = [
  * run at every start: a repeat names the same events, and the projection keeps one of each.
  */
 export async function seedDemoRecord(gpRecordsUrl: string): Promise<void> {
-  const token = await mintLocalToken({ role: 'gp', organisation: DEMO_PRACTICE, userId: 'dr-demo' });
+  const token = await mintLocalToken({
+    role: 'gp',
+    organisation: DEMO_PRACTICE,
+    userId: 'dr-demo',
+  });
   for (const entry of DEMO_ENTRIES) {
     const response = await fetch(`${gpRecordsUrl}/v1/entries`, {
       method: 'POST',
-      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', 'Idempotency-Key': entry.key },
+      headers: {
+        Authorization: `Bearer ${token}`,
+        'Content-Type': 'application/json',
+        'Idempotency-Key': entry.key,
+      },
       body: JSON.stringify({ patient: { nhsNumber: DEMO_PATIENT }, ...entry.body }),
     });
-    if (response.status !== 202) throw new Error(`demo entry ${entry.key} was refused: ${response.status} ${await response.text()}`);
+    if (response.status !== 202)
+      throw new Error(
+        `demo entry ${entry.key} was refused: ${response.status} ${await response.text()}`,
+      );
   }
 }

@@ -1,5 +1,11 @@
 import { loadOrCreateLocalKeys } from '@carelog/auth';
-import { ensureServers, PLATFORM_SERVICES, startService, waitForReady, type RunningService } from '@carelog/local-infra';
+import {
+  ensureServers,
+  PLATFORM_SERVICES,
+  startService,
+  waitForReady,
+  type RunningService,
+} from '@carelog/local-infra';
 import { seedDemoRecord, DEMO_PATIENT, DEMO_PRACTICE } from './demo-data';
 
 /**
@@ -68,6 +74,8 @@ Ctrl-C stops everything this command started.
 }
 
 main().catch((error: unknown) => {
-  console.error(`[carelog] failed to start: ${error instanceof Error ? error.message : String(error)}`);
+  console.error(
+    `[carelog] failed to start: ${error instanceof Error ? error.message : String(error)}`,
+  );
   process.exit(1);
 });

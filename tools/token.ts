@@ -14,7 +14,9 @@ async function main(): Promise<void> {
   const role = argument('role');
   const organisation = argument('org');
   if (!role || !isRole(role) || !organisation) {
-    throw new Error(`usage: npm run --silent token -- --role <${ROLES.join('|')}> --org <ODS code> [--user <id>] [--nhs <NHS number>]`);
+    throw new Error(
+      `usage: npm run --silent token -- --role <${ROLES.join('|')}> --org <ODS code> [--user <id>] [--nhs <NHS number>]`,
+    );
   }
   const userId = argument('user');
   const nhsNumber = argument('nhs');

@@ -1,7 +1,12 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { mintLocalToken } from '@carelog/auth';
-import { localStateDir, startService, waitForReady, type RunningService } from '@carelog/local-infra';
+import {
+  localStateDir,
+  startService,
+  waitForReady,
+  type RunningService,
+} from '@carelog/local-infra';
 import { eventually, nextTestNhsNumber, requestJson, uniqueName } from '@carelog/testing';
 
 /**
@@ -42,12 +47,15 @@ describe('a GP entry, from POST to the joined-up record', () => {
     const nhsNumber = nextTestNhsNumber();
     const token = await mintLocalToken({ role: 'gp', organisation: 'A81001', userId: 'dr-e2e' });
     const post = (key: string, body: unknown) =>
-      requestJson<{ eventId: string; topic: string; partition: number; offset: string }>(`${gp.baseUrl}/v1/entries`, {
-        method: 'POST',
-        token,
-        headers: { 'Idempotency-Key': key },
-        body,
-      });
+      requestJson<{ eventId: string; topic: string; partition: number; offset: string }>(
+        `${gp.baseUrl}/v1/entries`,
+        {
+          method: 'POST',
+          token,
+          headers: { 'Idempotency-Key': key },
+          body,
+        },
+      );
 
     const registration = await post(uniqueName('reg'), {
       patient: { nhsNumber },
@@ -66,18 +74,24 @@ describe('a GP entry, from POST to the joined-up record', () => {
     });
     expect(registration.status).toBe(202);
     expect(consultation.status).toBe(202);
-    expect(consultation.body).toMatchObject({ topic: 'carelog.gp.record-entries.v1', offset: expect.any(String) });
+    expect(consultation.body).toMatchObject({
+      topic: 'carelog.gp.record-entries.v1',
+      offset: expect.any(String),
+    });
 
     const record = await eventually(async () => {
-      const response = await requestJson<{ entries: Array<{ eventId: string; type: string; payload: unknown }>; withheld: number }>(
-        `${api.baseUrl}/v1/patients/${nhsNumber}/record`,
-        { token },
-      );
+      const response = await requestJson<{
+        entries: Array<{ eventId: string; type: string; payload: unknown }>;
+        withheld: number;
+      }>(`${api.baseUrl}/v1/patients/${nhsNumber}/record`, { token });
       expect(response.status).toBe(200);
       expect(response.body.entries).toHaveLength(2);
       return response.body;
     });
-    expect(record.entries.map((entry) => entry.eventId)).toEqual([registration.body.eventId, consultation.body.eventId]);
+    expect(record.entries.map((entry) => entry.eventId)).toEqual([
+      registration.body.eventId,
+      consultation.body.eventId,
+    ]);
     expect(record.entries[1]).toMatchObject({
       type: 'ConsultationRecorded',
       payload: { narrative: 'Three weeks of cough. Chest clear. Safety-netted.' },
@@ -93,22 +107,36 @@ describe('a GP entry, from POST to the joined-up record', () => {
       method: 'POST',
       token: ownGp,
       headers: { 'Idempotency-Key': uniqueName('reg') },
-      body: { patient: { nhsNumber }, type: 'RegistrationStarted', occurredAt: '2026-01-05T09:00:00Z', payload: { registrationType: 'permanent' } },
+      body: {
+        patient: { nhsNumber },
+        type: 'RegistrationStarted',
+        occurredAt: '2026-01-05T09:00:00Z',
+        payload: { registrationType: 'permanent' },
+      },
     });
     expect(registered.status).toBe(202);
     await eventually(async () =>
-      expect((await requestJson(`${api.baseUrl}/v1/patients/${nhsNumber}/record`, { token: ownGp })).status).toBe(200),
+      expect(
+        (await requestJson(`${api.baseUrl}/v1/patients/${nhsNumber}/record`, { token: ownGp }))
+          .status,
+      ).toBe(200),
     );
 
-    const denied = await requestJson(`${api.baseUrl}/v1/patients/${nhsNumber}/record`, { token: otherGp });
-    const missing = await requestJson(`${api.baseUrl}/v1/patients/${nextTestNhsNumber()}/record`, { token: otherGp });
+    const denied = await requestJson(`${api.baseUrl}/v1/patients/${nhsNumber}/record`, {
+      token: otherGp,
+    });
+    const missing = await requestJson(`${api.baseUrl}/v1/patients/${nextTestNhsNumber()}/record`, {
+      token: otherGp,
+    });
     expect(denied.status).toBe(404);
     expect(denied.body).toEqual(missing.body);
     expect(denied.headers.get('content-type')).toBe(missing.headers.get('content-type'));
   });
 
   it('refuses a request without a token, as problem+json naming the code', async () => {
-    const response = await requestJson<{ code: string }>(`${api.baseUrl}/v1/patients/${nextTestNhsNumber()}/record`);
+    const response = await requestJson<{ code: string }>(
+      `${api.baseUrl}/v1/patients/${nextTestNhsNumber()}/record`,
+    );
     expect(response.status).toBe(401);
     expect(response.headers.get('content-type')).toContain('application/problem+json');
     expect(response.body.code).toBe('missing-token');

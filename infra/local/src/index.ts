@@ -1,6 +1,23 @@
 export { ensureServers, type PlatformServers } from './servers';
-export { startLocalKafka, stopLocalKafka, waitForKafka, LOCAL_KAFKA_PORT, KAFKA_VERSION } from './kafka';
-export { startLocalPostgres, stopLocalPostgres, localDatabaseUrl, LOCAL_POSTGRES_PORT } from './postgres';
+export {
+  startLocalKafka,
+  stopLocalKafka,
+  waitForKafka,
+  LOCAL_KAFKA_PORT,
+  KAFKA_VERSION,
+} from './kafka';
+export {
+  startLocalPostgres,
+  stopLocalPostgres,
+  localDatabaseUrl,
+  LOCAL_POSTGRES_PORT,
+} from './postgres';
 export { waitUntil, isPortOpen } from './process-util';
 export { repoRoot, localStateDir } from './paths';
-export { PLATFORM_SERVICES, startService, waitForReady, type RunningService, type ServiceName } from './services';
+export {
+  PLATFORM_SERVICES,
+  startService,
+  waitForReady,
+  type RunningService,
+  type ServiceName,
+} from './services';

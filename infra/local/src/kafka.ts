@@ -81,7 +81,12 @@ function serverProperties(): string {
 }
 
 async function brokerAnswers(brokers: string[]): Promise<boolean> {
-  const admin = new Kafka({ brokers, clientId: 'carelog-infra-probe', logLevel: logLevel.NOTHING, retry: { retries: 0 } }).admin();
+  const admin = new Kafka({
+    brokers,
+    clientId: 'carelog-infra-probe',
+    logLevel: logLevel.NOTHING,
+    retry: { retries: 0 },
+  }).admin();
   try {
     await admin.connect();
     await admin.listTopics();
@@ -94,7 +99,10 @@ async function brokerAnswers(brokers: string[]): Promise<boolean> {
 }
 
 export async function waitForKafka(brokers: string[], timeoutMs = 90_000): Promise<void> {
-  await waitUntil(`Kafka at ${brokers.join(',')}`, () => brokerAnswers(brokers), { timeoutMs, intervalMs: 500 });
+  await waitUntil(`Kafka at ${brokers.join(',')}`, () => brokerAnswers(brokers), {
+    timeoutMs,
+    intervalMs: 500,
+  });
 }
 
 export async function startLocalKafka(log: (line: string) => void): Promise<StartedServer> {
@@ -116,9 +124,20 @@ export async function startLocalKafka(log: (line: string) => void): Promise<Star
   const classpath = `${libsDir}/*`;
   if (!existsSync(join(dataDir, 'meta.properties'))) {
     const clusterId = randomBytes(16).toString('base64url').slice(0, 22);
-    await runOrThrow('java', ['-cp', classpath, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', propertiesFile]);
+    await runOrThrow('java', [
+      '-cp',
+      classpath,
+      'kafka.tools.StorageTool',
+      'format',
+      '-t',
+      clusterId,
+      '-c',
+      propertiesFile,
+    ]);
   }
-  log(`Starting Apache Kafka ${KAFKA_VERSION} (KRaft) on 127.0.0.1:${LOCAL_KAFKA_PORT}; log in ${logFile}`);
+  log(
+    `Starting Apache Kafka ${KAFKA_VERSION} (KRaft) on 127.0.0.1:${LOCAL_KAFKA_PORT}; log in ${logFile}`,
+  );
   const out = openSync(logFile, 'a');
   const child = spawn(
     'java',
@@ -140,7 +159,10 @@ export async function startLocalKafka(log: (line: string) => void): Promise<Star
   try {
     await waitForKafka(brokers);
   } catch (error) {
-    const tail = (await readFile(logFile, 'utf8').catch(() => '')).split('\n').slice(-20).join('\n');
+    const tail = (await readFile(logFile, 'utf8').catch(() => ''))
+      .split('\n')
+      .slice(-20)
+      .join('\n');
     await stopLocalKafka();
     throw new Error(`${(error as Error).message}\nLast lines of ${logFile}:\n${tail}`);
   }

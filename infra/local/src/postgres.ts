@@ -38,7 +38,13 @@ async function runAs(): Promise<RunAs> {
   if (process.getuid?.() !== 0) return {};
   let found = await run('id', ['-u', 'postgres']);
   if (found.code !== 0) {
-    await runOrThrow('useradd', ['--system', '--no-create-home', '--shell', '/usr/sbin/nologin', 'postgres']);
+    await runOrThrow('useradd', [
+      '--system',
+      '--no-create-home',
+      '--shell',
+      '/usr/sbin/nologin',
+      'postgres',
+    ]);
     found = await run('id', ['-u', 'postgres']);
   }
   const gid = await runOrThrow('id', ['-g', 'postgres']);
@@ -54,7 +60,9 @@ async function ensureDatabase(): Promise<void> {
   const client = new Client({ connectionString: localDatabaseUrl('postgres') });
   await client.connect();
   try {
-    const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [LOCAL_DATABASE]);
+    const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [
+      LOCAL_DATABASE,
+    ]);
     if (exists.rowCount === 0) await client.query(`CREATE DATABASE ${LOCAL_DATABASE}`);
   } finally {
     await client.end();
@@ -88,7 +96,18 @@ export async function startLocalPostgres(log: (line: string) => void): Promise<S
     try {
       await runOrThrow(
         binary('initdb'),
-        ['-D', dataDir, '-U', USER, `--pwfile=${passwordFile}`, '--auth-host=scram-sha-256', '--auth-local=trust', '-E', 'UTF8', '--locale=C'],
+        [
+          '-D',
+          dataDir,
+          '-U',
+          USER,
+          `--pwfile=${passwordFile}`,
+          '--auth-host=scram-sha-256',
+          '--auth-local=trust',
+          '-E',
+          'UTF8',
+          '--locale=C',
+        ],
         { ...as, cwd: pgDir },
       );
     } finally {
@@ -115,8 +134,12 @@ export async function startLocalPostgres(log: (line: string) => void): Promise<S
     '-c shared_buffers=256MB',
     '-c fsync=on',
   ].join(' ');
-  const started = await pgCtl(['start', '-D', dataDir, '-l', logFile, '-o', options, '-w', '-t', '60'], as);
-  if (started.code !== 0) throw new Error(`Postgres did not start (see ${logFile}):\n${started.output}`);
+  const started = await pgCtl(
+    ['start', '-D', dataDir, '-l', logFile, '-o', options, '-w', '-t', '60'],
+    as,
+  );
+  if (started.code !== 0)
+    throw new Error(`Postgres did not start (see ${logFile}):\n${started.output}`);
   await waitUntil('Postgres', () => accepts(localDatabaseUrl('postgres')));
   await ensureDatabase();
   return { startedHere: true, stop: stopLocalPostgres };

@@ -9,7 +9,11 @@ export interface CommandResult {
 }
 
 /** Runs a command to completion, capturing its output. Never throws for a non-zero exit. */
-export function run(command: string, args: string[], options: SpawnOptions = {}): Promise<CommandResult> {
+export function run(
+  command: string,
+  args: string[],
+  options: SpawnOptions = {},
+): Promise<CommandResult> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(command, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -21,10 +25,16 @@ export function run(command: string, args: string[], options: SpawnOptions = {})
   });
 }
 
-export async function runOrThrow(command: string, args: string[], options: SpawnOptions = {}): Promise<string> {
+export async function runOrThrow(
+  command: string,
+  args: string[],
+  options: SpawnOptions = {},
+): Promise<string> {
   const result = await run(command, args, options);
   if (result.code !== 0) {
-    throw new Error(`${command} ${args.join(' ')} exited with ${result.code}:\n${result.stderr || result.stdout}`);
+    throw new Error(
+      `${command} ${args.join(' ')} exited with ${result.code}:\n${result.stderr || result.stdout}`,
+    );
   }
   return result.stdout;
 }
@@ -70,7 +80,8 @@ export async function waitUntil(
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (await check().catch(() => false)) return;
-    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
+    if (Date.now() > deadline)
+      throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, intervalMs));
   }
 }

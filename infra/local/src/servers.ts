@@ -19,7 +19,9 @@ async function stopAll(servers: StartedServer[]): Promise<void> {
  * and DATABASE_URL when set, otherwise local ones under the project folder (started in
  * parallel, reused when already running).
  */
-export async function ensureServers(log: (line: string) => void = console.log): Promise<PlatformServers> {
+export async function ensureServers(
+  log: (line: string) => void = console.log,
+): Promise<PlatformServers> {
   const externalBrokers = process.env['KAFKA_BROKERS'];
   const externalDatabase = process.env['DATABASE_URL'];
   const kafkaBrokers = externalBrokers
@@ -29,8 +31,12 @@ export async function ensureServers(log: (line: string) => void = console.log): 
     externalBrokers ? waitForKafka(kafkaBrokers).then(() => external) : startLocalKafka(log),
     externalDatabase ? Promise.resolve(external) : startLocalPostgres(log),
   ]);
-  const started = outcomes.flatMap((outcome) => (outcome.status === 'fulfilled' ? [outcome.value] : []));
-  const failure = outcomes.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
+  const started = outcomes.flatMap((outcome) =>
+    outcome.status === 'fulfilled' ? [outcome.value] : [],
+  );
+  const failure = outcomes.find(
+    (outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected',
+  );
   if (failure) {
     await stopAll(started);
     throw failure.reason;

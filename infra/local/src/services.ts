@@ -46,12 +46,18 @@ export function startService(options: StartServiceOptions): RunningService {
     ['-r', '@swc-node/register', join(repoRoot, 'services', spec.name, 'src', 'main.ts')],
     {
       cwd: repoRoot,
-      env: { ...process.env, ...options.env, [spec.portVariable]: String(port), SWC_NODE_PROJECT: join(repoRoot, 'tsconfig.json') },
+      env: {
+        ...process.env,
+        ...options.env,
+        [spec.portVariable]: String(port),
+        SWC_NODE_PROJECT: join(repoRoot, 'tsconfig.json'),
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
   const forward = (chunk: Buffer) => {
-    for (const line of chunk.toString().split('\n')) if (line.trim()) options.onOutput?.(`[${spec.name}] ${line}`);
+    for (const line of chunk.toString().split('\n'))
+      if (line.trim()) options.onOutput?.(`[${spec.name}] ${line}`);
   };
   child.stdout?.on('data', forward);
   child.stderr?.on('data', forward);
@@ -73,7 +79,10 @@ export function startService(options: StartServiceOptions): RunningService {
 export async function waitForReady(service: RunningService, timeoutMs = 90_000): Promise<void> {
   let ready = false;
   const exitedEarly = exited(service.process).then(() => {
-    if (!ready) throw new Error(`${service.name} exited (code ${service.process.exitCode}) before it was ready`);
+    if (!ready)
+      throw new Error(
+        `${service.name} exited (code ${service.process.exitCode}) before it was ready`,
+      );
   });
   const answered = waitUntil(
     `${service.name} /health/ready`,

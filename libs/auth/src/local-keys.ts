@@ -7,7 +7,11 @@ export const LOCAL_ISSUER = 'carelog-local';
 export const LOCAL_AUDIENCE = 'carelog';
 export const localKeyFile = (): string =>
   process.env['CARELOG_LOCAL_KEY_FILE'] ??
-  join(process.env['CARELOG_LOCAL_DIR'] ?? resolve(__dirname, '..', '..', '..', '.local'), 'auth', 'local-signing-key.json');
+  join(
+    process.env['CARELOG_LOCAL_DIR'] ?? resolve(__dirname, '..', '..', '..', '.local'),
+    'auth',
+    'local-signing-key.json',
+  );
 
 export interface LocalKeyPair {
   privateJwk: JWK;

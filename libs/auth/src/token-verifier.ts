@@ -1,5 +1,11 @@
 import { isRole } from '@carelog/domain';
-import { createLocalJWKSet, createRemoteJWKSet, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import {
+  createLocalJWKSet,
+  createRemoteJWKSet,
+  jwtVerify,
+  type JWTPayload,
+  type JWTVerifyGetKey,
+} from 'jose';
 import { AuthenticationError } from './auth-error';
 import { CLAIMS, type Caller } from './caller';
 import { LOCAL_AUDIENCE, LOCAL_ISSUER, loadOrCreateLocalKeys } from './local-keys';
@@ -14,18 +20,26 @@ export interface VerifierSettings {
  * Where keys come from. `jwks` (the default) verifies against AUTH_JWKS_URL, as NHS CIS2 and
  * NHS login publish; `local` trusts the local platform key, and must be asked for explicitly.
  */
-export async function verifierSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): Promise<VerifierSettings> {
+export async function verifierSettingsFromEnv(
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<VerifierSettings> {
   const mode = env['CARELOG_AUTH_MODE'] ?? 'jwks';
   if (mode === 'local') {
     const { publicJwk } = await loadOrCreateLocalKeys();
-    return { keys: createLocalJWKSet({ keys: [publicJwk] }), issuer: LOCAL_ISSUER, audience: LOCAL_AUDIENCE };
+    return {
+      keys: createLocalJWKSet({ keys: [publicJwk] }),
+      issuer: LOCAL_ISSUER,
+      audience: LOCAL_AUDIENCE,
+    };
   }
   if (mode !== 'jwks') throw new Error(`CARELOG_AUTH_MODE must be jwks or local, not ${mode}`);
   const url = env['AUTH_JWKS_URL'];
   const issuer = env['AUTH_ISSUER'];
   const audience = env['AUTH_AUDIENCE'];
   if (!url || !issuer || !audience) {
-    throw new Error('AUTH_JWKS_URL, AUTH_ISSUER and AUTH_AUDIENCE are required (or CARELOG_AUTH_MODE=local for local development)');
+    throw new Error(
+      'AUTH_JWKS_URL, AUTH_ISSUER and AUTH_AUDIENCE are required (or CARELOG_AUTH_MODE=local for local development)',
+    );
   }
   return { keys: createRemoteJWKSet(new URL(url)), issuer, audience };
 }
@@ -39,9 +53,14 @@ export class TokenVerifier {
   constructor(private readonly settings: VerifierSettings) {}
 
   async verify(authorization: string | undefined): Promise<Caller> {
-    if (!authorization) throw new AuthenticationError('missing-token', 'a bearer token is required');
+    if (!authorization)
+      throw new AuthenticationError('missing-token', 'a bearer token is required');
     const match = /^Bearer\s+(\S+)$/i.exec(authorization);
-    if (!match?.[1]) throw new AuthenticationError('invalid-token', 'the Authorization header must be "Bearer <token>"');
+    if (!match?.[1])
+      throw new AuthenticationError(
+        'invalid-token',
+        'the Authorization header must be "Bearer <token>"',
+      );
     let payload: JWTPayload;
     try {
       ({ payload } = await jwtVerify(match[1], this.settings.keys, {
@@ -50,13 +69,19 @@ export class TokenVerifier {
         clockTolerance: 30,
       }));
     } catch {
-      throw new AuthenticationError('invalid-token', 'the bearer token is not valid, has expired, or was not issued for carelog');
+      throw new AuthenticationError(
+        'invalid-token',
+        'the bearer token is not valid, has expired, or was not issued for carelog',
+      );
     }
     const role = text(payload, CLAIMS.role);
     const userId = payload.sub;
     const organisation = text(payload, CLAIMS.organisation);
     if (!userId || !role || !isRole(role) || !organisation) {
-      throw new AuthenticationError('invalid-token', `the token must carry sub, ${CLAIMS.role} (a carelog role) and ${CLAIMS.organisation}`);
+      throw new AuthenticationError(
+        'invalid-token',
+        `the token must carry sub, ${CLAIMS.role} (a carelog role) and ${CLAIMS.organisation}`,
+      );
     }
     const nhsNumber = text(payload, CLAIMS.nhsNumber);
     return {

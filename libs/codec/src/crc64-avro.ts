@@ -13,6 +13,7 @@ const TABLE: bigint[] = Array.from({ length: 256 }, (_, index) => {
 
 export function crc64Avro(bytes: Uint8Array): bigint {
   let fp = EMPTY;
-  for (const byte of bytes) fp = (fp >> 8n) ^ (TABLE[Number((fp ^ BigInt(byte)) & 0xffn)] as bigint);
+  for (const byte of bytes)
+    fp = (fp >> 8n) ^ (TABLE[Number((fp ^ BigInt(byte)) & 0xffn)] as bigint);
   return fp;
 }

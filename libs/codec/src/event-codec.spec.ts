@@ -18,7 +18,10 @@ const consultation = (): RecordEntryEvent => ({
   attention: { role: 'gp', organisation: 'A81001', reason: 'review result' },
   correlationId: randomUUID(),
   causationId: null,
-  payload: { narrative: 'Cough, 3/52.', codedItems: [{ system: 'http://snomed.info/sct', code: '49727002', display: 'Cough' }] },
+  payload: {
+    narrative: 'Cough, 3/52.',
+    codedItems: [{ system: 'http://snomed.info/sct', code: '49727002', display: 'Cough' }],
+  },
 });
 
 describe('event codec (Avro single-object encoding)', () => {
@@ -36,19 +39,27 @@ describe('event codec (Avro single-object encoding)', () => {
 
   it('refuses an event that does not match its schema, naming the field', () => {
     const event = { ...consultation(), payload: { narrative: 42 } } as unknown as RecordEntryEvent;
-    expect(() => codec.encode(event)).toThrow(expect.objectContaining({ code: 'invalid-event', field: 'payload.narrative' }));
+    expect(() => codec.encode(event)).toThrow(
+      expect.objectContaining({ code: 'invalid-event', field: 'payload.narrative' }),
+    );
   });
 
   it('refuses an entry type it has no schema for', () => {
-    expect(() => codec.encode({ ...consultation(), type: 'Nonsense' })).toThrow(expect.objectContaining({ code: 'unknown-entry-type' }));
+    expect(() => codec.encode({ ...consultation(), type: 'Nonsense' })).toThrow(
+      expect.objectContaining({ code: 'unknown-entry-type' }),
+    );
   });
 
   it('tells bytes without the marker, and an unknown fingerprint, apart', () => {
     const bytes = codec.encode(consultation());
-    expect(() => codec.decode(Buffer.from('{"json":true}'))).toThrow(expect.objectContaining({ code: 'not-single-object-encoded' }));
+    expect(() => codec.decode(Buffer.from('{"json":true}'))).toThrow(
+      expect.objectContaining({ code: 'not-single-object-encoded' }),
+    );
     const unknown = Buffer.from(bytes);
     unknown.writeBigUInt64LE(0x0123456789abcdefn, 2);
-    expect(() => codec.decode(unknown)).toThrow(expect.objectContaining({ code: 'unknown-writer-schema' }));
+    expect(() => codec.decode(unknown)).toThrow(
+      expect.objectContaining({ code: 'unknown-writer-schema' }),
+    );
     expect(() => codec.decode(bytes.subarray(0, 14))).toThrow(DomainError);
   });
 });

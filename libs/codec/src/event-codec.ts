@@ -18,7 +18,8 @@ export class EventCodec {
   /** Encodes with the current version of the event's type. */
   encode(event: RecordEntryEvent): Buffer {
     const schema = this.catalogue.current(event.type);
-    if (!schema) throw new DomainError('unknown-entry-type', `no schema for entry type ${event.type}`, 'type');
+    if (!schema)
+      throw new DomainError('unknown-entry-type', `no schema for entry type ${event.type}`, 'type');
     const invalidPaths: string[] = [];
     schema.avroType.isValid(event, { errorHook: (path) => invalidPaths.push(path.join('.')) });
     if (invalidPaths.length > 0) {
@@ -33,21 +34,34 @@ export class EventCodec {
   /** Decodes a message written with any version kept in schemas/, into the current version. */
   decode(message: Buffer): DecodedEvent {
     if (message.length < HEADER_LENGTH || !message.subarray(0, 2).equals(MAGIC)) {
-      throw new DomainError('not-single-object-encoded', 'message does not start with the Avro single-object marker C3 01');
+      throw new DomainError(
+        'not-single-object-encoded',
+        'message does not start with the Avro single-object marker C3 01',
+      );
     }
     const fingerprint = message.readBigUInt64LE(2).toString(16).padStart(16, '0');
     const writer = this.catalogue.byFingerprintHex(fingerprint);
-    if (!writer) throw new DomainError('unknown-writer-schema', `no schema in schemas/ has fingerprint ${fingerprint}`);
+    if (!writer)
+      throw new DomainError(
+        'unknown-writer-schema',
+        `no schema in schemas/ has fingerprint ${fingerprint}`,
+      );
     const reader = this.catalogue.current(writer.type) ?? writer;
     const body = message.subarray(HEADER_LENGTH);
     try {
       const event =
         reader === writer
           ? (writer.avroType.fromBuffer(body) as RecordEntryEvent)
-          : (reader.avroType.fromBuffer(body, reader.avroType.createResolver(writer.avroType)) as RecordEntryEvent);
+          : (reader.avroType.fromBuffer(
+              body,
+              reader.avroType.createResolver(writer.avroType),
+            ) as RecordEntryEvent);
       return { event, writer };
     } catch (error) {
-      throw new DomainError('undecodable-event', `body does not decode with ${writer.file}: ${(error as Error).message}`);
+      throw new DomainError(
+        'undecodable-event',
+        `body does not decode with ${writer.file}: ${(error as Error).message}`,
+      );
     }
   }
 }

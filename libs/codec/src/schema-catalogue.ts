@@ -66,10 +66,12 @@ export class SchemaCatalogue {
       const name = file.split('/').pop() ?? '';
       const match = FILE_NAME.exec(name);
       const where = relative(schemasDir, file);
-      if (!match?.[1] || !match[2]) throw new Error(`${where}: schema files are named <EntryType>.v<N>.avsc`);
+      if (!match?.[1] || !match[2])
+        throw new Error(`${where}: schema files are named <EntryType>.v<N>.avsc`);
       const avroType = parseAvroSchema(JSON.parse(readFileSync(file, 'utf8')) as Schema);
       const fullName = avroType.name ?? '';
-      if (!fullName.endsWith(`.${match[1]}`)) throw new Error(`${where}: record name ${fullName} does not match the file name`);
+      if (!fullName.endsWith(`.${match[1]}`))
+        throw new Error(`${where}: record name ${fullName} does not match the file name`);
       return {
         type: match[1],
         fullName,

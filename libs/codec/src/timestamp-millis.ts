@@ -11,7 +11,8 @@ export class TimestampMillisType extends types.LogicalType {
   }
 
   protected override _resolve(type: Type): ((value: number) => Date) | undefined {
-    if (Type.isType(type, 'long', 'logical:timestamp-millis')) return (value: number) => this._fromValue(value);
+    if (Type.isType(type, 'long', 'logical:timestamp-millis'))
+      return (value: number) => this._fromValue(value);
     return undefined;
   }
 }

@@ -2,9 +2,12 @@ import { isValidNhsNumber, parseNhsNumber } from './nhs-number';
 import { DomainError } from './domain-error';
 
 describe('NHS number', () => {
-  it.each(['9434765919', '9434765870', '4010232137'])('accepts %s, whose check digit is right', (value) => {
-    expect(isValidNhsNumber(value)).toBe(true);
-  });
+  it.each(['9434765919', '9434765870', '4010232137'])(
+    'accepts %s, whose check digit is right',
+    (value) => {
+      expect(isValidNhsNumber(value)).toBe(true);
+    },
+  );
 
   it.each([
     ['9434765918', 'a wrong check digit'],

@@ -18,7 +18,11 @@ export function isValidNhsNumber(value: string): value is NhsNumber {
 
 export function parseNhsNumber(value: unknown, field = 'patient.nhsNumber'): NhsNumber {
   if (typeof value !== 'string' || !isValidNhsNumber(value)) {
-    throw new DomainError('invalid-nhs-number', 'must be a 10-digit NHS number with a valid modulus 11 check digit', field);
+    throw new DomainError(
+      'invalid-nhs-number',
+      'must be a 10-digit NHS number with a valid modulus 11 check digit',
+      field,
+    );
   }
   return value;
 }

@@ -20,7 +20,8 @@ export type ViewRole = (typeof VIEW_ROLES)[number];
 export const ROLES = [...VIEW_ROLES, 'privacy-officer'] as const;
 export type Role = (typeof ROLES)[number];
 
-export const isRole = (value: string): value is Role => (ROLES as readonly string[]).includes(value);
+export const isRole = (value: string): value is Role =>
+  (ROLES as readonly string[]).includes(value);
 
 /** Roles that act for an organisation (everyone but patients and carers). */
 export const isStaffRole = (role: Role): boolean => role !== 'patient' && role !== 'carer';

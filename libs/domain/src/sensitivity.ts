@@ -4,8 +4,17 @@ import { DomainError } from './domain-error';
  * Sensitivity categories (DESIGN.md, "Access rules"). The legally protected ones are hidden
  * from everyone but the authoring organisation and the patient unless the patient consents.
  */
-export const LEGALLY_PROTECTED_CATEGORIES = ['sexual-health', 'fertility', 'gender-identity', 'termination'] as const;
-export const SENSITIVITY_CATEGORIES = [...LEGALLY_PROTECTED_CATEGORIES, 'safeguarding', 'patient-sealed'] as const;
+export const LEGALLY_PROTECTED_CATEGORIES = [
+  'sexual-health',
+  'fertility',
+  'gender-identity',
+  'termination',
+] as const;
+export const SENSITIVITY_CATEGORIES = [
+  ...LEGALLY_PROTECTED_CATEGORIES,
+  'safeguarding',
+  'patient-sealed',
+] as const;
 
 export type SensitivityCategory = (typeof SENSITIVITY_CATEGORIES)[number];
 
@@ -14,7 +23,8 @@ export const isSensitivityCategory = (value: string): value is SensitivityCatego
 
 export function parseSensitivity(value: unknown, field = 'sensitivity'): SensitivityCategory[] {
   if (value === undefined || value === null) return [];
-  if (!Array.isArray(value)) throw new DomainError('invalid-sensitivity', 'must be a list of sensitivity categories', field);
+  if (!Array.isArray(value))
+    throw new DomainError('invalid-sensitivity', 'must be a list of sensitivity categories', field);
   return value.map((category: unknown, index) => {
     if (typeof category !== 'string' || !isSensitivityCategory(category)) {
       throw new DomainError(

@@ -14,7 +14,12 @@ export interface EntryTypeRule {
 }
 
 export const ENTRY_TYPES: readonly EntryTypeRule[] = [
-  { type: 'RegistrationStarted', domain: 'gp', authors: ['gp', 'practice-nurse'], startsRelationship: true },
+  {
+    type: 'RegistrationStarted',
+    domain: 'gp',
+    authors: ['gp', 'practice-nurse'],
+    startsRelationship: true,
+  },
   { type: 'ConsultationRecorded', domain: 'gp', authors: ['gp', 'practice-nurse'] },
 ];
 

@@ -12,7 +12,17 @@ const LEVEL_NAMES: Record<number, string> = { 1: 'error', 2: 'warn', 4: 'info', 
  * Only these kafkajs log fields are written. Others (an error's stack, a failed handler's
  * error object) can quote the record content or NHS numbers a handler was working on.
  */
-const SAFE_FIELDS = ['broker', 'clientId', 'groupId', 'topic', 'partition', 'offset', 'retryCount', 'retryTime', 'correlationId'];
+const SAFE_FIELDS = [
+  'broker',
+  'clientId',
+  'groupId',
+  'topic',
+  'partition',
+  'offset',
+  'retryCount',
+  'retryTime',
+  'correlationId',
+];
 
 /** kafkajs log lines as one JSON object each, with broker metadata and never message content. */
 const jsonLogCreator = () => (entry: LogEntry) => {

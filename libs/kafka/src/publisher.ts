@@ -49,10 +49,16 @@ export class RecordEntryPublisher {
       const [result] = await this.producer.send({
         topic,
         acks: -1,
-        messages: [{ key: event.patient.nhsNumber, value, headers: { 'carelog-entry-type': event.type } }],
+        messages: [
+          { key: event.patient.nhsNumber, value, headers: { 'carelog-entry-type': event.type } },
+        ],
       });
       if (!result) throw new Error('broker returned no record metadata');
-      return { topic, partition: result.partition, offset: result.baseOffset ?? result.offset ?? '' };
+      return {
+        topic,
+        partition: result.partition,
+        offset: result.baseOffset ?? result.offset ?? '',
+      };
     } catch (error) {
       if (error instanceof DomainError) throw error;
       throw new BrokerUnavailableError(5);

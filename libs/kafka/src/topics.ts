@@ -2,7 +2,8 @@ import { SOURCE_DOMAINS, type SourceDomain } from '@carelog/domain';
 import type { Admin, ITopicConfig } from 'kafkajs';
 
 /** Topic names are part of the contract other teams build on (DESIGN.md, "Topics"). */
-export const recordEntryTopic = (domain: SourceDomain): string => `carelog.${domain}.record-entries.v1`;
+export const recordEntryTopic = (domain: SourceDomain): string =>
+  `carelog.${domain}.record-entries.v1`;
 export const RECORD_ENTRY_TOPICS: readonly string[] = SOURCE_DOMAINS.map(recordEntryTopic);
 export const AUDIT_TOPIC = 'carelog.audit.access-events.v1';
 export const ANALYTICS_TOPIC = 'carelog.analytics.record-entries.v1';

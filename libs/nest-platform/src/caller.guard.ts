@@ -23,16 +23,21 @@ export class CallerGuard implements CanActivate {
   }
 }
 
-export const CurrentCaller = createParamDecorator((_data: unknown, context: ExecutionContext): Caller => {
-  const caller = context.switchToHttp().getRequest<RequestWithCaller>().caller;
-  if (!caller) throw new Error('CurrentCaller used on a route without CallerGuard');
-  return caller;
-});
+export const CurrentCaller = createParamDecorator(
+  (_data: unknown, context: ExecutionContext): Caller => {
+    const caller = context.switchToHttp().getRequest<RequestWithCaller>().caller;
+    if (!caller) throw new Error('CurrentCaller used on a route without CallerGuard');
+    return caller;
+  },
+);
 
 @Global()
 @Module({
   providers: [
-    { provide: TokenVerifier, useFactory: async () => new TokenVerifier(await verifierSettingsFromEnv()) },
+    {
+      provide: TokenVerifier,
+      useFactory: async () => new TokenVerifier(await verifierSettingsFromEnv()),
+    },
     CallerGuard,
   ],
   exports: [TokenVerifier, CallerGuard],

@@ -25,10 +25,13 @@ export class HealthController {
   @Get('ready')
   async ready(): Promise<{ status: 'ready'; checks: Record<string, boolean> }> {
     const results = await Promise.all(
-      this.checks.map(async (check) => [check.name, await check.isReady().catch(() => false)] as const),
+      this.checks.map(
+        async (check) => [check.name, await check.isReady().catch(() => false)] as const,
+      ),
     );
     const checks = Object.fromEntries(results);
-    if (results.some(([, ok]) => !ok)) throw new HttpException({ status: 'not-ready', checks }, 503);
+    if (results.some(([, ok]) => !ok))
+      throw new HttpException({ status: 'not-ready', checks }, 503);
     return { status: 'ready', checks };
   }
 }

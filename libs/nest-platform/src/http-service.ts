@@ -9,7 +9,6 @@ export interface HttpServiceOptions {
   name: string;
   description: string;
   module: Type<unknown>;
-  port: number;
   /** Largest JSON body accepted; bigger bodies get 413 payload-too-large. */
   bodyLimit?: string;
 }
@@ -18,12 +17,17 @@ export interface HttpServiceOptions {
  * Creates a carelog HTTP service the same way everywhere: JSON logs, problem+json errors,
  * OpenAPI at /docs (document at /docs-json), graceful shutdown on SIGTERM/SIGINT.
  */
-export async function createHttpService(options: HttpServiceOptions): Promise<NestExpressApplication> {
+export async function createHttpService(
+  options: HttpServiceOptions,
+): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(options.module, {
     logger: new ConsoleLogger({ json: true, prefix: options.name }),
     bodyParser: false,
   });
-  app.useBodyParser('json', { limit: options.bodyLimit ?? '256kb', type: ['application/json', 'application/*+json'] });
+  app.useBodyParser('json', {
+    limit: options.bodyLimit ?? '256kb',
+    type: ['application/json', 'application/*+json'],
+  });
   app.useGlobalFilters(new ProblemDetailsFilter());
   app.enableShutdownHooks();
   const document = SwaggerModule.createDocument(
@@ -49,10 +53,27 @@ export const portFromEnv = (variable: string, fallback: number): number => {
   return value ? Number(value) : fallback;
 };
 
+export interface ServiceMain extends HttpServiceOptions {
+  /** The environment variable that overrides the port, and the DESIGN.md default. */
+  portVariable: string;
+  defaultPort: number;
+}
+
+/** A service's whole entry point: create, listen, and exit clearly if start-up fails. */
+export function serveHttp(options: ServiceMain): void {
+  runMain(async () => {
+    const app = await createHttpService(options);
+    await listen(app, options.name, portFromEnv(options.portVariable, options.defaultPort));
+  });
+}
+
 /** Runs a service's entry point; a start-up failure ends the process with a clear line, not a hang. */
 export function runMain(main: () => Promise<void>): void {
   main().catch((error: unknown) => {
-    Logger.error(`failed to start: ${error instanceof Error ? error.message : String(error)}`, 'main');
+    Logger.error(
+      `failed to start: ${error instanceof Error ? error.message : String(error)}`,
+      'main',
+    );
     process.exit(1);
   });
 }

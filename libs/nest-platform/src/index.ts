@@ -2,4 +2,12 @@ export { ProblemDetailsFilter, problemFor, type ProblemDetails } from './problem
 export { HealthController, READINESS_CHECKS, type ReadinessCheck } from './health';
 export { MetricsModule, metricsRegistry } from './metrics';
 export { CallerGuard, CallerModule, CurrentCaller } from './caller.guard';
-export { createHttpService, listen, portFromEnv, runMain, type HttpServiceOptions } from './http-service';
+export {
+  createHttpService,
+  listen,
+  portFromEnv,
+  runMain,
+  serveHttp,
+  type HttpServiceOptions,
+  type ServiceMain,
+} from './http-service';

@@ -52,10 +52,14 @@ function fromHttpException(exception: HttpException): ProblemDetails {
   const status = exception.getStatus();
   const cause = exception.cause as { type?: string } | undefined;
   const response = exception.getResponse() as { message?: unknown };
-  if (status === 400 && (cause?.type === 'entity.parse.failed' || /JSON/i.test(String(response.message)))) {
+  if (
+    status === 400 &&
+    (cause?.type === 'entity.parse.failed' || /JSON/i.test(String(response.message)))
+  ) {
     return problemFor('malformed-json', 'the request body is not valid JSON', 'body');
   }
-  if (status === 413) return problemFor('payload-too-large', 'the request body is larger than the limit', 'body');
+  if (status === 413)
+    return problemFor('payload-too-large', 'the request body is larger than the limit', 'body');
   if (status === 404) return problemFor('route-not-found', 'no such route');
   const detail = typeof response.message === 'string' ? response.message : exception.message;
   return { ...problemFor(`http-${status}`, detail), status };
@@ -78,7 +82,9 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       problem = fromHttpException(exception);
     } else {
       // Logged by type only: an unexpected error's message may quote record content.
-      this.logger.error(`unexpected ${(exception as Error)?.name ?? typeof exception} on ${request.method} ${(request.route as { path?: string } | undefined)?.path ?? 'unknown route'}`);
+      this.logger.error(
+        `unexpected ${(exception as Error)?.name ?? typeof exception} on ${request.method} ${(request.route as { path?: string } | undefined)?.path ?? 'unknown route'}`,
+      );
       problem = problemFor('internal-error', 'an unexpected error occurred; it has been logged');
       problem.status = 500;
     }

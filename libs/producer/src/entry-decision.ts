@@ -58,21 +58,41 @@ function parseClinicalTime(value: unknown, now: Date): Date {
 
 function parseAttention(value: unknown): RecordEntryEvent['attention'] {
   if (value === undefined || value === null) return null;
-  if (!isObject(value) || typeof value['role'] !== 'string' || typeof value['organisation'] !== 'string') {
-    throw new DomainError('invalid-attention', 'must name the role and organisation that must act', 'attention');
+  if (
+    !isObject(value) ||
+    typeof value['role'] !== 'string' ||
+    typeof value['organisation'] !== 'string'
+  ) {
+    throw new DomainError(
+      'invalid-attention',
+      'must name the role and organisation that must act',
+      'attention',
+    );
   }
   const reason = value['reason'];
-  return { role: value['role'], organisation: value['organisation'], reason: typeof reason === 'string' ? reason : null };
+  return {
+    role: value['role'],
+    organisation: value['organisation'],
+    reason: typeof reason === 'string' ? reason : null,
+  };
 }
 
 /** Turns a request to record an entry into the event to publish, or says what is wrong. */
-export function decideEntry(command: SubmitEntryCommand, context: ProducerContext): RecordEntryEvent {
+export function decideEntry(
+  command: SubmitEntryCommand,
+  context: ProducerContext,
+): RecordEntryEvent {
   const { body, caller } = command;
   const key = command.idempotencyKey?.trim();
   if (!key || key.length > 200) {
-    throw new DomainError('missing-idempotency-key', 'an Idempotency-Key header (1-200 characters) is required', 'Idempotency-Key');
+    throw new DomainError(
+      'missing-idempotency-key',
+      'an Idempotency-Key header (1-200 characters) is required',
+      'Idempotency-Key',
+    );
   }
-  if (!isObject(body)) throw new DomainError('invalid-body', 'the body must be a JSON object', 'body');
+  if (!isObject(body))
+    throw new DomainError('invalid-body', 'the body must be a JSON object', 'body');
   const type = body['type'];
   const rule = context.entryTypes.find((candidate) => candidate.type === type);
   const schemaVersion = typeof type === 'string' ? context.schemaVersionOf(type) : undefined;
@@ -84,12 +104,17 @@ export function decideEntry(command: SubmitEntryCommand, context: ProducerContex
     );
   }
   if (!rule.authors.includes(caller.role)) {
-    throw new DomainError('not-permitted-to-author', `the ${caller.role} role may not record ${rule.type}`, 'type');
+    throw new DomainError(
+      'not-permitted-to-author',
+      `the ${caller.role} role may not record ${rule.type}`,
+      'type',
+    );
   }
   const patient = isObject(body['patient']) ? body['patient'] : {};
   const nhsNumber = parseNhsNumber(patient['nhsNumber']);
   const occurredAt = parseClinicalTime(body['occurredAt'], context.now);
-  if (!isObject(body['payload'])) throw new DomainError('invalid-payload', 'must be an object', 'payload');
+  if (!isObject(body['payload']))
+    throw new DomainError('invalid-payload', 'must be an object', 'payload');
   return {
     eventId: eventIdFor(caller, key),
     type: rule.type,
@@ -98,7 +123,12 @@ export function decideEntry(command: SubmitEntryCommand, context: ProducerContex
     occurredAt,
     recordedAt: context.now,
     source: { service: context.service, organisation: caller.organisation, system: caller.system },
-    author: { userId: caller.userId, role: caller.role, profession: caller.profession, organisation: caller.organisation },
+    author: {
+      userId: caller.userId,
+      role: caller.role,
+      profession: caller.profession,
+      organisation: caller.organisation,
+    },
     sensitivity: parseSensitivity(body['sensitivity']),
     attention: parseAttention(body['attention']),
     correlationId: context.correlationId,

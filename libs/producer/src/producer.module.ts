@@ -24,7 +24,14 @@ import {
   RecordEntryPublisher,
   type PublishedPosition,
 } from '@carelog/kafka';
-import { CallerGuard, CallerModule, CurrentCaller, HealthController, MetricsModule, READINESS_CHECKS } from '@carelog/nest-platform';
+import {
+  CallerGuard,
+  CallerModule,
+  CurrentCaller,
+  HealthController,
+  MetricsModule,
+  READINESS_CHECKS,
+} from '@carelog/nest-platform';
 import type { Kafka } from 'kafkajs';
 import { decideEntry, type ProducerContext } from './entry-decision';
 
@@ -51,7 +58,11 @@ class EntriesController {
   @Post()
   @HttpCode(202)
   @ApiOperation({ summary: 'Record an entry: answers once the event log has acknowledged it' })
-  @ApiHeader({ name: 'Idempotency-Key', required: true, description: 'A retry with the same key yields the same eventId' })
+  @ApiHeader({
+    name: 'Idempotency-Key',
+    required: true,
+    description: 'A retry with the same key yields the same eventId',
+  })
   async submit(
     @Body() body: unknown,
     @Headers('idempotency-key') idempotencyKey: string | undefined,
@@ -113,11 +124,16 @@ export class ProducerModule {
         },
         { provide: OPTIONS, useValue: options },
         { provide: KAFKA, useFactory: () => createKafka(options.service) },
-        { provide: RecordEntryPublisher, inject: [KAFKA], useFactory: (kafka: Kafka) => new RecordEntryPublisher(kafka, loadEventCodec()) },
+        {
+          provide: RecordEntryPublisher,
+          inject: [KAFKA],
+          useFactory: (kafka: Kafka) => new RecordEntryPublisher(kafka, loadEventCodec()),
+        },
         {
           provide: PublisherLifecycle,
           inject: [KAFKA, RecordEntryPublisher],
-          useFactory: (kafka: Kafka, publisher: RecordEntryPublisher) => new PublisherLifecycle(kafka, publisher, options.domain),
+          useFactory: (kafka: Kafka, publisher: RecordEntryPublisher) =>
+            new PublisherLifecycle(kafka, publisher, options.domain),
         },
       ],
       exports: [KAFKA],

@@ -4,7 +4,8 @@ import { ParameterFreeLogger } from './safe-logger';
 import { LifelongRecord1795500000000 } from './migrations/0001-lifelong-record';
 
 export const DEFAULT_DATABASE_URL = 'postgres://carelog:carelog@127.0.0.1:15432/carelog';
-export const configuredDatabaseUrl = (): string => process.env['DATABASE_URL'] ?? DEFAULT_DATABASE_URL;
+export const configuredDatabaseUrl = (): string =>
+  process.env['DATABASE_URL'] ?? DEFAULT_DATABASE_URL;
 
 /** The Postgres schema holding the read model; a rebuild writes a new one beside it. */
 export const DEFAULT_READ_MODEL_SCHEMA = 'read_model';
@@ -17,7 +18,8 @@ export interface ReadModelOptions {
 }
 
 export function readModelDataSource(options: ReadModelOptions): DataSource {
-  const schema = options.schema ?? process.env['CARELOG_READ_MODEL_SCHEMA'] ?? DEFAULT_READ_MODEL_SCHEMA;
+  const schema =
+    options.schema ?? process.env['CARELOG_READ_MODEL_SCHEMA'] ?? DEFAULT_READ_MODEL_SCHEMA;
   return new DataSource({
     type: 'postgres',
     url: options.url ?? configuredDatabaseUrl(),

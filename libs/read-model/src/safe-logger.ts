@@ -5,17 +5,40 @@ import type { Logger as TypeOrmLogger, QueryRunner } from 'typeorm';
  * content. This one reports failures by SQL text and Postgres error code only.
  */
 export class ParameterFreeLogger implements TypeOrmLogger {
-  constructor(private readonly write: (line: string) => void = (line) => process.stderr.write(`${line}\n`)) {}
+  constructor(
+    private readonly write: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
+  ) {}
 
   logQuery(): void {}
 
-  logQueryError(error: string | Error, query: string, _parameters?: unknown[], _runner?: QueryRunner): void {
+  logQueryError(
+    error: string | Error,
+    query: string,
+    _parameters?: unknown[],
+    _runner?: QueryRunner,
+  ): void {
     const code = typeof error === 'object' ? (error as { code?: string }).code : undefined;
-    this.write(JSON.stringify({ level: 'error', logger: 'typeorm', msg: 'query failed', code, query: query.slice(0, 200) }));
+    this.write(
+      JSON.stringify({
+        level: 'error',
+        logger: 'typeorm',
+        msg: 'query failed',
+        code,
+        query: query.slice(0, 200),
+      }),
+    );
   }
 
   logQuerySlow(time: number, query: string): void {
-    this.write(JSON.stringify({ level: 'warn', logger: 'typeorm', msg: 'slow query', ms: time, query: query.slice(0, 200) }));
+    this.write(
+      JSON.stringify({
+        level: 'warn',
+        logger: 'typeorm',
+        msg: 'slow query',
+        ms: time,
+        query: query.slice(0, 200),
+      }),
+    );
   }
 
   logSchemaBuild(): void {}
@@ -25,6 +48,7 @@ export class ParameterFreeLogger implements TypeOrmLogger {
   }
 
   log(level: 'log' | 'info' | 'warn', message: unknown): void {
-    if (level === 'warn') this.write(JSON.stringify({ level, logger: 'typeorm', msg: String(message) }));
+    if (level === 'warn')
+      this.write(JSON.stringify({ level, logger: 'typeorm', msg: String(message) }));
   }
 }

@@ -46,17 +46,30 @@ class ProjectionLifecycle implements OnModuleInit, OnApplicationShutdown {
       provide: READINESS_CHECKS,
       inject: [DATA_SOURCE, ProjectionConsumer],
       useFactory: (dataSource: DataSource, consumer: ProjectionConsumer) => [
-        { name: 'postgres', isReady: async () => dataSource.isInitialized && (await dataSource.query<unknown[]>('SELECT 1')).length === 1 },
+        {
+          name: 'postgres',
+          isReady: async () =>
+            dataSource.isInitialized &&
+            (await dataSource.query<unknown[]>('SELECT 1')).length === 1,
+        },
         { name: 'kafka-consumer-group', isReady: () => Promise.resolve(consumer.isJoined) },
       ],
     },
     { provide: KAFKA, useFactory: () => createKafka('carelog-projection') },
-    { provide: DATA_SOURCE, useFactory: () => readModelDataSource({ applicationName: 'carelog-projection' }) },
+    {
+      provide: DATA_SOURCE,
+      useFactory: () => readModelDataSource({ applicationName: 'carelog-projection' }),
+    },
     {
       provide: ProjectionConsumer,
       inject: [KAFKA, DATA_SOURCE],
       useFactory: (kafka: Kafka, dataSource: DataSource) =>
-        new ProjectionConsumer(kafka, loadEventCodec(), new RecordWriter(dataSource), PROJECTION_GROUP),
+        new ProjectionConsumer(
+          kafka,
+          loadEventCodec(),
+          new RecordWriter(dataSource),
+          PROJECTION_GROUP,
+        ),
     },
     ProjectionLifecycle,
   ],

@@ -1,5 +1,10 @@
 import { Module, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { CallerModule, HealthController, MetricsModule, READINESS_CHECKS } from '@carelog/nest-platform';
+import {
+  CallerModule,
+  HealthController,
+  MetricsModule,
+  READINESS_CHECKS,
+} from '@carelog/nest-platform';
 import { readModelDataSource } from '@carelog/read-model';
 import { DataSource } from 'typeorm';
 import { PatientRecordController } from './patient-record/patient-record.controller';
@@ -32,11 +37,24 @@ async function readModelPresent(dataSource: DataSource): Promise<boolean> {
     {
       provide: READINESS_CHECKS,
       inject: [DataSource],
-      useFactory: (dataSource: DataSource) => [{ name: 'read-model', isReady: () => readModelPresent(dataSource) }],
+      useFactory: (dataSource: DataSource) => [
+        { name: 'read-model', isReady: () => readModelPresent(dataSource) },
+      ],
     },
-    { provide: DataSource, useFactory: () => readModelDataSource({ applicationName: 'carelog-record-api' }) },
-    { provide: DataSourceLifecycle, inject: [DataSource], useFactory: (dataSource: DataSource) => new DataSourceLifecycle(dataSource) },
-    { provide: RecordQuery, inject: [DataSource], useFactory: (dataSource: DataSource) => new RecordQuery(dataSource) },
+    {
+      provide: DataSource,
+      useFactory: () => readModelDataSource({ applicationName: 'carelog-record-api' }),
+    },
+    {
+      provide: DataSourceLifecycle,
+      inject: [DataSource],
+      useFactory: (dataSource: DataSource) => new DataSourceLifecycle(dataSource),
+    },
+    {
+      provide: RecordQuery,
+      inject: [DataSource],
+      useFactory: (dataSource: DataSource) => new RecordQuery(dataSource),
+    },
   ],
 })
 export class RecordApiModule {}

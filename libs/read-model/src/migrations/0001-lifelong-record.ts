@@ -23,7 +23,9 @@ export class LifelongRecord1795500000000 implements MigrationInterface {
         kafka_partition int NOT NULL,
         kafka_offset bigint NOT NULL
       )`);
-    await runner.query(`CREATE INDEX record_entry_patient_time ON record_entry (nhs_number, occurred_at, event_id)`);
+    await runner.query(
+      `CREATE INDEX record_entry_patient_time ON record_entry (nhs_number, occurred_at, event_id)`,
+    );
     await runner.query(`
       CREATE TABLE care_relationship (
         started_by_event_id uuid PRIMARY KEY,
@@ -33,7 +35,9 @@ export class LifelongRecord1795500000000 implements MigrationInterface {
         started_at timestamptz NOT NULL,
         ended_at timestamptz
       )`);
-    await runner.query(`CREATE INDEX care_relationship_patient_org ON care_relationship (nhs_number, organisation)`);
+    await runner.query(
+      `CREATE INDEX care_relationship_patient_org ON care_relationship (nhs_number, organisation)`,
+    );
     await runner.query(`
       CREATE TABLE projection_checkpoint (
         consumer_group text NOT NULL,

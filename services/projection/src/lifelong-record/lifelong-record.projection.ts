@@ -14,10 +14,14 @@ export interface ProjectedRows {
   relationships: CareRelationshipRow[];
 }
 
-const startsRelationship = new Set(ENTRY_TYPES.filter((rule) => rule.startsRelationship).map((rule) => rule.type));
+const startsRelationship = new Set(
+  ENTRY_TYPES.filter((rule) => rule.startsRelationship).map((rule) => rule.type),
+);
 
 /** Pure: the read-model rows an ordered batch of events produces. */
-export function projectEvents(events: ReadonlyArray<{ event: RecordEntryEvent; position: LogPosition }>): ProjectedRows {
+export function projectEvents(
+  events: ReadonlyArray<{ event: RecordEntryEvent; position: LogPosition }>,
+): ProjectedRows {
   const entries: RecordEntryRow[] = [];
   const relationships: CareRelationshipRow[] = [];
   for (const { event, position } of events) {

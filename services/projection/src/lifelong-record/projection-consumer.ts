@@ -42,7 +42,11 @@ export class ProjectionConsumer {
     private readonly writer: RecordWriter,
     readonly consumerGroup: string,
   ) {
-    this.consumer = kafka.consumer({ groupId: consumerGroup, sessionTimeout: 30_000, heartbeatInterval: 3000 });
+    this.consumer = kafka.consumer({
+      groupId: consumerGroup,
+      sessionTimeout: 30_000,
+      heartbeatInterval: 3000,
+    });
     this.deadLetters = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
     this.consumer.on(this.consumer.events.GROUP_JOIN, () => (this.joined = true));
     this.consumer.on(this.consumer.events.CRASH, () => (this.joined = false));
@@ -74,7 +78,11 @@ export class ProjectionConsumer {
     try {
       const { event } = this.codec.decode(message.value);
       if (!isValidNhsNumber(event.patient.nhsNumber)) {
-        return { message, code: 'invalid-nhs-number', reason: 'patient.nhsNumber fails the modulus 11 check' };
+        return {
+          message,
+          code: 'invalid-nhs-number',
+          reason: 'patient.nhsNumber fails the modulus 11 check',
+        };
       }
       return { event };
     } catch (error) {
@@ -86,7 +94,11 @@ export class ProjectionConsumer {
   private async projectBatch(payload: EachBatchPayload): Promise<void> {
     const { batch } = payload;
     if (batch.messages.length === 0 || !payload.isRunning() || payload.isStale()) return;
-    const partitionBatch = { consumerGroup: this.consumerGroup, topic: batch.topic, partition: batch.partition };
+    const partitionBatch = {
+      consumerGroup: this.consumerGroup,
+      topic: batch.topic,
+      partition: batch.partition,
+    };
     const from = await this.writer.checkpoint(partitionBatch);
     const good: Array<{ event: RecordEntryEvent; position: LogPosition }> = [];
     const poison: Array<Poison & { position: LogPosition }> = [];
@@ -105,16 +117,23 @@ export class ProjectionConsumer {
       // Retriable: kafkajs redelivers the batch. The error is replaced so that no log line
       // quotes the rows (a database error carries its query parameters).
       const cause = (error as { code?: string }).code ?? (error as Error).name;
-      throw new DomainError('read-model-write-failed', `database error ${cause}; the batch will be retried`);
+      throw new DomainError(
+        'read-model-write-failed',
+        `database error ${cause}; the batch will be retried`,
+      );
     }
     projected.inc(good.length);
     payload.resolveOffset(batch.lastOffset());
-    await this.consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: nextOffset.toString() }]);
+    await this.consumer.commitOffsets([
+      { topic: batch.topic, partition: batch.partition, offset: nextOffset.toString() },
+    ]);
     await payload.heartbeat();
   }
 
   /** The original bytes, with why they could not be projected and where they came from. */
-  private async sendToDeadLetters(poison: Array<Poison & { position: LogPosition }>): Promise<void> {
+  private async sendToDeadLetters(
+    poison: Array<Poison & { position: LogPosition }>,
+  ): Promise<void> {
     await this.deadLetters.send({
       topic: deadLetterTopic(this.consumerGroup),
       acks: -1,
@@ -131,6 +150,8 @@ export class ProjectionConsumer {
       })),
     });
     deadLettered.inc(poison.length);
-    this.logger.warn(`dead-lettered ${poison.length} event(s) from ${poison[0]?.position.topic ?? ''}: ${[...new Set(poison.map((p) => p.code))].join(', ')}`);
+    this.logger.warn(
+      `dead-lettered ${poison.length} event(s) from ${poison[0]?.position.topic ?? ''}: ${[...new Set(poison.map((p) => p.code))].join(', ')}`,
+    );
   }
 }

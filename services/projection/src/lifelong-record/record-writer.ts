@@ -34,7 +34,12 @@ export class RecordWriter {
         .createQueryBuilder()
         .insert()
         .into(ProjectionCheckpointRow)
-        .values({ consumerGroup: batch.consumerGroup, topic: batch.topic, partition: batch.partition, nextOffset: nextOffset.toString() })
+        .values({
+          consumerGroup: batch.consumerGroup,
+          topic: batch.topic,
+          partition: batch.partition,
+          nextOffset: nextOffset.toString(),
+        })
         .orUpdate(['next_offset'], ['consumer_group', 'topic', 'kafka_partition'])
         .execute();
     });

@@ -15,9 +15,17 @@ export class PatientRecordController {
 
   @Get('record')
   @ApiOperation({ summary: 'The joined-up record the caller may see, oldest first' })
-  @ApiQuery({ name: 'setting', required: false, enum: ['gp', 'social-care', 'maternity', 'urgent-care', 'patient'] })
+  @ApiQuery({
+    name: 'setting',
+    required: false,
+    enum: ['gp', 'social-care', 'maternity', 'urgent-care', 'patient'],
+  })
   @ApiQuery({ name: 'type', required: false })
-  @ApiQuery({ name: 'from', required: false, description: 'ISO 8601; entries that occurred at or after' })
+  @ApiQuery({
+    name: 'from',
+    required: false,
+    description: 'ISO 8601; entries that occurred at or after',
+  })
   @ApiQuery({ name: 'to', required: false, description: 'ISO 8601; entries that occurred before' })
   @ApiQuery({ name: 'cursor', required: false })
   @ApiQuery({ name: 'limit', required: false, description: '1 to 200, default 50' })
@@ -27,11 +35,16 @@ export class PatientRecordController {
     @CurrentCaller() caller: Caller,
   ): Promise<RecordPage> {
     if (!isValidNhsNumber(nhsNumber)) {
-      throw new DomainError('invalid-nhs-number', 'must be a 10-digit NHS number with a valid check digit', 'nhsNumber');
+      throw new DomainError(
+        'invalid-nhs-number',
+        'must be a 10-digit NHS number with a valid check digit',
+        'nhsNumber',
+      );
     }
     const filters = parseRecordFilters(query);
     // The access decision is made before any record row is read.
-    if (!mayReadPatient(caller, nhsNumber, await this.records.relationships(nhsNumber))) throw patientNotFound();
+    if (!mayReadPatient(caller, nhsNumber, await this.records.relationships(nhsNumber)))
+      throw patientNotFound();
     return this.records.page(nhsNumber, visibilityScope(caller), filters);
   }
 }

@@ -1,7 +1,11 @@
 import { DomainError, SOURCE_DOMAINS } from '@carelog/domain';
 import { CareRelationshipRow, RecordEntryRow } from '@carelog/read-model';
 import type { DataSource } from 'typeorm';
-import { RESTRICTED_CATEGORIES, type EntryVisibilityScope, type Relationship } from './record-access';
+import {
+  RESTRICTED_CATEGORIES,
+  type EntryVisibilityScope,
+  type Relationship,
+} from './record-access';
 
 export interface RecordFilters {
   setting?: string;
@@ -38,7 +42,8 @@ export const MAX_PAGE_SIZE = 200;
 function parseDate(value: string | undefined, field: string): Date | undefined {
   if (value === undefined) return undefined;
   const parsed = new Date(value);
-  if (Number.isNaN(parsed.getTime())) throw new DomainError('invalid-filter', 'must be an ISO 8601 date-time', field);
+  if (Number.isNaN(parsed.getTime()))
+    throw new DomainError('invalid-filter', 'must be an ISO 8601 date-time', field);
   return parsed;
 }
 
@@ -46,11 +51,19 @@ function parseDate(value: string | undefined, field: string): Date | undefined {
 export function parseRecordFilters(query: Record<string, string | undefined>): RecordFilters {
   const limit = query['limit'] === undefined ? 50 : Number(query['limit']);
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE) {
-    throw new DomainError('invalid-filter', `must be a whole number from 1 to ${MAX_PAGE_SIZE}`, 'limit');
+    throw new DomainError(
+      'invalid-filter',
+      `must be a whole number from 1 to ${MAX_PAGE_SIZE}`,
+      'limit',
+    );
   }
   const setting = query['setting'];
   if (setting !== undefined && !(SOURCE_DOMAINS as readonly string[]).includes(setting)) {
-    throw new DomainError('invalid-filter', `must be one of ${SOURCE_DOMAINS.join(', ')}`, 'setting');
+    throw new DomainError(
+      'invalid-filter',
+      `must be one of ${SOURCE_DOMAINS.join(', ')}`,
+      'setting',
+    );
   }
   const filters: RecordFilters = { limit };
   if (setting !== undefined) filters.setting = setting;
@@ -69,7 +82,11 @@ const encodeCursor = (row: RecordEntryRow): string =>
 function decodeCursor(cursor: string): [string, string] {
   try {
     const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
-    if (Array.isArray(value) && value.length === 2 && value.every((part) => typeof part === 'string')) {
+    if (
+      Array.isArray(value) &&
+      value.length === 2 &&
+      value.every((part) => typeof part === 'string')
+    ) {
       return [value[0] as string, value[1] as string];
     }
   } catch {
@@ -89,7 +106,11 @@ export class RecordQuery {
   }
 
   /** One page of the patient's record, oldest first, with the count of entries withheld. */
-  async page(nhsNumber: string, scope: EntryVisibilityScope, filters: RecordFilters): Promise<RecordPage> {
+  async page(
+    nhsNumber: string,
+    scope: EntryVisibilityScope,
+    filters: RecordFilters,
+  ): Promise<RecordPage> {
     const base = () => {
       const query = this.dataSource
         .getRepository(RecordEntryRow)
@@ -104,7 +125,10 @@ export class RecordQuery {
     const visible = scope.seesAllRestricted
       ? 'TRUE'
       : `(NOT (entry.sensitivity && :restricted::text[]) OR entry.source->>'organisation' = :ownOrganisation)`;
-    const parameters = { restricted: RESTRICTED_CATEGORIES, ownOrganisation: scope.restrictedVisibleToOrganisation ?? '' };
+    const parameters = {
+      restricted: RESTRICTED_CATEGORIES,
+      ownOrganisation: scope.restrictedVisibleToOrganisation ?? '',
+    };
 
     const pageQuery = base().andWhere(visible, parameters);
     if (filters.cursor) {
@@ -119,7 +143,9 @@ export class RecordQuery {
       .addOrderBy('entry.event_id', 'ASC')
       .limit(filters.limit + 1)
       .getMany();
-    const withheld = scope.seesAllRestricted ? 0 : await base().andWhere(`NOT ${visible}`, parameters).getCount();
+    const withheld = scope.seesAllRestricted
+      ? 0
+      : await base().andWhere(`NOT ${visible}`, parameters).getCount();
     const pageRows = rows.slice(0, filters.limit);
     const last = pageRows.at(-1);
     return {
