@@ -18,6 +18,7 @@ const consultation = (): RecordEntryEvent => ({
   attention: { role: 'gp', organisation: 'A81001', reason: 'review result' },
   correlationId: randomUUID(),
   causationId: null,
+  supersedes: null,
   payload: {
     narrative: 'Cough, 3/52.',
     codedItems: [{ system: 'http://snomed.info/sct', code: '49727002', display: 'Cough' }],

@@ -16,5 +16,6 @@ export interface RecordEntryEvent<TPayload extends object = Record<string, unkno
   attention: { role: string; organisation: string; reason: string | null } | null;
   correlationId: string;
   causationId: string | null;
+  supersedes: { eventId: string; reason: string } | null;
   payload: TPayload;
 }

@@ -133,6 +133,7 @@ export function decideEntry(
     attention: parseAttention(body['attention']),
     correlationId: context.correlationId,
     causationId: null,
+    supersedes: null,
     payload: body['payload'],
   };
 }

@@ -32,6 +32,7 @@ function consultation(nhsNumber: string): RecordEntryEvent {
     attention: null,
     correlationId: randomUUID(),
     causationId: null,
+    supersedes: null,
     payload: { narrative: 'Reviewed; no change.', codedItems: [] },
   };
 }
