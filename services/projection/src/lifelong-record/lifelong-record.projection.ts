@@ -15,7 +15,7 @@ export interface ProjectedRows {
 }
 
 const startsRelationship = new Set(
-  ENTRY_TYPES.filter((rule) => rule.startsRelationship).map((rule) => rule.type),
+  ENTRY_TYPES.filter((rule) => rule.relationship?.effect === 'starts').map((rule) => rule.type),
 );
 
 /** Pure: the read-model rows an ordered batch of events produces. */
