@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { DomainError } from '@carelog/domain';
 import { loadEventCodec } from './default-codec';
-import type { RecordEntryEvent } from './record-entry-event';
+import type { UncheckedRecordEntryEvent as RecordEntryEvent } from './record-entry-event';
 
 const codec = loadEventCodec();
 
@@ -22,6 +22,7 @@ const consultation = (): RecordEntryEvent => ({
   payload: {
     narrative: 'Cough, 3/52.',
     codedItems: [{ system: 'http://snomed.info/sct', code: '49727002', display: 'Cough' }],
+    consultationMedium: 'telephone',
   },
 });
 

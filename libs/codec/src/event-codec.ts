@@ -1,5 +1,7 @@
 import { DomainError } from '@carelog/domain';
-import type { RecordEntryEvent } from './record-entry-event';
+import { checkEncodedSize, validateRecordEntry } from './entry-validation';
+import type { RecordEntryEvent } from './generated/record-entry-events';
+import type { UncheckedRecordEntryEvent } from './record-entry-event';
 import type { SchemaCatalogue, SchemaVersion } from './schema-catalogue';
 
 /** Avro single-object encoding: marker C3 01, 8-byte little-endian CRC-64-AVRO fingerprint, body. */
@@ -7,24 +9,38 @@ const MAGIC = Buffer.from([0xc3, 0x01]);
 const HEADER_LENGTH = MAGIC.length + 8;
 
 export interface DecodedEvent {
+  /** Always in the shape of the current version of its type, whichever version wrote it. */
   event: RecordEntryEvent;
-  /** The schema the writer used; the event itself is always in the current version's shape. */
   writer: SchemaVersion;
 }
 
 export class EventCodec {
   constructor(readonly catalogue: SchemaCatalogue) {}
 
-  /** Encodes with the current version of the event's type. */
-  encode(event: RecordEntryEvent): Buffer {
+  /**
+   * Checks the event against the current version of its type's schema and the domain rules
+   * the schema cannot express, then encodes it. Every failure is a DomainError naming the field.
+   */
+  encode(event: UncheckedRecordEntryEvent): Buffer {
     const schema = this.catalogue.current(event.type);
     if (!schema)
       throw new DomainError('unknown-entry-type', `no schema for entry type ${event.type}`, 'type');
+    validateRecordEntry(event);
+    const bytes = this.encodeWith(schema, event);
+    checkEncodedSize(bytes.length);
+    return bytes;
+  }
+
+  /** Encodes with one given version: for golden vectors and compatibility tests. */
+  encodeWith(schema: SchemaVersion, event: UncheckedRecordEntryEvent): Buffer {
     const invalidPaths: string[] = [];
     schema.avroType.isValid(event, { errorHook: (path) => invalidPaths.push(path.join('.')) });
     if (invalidPaths.length > 0) {
-      const field = invalidPaths[0] ?? '';
-      throw new DomainError('invalid-event', `does not match schema ${schema.file}`, field);
+      throw new DomainError(
+        'invalid-event',
+        `does not match schema ${schema.file}`,
+        invalidPaths[0],
+      );
     }
     const fingerprint = Buffer.alloc(8);
     fingerprint.writeBigUInt64LE(BigInt(`0x${schema.fingerprint}`));
@@ -49,13 +65,11 @@ export class EventCodec {
     const reader = this.catalogue.current(writer.type) ?? writer;
     const body = message.subarray(HEADER_LENGTH);
     try {
-      const event =
+      const event = (
         reader === writer
-          ? (writer.avroType.fromBuffer(body) as RecordEntryEvent)
-          : (reader.avroType.fromBuffer(
-              body,
-              reader.avroType.createResolver(writer.avroType),
-            ) as RecordEntryEvent);
+          ? writer.avroType.fromBuffer(body)
+          : reader.avroType.fromBuffer(body, reader.avroType.createResolver(writer.avroType))
+      ) as RecordEntryEvent;
       return { event, writer };
     } catch (error) {
       throw new DomainError(

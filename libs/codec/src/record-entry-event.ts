@@ -1,9 +1,9 @@
 /**
- * The envelope every record-entry event carries (DESIGN.md, "Event contract"), as decoded
- * by the codec. The Avro schemas in schemas/ are the source of truth; the codec checks every
- * event against its schema on the way in and out.
+ * The shape every record-entry event shares (DESIGN.md, "Event contract"), with the type and
+ * payload not yet checked against a schema: what a producer builds before encoding. Decoded
+ * events have the precise generated types (generated/record-entry-events.ts).
  */
-export interface RecordEntryEvent<TPayload extends object = Record<string, unknown>> {
+export interface UncheckedRecordEntryEvent {
   eventId: string;
   type: string;
   schemaVersion: number;
@@ -17,5 +17,5 @@ export interface RecordEntryEvent<TPayload extends object = Record<string, unkno
   correlationId: string;
   causationId: string | null;
   supersedes: { eventId: string; reason: string } | null;
-  payload: TPayload;
+  payload: Record<string, unknown>;
 }

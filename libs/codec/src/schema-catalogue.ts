@@ -22,7 +22,10 @@ export interface SchemaVersion {
 const FILE_NAME = /^([A-Z][A-Za-z]+)\.v(\d+)\.avsc$/;
 
 export function parseAvroSchema(schema: Schema): Type {
-  return Type.forSchema(schema, { logicalTypes: { 'timestamp-millis': TimestampMillisType } });
+  return Type.forSchema(schema, {
+    logicalTypes: { 'timestamp-millis': TimestampMillisType },
+    omitRecordMethods: true,
+  });
 }
 
 export function fingerprintOf(type: Type): string {

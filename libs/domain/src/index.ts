@@ -9,3 +9,4 @@ export {
 } from './sensitivity';
 export * from './roles';
 export * from './source-domains';
+export { checkClinicalTime, MAX_CLOCK_SKEW_MS } from './clinical-time';

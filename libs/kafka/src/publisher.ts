@@ -1,4 +1,4 @@
-import type { EventCodec, RecordEntryEvent } from '@carelog/codec';
+import type { EventCodec, UncheckedRecordEntryEvent } from '@carelog/codec';
 import { DomainError } from '@carelog/domain';
 import type { Kafka, Producer } from 'kafkajs';
 
@@ -43,7 +43,7 @@ export class RecordEntryPublisher {
     return this.producer.disconnect();
   }
 
-  async publish(topic: string, event: RecordEntryEvent): Promise<PublishedPosition> {
+  async publish(topic: string, event: UncheckedRecordEntryEvent): Promise<PublishedPosition> {
     const value = this.codec.encode(event);
     try {
       const [result] = await this.producer.send({

@@ -1,16 +1,14 @@
 import { createHash } from 'node:crypto';
 import type { Caller } from '@carelog/auth';
-import type { RecordEntryEvent } from '@carelog/codec';
+import type { UncheckedRecordEntryEvent } from '@carelog/codec';
 import {
+  checkClinicalTime,
   DomainError,
   parseNhsNumber,
   parseSensitivity,
   type EntryTypeRule,
   type SourceDomain,
 } from '@carelog/domain';
-
-/** How far a clinical time may lie ahead of our clock before it is refused (clock skew). */
-export const MAX_CLOCK_SKEW_MS = 5 * 60 * 1000;
 
 export interface SubmitEntryCommand {
   body: unknown;
@@ -50,13 +48,11 @@ function parseClinicalTime(value: unknown, now: Date): Date {
     throw new DomainError('invalid-clinical-time', 'must be an ISO 8601 date-time', 'occurredAt');
   }
   const occurredAt = new Date(value);
-  if (occurredAt.getTime() > now.getTime() + MAX_CLOCK_SKEW_MS) {
-    throw new DomainError('clinical-time-in-future', 'must not be in the future', 'occurredAt');
-  }
+  checkClinicalTime(occurredAt, now);
   return occurredAt;
 }
 
-function parseAttention(value: unknown): RecordEntryEvent['attention'] {
+function parseAttention(value: unknown): UncheckedRecordEntryEvent['attention'] {
   if (value === undefined || value === null) return null;
   if (
     !isObject(value) ||
@@ -81,7 +77,7 @@ function parseAttention(value: unknown): RecordEntryEvent['attention'] {
 export function decideEntry(
   command: SubmitEntryCommand,
   context: ProducerContext,
-): RecordEntryEvent {
+): UncheckedRecordEntryEvent {
   const { body, caller } = command;
   const key = command.idempotencyKey?.trim();
   if (!key || key.length > 200) {

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
-import type { EventCodec, RecordEntryEvent } from '@carelog/codec';
-import { DomainError, isValidNhsNumber } from '@carelog/domain';
+import { validateRecordEntry, type EventCodec, type RecordEntryEvent } from '@carelog/codec';
+import { DomainError } from '@carelog/domain';
 import { deadLetterTopic, RECORD_ENTRY_TOPICS } from '@carelog/kafka';
 import { Counter } from 'prom-client';
 import { metricsRegistry } from '@carelog/nest-platform';
@@ -77,13 +77,7 @@ export class ProjectionConsumer {
     if (!message.value) return { message, code: 'empty-message', reason: 'message has no value' };
     try {
       const { event } = this.codec.decode(message.value);
-      if (!isValidNhsNumber(event.patient.nhsNumber)) {
-        return {
-          message,
-          code: 'invalid-nhs-number',
-          reason: 'patient.nhsNumber fails the modulus 11 check',
-        };
-      }
+      validateRecordEntry(event);
       return { event };
     } catch (error) {
       if (error instanceof DomainError) return { message, code: error.code, reason: error.message };

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { loadEventCodec, type RecordEntryEvent } from '@carelog/codec';
+import { loadEventCodec, type UncheckedRecordEntryEvent } from '@carelog/codec';
 import {
   createKafka,
   recordEntryTopic,
@@ -17,7 +17,7 @@ import { RecordWriter } from './record-writer';
 const codec = loadEventCodec();
 const kafka = createKafka('projection-int-test');
 
-function consultation(nhsNumber: string): RecordEntryEvent {
+function consultation(nhsNumber: string): UncheckedRecordEntryEvent {
   const now = new Date();
   return {
     eventId: randomUUID(),

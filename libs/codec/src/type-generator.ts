@@ -1,0 +1,97 @@
+import { types, type Type } from 'avsc';
+import type { SchemaCatalogue } from './schema-catalogue';
+import { TimestampMillisType } from './timestamp-millis';
+
+/**
+ * TypeScript types generated from the current version of every event schema, so that the
+ * code's idea of an event cannot drift from its schema (`npm run schemas:check` regenerates
+ * and compares).
+ */
+export const GENERATED_TYPES_FILE = 'libs/codec/src/generated/record-entry-events.ts';
+
+class TypeWriter {
+  private readonly declarations = new Map<string, string>();
+  private readonly owners = new Map<string, string>();
+
+  /** The TypeScript for an Avro type; named records become their own type declarations. */
+  expression(type: Type, literalType?: string): string {
+    if (type instanceof TimestampMillisType) return 'Date';
+    if (type instanceof types.RecordType) return this.record(type, literalType);
+    if (type instanceof types.ArrayType) return `Array<${this.expression(type.itemsType)}>`;
+    if (type instanceof types.MapType)
+      return `Record<string, ${this.expression(type.valuesType as Type)}>`;
+    if (type instanceof types.UnwrappedUnionType || type instanceof types.WrappedUnionType) {
+      return type.types.map((branch) => this.expression(branch)).join(' | ');
+    }
+    if (type instanceof types.EnumType)
+      return type.symbols.map((symbol) => `'${symbol}'`).join(' | ');
+    switch (type.typeName) {
+      case 'null':
+        return 'null';
+      case 'boolean':
+        return 'boolean';
+      case 'int':
+      case 'long':
+      case 'float':
+      case 'double':
+        return 'number';
+      case 'string':
+        return 'string';
+      case 'bytes':
+      case 'fixed':
+        return 'Buffer';
+      default:
+        throw new Error(`no TypeScript mapping for Avro type ${type.typeName}`);
+    }
+  }
+
+  private record(type: types.RecordType, literalType?: string): string {
+    const fullName = type.name ?? '';
+    const shortName = fullName.split('.').pop() ?? fullName;
+    const tsName = literalType ? `${shortName}Event` : shortName;
+    const owner = this.owners.get(tsName);
+    if (owner !== undefined && owner !== fullName)
+      throw new Error(`${fullName} and ${owner} would share the TypeScript name ${tsName}`);
+    if (owner === undefined) {
+      this.owners.set(tsName, fullName);
+      const fields = type.fields.map((field) => {
+        const value =
+          field.name === 'type' && literalType ? `'${literalType}'` : this.expression(field.type);
+        return `  ${field.name}: ${value};`;
+      });
+      this.declarations.set(tsName, `export type ${tsName} = {\n${fields.join('\n')}\n};`);
+    }
+    return tsName;
+  }
+
+  render(): string {
+    return [...this.declarations.entries()]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([, declaration]) => declaration)
+      .join('\n\n');
+  }
+}
+
+export function generateEventTypes(catalogue: SchemaCatalogue): string {
+  const writer = new TypeWriter();
+  const eventTypes = catalogue.types;
+  for (const type of eventTypes) {
+    const current = catalogue.current(type);
+    if (current) writer.expression(current.avroType, type);
+  }
+  return [
+    '// Generated from schemas/ by `npm run schemas:generate`. Do not edit: change the schema.',
+    '// `npm run schemas:check` fails when this file and the schemas disagree.',
+    '',
+    writer.render(),
+    '',
+    `export const ENTRY_TYPE_NAMES = [\n${eventTypes.map((type) => `  '${type}',`).join('\n')}\n] as const;`,
+    '',
+    'export type EntryTypeName = (typeof ENTRY_TYPE_NAMES)[number];',
+    '',
+    `/** Every record-entry event, in the shape of the current version of its schema. */\nexport type RecordEntryEvent =\n${eventTypes.map((type) => `  | ${type}Event`).join('\n')};`,
+    '',
+    'export type RecordEntryEventOf<T extends EntryTypeName> = Extract<RecordEntryEvent, { type: T }>;',
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,133 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import {
+  checkSchemas,
+  EventCodec,
+  generateEventTypes,
+  GENERATED_TYPES_FILE,
+  goldenEvent,
+  goldenVectorPath,
+  plainType,
+  readExample,
+  SchemaCatalogue,
+  schemasDir,
+  toPlainJson,
+  type GoldenVector,
+} from '@carelog/codec';
+import { ENTRY_TYPES } from '@carelog/domain';
+import { format, resolveConfig } from 'prettier';
+
+/**
+ * npm run schemas:check     every rule in schemas/README.md, and generated types up to date
+ * npm run schemas:generate  regenerate libs/codec/src/generated/record-entry-events.ts
+ * npm run schemas:golden    write the golden vectors that are missing (never rewrites one)
+ * npm run schemas:next -- <EntryType>   start the next version of a type from its current one
+ */
+const repoRoot = join(schemasDir, '..');
+const generatedPath = join(repoRoot, GENERATED_TYPES_FILE);
+
+async function renderedTypes(catalogue: SchemaCatalogue): Promise<string> {
+  const options = (await resolveConfig(generatedPath)) ?? {};
+  return format(generateEventTypes(catalogue), { ...options, parser: 'typescript' });
+}
+
+async function check(dir: string): Promise<number> {
+  const problems = checkSchemas(
+    dir,
+    ENTRY_TYPES.map((rule) => rule.type),
+  );
+  if (dir === schemasDir && problems.length === 0) {
+    const expected = await renderedTypes(SchemaCatalogue.load(dir));
+    const actual = existsSync(generatedPath) ? readFileSync(generatedPath, 'utf8') : '';
+    if (expected !== actual)
+      problems.push(`${GENERATED_TYPES_FILE} is out of date: run npm run schemas:generate`);
+  }
+  for (const problem of problems) console.error(`schemas: ${problem}`);
+  if (problems.length === 0)
+    console.log(`schemas: ${SchemaCatalogue.load(dir).types.length} entry types, all checks pass`);
+  return problems.length === 0 ? 0 : 1;
+}
+
+async function generate(): Promise<number> {
+  mkdirSync(dirname(generatedPath), { recursive: true });
+  writeFileSync(generatedPath, await renderedTypes(SchemaCatalogue.load(schemasDir)));
+  console.log(`wrote ${GENERATED_TYPES_FILE}`);
+  return 0;
+}
+
+function golden(): number {
+  const catalogue = SchemaCatalogue.load(schemasDir);
+  const codec = new EventCodec(catalogue);
+  let failures = 0;
+  for (const type of catalogue.types) {
+    for (const version of catalogue.versionsOf(type)) {
+      const jsonPath = goldenVectorPath(schemasDir, version, 'json');
+      if (existsSync(jsonPath)) continue;
+      const example = readExample(schemasDir, version);
+      if (version !== catalogue.current(type) || !example) {
+        console.error(
+          `${version.file}: no golden vector, and it can only be made from the current version's example`,
+        );
+        failures++;
+        continue;
+      }
+      const bytes = codec.encodeWith(version, goldenEvent(version, example));
+      const event = toPlainJson(
+        plainType(schemasDir, version).fromBuffer(bytes.subarray(10)),
+      ) as Record<string, unknown>;
+      const vector: GoldenVector = {
+        schemaFile: version.file,
+        fingerprint: version.fingerprint,
+        event,
+        singleObjectHex: bytes.toString('hex'),
+      };
+      mkdirSync(dirname(jsonPath), { recursive: true });
+      writeFileSync(jsonPath, `${JSON.stringify(vector, null, 2)}\n`);
+      writeFileSync(goldenVectorPath(schemasDir, version, 'bin'), bytes);
+      console.log(`wrote golden vector for ${version.file}`);
+    }
+  }
+  return failures === 0 ? 0 : 1;
+}
+
+function next(type: string | undefined): number {
+  const current = type ? SchemaCatalogue.load(schemasDir).current(type) : undefined;
+  if (!type || !current) {
+    console.error('usage: npm run schemas:next -- <EntryType> (an existing type)');
+    return 2;
+  }
+  const target = join(
+    schemasDir,
+    current.file.replace(/\.v\d+\.avsc$/, `.v${current.version + 1}.avsc`),
+  );
+  writeFileSync(target, readFileSync(join(schemasDir, current.file)));
+  console.log(
+    `wrote ${target}: change it, keep every new field optional with a default, then run schemas:check`,
+  );
+  return 0;
+}
+
+async function main(): Promise<number> {
+  const [command, argument] = process.argv.slice(2);
+  switch (command ?? '') {
+    case 'check':
+      return check(argument ?? schemasDir);
+    case 'generate':
+      return generate();
+    case 'golden':
+      return golden();
+    case 'next':
+      return next(argument);
+    default:
+      console.error('usage: schemas.ts check [dir] | generate | golden | next <EntryType>');
+      return 2;
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error instanceof Error ? error.message : String(error));
+    process.exit(1);
+  },
+);
