@@ -26,9 +26,44 @@ import { format, resolveConfig } from 'prettier';
 const repoRoot = join(schemasDir, '..');
 const generatedPath = join(repoRoot, GENERATED_TYPES_FILE);
 
-async function renderedTypes(catalogue: SchemaCatalogue): Promise<string> {
-  const options = (await resolveConfig(generatedPath)) ?? {};
-  return format(generateEventTypes(catalogue), { ...options, parser: 'typescript' });
+async function formatted(
+  text: string,
+  path: string,
+  parser: 'typescript' | 'markdown',
+): Promise<string> {
+  return format(text, { ...((await resolveConfig(path)) ?? {}), parser });
+}
+
+const renderedTypes = (catalogue: SchemaCatalogue): Promise<string> =>
+  formatted(generateEventTypes(catalogue), generatedPath, 'typescript');
+
+const readmePath = join(schemasDir, 'README.md');
+const TABLE_START = '<!-- entry-types:start -->';
+const TABLE_END = '<!-- entry-types:end -->';
+
+/** The README's table of entry types, from the schemas' own docs and the authoring rules. */
+function readmeWithTable(catalogue: SchemaCatalogue): string {
+  const rows = catalogue.types.map((type) => {
+    const current = catalogue.current(type);
+    const doc = (current?.avroType as { doc?: string } | undefined)?.doc ?? '';
+    const rule = ENTRY_TYPES.find((candidate) => candidate.type === type);
+    const versions = catalogue
+      .versionsOf(type)
+      .map((version) => `v${version.version}`)
+      .join(', ');
+    return `| \`${type}\` | ${current?.domain ?? ''} | ${versions} | ${doc} | ${rule?.authors.join(', ') ?? ''} |`;
+  });
+  const table = [
+    '| type | folder | versions | when it is used | who may author it |',
+    '| --- | --- | --- | --- | --- |',
+    ...rows,
+  ];
+  const readme = readFileSync(readmePath, 'utf8');
+  const start = readme.indexOf(TABLE_START);
+  const end = readme.indexOf(TABLE_END);
+  if (start === -1 || end === -1)
+    throw new Error(`schemas/README.md has lost its ${TABLE_START} / ${TABLE_END} markers`);
+  return `${readme.slice(0, start + TABLE_START.length)}\n${table.join('\n')}\n${readme.slice(end)}`;
 }
 
 async function check(dir: string): Promise<number> {
@@ -50,8 +85,10 @@ async function check(dir: string): Promise<number> {
 
 async function generate(): Promise<number> {
   mkdirSync(dirname(generatedPath), { recursive: true });
-  writeFileSync(generatedPath, await renderedTypes(SchemaCatalogue.load(schemasDir)));
-  console.log(`wrote ${GENERATED_TYPES_FILE}`);
+  const catalogue = SchemaCatalogue.load(schemasDir);
+  writeFileSync(generatedPath, await renderedTypes(catalogue));
+  writeFileSync(readmePath, await formatted(readmeWithTable(catalogue), readmePath, 'markdown'));
+  console.log(`wrote ${GENERATED_TYPES_FILE} and the entry-type table in schemas/README.md`);
   return 0;
 }
 
