@@ -7,6 +7,9 @@ import { waitUntil } from './process-util';
 export const PLATFORM_SERVICES = [
   { name: 'record-api', port: 3100, portVariable: 'RECORD_API_PORT' },
   { name: 'gp-records', port: 3101, portVariable: 'GP_RECORDS_PORT' },
+  { name: 'social-care', port: 3102, portVariable: 'SOCIAL_CARE_PORT' },
+  { name: 'maternity', port: 3103, portVariable: 'MATERNITY_PORT' },
+  { name: 'urgent-care', port: 3104, portVariable: 'URGENT_CARE_PORT' },
   { name: 'projection', port: 3110, portVariable: 'PROJECTION_PORT' },
 ] as const;
 

@@ -1,3 +1,4 @@
+import { types, type Type } from 'avsc';
 import { DomainError } from '@carelog/domain';
 import { checkEncodedSize, validateRecordEntry } from './entry-validation';
 import type { RecordEntryEvent } from './generated/record-entry-events';
@@ -7,6 +8,16 @@ import type { SchemaCatalogue, SchemaVersion } from './schema-catalogue';
 /** Avro single-object encoding: marker C3 01, 8-byte little-endian CRC-64-AVRO fingerprint, body. */
 const MAGIC = Buffer.from([0xc3, 0x01]);
 const HEADER_LENGTH = MAGIC.length + 8;
+
+/** The dotted path avsc reports, made precise when the fault is a field the schema lacks. */
+function fieldAtFault(path: string[], value: unknown, type: Type): string {
+  if (type instanceof types.RecordType && value !== null && typeof value === 'object') {
+    const declared = new Set(type.fields.map((field) => field.name));
+    const undeclared = Object.keys(value).find((key) => !declared.has(key));
+    if (undeclared) return [...path, undeclared].join('.');
+  }
+  return path.join('.');
+}
 
 export interface DecodedEvent {
   /** Always in the shape of the current version of its type, whichever version wrote it. */
@@ -34,7 +45,11 @@ export class EventCodec {
   /** Encodes with one given version: for golden vectors and compatibility tests. */
   encodeWith(schema: SchemaVersion, event: UncheckedRecordEntryEvent): Buffer {
     const invalidPaths: string[] = [];
-    schema.avroType.isValid(event, { errorHook: (path) => invalidPaths.push(path.join('.')) });
+    // Undeclared fields are refused, not silently dropped: nothing a caller sent is lost unseen.
+    schema.avroType.isValid(event, {
+      noUndeclaredFields: true,
+      errorHook: (path, value, type) => invalidPaths.push(fieldAtFault(path, value, type)),
+    });
     if (invalidPaths.length > 0) {
       throw new DomainError(
         'invalid-event',

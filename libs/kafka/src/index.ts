@@ -1,3 +1,8 @@
 export * from './topics';
 export { createKafka, configuredBrokers, DEFAULT_LOCAL_BROKERS } from './client';
-export { RecordEntryPublisher, BrokerUnavailableError, type PublishedPosition } from './publisher';
+export {
+  RecordEntryPublisher,
+  BrokerUnavailableError,
+  RETRY_AFTER_SECONDS,
+  type PublishedPosition,
+} from './publisher';

@@ -1,6 +1,7 @@
 import type { EventCodec, UncheckedRecordEntryEvent } from '@carelog/codec';
 import { DomainError } from '@carelog/domain';
 import type { Kafka, Producer } from 'kafkajs';
+import { ensureTopics, recordTopicSpec } from './topics';
 
 export interface PublishedPosition {
   topic: string;
@@ -8,44 +9,93 @@ export interface PublishedPosition {
   offset: string;
 }
 
-/** The broker could not be reached or did not acknowledge in time: retriable, nothing recorded. */
+/** How long a client is told to wait before retrying when the event log is unavailable. */
+export const RETRY_AFTER_SECONDS = 5;
+
+/** The broker could not be reached or did not acknowledge: retriable, and nothing was recorded. */
 export class BrokerUnavailableError extends DomainError {
-  constructor(readonly retryAfterSeconds: number) {
+  readonly retryAfterSeconds = RETRY_AFTER_SECONDS;
+
+  constructor() {
     super('broker-unavailable', 'the event log is unavailable; nothing was recorded, retry later');
   }
 }
 
 /**
+ * kafkajs's own retry budget for one send: about 3 s of back-off plus connection time-outs,
+ * after which the send fails and is not retried in the background. A caller gets its 503
+ * within that bound, and a message that failed is never written later behind its back.
+ */
+const SEND_RETRY = {
+  retries: 4,
+  initialRetryTime: 200,
+  maxRetryTime: 1600,
+  factor: 0.2,
+  multiplier: 2,
+};
+
+/**
  * Publishes record-entry events: Avro single-object encoded, keyed by NHS number (so one
  * patient's entries from one source keep their order), acks=all, idempotent producer.
- * `publish` resolves only once the broker has acknowledged the write.
+ * `publish` resolves only once the broker has acknowledged the write. The broker may be
+ * down when the service starts: the publisher connects (and creates its topic) on demand.
  */
 export class RecordEntryPublisher {
   private readonly producer: Producer;
+  private connecting: Promise<void> | undefined;
 
   constructor(
-    kafka: Kafka,
+    private readonly kafka: Kafka,
     private readonly codec: EventCodec,
+    private readonly topics: readonly string[] = [],
   ) {
     this.producer = kafka.producer({
       idempotent: true,
       maxInFlightRequests: 1,
       allowAutoTopicCreation: false,
-      retry: { retries: 5, initialRetryTime: 100, maxRetryTime: 2000 },
+      retry: SEND_RETRY,
     });
   }
 
+  /** Connects and creates the topics; a failure is forgotten so the next call tries again. */
   connect(): Promise<void> {
-    return this.producer.connect();
+    this.connecting ??= (async () => {
+      const admin = this.kafka.admin({ retry: SEND_RETRY });
+      await admin.connect();
+      try {
+        await ensureTopics(
+          admin,
+          this.topics.map((topic) => recordTopicSpec(topic)),
+        );
+      } finally {
+        await admin.disconnect();
+      }
+      await this.producer.connect();
+    })().catch((error: unknown) => {
+      this.connecting = undefined;
+      throw error;
+    });
+    return this.connecting;
   }
 
-  disconnect(): Promise<void> {
-    return this.producer.disconnect();
+  /** Waits for in-flight sends, then closes the connection. */
+  async disconnect(): Promise<void> {
+    await this.producer.disconnect();
   }
 
-  async publish(topic: string, event: UncheckedRecordEntryEvent): Promise<PublishedPosition> {
-    const value = this.codec.encode(event);
+  /** Encodes (refusing an invalid event with a DomainError) and publishes it. */
+  publish(topic: string, event: UncheckedRecordEntryEvent): Promise<PublishedPosition> {
+    return this.publishEncoded(topic, event, this.codec.encode(event));
+  }
+
+  /** Publishes an event already encoded by the codec; failures become BrokerUnavailableError (503). */
+  async publishEncoded(
+    topic: string,
+    event: UncheckedRecordEntryEvent,
+    value: Buffer,
+  ): Promise<PublishedPosition> {
     try {
+      await this.connect();
       const [result] = await this.producer.send({
         topic,
         acks: -1,
@@ -59,9 +109,8 @@ export class RecordEntryPublisher {
         partition: result.partition,
         offset: result.baseOffset ?? result.offset ?? '',
       };
-    } catch (error) {
-      if (error instanceof DomainError) throw error;
-      throw new BrokerUnavailableError(5);
+    } catch {
+      throw new BrokerUnavailableError();
     }
   }
 }

@@ -25,7 +25,7 @@ export async function createHttpService(
     bodyParser: false,
   });
   app.useBodyParser('json', {
-    limit: options.bodyLimit ?? '256kb',
+    limit: options.bodyLimit ?? '1mb',
     type: ['application/json', 'application/*+json'],
   });
   app.useGlobalFilters(new ProblemDetailsFilter());

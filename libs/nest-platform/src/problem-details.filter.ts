@@ -22,12 +22,15 @@ const STATUS_BY_CODE: Record<string, number> = {
   'missing-token': 401,
   'invalid-token': 401,
   'not-permitted': 403,
+  'not-permitted-to-author': 403,
+  'not-authoring-organisation': 403,
   'patient-not-found': 404,
   'entry-not-found': 404,
   'route-not-found': 404,
   'idempotency-key-reused': 409,
   'payload-too-large': 413,
   'invalid-event': 422,
+  'event-too-large': 422,
   'clinical-time-in-future': 422,
   'broker-unavailable': 503,
   'database-unavailable': 503,
@@ -65,6 +68,13 @@ function fromHttpException(exception: HttpException): ProblemDetails {
   return { ...problemFor(`http-${status}`, detail), status };
 }
 
+/** Express's body parser fails before any route runs, with its own error shape. */
+const isBodyParserError = (error: unknown): error is { type: string } =>
+  typeof error === 'object' &&
+  error !== null &&
+  typeof (error as { type?: unknown }).type === 'string' &&
+  (error as { type: string }).type.startsWith('entity.');
+
 @Catch()
 export class ProblemDetailsFilter implements ExceptionFilter {
   private readonly logger = new Logger('ProblemDetails');
@@ -80,6 +90,11 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       if (retryAfter !== undefined) response.setHeader('Retry-After', String(retryAfter));
     } else if (exception instanceof HttpException) {
       problem = fromHttpException(exception);
+    } else if (isBodyParserError(exception)) {
+      problem =
+        exception.type === 'entity.too.large'
+          ? problemFor('payload-too-large', 'the request body is larger than the limit', 'body')
+          : problemFor('malformed-json', 'the request body is not valid JSON', 'body');
     } else {
       // Logged by type only: an unexpected error's message may quote record content.
       this.logger.error(

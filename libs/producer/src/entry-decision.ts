@@ -4,6 +4,7 @@ import type { UncheckedRecordEntryEvent } from '@carelog/codec';
 import {
   checkClinicalTime,
   DomainError,
+  entryTypeRule,
   parseNhsNumber,
   parseSensitivity,
   type EntryTypeRule,
@@ -26,6 +27,24 @@ export interface ProducerContext {
   correlationId: string;
 }
 
+/** What a producer remembers of an entry it published: enough to correct it. */
+export interface PublishedEntryFacts {
+  eventId: string;
+  organisation: string;
+  entryType: string;
+  nhsNumber: string;
+  occurredAt: Date;
+  sensitivity: string[];
+}
+
+export interface CorrectEntryCommand extends SubmitEntryCommand {
+  /** The entry to correct, or null when this producer never published it. */
+  original: PublishedEntryFacts | null;
+}
+
+export const ENTERED_IN_ERROR_TYPE = 'EntryEnteredInError';
+const MAX_REASON_LENGTH = 2000;
+
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
@@ -41,6 +60,23 @@ export function eventIdFor(caller: Caller, idempotencyKey: string): string {
   hash[8] = ((hash[8] ?? 0) & 0x3f) | 0x80; // RFC 4122 variant
   const hex = hash.subarray(0, 16).toString('hex');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+function requireIdempotencyKey(value: string | undefined): string {
+  const key = value?.trim();
+  if (!key || key.length > 200) {
+    throw new DomainError(
+      'missing-idempotency-key',
+      'an Idempotency-Key header (1-200 characters) is required',
+      'Idempotency-Key',
+    );
+  }
+  return key;
+}
+
+function requireObject(value: unknown, field: string, code: string): Record<string, unknown> {
+  if (!isObject(value)) throw new DomainError(code, 'must be a JSON object', field);
+  return value;
 }
 
 function parseClinicalTime(value: unknown, now: Date): Date {
@@ -73,32 +109,7 @@ function parseAttention(value: unknown): UncheckedRecordEntryEvent['attention'] 
   };
 }
 
-/** Turns a request to record an entry into the event to publish, or says what is wrong. */
-export function decideEntry(
-  command: SubmitEntryCommand,
-  context: ProducerContext,
-): UncheckedRecordEntryEvent {
-  const { body, caller } = command;
-  const key = command.idempotencyKey?.trim();
-  if (!key || key.length > 200) {
-    throw new DomainError(
-      'missing-idempotency-key',
-      'an Idempotency-Key header (1-200 characters) is required',
-      'Idempotency-Key',
-    );
-  }
-  if (!isObject(body))
-    throw new DomainError('invalid-body', 'the body must be a JSON object', 'body');
-  const type = body['type'];
-  const rule = context.entryTypes.find((candidate) => candidate.type === type);
-  const schemaVersion = typeof type === 'string' ? context.schemaVersionOf(type) : undefined;
-  if (!rule || schemaVersion === undefined) {
-    throw new DomainError(
-      'unknown-entry-type',
-      `must be one of ${context.entryTypes.map((candidate) => candidate.type).join(', ')}`,
-      'type',
-    );
-  }
+function requireAuthor(rule: EntryTypeRule, caller: Caller): void {
   if (!rule.authors.includes(caller.role)) {
     throw new DomainError(
       'not-permitted-to-author',
@@ -106,17 +117,30 @@ export function decideEntry(
       'type',
     );
   }
-  const patient = isObject(body['patient']) ? body['patient'] : {};
-  const nhsNumber = parseNhsNumber(patient['nhsNumber']);
-  const occurredAt = parseClinicalTime(body['occurredAt'], context.now);
-  if (!isObject(body['payload']))
-    throw new DomainError('invalid-payload', 'must be an object', 'payload');
+}
+
+function schemaVersion(context: ProducerContext, type: string): number {
+  const version = context.schemaVersionOf(type);
+  if (version === undefined)
+    throw new DomainError('unknown-entry-type', `no schema for ${type}`, 'type');
+  return version;
+}
+
+type EventFields = Pick<
+  UncheckedRecordEntryEvent,
+  'type' | 'patient' | 'occurredAt' | 'sensitivity' | 'attention' | 'supersedes' | 'payload'
+>;
+
+/** The envelope every producer stamps: who and where from the token, when from the clock. */
+function stamp(
+  fields: EventFields,
+  caller: Caller,
+  key: string,
+  context: ProducerContext,
+): UncheckedRecordEntryEvent {
   return {
     eventId: eventIdFor(caller, key),
-    type: rule.type,
-    schemaVersion,
-    patient: { nhsNumber },
-    occurredAt,
+    schemaVersion: schemaVersion(context, fields.type),
     recordedAt: context.now,
     source: { service: context.service, organisation: caller.organisation, system: caller.system },
     author: {
@@ -125,11 +149,131 @@ export function decideEntry(
       profession: caller.profession,
       organisation: caller.organisation,
     },
-    sensitivity: parseSensitivity(body['sensitivity']),
-    attention: parseAttention(body['attention']),
     correlationId: context.correlationId,
     causationId: null,
-    supersedes: null,
-    payload: body['payload'],
+    ...fields,
   };
+}
+
+/** Turns a request to record an entry into the event to publish, or says what is wrong. */
+export function decideEntry(
+  command: SubmitEntryCommand,
+  context: ProducerContext,
+): UncheckedRecordEntryEvent {
+  const { caller } = command;
+  const key = requireIdempotencyKey(command.idempotencyKey);
+  const body = requireObject(command.body, 'body', 'invalid-body');
+  const rule = context.entryTypes.find(
+    (candidate) => candidate.type === body['type'] && candidate.type !== ENTERED_IN_ERROR_TYPE,
+  );
+  if (!rule || context.schemaVersionOf(rule.type) === undefined) {
+    const accepted = context.entryTypes.filter(
+      (candidate) => candidate.type !== ENTERED_IN_ERROR_TYPE,
+    );
+    throw new DomainError(
+      'unknown-entry-type',
+      `must be one of ${accepted.map((candidate) => candidate.type).join(', ')}`,
+      'type',
+    );
+  }
+  requireAuthor(rule, caller);
+  const patient = isObject(body['patient']) ? body['patient'] : {};
+  return stamp(
+    {
+      type: rule.type,
+      patient: { nhsNumber: parseNhsNumber(patient['nhsNumber']) },
+      occurredAt: parseClinicalTime(body['occurredAt'], context.now),
+      sensitivity: parseSensitivity(body['sensitivity']),
+      attention: parseAttention(body['attention']),
+      supersedes: null,
+      payload: requireObject(body['payload'], 'payload', 'invalid-payload'),
+    },
+    caller,
+    key,
+    context,
+  );
+}
+
+/**
+ * A correction of an entry this service published, by the organisation that wrote it:
+ * `amended` republishes the entry's type with `supersedes` set; `entered-in-error` publishes
+ * EntryEnteredInError. Nothing is deleted; the history keeps every version.
+ */
+export function decideCorrection(
+  command: CorrectEntryCommand,
+  context: ProducerContext,
+): UncheckedRecordEntryEvent {
+  const { caller, original } = command;
+  const key = requireIdempotencyKey(command.idempotencyKey);
+  if (!original)
+    throw new DomainError(
+      'entry-not-found',
+      'no entry with that id was recorded through this service',
+      'eventId',
+    );
+  if (original.organisation !== caller.organisation) {
+    throw new DomainError(
+      'not-authoring-organisation',
+      'only the organisation that recorded an entry may correct it',
+      'eventId',
+    );
+  }
+  const body = requireObject(command.body, 'body', 'invalid-body');
+  const reason = body['reason'];
+  if (typeof reason !== 'string' || reason.trim() === '' || reason.length > MAX_REASON_LENGTH) {
+    throw new DomainError(
+      'invalid-correction-reason',
+      `must say why, in 1 to ${MAX_REASON_LENGTH} characters`,
+      'reason',
+    );
+  }
+  const rule = entryTypeRule(original.entryType);
+  if (!rule)
+    throw new DomainError(
+      'unknown-entry-type',
+      `no authoring rule for ${original.entryType}`,
+      'type',
+    );
+  requireAuthor(rule, caller);
+  const common = { patient: { nhsNumber: original.nhsNumber }, attention: null };
+  switch (body['kind']) {
+    case 'amended':
+      return stamp(
+        {
+          ...common,
+          type: original.entryType,
+          occurredAt: original.occurredAt,
+          sensitivity:
+            body['sensitivity'] === undefined
+              ? original.sensitivity
+              : parseSensitivity(body['sensitivity']),
+          supersedes: { eventId: original.eventId, reason },
+          payload: requireObject(body['payload'], 'payload', 'invalid-payload'),
+        },
+        caller,
+        key,
+        context,
+      );
+    case 'entered-in-error':
+      return stamp(
+        {
+          ...common,
+          type: ENTERED_IN_ERROR_TYPE,
+          occurredAt: context.now,
+          // The correction carries the original's sensitivity, so it is seen only where the entry was.
+          sensitivity: original.sensitivity,
+          supersedes: null,
+          payload: { entryEventId: original.eventId, entryType: original.entryType, reason },
+        },
+        caller,
+        key,
+        context,
+      );
+    default:
+      throw new DomainError(
+        'invalid-correction-kind',
+        'must be "amended" or "entered-in-error"',
+        'kind',
+      );
+  }
 }

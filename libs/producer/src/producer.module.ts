@@ -5,22 +5,35 @@ import {
   Headers,
   HttpCode,
   Inject,
+  Logger,
   Module,
+  Param,
   Post,
   UseGuards,
   type DynamicModule,
   type OnApplicationShutdown,
   type OnModuleInit,
+  type Type,
 } from '@nestjs/common';
-import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiBody,
+  ApiHeader,
+  ApiOperation,
+  ApiResponse,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { Caller } from '@carelog/auth';
-import { loadEventCodec } from '@carelog/codec';
+import {
+  loadEventCodec,
+  schemasDir,
+  type EventCodec,
+  type UncheckedRecordEntryEvent,
+} from '@carelog/codec';
 import { entryTypesOf, type SourceDomain } from '@carelog/domain';
 import {
   createKafka,
-  ensureTopics,
   recordEntryTopic,
-  recordTopicSpec,
   RecordEntryPublisher,
   type PublishedPosition,
 } from '@carelog/kafka';
@@ -31,80 +44,197 @@ import {
   HealthController,
   MetricsModule,
   READINESS_CHECKS,
+  type ReadinessCheck,
 } from '@carelog/nest-platform';
+import { configuredDatabaseUrl } from '@carelog/read-model';
 import type { Kafka } from 'kafkajs';
-import { decideEntry, type ProducerContext } from './entry-decision';
+import type { DataSource } from 'typeorm';
+import { decideCorrection, decideEntry, type ProducerContext } from './entry-decision';
+import { acceptedResponse, correctionRequestDocs, entryRequestDocs } from './openapi';
+import {
+  migrateProducerSchema,
+  producerDataSource,
+  PublishedEntries,
+  requestHash,
+} from './published-entries/published-entries';
 
 export interface ProducerServiceOptions {
   service: string;
   domain: SourceDomain;
 }
 
+export type Accepted = { eventId: string } & PublishedPosition;
+
 const OPTIONS = Symbol('PRODUCER_OPTIONS');
 const KAFKA = Symbol('KAFKA');
+const DATA_SOURCE = Symbol('PRODUCER_DATA_SOURCE');
 
-type Accepted = { eventId: string } & PublishedPosition;
+const PROBLEM = { description: 'application/problem+json with a stable code naming the field' };
 
-@ApiTags('entries')
-@ApiBearerAuth()
-@Controller('v1/entries')
-@UseGuards(CallerGuard)
-class EntriesController {
+/** Entries in, events out: the same use case for every producer service. */
+export class EntryRecorder {
   constructor(
-    @Inject(OPTIONS) private readonly options: ProducerServiceOptions,
+    private readonly options: ProducerServiceOptions,
+    private readonly codec: EventCodec,
     private readonly publisher: RecordEntryPublisher,
+    private readonly published: PublishedEntries,
   ) {}
 
-  @Post()
-  @HttpCode(202)
-  @ApiOperation({ summary: 'Record an entry: answers once the event log has acknowledged it' })
-  @ApiHeader({
-    name: 'Idempotency-Key',
-    required: true,
-    description: 'A retry with the same key yields the same eventId',
-  })
-  async submit(
-    @Body() body: unknown,
-    @Headers('idempotency-key') idempotencyKey: string | undefined,
-    @Headers('x-correlation-id') correlationId: string | undefined,
-    @CurrentCaller() caller: Caller,
-  ): Promise<Accepted> {
-    const codec = loadEventCodec();
-    const context: ProducerContext = {
+  private context(correlationId: string | undefined): ProducerContext {
+    return {
       service: this.options.service,
       domain: this.options.domain,
       entryTypes: entryTypesOf(this.options.domain),
-      schemaVersionOf: (type) => codec.catalogue.current(type)?.version,
+      schemaVersionOf: (type) => this.codec.catalogue.current(type)?.version,
       now: new Date(),
       correlationId: correlationId ?? randomUUID(),
     };
-    const event = decideEntry({ body, idempotencyKey, caller }, context);
-    const position = await this.publisher.publish(recordEntryTopic(this.options.domain), event);
+  }
+
+  private async publish(event: UncheckedRecordEntryEvent, body: unknown): Promise<Accepted> {
+    // Encoded first: an invalid event is refused before anything is remembered or sent.
+    const encoded = this.codec.encode(event);
+    const topic = recordEntryTopic(this.options.domain);
+    const position = await this.published.publishOnce(
+      event,
+      this.options.domain,
+      requestHash(body),
+      () => this.publisher.publishEncoded(topic, event, encoded),
+    );
     return { eventId: event.eventId, ...position };
+  }
+
+  record(
+    body: unknown,
+    idempotencyKey: string | undefined,
+    correlationId: string | undefined,
+    caller: Caller,
+  ): Promise<Accepted> {
+    return this.publish(
+      decideEntry({ body, idempotencyKey, caller }, this.context(correlationId)),
+      body,
+    );
+  }
+
+  async correct(
+    eventId: string,
+    body: unknown,
+    idempotencyKey: string | undefined,
+    correlationId: string | undefined,
+    caller: Caller,
+  ): Promise<Accepted> {
+    const original = /^[0-9a-f-]{36}$/i.test(eventId) ? await this.published.find(eventId) : null;
+    const event = decideCorrection(
+      { body, idempotencyKey, caller, original },
+      this.context(correlationId),
+    );
+    return this.publish(event, { correcting: eventId, body });
   }
 }
 
-class PublisherLifecycle implements OnModuleInit, OnApplicationShutdown {
+/** A controller per domain, so that its OpenAPI lists exactly that domain's entry types. */
+function entriesController(options: ProducerServiceOptions): Type<unknown> {
+  const codec = loadEventCodec();
+  const docs = entryRequestDocs(codec.catalogue, schemasDir, entryTypesOf(options.domain));
+
+  @ApiTags('entries')
+  @ApiBearerAuth()
+  @Controller('v1/entries')
+  @UseGuards(CallerGuard)
+  class EntriesController {
+    constructor(@Inject(EntryRecorder) private readonly recorder: EntryRecorder) {}
+
+    @Post()
+    @HttpCode(202)
+    @ApiOperation({ summary: 'Record an entry; answers once the event log has acknowledged it' })
+    @ApiHeader({
+      name: 'Idempotency-Key',
+      required: true,
+      description: 'A retry with the same key gets the same eventId and records nothing new',
+    })
+    @ApiBody({ schema: docs.schema, examples: docs.examples })
+    @ApiResponse({ status: 202, description: 'Recorded', schema: acceptedResponse })
+    @ApiResponse({ status: 400, ...PROBLEM })
+    @ApiResponse({ status: 401, ...PROBLEM })
+    @ApiResponse({ status: 403, ...PROBLEM })
+    @ApiResponse({
+      status: 409,
+      description: 'The Idempotency-Key was used for a different request',
+    })
+    @ApiResponse({ status: 413, ...PROBLEM })
+    @ApiResponse({ status: 422, ...PROBLEM })
+    @ApiResponse({
+      status: 503,
+      description:
+        'The event log is unavailable; nothing was recorded. Retry-After says when to retry.',
+    })
+    record(
+      @Body() body: unknown,
+      @Headers('idempotency-key') idempotencyKey: string | undefined,
+      @Headers('x-correlation-id') correlationId: string | undefined,
+      @CurrentCaller() caller: Caller,
+    ): Promise<Accepted> {
+      return this.recorder.record(body, idempotencyKey, correlationId, caller);
+    }
+
+    @Post(':eventId/corrections')
+    @HttpCode(202)
+    @ApiOperation({
+      summary: 'Correct an entry this organisation recorded: amended, or entered in error',
+    })
+    @ApiHeader({ name: 'Idempotency-Key', required: true })
+    @ApiBody({ schema: correctionRequestDocs.schema, examples: correctionRequestDocs.examples })
+    @ApiResponse({ status: 202, description: 'Recorded', schema: acceptedResponse })
+    @ApiResponse({
+      status: 403,
+      description: 'Only the organisation that recorded the entry may correct it',
+    })
+    @ApiResponse({ status: 404, description: 'No such entry was recorded through this service' })
+    correct(
+      @Param('eventId') eventId: string,
+      @Body() body: unknown,
+      @Headers('idempotency-key') idempotencyKey: string | undefined,
+      @Headers('x-correlation-id') correlationId: string | undefined,
+      @CurrentCaller() caller: Caller,
+    ): Promise<Accepted> {
+      return this.recorder.correct(eventId, body, idempotencyKey, correlationId, caller);
+    }
+  }
+  return EntriesController;
+}
+
+class ProducerLifecycle implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger('Producer');
+
   constructor(
-    private readonly kafka: Kafka,
+    private readonly dataSource: DataSource,
     private readonly publisher: RecordEntryPublisher,
-    private readonly domain: SourceDomain,
   ) {}
 
   async onModuleInit(): Promise<void> {
-    const admin = this.kafka.admin();
-    await admin.connect();
-    try {
-      await ensureTopics(admin, [recordTopicSpec(recordEntryTopic(this.domain))]);
-    } finally {
-      await admin.disconnect();
-    }
-    await this.publisher.connect();
+    await this.dataSource.initialize();
+    await migrateProducerSchema(this.dataSource);
+    // The broker may be down at start: the service still starts, answers 503 and is not ready.
+    await this.publisher
+      .connect()
+      .catch(() => this.logger.warn('event log unreachable at start; will connect on demand'));
   }
 
-  /** Flushes what is in flight: disconnect waits for outstanding sends. */
+  /** Runs after the HTTP server has closed: in-flight sends are flushed, then connections closed. */
   async onApplicationShutdown(): Promise<void> {
     await this.publisher.disconnect();
+    await this.dataSource.destroy();
+  }
+}
+
+async function brokerReachable(kafka: Kafka): Promise<boolean> {
+  const admin = kafka.admin({ retry: { retries: 0 } });
+  try {
+    await admin.connect();
+    await admin.describeCluster();
+    return true;
+  } finally {
+    await admin.disconnect();
   }
 }
 
@@ -115,39 +245,52 @@ export class ProducerModule {
     return {
       module: ProducerModule,
       imports: [CallerModule, MetricsModule],
-      controllers: [EntriesController, HealthController],
+      controllers: [entriesController(options), HealthController],
       providers: [
-        {
-          provide: READINESS_CHECKS,
-          inject: [KAFKA],
-          useFactory: (kafka: Kafka) => [{ name: 'kafka', isReady: () => brokerReachable(kafka) }],
-        },
         { provide: OPTIONS, useValue: options },
         { provide: KAFKA, useFactory: () => createKafka(options.service) },
         {
-          provide: RecordEntryPublisher,
-          inject: [KAFKA],
-          useFactory: (kafka: Kafka) => new RecordEntryPublisher(kafka, loadEventCodec()),
+          provide: DATA_SOURCE,
+          useFactory: () =>
+            producerDataSource(configuredDatabaseUrl(), `carelog-${options.service}`),
         },
         {
-          provide: PublisherLifecycle,
-          inject: [KAFKA, RecordEntryPublisher],
-          useFactory: (kafka: Kafka, publisher: RecordEntryPublisher) =>
-            new PublisherLifecycle(kafka, publisher, options.domain),
+          provide: RecordEntryPublisher,
+          inject: [KAFKA],
+          useFactory: (kafka: Kafka) =>
+            new RecordEntryPublisher(kafka, loadEventCodec(), [recordEntryTopic(options.domain)]),
+        },
+        {
+          provide: EntryRecorder,
+          inject: [RecordEntryPublisher, DATA_SOURCE],
+          useFactory: (publisher: RecordEntryPublisher, dataSource: DataSource) =>
+            new EntryRecorder(
+              options,
+              loadEventCodec(),
+              publisher,
+              new PublishedEntries(dataSource),
+            ),
+        },
+        {
+          provide: ProducerLifecycle,
+          inject: [DATA_SOURCE, RecordEntryPublisher],
+          useFactory: (dataSource: DataSource, publisher: RecordEntryPublisher) =>
+            new ProducerLifecycle(dataSource, publisher),
+        },
+        {
+          provide: READINESS_CHECKS,
+          inject: [KAFKA, DATA_SOURCE],
+          useFactory: (kafka: Kafka, dataSource: DataSource): ReadinessCheck[] => [
+            { name: 'kafka', isReady: () => brokerReachable(kafka) },
+            {
+              name: 'postgres',
+              isReady: async () =>
+                dataSource.isInitialized &&
+                (await dataSource.query<unknown[]>('SELECT 1')).length === 1,
+            },
+          ],
         },
       ],
-      exports: [KAFKA],
     };
-  }
-}
-
-async function brokerReachable(kafka: Kafka): Promise<boolean> {
-  const admin = kafka.admin();
-  try {
-    await admin.connect();
-    await admin.describeCluster();
-    return true;
-  } finally {
-    await admin.disconnect();
   }
 }

@@ -35,9 +35,27 @@ export function readModelDataSource(options: ReadModelOptions): DataSource {
   });
 }
 
-/** Creates the schema if needed and applies every pending migration (the projection's job). */
-export async function migrateReadModel(dataSource: DataSource): Promise<void> {
-  const schema = (dataSource.options as { schema?: string }).schema ?? DEFAULT_READ_MODEL_SCHEMA;
-  await dataSource.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
-  await dataSource.runMigrations({ transaction: 'each' });
+/**
+ * Creates the schema if needed and applies every pending migration, holding a Postgres
+ * advisory lock so that several instances starting at once migrate one after another.
+ */
+export async function migrateExclusively(dataSource: DataSource, schema: string): Promise<void> {
+  const runner = dataSource.createQueryRunner();
+  await runner.connect();
+  const lock = `carelog-migrations:${schema}`;
+  try {
+    await runner.query('SELECT pg_advisory_lock(hashtext($1))', [lock]);
+    await runner.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
+    await dataSource.runMigrations({ transaction: 'each' });
+  } finally {
+    await runner.query('SELECT pg_advisory_unlock(hashtext($1))', [lock]).catch(() => undefined);
+    await runner.release();
+  }
 }
+
+/** The projection's job: bring the read model's schema up to date. */
+export const migrateReadModel = (dataSource: DataSource): Promise<void> =>
+  migrateExclusively(
+    dataSource,
+    (dataSource.options as { schema?: string }).schema ?? DEFAULT_READ_MODEL_SCHEMA,
+  );

@@ -2,3 +2,5 @@ export { eventually } from './eventually';
 export { uniqueName } from './unique';
 export { testNhsNumber, nextTestNhsNumber } from './nhs-numbers';
 export { requestJson, type JsonResponse } from './http';
+export { readPartition } from './kafka';
+export { describeProducerService, type ProducerServiceUnderTest } from './producer-contract';

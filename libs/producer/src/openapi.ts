@@ -1,0 +1,100 @@
+import { readExample, SchemaCatalogue, type EntryExample } from '@carelog/codec';
+import { SENSITIVITY_CATEGORIES, type EntryTypeRule } from '@carelog/domain';
+import type {
+  ExamplesObject,
+  SchemaObject,
+} from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
+
+/** The OpenAPI request body of POST /v1/entries: every accepted type, and an example of each. */
+export function entryRequestDocs(
+  catalogue: SchemaCatalogue,
+  schemasDir: string,
+  rules: readonly EntryTypeRule[],
+): { schema: SchemaObject; examples: ExamplesObject } {
+  const types = rules.map((rule) => rule.type);
+  const examples: ExamplesObject = {};
+  for (const type of types) {
+    const current = catalogue.current(type);
+    const example: EntryExample | undefined = current && readExample(schemasDir, current);
+    if (example)
+      examples[type] = {
+        summary: (current?.avroType as { doc?: string }).doc ?? type,
+        value: example,
+      };
+  }
+  const schema: SchemaObject = {
+    type: 'object',
+    required: ['patient', 'type', 'occurredAt', 'payload'],
+    properties: {
+      patient: {
+        type: 'object',
+        required: ['nhsNumber'],
+        properties: {
+          nhsNumber: {
+            type: 'string',
+            pattern: '^\\d{10}$',
+            description: '10 digits, modulus 11 check digit',
+          },
+        },
+      },
+      type: {
+        type: 'string',
+        enum: types,
+        description: 'The entry type; its payload is described in schemas/',
+      },
+      occurredAt: {
+        type: 'string',
+        format: 'date-time',
+        description: 'Clinical time; not in the future',
+      },
+      payload: {
+        type: 'object',
+        description: "The entry type's own fields (schemas/<folder>/<type>.v<N>.avsc)",
+      },
+      sensitivity: { type: 'array', items: { type: 'string', enum: [...SENSITIVITY_CATEGORIES] } },
+      attention: {
+        type: 'object',
+        description: 'Someone who must act on this entry: it becomes a task for them',
+        required: ['role', 'organisation'],
+        properties: {
+          role: { type: 'string' },
+          organisation: { type: 'string' },
+          reason: { type: 'string' },
+        },
+      },
+    },
+  };
+  return { schema, examples };
+}
+
+export const correctionRequestDocs: { schema: SchemaObject; examples: ExamplesObject } = {
+  schema: {
+    type: 'object',
+    required: ['kind', 'reason'],
+    properties: {
+      kind: { type: 'string', enum: ['amended', 'entered-in-error'] },
+      reason: { type: 'string', description: 'Why, as the author would say it' },
+      payload: {
+        type: 'object',
+        description: 'For amended: the whole corrected payload of the original entry type',
+      },
+      sensitivity: { type: 'array', items: { type: 'string', enum: [...SENSITIVITY_CATEGORIES] } },
+    },
+  },
+  examples: {
+    'entered-in-error': {
+      value: { kind: 'entered-in-error', reason: 'Recorded in the wrong patient record.' },
+    },
+  },
+};
+
+export const acceptedResponse: SchemaObject = {
+  type: 'object',
+  required: ['eventId', 'topic', 'partition', 'offset'],
+  properties: {
+    eventId: { type: 'string', format: 'uuid' },
+    topic: { type: 'string' },
+    partition: { type: 'integer' },
+    offset: { type: 'string' },
+  },
+};

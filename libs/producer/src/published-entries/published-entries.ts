@@ -1,0 +1,107 @@
+import { createHash } from 'node:crypto';
+import type { UncheckedRecordEntryEvent } from '@carelog/codec';
+import { DomainError } from '@carelog/domain';
+import type { PublishedPosition } from '@carelog/kafka';
+import { DataSource } from 'typeorm';
+import { migrateExclusively, ParameterFreeLogger } from '@carelog/read-model';
+import { PublishedEntryRow } from './published-entry.entity';
+import { PublishedEntries1795600000000 } from './migrations';
+
+export const PRODUCER_SCHEMA = 'producer';
+
+/** A stable hash of a request body: key order does not matter, content does. */
+export function requestHash(body: unknown): string {
+  const canonical = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(canonical);
+    if (value !== null && typeof value === 'object') {
+      return Object.fromEntries(
+        Object.keys(value)
+          .sort()
+          .map((key) => [key, canonical((value as Record<string, unknown>)[key])]),
+      );
+    }
+    return value;
+  };
+  return createHash('sha256')
+    .update(JSON.stringify(canonical(body)))
+    .digest('hex');
+}
+
+export function producerDataSource(url: string, applicationName: string): DataSource {
+  return new DataSource({
+    type: 'postgres',
+    url,
+    schema: PRODUCER_SCHEMA,
+    applicationName,
+    entities: [PublishedEntryRow],
+    migrations: [PublishedEntries1795600000000],
+    migrationsTableName: 'producer_migrations',
+    extra: { max: 10, options: `-c search_path=${PRODUCER_SCHEMA}` },
+    logger: new ParameterFreeLogger(),
+  });
+}
+
+export const migrateProducerSchema = (dataSource: DataSource): Promise<void> =>
+  migrateExclusively(dataSource, PRODUCER_SCHEMA);
+
+/**
+ * Publishes each event at most once per Idempotency-Key. The row for the event is inserted
+ * and held in a transaction while the broker is asked, so a concurrent retry waits for the
+ * first attempt's outcome instead of publishing again; if publishing fails, the transaction
+ * rolls back and nothing is remembered, so a later retry publishes afresh.
+ */
+export class PublishedEntries {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async publishOnce(
+    event: UncheckedRecordEntryEvent,
+    domain: string,
+    hash: string,
+    publish: () => Promise<PublishedPosition>,
+  ): Promise<PublishedPosition> {
+    return this.dataSource.transaction(async (manager) => {
+      const repository = manager.getRepository(PublishedEntryRow);
+      // Waits here while another transaction holds the same event id, then sees its outcome.
+      const inserted = await manager.query<Array<{ event_id: string }>>(
+        `INSERT INTO published_entry
+           (event_id, request_hash, organisation, entry_type, domain, nhs_number, occurred_at, sensitivity,
+            topic, kafka_partition, kafka_offset, published_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, '', -1, -1, $9)
+         ON CONFLICT (event_id) DO NOTHING
+         RETURNING event_id`,
+        [
+          event.eventId,
+          hash,
+          event.source.organisation,
+          event.type,
+          domain,
+          event.patient.nhsNumber,
+          event.occurredAt,
+          event.sensitivity,
+          event.recordedAt,
+        ],
+      );
+      if (inserted.length === 0) {
+        const existing = await repository.findOneByOrFail({ eventId: event.eventId });
+        if (existing.requestHash !== hash) {
+          throw new DomainError(
+            'idempotency-key-reused',
+            'this Idempotency-Key was used for a different request',
+            'Idempotency-Key',
+          );
+        }
+        return { topic: existing.topic, partition: existing.partition, offset: existing.offset };
+      }
+      const position = await publish();
+      await repository.update(
+        { eventId: event.eventId },
+        { topic: position.topic, partition: position.partition, offset: position.offset },
+      );
+      return position;
+    });
+  }
+
+  find(eventId: string): Promise<PublishedEntryRow | null> {
+    return this.dataSource.getRepository(PublishedEntryRow).findOneBy({ eventId });
+  }
+}

@@ -1,0 +1,345 @@
+import type { AddressInfo } from 'node:net';
+import { randomUUID } from 'node:crypto';
+import type { Type } from '@nestjs/common';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { mintLocalToken } from '@carelog/auth';
+import { loadEventCodec, readExample, schemasDir, type EntryExample } from '@carelog/codec';
+import type { Role, SourceDomain } from '@carelog/domain';
+import { createKafka, recordEntryTopic } from '@carelog/kafka';
+import { createHttpService } from '@carelog/nest-platform';
+import { readPartition } from './kafka';
+import { requestJson, type JsonResponse } from './http';
+import { nextTestNhsNumber } from './nhs-numbers';
+
+export interface ProducerServiceUnderTest {
+  service: string;
+  domain: SourceDomain;
+  module: Type<unknown>;
+  /** An entry type of this domain, with an example in schemas/examples/. */
+  entryType: string;
+  /** A role that may author it, and one that may not. */
+  author: Role;
+  forbiddenAuthor: Role;
+}
+
+type Accepted = { eventId: string; topic: string; partition: number; offset: string };
+type Problem = { code: string; field?: string; status: number };
+
+async function listen(
+  module: Type<unknown>,
+  service: string,
+): Promise<{ app: NestExpressApplication; url: string }> {
+  const app = await createHttpService({ name: service, description: 'under test', module });
+  await app.listen(0, '127.0.0.1');
+  const { port } = app.getHttpServer().address() as AddressInfo;
+  return { app, url: `http://127.0.0.1:${port}` };
+}
+
+/**
+ * The contract every producer service keeps, run against a real broker and database:
+ * accepted entries are on the topic, decodable and keyed by NHS number; retries record
+ * nothing twice; a down broker gives 503 and records nothing; bad input is named.
+ */
+export function describeProducerService(subject: ProducerServiceUnderTest): void {
+  describe(`${subject.service}: POST /v1/entries against real Kafka and Postgres`, () => {
+    const codec = loadEventCodec();
+    const kafka = createKafka(`${subject.service}-contract-test`);
+    const organisation = 'T10001';
+    let app: NestExpressApplication;
+    let url: string;
+    let token: string;
+    let example: EntryExample;
+
+    beforeAll(async () => {
+      ({ app, url } = await listen(subject.module, subject.service));
+      token = await mintLocalToken({
+        role: subject.author,
+        organisation,
+        userId: `${subject.service}-tester`,
+      });
+      const current = codec.catalogue.current(subject.entryType);
+      const found = current && readExample(schemasDir, current);
+      if (!found) throw new Error(`no example for ${subject.entryType}`);
+      example = found;
+    });
+
+    afterAll(async () => {
+      await app.close();
+    });
+
+    const body = (overrides: Record<string, unknown> = {}) => ({
+      ...example,
+      patient: { nhsNumber: nextTestNhsNumber() },
+      ...overrides,
+    });
+    const post = <T>(
+      payload: unknown,
+      key: string | null = randomUUID(),
+      bearer: string | null = token,
+      base = url,
+    ) =>
+      requestJson<T>(`${base}/v1/entries`, {
+        method: 'POST',
+        body: payload,
+        headers: {
+          ...(key === null ? {} : { 'Idempotency-Key': key }),
+          ...(bearer === null ? {} : { Authorization: `Bearer ${bearer}` }),
+        },
+      });
+    /** The example's payload with its first free-text field grown past the 256 KiB event limit. */
+    const oversized = () => {
+      const field = Object.keys(example.payload).find(
+        (key) => typeof example.payload[key] === 'string',
+      );
+      if (!field) throw new Error(`the ${subject.entryType} example has no text field to grow`);
+      return { ...example.payload, [field]: 'x'.repeat(300_000) };
+    };
+    // The topic is shared with other tests (and earlier runs): skip what this codec cannot read.
+    const eventIdOf = (value: Buffer | null): string | undefined => {
+      try {
+        return value ? codec.decode(value).event.eventId : undefined;
+      } catch {
+        return undefined;
+      }
+    };
+    const eventsWithId = async (accepted: Accepted) =>
+      (await readPartition(kafka, accepted.topic, accepted.partition)).filter(
+        (message) => eventIdOf(message.value) === accepted.eventId,
+      );
+
+    it('puts an accepted entry on its topic, decodable, keyed by NHS number, author from the token', async () => {
+      const request = body();
+      const response = await post<Accepted>(request);
+      expect(response.status).toBe(202);
+      expect(response.body.topic).toBe(recordEntryTopic(subject.domain));
+      const [message] = await readPartition(
+        kafka,
+        response.body.topic,
+        response.body.partition,
+        response.body.offset,
+      );
+      expect(message?.key?.toString()).toBe(request.patient.nhsNumber);
+      const { event } = codec.decode(message?.value ?? Buffer.alloc(0));
+      expect(event).toMatchObject({
+        eventId: response.body.eventId,
+        type: subject.entryType,
+        patient: { nhsNumber: request.patient.nhsNumber },
+        author: { userId: `${subject.service}-tester`, role: subject.author, organisation },
+        source: { service: subject.service, organisation },
+      });
+    });
+
+    it('records a retried request once, with the same eventId, and refuses the key for another body', async () => {
+      const key = randomUUID();
+      const request = body();
+      const first = await post<Accepted>(request, key);
+      const retry = await post<Accepted>(request, key);
+      expect(first.status).toBe(202);
+      expect(retry.status).toBe(202);
+      expect(retry.body).toEqual(first.body);
+      expect(await eventsWithId(first.body)).toHaveLength(1);
+      const reused = await post<Problem>(body(), key);
+      expect(reused.status).toBe(409);
+      expect(reused.body).toMatchObject({
+        code: 'idempotency-key-reused',
+        field: 'Idempotency-Key',
+      });
+    });
+
+    it('answers 503 with Retry-After when the broker is unreachable, and records nothing', async () => {
+      const brokers = process.env['KAFKA_BROKERS'];
+      process.env['KAFKA_BROKERS'] = '127.0.0.1:1';
+      const down = await listen(subject.module, subject.service).finally(() => {
+        process.env['KAFKA_BROKERS'] = brokers;
+      });
+      try {
+        const key = randomUUID();
+        const request = body();
+        const started = Date.now();
+        const refused = await post<Problem>(request, key, token, down.url);
+        expect(refused.status).toBe(503);
+        expect(refused.body.code).toBe('broker-unavailable');
+        expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+        expect(Date.now() - started).toBeLessThan(15_000);
+        // Nothing was remembered either: the same request, once the broker is back, records one event.
+        const accepted = await post<Accepted>(request, key);
+        expect(accepted.status).toBe(202);
+        expect(await eventsWithId(accepted.body)).toHaveLength(1);
+      } finally {
+        await down.app.close();
+      }
+    });
+
+    it.each<[string, () => Promise<JsonResponse<Problem>>, number, string, string | undefined]>([
+      [
+        'a bad NHS number',
+        () => post(body({ patient: { nhsNumber: '1234567890' } })),
+        400,
+        'invalid-nhs-number',
+        'patient.nhsNumber',
+      ],
+      [
+        'an unknown entry type',
+        () => post(body({ type: 'PizzaOrdered' })),
+        400,
+        'unknown-entry-type',
+        'type',
+      ],
+      [
+        'a clinical time in the future',
+        () => post(body({ occurredAt: new Date(Date.now() + 3_600_000).toISOString() })),
+        422,
+        'clinical-time-in-future',
+        'occurredAt',
+      ],
+      [
+        'an oversized payload',
+        () => post(body({ payload: oversized() })),
+        422,
+        'event-too-large',
+        'payload',
+      ],
+      [
+        'a payload field the schema does not have',
+        () => post(body({ payload: { ...example.payload, shoeSize: 9 } })),
+        422,
+        'invalid-event',
+        'payload.shoeSize',
+      ],
+      [
+        'an unknown sensitivity category',
+        () => post(body({ sensitivity: ['celebrity'] })),
+        400,
+        'unknown-sensitivity-category',
+        'sensitivity[0]',
+      ],
+      ['malformed JSON', () => post('{"patient": '), 400, 'malformed-json', 'body'],
+      [
+        'a body over the 1 MB limit',
+        () => post(body({ payload: { padding: 'x'.repeat(1_100_000) } })),
+        413,
+        'payload-too-large',
+        'body',
+      ],
+      [
+        'a missing token',
+        () => post(body(), randomUUID(), null),
+        401,
+        'missing-token',
+        'Authorization',
+      ],
+      [
+        'an invalid token',
+        () => post(body(), randomUUID(), `${token.slice(0, -4)}AAAA`),
+        401,
+        'invalid-token',
+        'Authorization',
+      ],
+      [
+        'a missing Idempotency-Key',
+        () => post(body(), null),
+        400,
+        'missing-idempotency-key',
+        'Idempotency-Key',
+      ],
+    ])(
+      'refuses %s as problem+json with code and field',
+      async (_case, send, status, code, field) => {
+        const response = await send();
+        expect(response.status).toBe(status);
+        expect(response.headers.get('content-type')).toContain('application/problem+json');
+        expect(response.body).toMatchObject({ status, code, ...(field ? { field } : {}) });
+      },
+    );
+
+    it('refuses an entry type the role may not author', async () => {
+      const other = await mintLocalToken({ role: subject.forbiddenAuthor, organisation });
+      const response = await post<Problem>(body(), randomUUID(), other);
+      expect(response.status).toBe(403);
+      expect(response.body).toMatchObject({ code: 'not-permitted-to-author', field: 'type' });
+    });
+
+    it('lets the authoring organisation correct an entry, and no one else', async () => {
+      const original = await post<Accepted>(body());
+      expect(original.status).toBe(202);
+      const correct = (request: unknown, bearer = token, id = original.body.eventId) =>
+        requestJson<Accepted & Problem>(`${url}/v1/entries/${id}/corrections`, {
+          method: 'POST',
+          body: request,
+          headers: { 'Idempotency-Key': randomUUID(), Authorization: `Bearer ${bearer}` },
+        });
+      const stranger = await mintLocalToken({ role: subject.author, organisation: 'X99999' });
+      expect(
+        (await correct({ kind: 'entered-in-error', reason: 'wrong patient' }, stranger)).body.code,
+      ).toBe('not-authoring-organisation');
+      expect(
+        (await correct({ kind: 'entered-in-error', reason: 'x' }, token, randomUUID())).body.code,
+      ).toBe('entry-not-found');
+      expect((await correct({ kind: 'deleted', reason: 'x' })).body).toMatchObject({
+        code: 'invalid-correction-kind',
+        field: 'kind',
+      });
+
+      const amended = await correct({
+        kind: 'amended',
+        reason: 'typo in the note',
+        payload: example.payload,
+      });
+      expect(amended.status).toBe(202);
+      const [amendment] = await readPartition(
+        kafka,
+        amended.body.topic,
+        amended.body.partition,
+        amended.body.offset,
+      );
+      expect(codec.decode(amendment?.value ?? Buffer.alloc(0)).event).toMatchObject({
+        type: subject.entryType,
+        supersedes: { eventId: original.body.eventId, reason: 'typo in the note' },
+      });
+
+      const inError = await correct({ kind: 'entered-in-error', reason: 'wrong patient' });
+      expect(inError.status).toBe(202);
+      const [marker] = await readPartition(
+        kafka,
+        inError.body.topic,
+        inError.body.partition,
+        inError.body.offset,
+      );
+      expect(codec.decode(marker?.value ?? Buffer.alloc(0)).event).toMatchObject({
+        type: 'EntryEnteredInError',
+        payload: {
+          entryEventId: original.body.eventId,
+          entryType: subject.entryType,
+          reason: 'wrong patient',
+        },
+      });
+    });
+
+    it('publishes OpenAPI listing every entry type it accepts, with an example of each', async () => {
+      const document = await requestJson<{
+        paths: Record<
+          string,
+          {
+            post?: {
+              requestBody?: {
+                content: Record<
+                  string,
+                  {
+                    schema: { properties: { type: { enum: string[] } } };
+                    examples: Record<string, unknown>;
+                  }
+                >;
+              };
+            };
+          }
+        >;
+      }>(`${url}/docs-json`);
+      const content =
+        document.body.paths['/v1/entries']?.post?.requestBody?.content['application/json'];
+      const accepted = content?.schema.properties.type.enum ?? [];
+      expect(accepted).toContain(subject.entryType);
+      expect(accepted).not.toContain('EntryEnteredInError');
+      expect(Object.keys(content?.examples ?? {}).sort()).toEqual([...accepted].sort());
+    });
+  });
+}

@@ -1,0 +1,11 @@
+import { describeProducerService } from '@carelog/testing';
+import { GpRecordsModule } from './app.module';
+
+describeProducerService({
+  service: 'gp-records',
+  domain: 'gp',
+  module: GpRecordsModule,
+  entryType: 'ConsultationRecorded',
+  author: 'gp',
+  forbiddenAuthor: 'care-worker',
+});
