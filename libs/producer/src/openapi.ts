@@ -1,4 +1,4 @@
-import { readExample, SchemaCatalogue, type EntryExample } from '@carelog/codec';
+import { readExample, type SchemaCatalogue, type EntryExample } from '@carelog/codec';
 import { SENSITIVITY_CATEGORIES, type EntryTypeRule } from '@carelog/domain';
 import type {
   ExamplesObject,
