@@ -1,6 +1,7 @@
 import { types, type Type } from 'avsc';
 import { DomainError } from '@carelog/domain';
 import { checkEncodedSize, validateRecordEntry } from './entry-validation';
+import { payloadFromJson } from './json-values';
 import type { RecordEntryEvent } from './generated/record-entry-events';
 import type { UncheckedRecordEntryEvent } from './record-entry-event';
 import type { SchemaCatalogue, SchemaVersion } from './schema-catalogue';
@@ -40,6 +41,12 @@ export class EventCodec {
     const bytes = this.encodeWith(schema, event);
     checkEncodedSize(bytes.length);
     return bytes;
+  }
+
+  /** The event with its payload converted from JSON (ISO date-times to Dates) for its current schema. */
+  fromJson(event: UncheckedRecordEntryEvent): UncheckedRecordEntryEvent {
+    const schema = this.catalogue.current(event.type);
+    return schema ? { ...event, payload: payloadFromJson(schema.avroType, event.payload) } : event;
   }
 
   /** Encodes with one given version: for golden vectors and compatibility tests. */

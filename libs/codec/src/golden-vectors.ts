@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Type, type Schema } from 'avsc';
 import type { UncheckedRecordEntryEvent } from './record-entry-event';
+import { payloadFromJson } from './json-values';
 import type { SchemaVersion } from './schema-catalogue';
 
 /**
@@ -71,7 +72,7 @@ export function goldenEvent(
     correlationId: fixedUuid(`${version.type}.correlation`),
     causationId: null,
     supersedes: null,
-    payload: example.payload,
+    payload: payloadFromJson(version.avroType, example.payload),
   };
 }
 

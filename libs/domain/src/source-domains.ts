@@ -23,18 +23,136 @@ export interface EntryTypeRule {
   relationship?: { effect: 'starts' | 'ends'; kind: RelationshipKind; expiresAfterHours?: number };
 }
 
+const PRACTICE = ['gp', 'practice-nurse'] as const;
+const SOCIAL = ['social-worker', 'care-worker'] as const;
+/** Every role that acts for an organisation and can witness harm. */
+const STAFF = [
+  'gp',
+  'practice-nurse',
+  'community-nurse',
+  'social-worker',
+  'care-worker',
+  'midwife',
+  'health-visitor',
+  'urgent-care',
+  'pharmacist',
+] as const;
+const encounter = {
+  effect: 'starts',
+  kind: 'urgent-care-encounter',
+  expiresAfterHours: 72,
+} as const;
+
+/** Who may record what (DESIGN.md, "Event contract"); every type here has a schema in schemas/. */
 export const ENTRY_TYPES: readonly EntryTypeRule[] = [
   {
     type: 'RegistrationStarted',
     domain: 'gp',
-    authors: ['gp', 'practice-nurse'],
+    authors: PRACTICE,
     relationship: { effect: 'starts', kind: 'gp-registration' },
   },
-  { type: 'ConsultationRecorded', domain: 'gp', authors: ['gp', 'practice-nurse'] },
+  {
+    type: 'RegistrationEnded',
+    domain: 'gp',
+    authors: PRACTICE,
+    relationship: { effect: 'ends', kind: 'gp-registration' },
+  },
+  { type: 'ConsultationRecorded', domain: 'gp', authors: PRACTICE },
+  { type: 'ProblemRecorded', domain: 'gp', authors: PRACTICE },
+  { type: 'MedicationPrescribed', domain: 'gp', authors: PRACTICE },
+  { type: 'MedicationIssued', domain: 'gp', authors: [...PRACTICE, 'pharmacist'] },
+  { type: 'AllergyRecorded', domain: 'gp', authors: [...PRACTICE, 'pharmacist'] },
+  { type: 'ImmunisationRecorded', domain: 'gp', authors: [...PRACTICE, 'pharmacist'] },
+  { type: 'TestResultRecorded', domain: 'gp', authors: PRACTICE },
+  { type: 'ReferralMade', domain: 'gp', authors: PRACTICE },
+  { type: 'LetterReceived', domain: 'gp', authors: PRACTICE },
+  {
+    type: 'CaseOpened',
+    domain: 'social-care',
+    authors: ['social-worker'],
+    relationship: { effect: 'starts', kind: 'social-care-case' },
+  },
+  {
+    type: 'CaseClosed',
+    domain: 'social-care',
+    authors: ['social-worker'],
+    relationship: { effect: 'ends', kind: 'social-care-case' },
+  },
+  { type: 'AssessmentCompleted', domain: 'social-care', authors: ['social-worker'] },
+  { type: 'CarePlanChanged', domain: 'social-care', authors: ['social-worker'] },
+  { type: 'CareVisitRecorded', domain: 'social-care', authors: SOCIAL },
+  { type: 'SafeguardingConcernRaised', domain: 'social-care', authors: STAFF },
+  { type: 'ReviewCompleted', domain: 'social-care', authors: ['social-worker'] },
+  {
+    type: 'MaternityBookingRecorded',
+    domain: 'maternity',
+    authors: ['midwife'],
+    relationship: { effect: 'starts', kind: 'maternity-booking' },
+  },
+  {
+    type: 'CaseloadTransferredToHealthVisiting',
+    domain: 'maternity',
+    authors: ['midwife'],
+    relationship: { effect: 'starts', kind: 'health-visiting-caseload' },
+  },
+  { type: 'AntenatalContactRecorded', domain: 'maternity', authors: ['midwife'] },
+  { type: 'BirthRecorded', domain: 'maternity', authors: ['midwife'] },
+  { type: 'PostnatalContactRecorded', domain: 'maternity', authors: ['midwife', 'health-visitor'] },
+  { type: 'HealthVisitorReviewRecorded', domain: 'maternity', authors: ['health-visitor'] },
+  { type: 'ChildDevelopmentCheckRecorded', domain: 'maternity', authors: ['health-visitor'] },
+  {
+    type: 'TriageOutcomeRecorded',
+    domain: 'urgent-care',
+    authors: ['urgent-care'],
+    relationship: encounter,
+  },
+  {
+    type: 'EdAttendanceRecorded',
+    domain: 'urgent-care',
+    authors: ['urgent-care'],
+    relationship: encounter,
+  },
+  {
+    type: 'AmbulanceSeeAndTreatRecorded',
+    domain: 'urgent-care',
+    authors: ['urgent-care'],
+    relationship: encounter,
+  },
+  {
+    type: 'OutOfHoursConsultationRecorded',
+    domain: 'urgent-care',
+    authors: ['urgent-care', 'gp'],
+    relationship: encounter,
+  },
+  { type: 'HomeReadingRecorded', domain: 'patient', authors: ['patient'] },
+  { type: 'WearableSummaryRecorded', domain: 'patient', authors: ['patient'] },
+  { type: 'PatientNoteAdded', domain: 'patient', authors: ['patient'] },
+  { type: 'CarerObservationRecorded', domain: 'patient', authors: ['carer'] },
+  { type: 'OptOutRecorded', domain: 'patient', authors: ['patient'] },
+  { type: 'OptOutWithdrawn', domain: 'patient', authors: ['patient'] },
+  { type: 'EntrySealed', domain: 'patient', authors: ['patient'] },
+  { type: 'EntryUnsealed', domain: 'patient', authors: ['patient'] },
+  { type: 'CarerApproved', domain: 'patient', authors: ['patient'] },
+  { type: 'CarerRevoked', domain: 'patient', authors: ['patient'] },
+  {
+    type: 'CareTeamMemberAdded',
+    domain: 'patient',
+    authors: ['gp', 'social-worker'],
+    relationship: { effect: 'starts', kind: 'care-team' },
+  },
+  {
+    type: 'CareTeamMemberRemoved',
+    domain: 'patient',
+    authors: ['gp', 'social-worker'],
+    relationship: { effect: 'ends', kind: 'care-team' },
+  },
+  { type: 'SensitiveInformationShared', domain: 'patient', authors: ['patient'] },
+  { type: 'EntryEnteredInError', domain: 'any', authors: [...STAFF, 'patient', 'carer'] },
 ];
 
+/** The types a domain's producer accepts at POST /v1/entries (corrections have their own route). */
 export const entryTypesOf = (domain: SourceDomain): readonly EntryTypeRule[] =>
-  ENTRY_TYPES.filter((rule) => rule.domain === domain || rule.domain === 'any');
+  ENTRY_TYPES.filter((rule) => rule.domain === domain);
 
 export const entryTypeRule = (type: string): EntryTypeRule | undefined =>
   ENTRY_TYPES.find((rule) => rule.type === type);

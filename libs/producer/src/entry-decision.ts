@@ -163,13 +163,9 @@ export function decideEntry(
   const { caller } = command;
   const key = requireIdempotencyKey(command.idempotencyKey);
   const body = requireObject(command.body, 'body', 'invalid-body');
-  const rule = context.entryTypes.find(
-    (candidate) => candidate.type === body['type'] && candidate.type !== ENTERED_IN_ERROR_TYPE,
-  );
+  const rule = context.entryTypes.find((candidate) => candidate.type === body['type']);
   if (!rule || context.schemaVersionOf(rule.type) === undefined) {
-    const accepted = context.entryTypes.filter(
-      (candidate) => candidate.type !== ENTERED_IN_ERROR_TYPE,
-    );
+    const accepted = context.entryTypes;
     throw new DomainError(
       'unknown-entry-type',
       `must be one of ${accepted.map((candidate) => candidate.type).join(', ')}`,

@@ -91,7 +91,8 @@ export class EntryRecorder {
     };
   }
 
-  private async publish(event: UncheckedRecordEntryEvent, body: unknown): Promise<Accepted> {
+  private async publish(decided: UncheckedRecordEntryEvent, body: unknown): Promise<Accepted> {
+    const event = this.codec.fromJson(decided);
     // Encoded first: an invalid event is refused before anything is remembered or sent.
     const encoded = this.codec.encode(event);
     const topic = recordEntryTopic(this.options.domain);

@@ -86,11 +86,11 @@ export function describeProducerService(subject: ProducerServiceUnderTest): void
           ...(bearer === null ? {} : { Authorization: `Bearer ${bearer}` }),
         },
       });
-    /** The example's payload with its first free-text field grown past the 256 KiB event limit. */
+    /** The example's payload with its longest free-text field grown past the 256 KiB event limit. */
     const oversized = () => {
-      const field = Object.keys(example.payload).find(
-        (key) => typeof example.payload[key] === 'string',
-      );
+      const [field] = Object.keys(example.payload)
+        .filter((key) => typeof example.payload[key] === 'string')
+        .sort((a, b) => String(example.payload[b]).length - String(example.payload[a]).length);
       if (!field) throw new Error(`the ${subject.entryType} example has no text field to grow`);
       return { ...example.payload, [field]: 'x'.repeat(300_000) };
     };

@@ -5,7 +5,7 @@ describeProducerService({
   service: 'gp-records',
   domain: 'gp',
   module: GpRecordsModule,
-  entryType: 'ConsultationRecorded',
+  entryType: 'MedicationPrescribed',
   author: 'gp',
   forbiddenAuthor: 'care-worker',
 });

@@ -1,0 +1,11 @@
+import { describeProducerService } from '@carelog/testing';
+import { UrgentCareModule } from './app.module';
+
+describeProducerService({
+  service: 'urgent-care',
+  domain: 'urgent-care',
+  module: UrgentCareModule,
+  entryType: 'TriageOutcomeRecorded',
+  author: 'urgent-care',
+  forbiddenAuthor: 'midwife',
+});
