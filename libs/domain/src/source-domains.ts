@@ -19,8 +19,18 @@ export interface EntryTypeRule {
   domain: SourceDomain | 'any';
   /** Roles whose profession may author this entry type. */
   authors: readonly Role[];
-  /** Whether the entry starts or ends a care relationship for the organisation it names. */
-  relationship?: { effect: 'starts' | 'ends'; kind: RelationshipKind; expiresAfterHours?: number };
+  /**
+   * Whether the entry starts or ends a care relationship: for the organisation that recorded
+   * it, or the one named by the payload field `organisationField`.
+   */
+  relationship?: {
+    effect: 'starts' | 'ends';
+    kind: RelationshipKind;
+    expiresAfterHours?: number;
+    organisationField?: string;
+  };
+  /** A patient's consent decision: read-model state for the access rules, not a journal entry. */
+  consentDecision?: true;
 }
 
 const PRACTICE = ['gp', 'practice-nurse'] as const;
@@ -93,7 +103,11 @@ export const ENTRY_TYPES: readonly EntryTypeRule[] = [
     type: 'CaseloadTransferredToHealthVisiting',
     domain: 'maternity',
     authors: ['midwife'],
-    relationship: { effect: 'starts', kind: 'health-visiting-caseload' },
+    relationship: {
+      effect: 'starts',
+      kind: 'health-visiting-caseload',
+      organisationField: 'healthVisitingOrganisation',
+    },
   },
   { type: 'AntenatalContactRecorded', domain: 'maternity', authors: ['midwife'] },
   { type: 'BirthRecorded', domain: 'maternity', authors: ['midwife'] },
@@ -128,25 +142,30 @@ export const ENTRY_TYPES: readonly EntryTypeRule[] = [
   { type: 'WearableSummaryRecorded', domain: 'patient', authors: ['patient'] },
   { type: 'PatientNoteAdded', domain: 'patient', authors: ['patient'] },
   { type: 'CarerObservationRecorded', domain: 'patient', authors: ['carer'] },
-  { type: 'OptOutRecorded', domain: 'patient', authors: ['patient'] },
-  { type: 'OptOutWithdrawn', domain: 'patient', authors: ['patient'] },
-  { type: 'EntrySealed', domain: 'patient', authors: ['patient'] },
-  { type: 'EntryUnsealed', domain: 'patient', authors: ['patient'] },
-  { type: 'CarerApproved', domain: 'patient', authors: ['patient'] },
-  { type: 'CarerRevoked', domain: 'patient', authors: ['patient'] },
+  { type: 'OptOutRecorded', domain: 'patient', authors: ['patient'], consentDecision: true },
+  { type: 'OptOutWithdrawn', domain: 'patient', authors: ['patient'], consentDecision: true },
+  { type: 'EntrySealed', domain: 'patient', authors: ['patient'], consentDecision: true },
+  { type: 'EntryUnsealed', domain: 'patient', authors: ['patient'], consentDecision: true },
+  { type: 'CarerApproved', domain: 'patient', authors: ['patient'], consentDecision: true },
+  { type: 'CarerRevoked', domain: 'patient', authors: ['patient'], consentDecision: true },
   {
     type: 'CareTeamMemberAdded',
     domain: 'patient',
     authors: ['gp', 'social-worker'],
-    relationship: { effect: 'starts', kind: 'care-team' },
+    relationship: { effect: 'starts', kind: 'care-team', organisationField: 'organisation' },
   },
   {
     type: 'CareTeamMemberRemoved',
     domain: 'patient',
     authors: ['gp', 'social-worker'],
-    relationship: { effect: 'ends', kind: 'care-team' },
+    relationship: { effect: 'ends', kind: 'care-team', organisationField: 'organisation' },
   },
-  { type: 'SensitiveInformationShared', domain: 'patient', authors: ['patient'] },
+  {
+    type: 'SensitiveInformationShared',
+    domain: 'patient',
+    authors: ['patient'],
+    consentDecision: true,
+  },
   { type: 'EntryEnteredInError', domain: 'any', authors: [...STAFF, 'patient', 'carer'] },
 ];
 

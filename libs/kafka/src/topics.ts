@@ -1,10 +1,18 @@
 import { SOURCE_DOMAINS, type SourceDomain } from '@carelog/domain';
 import type { Admin, ITopicConfig } from 'kafkajs';
 
-/** Topic names are part of the contract other teams build on (DESIGN.md, "Topics"). */
+/**
+ * Topic names are part of the contract other teams build on (DESIGN.md, "Topics"). The
+ * prefix is `carelog`; CARELOG_TOPIC_PREFIX changes it only to give a test or a benchmark
+ * topics of its own on a shared broker.
+ */
+const topicPrefix = (): string => process.env['CARELOG_TOPIC_PREFIX'] ?? 'carelog';
 export const recordEntryTopic = (domain: SourceDomain): string =>
-  `carelog.${domain}.record-entries.v1`;
-export const RECORD_ENTRY_TOPICS: readonly string[] = SOURCE_DOMAINS.map(recordEntryTopic);
+  `${topicPrefix()}.${domain}.record-entries.v1`;
+export const recordEntryTopics = (): string[] => SOURCE_DOMAINS.map(recordEntryTopic);
+/** The source domain a record-entry topic carries. */
+export const domainOfTopic = (topic: string): SourceDomain | undefined =>
+  SOURCE_DOMAINS.find((domain) => recordEntryTopic(domain) === topic);
 export const AUDIT_TOPIC = 'carelog.audit.access-events.v1';
 export const ANALYTICS_TOPIC = 'carelog.analytics.record-entries.v1';
 export const deadLetterTopic = (consumerGroup: string): string => `${consumerGroup}.dlq`;
@@ -25,7 +33,7 @@ export function recordTopicSpec(topic: string, numPartitions = DEFAULT_PARTITION
 /** Every topic the platform owns, with its settings. */
 export function platformTopics(consumerGroups: readonly string[] = []): ITopicConfig[] {
   return [
-    ...RECORD_ENTRY_TOPICS.map((topic) => recordTopicSpec(topic)),
+    ...recordEntryTopics().map((topic) => recordTopicSpec(topic)),
     recordTopicSpec(AUDIT_TOPIC),
     recordTopicSpec(ANALYTICS_TOPIC),
     ...consumerGroups.map((group) => recordTopicSpec(deadLetterTopic(group), 1)),

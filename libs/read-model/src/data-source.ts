@@ -1,25 +1,31 @@
 import { DataSource } from 'typeorm';
 import { READ_MODEL_ENTITIES } from './entities';
-import { ParameterFreeLogger } from './safe-logger';
 import { LifelongRecord1795500000000 } from './migrations/0001-lifelong-record';
+import { ParameterFreeLogger } from './safe-logger';
 
 export const DEFAULT_DATABASE_URL = 'postgres://carelog:carelog@127.0.0.1:15432/carelog';
 export const configuredDatabaseUrl = (): string =>
   process.env['DATABASE_URL'] ?? DEFAULT_DATABASE_URL;
 
-/** The Postgres schema holding the read model; a rebuild writes a new one beside it. */
+/**
+ * The serving schema (views over the active version) and the prefix of the version schemas
+ * (`read_model_v1`, `read_model_v2`, ...): a rebuild writes a new version beside the serving
+ * one, then switches the views over. CARELOG_READ_MODEL_SCHEMA gives a test its own.
+ */
 export const DEFAULT_READ_MODEL_SCHEMA = 'read_model';
+export const servingSchema = (): string =>
+  process.env['CARELOG_READ_MODEL_SCHEMA'] ?? DEFAULT_READ_MODEL_SCHEMA;
 
 export interface ReadModelOptions {
   url?: string;
+  /** The schema unqualified names resolve in: the serving schema unless a version's is given. */
   schema?: string;
   poolSize?: number;
   applicationName: string;
 }
 
 export function readModelDataSource(options: ReadModelOptions): DataSource {
-  const schema =
-    options.schema ?? process.env['CARELOG_READ_MODEL_SCHEMA'] ?? DEFAULT_READ_MODEL_SCHEMA;
+  const schema = options.schema ?? servingSchema();
   return new DataSource({
     type: 'postgres',
     url: options.url ?? configuredDatabaseUrl(),
@@ -28,7 +34,7 @@ export function readModelDataSource(options: ReadModelOptions): DataSource {
     entities: READ_MODEL_ENTITIES,
     migrations: [LifelongRecord1795500000000],
     migrationsTableName: 'read_model_migrations',
-    // Raw SQL (migrations, bulk writes) resolves unqualified names in the read-model schema too.
+    // Raw SQL (migrations, bulk writes) resolves unqualified names in the same schema.
     extra: { max: options.poolSize ?? 10, options: `-c search_path=${schema}` },
     logger: new ParameterFreeLogger(),
     maxQueryExecutionTime: 2000,
@@ -53,9 +59,9 @@ export async function migrateExclusively(dataSource: DataSource, schema: string)
   }
 }
 
-/** The projection's job: bring the read model's schema up to date. */
+/** Brings one read-model version's schema up to date (the data source must be on that schema). */
 export const migrateReadModel = (dataSource: DataSource): Promise<void> =>
   migrateExclusively(
     dataSource,
-    (dataSource.options as { schema?: string }).schema ?? DEFAULT_READ_MODEL_SCHEMA,
+    (dataSource.options as { schema?: string }).schema ?? servingSchema(),
   );

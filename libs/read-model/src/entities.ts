@@ -1,14 +1,77 @@
-import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { Column, Entity, PrimaryColumn } from 'typeorm';
 
 /**
- * The lifelong record: one row per record-entry event, whatever its source. Written only by
- * services/projection; read by services/record-api.
+ * The lifelong record: one row per entry, whatever its source, holding the entry's current
+ * version. `eventId` is the id of the event that first recorded it and stays its id through
+ * amendments; an entry recorded in error keeps its row, with `status` saying so.
+ * Written only by services/projection; read by services/record-api.
  */
 @Entity({ name: 'record_entry' })
-@Index('record_entry_patient_time', ['nhsNumber', 'occurredAt', 'eventId'])
 export class RecordEntryRow {
   @PrimaryColumn({ name: 'event_id', type: 'uuid' })
   eventId!: string;
+
+  @Column({ name: 'current_event_id', type: 'uuid' })
+  currentEventId!: string;
+
+  @Column({ name: 'nhs_number', type: 'char', length: 10 })
+  nhsNumber!: string;
+
+  @Column({ name: 'entry_type', type: 'text' })
+  entryType!: string;
+
+  @Column({ name: 'domain', type: 'text' })
+  domain!: string;
+
+  @Column({ name: 'schema_version', type: 'int' })
+  schemaVersion!: number;
+
+  @Column({ name: 'occurred_at', type: 'timestamptz' })
+  occurredAt!: Date;
+
+  @Column({ name: 'recorded_at', type: 'timestamptz' })
+  recordedAt!: Date;
+
+  @Column({ name: 'amended_at', type: 'timestamptz', nullable: true })
+  amendedAt!: Date | null;
+
+  @Column({ name: 'version_count', type: 'int' })
+  versionCount!: number;
+
+  @Column({ name: 'source', type: 'jsonb' })
+  source!: { service: string; organisation: string; system: string };
+
+  @Column({ name: 'author', type: 'jsonb' })
+  author!: { userId: string; role: string; profession: string; organisation: string };
+
+  @Column({ name: 'sensitivity', type: 'text', array: true })
+  sensitivity!: string[];
+
+  @Column({ name: 'attention', type: 'jsonb', nullable: true })
+  attention!: { role: string; organisation: string; reason: string | null } | null;
+
+  @Column({ name: 'payload', type: 'jsonb' })
+  payload!: Record<string, unknown>;
+
+  @Column({ name: 'status', type: 'text' })
+  status!: 'current' | 'entered-in-error';
+
+  @Column({ name: 'entered_in_error_at', type: 'timestamptz', nullable: true })
+  enteredInErrorAt!: Date | null;
+
+  @Column({ name: 'entered_in_error_reason', type: 'text', nullable: true })
+  enteredInErrorReason!: string | null;
+}
+
+/** Every event the projection has taken in, as it was: the history, and the as-at record. */
+@Entity({ name: 'entry_version' })
+export class EntryVersionRow {
+  @PrimaryColumn({ name: 'event_id', type: 'uuid' })
+  eventId!: string;
+
+  /** The entry this event is a version of (its own id unless it amends or corrects one). */
+  @Column({ name: 'entry_id', type: 'uuid' })
+  entryId!: string;
 
   @Column({ name: 'nhs_number', type: 'char', length: 10 })
   nhsNumber!: string;
@@ -43,6 +106,9 @@ export class RecordEntryRow {
   @Column({ name: 'payload', type: 'jsonb' })
   payload!: Record<string, unknown>;
 
+  @Column({ name: 'supersedes_reason', type: 'text', nullable: true })
+  supersedesReason!: string | null;
+
   @Column({ name: 'correlation_id', type: 'text' })
   correlationId!: string;
 
@@ -58,7 +124,6 @@ export class RecordEntryRow {
 
 /** An organisation's legitimate relationship with a patient (DESIGN.md, "Access rules"). */
 @Entity({ name: 'care_relationship' })
-@Index('care_relationship_patient_org', ['nhsNumber', 'organisation'])
 export class CareRelationshipRow {
   @PrimaryColumn({ name: 'started_by_event_id', type: 'uuid' })
   startedByEventId!: string;
@@ -75,8 +140,34 @@ export class CareRelationshipRow {
   @Column({ name: 'started_at', type: 'timestamptz' })
   startedAt!: Date;
 
+  @Column({ name: 'expires_at', type: 'timestamptz', nullable: true })
+  expiresAt!: Date | null;
+
   @Column({ name: 'ended_at', type: 'timestamptz', nullable: true })
   endedAt!: Date | null;
+}
+
+/** A patient's consent decisions, current state per subject (the history is in entry_version). */
+@Entity({ name: 'consent_state' })
+export class ConsentStateRow {
+  @PrimaryColumn({ name: 'nhs_number', type: 'char', length: 10 })
+  nhsNumber!: string;
+
+  /** e.g. `opt-out:national-data-opt-out`, `seal:<entry id>:organisation:B82002`, `carer:<user id>`, `share:sexual-health:A81001`. */
+  @PrimaryColumn({ name: 'subject', type: 'text' })
+  subject!: string;
+
+  @Column({ name: 'active', type: 'boolean' })
+  active!: boolean;
+
+  @Column({ name: 'detail', type: 'jsonb' })
+  detail!: Record<string, unknown>;
+
+  @Column({ name: 'changed_at', type: 'timestamptz' })
+  changedAt!: Date;
+
+  @Column({ name: 'changed_by_event_id', type: 'uuid' })
+  changedByEventId!: string;
 }
 
 /**
@@ -98,4 +189,19 @@ export class ProjectionCheckpointRow {
   nextOffset!: string;
 }
 
-export const READ_MODEL_ENTITIES = [RecordEntryRow, CareRelationshipRow, ProjectionCheckpointRow];
+export const READ_MODEL_ENTITIES = [
+  RecordEntryRow,
+  EntryVersionRow,
+  CareRelationshipRow,
+  ConsentStateRow,
+  ProjectionCheckpointRow,
+];
+
+/** The tables a read-model version has; each is exposed as a view in the serving schema. */
+export const READ_MODEL_TABLES = [
+  'record_entry',
+  'entry_version',
+  'care_relationship',
+  'consent_state',
+  'projection_checkpoint',
+];

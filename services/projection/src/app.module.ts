@@ -1,40 +1,32 @@
 import { Inject, Module, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { loadEventCodec } from '@carelog/codec';
-import { createKafka, ensureTopics, platformTopics } from '@carelog/kafka';
-import { HealthController, MetricsModule, READINESS_CHECKS } from '@carelog/nest-platform';
-import { migrateReadModel, readModelDataSource } from '@carelog/read-model';
-import type { Kafka } from 'kafkajs';
+import { createKafka } from '@carelog/kafka';
+import {
+  HealthController,
+  MetricsModule,
+  READINESS_CHECKS,
+  type ReadinessCheck,
+} from '@carelog/nest-platform';
+import { readModelDataSource, ReadModelVersions } from '@carelog/read-model';
 import type { DataSource } from 'typeorm';
-import { ProjectionConsumer } from './lifelong-record/projection-consumer';
-import { RecordWriter } from './lifelong-record/record-writer';
+import { ProjectionRunner } from './lifelong-record/projection-runner';
 
-export const PROJECTION_GROUP = process.env['CARELOG_PROJECTION_GROUP'] ?? 'carelog-projection';
-const KAFKA = Symbol('KAFKA');
-const DATA_SOURCE = Symbol('DATA_SOURCE');
+const CONTROL = Symbol('READ_MODEL_CONTROL');
 
 class ProjectionLifecycle implements OnModuleInit, OnApplicationShutdown {
   constructor(
-    @Inject(KAFKA) private readonly kafka: Kafka,
-    @Inject(DATA_SOURCE) private readonly dataSource: DataSource,
-    private readonly consumer: ProjectionConsumer,
+    @Inject(CONTROL) private readonly control: DataSource,
+    private readonly runner: ProjectionRunner,
   ) {}
 
   async onModuleInit(): Promise<void> {
-    const admin = this.kafka.admin();
-    await admin.connect();
-    try {
-      await ensureTopics(admin, platformTopics([PROJECTION_GROUP]));
-    } finally {
-      await admin.disconnect();
-    }
-    await this.dataSource.initialize();
-    await migrateReadModel(this.dataSource);
-    await this.consumer.start();
+    await this.control.initialize();
+    await this.runner.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.consumer.stop();
-    await this.dataSource.destroy();
+    await this.runner.stop();
+    await this.control.destroy();
   }
 }
 
@@ -43,35 +35,41 @@ class ProjectionLifecycle implements OnModuleInit, OnApplicationShutdown {
   controllers: [HealthController],
   providers: [
     {
+      provide: CONTROL,
+      useFactory: () =>
+        readModelDataSource({ applicationName: 'carelog-projection-control', poolSize: 2 }),
+    },
+    {
+      provide: ProjectionRunner,
+      inject: [CONTROL],
+      useFactory: (control: DataSource) =>
+        new ProjectionRunner(
+          createKafka('carelog-projection'),
+          loadEventCodec(),
+          new ReadModelVersions(control),
+        ),
+    },
+    {
+      provide: ProjectionLifecycle,
+      inject: [CONTROL, ProjectionRunner],
+      useFactory: (control: DataSource, runner: ProjectionRunner) =>
+        new ProjectionLifecycle(control, runner),
+    },
+    {
       provide: READINESS_CHECKS,
-      inject: [DATA_SOURCE, ProjectionConsumer],
-      useFactory: (dataSource: DataSource, consumer: ProjectionConsumer) => [
+      inject: [ProjectionRunner],
+      useFactory: (runner: ProjectionRunner): ReadinessCheck[] => [
         {
           name: 'postgres',
           isReady: async () =>
-            dataSource.isInitialized &&
-            (await dataSource.query<unknown[]>('SELECT 1')).length === 1,
+            (await runner.current?.dataSource.query<unknown[]>('SELECT 1'))?.length === 1,
         },
-        { name: 'kafka-consumer-group', isReady: () => Promise.resolve(consumer.isJoined) },
+        {
+          name: 'kafka-consumer-group',
+          isReady: () => Promise.resolve(runner.current?.consumer.isJoined === true),
+        },
       ],
     },
-    { provide: KAFKA, useFactory: () => createKafka('carelog-projection') },
-    {
-      provide: DATA_SOURCE,
-      useFactory: () => readModelDataSource({ applicationName: 'carelog-projection' }),
-    },
-    {
-      provide: ProjectionConsumer,
-      inject: [KAFKA, DATA_SOURCE],
-      useFactory: (kafka: Kafka, dataSource: DataSource) =>
-        new ProjectionConsumer(
-          kafka,
-          loadEventCodec(),
-          new RecordWriter(dataSource),
-          PROJECTION_GROUP,
-        ),
-    },
-    ProjectionLifecycle,
   ],
 })
 export class ProjectionModule {}

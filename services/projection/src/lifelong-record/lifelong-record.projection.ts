@@ -1,6 +1,6 @@
 import type { RecordEntryEvent } from '@carelog/codec';
-import { ENTRY_TYPES } from '@carelog/domain';
-import type { CareRelationshipRow, RecordEntryRow } from '@carelog/read-model';
+import { entryTypeRule } from '@carelog/domain';
+import type { EntryVersionRow } from '@carelog/read-model';
 
 /** Where an event was read from. */
 export interface LogPosition {
@@ -9,51 +9,155 @@ export interface LogPosition {
   offset: string;
 }
 
-export interface ProjectedRows {
-  entries: RecordEntryRow[];
-  relationships: CareRelationshipRow[];
+export interface PositionedEvent {
+  event: RecordEntryEvent;
+  position: LogPosition;
 }
 
-const startsRelationship = new Set(
-  ENTRY_TYPES.filter((rule) => rule.relationship?.effect === 'starts').map((rule) => rule.type),
-);
-
-/** Pure: the read-model rows an ordered batch of events produces. */
-export function projectEvents(
-  events: ReadonlyArray<{ event: RecordEntryEvent; position: LogPosition }>,
-): ProjectedRows {
-  const entries: RecordEntryRow[] = [];
-  const relationships: CareRelationshipRow[] = [];
-  for (const { event, position } of events) {
-    const domain = position.topic.split('.')[1] ?? 'unknown';
-    entries.push({
-      eventId: event.eventId,
-      nhsNumber: event.patient.nhsNumber,
-      entryType: event.type,
-      domain,
-      schemaVersion: event.schemaVersion,
-      occurredAt: event.occurredAt,
-      recordedAt: event.recordedAt,
-      source: event.source,
-      author: event.author,
-      sensitivity: event.sensitivity,
-      attention: event.attention,
-      payload: event.payload,
-      correlationId: event.correlationId,
-      topic: position.topic,
-      partition: position.partition,
-      offset: position.offset,
-    });
-    if (startsRelationship.has(event.type)) {
-      relationships.push({
-        startedByEventId: event.eventId,
-        nhsNumber: event.patient.nhsNumber,
-        organisation: event.source.organisation,
-        kind: `${domain}:${event.type}`,
-        startedAt: event.occurredAt,
-        endedAt: null,
-      });
+/** What one event does to the read model, beyond being kept in the history. */
+export type Effect =
+  | { kind: 'new-entry' }
+  | { kind: 'amendment'; amends: string }
+  | { kind: 'entered-in-error'; entry: string; reason: string }
+  | {
+      kind: 'relationship-start';
+      organisation: string;
+      relationship: string;
+      expiresAt: Date | null;
     }
+  | { kind: 'relationship-end'; organisation: string; relationship: string }
+  | { kind: 'consent'; subject: string; active: boolean; detail: Record<string, unknown> };
+
+export interface PlannedEvent {
+  /** The event as history: entryId is provisional for amendments and corrections (resolved to the root entry on write). */
+  version: EntryVersionRow;
+  effects: Effect[];
+}
+
+const text = (payload: object, field: string): string => {
+  const value = (payload as Record<string, unknown>)[field];
+  return typeof value === 'string' ? value : '';
+};
+
+/** The consent decision an event records, as state keyed by subject. */
+function consentEffect(event: RecordEntryEvent): Effect | undefined {
+  const payload = event.payload as Record<string, unknown>;
+  switch (event.type) {
+    case 'OptOutRecorded':
+      return {
+        kind: 'consent',
+        subject: `opt-out:${text(payload, 'optOutType')}`,
+        active: payload['effective'] === true,
+        detail: {},
+      };
+    case 'OptOutWithdrawn':
+      return {
+        kind: 'consent',
+        subject: `opt-out:${text(payload, 'optOutType')}`,
+        active: false,
+        detail: {},
+      };
+    case 'EntrySealed':
+    case 'EntryUnsealed': {
+      const from = (payload['sealedFrom'] ?? {}) as Record<string, unknown>;
+      return {
+        kind: 'consent',
+        subject: `seal:${text(payload, 'entryEventId')}:${text(from, 'kind')}:${text(from, 'value')}`,
+        active: event.type === 'EntrySealed',
+        detail: { entryEventId: payload['entryEventId'], sealedFrom: from },
+      };
+    }
+    case 'CarerApproved':
+      return {
+        kind: 'consent',
+        subject: `carer:${text(payload, 'carerUserId')}`,
+        active: true,
+        detail: payload,
+      };
+    case 'CarerRevoked':
+      return {
+        kind: 'consent',
+        subject: `carer:${text(payload, 'carerUserId')}`,
+        active: false,
+        detail: payload,
+      };
+    case 'SensitiveInformationShared':
+      return {
+        kind: 'consent',
+        subject: `share:${text(payload, 'category')}:${text(payload, 'sharedWithOrganisation')}`,
+        active: true,
+        detail: payload,
+      };
+    default:
+      return undefined;
   }
-  return { entries, relationships };
+}
+
+/**
+ * Pure: what each event of an ordered batch means for the read model. Every event is kept
+ * as a version; an entry adds to the record; an amendment replaces its entry's current
+ * version; EntryEnteredInError takes its entry out of the record; relationship and consent
+ * events change the state the access rules read.
+ */
+export function planEvents(events: readonly PositionedEvent[]): PlannedEvent[] {
+  return events.map(({ event, position }) => {
+    const rule = entryTypeRule(event.type);
+    const payload = event.payload as Record<string, unknown>;
+    const effects: Effect[] = [];
+    let entryId = event.eventId;
+    if (event.type === 'EntryEnteredInError') {
+      entryId = text(payload, 'entryEventId');
+      effects.push({ kind: 'entered-in-error', entry: entryId, reason: text(payload, 'reason') });
+    } else if (event.supersedes) {
+      entryId = event.supersedes.eventId;
+      effects.push({ kind: 'amendment', amends: event.supersedes.eventId });
+    } else if (rule?.consentDecision) {
+      const consent = consentEffect(event);
+      if (consent) effects.push(consent);
+    } else {
+      effects.push({ kind: 'new-entry' });
+    }
+    if (rule?.relationship && !event.supersedes) {
+      const organisation = rule.relationship.organisationField
+        ? text(payload, rule.relationship.organisationField)
+        : event.source.organisation;
+      const hours = rule.relationship.expiresAfterHours;
+      effects.push(
+        rule.relationship.effect === 'starts'
+          ? {
+              kind: 'relationship-start',
+              organisation,
+              relationship: rule.relationship.kind,
+              expiresAt:
+                hours === undefined
+                  ? null
+                  : new Date(event.occurredAt.getTime() + hours * 3_600_000),
+            }
+          : { kind: 'relationship-end', organisation, relationship: rule.relationship.kind },
+      );
+    }
+    return {
+      version: {
+        eventId: event.eventId,
+        entryId,
+        nhsNumber: event.patient.nhsNumber,
+        entryType: event.type,
+        domain: position.topic.split('.')[1] ?? 'unknown',
+        schemaVersion: event.schemaVersion,
+        occurredAt: event.occurredAt,
+        recordedAt: event.recordedAt,
+        source: event.source,
+        author: event.author,
+        sensitivity: event.sensitivity,
+        attention: event.attention,
+        payload,
+        supersedesReason: event.supersedes?.reason ?? null,
+        correlationId: event.correlationId,
+        topic: position.topic,
+        partition: position.partition,
+        offset: position.offset,
+      },
+      effects,
+    };
+  });
 }

@@ -1,16 +1,22 @@
 import { Logger } from '@nestjs/common';
 import { validateRecordEntry, type EventCodec, type RecordEntryEvent } from '@carelog/codec';
 import { DomainError } from '@carelog/domain';
-import { deadLetterTopic, RECORD_ENTRY_TOPICS } from '@carelog/kafka';
-import { Counter } from 'prom-client';
+import { deadLetterTopic, recordEntryTopics } from '@carelog/kafka';
+import { Counter, Gauge } from 'prom-client';
 import { metricsRegistry } from '@carelog/nest-platform';
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
-import { projectEvents, type LogPosition } from './lifelong-record.projection';
+import { planEvents, type LogPosition, type PositionedEvent } from './lifelong-record.projection';
 import type { RecordWriter } from './record-writer';
 
 const projected = new Counter({
   name: 'carelog_projection_events_total',
   help: 'Record-entry events written to the read model',
+  registers: [metricsRegistry],
+});
+const lag = new Gauge({
+  name: 'carelog_projection_consumer_lag',
+  help: 'Messages on the log not yet in the read model, per topic-partition, as of its last batch',
+  labelNames: ['topic', 'partition'],
   registers: [metricsRegistry],
 });
 const deadLettered = new Counter({
@@ -48,7 +54,10 @@ export class ProjectionConsumer {
       heartbeatInterval: 3000,
     });
     this.deadLetters = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
-    this.consumer.on(this.consumer.events.GROUP_JOIN, () => (this.joined = true));
+    this.consumer.on(this.consumer.events.GROUP_JOIN, (event) => {
+      this.joined = true;
+      void this.resumeFromCheckpoints(event.payload.memberAssignment);
+    });
     this.consumer.on(this.consumer.events.CRASH, () => (this.joined = false));
   }
 
@@ -59,7 +68,7 @@ export class ProjectionConsumer {
   async start(): Promise<void> {
     await this.deadLetters.connect();
     await this.consumer.connect();
-    await this.consumer.subscribe({ topics: [...RECORD_ENTRY_TOPICS], fromBeginning: true });
+    await this.consumer.subscribe({ topics: recordEntryTopics(), fromBeginning: true });
     await this.consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
@@ -71,6 +80,21 @@ export class ProjectionConsumer {
   async stop(): Promise<void> {
     await this.consumer.disconnect();
     await this.deadLetters.disconnect();
+  }
+
+  /**
+   * On every assignment, start each partition where the read model's own checkpoint says,
+   * whatever Kafka's committed offset is (it may lag the read model, never lead it).
+   */
+  private async resumeFromCheckpoints(assignment: Record<string, number[]>): Promise<void> {
+    for (const [topic, partitions] of Object.entries(assignment)) {
+      for (const partition of partitions) {
+        const next = await this.writer
+          .checkpoint({ consumerGroup: this.consumerGroup, topic, partition })
+          .catch(() => undefined);
+        if (next !== undefined) this.consumer.seek({ topic, partition, offset: next.toString() });
+      }
+    }
   }
 
   private decode(message: KafkaMessage): { event: RecordEntryEvent } | Poison {
@@ -94,7 +118,7 @@ export class ProjectionConsumer {
       partition: batch.partition,
     };
     const from = await this.writer.checkpoint(partitionBatch);
-    const good: Array<{ event: RecordEntryEvent; position: LogPosition }> = [];
+    const good: PositionedEvent[] = [];
     const poison: Array<Poison & { position: LogPosition }> = [];
     for (const message of batch.messages) {
       if (from !== undefined && BigInt(message.offset) < from) continue;
@@ -106,7 +130,7 @@ export class ProjectionConsumer {
     const nextOffset = BigInt(batch.lastOffset()) + 1n;
     if (poison.length > 0) await this.sendToDeadLetters(poison);
     try {
-      await this.writer.write(partitionBatch, projectEvents(good), nextOffset);
+      await this.writer.write(partitionBatch, planEvents(good), nextOffset);
     } catch (error) {
       // Retriable: kafkajs redelivers the batch. The error is replaced so that no log line
       // quotes the rows (a database error carries its query parameters).
@@ -117,6 +141,10 @@ export class ProjectionConsumer {
       );
     }
     projected.inc(good.length);
+    lag.set(
+      { topic: batch.topic, partition: String(batch.partition) },
+      Math.max(0, Number(BigInt(batch.highWatermark) - nextOffset)),
+    );
     payload.resolveOffset(batch.lastOffset());
     await this.consumer.commitOffsets([
       { topic: batch.topic, partition: batch.partition, offset: nextOffset.toString() },

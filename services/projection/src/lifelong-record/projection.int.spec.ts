@@ -7,7 +7,12 @@ import {
   ensureTopics,
   platformTopics,
 } from '@carelog/kafka';
-import { migrateReadModel, readModelDataSource, RecordEntryRow } from '@carelog/read-model';
+import {
+  EntryVersionRow,
+  migrateReadModel,
+  readModelDataSource,
+  RecordEntryRow,
+} from '@carelog/read-model';
 import { eventually, nextTestNhsNumber, uniqueName } from '@carelog/testing';
 import type { Admin } from 'kafkajs';
 import type { DataSource } from 'typeorm';
@@ -85,7 +90,13 @@ describe('projection consumer against real Kafka and Postgres', () => {
     expect(row).toMatchObject({
       nhsNumber: event.patient.nhsNumber,
       entryType: 'ConsultationRecorded',
+      status: 'current',
+    });
+    expect(
+      await dataSource.getRepository(EntryVersionRow).findOneByOrFail({ eventId: event.eventId }),
+    ).toMatchObject({
       offset: position.offset,
+      topic: position.topic,
     });
     await eventually(async () =>
       expect(await committedOffset(position.topic, position.partition)).toBeGreaterThan(

@@ -1,6 +1,6 @@
-import { CareRelationshipRow, ProjectionCheckpointRow, RecordEntryRow } from '@carelog/read-model';
+import { ProjectionCheckpointRow } from '@carelog/read-model';
 import type { DataSource, EntityManager } from 'typeorm';
-import type { ProjectedRows } from './lifelong-record.projection';
+import type { PlannedEvent } from './lifelong-record.projection';
 
 export interface PartitionBatch {
   consumerGroup: string;
@@ -8,10 +8,152 @@ export interface PartitionBatch {
   partition: number;
 }
 
+const VERSION_COLUMNS = `event_id, entry_id, nhs_number, entry_type, domain, schema_version, occurred_at, recorded_at,
+  source, author, sensitivity, attention, payload, supersedes_reason, correlation_id, topic, kafka_partition, kafka_offset`;
+
+/** Inserts history rows in one statement; returns the ids that were new (a replay inserts none). */
+async function insertVersions(
+  manager: EntityManager,
+  planned: readonly PlannedEvent[],
+): Promise<Set<string>> {
+  if (planned.length === 0) return new Set();
+  const column = <T>(pick: (event: PlannedEvent) => T): T[] => planned.map(pick);
+  const rows = await manager.query<Array<{ event_id: string }>>(
+    `INSERT INTO entry_version (${VERSION_COLUMNS})
+     SELECT u.event_id, u.entry_id, u.nhs_number, u.entry_type, u.domain, u.schema_version, u.occurred_at, u.recorded_at,
+            u.source, u.author, ARRAY(SELECT jsonb_array_elements_text(u.sensitivity)), u.attention, u.payload,
+            u.supersedes_reason, u.correlation_id, u.topic, u.kafka_partition, u.kafka_offset
+     FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::int[], $7::timestamptz[], $8::timestamptz[],
+                 $9::jsonb[], $10::jsonb[], $11::jsonb[], $12::jsonb[], $13::jsonb[], $14::text[], $15::text[], $16::text[],
+                 $17::int[], $18::bigint[])
+       AS u(event_id, entry_id, nhs_number, entry_type, domain, schema_version, occurred_at, recorded_at, source, author,
+            sensitivity, attention, payload, supersedes_reason, correlation_id, topic, kafka_partition, kafka_offset)
+     ON CONFLICT (event_id) DO NOTHING
+     RETURNING event_id`,
+    [
+      column((p) => p.version.eventId),
+      column((p) => p.version.entryId),
+      column((p) => p.version.nhsNumber),
+      column((p) => p.version.entryType),
+      column((p) => p.version.domain),
+      column((p) => p.version.schemaVersion),
+      column((p) => p.version.occurredAt.toISOString()),
+      column((p) => p.version.recordedAt.toISOString()),
+      column((p) => JSON.stringify(p.version.source)),
+      column((p) => JSON.stringify(p.version.author)),
+      column((p) => JSON.stringify(p.version.sensitivity)),
+      column((p) => (p.version.attention ? JSON.stringify(p.version.attention) : null)),
+      column((p) => JSON.stringify(p.version.payload)),
+      column((p) => p.version.supersedesReason),
+      column((p) => p.version.correlationId),
+      column((p) => p.version.topic),
+      column((p) => p.version.partition),
+      column((p) => p.version.offset),
+    ],
+  );
+  return new Set(rows.map((row) => row.event_id));
+}
+
+/** New entries: their first version becomes their current one. */
+async function insertEntries(manager: EntityManager, eventIds: string[]): Promise<void> {
+  if (eventIds.length === 0) return;
+  await manager.query(
+    `INSERT INTO record_entry (event_id, current_event_id, nhs_number, entry_type, domain, schema_version, occurred_at,
+                               recorded_at, source, author, sensitivity, attention, payload)
+     SELECT event_id, event_id, nhs_number, entry_type, domain, schema_version, occurred_at, recorded_at, source, author,
+            sensitivity, attention, payload
+     FROM entry_version WHERE event_id = ANY($1::uuid[])
+     ON CONFLICT (event_id) DO NOTHING`,
+    [eventIds],
+  );
+}
+
+/** Points a correction's history row at the root entry (an amendment may amend an amendment). */
+async function resolveRoot(
+  manager: EntityManager,
+  eventId: string,
+  target: string,
+): Promise<string> {
+  const rows = await manager.query<Array<{ entry_id: string }>>(
+    `UPDATE entry_version SET entry_id = COALESCE((SELECT entry_id FROM entry_version WHERE event_id = $2), $2)
+     WHERE event_id = $1 RETURNING entry_id`,
+    [eventId, target],
+  );
+  return rows[0]?.entry_id ?? target;
+}
+
+/** Applies one event's effects other than a plain new entry. */
+async function applyEffects(manager: EntityManager, planned: PlannedEvent): Promise<void> {
+  const { version } = planned;
+  for (const effect of planned.effects) {
+    switch (effect.kind) {
+      case 'new-entry':
+        await insertEntries(manager, [version.eventId]);
+        break;
+      case 'amendment': {
+        const root = await resolveRoot(manager, version.eventId, effect.amends);
+        await manager.query(
+          `UPDATE record_entry SET current_event_id = v.event_id, schema_version = v.schema_version, amended_at = v.recorded_at,
+             version_count = record_entry.version_count + 1, author = v.author, sensitivity = v.sensitivity,
+             attention = v.attention, payload = v.payload
+           FROM entry_version v WHERE v.event_id = $1 AND record_entry.event_id = $2`,
+          [version.eventId, root],
+        );
+        break;
+      }
+      case 'entered-in-error': {
+        const root = await resolveRoot(manager, version.eventId, effect.entry);
+        await manager.query(
+          `UPDATE record_entry SET status = 'entered-in-error', entered_in_error_at = $2, entered_in_error_reason = $3
+           WHERE event_id = $1`,
+          [root, version.recordedAt, effect.reason],
+        );
+        break;
+      }
+      case 'relationship-start':
+        await manager.query(
+          `INSERT INTO care_relationship (started_by_event_id, nhs_number, organisation, kind, started_at, expires_at)
+           VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING`,
+          [
+            version.eventId,
+            version.nhsNumber,
+            effect.organisation,
+            effect.relationship,
+            version.occurredAt,
+            effect.expiresAt,
+          ],
+        );
+        break;
+      case 'relationship-end':
+        await manager.query(
+          `UPDATE care_relationship SET ended_at = $4
+           WHERE nhs_number = $1 AND organisation = $2 AND kind = $3 AND ended_at IS NULL`,
+          [version.nhsNumber, effect.organisation, effect.relationship, version.occurredAt],
+        );
+        break;
+      case 'consent':
+        await manager.query(
+          `INSERT INTO consent_state (nhs_number, subject, active, detail, changed_at, changed_by_event_id)
+           VALUES ($1, $2, $3, $4, $5, $6)
+           ON CONFLICT (nhs_number, subject) DO UPDATE SET active = $3, detail = $4, changed_at = $5, changed_by_event_id = $6`,
+          [
+            version.nhsNumber,
+            effect.subject,
+            effect.active,
+            JSON.stringify(effect.detail),
+            version.recordedAt,
+            version.eventId,
+          ],
+        );
+        break;
+    }
+  }
+}
+
 /**
- * Writes one partition batch's rows and the partition's next offset in one transaction.
- * Replays are harmless twice over: offsets below the checkpoint are skipped before we get
- * here, and rows are keyed by event id.
+ * Writes one partition batch and the partition's next offset in one transaction. Replays
+ * change nothing: offsets below the checkpoint are skipped before we get here, and an
+ * event whose history row already exists has its effects applied no second time.
  */
 export class RecordWriter {
   constructor(private readonly dataSource: DataSource) {}
@@ -26,40 +168,33 @@ export class RecordWriter {
     return row ? BigInt(row.nextOffset) : undefined;
   }
 
-  async write(batch: PartitionBatch, rows: ProjectedRows, nextOffset: bigint): Promise<void> {
+  async write(
+    batch: PartitionBatch,
+    planned: readonly PlannedEvent[],
+    nextOffset: bigint,
+  ): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
-      await insertIgnoringDuplicates(manager, RecordEntryRow, rows.entries);
-      await insertIgnoringDuplicates(manager, CareRelationshipRow, rows.relationships);
-      await manager
-        .createQueryBuilder()
-        .insert()
-        .into(ProjectionCheckpointRow)
-        .values({
-          consumerGroup: batch.consumerGroup,
-          topic: batch.topic,
-          partition: batch.partition,
-          nextOffset: nextOffset.toString(),
-        })
-        .orUpdate(['next_offset'], ['consumer_group', 'topic', 'kafka_partition'])
-        .execute();
+      const fresh = await insertVersions(manager, planned);
+      // Plain new entries go in together; anything else is applied in log order after them
+      // and after every entry before it, so an amendment always finds the entry it amends.
+      let pendingEntries: string[] = [];
+      for (const event of planned) {
+        if (!fresh.has(event.version.eventId)) continue;
+        const [only, ...others] = event.effects;
+        if (only?.kind === 'new-entry' && others.length === 0) {
+          pendingEntries.push(event.version.eventId);
+          continue;
+        }
+        await insertEntries(manager, pendingEntries);
+        pendingEntries = [];
+        await applyEffects(manager, event);
+      }
+      await insertEntries(manager, pendingEntries);
+      await manager.query(
+        `INSERT INTO projection_checkpoint (consumer_group, topic, kafka_partition, next_offset) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (consumer_group, topic, kafka_partition) DO UPDATE SET next_offset = $4`,
+        [batch.consumerGroup, batch.topic, batch.partition, nextOffset.toString()],
+      );
     });
-  }
-}
-
-const CHUNK = 500;
-
-async function insertIgnoringDuplicates<T extends object>(
-  manager: EntityManager,
-  target: new () => T,
-  rows: T[],
-): Promise<void> {
-  for (let start = 0; start < rows.length; start += CHUNK) {
-    await manager
-      .createQueryBuilder()
-      .insert()
-      .into(target)
-      .values(rows.slice(start, start + CHUNK))
-      .orIgnore()
-      .execute();
   }
 }

@@ -22,6 +22,9 @@ export interface RecordEntryView {
   setting: string;
   occurredAt: string;
   recordedAt: string;
+  /** When the current version was recorded, if the entry has been amended. */
+  amendedAt: string | null;
+  versions: number;
   source: RecordEntryRow['source'];
   author: RecordEntryRow['author'];
   sensitivity: string[];
@@ -115,7 +118,8 @@ export class RecordQuery {
       const query = this.dataSource
         .getRepository(RecordEntryRow)
         .createQueryBuilder('entry')
-        .where('entry.nhs_number = :nhsNumber', { nhsNumber });
+        .where('entry.nhs_number = :nhsNumber', { nhsNumber })
+        .andWhere("entry.status = 'current'");
       if (filters.setting) query.andWhere('entry.domain = :setting', { setting: filters.setting });
       if (filters.type) query.andWhere('entry.entry_type = :type', { type: filters.type });
       if (filters.from) query.andWhere('entry.occurred_at >= :from', { from: filters.from });
@@ -164,6 +168,8 @@ function toView(row: RecordEntryRow): RecordEntryView {
     setting: row.domain,
     occurredAt: row.occurredAt.toISOString(),
     recordedAt: row.recordedAt.toISOString(),
+    amendedAt: row.amendedAt?.toISOString() ?? null,
+    versions: row.versionCount,
     source: row.source,
     author: row.author,
     sensitivity: row.sensitivity,
