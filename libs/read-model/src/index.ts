@@ -16,3 +16,4 @@ export {
   type ReadModelVersion,
 } from './read-model-versions';
 export { ParameterFreeLogger } from './safe-logger';
+export { recordAsAt, type EntryAsAt } from './as-at';

@@ -4,3 +4,4 @@ export { testNhsNumber, nextTestNhsNumber } from './nhs-numbers';
 export { requestJson, type JsonResponse } from './http';
 export { readPartition } from './kafka';
 export { describeProducerService, type ProducerServiceUnderTest } from './producer-contract';
+export { exampleEvent, type ExampleEventOptions } from './events';

@@ -1,0 +1,158 @@
+import { loadEventCodec, type UncheckedRecordEntryEvent } from '@carelog/codec';
+import { createKafka, deadLetterTopic, ensureTopics, platformTopics, recordEntryTopic, recordEntryTopics, recordTopicSpec } from '@carelog/kafka';
+import { EntryVersionRow, migrateReadModel, readModelDataSource, recordAsAt, RecordEntryRow } from '@carelog/read-model';
+import { eventually, exampleEvent, nextTestNhsNumber, readPartition, uniqueName } from '@carelog/testing';
+import type { Admin, Producer } from 'kafkajs';
+import type { DataSource } from 'typeorm';
+import { ProjectionConsumer } from './projection-consumer';
+import { RecordWriter } from './record-writer';
+
+/**
+ * The lifelong record projected from real topics of this test's own (CARELOG_TOPIC_PREFIX)
+ * into a real Postgres schema of its own.
+ */
+describe('the lifelong-record projection', () => {
+  const codec = loadEventCodec();
+  const prefix = uniqueName('lifelong');
+  const group = uniqueName('lifelong-group');
+  const schema = uniqueName('read_model_lifelong');
+  const previousPrefix = process.env['CARELOG_TOPIC_PREFIX'];
+  let kafka: ReturnType<typeof createKafka>;
+  let admin: Admin;
+  let producer: Producer;
+  let dataSource: DataSource;
+  let consumer: ProjectionConsumer;
+
+  const t = (minutes: number) => new Date(Date.UTC(2026, 3, 1, 9, minutes));
+  const send = async (events: UncheckedRecordEntryEvent[], raw: Buffer[] = []) => {
+    await producer.send({
+      topic: recordEntryTopic('gp'),
+      acks: -1,
+      messages: [
+        ...events.map((event) => ({ key: event.patient.nhsNumber, value: codec.encode(event) })),
+        ...raw.map((value) => ({ key: 'poison', value })),
+      ],
+    });
+  };
+  /** Waits until the read model has taken in everything now on the topics. */
+  const caughtUp = async () => {
+    const ends = await Promise.all(recordEntryTopics().map(async (topic) => ({ topic, offsets: await admin.fetchTopicOffsets(topic) })));
+    await eventually(async () => {
+      const writer = new RecordWriter(dataSource);
+      for (const { topic, offsets } of ends) {
+        for (const { partition, high } of offsets) {
+          if (high === '0') continue;
+          expect(await writer.checkpoint({ consumerGroup: group, topic, partition })).toBe(BigInt(high));
+        }
+      }
+    });
+  };
+
+  beforeAll(async () => {
+    process.env['CARELOG_TOPIC_PREFIX'] = prefix;
+    kafka = createKafka('lifelong-test');
+    admin = kafka.admin();
+    await admin.connect();
+    await ensureTopics(admin, [...platformTopics(), recordTopicSpec(deadLetterTopic(group), 1)]);
+    producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    await producer.connect();
+    dataSource = readModelDataSource({ applicationName: 'lifelong-test', schema });
+    await dataSource.initialize();
+    await migrateReadModel(dataSource);
+    consumer = new ProjectionConsumer(kafka, codec, new RecordWriter(dataSource), group);
+    await consumer.start();
+  });
+
+  afterAll(async () => {
+    await consumer.stop();
+    await producer.disconnect();
+    await admin.deleteTopics({ topics: [...recordEntryTopics(), deadLetterTopic(group)] }).catch(() => undefined);
+    await admin.disconnect();
+    await dataSource.query(`DROP SCHEMA "${schema}" CASCADE`);
+    await dataSource.destroy();
+    process.env['CARELOG_TOPIC_PREFIX'] = previousPrefix;
+  });
+
+  const nhsNumber = nextTestNhsNumber();
+  const original = exampleEvent('ConsultationRecorded', { nhsNumber, recordedAt: t(0), payload: { narrative: 'Cough, 2 days.', codedItems: [] } });
+  const amendment = exampleEvent('ConsultationRecorded', {
+    nhsNumber,
+    recordedAt: t(10),
+    occurredAt: original.occurredAt,
+    payload: { narrative: 'Cough, 2 weeks.', codedItems: [] },
+    supersedes: { eventId: original.eventId, reason: 'duration mistyped' },
+  });
+  const mistake = exampleEvent('AllergyRecorded', { nhsNumber, recordedAt: t(5) });
+  const inError = exampleEvent('EntryEnteredInError', {
+    nhsNumber,
+    recordedAt: t(20),
+    payload: { entryEventId: mistake.eventId, entryType: 'AllergyRecorded', reason: 'wrong patient' },
+  });
+
+  it('shows an amended entry in its current version and keeps every version', async () => {
+    await send([original, mistake, amendment, inError]);
+    await caughtUp();
+    const entry = await dataSource.getRepository(RecordEntryRow).findOneByOrFail({ eventId: original.eventId });
+    expect(entry).toMatchObject({ currentEventId: amendment.eventId, versionCount: 2, status: 'current', payload: { narrative: 'Cough, 2 weeks.' } });
+    const versions = await dataSource.getRepository(EntryVersionRow).find({ where: { entryId: original.eventId }, order: { recordedAt: 'ASC' } });
+    expect(versions.map((version) => version.payload['narrative'])).toEqual(['Cough, 2 days.', 'Cough, 2 weeks.']);
+    expect(versions[1]?.supersedesReason).toBe('duration mistyped');
+  });
+
+  it('takes an entry entered in error out of the record and keeps it in the history', async () => {
+    const entry = await dataSource.getRepository(RecordEntryRow).findOneByOrFail({ eventId: mistake.eventId });
+    expect(entry).toMatchObject({ status: 'entered-in-error', enteredInErrorReason: 'wrong patient' });
+    expect(await dataSource.getRepository(EntryVersionRow).countBy({ entryId: mistake.eventId })).toBe(2);
+  });
+
+  it('reproduces the record as it stood at any past moment', async () => {
+    const narratives = async (at: Date) =>
+      (await recordAsAt(dataSource, nhsNumber, at)).map((entry) => [entry.entryType, entry.payload['narrative'] ?? null]);
+    expect(await narratives(t(-1))).toEqual([]);
+    expect(await narratives(t(1))).toEqual([['ConsultationRecorded', 'Cough, 2 days.']]);
+    expect((await narratives(t(6))).map(([type]) => type).sort()).toEqual(['AllergyRecorded', 'ConsultationRecorded']);
+    expect(await narratives(t(15))).toContainEqual(['ConsultationRecorded', 'Cough, 2 weeks.']);
+    expect(await narratives(t(25))).toEqual([['ConsultationRecorded', 'Cough, 2 weeks.']]);
+  });
+
+  it('changes nothing when the same events are delivered again', async () => {
+    const snapshot = async () =>
+      dataSource.query<unknown[]>(
+        `SELECT (SELECT json_agg(r ORDER BY r.event_id) FROM record_entry r) AS entries,
+                (SELECT json_agg(v ORDER BY v.event_id) FROM (SELECT event_id, entry_id, payload FROM entry_version) v) AS versions,
+                (SELECT json_agg(c ORDER BY c.started_by_event_id) FROM care_relationship c) AS relationships`,
+      );
+    const before = await snapshot();
+    await send([original, mistake, amendment, inError]);
+    await caughtUp();
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it('sends poison events to the dead-letter topic with the reason, and projects the good ones around them', async () => {
+    const good = [exampleEvent('ReferralMade', { nhsNumber }), exampleEvent('LetterReceived', { nhsNumber })];
+    const badNhs = { ...exampleEvent('PatientNoteAdded', { nhsNumber }), patient: { nhsNumber: '1234567890' } };
+    const current = codec.catalogue.current('PatientNoteAdded');
+    if (!current) throw new Error('no schema');
+    const undecodable = Buffer.from('{"not":"avro"}');
+    const failsValidation = codec.encodeWith(current, badNhs);
+    await producer.send({
+      topic: recordEntryTopic('gp'),
+      acks: -1,
+      messages: [
+        { key: nhsNumber, value: codec.encode(good[0] as UncheckedRecordEntryEvent) },
+        { key: nhsNumber, value: undecodable },
+        { key: nhsNumber, value: failsValidation },
+        { key: nhsNumber, value: codec.encode(good[1] as UncheckedRecordEntryEvent) },
+      ],
+    });
+    await caughtUp();
+    for (const event of good) {
+      expect(await dataSource.getRepository(RecordEntryRow).countBy({ eventId: event.eventId })).toBe(1);
+    }
+    const dead = await readPartition(kafka, deadLetterTopic(group), 0);
+    const reasons = dead.map((message) => [message.headers?.['carelog-dlq-code']?.toString(), message.value]);
+    expect(reasons).toContainEqual(['not-single-object-encoded', undecodable]);
+    expect(reasons).toContainEqual(['invalid-nhs-number', failsValidation]);
+    expect(dead.every((message) => message.headers?.['carelog-dlq-reason']?.toString())).toBe(true);
+  });
+});
