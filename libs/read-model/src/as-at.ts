@@ -2,7 +2,10 @@ import { ENTRY_TYPES } from '@carelog/domain';
 import type { DataSource } from 'typeorm';
 
 /** Types that are state for the access rules rather than entries of the record. */
-const NOT_ENTRIES = ['EntryEnteredInError', ...ENTRY_TYPES.filter((rule) => rule.consentDecision).map((rule) => rule.type)];
+const NOT_ENTRIES = [
+  'EntryEnteredInError',
+  ...ENTRY_TYPES.filter((rule) => rule.consentDecision).map((rule) => rule.type),
+];
 
 export interface EntryAsAt {
   /** The entry's id: the event that first recorded it. */
@@ -25,7 +28,11 @@ export interface EntryAsAt {
  * then, in the version current then, without those marked entered in error by then. Rebuilt
  * from the history, so it is the same whenever it is asked.
  */
-export async function recordAsAt(dataSource: DataSource, nhsNumber: string, asAt: Date): Promise<EntryAsAt[]> {
+export async function recordAsAt(
+  dataSource: DataSource,
+  nhsNumber: string,
+  asAt: Date,
+): Promise<EntryAsAt[]> {
   const rows = await dataSource.query<
     Array<{
       entry_id: string;

@@ -1,5 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { loadEventCodec, readExample, schemasDir, type UncheckedRecordEntryEvent } from '@carelog/codec';
+import {
+  loadEventCodec,
+  readExample,
+  schemasDir,
+  type UncheckedRecordEntryEvent,
+} from '@carelog/codec';
 
 export interface ExampleEventOptions {
   nhsNumber: string;
@@ -12,7 +17,10 @@ export interface ExampleEventOptions {
 }
 
 /** A valid event of `type`, from its example in schemas/examples, with a fresh id. */
-export function exampleEvent(type: string, options: ExampleEventOptions): UncheckedRecordEntryEvent {
+export function exampleEvent(
+  type: string,
+  options: ExampleEventOptions,
+): UncheckedRecordEntryEvent {
   const codec = loadEventCodec();
   const current = codec.catalogue.current(type);
   const example = current && readExample(schemasDir, current);

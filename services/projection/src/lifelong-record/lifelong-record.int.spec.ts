@@ -1,7 +1,27 @@
 import { loadEventCodec, type UncheckedRecordEntryEvent } from '@carelog/codec';
-import { createKafka, deadLetterTopic, ensureTopics, platformTopics, recordEntryTopic, recordEntryTopics, recordTopicSpec } from '@carelog/kafka';
-import { EntryVersionRow, migrateReadModel, readModelDataSource, recordAsAt, RecordEntryRow } from '@carelog/read-model';
-import { eventually, exampleEvent, nextTestNhsNumber, readPartition, uniqueName } from '@carelog/testing';
+import {
+  createKafka,
+  deadLetterTopic,
+  ensureTopics,
+  platformTopics,
+  recordEntryTopic,
+  recordEntryTopics,
+  recordTopicSpec,
+} from '@carelog/kafka';
+import {
+  EntryVersionRow,
+  migrateReadModel,
+  readModelDataSource,
+  recordAsAt,
+  RecordEntryRow,
+} from '@carelog/read-model';
+import {
+  eventually,
+  exampleEvent,
+  nextTestNhsNumber,
+  readPartition,
+  uniqueName,
+} from '@carelog/testing';
 import type { Admin, Producer } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import { ProjectionConsumer } from './projection-consumer';
@@ -36,13 +56,20 @@ describe('the lifelong-record projection', () => {
   };
   /** Waits until the read model has taken in everything now on the topics. */
   const caughtUp = async () => {
-    const ends = await Promise.all(recordEntryTopics().map(async (topic) => ({ topic, offsets: await admin.fetchTopicOffsets(topic) })));
+    const ends = await Promise.all(
+      recordEntryTopics().map(async (topic) => ({
+        topic,
+        offsets: await admin.fetchTopicOffsets(topic),
+      })),
+    );
     await eventually(async () => {
       const writer = new RecordWriter(dataSource);
       for (const { topic, offsets } of ends) {
         for (const { partition, high } of offsets) {
           if (high === '0') continue;
-          expect(await writer.checkpoint({ consumerGroup: group, topic, partition })).toBe(BigInt(high));
+          expect(await writer.checkpoint({ consumerGroup: group, topic, partition })).toBe(
+            BigInt(high),
+          );
         }
       }
     });
@@ -66,7 +93,9 @@ describe('the lifelong-record projection', () => {
   afterAll(async () => {
     await consumer.stop();
     await producer.disconnect();
-    await admin.deleteTopics({ topics: [...recordEntryTopics(), deadLetterTopic(group)] }).catch(() => undefined);
+    await admin
+      .deleteTopics({ topics: [...recordEntryTopics(), deadLetterTopic(group)] })
+      .catch(() => undefined);
     await admin.disconnect();
     await dataSource.query(`DROP SCHEMA "${schema}" CASCADE`);
     await dataSource.destroy();
@@ -74,7 +103,11 @@ describe('the lifelong-record projection', () => {
   });
 
   const nhsNumber = nextTestNhsNumber();
-  const original = exampleEvent('ConsultationRecorded', { nhsNumber, recordedAt: t(0), payload: { narrative: 'Cough, 2 days.', codedItems: [] } });
+  const original = exampleEvent('ConsultationRecorded', {
+    nhsNumber,
+    recordedAt: t(0),
+    payload: { narrative: 'Cough, 2 days.', codedItems: [] },
+  });
   const amendment = exampleEvent('ConsultationRecorded', {
     nhsNumber,
     recordedAt: t(10),
@@ -86,31 +119,60 @@ describe('the lifelong-record projection', () => {
   const inError = exampleEvent('EntryEnteredInError', {
     nhsNumber,
     recordedAt: t(20),
-    payload: { entryEventId: mistake.eventId, entryType: 'AllergyRecorded', reason: 'wrong patient' },
+    payload: {
+      entryEventId: mistake.eventId,
+      entryType: 'AllergyRecorded',
+      reason: 'wrong patient',
+    },
   });
 
   it('shows an amended entry in its current version and keeps every version', async () => {
     await send([original, mistake, amendment, inError]);
     await caughtUp();
-    const entry = await dataSource.getRepository(RecordEntryRow).findOneByOrFail({ eventId: original.eventId });
-    expect(entry).toMatchObject({ currentEventId: amendment.eventId, versionCount: 2, status: 'current', payload: { narrative: 'Cough, 2 weeks.' } });
-    const versions = await dataSource.getRepository(EntryVersionRow).find({ where: { entryId: original.eventId }, order: { recordedAt: 'ASC' } });
-    expect(versions.map((version) => version.payload['narrative'])).toEqual(['Cough, 2 days.', 'Cough, 2 weeks.']);
+    const entry = await dataSource
+      .getRepository(RecordEntryRow)
+      .findOneByOrFail({ eventId: original.eventId });
+    expect(entry).toMatchObject({
+      currentEventId: amendment.eventId,
+      versionCount: 2,
+      status: 'current',
+      payload: { narrative: 'Cough, 2 weeks.' },
+    });
+    const versions = await dataSource
+      .getRepository(EntryVersionRow)
+      .find({ where: { entryId: original.eventId }, order: { recordedAt: 'ASC' } });
+    expect(versions.map((version) => version.payload['narrative'])).toEqual([
+      'Cough, 2 days.',
+      'Cough, 2 weeks.',
+    ]);
     expect(versions[1]?.supersedesReason).toBe('duration mistyped');
   });
 
   it('takes an entry entered in error out of the record and keeps it in the history', async () => {
-    const entry = await dataSource.getRepository(RecordEntryRow).findOneByOrFail({ eventId: mistake.eventId });
-    expect(entry).toMatchObject({ status: 'entered-in-error', enteredInErrorReason: 'wrong patient' });
-    expect(await dataSource.getRepository(EntryVersionRow).countBy({ entryId: mistake.eventId })).toBe(2);
+    const entry = await dataSource
+      .getRepository(RecordEntryRow)
+      .findOneByOrFail({ eventId: mistake.eventId });
+    expect(entry).toMatchObject({
+      status: 'entered-in-error',
+      enteredInErrorReason: 'wrong patient',
+    });
+    expect(
+      await dataSource.getRepository(EntryVersionRow).countBy({ entryId: mistake.eventId }),
+    ).toBe(2);
   });
 
   it('reproduces the record as it stood at any past moment', async () => {
     const narratives = async (at: Date) =>
-      (await recordAsAt(dataSource, nhsNumber, at)).map((entry) => [entry.entryType, entry.payload['narrative'] ?? null]);
+      (await recordAsAt(dataSource, nhsNumber, at)).map((entry) => [
+        entry.entryType,
+        entry.payload['narrative'] ?? null,
+      ]);
     expect(await narratives(t(-1))).toEqual([]);
     expect(await narratives(t(1))).toEqual([['ConsultationRecorded', 'Cough, 2 days.']]);
-    expect((await narratives(t(6))).map(([type]) => type).sort()).toEqual(['AllergyRecorded', 'ConsultationRecorded']);
+    expect((await narratives(t(6))).map(([type]) => type).sort()).toEqual([
+      'AllergyRecorded',
+      'ConsultationRecorded',
+    ]);
     expect(await narratives(t(15))).toContainEqual(['ConsultationRecorded', 'Cough, 2 weeks.']);
     expect(await narratives(t(25))).toEqual([['ConsultationRecorded', 'Cough, 2 weeks.']]);
   });
@@ -129,8 +191,14 @@ describe('the lifelong-record projection', () => {
   });
 
   it('sends poison events to the dead-letter topic with the reason, and projects the good ones around them', async () => {
-    const good = [exampleEvent('ReferralMade', { nhsNumber }), exampleEvent('LetterReceived', { nhsNumber })];
-    const badNhs = { ...exampleEvent('PatientNoteAdded', { nhsNumber }), patient: { nhsNumber: '1234567890' } };
+    const good = [
+      exampleEvent('ReferralMade', { nhsNumber }),
+      exampleEvent('LetterReceived', { nhsNumber }),
+    ];
+    const badNhs = {
+      ...exampleEvent('PatientNoteAdded', { nhsNumber }),
+      patient: { nhsNumber: '1234567890' },
+    };
     const current = codec.catalogue.current('PatientNoteAdded');
     if (!current) throw new Error('no schema');
     const undecodable = Buffer.from('{"not":"avro"}');
@@ -147,10 +215,15 @@ describe('the lifelong-record projection', () => {
     });
     await caughtUp();
     for (const event of good) {
-      expect(await dataSource.getRepository(RecordEntryRow).countBy({ eventId: event.eventId })).toBe(1);
+      expect(
+        await dataSource.getRepository(RecordEntryRow).countBy({ eventId: event.eventId }),
+      ).toBe(1);
     }
     const dead = await readPartition(kafka, deadLetterTopic(group), 0);
-    const reasons = dead.map((message) => [message.headers?.['carelog-dlq-code']?.toString(), message.value]);
+    const reasons = dead.map((message) => [
+      message.headers?.['carelog-dlq-code']?.toString(),
+      message.value,
+    ]);
     expect(reasons).toContainEqual(['not-single-object-encoded', undecodable]);
     expect(reasons).toContainEqual(['invalid-nhs-number', failsValidation]);
     expect(dead.every((message) => message.headers?.['carelog-dlq-reason']?.toString())).toBe(true);

@@ -16,7 +16,10 @@ function bar({ done, total, rate, etaSeconds }: RebuildProgress): string {
 }
 
 async function main(): Promise<void> {
-  const control = readModelDataSource({ applicationName: 'carelog-projection-rebuild-control', poolSize: 2 });
+  const control = readModelDataSource({
+    applicationName: 'carelog-projection-rebuild-control',
+    poolSize: 2,
+  });
   await control.initialize();
   const interactive = process.stderr.isTTY;
   let lastLine = 0;
@@ -34,13 +37,17 @@ async function main(): Promise<void> {
         }
       },
     });
-    process.stderr.write(`\nrebuilt read-model version ${version.version} (${version.schema}) and switched the serving views to it\n`);
+    process.stderr.write(
+      `\nrebuilt read-model version ${version.version} (${version.schema}) and switched the serving views to it\n`,
+    );
   } finally {
     await control.destroy();
   }
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`\nrebuild failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.stderr.write(
+    `\nrebuild failed: ${error instanceof Error ? error.message : String(error)}\n`,
+  );
   process.exit(1);
 });

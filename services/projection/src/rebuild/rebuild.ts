@@ -1,6 +1,11 @@
 import type { EventCodec } from '@carelog/codec';
 import { deadLetterTopic, ensureTopics, recordEntryTopics, recordTopicSpec } from '@carelog/kafka';
-import { ProjectionCheckpointRow, readModelDataSource, type ReadModelVersion, type ReadModelVersions } from '@carelog/read-model';
+import {
+  ProjectionCheckpointRow,
+  readModelDataSource,
+  type ReadModelVersion,
+  type ReadModelVersions,
+} from '@carelog/read-model';
 import type { Kafka } from 'kafkajs';
 import { ProjectionConsumer } from '../lifelong-record/projection-consumer';
 import { RecordWriter } from '../lifelong-record/record-writer';
@@ -32,7 +37,10 @@ async function logEnd(kafka: Kafka): Promise<Map<string, { low: bigint; high: bi
     const ends = new Map<string, { low: bigint; high: bigint }>();
     for (const topic of recordEntryTopics()) {
       for (const entry of await admin.fetchTopicOffsets(topic)) {
-        ends.set(`${topic}:${entry.partition}`, { low: BigInt(entry.low), high: BigInt(entry.high) });
+        ends.set(`${topic}:${entry.partition}`, {
+          low: BigInt(entry.low),
+          high: BigInt(entry.high),
+        });
       }
     }
     return ends;
@@ -49,20 +57,34 @@ async function logEnd(kafka: Kafka): Promise<Map<string, { low: bigint; high: bi
  */
 export async function rebuildReadModel(options: RebuildOptions): Promise<ReadModelVersion> {
   const version = await options.versions.prepareNext();
-  const dataSource = readModelDataSource({ schema: version.schema, applicationName: 'carelog-projection-rebuild' });
+  const dataSource = readModelDataSource({
+    schema: version.schema,
+    applicationName: 'carelog-projection-rebuild',
+  });
   await dataSource.initialize();
   const admin = options.kafka.admin();
   await admin.connect();
-  await ensureTopics(admin, [recordTopicSpec(deadLetterTopic(version.consumerGroup), 1)]).finally(() => admin.disconnect());
+  await ensureTopics(admin, [recordTopicSpec(deadLetterTopic(version.consumerGroup), 1)]).finally(
+    () => admin.disconnect(),
+  );
   const ends = await logEnd(options.kafka);
   const total = [...ends.values()].reduce((sum, end) => sum + Number(end.high - end.low), 0);
-  const consumer = new ProjectionConsumer(options.kafka, options.codec, new RecordWriter(dataSource), version.consumerGroup);
+  const consumer = new ProjectionConsumer(
+    options.kafka,
+    options.codec,
+    new RecordWriter(dataSource),
+    version.consumerGroup,
+  );
   const started = Date.now();
   try {
     await consumer.start();
     for (;;) {
-      const checkpoints = await dataSource.getRepository(ProjectionCheckpointRow).findBy({ consumerGroup: version.consumerGroup });
-      const reached = new Map(checkpoints.map((row) => [`${row.topic}:${row.partition}`, BigInt(row.nextOffset)]));
+      const checkpoints = await dataSource
+        .getRepository(ProjectionCheckpointRow)
+        .findBy({ consumerGroup: version.consumerGroup });
+      const reached = new Map(
+        checkpoints.map((row) => [`${row.topic}:${row.partition}`, BigInt(row.nextOffset)]),
+      );
       let done = 0;
       let finished = true;
       for (const [key, end] of ends) {
@@ -72,7 +94,12 @@ export async function rebuildReadModel(options: RebuildOptions): Promise<ReadMod
       }
       const seconds = (Date.now() - started) / 1000;
       const rate = seconds > 0 ? done / seconds : 0;
-      options.onProgress?.({ done, total, rate, etaSeconds: rate > 0 ? (total - done) / rate : undefined });
+      options.onProgress?.({
+        done,
+        total,
+        rate,
+        etaSeconds: rate > 0 ? (total - done) / rate : undefined,
+      });
       if (finished) break;
       await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 500));
     }
