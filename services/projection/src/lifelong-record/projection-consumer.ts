@@ -48,10 +48,11 @@ export class ProjectionConsumer {
     private readonly writer: RecordWriter,
     readonly consumerGroup: string,
   ) {
+    // A crashed instance's partitions move to another after 10 s without its heartbeat.
     this.consumer = kafka.consumer({
       groupId: consumerGroup,
-      sessionTimeout: 30_000,
-      heartbeatInterval: 3000,
+      sessionTimeout: 10_000,
+      heartbeatInterval: 1000,
     });
     this.deadLetters = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
     this.consumer.on(this.consumer.events.GROUP_JOIN, (event) => {
