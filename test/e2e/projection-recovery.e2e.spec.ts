@@ -211,5 +211,29 @@ describe('the projection after repeated crashes', () => {
     expect(Number(counts[0]?.versions)).toBe(total);
     // The serving views now read version 2: one entry per patient per recorded entry, amendments folded in.
     expect(Number(counts[0]?.entries)).toBe(PATIENTS * 11);
+
+    // The running projection follows the switch: a new entry lands in version 2.
+    const producer = createKafka('recovery-test-after-switch').producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+    });
+    await producer.connect();
+    const late = exampleEvent('ReferralMade', { nhsNumber: testNhsNumber(7) });
+    await producer.send({
+      topic: recordEntryTopic('gp'),
+      acks: -1,
+      messages: [{ key: late.patient.nhsNumber, value: codec.encode(late) }],
+    });
+    await producer.disconnect();
+    await eventually(
+      async () => {
+        const rows = await control.query<unknown[]>(
+          `SELECT 1 FROM "${env.CARELOG_READ_MODEL_SCHEMA}_v2".record_entry WHERE event_id = $1`,
+          [late.eventId],
+        );
+        expect(rows).toHaveLength(1);
+      },
+      { timeoutMs: 60_000 },
+    );
   }, 600_000);
 });
