@@ -1,4 +1,4 @@
-import type { Role } from './roles';
+import { isStaffRole, VIEW_ROLES, type Role } from './roles';
 
 /** The settings of care that publish record entries, one Kafka topic each. */
 export const SOURCE_DOMAINS = ['gp', 'social-care', 'maternity', 'urgent-care', 'patient'] as const;
@@ -35,18 +35,8 @@ export interface EntryTypeRule {
 
 const PRACTICE = ['gp', 'practice-nurse'] as const;
 const SOCIAL = ['social-worker', 'care-worker'] as const;
-/** Every role that acts for an organisation and can witness harm. */
-const STAFF = [
-  'gp',
-  'practice-nurse',
-  'community-nurse',
-  'social-worker',
-  'care-worker',
-  'midwife',
-  'health-visitor',
-  'urgent-care',
-  'pharmacist',
-] as const;
+/** Every role with a journal view that acts for an organisation (and so can witness harm). */
+const STAFF: readonly Role[] = VIEW_ROLES.filter(isStaffRole);
 const encounter = {
   effect: 'starts',
   kind: 'urgent-care-encounter',
