@@ -133,6 +133,15 @@ describe('a GP entry, from POST to the joined-up record', () => {
     expect(denied.headers.get('content-type')).toBe(missing.headers.get('content-type'));
   });
 
+  it('reports projection throughput and consumer lag in /metrics', async () => {
+    const projection = services.find((service) => service.name === 'projection');
+    const metrics = await (await fetch(`${projection?.baseUrl ?? ''}/metrics`)).text();
+    expect(metrics).toMatch(/^carelog_projection_events_total \d+/m);
+    expect(metrics).toMatch(
+      /^carelog_projection_consumer_lag\{topic="carelog\.gp\.record-entries\.v1",partition="\d+"\} \d+/m,
+    );
+  });
+
   it('refuses a request without a token, as problem+json naming the code', async () => {
     const response = await requestJson<{ code: string }>(
       `${api.baseUrl}/v1/patients/${nextTestNhsNumber()}/record`,

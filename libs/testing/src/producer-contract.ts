@@ -7,6 +7,7 @@ import { loadEventCodec, readExample, schemasDir, type EntryExample } from '@car
 import type { Role, SourceDomain } from '@carelog/domain';
 import { createKafka, recordEntryTopic } from '@carelog/kafka';
 import { createHttpService } from '@carelog/nest-platform';
+import { eventually } from './eventually';
 import { readPartition } from './kafka';
 import { requestJson, type JsonResponse } from './http';
 import { nextTestNhsNumber } from './nhs-numbers';
@@ -168,6 +169,21 @@ export function describeProducerService(subject: ProducerServiceUnderTest): void
       } finally {
         await down.app.close();
       }
+    });
+
+    it('finishes the requests in flight when it shuts down: every one is answered 202 and on the topic', async () => {
+      const closing = await listen(subject.module, subject.service);
+      let received = 0;
+      (closing.app.getHttpServer() as import('node:http').Server).on('request', () => received++);
+      const requests = Array.from({ length: 20 }, () =>
+        post<Accepted>(body(), randomUUID(), token, closing.url),
+      );
+      // Shut down once the server has every request, before it has answered them all.
+      await eventually(() => expect(received).toBe(20), { intervalMs: 1 });
+      await closing.app.close();
+      const answers = await Promise.all(requests);
+      expect(answers.map((answer) => answer.status)).toEqual(answers.map(() => 202));
+      for (const answer of answers) expect(await eventsWithId(answer.body)).toHaveLength(1);
     });
 
     it.each<[string, () => Promise<JsonResponse<Problem>>, number, string, string | undefined]>([
