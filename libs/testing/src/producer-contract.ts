@@ -174,7 +174,7 @@ export function describeProducerService(subject: ProducerServiceUnderTest): void
     it('finishes the requests in flight when it shuts down: every one is answered 202 and on the topic', async () => {
       const closing = await listen(subject.module, subject.service);
       let received = 0;
-      (closing.app.getHttpServer() as import('node:http').Server).on('request', () => received++);
+      closing.app.getHttpServer().on('request', () => received++);
       const requests = Array.from({ length: 20 }, () =>
         post<Accepted>(body(), randomUUID(), token, closing.url),
       );
