@@ -10,3 +10,6 @@ export {
 export * from './roles';
 export * from './source-domains';
 export { checkClinicalTime, MAX_CLOCK_SKEW_MS } from './clinical-time';
+export * from './journal/journal-views';
+export * from './journal/access-rules';
+export * from './journal/journal';

@@ -1,0 +1,237 @@
+import type { ViewRole } from '../roles';
+
+/** Where an entry type belongs in a journal when it is shown in a section. */
+export const SECTIONS = {
+  'care-relationships': [
+    'RegistrationStarted',
+    'RegistrationEnded',
+    'CaseOpened',
+    'CaseClosed',
+    'MaternityBookingRecorded',
+    'CaseloadTransferredToHealthVisiting',
+    'CareTeamMemberAdded',
+    'CareTeamMemberRemoved',
+  ],
+  gp: ['ConsultationRecorded', 'ProblemRecorded', 'ReferralMade', 'LetterReceived'],
+  medicines: [
+    'MedicationPrescribed',
+    'MedicationIssued',
+    'AllergyRecorded',
+    'ImmunisationRecorded',
+  ],
+  results: ['TestResultRecorded'],
+  'social-care': [
+    'AssessmentCompleted',
+    'CarePlanChanged',
+    'CareVisitRecorded',
+    'SafeguardingConcernRaised',
+    'ReviewCompleted',
+  ],
+  maternity: ['AntenatalContactRecorded', 'BirthRecorded', 'PostnatalContactRecorded'],
+  'health-visiting': ['HealthVisitorReviewRecorded', 'ChildDevelopmentCheckRecorded'],
+  'urgent-care': [
+    'TriageOutcomeRecorded',
+    'EdAttendanceRecorded',
+    'AmbulanceSeeAndTreatRecorded',
+    'OutOfHoursConsultationRecorded',
+  ],
+  'patient-contributions': [
+    'HomeReadingRecorded',
+    'WearableSummaryRecorded',
+    'PatientNoteAdded',
+    'CarerObservationRecorded',
+  ],
+} as const satisfies Record<string, readonly string[]>;
+
+export type SectionName = keyof typeof SECTIONS;
+export const SECTION_NAMES = Object.keys(SECTIONS) as SectionName[];
+
+export const sectionOf = (entryType: string): SectionName | undefined =>
+  SECTION_NAMES.find((section) => (SECTIONS[section] as readonly string[]).includes(entryType));
+
+/**
+ * A journal view, declared as data (DESIGN.md, "Journal views"): sections whose entries run
+ * in the main narrative, sections shown as their own journal sections, and entry types that
+ * are routine for this reader and so summarised into digest lines. Every other type is left
+ * out of the view. Whatever an always-show rule (below) picks out is shown regardless.
+ */
+export interface JournalView {
+  narrative: readonly SectionName[];
+  sections: readonly SectionName[];
+  digest: readonly string[];
+}
+
+const ROUTINE = [
+  'CareVisitRecorded',
+  'HomeReadingRecorded',
+  'WearableSummaryRecorded',
+  'MedicationIssued',
+] as const;
+
+export const JOURNAL_VIEWS: Record<ViewRole, JournalView> = {
+  gp: {
+    narrative: ['gp', 'results', 'medicines', 'urgent-care', 'care-relationships'],
+    sections: ['social-care', 'maternity', 'health-visiting', 'patient-contributions'],
+    digest: ROUTINE,
+  },
+  'practice-nurse': {
+    narrative: ['gp', 'results', 'medicines', 'urgent-care', 'care-relationships'],
+    sections: ['social-care', 'patient-contributions', 'maternity', 'health-visiting'],
+    digest: ROUTINE,
+  },
+  'community-nurse': {
+    narrative: ['gp', 'medicines', 'results', 'patient-contributions', 'urgent-care'],
+    sections: ['social-care', 'care-relationships'],
+    digest: ['CareVisitRecorded', 'MedicationIssued', 'WearableSummaryRecorded'],
+  },
+  'social-worker': {
+    narrative: ['social-care', 'care-relationships'],
+    sections: ['urgent-care', 'patient-contributions'],
+    digest: ['CareVisitRecorded', 'HomeReadingRecorded', 'WearableSummaryRecorded'],
+  },
+  'care-worker': {
+    narrative: ['social-care'],
+    sections: ['medicines'],
+    digest: ['MedicationIssued'],
+  },
+  midwife: {
+    narrative: ['maternity', 'health-visiting'],
+    sections: ['gp', 'medicines', 'results', 'urgent-care', 'care-relationships'],
+    digest: ['MedicationIssued'],
+  },
+  'health-visitor': {
+    narrative: ['health-visiting', 'maternity'],
+    sections: ['gp', 'social-care', 'urgent-care', 'care-relationships'],
+    digest: ['CareVisitRecorded'],
+  },
+  'urgent-care': {
+    narrative: ['gp', 'medicines', 'results', 'urgent-care'],
+    sections: ['social-care', 'care-relationships', 'patient-contributions', 'maternity'],
+    digest: ROUTINE,
+  },
+  pharmacist: { narrative: ['medicines'], sections: ['results', 'urgent-care'], digest: [] },
+  patient: {
+    narrative: [
+      'gp',
+      'results',
+      'medicines',
+      'urgent-care',
+      'social-care',
+      'maternity',
+      'health-visiting',
+      'patient-contributions',
+    ],
+    sections: ['care-relationships'],
+    digest: ROUTINE,
+  },
+  carer: {
+    narrative: ['social-care', 'medicines', 'patient-contributions'],
+    sections: [],
+    digest: ['CareVisitRecorded'],
+  },
+};
+
+/** Roles trained to see safeguarding entries (DESIGN.md: "only safeguarding-trained roles"). */
+export const SAFEGUARDING_TRAINED: readonly ViewRole[] = [
+  'gp',
+  'social-worker',
+  'community-nurse',
+  'health-visitor',
+  'midwife',
+];
+const CLINICAL: readonly ViewRole[] = [
+  'gp',
+  'practice-nurse',
+  'community-nurse',
+  'midwife',
+  'health-visitor',
+  'urgent-care',
+  'pharmacist',
+];
+
+/** The facts about an entry that the journal and the access rules look at. */
+export interface EntryFacts {
+  eventId: string;
+  entryType: string;
+  occurredAt: Date;
+  sensitivity: readonly string[];
+  attention: { role: string; organisation: string; reason: string | null } | null;
+  payload: Record<string, unknown>;
+  source: { organisation: string };
+}
+
+export interface AlwaysShowRule {
+  name: string;
+  /** The roles it concerns. */
+  roles: readonly ViewRole[];
+  applies(entry: EntryFacts, viewer: { role: ViewRole; organisation: string }): boolean;
+}
+
+/**
+ * What is never buried, for the roles it concerns: an entry flagged for their attention, an
+ * abnormal result, a safeguarding concern, a change of care plan, a care visit that raised
+ * a concern.
+ */
+export const ALWAYS_SHOW: readonly AlwaysShowRule[] = [
+  {
+    name: 'flagged-for-attention',
+    roles: Object.keys(JOURNAL_VIEWS) as ViewRole[],
+    applies: (entry, viewer) =>
+      entry.attention?.role === viewer.role && entry.attention.organisation === viewer.organisation,
+  },
+  {
+    name: 'abnormal-result',
+    roles: [...CLINICAL, 'patient'],
+    applies: (entry) =>
+      entry.entryType === 'TestResultRecorded' &&
+      ['abnormal', 'critical'].includes(String(entry.payload['interpretation'])),
+  },
+  {
+    name: 'safeguarding',
+    roles: SAFEGUARDING_TRAINED,
+    applies: (entry) =>
+      entry.entryType === 'SafeguardingConcernRaised' || entry.sensitivity.includes('safeguarding'),
+  },
+  {
+    name: 'care-plan-changed',
+    roles: [
+      'gp',
+      'practice-nurse',
+      'community-nurse',
+      'social-worker',
+      'care-worker',
+      'health-visitor',
+      'patient',
+      'carer',
+    ],
+    applies: (entry) => entry.entryType === 'CarePlanChanged',
+  },
+  {
+    name: 'care-visit-concern',
+    roles: ['gp', 'practice-nurse', 'community-nurse', 'social-worker', 'care-worker'],
+    applies: (entry) =>
+      entry.entryType === 'CareVisitRecorded' && entry.payload['concernsRaised'] === true,
+  },
+];
+
+export function alwaysShowReasons(
+  entry: EntryFacts,
+  viewer: { role: ViewRole; organisation: string },
+): string[] {
+  return ALWAYS_SHOW.filter(
+    (rule) => rule.roles.includes(viewer.role) && rule.applies(entry, viewer),
+  ).map((rule) => rule.name);
+}
+
+/** How a view treats an entry type, before any always-show rule. */
+export function treatmentIn(
+  view: JournalView,
+  entryType: string,
+): 'narrative' | 'section' | 'digest' | 'omit' {
+  const section = sectionOf(entryType);
+  if (!section) return 'omit';
+  const included = view.narrative.includes(section) || view.sections.includes(section);
+  if (!included) return 'omit';
+  if (view.digest.includes(entryType)) return 'digest';
+  return view.narrative.includes(section) ? 'narrative' : 'section';
+}

@@ -1,0 +1,351 @@
+import fc from 'fast-check';
+import { LEGALLY_PROTECTED_CATEGORIES } from '../sensitivity';
+import { VIEW_ROLES, type ViewRole } from '../roles';
+import {
+  decidePatientAccess,
+  mayViewEntry,
+  type ConsentFacts,
+  type PatientAccess,
+  type Viewer,
+} from './access-rules';
+import { buildJournal } from './journal';
+import { SECTIONS, type EntryFacts } from './journal-views';
+
+const PRACTICE = 'A81001';
+const AGENCY = '716';
+let counter = 0;
+const entry = (entryType: string, day: number, extra: Partial<EntryFacts> = {}): EntryFacts => ({
+  eventId: `e${++counter}`,
+  entryType,
+  occurredAt: new Date(Date.UTC(2026, 2, day, 9)),
+  sensitivity: [],
+  attention: null,
+  payload: {},
+  source: { organisation: PRACTICE },
+  ...extra,
+});
+const noConsents: ConsentFacts = { seals: [], shares: [] };
+const allowed: PatientAccess = { allowed: true, basis: 'care-relationship' };
+
+describe('a GP journal of a realistic mixed record', () => {
+  // 2–7 March 2026 is one week (Monday to Saturday); the week after has two more visits.
+  const nextWeek = Array.from({ length: 2 }, () =>
+    entry('CareVisitRecorded', 10, {
+      source: { organisation: AGENCY },
+      payload: { concernsRaised: false },
+    }),
+  );
+  const visits = Array.from({ length: 12 }, (_, index) =>
+    entry('CareVisitRecorded', 2 + Math.floor(index / 2), {
+      source: { organisation: AGENCY },
+      payload: { concernsRaised: false },
+    }),
+  );
+  const concerningVisit = entry('CareVisitRecorded', 5, {
+    source: { organisation: AGENCY },
+    payload: { concernsRaised: true },
+  });
+  const flagged = entry('LetterReceived', 4, {
+    attention: { role: 'gp', organisation: PRACTICE, reason: 'start bisoprolol' },
+  });
+  const abnormal = entry('TestResultRecorded', 3, { payload: { interpretation: 'abnormal' } });
+  const normal = entry('TestResultRecorded', 3, { payload: { interpretation: 'normal' } });
+  const safeguarding = entry('SafeguardingConcernRaised', 6, {
+    sensitivity: ['safeguarding'],
+    source: { organisation: AGENCY },
+  });
+  const carePlan = entry('CarePlanChanged', 7, { source: { organisation: AGENCY } });
+  const consultation = entry('ConsultationRecorded', 8);
+  const record = [
+    ...visits,
+    ...nextWeek,
+    concerningVisit,
+    flagged,
+    abnormal,
+    normal,
+    safeguarding,
+    carePlan,
+    consultation,
+  ];
+  const gp: Viewer = { role: 'gp', organisation: PRACTICE, userId: 'dr-a' };
+  const visible = record.filter((candidate) => mayViewEntry(gp, allowed, candidate, noConsents));
+  const journal = buildJournal('gp', { role: 'gp', organisation: PRACTICE }, visible);
+  const inNarrative = journal.narrative.map((item) => item.entry.eventId);
+
+  it('shows every entry flagged for attention, abnormal result, safeguarding concern and care-plan change in the narrative', () => {
+    for (const shown of [flagged, abnormal, safeguarding, carePlan, concerningVisit])
+      expect(inNarrative).toContain(shown.eventId);
+    expect(journal.narrative.find((item) => item.entry === flagged)?.flagged).toEqual([
+      'flagged-for-attention',
+    ]);
+  });
+
+  it('digests the routine care visits into lines per week, and keeps them out of the narrative', () => {
+    for (const visit of [...visits, ...nextWeek]) expect(inNarrative).not.toContain(visit.eventId);
+    expect(journal.digests.reduce((sum, line) => sum + line.count, 0)).toBe(14);
+    expect(journal.digests.map((line) => line.summary)).toEqual([
+      '2 routine care visits, 10 Mar, nothing flagged',
+      '12 routine care visits, 2–7 Mar, 1 flagged, shown above',
+    ]);
+  });
+
+  it('expands a digest to its entries on request', () => {
+    const [line] = journal.digests;
+    const expandedJournal = buildJournal('gp', { role: 'gp', organisation: PRACTICE }, visible, [
+      line?.id ?? '',
+    ]);
+    expect(expandedJournal.expanded[line?.id ?? '']).toHaveLength(line?.count ?? -1);
+  });
+
+  it('keeps the routine care visits out of a care worker journal narrative but shows the care-plan change and the concerning visit', () => {
+    const careWorker: Viewer = { role: 'care-worker', organisation: AGENCY, userId: 'cw' };
+    const seen = record.filter((candidate) =>
+      mayViewEntry(careWorker, allowed, candidate, noConsents),
+    );
+    expect(seen).not.toContain(consultation);
+    expect(seen).not.toContain(safeguarding);
+    const journalOfCareWorker = buildJournal(
+      'care-worker',
+      { role: 'care-worker', organisation: AGENCY },
+      seen,
+    );
+    const narrative = journalOfCareWorker.narrative.map((item) => item.entry);
+    expect(narrative).toEqual(expect.arrayContaining([carePlan, concerningVisit]));
+  });
+});
+
+describe('who may read a patient at all', () => {
+  const now = new Date('2026-06-01T12:00:00Z');
+  const facts = (over: Partial<Parameters<typeof decidePatientAccess>[2]> = {}) => ({
+    relationships: [],
+    carerScope: null,
+    breakGlass: false,
+    ...over,
+  });
+  const staff: Viewer = { role: 'gp', organisation: PRACTICE, userId: 'dr' };
+
+  it.each<[string, Viewer, ReturnType<typeof facts>, boolean]>([
+    [
+      'the patient, their own record',
+      { role: 'patient', organisation: 'none', userId: 'p', nhsNumber: '9434765919' },
+      facts(),
+      true,
+    ],
+    [
+      'a patient, another record',
+      { role: 'patient', organisation: 'none', userId: 'p', nhsNumber: '9434765870' },
+      facts(),
+      false,
+    ],
+    [
+      'staff with an active relationship',
+      staff,
+      facts({ relationships: [{ organisation: PRACTICE, endedAt: null, expiresAt: null }] }),
+      true,
+    ],
+    [
+      'staff whose relationship ended',
+      staff,
+      facts({ relationships: [{ organisation: PRACTICE, endedAt: now, expiresAt: null }] }),
+      false,
+    ],
+    [
+      'staff whose encounter expired',
+      staff,
+      facts({
+        relationships: [
+          { organisation: PRACTICE, endedAt: null, expiresAt: new Date('2026-05-01') },
+        ],
+      }),
+      false,
+    ],
+    [
+      'staff of another organisation',
+      staff,
+      facts({ relationships: [{ organisation: 'B82002', endedAt: null, expiresAt: null }] }),
+      false,
+    ],
+    ['staff with break-glass', staff, facts({ breakGlass: true }), true],
+    [
+      'an approved carer',
+      { role: 'carer', organisation: 'none', userId: 'jo' },
+      facts({ carerScope: ['social-care'] }),
+      true,
+    ],
+    ['a carer not approved', { role: 'carer', organisation: 'none', userId: 'jo' }, facts(), false],
+    [
+      'a privacy officer',
+      { role: 'privacy-officer', organisation: PRACTICE, userId: 'po' },
+      facts({ relationships: [{ organisation: PRACTICE, endedAt: null, expiresAt: null }] }),
+      false,
+    ],
+  ])('%s', (_case, viewer, patientFacts, expected) => {
+    expect(decidePatientAccess(viewer, '9434765919', patientFacts, now).allowed).toBe(expected);
+  });
+});
+
+describe('entry rules', () => {
+  const gp: Viewer = { role: 'gp', organisation: PRACTICE, userId: 'dr' };
+  const sexualHealth = entry('ConsultationRecorded', 1, {
+    sensitivity: ['sexual-health'],
+    source: { organisation: 'SH001' },
+  });
+
+  it('hides a legally protected entry from other organisations until the patient shares it with them', () => {
+    expect(mayViewEntry(gp, allowed, sexualHealth, noConsents)).toBe(false);
+    expect(
+      mayViewEntry(gp, allowed, sexualHealth, {
+        seals: [],
+        shares: [{ category: 'sexual-health', organisation: PRACTICE }],
+      }),
+    ).toBe(true);
+    expect(mayViewEntry({ ...gp, organisation: 'SH001' }, allowed, sexualHealth, noConsents)).toBe(
+      true,
+    );
+    expect(
+      mayViewEntry(
+        { role: 'patient', organisation: 'none', userId: 'p' },
+        { allowed: true, basis: 'patient' },
+        sexualHealth,
+        noConsents,
+      ),
+    ).toBe(true);
+  });
+
+  it('hides a sealed entry from whom it is sealed from, and only them', () => {
+    const consultation = entry('ConsultationRecorded', 2);
+    const seal = (kind: string, value: string): ConsentFacts => ({
+      seals: [{ entryEventId: consultation.eventId, kind, value }],
+      shares: [],
+    });
+    expect(mayViewEntry(gp, allowed, consultation, seal('organisation', PRACTICE))).toBe(false);
+    expect(mayViewEntry(gp, allowed, consultation, seal('role', 'gp'))).toBe(false);
+    expect(mayViewEntry(gp, allowed, consultation, seal('person', 'dr'))).toBe(false);
+    expect(mayViewEntry(gp, allowed, consultation, seal('organisation', 'B82002'))).toBe(true);
+  });
+
+  it('shows safeguarding only to safeguarding-trained roles', () => {
+    const concern = entry('SafeguardingConcernRaised', 3, { sensitivity: ['safeguarding'] });
+    expect(mayViewEntry(gp, allowed, concern, noConsents)).toBe(true);
+    expect(mayViewEntry({ ...gp, role: 'pharmacist' }, allowed, concern, noConsents)).toBe(false);
+    expect(
+      mayViewEntry(
+        { role: 'patient', organisation: 'none', userId: 'p' },
+        { allowed: true, basis: 'patient' },
+        concern,
+        noConsents,
+      ),
+    ).toBe(false);
+  });
+
+  it('shows a carer only the sections the patient approved', () => {
+    const carer: Viewer = { role: 'carer', organisation: 'none', userId: 'jo' };
+    const plan = entry('CarePlanChanged', 4);
+    const medication = entry('MedicationPrescribed', 4);
+    const access: PatientAccess = { allowed: true, basis: 'carer', carerScope: ['social-care'] };
+    expect(mayViewEntry(carer, access, plan, noConsents)).toBe(true);
+    expect(mayViewEntry(carer, access, medication, noConsents)).toBe(false);
+  });
+});
+
+describe('property: no legally protected entry reaches a caller without the consent that allows it', () => {
+  const types = Object.values(SECTIONS).flat();
+  const organisations = ['A81001', 'B82002', 'SH001'];
+  const arbitraryEntry = fc.record({
+    entryType: fc.constantFrom(...types),
+    day: fc.integer({ min: 1, max: 28 }),
+    organisation: fc.constantFrom(...organisations),
+    sensitivity: fc.subarray([
+      'sexual-health',
+      'fertility',
+      'gender-identity',
+      'termination',
+      'safeguarding',
+      'patient-sealed',
+    ]),
+    attention: fc.boolean(),
+    interpretation: fc.constantFrom('normal', 'abnormal'),
+  });
+  const viewers = fc.record({
+    role: fc.constantFrom(...VIEW_ROLES),
+    organisation: fc.constantFrom(...organisations),
+    shares: fc.subarray(
+      LEGALLY_PROTECTED_CATEGORIES.flatMap((category) =>
+        organisations.map((organisation) => ({ category, organisation })),
+      ),
+    ),
+  });
+
+  it('holds through the visible entries, the journal sections, the digests and their counts', () => {
+    fc.assert(
+      fc.property(fc.array(arbitraryEntry, { maxLength: 40 }), viewers, (specs, viewerSpec) => {
+        const role: ViewRole = viewerSpec.role;
+        const viewer: Viewer = { role, organisation: viewerSpec.organisation, userId: 'u' };
+        const access: PatientAccess =
+          role === 'patient'
+            ? { allowed: true, basis: 'patient' }
+            : role === 'carer'
+              ? {
+                  allowed: true,
+                  basis: 'carer',
+                  carerScope: ['social-care', 'medicines', 'patient-contributions'],
+                }
+              : allowed;
+        const entries = specs.map((spec, index) =>
+          entry(spec.entryType, spec.day, {
+            eventId: `p${index}`,
+            sensitivity: spec.sensitivity,
+            source: { organisation: spec.organisation },
+            attention: spec.attention
+              ? { role, organisation: viewerSpec.organisation, reason: null }
+              : null,
+            payload: { interpretation: spec.interpretation },
+          }),
+        );
+        const consents: ConsentFacts = { seals: [], shares: viewerSpec.shares };
+        const visible = entries.filter((candidate) =>
+          mayViewEntry(viewer, access, candidate, consents),
+        );
+        const ids = buildJournal(
+          role,
+          { role, organisation: viewer.organisation },
+          visible,
+        ).digests.map((line) => line.id);
+        const journal = buildJournal(
+          role,
+          { role, organisation: viewer.organisation },
+          visible,
+          ids,
+        );
+        const reached = [
+          ...Object.values(journal.expanded).flatMap((items) => items.map((item) => item.entry)),
+          ...visible,
+          ...journal.narrative.map((item) => item.entry),
+          ...journal.sections.flatMap((section) => section.items.map((item) => item.entry)),
+        ];
+        const digestCount = journal.digests.reduce((sum, line) => sum + line.count, 0);
+        const allowedCount = (candidate: EntryFacts) =>
+          candidate.sensitivity
+            .filter((category) =>
+              (LEGALLY_PROTECTED_CATEGORIES as readonly string[]).includes(category),
+            )
+            .every(
+              (category) =>
+                role === 'patient' ||
+                (role !== 'carer' &&
+                  (candidate.source.organisation === viewer.organisation ||
+                    viewerSpec.shares.some(
+                      (share) =>
+                        share.category === category && share.organisation === viewer.organisation,
+                    ))),
+            );
+        for (const seen of reached) expect(allowedCount(seen)).toBe(true);
+        // Digest lines count only entries that were visible in the first place.
+        expect(digestCount).toBeLessThanOrEqual(visible.length);
+        const protectedHidden = entries.filter((candidate) => !allowedCount(candidate));
+        for (const hidden of protectedHidden) expect(visible).not.toContain(hidden);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
