@@ -1,4 +1,10 @@
-export { ProducerModule, type ProducerServiceOptions } from './producer.module';
+export {
+  ProducerModule,
+  EntryRecorderModule,
+  EntryRecorder,
+  type ProducerServiceOptions,
+  type Accepted,
+} from './producer.module';
 export {
   decideEntry,
   eventIdFor,

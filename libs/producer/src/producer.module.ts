@@ -13,6 +13,7 @@ import {
   type DynamicModule,
   type OnApplicationShutdown,
   type OnModuleInit,
+  type Provider,
   type Type,
 } from '@nestjs/common';
 import {
@@ -239,14 +240,28 @@ async function brokerReachable(kafka: Kafka): Promise<boolean> {
   }
 }
 
-/** Everything a producer service is: entries in, events out, health, metrics, OpenAPI. */
+const readinessChecks: Provider = {
+  provide: READINESS_CHECKS,
+  inject: [KAFKA, DATA_SOURCE],
+  useFactory: (kafka: Kafka, dataSource: DataSource): ReadinessCheck[] => [
+    { name: 'kafka', isReady: () => brokerReachable(kafka) },
+    {
+      name: 'postgres',
+      isReady: async () =>
+        dataSource.isInitialized && (await dataSource.query<unknown[]>('SELECT 1')).length === 1,
+    },
+  ],
+};
+
+/**
+ * The use case without its HTTP shell: an EntryRecorder for one domain, its publisher and
+ * its idempotency store. The record API uses it to publish patient and carer contributions.
+ */
 @Module({})
-export class ProducerModule {
+export class EntryRecorderModule {
   static forDomain(options: ProducerServiceOptions): DynamicModule {
     return {
-      module: ProducerModule,
-      imports: [CallerModule, MetricsModule],
-      controllers: [entriesController(options), HealthController],
+      module: EntryRecorderModule,
       providers: [
         { provide: OPTIONS, useValue: options },
         { provide: KAFKA, useFactory: () => createKafka(options.service) },
@@ -278,20 +293,21 @@ export class ProducerModule {
           useFactory: (dataSource: DataSource, publisher: RecordEntryPublisher) =>
             new ProducerLifecycle(dataSource, publisher),
         },
-        {
-          provide: READINESS_CHECKS,
-          inject: [KAFKA, DATA_SOURCE],
-          useFactory: (kafka: Kafka, dataSource: DataSource): ReadinessCheck[] => [
-            { name: 'kafka', isReady: () => brokerReachable(kafka) },
-            {
-              name: 'postgres',
-              isReady: async () =>
-                dataSource.isInitialized &&
-                (await dataSource.query<unknown[]>('SELECT 1')).length === 1,
-            },
-          ],
-        },
+        readinessChecks,
       ],
+      exports: [EntryRecorder, READINESS_CHECKS, KAFKA],
+    };
+  }
+}
+
+/** Everything a producer service is: entries in, events out, health, metrics, OpenAPI. */
+@Module({})
+export class ProducerModule {
+  static forDomain(options: ProducerServiceOptions): DynamicModule {
+    return {
+      module: ProducerModule,
+      imports: [CallerModule, MetricsModule, EntryRecorderModule.forDomain(options)],
+      controllers: [entriesController(options), HealthController],
     };
   }
 }

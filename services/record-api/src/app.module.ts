@@ -1,24 +1,44 @@
-import { Module, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { Inject, Module, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { auditDataSource, AuditTrail } from '@carelog/audit';
+import { createKafka } from '@carelog/kafka';
 import {
   CallerModule,
   HealthController,
   MetricsModule,
   READINESS_CHECKS,
+  type ReadinessCheck,
 } from '@carelog/nest-platform';
+import { EntryRecorderModule } from '@carelog/producer';
 import { readModelDataSource } from '@carelog/read-model';
-import { DataSource } from 'typeorm';
+import type { DataSource } from 'typeorm';
+import { AccessLogController } from './access-log/access-log.controller';
+import { BreakGlassController } from './break-glass/break-glass.controller';
+import { BreakGlassGrants } from './break-glass/break-glass-grants';
+import { PatientContributionsController } from './consents/patient-contributions.controller';
+import { PatientGate } from './patient-gate/patient-gate';
 import { PatientRecordController } from './patient-record/patient-record.controller';
 import { RecordQuery } from './patient-record/record-query';
 
-class DataSourceLifecycle implements OnModuleInit, OnApplicationShutdown {
-  constructor(private readonly dataSource: DataSource) {}
+const READ_MODEL = Symbol('READ_MODEL');
+const AUDIT_DATA_SOURCE = Symbol('AUDIT_DATA_SOURCE');
+
+class RecordApiLifecycle implements OnModuleInit, OnApplicationShutdown {
+  constructor(
+    @Inject(READ_MODEL) private readonly readModel: DataSource,
+    @Inject(AUDIT_DATA_SOURCE) private readonly auditData: DataSource,
+    private readonly auditTrail: AuditTrail,
+    private readonly grants: BreakGlassGrants,
+  ) {}
 
   async onModuleInit(): Promise<void> {
-    await this.dataSource.initialize();
+    await Promise.all([this.readModel.initialize(), this.auditData.initialize()]);
+    await this.auditTrail.migrate();
+    await this.grants.migrate();
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.dataSource.destroy();
+    await this.auditTrail.disconnect();
+    await Promise.all([this.readModel.destroy(), this.auditData.destroy()]);
   }
 }
 
@@ -31,29 +51,65 @@ async function readModelPresent(dataSource: DataSource): Promise<boolean> {
 }
 
 @Module({
-  imports: [CallerModule, MetricsModule],
-  controllers: [PatientRecordController, HealthController],
+  imports: [
+    CallerModule,
+    MetricsModule,
+    EntryRecorderModule.forDomain({ service: 'record-api', domain: 'patient' }),
+  ],
+  controllers: [
+    PatientRecordController,
+    BreakGlassController,
+    AccessLogController,
+    PatientContributionsController,
+    HealthController,
+  ],
   providers: [
     {
-      provide: READINESS_CHECKS,
-      inject: [DataSource],
-      useFactory: (dataSource: DataSource) => [
-        { name: 'read-model', isReady: () => readModelPresent(dataSource) },
-      ],
-    },
-    {
-      provide: DataSource,
+      provide: READ_MODEL,
       useFactory: () => readModelDataSource({ applicationName: 'carelog-record-api' }),
     },
     {
-      provide: DataSourceLifecycle,
-      inject: [DataSource],
-      useFactory: (dataSource: DataSource) => new DataSourceLifecycle(dataSource),
+      provide: AUDIT_DATA_SOURCE,
+      useFactory: () => auditDataSource({ applicationName: 'carelog-record-api-audit' }),
+    },
+    {
+      provide: AuditTrail,
+      inject: [AUDIT_DATA_SOURCE],
+      useFactory: (dataSource: DataSource) =>
+        new AuditTrail(dataSource, createKafka('carelog-record-api-audit')),
+    },
+    {
+      provide: BreakGlassGrants,
+      inject: [READ_MODEL],
+      useFactory: (dataSource: DataSource) => new BreakGlassGrants(dataSource),
+    },
+    {
+      provide: PatientGate,
+      inject: [READ_MODEL, BreakGlassGrants, AuditTrail],
+      useFactory: (dataSource: DataSource, grants: BreakGlassGrants, auditTrail: AuditTrail) =>
+        new PatientGate(dataSource, grants, auditTrail),
     },
     {
       provide: RecordQuery,
-      inject: [DataSource],
+      inject: [READ_MODEL],
       useFactory: (dataSource: DataSource) => new RecordQuery(dataSource),
+    },
+    {
+      provide: RecordApiLifecycle,
+      inject: [READ_MODEL, AUDIT_DATA_SOURCE, AuditTrail, BreakGlassGrants],
+      useFactory: (
+        readModel: DataSource,
+        audit: DataSource,
+        trail: AuditTrail,
+        grants: BreakGlassGrants,
+      ) => new RecordApiLifecycle(readModel, audit, trail, grants),
+    },
+    {
+      provide: READINESS_CHECKS,
+      inject: [READ_MODEL],
+      useFactory: (dataSource: DataSource): ReadinessCheck[] => [
+        { name: 'read-model', isReady: () => readModelPresent(dataSource) },
+      ],
     },
   ],
 })

@@ -1,20 +1,41 @@
 import { Controller, Get, Inject, Param, Query, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Caller } from '@carelog/auth';
-import { isValidNhsNumber, DomainError } from '@carelog/domain';
+import { buildJournal, DomainError, VIEW_ROLES, type ViewRole } from '@carelog/domain';
 import { CallerGuard, CurrentCaller } from '@carelog/nest-platform';
-import { mayReadPatient, patientNotFound, visibilityScope } from './record-access';
-import { parseRecordFilters, RecordQuery, type RecordPage } from './record-query';
+import { PatientGate } from '../patient-gate/patient-gate';
+import {
+  factsOf,
+  parseRecordFilters,
+  RecordQuery,
+  visibleTo,
+  type EntryView,
+  type RecordPage,
+} from './record-query';
+
+function parseView(requested: string | undefined, caller: Caller): ViewRole {
+  const view = requested ?? caller.role;
+  if (!(VIEW_ROLES as readonly string[]).includes(view)) {
+    throw new DomainError('invalid-view', `must be one of ${VIEW_ROLES.join(', ')}`, 'view');
+  }
+  return view as ViewRole;
+}
 
 @ApiTags('record')
 @ApiBearerAuth()
 @Controller('v1/patients/:nhsNumber')
 @UseGuards(CallerGuard)
 export class PatientRecordController {
-  constructor(@Inject(RecordQuery) private readonly records: RecordQuery) {}
+  constructor(
+    @Inject(PatientGate) private readonly gate: PatientGate,
+    @Inject(RecordQuery) private readonly records: RecordQuery,
+  ) {}
 
   @Get('record')
-  @ApiOperation({ summary: 'The joined-up record the caller may see, oldest first' })
+  @ApiOperation({
+    summary:
+      'The joined-up record the caller may see, oldest first; asAt gives it as it stood then',
+  })
   @ApiQuery({
     name: 'setting',
     required: false,
@@ -27,6 +48,11 @@ export class PatientRecordController {
     description: 'ISO 8601; entries that occurred at or after',
   })
   @ApiQuery({ name: 'to', required: false, description: 'ISO 8601; entries that occurred before' })
+  @ApiQuery({
+    name: 'asAt',
+    required: false,
+    description: 'ISO 8601; the record as carelog held it then',
+  })
   @ApiQuery({ name: 'cursor', required: false })
   @ApiQuery({ name: 'limit', required: false, description: '1 to 200, default 50' })
   async record(
@@ -34,17 +60,97 @@ export class PatientRecordController {
     @Query() query: Record<string, string | undefined>,
     @CurrentCaller() caller: Caller,
   ): Promise<RecordPage> {
-    if (!isValidNhsNumber(nhsNumber)) {
-      throw new DomainError(
-        'invalid-nhs-number',
-        'must be a 10-digit NHS number with a valid check digit',
-        'nhsNumber',
-      );
-    }
-    const filters = parseRecordFilters(query);
-    // The access decision is made before any record row is read.
-    if (!mayReadPatient(caller, nhsNumber, await this.records.relationships(nhsNumber)))
-      throw patientNotFound();
-    return this.records.page(nhsNumber, visibilityScope(caller), filters);
+    const patient = await this.gate.open(caller, nhsNumber, 'read-record');
+    const page = await this.records.page(patient, parseRecordFilters(query));
+    await patient.audit(page.entries.length);
+    return page;
+  }
+
+  @Get('journal')
+  @ApiOperation({
+    summary:
+      "A journal view (default: the caller's): narrative, sections, digests of routine entries",
+  })
+  @ApiQuery({ name: 'view', required: false, enum: [...VIEW_ROLES] })
+  @ApiQuery({
+    name: 'expand',
+    required: false,
+    description: 'Comma-separated digest ids to expand into their entries',
+  })
+  async journal(
+    @Param('nhsNumber') nhsNumber: string,
+    @Query('view') requestedView: string | undefined,
+    @Query('expand') expand: string | undefined,
+    @CurrentCaller() caller: Caller,
+  ): Promise<unknown> {
+    const patient = await this.gate.open(caller, nhsNumber, 'read-journal');
+    const view = parseView(requestedView, caller);
+    const all = await this.records.entries(patient.nhsNumber);
+    const visible = all.filter((entry) => visibleTo(patient, entry));
+    const byId = new Map(visible.map((entry) => [entry.eventId, entry]));
+    const journal = buildJournal(
+      view,
+      { role: view, organisation: caller.organisation },
+      visible.map((entry) => factsOf(entry)),
+      expand ? expand.split(',') : [],
+    );
+    const items = (list: Array<{ entry: { eventId: string }; flagged: string[] }>) =>
+      list.map((item) => ({
+        ...(byId.get(item.entry.eventId) as EntryView),
+        flagged: item.flagged,
+      }));
+    const shown =
+      journal.narrative.length +
+      journal.sections.reduce((sum, section) => sum + section.items.length, 0) +
+      journal.digests.length;
+    await patient.audit(shown);
+    return {
+      patient: { nhsNumber: patient.nhsNumber },
+      view,
+      narrative: items(journal.narrative),
+      sections: journal.sections.map((section) => ({
+        section: section.section,
+        entries: items(section.items),
+      })),
+      digests: journal.digests,
+      expanded: Object.fromEntries(
+        Object.entries(journal.expanded).map(([id, list]) => [id, items(list)]),
+      ),
+      withheld: all.length - visible.length + journal.leftOut,
+    };
+  }
+
+  @Get('entries/:eventId')
+  @ApiOperation({ summary: 'One entry in its current version (entered-in-error entries say so)' })
+  async entry(
+    @Param('nhsNumber') nhsNumber: string,
+    @Param('eventId') eventId: string,
+    @CurrentCaller() caller: Caller,
+  ): Promise<EntryView> {
+    const patient = await this.gate.open(caller, nhsNumber, 'read-entry');
+    const entry = await this.records.entry(patient, eventId).catch(async (error: unknown) => {
+      await patient.audit(0);
+      throw error;
+    });
+    await patient.audit(1);
+    return entry;
+  }
+
+  @Get('entries/:eventId/history')
+  @ApiOperation({
+    summary: 'Every version of an entry, oldest first, with corrections and their reasons',
+  })
+  async history(
+    @Param('nhsNumber') nhsNumber: string,
+    @Param('eventId') eventId: string,
+    @CurrentCaller() caller: Caller,
+  ): Promise<unknown> {
+    const patient = await this.gate.open(caller, nhsNumber, 'read-entry-history');
+    const history = await this.records.history(patient, eventId).catch(async (error: unknown) => {
+      await patient.audit(0);
+      throw error;
+    });
+    await patient.audit(history.versions.length);
+    return history;
   }
 }

@@ -1,0 +1,84 @@
+import type { DataSource } from 'typeorm';
+
+/** How long a break-glass lasts unless configured otherwise. */
+export const DEFAULT_BREAK_GLASS_MINUTES = 240;
+export const breakGlassMinutes = (): number =>
+  Number(process.env['CARELOG_BREAK_GLASS_MINUTES'] ?? DEFAULT_BREAK_GLASS_MINUTES);
+
+const SCHEMA = 'record_api';
+
+/**
+ * Break-glass grants: a named user's time-limited access to one patient, with the reason
+ * they gave. Every grant is also in the audit trail and the privacy officer's queue.
+ */
+export class BreakGlassGrants {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async migrate(): Promise<void> {
+    const runner = this.dataSource.createQueryRunner();
+    await runner.connect();
+    try {
+      await runner.query(`SELECT pg_advisory_lock(hashtext('carelog-record-api-schema'))`);
+      await runner.query(`CREATE SCHEMA IF NOT EXISTS ${SCHEMA}`);
+      await runner.query(
+        `CREATE TABLE IF NOT EXISTS ${SCHEMA}.break_glass (
+           grant_id uuid PRIMARY KEY,
+           user_id text NOT NULL,
+           organisation text NOT NULL,
+           role text NOT NULL,
+           nhs_number char(10) NOT NULL,
+           reason text NOT NULL,
+           granted_at timestamptz NOT NULL,
+           expires_at timestamptz NOT NULL
+         )`,
+      );
+      await runner.query(
+        `CREATE INDEX IF NOT EXISTS break_glass_lookup ON ${SCHEMA}.break_glass (nhs_number, user_id, expires_at)`,
+      );
+    } finally {
+      await runner
+        .query(`SELECT pg_advisory_unlock(hashtext('carelog-record-api-schema'))`)
+        .catch(() => undefined);
+      await runner.release();
+    }
+  }
+
+  async grant(grant: {
+    grantId: string;
+    userId: string;
+    organisation: string;
+    role: string;
+    nhsNumber: string;
+    reason: string;
+    grantedAt: Date;
+    expiresAt: Date;
+  }): Promise<void> {
+    await this.dataSource.query(
+      `INSERT INTO ${SCHEMA}.break_glass (grant_id, user_id, organisation, role, nhs_number, reason, granted_at, expires_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+      [
+        grant.grantId,
+        grant.userId,
+        grant.organisation,
+        grant.role,
+        grant.nhsNumber,
+        grant.reason,
+        grant.grantedAt,
+        grant.expiresAt,
+      ],
+    );
+  }
+
+  async active(
+    userId: string,
+    organisation: string,
+    nhsNumber: string,
+    now: Date,
+  ): Promise<boolean> {
+    const rows = await this.dataSource.query<unknown[]>(
+      `SELECT 1 FROM ${SCHEMA}.break_glass WHERE nhs_number = $1 AND user_id = $2 AND organisation = $3 AND expires_at > $4 LIMIT 1`,
+      [nhsNumber, userId, organisation, now],
+    );
+    return rows.length > 0;
+  }
+}

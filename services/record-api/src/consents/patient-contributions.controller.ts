@@ -1,0 +1,181 @@
+import {
+  Body,
+  Controller,
+  Headers,
+  HttpCode,
+  Inject,
+  Param,
+  Post,
+  Put,
+  UseGuards,
+} from '@nestjs/common';
+import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Caller } from '@carelog/auth';
+import { DomainError } from '@carelog/domain';
+import { CallerGuard, CurrentCaller } from '@carelog/nest-platform';
+import { EntryRecorder, type Accepted } from '@carelog/producer';
+import { PatientGate } from '../patient-gate/patient-gate';
+
+const asObject = (body: unknown): Record<string, unknown> => {
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    throw new DomainError('invalid-body', 'must be a JSON object', 'body');
+  return body as Record<string, unknown>;
+};
+
+/**
+ * What patients and approved carers add to the record, and the patient's consent decisions,
+ * published as events on the patient topic like any other entry.
+ */
+@ApiTags('patient and carer')
+@ApiBearerAuth()
+@Controller('v1/patients/:nhsNumber')
+@UseGuards(CallerGuard)
+export class PatientContributionsController {
+  constructor(
+    @Inject(EntryRecorder) private readonly recorder: EntryRecorder,
+    @Inject(PatientGate) private readonly gate: PatientGate,
+  ) {}
+
+  private async publish(
+    caller: Caller,
+    nhsNumber: string,
+    action: 'write-contribution' | 'write-consent',
+    body: Record<string, unknown>,
+    key: string | undefined,
+  ): Promise<Accepted> {
+    const patient = await this.gate.open(caller, nhsNumber, action);
+    const onlyPatient = action === 'write-consent';
+    if (patient.access.basis !== 'patient' && !(patient.access.basis === 'carer' && !onlyPatient)) {
+      await patient.audit(0);
+      throw new DomainError(
+        'not-permitted',
+        onlyPatient
+          ? 'only the patient decides their consents'
+          : 'for the patient and approved carers',
+        'Authorization',
+      );
+    }
+    const accepted = await this.recorder.record(
+      { occurredAt: new Date().toISOString(), ...body, patient: { nhsNumber: patient.nhsNumber } },
+      key,
+      undefined,
+      caller,
+    );
+    await patient.audit(null);
+    return accepted;
+  }
+
+  @Post('contributions')
+  @HttpCode(202)
+  @ApiOperation({
+    summary: 'Patient or carer data: home readings, wearable summaries, notes, carer observations',
+  })
+  @ApiHeader({ name: 'Idempotency-Key', required: true })
+  contribute(
+    @Param('nhsNumber') nhsNumber: string,
+    @Body() body: unknown,
+    @Headers('idempotency-key') key: string | undefined,
+    @CurrentCaller() caller: Caller,
+  ): Promise<Accepted> {
+    return this.publish(caller, nhsNumber, 'write-contribution', asObject(body), key);
+  }
+
+  @Put('consents/opt-outs/:optOutType')
+  @HttpCode(202)
+  @ApiOperation({ summary: 'Opt out (effective: true) or withdraw an opt-out (effective: false)' })
+  optOut(
+    @Param('nhsNumber') nhsNumber: string,
+    @Param('optOutType') optOutType: string,
+    @Body() body: unknown,
+    @Headers('idempotency-key') key: string | undefined,
+    @CurrentCaller() caller: Caller,
+  ): Promise<Accepted> {
+    const effective = asObject(body)['effective'] !== false;
+    return this.publish(
+      caller,
+      nhsNumber,
+      'write-consent',
+      effective
+        ? { type: 'OptOutRecorded', payload: { optOutType, effective: true } }
+        : { type: 'OptOutWithdrawn', payload: { optOutType } },
+      key,
+    );
+  }
+
+  @Put('consents/seals/:entryEventId')
+  @HttpCode(202)
+  @ApiOperation({
+    summary:
+      'Seal an entry from a role, an organisation or a person (sealed: false lifts the seal)',
+  })
+  seal(
+    @Param('nhsNumber') nhsNumber: string,
+    @Param('entryEventId') entryEventId: string,
+    @Body() body: unknown,
+    @Headers('idempotency-key') key: string | undefined,
+    @CurrentCaller() caller: Caller,
+  ): Promise<Accepted> {
+    const request = asObject(body);
+    const type = request['sealed'] === false ? 'EntryUnsealed' : 'EntrySealed';
+    return this.publish(
+      caller,
+      nhsNumber,
+      'write-consent',
+      { type, payload: { entryEventId, sealedFrom: request['sealedFrom'] } },
+      key,
+    );
+  }
+
+  @Put('consents/carers/:carerUserId')
+  @HttpCode(202)
+  @ApiOperation({
+    summary: 'Approve a carer with a scope of journal sections (approved: false revokes)',
+  })
+  carer(
+    @Param('nhsNumber') nhsNumber: string,
+    @Param('carerUserId') carerUserId: string,
+    @Body() body: unknown,
+    @Headers('idempotency-key') key: string | undefined,
+    @CurrentCaller() caller: Caller,
+  ): Promise<Accepted> {
+    const { approved, reason, ...details } = asObject(body);
+    return this.publish(
+      caller,
+      nhsNumber,
+      'write-consent',
+      approved === false
+        ? {
+            type: 'CarerRevoked',
+            payload: { carerUserId, reason: typeof reason === 'string' ? reason : null },
+          }
+        : { type: 'CarerApproved', payload: { ...details, carerUserId } },
+      key,
+    );
+  }
+
+  @Put('consents/sharing/:category/:organisation')
+  @HttpCode(202)
+  @ApiOperation({ summary: 'Share entries of a legally protected category with an organisation' })
+  share(
+    @Param('nhsNumber') nhsNumber: string,
+    @Param('category') category: string,
+    @Param('organisation') organisation: string,
+    @Headers('idempotency-key') key: string | undefined,
+    @CurrentCaller() caller: Caller,
+  ): Promise<Accepted> {
+    return this.publish(
+      caller,
+      nhsNumber,
+      'write-consent',
+      {
+        type: 'SensitiveInformationShared',
+        payload: {
+          category,
+          sharedWithOrganisation: organisation,
+          consentGivenAt: new Date().toISOString(),
+        },
+      },
+      key,
+    );
+  }
+}
