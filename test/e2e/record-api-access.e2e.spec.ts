@@ -1,0 +1,371 @@
+import { randomUUID } from 'node:crypto';
+import { appendFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { mintLocalToken } from '@carelog/auth';
+import { loadEventCodec, type UncheckedRecordEntryEvent } from '@carelog/codec';
+import { entryTypeRule, type Role, type SourceDomain } from '@carelog/domain';
+import {
+  createKafka,
+  ensureTopics,
+  platformTopics,
+  recordEntryTopic,
+  recordEntryTopics,
+} from '@carelog/kafka';
+import {
+  localStateDir,
+  startService,
+  waitForReady,
+  type RunningService,
+} from '@carelog/local-infra';
+import { eventually, exampleEvent, requestJson, testNhsNumber, uniqueName } from '@carelog/testing';
+
+/**
+ * The record API's access rules through real processes: every endpoint, every role, and an
+ * own patient, another patient, one that does not exist, and a malformed id.
+ */
+describe('record API access rules', () => {
+  const codec = loadEventCodec();
+  const env = {
+    CARELOG_AUTH_MODE: 'local',
+    CARELOG_TOPIC_PREFIX: uniqueName('access'),
+    CARELOG_READ_MODEL_SCHEMA: uniqueName('read_model_access'),
+    CARELOG_PROJECTION_GROUP: uniqueName('projection-access'),
+    CARELOG_AUDIT_SCHEMA: uniqueName('audit_access'),
+  };
+  const logDir = join(localStateDir, 'test-logs');
+  mkdirSync(logDir, { recursive: true });
+  const log = (line: string) =>
+    appendFileSync(join(logDir, 'record-api-access.e2e.log'), `${line}\n`);
+  const saved = { ...process.env };
+  const services: RunningService[] = [];
+  let api: RunningService;
+
+  const own = testNhsNumber(424_242);
+  const other = testNhsNumber(515_151);
+  const nobody = testNhsNumber(616_161);
+
+  /** Who works where: each organisation has a relationship with `own` only. */
+  const STAFF: Array<[Role, string]> = [
+    ['gp', 'A81001'],
+    ['practice-nurse', 'A81001'],
+    ['community-nurse', 'RYY'],
+    ['social-worker', '716'],
+    ['care-worker', '716'],
+    ['midwife', 'R1H'],
+    ['health-visitor', 'RYX'],
+    ['urgent-care', 'NHS111'],
+    ['pharmacist', 'FA123'],
+    ['privacy-officer', 'A81001'],
+  ];
+  const tokens = new Map<Role, string>();
+  const entries: Record<string, UncheckedRecordEntryEvent> = {};
+
+  function event(
+    type: string,
+    nhsNumber: string,
+    organisation: string,
+    payload?: Record<string, unknown>,
+  ): [SourceDomain, UncheckedRecordEntryEvent] {
+    const rule = entryTypeRule(type);
+    const domain = (rule?.domain === 'any' ? 'gp' : rule?.domain) ?? 'gp';
+    return [
+      domain,
+      exampleEvent(type, { nhsNumber, organisation, ...(payload ? { payload } : {}) }),
+    ];
+  }
+
+  beforeAll(async () => {
+    Object.assign(process.env, env);
+    const kafka = createKafka('access-test');
+    const admin = kafka.admin();
+    await admin.connect();
+    await ensureTopics(admin, platformTopics());
+    await admin.disconnect();
+    const seeded: Array<[SourceDomain, UncheckedRecordEntryEvent]> = [
+      event('RegistrationStarted', own, 'A81001'),
+      event('CaseOpened', own, '716'),
+      event('MaternityBookingRecorded', own, 'R1H'),
+      event('CaseloadTransferredToHealthVisiting', own, 'R1H', {
+        healthVisitingOrganisation: 'RYX',
+        transferDate: '2026-05-01',
+        childNhsNumber: null,
+      }),
+      event('TriageOutcomeRecorded', own, 'NHS111'),
+      event('CareTeamMemberAdded', own, 'A81001', {
+        organisation: 'RYY',
+        role: 'community-nurse',
+        team: null,
+        reason: 'leg ulcer',
+      }),
+      event('CareTeamMemberAdded', own, 'A81001', {
+        organisation: 'FA123',
+        role: 'pharmacist',
+        team: null,
+        reason: 'medicines review',
+      }),
+      event('CarerApproved', own, 'A81001', {
+        carerUserId: 'carer-jo',
+        carerName: 'Jo',
+        relationshipToPatient: 'daughter',
+        scope: ['social-care', 'medicines'],
+        notifyOnCarePlanChange: true,
+      }),
+      event('ConsultationRecorded', own, 'A81001'),
+      event('AllergyRecorded', own, 'A81001'),
+      event('CarePlanChanged', own, '716'),
+      event('RegistrationStarted', other, 'B82002'),
+      event('ConsultationRecorded', other, 'B82002'),
+    ];
+    for (const [, seededEvent] of seeded)
+      entries[`${seededEvent.type}:${seededEvent.patient.nhsNumber}`] = seededEvent;
+    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    await producer.connect();
+    for (const [domain, seededEvent] of seeded) {
+      await producer.send({
+        topic: recordEntryTopic(domain),
+        acks: -1,
+        messages: [{ key: seededEvent.patient.nhsNumber, value: codec.encode(seededEvent) }],
+      });
+    }
+    await producer.disconnect();
+    for (const [role, organisation] of STAFF)
+      tokens.set(role, await mintLocalToken({ role, organisation, userId: `${role}-user` }));
+    tokens.set(
+      'patient',
+      await mintLocalToken({
+        role: 'patient',
+        organisation: 'NHSLOGIN',
+        userId: 'patient-own',
+        nhsNumber: own,
+      }),
+    );
+    tokens.set(
+      'carer',
+      await mintLocalToken({ role: 'carer', organisation: 'NHSLOGIN', userId: 'carer-jo' }),
+    );
+
+    const projection = startService({ name: 'projection', port: 4310, env, onOutput: log });
+    services.push(projection);
+    await waitForReady(projection);
+    api = startService({ name: 'record-api', port: 4300, env, onOutput: log });
+    services.push(api);
+    await waitForReady(api);
+    const gp = tokens.get('gp') ?? '';
+    // Projected once the GP accounts for all ten entries of `own` (the carer approval is a consent, not an entry).
+    await eventually(
+      async () => {
+        const record = await requestJson<{ entries: unknown[]; withheld: number }>(
+          `${api.baseUrl}/v1/patients/${own}/record?limit=200`,
+          { token: gp },
+        );
+        expect(record.status).toBe(200);
+        expect(record.body.entries.length + record.body.withheld).toBe(10);
+        const carer = await requestJson(`${api.baseUrl}/v1/patients/${own}/record`, {
+          token: tokens.get('carer') ?? '',
+        });
+        expect(carer.status).toBe(200);
+      },
+      { timeoutMs: 60_000 },
+    );
+  }, 240_000);
+
+  afterAll(async () => {
+    await Promise.all(services.map((service) => service.stop()));
+    const admin = createKafka('access-test-cleanup').admin();
+    await admin.connect();
+    await admin.deleteTopics({ topics: recordEntryTopics() }).catch(() => undefined);
+    await admin.disconnect();
+    process.env = saved;
+  });
+
+  const ROLES: Role[] = [...STAFF.map(([role]) => role), 'patient', 'carer'];
+  const ENDPOINTS: Array<[string, (nhs: string) => string]> = [
+    ['record', (nhs) => `/v1/patients/${nhs}/record`],
+    ['journal', (nhs) => `/v1/patients/${nhs}/journal`],
+    [
+      'entry',
+      (nhs) =>
+        `/v1/patients/${nhs}/entries/${entries[`RegistrationStarted:${nhs}`]?.eventId ?? randomUUID()}`,
+    ],
+    [
+      'history',
+      (nhs) =>
+        `/v1/patients/${nhs}/entries/${entries[`RegistrationStarted:${nhs}`]?.eventId ?? randomUUID()}/history`,
+    ],
+    ['access-log', (nhs) => `/v1/patients/${nhs}/access-log`],
+  ];
+
+  /** What each role may do with its own patient, by endpoint. */
+  const expectedOwnStatus = (role: Role, endpoint: string): number => {
+    if (endpoint === 'access-log')
+      return role === 'patient' || role === 'privacy-officer' ? 200 : 403;
+    if (role === 'privacy-officer') return 404;
+    if (endpoint === 'entry' || endpoint === 'history') {
+      // The registration is in the care-relationships section: in every view but the carer's, pharmacist's and care worker's.
+      return ['carer', 'pharmacist', 'care-worker'].includes(role) ? 404 : 200;
+    }
+    return 200;
+  };
+
+  const cases = ROLES.flatMap((role) =>
+    ENDPOINTS.map(([name, path]) => [role, name, path] as const),
+  );
+
+  it.each(cases)(
+    '%s, %s: own patient as the rules say; another patient exactly as one that does not exist; malformed id refused',
+    async (role, name, path) => {
+      const token = tokens.get(role) ?? '';
+      const get = (nhs: string) =>
+        requestJson<{ code?: string }>(`${api.baseUrl}${path(nhs)}`, { token });
+      const [mine, theirs, missing, malformed] = await Promise.all([
+        get(own),
+        get(other),
+        get(nobody),
+        get('12345abcde'),
+      ]);
+      expect(mine.status).toBe(expectedOwnStatus(role, name));
+      if (!(role === 'privacy-officer' && name === 'access-log')) {
+        expect(theirs.status).toBe(404);
+        expect(theirs.body).toEqual(missing.body);
+        expect(theirs.headers.get('content-type')).toBe(missing.headers.get('content-type'));
+        expect(theirs.body.code).toBe('patient-not-found');
+      }
+      expect(malformed.status).toBe(400);
+      expect(malformed.body.code).toBe('invalid-nhs-number');
+    },
+  );
+
+  it('audits every read, allowed or denied, in the log the patient can read', async () => {
+    const patient = tokens.get('patient') ?? '';
+    const before = await requestJson<{ accesses: unknown[] }>(
+      `${api.baseUrl}/v1/patients/${other}/access-log`,
+      { token: tokens.get('privacy-officer') ?? '' },
+    );
+    await requestJson(`${api.baseUrl}/v1/patients/${other}/record`, {
+      token: tokens.get('social-worker') ?? '',
+    });
+    const after = await requestJson<{
+      accesses: Array<{ actor: { role: string }; outcome: string; action: string }>;
+    }>(`${api.baseUrl}/v1/patients/${other}/access-log`, {
+      token: tokens.get('privacy-officer') ?? '',
+    });
+    // One more for the denied read, one more for the privacy officer's own first look.
+    expect(after.body.accesses.length).toBe(before.body.accesses.length + 2);
+    expect(after.body.accesses).toContainEqual(
+      expect.objectContaining({
+        actor: expect.objectContaining({ role: 'social-worker' }),
+        outcome: 'denied',
+        action: 'read-record',
+      }),
+    );
+    const mine = await requestJson<{
+      accesses: Array<{ actor: { role: string; organisation: string }; outcome: string }>;
+    }>(`${api.baseUrl}/v1/patients/${own}/access-log`, { token: patient });
+    const roles = new Set(
+      mine.body.accesses
+        .filter((access) => access.outcome === 'allowed')
+        .map((access) => access.actor.role),
+    );
+    for (const role of ['gp', 'social-worker', 'midwife', 'urgent-care', 'carer'])
+      expect(roles).toContain(role);
+  });
+
+  it('lets staff without a relationship in only by breaking glass, with a reason, which the privacy officer sees', async () => {
+    const stranger = await mintLocalToken({
+      role: 'urgent-care',
+      organisation: 'RRK',
+      userId: 'paramedic-1',
+    });
+    const read = () => requestJson(`${api.baseUrl}/v1/patients/${own}/record`, { token: stranger });
+    expect((await read()).status).toBe(404);
+    const noReason = await requestJson<{ code: string }>(
+      `${api.baseUrl}/v1/patients/${own}/break-glass`,
+      { method: 'POST', token: stranger, body: { reason: 'urgent' } },
+    );
+    expect(noReason.status).toBe(400);
+    expect(noReason.body.code).toBe('break-glass-reason-required');
+    const patientTries = await requestJson(`${api.baseUrl}/v1/patients/${own}/break-glass`, {
+      method: 'POST',
+      token: tokens.get('patient') ?? '',
+      body: { reason: 'I want to see it all' },
+    });
+    expect(patientTries.status).toBe(403);
+    const granted = await requestJson<{ expiresAt: string }>(
+      `${api.baseUrl}/v1/patients/${own}/break-glass`,
+      {
+        method: 'POST',
+        token: stranger,
+        body: { reason: 'Unconscious at roadside, needs allergy history' },
+      },
+    );
+    expect(granted.status).toBe(201);
+    expect(new Date(granted.body.expiresAt).getTime()).toBeGreaterThan(Date.now());
+    expect((await read()).status).toBe(200);
+    const alerts = await requestJson<{
+      alerts: Array<{ reason: string; actor: { userId: string } }>;
+    }>(`${api.baseUrl}/v1/privacy/break-glass-alerts`, {
+      token: tokens.get('privacy-officer') ?? '',
+    });
+    expect(alerts.body.alerts).toContainEqual(
+      expect.objectContaining({
+        reason: 'Unconscious at roadside, needs allergy history',
+        actor: expect.objectContaining({ userId: 'paramedic-1' }),
+      }),
+    );
+  });
+
+  it('hides an entry the patient sealed from an organisation, from that organisation only', async () => {
+    const consultation = entries[`ConsultationRecorded:${own}`];
+    const sealed = await requestJson(
+      `${api.baseUrl}/v1/patients/${own}/consents/seals/${consultation?.eventId ?? ''}`,
+      {
+        method: 'PUT',
+        token: tokens.get('patient') ?? '',
+        headers: { 'Idempotency-Key': randomUUID() },
+        body: { sealedFrom: { kind: 'organisation', value: 'R1H' } },
+      },
+    );
+    expect(sealed.status).toBe(202);
+    const path = `${api.baseUrl}/v1/patients/${own}/entries/${consultation?.eventId ?? ''}`;
+    await eventually(
+      async () =>
+        expect((await requestJson(path, { token: tokens.get('midwife') ?? '' })).status).toBe(404),
+      { timeoutMs: 30_000 },
+    );
+    expect((await requestJson(path, { token: tokens.get('gp') ?? '' })).status).toBe(200);
+  });
+
+  it('takes a patient contribution onto the patient topic and into the record', async () => {
+    const reading = await requestJson<{ eventId: string; topic: string }>(
+      `${api.baseUrl}/v1/patients/${own}/contributions`,
+      {
+        method: 'POST',
+        token: tokens.get('patient') ?? '',
+        headers: { 'Idempotency-Key': randomUUID() },
+        body: {
+          type: 'PatientNoteAdded',
+          payload: { note: 'Ankles better this week.' },
+        },
+      },
+    );
+    expect(reading.status).toBe(202);
+    expect(reading.body.topic).toBe(recordEntryTopic('patient'));
+    await eventually(
+      async () => {
+        const entry = await requestJson(
+          `${api.baseUrl}/v1/patients/${own}/entries/${reading.body.eventId}`,
+          { token: tokens.get('patient') ?? '' },
+        );
+        expect(entry.status).toBe(200);
+      },
+      { timeoutMs: 30_000 },
+    );
+    const otherPatient = await requestJson(`${api.baseUrl}/v1/patients/${other}/contributions`, {
+      method: 'POST',
+      token: tokens.get('patient') ?? '',
+      headers: { 'Idempotency-Key': randomUUID() },
+      body: { type: 'PatientNoteAdded', payload: { note: 'not mine' } },
+    });
+    expect(otherPatient.status).toBe(404);
+  });
+});
