@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { readModelDataSource } from '@carelog/read-model';
 import { mintLocalToken } from '@carelog/auth';
 import { loadEventCodec, type UncheckedRecordEntryEvent } from '@carelog/codec';
 import { entryTypeRule, type Role, type SourceDomain } from '@carelog/domain';
@@ -17,6 +18,8 @@ import {
   waitForReady,
   type RunningService,
 } from '@carelog/local-infra';
+import fc from 'fast-check';
+import { LEGALLY_PROTECTED_CATEGORIES } from '@carelog/domain';
 import { eventually, exampleEvent, requestJson, testNhsNumber, uniqueName } from '@carelog/testing';
 
 /**
@@ -234,6 +237,204 @@ describe('record API access rules', () => {
       expect(malformed.body.code).toBe('invalid-nhs-number');
     },
   );
+
+  it('property: no legally protected entry reaches a caller without the consent that allows it, through record, journal, digests and history', async () => {
+    const kafka = createKafka('access-property');
+    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    await producer.connect();
+    const organisations = ['A81001', '716', 'SH001'];
+    const readers: Role[] = [
+      'gp',
+      'practice-nurse',
+      'social-worker',
+      'care-worker',
+      'community-nurse',
+      'urgent-care',
+      'patient',
+      'carer',
+    ];
+    let patientSeed = 700_000;
+    try {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.array(
+            fc.record({
+              type: fc.constantFrom(
+                'ConsultationRecorded',
+                'CareVisitRecorded',
+                'TestResultRecorded',
+                'MedicationPrescribed',
+              ),
+              organisation: fc.constantFrom(...organisations),
+              sensitivity: fc.subarray([...LEGALLY_PROTECTED_CATEGORIES], { maxLength: 2 }),
+            }),
+            { minLength: 1, maxLength: 6 },
+          ),
+          fc.subarray(
+            LEGALLY_PROTECTED_CATEGORIES.flatMap((category) =>
+              organisations.map((organisation) => ({ category, organisation })),
+            ),
+            { maxLength: 3 },
+          ),
+          fc.constantFrom(...readers),
+          async (specs, shares, reader) => {
+            const nhsNumber = testNhsNumber(patientSeed++);
+            const patientToken = await mintLocalToken({
+              role: 'patient',
+              organisation: 'NHSLOGIN',
+              nhsNumber,
+              userId: `p-${nhsNumber}`,
+            });
+            const seeds: Array<[SourceDomain, UncheckedRecordEntryEvent]> = [
+              event('RegistrationStarted', nhsNumber, 'A81001'),
+              event('CaseOpened', nhsNumber, '716'),
+              event('CareTeamMemberAdded', nhsNumber, 'A81001', {
+                organisation: 'RYY',
+                role: 'community-nurse',
+                team: null,
+                reason: 'wounds',
+              }),
+              event('TriageOutcomeRecorded', nhsNumber, 'NHS111'),
+              event('CarerApproved', nhsNumber, 'A81001', {
+                carerUserId: 'carer-jo',
+                carerName: 'Jo',
+                relationshipToPatient: 'son',
+                scope: ['social-care', 'medicines', 'gp', 'results'],
+                notifyOnCarePlanChange: false,
+              }),
+              ...shares.map((share) =>
+                event('SensitiveInformationShared', nhsNumber, 'A81001', {
+                  category: share.category,
+                  sharedWithOrganisation: share.organisation,
+                  consentGivenAt: new Date().toISOString(),
+                }),
+              ),
+            ];
+            const generated = specs.map((spec) => {
+              const [domain, generatedEvent] = event(spec.type, nhsNumber, spec.organisation);
+              return [domain, { ...generatedEvent, sensitivity: spec.sensitivity }] as [
+                SourceDomain,
+                UncheckedRecordEntryEvent,
+              ];
+            });
+            for (const [domain, sent] of [...seeds, ...generated]) {
+              await producer.send({
+                topic: recordEntryTopic(domain),
+                acks: -1,
+                messages: [{ key: nhsNumber, value: codec.encode(sent) }],
+              });
+            }
+            // The patient sees every entry of these types, protected or not: wait until all are projected.
+            await eventually(
+              async () => {
+                const all = await requestJson<{ entries: unknown[] }>(
+                  `${api.baseUrl}/v1/patients/${nhsNumber}/record?limit=200`,
+                  { token: patientToken },
+                );
+                expect(all.body.entries.length).toBe(
+                  seeds.length - 1 - shares.length + generated.length,
+                );
+              },
+              { timeoutMs: 30_000, intervalMs: 50 },
+            );
+
+            const readerOrganisation = STAFF.find(([role]) => role === reader)?.[1] ?? 'NHSLOGIN';
+            const token = reader === 'patient' ? patientToken : (tokens.get(reader) ?? '');
+            const allowed = (sent: UncheckedRecordEntryEvent) =>
+              sent.sensitivity.every(
+                (category) =>
+                  reader === 'patient' ||
+                  (reader !== 'carer' &&
+                    (sent.source.organisation === readerOrganisation ||
+                      shares.some(
+                        (share) =>
+                          share.category === category && share.organisation === readerOrganisation,
+                      ))),
+              );
+            const byId = new Map(generated.map(([, sent]) => [sent.eventId, sent]));
+            const reached = new Set<string>();
+            const base = `${api.baseUrl}/v1/patients/${nhsNumber}`;
+            const record = await requestJson<{ entries: Array<{ eventId: string }> }>(
+              `${base}/record?limit=200`,
+              { token },
+            );
+            for (const entry of record.body.entries ?? []) reached.add(entry.eventId);
+            const first = await requestJson<{ digests?: Array<{ id: string; count: number }> }>(
+              `${base}/journal`,
+              { token },
+            );
+            const ids = (first.body.digests ?? []).map((line) => line.id).join(',');
+            const journal = await requestJson<{
+              narrative?: Array<{ eventId: string }>;
+              sections?: Array<{ entries: Array<{ eventId: string }> }>;
+              digests?: Array<{ id: string; count: number }>;
+              expanded?: Record<string, Array<{ eventId: string }>>;
+            }>(`${base}/journal${ids ? `?expand=${encodeURIComponent(ids)}` : ''}`, { token });
+            for (const item of [
+              ...(journal.body.narrative ?? []),
+              ...(journal.body.sections ?? []).flatMap((section) => section.entries),
+              ...Object.values(journal.body.expanded ?? {}).flat(),
+            ]) {
+              reached.add(item.eventId);
+            }
+            // A digest line counts exactly the entries it expands to: nothing hidden is counted in it.
+            for (const line of journal.body.digests ?? [])
+              expect(journal.body.expanded?.[line.id]?.length).toBe(line.count);
+            for (const [, sent] of generated) {
+              const history = await requestJson<{ versions?: Array<{ eventId: string }> }>(
+                `${base}/entries/${sent.eventId}/history`,
+                { token },
+              );
+              for (const version of history.body.versions ?? []) reached.add(version.eventId);
+            }
+            for (const id of reached) {
+              const sent = byId.get(id);
+              if (sent) expect({ id, allowed: allowed(sent) }).toEqual({ id, allowed: true });
+            }
+          },
+        ),
+        { numRuns: 12 },
+      );
+    } finally {
+      await producer.disconnect();
+    }
+  });
+
+  it('answers a denied read without touching a record row, while an allowed read needs them', async () => {
+    const versionTables = readModelDataSource({
+      schema: `${env.CARELOG_READ_MODEL_SCHEMA}_v1`,
+      applicationName: 'lock-test',
+      poolSize: 2,
+    });
+    await versionTables.initialize();
+    const locker = versionTables.createQueryRunner();
+    await locker.connect();
+    await locker.startTransaction();
+    const gp = tokens.get('gp') ?? '';
+    let allowedRead: Promise<{ status: number }> | undefined;
+    try {
+      // Nothing can read record entries or their history until this transaction ends.
+      await locker.query('LOCK TABLE record_entry, entry_version IN ACCESS EXCLUSIVE MODE');
+      const denied = await requestJson<{ code: string }>(
+        `${api.baseUrl}/v1/patients/${other}/record`,
+        { token: gp },
+      );
+      expect(denied.status).toBe(404);
+      expect(denied.body.code).toBe('patient-not-found');
+      allowedRead = requestJson(`${api.baseUrl}/v1/patients/${own}/record`, { token: gp });
+      await eventually(async () => {
+        const [waiting] = await versionTables.query<Array<{ count: string }>>(
+          `SELECT count(*) FROM pg_locks l JOIN pg_class c ON l.relation = c.oid WHERE c.relname = 'record_entry' AND NOT l.granted`,
+        );
+        expect(Number(waiting?.count)).toBeGreaterThan(0);
+      });
+    } finally {
+      await locker.rollbackTransaction();
+      await locker.release();
+    }
+    expect((await allowedRead)?.status).toBe(200);
+    await versionTables.destroy();
+  });
 
   it('audits every read, allowed or denied, in the log the patient can read', async () => {
     const patient = tokens.get('patient') ?? '';
