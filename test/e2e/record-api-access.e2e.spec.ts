@@ -436,6 +436,107 @@ describe('record API access rules', () => {
     await versionTables.destroy();
   });
 
+  it('shows a GP every flagged, abnormal, safeguarding and care-plan entry of a mixed record, and digests the routine care visits', async () => {
+    const nhsNumber = testNhsNumber(808_080);
+    const day = (n: number) => new Date(Date.UTC(2026, 2, n, 9));
+    const at = (
+      type: string,
+      n: number,
+      organisation: string,
+      payload?: Record<string, unknown>,
+      extra: Partial<UncheckedRecordEntryEvent> = {},
+    ) => {
+      const [domain, made] = event(type, nhsNumber, organisation, payload);
+      return [domain, { ...made, occurredAt: day(n), ...extra }] as [
+        SourceDomain,
+        UncheckedRecordEntryEvent,
+      ];
+    };
+    const visit = (n: number, concernsRaised = false) =>
+      at('CareVisitRecorded', n, '716', {
+        visitStart: day(n),
+        visitEnd: new Date(day(n).getTime() + 1_800_000),
+        tasksCompleted: ['personal care'],
+        note: 'Settled.',
+        concernsRaised,
+      });
+    const mixed = [
+      at('RegistrationStarted', 1, 'A81001'),
+      at('CaseOpened', 1, '716'),
+      ...[2, 2, 3, 3, 4, 4, 5, 6, 6, 7, 7, 7].map((n) => visit(n)),
+      visit(5, true),
+      at('TestResultRecorded', 3, 'A81001', {
+        test: { system: 'http://snomed.info/sct', code: '1033191000000107', display: 'NT-proBNP' },
+        value: '1240',
+        unit: 'ng/L',
+        referenceRange: '<400',
+        interpretation: 'abnormal',
+        narrative: null,
+      }),
+      at('LetterReceived', 4, 'A81001', undefined, {
+        attention: { role: 'gp', organisation: 'A81001', reason: 'start bisoprolol' },
+      }),
+      at('SafeguardingConcernRaised', 5, '716'),
+      at('CarePlanChanged', 6, '716'),
+      at('ConsultationRecorded', 8, 'A81001'),
+    ];
+    const producer = createKafka('mixed-record').producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+    });
+    await producer.connect();
+    for (const [domain, sent] of mixed)
+      await producer.send({
+        topic: recordEntryTopic(domain),
+        acks: -1,
+        messages: [{ key: nhsNumber, value: codec.encode(sent) }],
+      });
+    await producer.disconnect();
+    const gp = tokens.get('gp') ?? '';
+    type Journal = {
+      narrative: Array<{ eventId: string; flagged: string[] }>;
+      digests: Array<{ summary: string; count: number }>;
+    };
+    const journal = await eventually(
+      async () => {
+        const response = await requestJson<Journal>(
+          `${api.baseUrl}/v1/patients/${nhsNumber}/journal`,
+          { token: gp },
+        );
+        expect(response.status).toBe(200);
+        // Everything projected: 12 digested visits; the other 8 entries (registration and case included) in the narrative.
+        expect(response.body.digests.reduce((sum, line) => sum + line.count, 0)).toBe(12);
+        expect(response.body.narrative).toHaveLength(8);
+        return response.body;
+      },
+      { timeoutMs: 30_000 },
+    );
+    const idOf = (type: string) =>
+      mixed.filter(([, sent]) => sent.type === type).map(([, sent]) => sent.eventId);
+    const narrative = journal.narrative.map((item) => item.eventId);
+    for (const type of [
+      'TestResultRecorded',
+      'LetterReceived',
+      'SafeguardingConcernRaised',
+      'CarePlanChanged',
+      'ConsultationRecorded',
+    ]) {
+      for (const id of idOf(type)) expect(narrative).toContain(id);
+    }
+    const concern = mixed.find(
+      ([, sent]) => sent.type === 'CareVisitRecorded' && sent.payload['concernsRaised'] === true,
+    )?.[1];
+    expect(journal.narrative.find((item) => item.eventId === concern?.eventId)?.flagged).toEqual([
+      'care-visit-concern',
+    ]);
+    expect(
+      journal.narrative.filter((item) => idOf('CareVisitRecorded').includes(item.eventId)),
+    ).toHaveLength(1);
+    expect(journal.digests.map((line) => line.summary)).toEqual([
+      '12 routine care visits, 2–7 Mar, 1 flagged, shown above',
+    ]);
+  });
+
   it('audits every read, allowed or denied, in the log the patient can read', async () => {
     const patient = tokens.get('patient') ?? '';
     const before = await requestJson<{ accesses: unknown[] }>(

@@ -77,15 +77,22 @@ export class PatientRecordController {
     required: false,
     description: 'Comma-separated digest ids to expand into their entries',
   })
+  @ApiQuery({
+    name: 'asAt',
+    required: false,
+    description: 'ISO 8601; the view as it would have been shown then',
+  })
   async journal(
     @Param('nhsNumber') nhsNumber: string,
     @Query('view') requestedView: string | undefined,
     @Query('expand') expand: string | undefined,
+    @Query('asAt') asAt: string | undefined,
     @CurrentCaller() caller: Caller,
   ): Promise<unknown> {
     const patient = await this.gate.open(caller, nhsNumber, 'read-journal');
     const view = parseView(requestedView, caller);
-    const all = await this.records.entries(patient.nhsNumber);
+    const asAtTime = parseRecordFilters(asAt === undefined ? {} : { asAt }).asAt;
+    const all = await this.records.entries(patient.nhsNumber, asAtTime);
     const visible = all.filter((entry) => visibleTo(patient, entry));
     const byId = new Map(visible.map((entry) => [entry.eventId, entry]));
     const journal = buildJournal(
@@ -107,6 +114,7 @@ export class PatientRecordController {
     return {
       patient: { nhsNumber: patient.nhsNumber },
       view,
+      asAt: asAtTime?.toISOString() ?? null,
       narrative: items(journal.narrative),
       sections: journal.sections.map((section) => ({
         section: section.section,

@@ -151,12 +151,10 @@ export class RecordQuery {
         payload: entry.payload,
       }));
     }
-    const rows = await this.dataSource
-      .getRepository(RecordEntryRow)
-      .find({
-        where: { nhsNumber, status: 'current' },
-        order: { occurredAt: 'ASC', eventId: 'ASC' },
-      });
+    const rows = await this.dataSource.getRepository(RecordEntryRow).find({
+      where: { nhsNumber, status: 'current' },
+      order: { occurredAt: 'ASC', eventId: 'ASC' },
+    });
     return rows.map(entryView);
   }
 
@@ -216,12 +214,10 @@ export class RecordQuery {
     >;
   }> {
     const entry = await this.entry(patient, eventId);
-    const rows = await this.dataSource
-      .getRepository(EntryVersionRow)
-      .find({
-        where: { entryId: entry.eventId, nhsNumber: patient.nhsNumber },
-        order: { recordedAt: 'ASC', offset: 'ASC' },
-      });
+    const rows = await this.dataSource.getRepository(EntryVersionRow).find({
+      where: { entryId: entry.eventId, nhsNumber: patient.nhsNumber },
+      order: { recordedAt: 'ASC', offset: 'ASC' },
+    });
     const versions = rows
       .map((row) => ({
         eventId: row.eventId,
