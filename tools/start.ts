@@ -55,8 +55,8 @@ async function main(): Promise<void> {
     await stop(1);
     return;
   }
-  const gpRecords = services.find((service) => service.name === 'gp-records');
-  if (gpRecords) await seedDemoRecord(gpRecords.baseUrl);
+  const url = (name: string) => services.find((service) => service.name === name)?.baseUrl ?? '';
+  await seedDemoRecord({ 'gp-records': url('gp-records'), 'social-care': url('social-care') });
   const seconds = ((Date.now() - startedAt) / 1000).toFixed(1);
   console.log(`
 [carelog] ready in ${seconds}s: every /health/ready answers 200.
@@ -68,6 +68,7 @@ Try it (a GP at the demo practice ${DEMO_PRACTICE}; demo patient ${DEMO_PATIENT}
        -H 'Content-Type: application/json' -H "Idempotency-Key: $(date +%s%N)" \\
        -d '{"patient":{"nhsNumber":"${DEMO_PATIENT}"},"type":"ConsultationRecorded","occurredAt":"2026-11-20T10:00:00Z","payload":{"narrative":"Reviewed BP diary.","codedItems":[]}}'
   curl -s http://127.0.0.1:3100/v1/patients/${DEMO_PATIENT}/record -H "Authorization: Bearer $TOKEN"
+  curl -s http://127.0.0.1:3100/v1/patients/${DEMO_PATIENT}/journal -H "Authorization: Bearer $TOKEN"   # the GP view: flagged result first, care visits digested
 
 Ctrl-C stops everything this command started.
 `);
