@@ -1,0 +1,111 @@
+import { DomainError } from '@carelog/domain';
+
+/** Every kind of access the record API writes down (DESIGN.md, "Access rules"). */
+export const ACCESS_ACTIONS = [
+  'read-record',
+  'read-journal',
+  'read-entry',
+  'read-entry-history',
+  'read-access-log',
+  'read-tasks',
+  'break-glass',
+  'write-contribution',
+  'write-consent',
+] as const;
+export type AccessAction = (typeof ACCESS_ACTIONS)[number];
+
+export type AccessOutcome = 'allowed' | 'denied';
+
+export interface AccessActor {
+  readonly userId: string;
+  readonly role: string;
+  /** ODS code. */
+  readonly organisation: string;
+}
+
+export interface BreakGlassGrant {
+  readonly reason: string;
+  readonly expiresAt: Date;
+}
+
+/** One read of (or request for) a patient's data, allowed or denied. */
+export interface AccessEvent {
+  readonly accessId: string;
+  readonly occurredAt: Date;
+  readonly actor: AccessActor;
+  /** As the caller asked for it: ten digits, or the raw id when it was malformed. */
+  readonly nhsNumber: string;
+  readonly action: AccessAction;
+  readonly outcome: AccessOutcome;
+  /** How many entries the caller was shown; null when the access shows no entries. */
+  readonly entriesShown: number | null;
+  /** The break-glass the access was made under (or, for `break-glass`, the one granted). */
+  readonly breakGlass: BreakGlassGrant | null;
+}
+
+/** JSON as Postgres jsonb stores it and hands it back. */
+export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
+
+/**
+ * An access event in exactly the form Postgres stores and returns it: the hash is computed
+ * over these values, so they must survive the round trip unchanged (a lower-case uuid,
+ * ISO 8601 times with milliseconds, only the actor's three fields).
+ */
+export interface StoredAccessFields {
+  accessId: string;
+  occurredAt: string;
+  actor: { userId: string; role: string; organisation: string };
+  nhsNumber: string;
+  action: string;
+  outcome: string;
+  entriesShown: number | null;
+  breakGlass: { reason: string; expiresAt: string } | null;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+const invalid = (field: string, message: string) =>
+  new DomainError('invalid-access-event', message, field);
+
+function isoTime(value: Date, field: string): string {
+  if (!(value instanceof Date) || Number.isNaN(value.getTime()))
+    throw invalid(field, 'must be a valid date');
+  return value.toISOString();
+}
+
+/**
+ * Checks an access event and puts it in its stored form. The checks are the ones TypeScript
+ * cannot make and the ones the hash depends on; a refused event is never half-written.
+ */
+export function storedAccessFields(event: AccessEvent): StoredAccessFields {
+  if (!UUID.test(event.accessId)) throw invalid('accessId', 'must be a UUID');
+  if (!(ACCESS_ACTIONS as readonly string[]).includes(event.action))
+    throw invalid('action', 'is not a known access action');
+  if (event.outcome !== 'allowed' && event.outcome !== 'denied')
+    throw invalid('outcome', "must be 'allowed' or 'denied'");
+  if (
+    event.entriesShown !== null &&
+    !(Number.isSafeInteger(event.entriesShown) && event.entriesShown >= 0)
+  )
+    throw invalid('entriesShown', 'must be a whole number of entries, or null');
+  // DESIGN.md: break-glass needs a stated reason and is time-limited.
+  if (event.action === 'break-glass' && event.outcome === 'allowed' && !event.breakGlass?.reason)
+    throw invalid('breakGlass.reason', 'an allowed break-glass needs a stated reason');
+  return {
+    accessId: event.accessId.toLowerCase(),
+    occurredAt: isoTime(event.occurredAt, 'occurredAt'),
+    actor: {
+      userId: event.actor.userId,
+      role: event.actor.role,
+      organisation: event.actor.organisation,
+    },
+    nhsNumber: event.nhsNumber,
+    action: event.action,
+    outcome: event.outcome,
+    entriesShown: event.entriesShown,
+    breakGlass: event.breakGlass && {
+      reason: event.breakGlass.reason,
+      expiresAt: isoTime(event.breakGlass.expiresAt, 'breakGlass.expiresAt'),
+    },
+  };
+}

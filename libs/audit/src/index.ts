@@ -1,0 +1,25 @@
+export {
+  ACCESS_ACTIONS,
+  type AccessAction,
+  type AccessActor,
+  type AccessEvent,
+  type AccessOutcome,
+  type BreakGlassGrant,
+} from './access-event';
+export {
+  AuditTrail,
+  AuditPublishError,
+  ACCESS_LOG_MAX_LIMIT,
+  type AccessEventMessage,
+  type AccessLogEntry,
+  type PrivacyOfficerAlert,
+  type RecordedAccessEvent,
+} from './audit-trail';
+export {
+  auditDataSource,
+  auditSchema,
+  DEFAULT_AUDIT_SCHEMA,
+  type AuditDataSourceOptions,
+} from './audit-data-source';
+export { verifyAuditChain, type ChainVerdict } from './verify-chain';
+export { GENESIS_HASH, type ChainProblem } from './chain';

@@ -1,0 +1,186 @@
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { createKafka, ensureTopics, recordTopicSpec } from '@carelog/kafka';
+import { eventually, nextTestNhsNumber, uniqueName } from '@carelog/testing';
+import type { Admin, Kafka } from 'kafkajs';
+import type { DataSource } from 'typeorm';
+import { auditDataSource } from './audit-data-source';
+import { AuditTrail } from './audit-trail';
+import { verifyAuditChain } from './verify-chain';
+
+const repoRoot = join(__dirname, '../../..');
+
+/** Runs `npm run audit:verify`'s command against one schema; resolves with its exit code and output. */
+function runVerifier(schema: string): Promise<{ code: number | null; output: string }> {
+  const verifier = spawn(
+    process.execPath,
+    ['-r', '@swc-node/register', join(repoRoot, 'libs/audit/src/verify-main.ts')],
+    { cwd: repoRoot, env: { ...process.env, CARELOG_AUDIT_SCHEMA: schema } },
+  );
+  let output = '';
+  verifier.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  verifier.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  return new Promise((resolve, reject) => {
+    verifier.on('error', reject);
+    verifier.on('close', (code) => resolve({ code, output }));
+  });
+}
+
+/**
+ * Tampering as someone with the rights to bypass the append-only trigger would: each test
+ * has a fresh chain of five rows in a schema of its own, changes it behind the trail's back,
+ * and expects verification to name what was done and where.
+ */
+describe('verifying the audit chain', () => {
+  const topic = uniqueName('audit-verify-topic');
+  const schemas: string[] = [];
+  const dataSources: DataSource[] = [];
+  const trails: AuditTrail[] = [];
+  let kafka: Kafka;
+  let admin: Admin;
+
+  /** A new schema holding a chain of `rows` access events. */
+  async function freshChain(rows = 5): Promise<{ schema: string; dataSource: DataSource }> {
+    const schema = uniqueName('audit_verify');
+    const dataSource = auditDataSource({
+      schema,
+      applicationName: 'audit-verify-test',
+      poolSize: 2,
+    });
+    schemas.push(schema);
+    dataSources.push(await dataSource.initialize());
+    const trail = new AuditTrail(dataSource, kafka, { schema, topic });
+    trails.push(trail);
+    await trail.migrate();
+    for (let index = 0; index < rows; index++) {
+      await trail.record({
+        accessId: randomUUID(),
+        occurredAt: new Date(),
+        actor: { userId: `user-${index}`, role: 'gp', organisation: 'A81001' },
+        nhsNumber: nextTestNhsNumber(),
+        action: 'read-record',
+        outcome: 'allowed',
+        entriesShown: index,
+        breakGlass: null,
+      });
+    }
+    return { schema, dataSource };
+  }
+
+  /** Runs `statements` with the append-only trigger switched off, as a database owner could. */
+  async function tamper(dataSource: DataSource, schema: string, ...statements: string[]) {
+    await dataSource.transaction(async (manager) => {
+      await manager.query(
+        `ALTER TABLE "${schema}".access_event DISABLE TRIGGER access_event_append_only`,
+      );
+      for (const statement of statements) await manager.query(statement);
+      await manager.query(
+        `ALTER TABLE "${schema}".access_event ENABLE TRIGGER access_event_append_only`,
+      );
+    });
+  }
+
+  beforeAll(async () => {
+    kafka = createKafka('audit-verify-test');
+    admin = kafka.admin();
+    await admin.connect();
+    // A broker that has only just started can fail topic creation's wait for leaders. The
+    // trail retries on its next call, but a test's first record should not be that call.
+    await eventually(() => ensureTopics(admin, [recordTopicSpec(topic)]));
+  });
+
+  afterAll(async () => {
+    for (const trail of trails) await trail.disconnect();
+    await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
+    await admin.disconnect();
+    for (const [index, dataSource] of dataSources.entries()) {
+      await dataSource.query(`DROP SCHEMA "${schemas[index]}" CASCADE`);
+      await dataSource.destroy();
+    }
+  });
+
+  it('finds an untouched chain intact', async () => {
+    const { schema, dataSource } = await freshChain();
+    expect(await verifyAuditChain(dataSource, { schema })).toEqual({ ok: true, rows: 5 });
+  });
+
+  it('finds an empty trail intact', async () => {
+    const { schema, dataSource } = await freshChain(0);
+    expect(await verifyAuditChain(dataSource, { schema })).toEqual({ ok: true, rows: 0 });
+  });
+
+  it("reports a row whose actor was changed as edited, at that row's seq", async () => {
+    const { schema, dataSource } = await freshChain();
+    await tamper(
+      dataSource,
+      schema,
+      `UPDATE "${schema}".access_event
+       SET actor = jsonb_set(actor, '{userId}', '"someone-else"') WHERE seq = 3`,
+    );
+    expect(await verifyAuditChain(dataSource, { schema })).toMatchObject({
+      ok: false,
+      seq: 3,
+      problem: 'edited',
+    });
+  });
+
+  it('reports a time moved by less than a millisecond as edited', async () => {
+    const { schema, dataSource } = await freshChain();
+    await tamper(
+      dataSource,
+      schema,
+      `UPDATE "${schema}".access_event
+       SET occurred_at = occurred_at + interval '1 microsecond' WHERE seq = 4`,
+    );
+    expect(await verifyAuditChain(dataSource, { schema })).toMatchObject({
+      ok: false,
+      seq: 4,
+      problem: 'edited',
+    });
+  });
+
+  it('reports a row removed from the middle as deleted, at the missing seq', async () => {
+    const { schema, dataSource } = await freshChain();
+    await tamper(dataSource, schema, `DELETE FROM "${schema}".access_event WHERE seq = 3`);
+    expect(await verifyAuditChain(dataSource, { schema })).toMatchObject({
+      ok: false,
+      seq: 3,
+      problem: 'deleted',
+    });
+  });
+
+  it('reports two rows whose seqs were swapped as reordered', async () => {
+    const { schema, dataSource } = await freshChain();
+    // Through a free value: seq is unique at every step.
+    await tamper(
+      dataSource,
+      schema,
+      `UPDATE "${schema}".access_event SET seq = 1000 WHERE seq = 2`,
+      `UPDATE "${schema}".access_event SET seq = 2 WHERE seq = 4`,
+      `UPDATE "${schema}".access_event SET seq = 4 WHERE seq = 1000`,
+    );
+    expect(await verifyAuditChain(dataSource, { schema })).toMatchObject({
+      ok: false,
+      seq: 2,
+      problem: 'reordered',
+    });
+  });
+
+  it('the audit:verify command exits 0 on an intact chain and 1 with the problem on a tampered one', async () => {
+    const intact = await freshChain();
+    const tampered = await freshChain();
+    await tamper(
+      tampered.dataSource,
+      tampered.schema,
+      `UPDATE "${tampered.schema}".access_event SET outcome = 'denied' WHERE seq = 2`,
+    );
+    const [good, bad] = await Promise.all([
+      runVerifier(intact.schema),
+      runVerifier(tampered.schema),
+    ]);
+    expect(good).toEqual({ code: 0, output: 'audit chain intact: 5 rows\n' });
+    expect(bad.code).toBe(1);
+    expect(bad.output).toContain('audit chain broken at seq 2: edited');
+  });
+});
