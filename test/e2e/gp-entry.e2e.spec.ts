@@ -1,12 +1,5 @@
-import { appendFileSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { mintLocalToken } from '@carelog/auth';
-import {
-  localStateDir,
-  startService,
-  waitForReady,
-  type RunningService,
-} from '@carelog/local-infra';
+import { startService, waitForReady, type RunningService, serviceLog } from '@carelog/local-infra';
 import { eventually, nextTestNhsNumber, requestJson, uniqueName } from '@carelog/testing';
 
 /**
@@ -16,9 +9,7 @@ import { eventually, nextTestNhsNumber, requestJson, uniqueName } from '@carelog
 describe('a GP entry, from POST to the joined-up record', () => {
   const services: RunningService[] = [];
   // The services' own logs, for when a test fails: .local/test-logs/gp-entry.e2e.log
-  const logDir = join(localStateDir, 'test-logs');
-  mkdirSync(logDir, { recursive: true });
-  const log = (line: string) => appendFileSync(join(logDir, 'gp-entry.e2e.log'), `${line}\n`);
+  const log = serviceLog('gp-entry.e2e');
   // Test ports and an isolated consumer group and read-model schema, so that a platform
   // started with `npm start` on the same machine is not disturbed.
   const env = {

@@ -1,5 +1,4 @@
 import { spawn } from 'node:child_process';
-import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadEventCodec, type UncheckedRecordEntryEvent } from '@carelog/codec';
 import type { SourceDomain } from '@carelog/domain';
@@ -11,11 +10,11 @@ import {
   recordEntryTopics,
 } from '@carelog/kafka';
 import {
-  localStateDir,
   repoRoot,
   startService,
   waitForReady,
   type RunningService,
+  serviceLog,
 } from '@carelog/local-infra';
 import { readModelDataSource } from '@carelog/read-model';
 import { eventually, exampleEvent, testNhsNumber, uniqueName } from '@carelog/testing';
@@ -91,10 +90,7 @@ describe('the projection after repeated crashes', () => {
     CARELOG_READ_MODEL_SCHEMA: uniqueName('read_model_recovery'),
     CARELOG_PROJECTION_GROUP: uniqueName('projection-recovery'),
   };
-  const logDir = join(localStateDir, 'test-logs');
-  mkdirSync(logDir, { recursive: true });
-  const log = (line: string) =>
-    appendFileSync(join(logDir, 'projection-recovery.e2e.log'), `${line}\n`);
+  const log = serviceLog('projection-recovery.e2e');
   const saved = { ...process.env };
   let admin: Admin;
   let control: DataSource;

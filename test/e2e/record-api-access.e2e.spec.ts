@@ -1,6 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { appendFileSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { readModelDataSource } from '@carelog/read-model';
 import { mintLocalToken } from '@carelog/auth';
 import { loadEventCodec, type UncheckedRecordEntryEvent } from '@carelog/codec';
@@ -12,12 +10,7 @@ import {
   recordEntryTopic,
   recordEntryTopics,
 } from '@carelog/kafka';
-import {
-  localStateDir,
-  startService,
-  waitForReady,
-  type RunningService,
-} from '@carelog/local-infra';
+import { startService, waitForReady, type RunningService, serviceLog } from '@carelog/local-infra';
 import fc from 'fast-check';
 import { LEGALLY_PROTECTED_CATEGORIES } from '@carelog/domain';
 import { eventually, exampleEvent, requestJson, testNhsNumber, uniqueName } from '@carelog/testing';
@@ -35,10 +28,7 @@ describe('record API access rules', () => {
     CARELOG_PROJECTION_GROUP: uniqueName('projection-access'),
     CARELOG_AUDIT_SCHEMA: uniqueName('audit_access'),
   };
-  const logDir = join(localStateDir, 'test-logs');
-  mkdirSync(logDir, { recursive: true });
-  const log = (line: string) =>
-    appendFileSync(join(logDir, 'record-api-access.e2e.log'), `${line}\n`);
+  const log = serviceLog('record-api-access.e2e');
   const saved = { ...process.env };
   const services: RunningService[] = [];
   let api: RunningService;

@@ -21,3 +21,4 @@ export {
   type RunningService,
   type ServiceName,
 } from './services';
+export { serviceLog } from './service-log';

@@ -1,5 +1,5 @@
 import { DomainError } from '@carelog/domain';
-import { AUDIT_TOPIC, ensureTopics, recordTopicSpec } from '@carelog/kafka';
+import { AUDIT_TOPIC, ProducerConnection } from '@carelog/kafka';
 import { migrateExclusively } from '@carelog/read-model';
 import type { Kafka, Producer } from 'kafkajs';
 import type { DataSource, EntityManager } from 'typeorm';
@@ -134,11 +134,11 @@ function checkedLimit(limit: number): number {
  */
 export class AuditTrail {
   private readonly producer: Producer;
-  private connecting: Promise<void> | undefined;
+  private readonly connection: ProducerConnection;
 
   constructor(
     private readonly dataSource: DataSource,
-    private readonly kafka: Kafka,
+    kafka: Kafka,
     private readonly options: { schema?: string; topic?: string } = {},
   ) {
     this.producer = kafka.producer({
@@ -147,6 +147,12 @@ export class AuditTrail {
       allowAutoTopicCreation: false,
       retry: PUBLISH_RETRY,
     });
+    this.connection = new ProducerConnection(
+      kafka,
+      this.producer,
+      () => [this.topic],
+      PUBLISH_RETRY,
+    );
   }
 
   private get schema(): string {
@@ -261,28 +267,10 @@ export class AuditTrail {
     return { seq: Number(row.seq), prevHash: row.prev_hash, hash: row.hash };
   }
 
-  /** Connects and creates the topic on first use; a failure is forgotten so the next call tries again. */
-  private connect(): Promise<void> {
-    this.connecting ??= (async () => {
-      const admin = this.kafka.admin({ retry: PUBLISH_RETRY });
-      await admin.connect();
-      try {
-        await ensureTopics(admin, [recordTopicSpec(this.topic)]);
-      } finally {
-        await admin.disconnect();
-      }
-      await this.producer.connect();
-    })().catch((error: unknown) => {
-      this.connecting = undefined;
-      throw error;
-    });
-    return this.connecting;
-  }
-
   private async publish(
     message: AccessEventMessage,
   ): Promise<{ topic: string; partition: number; offset: string }> {
-    await this.connect();
+    await this.connection.ensure();
     const [result] = await this.producer.send({
       topic: this.topic,
       acks: -1,

@@ -6,3 +6,4 @@ export {
   RETRY_AFTER_SECONDS,
   type PublishedPosition,
 } from './publisher';
+export { ProducerConnection } from './producer-connection';

@@ -1,7 +1,7 @@
 import type { EventCodec, UncheckedRecordEntryEvent } from '@carelog/codec';
 import { DomainError } from '@carelog/domain';
 import type { Kafka, Producer } from 'kafkajs';
-import { ensureTopics, recordTopicSpec } from './topics';
+import { ProducerConnection } from './producer-connection';
 
 export interface PublishedPosition {
   topic: string;
@@ -42,10 +42,10 @@ const SEND_RETRY = {
  */
 export class RecordEntryPublisher {
   private readonly producer: Producer;
-  private connecting: Promise<void> | undefined;
+  private readonly connection: ProducerConnection;
 
   constructor(
-    private readonly kafka: Kafka,
+    kafka: Kafka,
     private readonly codec: EventCodec,
     private readonly topics: readonly string[] = [],
   ) {
@@ -55,27 +55,12 @@ export class RecordEntryPublisher {
       allowAutoTopicCreation: false,
       retry: SEND_RETRY,
     });
+    this.connection = new ProducerConnection(kafka, this.producer, () => this.topics, SEND_RETRY);
   }
 
   /** Connects and creates the topics; a failure is forgotten so the next call tries again. */
   connect(): Promise<void> {
-    this.connecting ??= (async () => {
-      const admin = this.kafka.admin({ retry: SEND_RETRY });
-      await admin.connect();
-      try {
-        await ensureTopics(
-          admin,
-          this.topics.map((topic) => recordTopicSpec(topic)),
-        );
-      } finally {
-        await admin.disconnect();
-      }
-      await this.producer.connect();
-    })().catch((error: unknown) => {
-      this.connecting = undefined;
-      throw error;
-    });
-    return this.connecting;
+    return this.connection.ensure();
   }
 
   /** Waits for in-flight sends, then closes the connection. */
