@@ -64,11 +64,11 @@ ${services.map((service) => `  ${service.name.padEnd(12)} ${service.baseUrl}  (O
 
 Try it (a GP at the demo practice ${DEMO_PRACTICE}; demo patient ${DEMO_PATIENT}):
   TOKEN=$(npm run --silent token -- --role gp --org ${DEMO_PRACTICE})
-  curl -s -X POST http://127.0.0.1:3101/v1/entries -H "Authorization: Bearer $TOKEN" \\
+  curl -s -X POST ${url('gp-records')}/v1/entries -H "Authorization: Bearer $TOKEN" \\
        -H 'Content-Type: application/json' -H "Idempotency-Key: $(date +%s%N)" \\
        -d '{"patient":{"nhsNumber":"${DEMO_PATIENT}"},"type":"ConsultationRecorded","occurredAt":"2026-11-20T10:00:00Z","payload":{"narrative":"Reviewed BP diary.","codedItems":[]}}'
-  curl -s http://127.0.0.1:3100/v1/patients/${DEMO_PATIENT}/record -H "Authorization: Bearer $TOKEN"
-  curl -s http://127.0.0.1:3100/v1/patients/${DEMO_PATIENT}/journal -H "Authorization: Bearer $TOKEN"   # the GP view: flagged result first, care visits digested
+  curl -s ${url('record-api')}/v1/patients/${DEMO_PATIENT}/record -H "Authorization: Bearer $TOKEN"
+  curl -s ${url('record-api')}/v1/patients/${DEMO_PATIENT}/journal -H "Authorization: Bearer $TOKEN"   # the GP view: flagged result first, care visits digested
 
 Ctrl-C stops everything this command started.
 `);

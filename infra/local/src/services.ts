@@ -39,11 +39,23 @@ function exited(child: ChildProcess): Promise<void> {
   return new Promise((resolvePromise) => child.once('exit', () => resolvePromise()));
 }
 
+/**
+ * `CARELOG_PORT_OFFSET` shifts every service port, so that a second copy of the platform (or
+ * of the test suite, with its own `CARELOG_KAFKA_PORT`, `CARELOG_POSTGRES_PORT` and
+ * `CARELOG_LOCAL_DIR`) can run on the same machine.
+ */
+function portOffset(): number {
+  const offset = Number(process.env['CARELOG_PORT_OFFSET'] ?? 0);
+  if (!Number.isInteger(offset) || offset < 0 || offset > 20_000)
+    throw new Error('CARELOG_PORT_OFFSET must be a whole number from 0 to 20000');
+  return offset;
+}
+
 /** Starts one service from its TypeScript sources (compiled on the fly by swc). */
 export function startService(options: StartServiceOptions): RunningService {
   const spec = PLATFORM_SERVICES.find((service) => service.name === options.name);
   if (!spec) throw new Error(`unknown service ${options.name}`);
-  const port = options.port ?? spec.port;
+  const port = (options.port ?? spec.port) + portOffset();
   const child = spawn(
     process.execPath,
     ['-r', '@swc-node/register', join(repoRoot, 'services', spec.name, 'src', 'main.ts')],
