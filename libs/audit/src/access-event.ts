@@ -8,6 +8,7 @@ export const ACCESS_ACTIONS = [
   'read-entry-history',
   'read-access-log',
   'read-tasks',
+  'acknowledge-task',
   'break-glass',
   'write-contribution',
   'write-consent',

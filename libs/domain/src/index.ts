@@ -13,3 +13,4 @@ export { checkClinicalTime, MAX_CLOCK_SKEW_MS } from './clinical-time';
 export * from './journal/journal-views';
 export * from './journal/access-rules';
 export * from './journal/journal';
+export * from './tasks';

@@ -31,6 +31,11 @@ export interface EntryTypeRule {
   };
   /** A patient's consent decision: read-model state for the access rules, not a journal entry. */
   consentDecision?: true;
+  /**
+   * A step of an attention task (acknowledged, escalated): published on the flagged entry's
+   * own topic, read-model state for the task list, not a journal entry.
+   */
+  taskStep?: true;
 }
 
 const PRACTICE = ['gp', 'practice-nurse'] as const;
@@ -157,7 +162,19 @@ export const ENTRY_TYPES: readonly EntryTypeRule[] = [
     consentDecision: true,
   },
   { type: 'EntryEnteredInError', domain: 'any', authors: [...STAFF, 'patient', 'carer'] },
+  // Acknowledged by staff the task is addressed to (checked by the record API against the task).
+  { type: 'AttentionAcknowledged', domain: 'any', authors: STAFF, taskStep: true },
+  // Written only by the record API's task escalator, never through an entries endpoint.
+  { type: 'AttentionEscalated', domain: 'any', authors: [], taskStep: true },
 ];
+
+/** Types that are state (consents, task steps, corrections) rather than entries of the record. */
+export const isRecordEntryType = (type: string): boolean => {
+  const rule = entryTypeRule(type);
+  return (
+    type !== 'EntryEnteredInError' && rule?.consentDecision !== true && rule?.taskStep !== true
+  );
+};
 
 /** The types a domain's producer accepts at POST /v1/entries (corrections have their own route). */
 export const entryTypesOf = (domain: SourceDomain): readonly EntryTypeRule[] =>

@@ -8,6 +8,7 @@ import {
   parseNhsNumber,
   parseSensitivity,
   type EntryTypeRule,
+  type Escalation,
   type SourceDomain,
 } from '@carelog/domain';
 
@@ -52,7 +53,10 @@ const isObject = (value: unknown): value is Record<string, unknown> =>
  * The event id is derived from who asked and their Idempotency-Key, so a retried request
  * names the same event however many times it arrives.
  */
-export function eventIdFor(caller: Caller, idempotencyKey: string): string {
+export function eventIdFor(
+  caller: Pick<Caller, 'organisation' | 'userId'>,
+  idempotencyKey: string,
+): string {
   const hash = createHash('sha256')
     .update(`${caller.organisation}\u0000${caller.userId}\u0000${idempotencyKey}`)
     .digest();
@@ -134,9 +138,10 @@ type EventFields = Pick<
 /** The envelope every producer stamps: who and where from the token, when from the clock. */
 function stamp(
   fields: EventFields,
-  caller: Caller,
+  caller: Pick<Caller, 'userId' | 'profession' | 'organisation' | 'system'> & { role: string },
   key: string,
   context: ProducerContext,
+  causationId: string | null = null,
 ): UncheckedRecordEntryEvent {
   return {
     eventId: eventIdFor(caller, key),
@@ -150,7 +155,7 @@ function stamp(
       organisation: caller.organisation,
     },
     correlationId: context.correlationId,
-    causationId: null,
+    causationId,
     ...fields,
   };
 }
@@ -272,4 +277,99 @@ export function decideCorrection(
         'kind',
       );
   }
+}
+
+/** The flagged entry an attention task is about, as the read model holds it. */
+export interface FlaggedEntryFacts {
+  taskId: string;
+  nhsNumber: string;
+  entryType: string;
+  /** Where the flagged entry was published: its task steps follow it there. */
+  domain: SourceDomain;
+  sensitivity: string[];
+}
+
+export const ACKNOWLEDGED_TYPE = 'AttentionAcknowledged';
+export const ESCALATED_TYPE = 'AttentionEscalated';
+const MAX_NOTE_LENGTH = 2000;
+
+/** The escalator writes as the service itself, never as a person. */
+export const TASK_ESCALATOR = {
+  userId: 'carelog-task-escalator',
+  role: 'system',
+  profession: 'system',
+  system: 'carelog-record-api',
+} as const;
+
+/**
+ * Someone the task is addressed to acknowledges it (the record API has checked that). The
+ * step carries the entry's sensitivity, so it is seen only where the entry was.
+ */
+export function decideAcknowledgement(
+  command: SubmitEntryCommand & { task: FlaggedEntryFacts },
+  context: ProducerContext,
+): UncheckedRecordEntryEvent {
+  const { caller, task } = command;
+  const key = requireIdempotencyKey(command.idempotencyKey);
+  const body = command.body === undefined || command.body === null ? {} : command.body;
+  const note = requireObject(body, 'body', 'invalid-body')['note'];
+  if (
+    note !== undefined &&
+    note !== null &&
+    (typeof note !== 'string' || note.length > MAX_NOTE_LENGTH)
+  )
+    throw new DomainError(
+      'invalid-note',
+      `must be text of at most ${MAX_NOTE_LENGTH} characters`,
+      'note',
+    );
+  const rule = entryTypeRule(ACKNOWLEDGED_TYPE);
+  if (rule) requireAuthor(rule, caller);
+  return stamp(
+    {
+      type: ACKNOWLEDGED_TYPE,
+      patient: { nhsNumber: task.nhsNumber },
+      occurredAt: context.now,
+      sensitivity: task.sensitivity,
+      attention: null,
+      supersedes: null,
+      payload: { entryEventId: task.taskId, entryType: task.entryType, note: note ?? null },
+    },
+    caller,
+    key,
+    context,
+    task.taskId,
+  );
+}
+
+/**
+ * An escalation the policy says is due. Its event id follows from the task and the level,
+ * so however many escalator instances see it due, it is one event.
+ */
+export function decideEscalation(
+  task: FlaggedEntryFacts & { recipientOrganisation: string },
+  escalation: Escalation,
+  context: ProducerContext,
+): UncheckedRecordEntryEvent {
+  return stamp(
+    {
+      type: ESCALATED_TYPE,
+      patient: { nhsNumber: task.nhsNumber },
+      occurredAt: context.now,
+      sensitivity: task.sensitivity,
+      attention: null,
+      supersedes: null,
+      payload: {
+        entryEventId: task.taskId,
+        entryType: task.entryType,
+        level: escalation.level,
+        unacknowledgedSeconds: Math.floor(escalation.unacknowledgedMs / 1000),
+        escalatedTo: escalation.escalatedTo,
+      },
+    },
+    { ...TASK_ESCALATOR, organisation: task.recipientOrganisation },
+    `escalation:${task.taskId}:${escalation.level}`,
+    context,
+    task.taskId,
+  );
 }

@@ -7,7 +7,11 @@ export {
 } from './producer.module';
 export {
   decideEntry,
+  decideAcknowledgement,
+  decideEscalation,
   eventIdFor,
+  TASK_ESCALATOR,
+  type FlaggedEntryFacts,
   type ProducerContext,
   type SubmitEntryCommand,
 } from './entry-decision';

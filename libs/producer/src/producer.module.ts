@@ -31,7 +31,7 @@ import {
   type EventCodec,
   type UncheckedRecordEntryEvent,
 } from '@carelog/codec';
-import { entryTypesOf, type SourceDomain } from '@carelog/domain';
+import { entryTypesOf, type Escalation, type SourceDomain } from '@carelog/domain';
 import {
   createKafka,
   recordEntryTopic,
@@ -50,7 +50,14 @@ import {
 import { configuredDatabaseUrl } from '@carelog/read-model';
 import type { Kafka } from 'kafkajs';
 import type { DataSource } from 'typeorm';
-import { decideCorrection, decideEntry, type ProducerContext } from './entry-decision';
+import {
+  decideAcknowledgement,
+  decideCorrection,
+  decideEntry,
+  decideEscalation,
+  type FlaggedEntryFacts,
+  type ProducerContext,
+} from './entry-decision';
 import { acceptedResponse, correctionRequestDocs, entryRequestDocs } from './openapi';
 import {
   migrateProducerSchema,
@@ -92,18 +99,43 @@ export class EntryRecorder {
     };
   }
 
-  private async publish(decided: UncheckedRecordEntryEvent, body: unknown): Promise<Accepted> {
+  private async publish(
+    decided: UncheckedRecordEntryEvent,
+    body: unknown,
+    domain: SourceDomain = this.options.domain,
+  ): Promise<Accepted> {
     const event = this.codec.fromJson(decided);
     // Encoded first: an invalid event is refused before anything is remembered or sent.
     const encoded = this.codec.encode(event);
-    const topic = recordEntryTopic(this.options.domain);
-    const position = await this.published.publishOnce(
-      event,
-      this.options.domain,
-      requestHash(body),
-      () => this.publisher.publishEncoded(topic, event, encoded),
+    const topic = recordEntryTopic(domain);
+    const position = await this.published.publishOnce(event, domain, requestHash(body), () =>
+      this.publisher.publishEncoded(topic, event, encoded),
     );
     return { eventId: event.eventId, ...position };
+  }
+
+  /** Acknowledges an attention task, on the flagged entry's own topic. */
+  acknowledge(
+    task: FlaggedEntryFacts,
+    body: unknown,
+    idempotencyKey: string | undefined,
+    correlationId: string | undefined,
+    caller: Caller,
+  ): Promise<Accepted> {
+    const event = decideAcknowledgement(
+      { body, idempotencyKey, caller, task },
+      this.context(correlationId),
+    );
+    return this.publish(event, { acknowledging: task.taskId, body }, task.domain);
+  }
+
+  /** Publishes a due escalation of an attention task, on the flagged entry's own topic. */
+  escalate(
+    task: FlaggedEntryFacts & { recipientOrganisation: string },
+    escalation: Escalation,
+  ): Promise<Accepted> {
+    const event = decideEscalation(task, escalation, this.context(undefined));
+    return this.publish(event, { escalating: task.taskId, level: escalation.level }, task.domain);
   }
 
   record(

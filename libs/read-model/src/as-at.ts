@@ -1,11 +1,10 @@
-import { ENTRY_TYPES } from '@carelog/domain';
+import { ENTRY_TYPES, isRecordEntryType } from '@carelog/domain';
 import type { DataSource } from 'typeorm';
 
-/** Types that are state for the access rules rather than entries of the record. */
-const NOT_ENTRIES = [
-  'EntryEnteredInError',
-  ...ENTRY_TYPES.filter((rule) => rule.consentDecision).map((rule) => rule.type),
-];
+/** Types that are state (consents, task steps, corrections) rather than entries of the record. */
+const NOT_ENTRIES = ENTRY_TYPES.filter((rule) => !isRecordEntryType(rule.type)).map(
+  (rule) => rule.type,
+);
 
 export interface EntryAsAt {
   /** The entry's id: the event that first recorded it. */

@@ -171,6 +171,63 @@ export class ConsentStateRow {
 }
 
 /**
+ * An entry flagged for attention, as a task for the role and organisation it names: open
+ * until acknowledged, escalated when left too long. Its steps are events (AttentionAcknowledged,
+ * AttentionEscalated) kept in entry_version like every other event.
+ */
+@Entity({ name: 'attention_task' })
+export class AttentionTaskRow {
+  /** The flagged entry's id. */
+  @PrimaryColumn({ name: 'task_id', type: 'uuid' })
+  taskId!: string;
+
+  @Column({ name: 'nhs_number', type: 'char', length: 10 })
+  nhsNumber!: string;
+
+  @Column({ name: 'entry_type', type: 'text' })
+  entryType!: string;
+
+  @Column({ name: 'domain', type: 'text' })
+  domain!: string;
+
+  @Column({ name: 'recipient_role', type: 'text' })
+  recipientRole!: string;
+
+  @Column({ name: 'recipient_organisation', type: 'text' })
+  recipientOrganisation!: string;
+
+  @Column({ name: 'reason', type: 'text', nullable: true })
+  reason!: string | null;
+
+  @Column({ name: 'flagged_at', type: 'timestamptz' })
+  flaggedAt!: Date;
+
+  @Column({ name: 'status', type: 'text' })
+  status!: 'open' | 'acknowledged' | 'withdrawn';
+
+  @Column({ name: 'acknowledged_at', type: 'timestamptz', nullable: true })
+  acknowledgedAt!: Date | null;
+
+  @Column({ name: 'acknowledged_by', type: 'jsonb', nullable: true })
+  acknowledgedBy!: { userId: string; role: string; organisation: string } | null;
+
+  @Column({ name: 'acknowledgement_event_id', type: 'uuid', nullable: true })
+  acknowledgementEventId!: string | null;
+
+  @Column({ name: 'escalation_level', type: 'int' })
+  escalationLevel!: number;
+
+  @Column({ name: 'escalated_at', type: 'timestamptz', nullable: true })
+  escalatedAt!: Date | null;
+
+  @Column({ name: 'escalated_to_role', type: 'text', nullable: true })
+  escalatedToRole!: string | null;
+
+  @Column({ name: 'escalated_to_organisation', type: 'text', nullable: true })
+  escalatedToOrganisation!: string | null;
+}
+
+/**
  * The next Kafka offset to read per topic-partition, written in the same transaction as the
  * rows it covers: this table, not Kafka's committed offsets, says how far the read model is.
  */
@@ -195,6 +252,7 @@ export const READ_MODEL_ENTITIES = [
   CareRelationshipRow,
   ConsentStateRow,
   ProjectionCheckpointRow,
+  AttentionTaskRow,
 ];
 
 /** The tables a read-model version has; each is exposed as a view in the serving schema. */
@@ -204,4 +262,5 @@ export const READ_MODEL_TABLES = [
   'care_relationship',
   'consent_state',
   'projection_checkpoint',
+  'attention_task',
 ];

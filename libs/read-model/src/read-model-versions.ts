@@ -108,6 +108,32 @@ export class ReadModelVersions {
     await this.lock(() => this.switchLocked(version));
   }
 
+  /**
+   * Brings a version's tables up to date (a later release may add tables) and, when it is the
+   * serving one, exposes any table that has no view yet. Safe to call from every instance.
+   */
+  async upgrade(version: ReadModelVersion): Promise<void> {
+    await this.lock(async () => {
+      const writer = readModelDataSource({
+        schema: version.schema,
+        applicationName: 'carelog-read-model-upgrade',
+        poolSize: 1,
+      });
+      await writer.initialize();
+      try {
+        await migrateReadModel(writer);
+      } finally {
+        await writer.destroy();
+      }
+      if ((await this.active())?.version !== version.version) return;
+      for (const table of READ_MODEL_TABLES) {
+        await this.dataSource.query(
+          `CREATE OR REPLACE VIEW "${this.serving}"."${table}" AS SELECT * FROM "${version.schema}"."${table}"`,
+        );
+      }
+    });
+  }
+
   private async prepareLocked(number: number): Promise<ReadModelVersion> {
     const version = readModelVersion(number, this.serving);
     const writer = readModelDataSource({

@@ -14,6 +14,8 @@ export interface ExampleEventOptions {
   payload?: Record<string, unknown>;
   supersedes?: { eventId: string; reason: string } | null;
   sensitivity?: string[];
+  attention?: UncheckedRecordEntryEvent['attention'];
+  author?: Partial<UncheckedRecordEntryEvent['author']>;
 }
 
 /** A valid event of `type`, from its example in schemas/examples, with a fresh id. */
@@ -35,9 +37,15 @@ export function exampleEvent(
     occurredAt: options.occurredAt ?? new Date(recordedAt.getTime() - 60_000),
     recordedAt,
     source: { service: `${current.domain}-service`, organisation, system: 'test' },
-    author: { userId: 'test-author', role: 'gp', profession: 'gp', organisation },
+    author: {
+      userId: 'test-author',
+      role: 'gp',
+      profession: 'gp',
+      organisation,
+      ...options.author,
+    },
     sensitivity: options.sensitivity ?? example.sensitivity ?? [],
-    attention: example.attention ?? null,
+    attention: options.attention === undefined ? (example.attention ?? null) : options.attention,
     correlationId: randomUUID(),
     causationId: null,
     supersedes: options.supersedes ?? null,

@@ -8,7 +8,8 @@ import {
   READINESS_CHECKS,
   type ReadinessCheck,
 } from '@carelog/nest-platform';
-import { EntryRecorderModule } from '@carelog/producer';
+import { escalationPolicyFrom, type EscalationPolicy } from '@carelog/domain';
+import { EntryRecorder, EntryRecorderModule } from '@carelog/producer';
 import { readModelDataSource } from '@carelog/read-model';
 import type { DataSource } from 'typeorm';
 import { AccessLogController } from './access-log/access-log.controller';
@@ -18,9 +19,20 @@ import { PatientContributionsController } from './consents/patient-contributions
 import { PatientGate } from './patient-gate/patient-gate';
 import { PatientRecordController } from './patient-record/patient-record.controller';
 import { RecordQuery } from './patient-record/record-query';
+import { TaskBoard } from './tasks/task-board';
+import { DEFAULT_SWEEP_SECONDS, TaskEscalator } from './tasks/task-escalator';
+import { TasksController } from './tasks/tasks.controller';
 
 const READ_MODEL = Symbol('READ_MODEL');
 const AUDIT_DATA_SOURCE = Symbol('AUDIT_DATA_SOURCE');
+const ESCALATION_POLICY = Symbol('ESCALATION_POLICY');
+
+function sweepMs(): number {
+  const seconds = Number(process.env['CARELOG_TASK_SWEEP_SECONDS'] ?? DEFAULT_SWEEP_SECONDS);
+  if (!Number.isFinite(seconds) || seconds <= 0)
+    throw new Error('CARELOG_TASK_SWEEP_SECONDS must be a positive number');
+  return seconds * 1000;
+}
 
 class RecordApiLifecycle implements OnModuleInit, OnApplicationShutdown {
   constructor(
@@ -28,15 +40,18 @@ class RecordApiLifecycle implements OnModuleInit, OnApplicationShutdown {
     @Inject(AUDIT_DATA_SOURCE) private readonly auditData: DataSource,
     private readonly auditTrail: AuditTrail,
     private readonly grants: BreakGlassGrants,
+    private readonly escalator: TaskEscalator,
   ) {}
 
   async onModuleInit(): Promise<void> {
     await Promise.all([this.readModel.initialize(), this.auditData.initialize()]);
     await this.auditTrail.migrate();
     await this.grants.migrate();
+    this.escalator.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
+    await this.escalator.stop();
     await this.auditTrail.disconnect();
     await Promise.all([this.readModel.destroy(), this.auditData.destroy()]);
   }
@@ -61,6 +76,7 @@ async function readModelPresent(dataSource: DataSource): Promise<boolean> {
     BreakGlassController,
     AccessLogController,
     PatientContributionsController,
+    TasksController,
     HealthController,
   ],
   providers: [
@@ -94,15 +110,29 @@ async function readModelPresent(dataSource: DataSource): Promise<boolean> {
       inject: [READ_MODEL],
       useFactory: (dataSource: DataSource) => new RecordQuery(dataSource),
     },
+    { provide: ESCALATION_POLICY, useFactory: () => escalationPolicyFrom(process.env) },
+    {
+      provide: TaskBoard,
+      inject: [READ_MODEL, PatientGate, ESCALATION_POLICY],
+      useFactory: (dataSource: DataSource, gate: PatientGate, policy: EscalationPolicy) =>
+        new TaskBoard(dataSource, gate, policy),
+    },
+    {
+      provide: TaskEscalator,
+      inject: [READ_MODEL, EntryRecorder, ESCALATION_POLICY],
+      useFactory: (dataSource: DataSource, recorder: EntryRecorder, policy: EscalationPolicy) =>
+        new TaskEscalator(dataSource, recorder, policy, sweepMs()),
+    },
     {
       provide: RecordApiLifecycle,
-      inject: [READ_MODEL, AUDIT_DATA_SOURCE, AuditTrail, BreakGlassGrants],
+      inject: [READ_MODEL, AUDIT_DATA_SOURCE, AuditTrail, BreakGlassGrants, TaskEscalator],
       useFactory: (
         readModel: DataSource,
         audit: DataSource,
         trail: AuditTrail,
         grants: BreakGlassGrants,
-      ) => new RecordApiLifecycle(readModel, audit, trail, grants),
+        escalator: TaskEscalator,
+      ) => new RecordApiLifecycle(readModel, audit, trail, grants, escalator),
     },
     {
       provide: READINESS_CHECKS,

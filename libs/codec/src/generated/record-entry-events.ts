@@ -106,6 +106,54 @@ export type Attention = {
   reason: null | string;
 };
 
+export type AttentionAcknowledgedEvent = {
+  eventId: string;
+  type: 'AttentionAcknowledged';
+  schemaVersion: number;
+  patient: Patient;
+  occurredAt: Date;
+  recordedAt: Date;
+  source: Source;
+  author: Author;
+  sensitivity: Array<string>;
+  attention: null | Attention;
+  correlationId: string;
+  causationId: null | string;
+  supersedes: null | Supersedes;
+  payload: AttentionAcknowledgedPayload;
+};
+
+export type AttentionAcknowledgedPayload = {
+  entryEventId: string;
+  entryType: string;
+  note: null | string;
+};
+
+export type AttentionEscalatedEvent = {
+  eventId: string;
+  type: 'AttentionEscalated';
+  schemaVersion: number;
+  patient: Patient;
+  occurredAt: Date;
+  recordedAt: Date;
+  source: Source;
+  author: Author;
+  sensitivity: Array<string>;
+  attention: null | Attention;
+  correlationId: string;
+  causationId: null | string;
+  supersedes: null | Supersedes;
+  payload: AttentionEscalatedPayload;
+};
+
+export type AttentionEscalatedPayload = {
+  entryEventId: string;
+  entryType: string;
+  level: number;
+  unacknowledgedSeconds: number;
+  escalatedTo: EscalationRecipient;
+};
+
 export type Author = {
   userId: string;
   role: string;
@@ -520,6 +568,11 @@ export type EntryUnsealedEvent = {
 export type EntryUnsealedPayload = {
   entryEventId: string;
   sealedFrom: SealedFrom;
+};
+
+export type EscalationRecipient = {
+  role: string;
+  organisation: string;
 };
 
 export type HealthVisitorReviewRecordedEvent = {
@@ -1068,6 +1121,8 @@ export const ENTRY_TYPE_NAMES = [
   'AmbulanceSeeAndTreatRecorded',
   'AntenatalContactRecorded',
   'AssessmentCompleted',
+  'AttentionAcknowledged',
+  'AttentionEscalated',
   'BirthRecorded',
   'CarePlanChanged',
   'CareTeamMemberAdded',
@@ -1117,6 +1172,8 @@ export type RecordEntryEvent =
   | AmbulanceSeeAndTreatRecordedEvent
   | AntenatalContactRecordedEvent
   | AssessmentCompletedEvent
+  | AttentionAcknowledgedEvent
+  | AttentionEscalatedEvent
   | BirthRecordedEvent
   | CarePlanChangedEvent
   | CareTeamMemberAddedEvent

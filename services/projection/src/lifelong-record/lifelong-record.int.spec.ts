@@ -177,12 +177,130 @@ describe('the lifelong-record projection', () => {
     expect(await narratives(t(25))).toEqual([['ConsultationRecorded', 'Cough, 2 weeks.']]);
   });
 
+  describe('attention tasks', () => {
+    const carer = { role: 'care-worker', organisation: 'LA0001', reason: 'skin tear, dressed' };
+    const flagged = exampleEvent('CareVisitRecorded', {
+      nhsNumber,
+      organisation: 'LA0001',
+      recordedAt: t(30),
+      attention: { role: 'community-nurse', organisation: 'RY448', reason: 'skin tear' },
+    });
+    const step = (type: string, minutes: number, payload: Record<string, unknown>) =>
+      exampleEvent(type, {
+        nhsNumber,
+        recordedAt: t(minutes),
+        attention: null,
+        payload: { entryEventId: flagged.eventId, entryType: 'CareVisitRecorded', ...payload },
+        author: { userId: 'nurse-1', role: 'community-nurse', organisation: 'RY448' },
+      });
+    const escalation = step('AttentionEscalated', 40, {
+      level: 1,
+      unacknowledgedSeconds: 600,
+      escalatedTo: { role: 'gp', organisation: 'RY448' },
+    });
+    const acknowledgement = step('AttentionAcknowledged', 45, { note: 'visiting today' });
+    const lateAcknowledgement = step('AttentionAcknowledged', 50, { note: null });
+    const task = () =>
+      dataSource.query<Array<Record<string, unknown>>>(
+        `SELECT status, recipient_role, recipient_organisation, reason, escalation_level, escalated_to_role,
+                acknowledged_by, acknowledgement_event_id FROM attention_task WHERE task_id = $1`,
+        [flagged.eventId],
+      );
+
+    it('opens a task for the role and organisation an entry is flagged for', async () => {
+      await send([flagged]);
+      await caughtUp();
+      expect(await task()).toEqual([
+        expect.objectContaining({
+          status: 'open',
+          recipient_role: 'community-nurse',
+          recipient_organisation: 'RY448',
+          reason: 'skin tear',
+          escalation_level: 0,
+        }),
+      ]);
+    });
+
+    it('records an escalation, then the first acknowledgement; a later one stays in the history only', async () => {
+      await send([escalation, acknowledgement, lateAcknowledgement]);
+      await caughtUp();
+      expect(await task()).toEqual([
+        expect.objectContaining({
+          status: 'acknowledged',
+          escalation_level: 1,
+          escalated_to_role: 'gp',
+          acknowledged_by: { userId: 'nurse-1', role: 'community-nurse', organisation: 'RY448' },
+          acknowledgement_event_id: acknowledgement.eventId,
+        }),
+      ]);
+      expect(
+        await dataSource
+          .getRepository(EntryVersionRow)
+          .countBy({ nhsNumber, entryType: 'AttentionAcknowledged' }),
+      ).toBe(2);
+      // Task steps are not entries of the record.
+      expect(
+        await dataSource
+          .getRepository(RecordEntryRow)
+          .countBy({ eventId: acknowledgement.eventId }),
+      ).toBe(0);
+    });
+
+    it('changes no task when its events are delivered again', async () => {
+      const before = await task();
+      await send([flagged, escalation, acknowledgement]);
+      await caughtUp();
+      expect(await task()).toEqual(before);
+    });
+
+    it('follows an amendment that changes whom the entry is flagged for, and withdraws the task of an entry entered in error', async () => {
+      const other = exampleEvent('CareVisitRecorded', {
+        nhsNumber,
+        organisation: 'LA0001',
+        recordedAt: t(31),
+        attention: { role: 'gp', organisation: 'A81001', reason: 'fall' },
+      });
+      const reflagged = exampleEvent('CareVisitRecorded', {
+        nhsNumber,
+        organisation: 'LA0001',
+        recordedAt: t(32),
+        occurredAt: other.occurredAt,
+        attention: carer,
+        supersedes: { eventId: other.eventId, reason: 'for our own team first' },
+      });
+      const withdrawn = exampleEvent('EntryEnteredInError', {
+        nhsNumber,
+        organisation: 'LA0001',
+        recordedAt: t(33),
+        payload: {
+          entryEventId: other.eventId,
+          entryType: 'CareVisitRecorded',
+          reason: 'wrong patient',
+        },
+      });
+      await send([other, reflagged]);
+      await caughtUp();
+      const of = (taskId: string) =>
+        dataSource.query<Array<{ status: string; recipient_role: string }>>(
+          `SELECT status, recipient_role FROM attention_task WHERE task_id = $1`,
+          [taskId],
+        );
+      expect(await of(other.eventId)).toEqual([{ status: 'open', recipient_role: 'care-worker' }]);
+      await send([withdrawn]);
+      await caughtUp();
+      expect(await of(other.eventId)).toEqual([
+        { status: 'withdrawn', recipient_role: 'care-worker' },
+      ]);
+    });
+  });
+
   it('changes nothing when the same events are delivered again', async () => {
     const snapshot = async () =>
       dataSource.query<unknown[]>(
         `SELECT (SELECT json_agg(r ORDER BY r.event_id) FROM record_entry r) AS entries,
                 (SELECT json_agg(v ORDER BY v.event_id) FROM (SELECT event_id, entry_id, payload FROM entry_version) v) AS versions,
-                (SELECT json_agg(c ORDER BY c.started_by_event_id) FROM care_relationship c) AS relationships`,
+                (SELECT json_agg(c ORDER BY c.started_by_event_id) FROM care_relationship c) AS relationships,
+                (SELECT json_agg(t ORDER BY t.task_id) FROM attention_task t) AS tasks`,
       );
     const before = await snapshot();
     await send([original, mistake, amendment, inError]);

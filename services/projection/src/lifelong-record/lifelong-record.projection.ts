@@ -26,7 +26,20 @@ export type Effect =
       expiresAt: Date | null;
     }
   | { kind: 'relationship-end'; organisation: string; relationship: string }
-  | { kind: 'consent'; subject: string; active: boolean; detail: Record<string, unknown> };
+  | { kind: 'consent'; subject: string; active: boolean; detail: Record<string, unknown> }
+  /** A new entry flagged for attention opens a task for the role and organisation it names. */
+  | { kind: 'task-flagged' }
+  | {
+      kind: 'task-acknowledged';
+      task: string;
+      by: { userId: string; role: string; organisation: string };
+    }
+  | {
+      kind: 'task-escalated';
+      task: string;
+      level: number;
+      to: { role: string; organisation: string };
+    };
 
 export interface PlannedEvent {
   /** The event as history: entryId is provisional for amendments and corrections (resolved to the root entry on write). */
@@ -93,11 +106,32 @@ function consentEffect(event: RecordEntryEvent): Effect | undefined {
   }
 }
 
+/** An acknowledgement or escalation: a change to the task of the entry it names. */
+function taskStepEffect(event: RecordEntryEvent): Effect | undefined {
+  const payload = event.payload as Record<string, unknown>;
+  const task = text(payload, 'entryEventId');
+  if (event.type === 'AttentionAcknowledged') {
+    const { userId, role, organisation } = event.author;
+    return { kind: 'task-acknowledged', task, by: { userId, role, organisation } };
+  }
+  if (event.type === 'AttentionEscalated') {
+    const to = (payload['escalatedTo'] ?? {}) as Record<string, unknown>;
+    return {
+      kind: 'task-escalated',
+      task,
+      level: typeof payload['level'] === 'number' ? payload['level'] : 0,
+      to: { role: text(to, 'role'), organisation: text(to, 'organisation') },
+    };
+  }
+  return undefined;
+}
+
 /**
  * Pure: what each event of an ordered batch means for the read model. Every event is kept
  * as a version; an entry adds to the record; an amendment replaces its entry's current
  * version; EntryEnteredInError takes its entry out of the record; relationship and consent
- * events change the state the access rules read.
+ * events change the state the access rules read; an entry flagged for attention opens a task,
+ * which acknowledgements and escalations move on.
  */
 export function planEvents(events: readonly PositionedEvent[]): PlannedEvent[] {
   return events.map(({ event, position }) => {
@@ -114,8 +148,12 @@ export function planEvents(events: readonly PositionedEvent[]): PlannedEvent[] {
     } else if (rule?.consentDecision) {
       const consent = consentEffect(event);
       if (consent) effects.push(consent);
+    } else if (rule?.taskStep) {
+      const step = taskStepEffect(event);
+      if (step) effects.push(step);
     } else {
       effects.push({ kind: 'new-entry' });
+      if (event.attention) effects.push({ kind: 'task-flagged' });
     }
     if (rule?.relationship && !event.supersedes) {
       const organisation = rule.relationship.organisationField

@@ -67,6 +67,7 @@ export class ProjectionRunner {
     } finally {
       await admin.disconnect();
     }
+    await this.versions.upgrade(version);
     const dataSource = readModelDataSource({
       schema: version.schema,
       applicationName: 'carelog-projection',

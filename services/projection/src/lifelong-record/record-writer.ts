@@ -82,6 +82,34 @@ async function resolveRoot(
   return rows[0]?.entry_id ?? target;
 }
 
+/**
+ * An amendment may flag an entry, change whom it is flagged for, or take the flag away: the
+ * task follows the entry's current version (an acknowledged task stays acknowledged).
+ */
+async function syncTaskWithAmendment(
+  manager: EntityManager,
+  entryId: string,
+  versionEventId: string,
+): Promise<void> {
+  await manager.query(
+    `INSERT INTO attention_task (task_id, nhs_number, entry_type, domain, recipient_role, recipient_organisation,
+                                 reason, flagged_at)
+     SELECT $1, nhs_number, entry_type, domain, attention->>'role', attention->>'organisation', attention->>'reason',
+            recorded_at
+     FROM entry_version WHERE event_id = $2 AND attention IS NOT NULL
+     ON CONFLICT (task_id) DO UPDATE SET recipient_role = EXCLUDED.recipient_role,
+       recipient_organisation = EXCLUDED.recipient_organisation, reason = EXCLUDED.reason,
+       status = CASE WHEN attention_task.status = 'withdrawn' THEN 'open' ELSE attention_task.status END`,
+    [entryId, versionEventId],
+  );
+  await manager.query(
+    `UPDATE attention_task SET status = 'withdrawn'
+     WHERE task_id = $1 AND status = 'open'
+       AND (SELECT attention FROM entry_version WHERE event_id = $2) IS NULL`,
+    [entryId, versionEventId],
+  );
+}
+
 /** Applies one event's effects other than a plain new entry. */
 async function applyEffects(manager: EntityManager, planned: PlannedEvent): Promise<void> {
   const { version } = planned;
@@ -99,6 +127,7 @@ async function applyEffects(manager: EntityManager, planned: PlannedEvent): Prom
            FROM entry_version v WHERE v.event_id = $1 AND record_entry.event_id = $2`,
           [version.eventId, root],
         );
+        await syncTaskWithAmendment(manager, root, version.eventId);
         break;
       }
       case 'entered-in-error': {
@@ -107,6 +136,11 @@ async function applyEffects(manager: EntityManager, planned: PlannedEvent): Prom
           `UPDATE record_entry SET status = 'entered-in-error', entered_in_error_at = $2, entered_in_error_reason = $3
            WHERE event_id = $1`,
           [root, version.recordedAt, effect.reason],
+        );
+        // An entry that left the record no longer asks anyone to act.
+        await manager.query(
+          `UPDATE attention_task SET status = 'withdrawn' WHERE task_id = $1 AND status = 'open'`,
+          [root],
         );
         break;
       }
@@ -129,6 +163,34 @@ async function applyEffects(manager: EntityManager, planned: PlannedEvent): Prom
           `UPDATE care_relationship SET ended_at = $4
            WHERE nhs_number = $1 AND organisation = $2 AND kind = $3 AND ended_at IS NULL`,
           [version.nhsNumber, effect.organisation, effect.relationship, version.occurredAt],
+        );
+        break;
+      case 'task-flagged':
+        await manager.query(
+          `INSERT INTO attention_task (task_id, nhs_number, entry_type, domain, recipient_role, recipient_organisation,
+                                       reason, flagged_at)
+           SELECT event_id, nhs_number, entry_type, domain, attention->>'role', attention->>'organisation',
+                  attention->>'reason', recorded_at
+           FROM entry_version WHERE event_id = $1 AND attention IS NOT NULL
+           ON CONFLICT (task_id) DO NOTHING`,
+          [version.eventId],
+        );
+        break;
+      case 'task-acknowledged':
+        // The first acknowledgement stands; a later one stays in the history only.
+        await manager.query(
+          `UPDATE attention_task SET status = 'acknowledged', acknowledged_at = $2, acknowledged_by = $3,
+             acknowledgement_event_id = $4
+           WHERE task_id = $1 AND status = 'open'`,
+          [effect.task, version.recordedAt, JSON.stringify(effect.by), version.eventId],
+        );
+        break;
+      case 'task-escalated':
+        await manager.query(
+          `UPDATE attention_task SET escalation_level = $2, escalated_at = $3, escalated_to_role = $4,
+             escalated_to_organisation = $5
+           WHERE task_id = $1 AND status = 'open' AND escalation_level < $2`,
+          [effect.task, effect.level, version.recordedAt, effect.to.role, effect.to.organisation],
         );
         break;
       case 'consent':

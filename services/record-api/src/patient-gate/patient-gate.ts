@@ -85,6 +85,17 @@ export class PatientGate {
   }
 
   async open(caller: Caller, requested: string, action: AccessAction): Promise<OpenedPatient> {
+    const opened = await this.tryOpen(caller, requested, action);
+    if (!opened) throw patientNotFound();
+    return opened;
+  }
+
+  /** As `open`, but a refusal (audited all the same) answers null instead of throwing. */
+  async tryOpen(
+    caller: Caller,
+    requested: string,
+    action: AccessAction,
+  ): Promise<OpenedPatient | null> {
     if (!isValidNhsNumber(requested)) {
       await this.record(this.event(caller, requested, action, 'denied', null));
       throw new DomainError(
@@ -115,7 +126,7 @@ export class PatientGate {
     );
     if (!access.allowed) {
       await this.record(this.event(caller, nhsNumber, action, 'denied', null));
-      throw patientNotFound();
+      return null;
     }
     const consents: ConsentFacts = {
       seals: consentRows

@@ -1,0 +1,377 @@
+import type { Caller } from '@carelog/auth';
+import {
+  DomainError,
+  isStaffRole,
+  isTaskAddressedTo,
+  nextEscalationAt,
+  SOURCE_DOMAINS,
+  type EscalationPolicy,
+  type SourceDomain,
+  type TaskFacts,
+} from '@carelog/domain';
+import type { FlaggedEntryFacts } from '@carelog/producer';
+import { AttentionTaskRow, EntryVersionRow, RecordEntryRow } from '@carelog/read-model';
+import { Brackets, In, type DataSource } from 'typeorm';
+import type { PatientGate } from '../patient-gate/patient-gate';
+import { entryView, visibleTo } from '../patient-record/record-query';
+
+export const TASK_STATUS_FILTERS = ['open', 'acknowledged', 'withdrawn', 'all'] as const;
+export type TaskStatusFilter = (typeof TASK_STATUS_FILTERS)[number];
+export const DEFAULT_TASK_PAGE = 50;
+export const MAX_TASK_PAGE = 200;
+
+/** A task as the API shows it: what was flagged, for whom, and where it stands. */
+export interface TaskView {
+  id: string;
+  nhsNumber: string;
+  entry: {
+    eventId: string;
+    type: string;
+    setting: string;
+    occurredAt: string;
+    organisation: string;
+  };
+  reason: string | null;
+  recipient: { role: string; organisation: string };
+  status: TaskFacts['status'];
+  flaggedAt: string;
+  nextEscalationAt: string | null;
+  escalation: {
+    level: number;
+    escalatedAt: string;
+    escalatedTo: { role: string; organisation: string };
+  } | null;
+  acknowledgement: {
+    at: string;
+    by: { userId: string; role: string; organisation: string };
+  } | null;
+}
+
+export type TaskStep =
+  | { step: 'flagged'; at: string; eventId: string; by: { role: string; organisation: string } }
+  | {
+      step: 'escalated';
+      at: string;
+      eventId: string;
+      level: number;
+      escalatedTo: { role: string; organisation: string };
+    }
+  | {
+      step: 'acknowledged';
+      at: string;
+      eventId: string;
+      by: { userId: string; role: string; organisation: string };
+      note: string | null;
+    };
+
+export interface TaskList {
+  tasks: TaskView[];
+  /** Tasks addressed to the caller that the access rules do not let them see; never which. */
+  withheld: number;
+  nextCursor: string | null;
+}
+
+export const taskFacts = (row: AttentionTaskRow): TaskFacts => ({
+  taskId: row.taskId,
+  recipient: { role: row.recipientRole, organisation: row.recipientOrganisation },
+  status: row.status,
+  flaggedAt: row.flaggedAt,
+  escalationLevel: row.escalationLevel,
+  escalatedTo:
+    row.escalatedToRole && row.escalatedToOrganisation
+      ? { role: row.escalatedToRole, organisation: row.escalatedToOrganisation }
+      : null,
+});
+
+export function flaggedEntryFacts(row: AttentionTaskRow, sensitivity: string[]): FlaggedEntryFacts {
+  if (!(SOURCE_DOMAINS as readonly string[]).includes(row.domain))
+    throw new Error(`task ${row.taskId} names an unknown setting`);
+  return {
+    taskId: row.taskId,
+    nhsNumber: row.nhsNumber,
+    entryType: row.entryType,
+    domain: row.domain as SourceDomain,
+    sensitivity,
+  };
+}
+
+function encodeCursor(row: AttentionTaskRow): string {
+  return Buffer.from(JSON.stringify([row.flaggedAt.toISOString(), row.taskId])).toString(
+    'base64url',
+  );
+}
+
+function decodeCursor(cursor: string): [Date, string] {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString());
+    if (Array.isArray(value) && typeof value[0] === 'string' && typeof value[1] === 'string') {
+      const at = new Date(value[0]);
+      if (!Number.isNaN(at.getTime()) && /^[0-9a-f-]{36}$/i.test(value[1])) return [at, value[1]];
+    }
+  } catch {
+    // reported below
+  }
+  throw new DomainError('invalid-cursor', 'is not a cursor this API returned', 'cursor');
+}
+
+export function parseTaskFilters(query: Record<string, string | undefined>): {
+  status: TaskStatusFilter;
+  limit: number;
+  cursor?: [Date, string];
+} {
+  const status = query['status'] ?? 'open';
+  if (!(TASK_STATUS_FILTERS as readonly string[]).includes(status))
+    throw new DomainError(
+      'invalid-status',
+      `must be one of ${TASK_STATUS_FILTERS.join(', ')}`,
+      'status',
+    );
+  const limit = query['limit'] === undefined ? DEFAULT_TASK_PAGE : Number(query['limit']);
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_TASK_PAGE)
+    throw new DomainError(
+      'invalid-limit',
+      `must be a whole number from 1 to ${MAX_TASK_PAGE}`,
+      'limit',
+    );
+  return {
+    status: status as TaskStatusFilter,
+    limit,
+    ...(query['cursor'] ? { cursor: decodeCursor(query['cursor']) } : {}),
+  };
+}
+
+export const taskNotFound = (): DomainError =>
+  new DomainError('task-not-found', 'no task with that id is addressed to you');
+
+function requireStaff(caller: Caller): void {
+  if (!isStaffRole(caller.role) || caller.role === 'privacy-officer')
+    throw new DomainError(
+      'not-permitted',
+      'tasks are addressed to care professionals',
+      'Authorization',
+    );
+}
+
+/** A task the caller may see, with the patient opened for them (and audited by the caller). */
+export interface OpenedTask {
+  row: AttentionTaskRow;
+  entry: RecordEntryRow;
+  audit: () => Promise<void>;
+}
+
+/**
+ * The task list: tasks addressed to the caller's role and organisation, each shown only if
+ * the caller may read that patient and see the flagged entry (relationship, sensitivity,
+ * seals), exactly as the record would show it. Every patient looked at is audited.
+ */
+export class TaskBoard {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly gate: PatientGate,
+    private readonly policy: EscalationPolicy,
+  ) {}
+
+  private view(row: AttentionTaskRow, entry: RecordEntryRow): TaskView {
+    const facts = taskFacts(row);
+    const next = nextEscalationAt(facts, this.policy);
+    return {
+      id: row.taskId,
+      nhsNumber: row.nhsNumber,
+      entry: {
+        eventId: entry.eventId,
+        type: entry.entryType,
+        setting: entry.domain,
+        occurredAt: entry.occurredAt.toISOString(),
+        organisation: entry.source.organisation,
+      },
+      reason: row.reason,
+      recipient: facts.recipient,
+      status: row.status,
+      flaggedAt: row.flaggedAt.toISOString(),
+      nextEscalationAt: next?.toISOString() ?? null,
+      escalation:
+        facts.escalatedTo && row.escalatedAt
+          ? {
+              level: row.escalationLevel,
+              escalatedAt: row.escalatedAt.toISOString(),
+              escalatedTo: facts.escalatedTo,
+            }
+          : null,
+      acknowledgement:
+        row.acknowledgedAt && row.acknowledgedBy
+          ? { at: row.acknowledgedAt.toISOString(), by: row.acknowledgedBy }
+          : null,
+    };
+  }
+
+  /**
+   * Whether the caller may see the flagged entry. The task is addressed to them, so the entry
+   * counts as flagged for them (also when it reached them by escalation); every other rule
+   * (relationship, sensitivity, seals) applies as for the record.
+   */
+  private async openFor(
+    caller: Caller,
+    row: AttentionTaskRow,
+    entry: RecordEntryRow | undefined,
+    action: 'read-tasks' | 'acknowledge-task',
+  ): Promise<OpenedTask | null> {
+    if (!entry || !isTaskAddressedTo(taskFacts(row), caller)) return null;
+    const patient = await this.gate.tryOpen(caller, row.nhsNumber, action);
+    if (!patient) return null;
+    const shown = entryView(entry);
+    shown.attention = { role: caller.role, organisation: caller.organisation, reason: row.reason };
+    if (!visibleTo(patient, shown)) {
+      await patient.audit(0);
+      return null;
+    }
+    return { row, entry, audit: () => patient.audit(1) };
+  }
+
+  async list(caller: Caller, filters: ReturnType<typeof parseTaskFilters>): Promise<TaskList> {
+    requireStaff(caller);
+    const query = this.dataSource
+      .getRepository(AttentionTaskRow)
+      .createQueryBuilder('task')
+      .where(
+        new Brackets((addressed) =>
+          addressed
+            .where('(task.recipientRole = :role AND task.recipientOrganisation = :organisation)')
+            .orWhere(
+              '(task.escalatedToRole = :role AND task.escalatedToOrganisation = :organisation)',
+            ),
+        ),
+        { role: caller.role, organisation: caller.organisation },
+      );
+    if (filters.status !== 'all')
+      query.andWhere('task.status = :status', { status: filters.status });
+    if (filters.cursor)
+      query.andWhere('(task.flaggedAt, task.taskId) > (:after, :afterId)', {
+        after: filters.cursor[0],
+        afterId: filters.cursor[1],
+      });
+    const rows = await query
+      .orderBy('task.flaggedAt', 'ASC')
+      .addOrderBy('task.taskId', 'ASC')
+      .limit(filters.limit + 1)
+      .getMany();
+    const page = rows.slice(0, filters.limit);
+    const entries = await this.entriesOf(page);
+    const shownByPatient = new Map<string, TaskView[]>();
+    let withheld = 0;
+    // One gate decision per patient: relationships and consents are the patient's, not the task's.
+    const byPatient = new Map<string, AttentionTaskRow[]>();
+    for (const row of page)
+      byPatient.set(row.nhsNumber, [...(byPatient.get(row.nhsNumber) ?? []), row]);
+    for (const [nhsNumber, patientRows] of byPatient) {
+      const patient = await this.gate.tryOpen(caller, nhsNumber, 'read-tasks');
+      if (!patient) {
+        withheld += patientRows.length;
+        continue;
+      }
+      const shown: TaskView[] = [];
+      for (const row of patientRows) {
+        const entry = entries.get(row.taskId);
+        if (!entry) {
+          withheld += 1;
+          continue;
+        }
+        const view = entryView(entry);
+        view.attention = {
+          role: caller.role,
+          organisation: caller.organisation,
+          reason: row.reason,
+        };
+        if (visibleTo(patient, view)) shown.push(this.view(row, entry));
+        else withheld += 1;
+      }
+      await patient.audit(shown.length);
+      shownByPatient.set(nhsNumber, shown);
+    }
+    const tasks = page.flatMap((row) =>
+      (shownByPatient.get(row.nhsNumber) ?? []).filter((task) => task.id === row.taskId),
+    );
+    const last = page.at(-1);
+    return {
+      tasks,
+      withheld,
+      nextCursor: rows.length > filters.limit && last ? encodeCursor(last) : null,
+    };
+  }
+
+  private async entriesOf(rows: AttentionTaskRow[]): Promise<Map<string, RecordEntryRow>> {
+    if (rows.length === 0) return new Map();
+    const entries = await this.dataSource
+      .getRepository(RecordEntryRow)
+      .findBy({ eventId: In(rows.map((row) => row.taskId)) });
+    return new Map(entries.map((entry) => [entry.eventId, entry]));
+  }
+
+  /** One task addressed to the caller and visible to them, or task-not-found. */
+  async open(
+    caller: Caller,
+    taskId: string,
+    action: 'read-tasks' | 'acknowledge-task',
+  ): Promise<OpenedTask> {
+    requireStaff(caller);
+    if (!/^[0-9a-f-]{36}$/i.test(taskId)) throw taskNotFound();
+    const row = await this.dataSource.getRepository(AttentionTaskRow).findOneBy({ taskId });
+    if (!row) throw taskNotFound();
+    const entry = await this.dataSource
+      .getRepository(RecordEntryRow)
+      .findOneBy({ eventId: taskId });
+    const opened = await this.openFor(caller, row, entry ?? undefined, action);
+    if (!opened) throw taskNotFound();
+    return opened;
+  }
+
+  /** One task with every step it went through: who flagged it, escalations, acknowledgement. */
+  async withSteps(caller: Caller, taskId: string): Promise<TaskView & { steps: TaskStep[] }> {
+    const { row, entry, audit } = await this.open(caller, taskId, 'read-tasks');
+    const events = await this.dataSource
+      .getRepository(EntryVersionRow)
+      .createQueryBuilder('step')
+      .where('step.nhsNumber = :nhsNumber', { nhsNumber: row.nhsNumber })
+      .andWhere('step.entryType IN (:...types)', {
+        types: ['AttentionAcknowledged', 'AttentionEscalated'],
+      })
+      .andWhere(`step.payload->>'entryEventId' = :taskId`, { taskId })
+      .orderBy('step.recordedAt', 'ASC')
+      .addOrderBy('step.offset', 'ASC')
+      .getMany();
+    const steps: TaskStep[] = [
+      {
+        step: 'flagged',
+        at: row.flaggedAt.toISOString(),
+        eventId: row.taskId,
+        by: { role: entry.author.role, organisation: entry.author.organisation },
+      },
+    ];
+    for (const event of events) {
+      if (event.entryType === 'AttentionEscalated') {
+        const to = (event.payload['escalatedTo'] ?? {}) as { role: string; organisation: string };
+        steps.push({
+          step: 'escalated',
+          at: event.recordedAt.toISOString(),
+          eventId: event.eventId,
+          level: Number(event.payload['level']),
+          escalatedTo: { role: to.role, organisation: to.organisation },
+        });
+      } else {
+        const note = event.payload['note'];
+        steps.push({
+          step: 'acknowledged',
+          at: event.recordedAt.toISOString(),
+          eventId: event.eventId,
+          by: {
+            userId: event.author.userId,
+            role: event.author.role,
+            organisation: event.author.organisation,
+          },
+          note: typeof note === 'string' ? note : null,
+        });
+      }
+    }
+    await audit();
+    return { ...this.view(row, entry), steps };
+  }
+}

@@ -1,0 +1,117 @@
+import {
+  Body,
+  Controller,
+  Get,
+  Headers,
+  HttpCode,
+  Inject,
+  Param,
+  Post,
+  Query,
+  UseGuards,
+} from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiHeader,
+  ApiOperation,
+  ApiQuery,
+  ApiResponse,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { Caller } from '@carelog/auth';
+import { DomainError } from '@carelog/domain';
+import { CallerGuard, CurrentCaller } from '@carelog/nest-platform';
+import { EntryRecorder, eventIdFor, type Accepted } from '@carelog/producer';
+import {
+  flaggedEntryFacts,
+  parseTaskFilters,
+  TaskBoard,
+  TASK_STATUS_FILTERS,
+  type TaskList,
+  type TaskStep,
+  type TaskView,
+} from './task-board';
+
+/**
+ * Entries flagged for attention, as tasks for the role and organisation they name: listed,
+ * read with every step, and acknowledged. An acknowledgement is an event on the flagged
+ * entry's own topic, so "who saw it, and when" is in the log for good.
+ */
+@ApiTags('tasks')
+@ApiBearerAuth()
+@Controller('v1/tasks')
+@UseGuards(CallerGuard)
+export class TasksController {
+  constructor(
+    @Inject(TaskBoard) private readonly board: TaskBoard,
+    @Inject(EntryRecorder) private readonly recorder: EntryRecorder,
+  ) {}
+
+  @Get()
+  @ApiOperation({
+    summary:
+      "Tasks addressed to the caller's role and organisation (directly or by escalation), oldest first",
+  })
+  @ApiQuery({ name: 'status', required: false, enum: TASK_STATUS_FILTERS })
+  @ApiQuery({ name: 'limit', required: false, description: '1 to 200, default 50' })
+  @ApiQuery({ name: 'cursor', required: false })
+  list(
+    @Query() query: Record<string, string | undefined>,
+    @CurrentCaller() caller: Caller,
+  ): Promise<TaskList> {
+    return this.board.list(caller, parseTaskFilters(query));
+  }
+
+  @Get(':taskId')
+  @ApiOperation({ summary: 'One task, with every step: flagged, escalated, acknowledged' })
+  @ApiResponse({ status: 404, description: 'No such task is addressed to the caller' })
+  one(
+    @Param('taskId') taskId: string,
+    @CurrentCaller() caller: Caller,
+  ): Promise<TaskView & { steps: TaskStep[] }> {
+    return this.board.withSteps(caller, taskId);
+  }
+
+  @Post(':taskId/acknowledge')
+  @HttpCode(202)
+  @ApiOperation({
+    summary: 'Acknowledge a task: you have seen the entry and taken it on ({ note? })',
+  })
+  @ApiHeader({
+    name: 'Idempotency-Key',
+    required: false,
+    description: 'Defaults to one key per task, so a repeated acknowledgement by you is one event',
+  })
+  @ApiResponse({ status: 404, description: 'No such task is addressed to the caller' })
+  @ApiResponse({ status: 409, description: 'Already acknowledged by someone else, or withdrawn' })
+  async acknowledge(
+    @Param('taskId') taskId: string,
+    @Body() body: unknown,
+    @Headers('idempotency-key') idempotencyKey: string | undefined,
+    @Headers('x-correlation-id') correlationId: string | undefined,
+    @CurrentCaller() caller: Caller,
+  ): Promise<Accepted> {
+    const { row, entry, audit } = await this.board.open(caller, taskId, 'acknowledge-task');
+    const key = idempotencyKey ?? `acknowledge:${taskId}`;
+    if (row.status === 'withdrawn') {
+      await audit();
+      throw new DomainError('task-withdrawn', 'the flagged entry was corrected; nothing to act on');
+    }
+    if (row.status === 'acknowledged' && row.acknowledgementEventId !== eventIdFor(caller, key)) {
+      await audit();
+      throw new DomainError(
+        'task-already-acknowledged',
+        `acknowledged at ${row.acknowledgedAt?.toISOString() ?? 'an earlier time'} by a ${row.acknowledgedBy?.role ?? 'colleague'}`,
+      );
+    }
+    const accepted = await this.recorder.acknowledge(
+      flaggedEntryFacts(row, entry.sensitivity),
+      body,
+      key,
+      correlationId,
+      caller,
+    );
+    await audit();
+    return accepted;
+  }
+}
