@@ -117,7 +117,8 @@ export class ReadModelVersions {
       const writer = readModelDataSource({
         schema: version.schema,
         applicationName: 'carelog-read-model-upgrade',
-        poolSize: 1,
+        // Two: migrateExclusively holds one connection for its lock while migrations use another.
+        poolSize: 2,
       });
       await writer.initialize();
       try {
