@@ -69,6 +69,7 @@ Try it (a GP at the demo practice ${DEMO_PRACTICE}; demo patient ${DEMO_PATIENT}
        -d '{"patient":{"nhsNumber":"${DEMO_PATIENT}"},"type":"ConsultationRecorded","occurredAt":"2026-11-20T10:00:00Z","payload":{"narrative":"Reviewed BP diary.","codedItems":[]}}'
   curl -s ${url('record-api')}/v1/patients/${DEMO_PATIENT}/record -H "Authorization: Bearer $TOKEN"
   curl -s ${url('record-api')}/v1/patients/${DEMO_PATIENT}/journal -H "Authorization: Bearer $TOKEN"   # the GP view: flagged result first, care visits digested
+  curl -s ${url('record-api')}/v1/tasks -H "Authorization: Bearer $TOKEN"   # the flagged result, as a task to acknowledge
 
 Ctrl-C stops everything this command started.
 `);

@@ -98,6 +98,24 @@ describe('deciding an entry', () => {
       'payload',
     ],
     [
+      'attention without an organisation',
+      () => decide({ attention: { role: 'gp' } }),
+      'invalid-attention',
+      'attention',
+    ],
+    [
+      'attention for a role that cannot act on it',
+      () => decide({ attention: { role: 'carer', organisation: 'A81001' } }),
+      'invalid-attention',
+      'attention.role',
+    ],
+    [
+      'attention for an unknown role',
+      () => decide({ attention: { role: 'surgeon', organisation: 'A81001' } }),
+      'invalid-attention',
+      'attention.role',
+    ],
+    [
       'a role that may not author the type',
       () => decide({}, { ...gp, role: 'care-worker' }),
       'not-permitted-to-author',
@@ -105,6 +123,13 @@ describe('deciding an entry', () => {
     ],
   ])('refuses %s with a stable code naming the field', (_case, act, code, field) => {
     expect(act).toThrow(expect.objectContaining({ code, field }));
+  });
+
+  it('keeps attention for a care role, with its reason as written', () => {
+    expect(
+      decide({ attention: { role: 'care-worker', organisation: 'LA0001', reason: 'check skin' } })
+        .attention,
+    ).toEqual({ role: 'care-worker', organisation: 'LA0001', reason: 'check skin' });
   });
 
   it('accepts a clinical time within the allowed clock skew', () => {

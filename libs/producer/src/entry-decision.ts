@@ -5,6 +5,8 @@ import {
   checkClinicalTime,
   DomainError,
   entryTypeRule,
+  isRole,
+  isStaffRole,
   parseNhsNumber,
   parseSensitivity,
   type EntryTypeRule,
@@ -105,9 +107,19 @@ function parseAttention(value: unknown): UncheckedRecordEntryEvent['attention'] 
       'attention',
     );
   }
+  const role = value['role'];
+  if (!isRole(role) || !isStaffRole(role) || role === 'privacy-officer') {
+    throw new DomainError(
+      'invalid-attention',
+      'must name a care role that can act (gp, practice-nurse, care-worker, ...)',
+      'attention.role',
+    );
+  }
   const reason = value['reason'];
+  if (reason !== undefined && reason !== null && typeof reason !== 'string')
+    throw new DomainError('invalid-attention', 'must be text', 'attention.reason');
   return {
-    role: value['role'],
+    role,
     organisation: value['organisation'],
     reason: typeof reason === 'string' ? reason : null,
   };
