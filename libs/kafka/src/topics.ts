@@ -52,4 +52,40 @@ export async function ensureTopics(admin: Admin, topics: ITopicConfig[]): Promis
     const now = new Set(await admin.listTopics());
     if (missing.some((spec) => !now.has(spec.topic))) throw error;
   }
+  await untilServed(
+    admin,
+    missing.map((spec) => spec.topic),
+  );
+}
+
+/** How long a new topic may take to be served with a leader for every partition. */
+export const TOPIC_READY_TIMEOUT_MS = 30_000;
+
+/**
+ * A topic just created can still be unknown to the broker's metadata for a moment, and a
+ * client that subscribes then fails with "This server does not host this topic-partition".
+ * Waits until every partition of every topic has a leader.
+ */
+async function untilServed(admin: Admin, topics: string[]): Promise<void> {
+  const deadline = Date.now() + TOPIC_READY_TIMEOUT_MS;
+  for (let delay = 50; ; delay = Math.min(delay * 2, 1000)) {
+    try {
+      const { topics: served } = await admin.fetchTopicMetadata({ topics });
+      const ready =
+        served.length === topics.length &&
+        served.every(
+          (topic) =>
+            topic.partitions.length > 0 &&
+            topic.partitions.every((partition) => partition.leader >= 0),
+        );
+      if (ready) return;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+    }
+    if (Date.now() > deadline)
+      throw new Error(
+        `topics not served within ${TOPIC_READY_TIMEOUT_MS} ms: ${topics.join(', ')}`,
+      );
+    await new Promise((resolve) => setTimeout(resolve, delay));
+  }
 }

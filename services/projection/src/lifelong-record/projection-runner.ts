@@ -13,6 +13,13 @@ import { RecordWriter } from './record-writer';
 
 /** How often a running projection looks for a switch to a rebuilt read-model version. */
 export const SWITCH_POLL_MS = 5000;
+/** How long start-up keeps retrying what the broker calls retriable (a topic not served yet, a coordinator loading). */
+export const START_RETRY_MS = 60_000;
+
+const isRetriable = (error: unknown): boolean =>
+  typeof error === 'object' &&
+  error !== null &&
+  (error as { retriable?: unknown }).retriable === true;
 
 interface Running {
   version: ReadModelVersion;
@@ -49,7 +56,7 @@ export class ProjectionRunner {
     } finally {
       await admin.disconnect();
     }
-    this.running = await this.feed(await this.versions.activeOrInitial());
+    this.running = await this.feedRetrying(await this.versions.activeOrInitial());
     this.timer = setInterval(() => void this.followSwitch(), SWITCH_POLL_MS);
   }
 
@@ -57,6 +64,23 @@ export class ProjectionRunner {
     clearInterval(this.timer);
     await this.release(this.running);
     this.running = undefined;
+  }
+
+  /**
+   * A broker that has just created a topic, or is still loading a coordinator, answers some
+   * requests with a retriable error for a moment: start again rather than give up.
+   */
+  private async feedRetrying(version: ReadModelVersion): Promise<Running> {
+    const deadline = Date.now() + START_RETRY_MS;
+    for (let delay = 200; ; delay = Math.min(delay * 2, 5000)) {
+      try {
+        return await this.feed(version);
+      } catch (error) {
+        if (!isRetriable(error) || Date.now() > deadline) throw error;
+        this.logger.warn(`start-up: ${(error as Error).message}; retrying in ${delay} ms`);
+        await new Promise((resolve) => setTimeout(resolve, delay));
+      }
+    }
   }
 
   private async feed(version: ReadModelVersion): Promise<Running> {
@@ -79,7 +103,13 @@ export class ProjectionRunner {
       new RecordWriter(dataSource),
       version.consumerGroup,
     );
-    await consumer.start();
+    try {
+      await consumer.start();
+    } catch (error) {
+      await consumer.stop().catch(() => undefined);
+      await dataSource.destroy();
+      throw error;
+    }
     this.logger.log(`projecting into read-model version ${version.version} (${version.schema})`);
     return { version, dataSource, consumer };
   }
@@ -98,7 +128,7 @@ export class ProjectionRunner {
       if (active && active.version !== this.running.version.version) {
         this.logger.log(`read model switched to version ${active.version}; following it`);
         await this.release(this.running);
-        this.running = await this.feed(active);
+        this.running = await this.feedRetrying(active);
       }
     } catch (error) {
       this.logger.warn(`could not check the serving read-model version: ${(error as Error).name}`);
