@@ -1,0 +1,81 @@
+import { DomainError } from '@carelog/domain';
+import type { DataSource } from 'typeorm';
+import type { Identity } from '../subscriptions/subscription-store';
+
+/** One notification as the stream and webhooks send it. */
+export interface NotificationMessage {
+  id: string;
+  nhsNumber: string;
+  eventId: string;
+  entryType: string;
+  occurredAt: string;
+  reason: string;
+  link: string;
+}
+
+export interface SequencedNotification {
+  seq: string;
+  notification: NotificationMessage;
+}
+
+/** `Last-Event-ID` is the `seq` of the last notification the client saw. */
+export function parseLastEventId(header: string | undefined): string {
+  if (header === undefined || header === '') return '0';
+  if (!/^\d{1,18}$/.test(header))
+    throw new DomainError(
+      'invalid-last-event-id',
+      'must be the id of an event this stream sent',
+      'Last-Event-ID',
+    );
+  return header;
+}
+
+/** Reads an identity's notifications in `seq` order, and keeps track of open streams so shutdown can end them. */
+export class NotificationFeed {
+  private readonly open = new Set<() => void>();
+
+  constructor(private readonly dataSource: DataSource) {}
+
+  async after(identity: Identity, seq: string, limit: number): Promise<SequencedNotification[]> {
+    const rows = await this.dataSource.query<
+      Array<{
+        seq: string;
+        id: string;
+        nhs_number: string;
+        event_id: string;
+        entry_type: string;
+        occurred_at: Date;
+        reason: string;
+        link: string;
+      }>
+    >(
+      `SELECT seq, id, nhs_number, event_id, entry_type, occurred_at, reason, link FROM notification
+       WHERE user_id = $1 AND role = $2 AND organisation = $3 AND seq > $4
+       ORDER BY seq LIMIT $5`,
+      [identity.userId, identity.role, identity.organisation, seq, limit],
+    );
+    return rows.map((row) => ({
+      seq: String(row.seq),
+      notification: {
+        id: row.id,
+        nhsNumber: row.nhs_number,
+        eventId: row.event_id,
+        entryType: row.entry_type,
+        occurredAt: new Date(row.occurred_at).toISOString(),
+        reason: row.reason,
+        link: row.link,
+      },
+    }));
+  }
+
+  /** Registers an open stream's way to end itself; returns its deregistration. */
+  track(end: () => void): () => void {
+    this.open.add(end);
+    return () => this.open.delete(end);
+  }
+
+  /** Ends every open stream (clients reconnect with Last-Event-ID elsewhere). */
+  closeAll(): void {
+    for (const end of [...this.open]) end();
+  }
+}
