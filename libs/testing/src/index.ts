@@ -5,3 +5,9 @@ export { requestJson, type JsonResponse } from './http';
 export { readPartition } from './kafka';
 export { describeProducerService, type ProducerServiceUnderTest } from './producer-contract';
 export { exampleEvent, type ExampleEventOptions } from './events';
+export {
+  startWebhookReceiver,
+  type ReceivedWebhook,
+  type WebhookReceiver,
+} from './webhook-receiver';
+export { openEventStream, type OpenEventStream, type ServerSentEvent } from './event-stream';

@@ -113,10 +113,14 @@ export class SubscriptionStore {
   async delete(identity: Identity, id: string): Promise<void> {
     if (!/^[0-9a-f-]{36}$/i.test(id)) throw subscriptionNotFound();
     await this.dataSource.transaction(async (manager) => {
+      // Wrapped in a SELECT: TypeORM answers a bare UPDATE with [rows, count], not rows.
       const ended = await manager.query<Array<{ id: string }>>(
-        `UPDATE webhook_subscription SET deleted_at = now()
-         WHERE id = $1 AND user_id = $2 AND role = $3 AND organisation = $4 AND deleted_at IS NULL
-         RETURNING id`,
+        `WITH ended AS (
+           UPDATE webhook_subscription SET deleted_at = now()
+           WHERE id = $1 AND user_id = $2 AND role = $3 AND organisation = $4 AND deleted_at IS NULL
+           RETURNING id
+         )
+         SELECT id FROM ended`,
         [id, identity.userId, identity.role, identity.organisation],
       );
       if (ended.length === 0) throw subscriptionNotFound();
