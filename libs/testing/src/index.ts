@@ -9,5 +9,6 @@ export {
   startWebhookReceiver,
   type ReceivedWebhook,
   type WebhookReceiver,
+  type WebhookReceiverOptions,
 } from './webhook-receiver';
 export { openEventStream, type OpenEventStream, type ServerSentEvent } from './event-stream';

@@ -13,18 +13,26 @@ export interface WebhookReceiver {
   received: ReceivedWebhook[];
   /** The requests received on one path. */
   on(path: string): ReceivedWebhook[];
+  /** Requests received and not yet answered. */
+  inFlight(): number;
   close(): Promise<void>;
 }
 
-/**
- * A real HTTP server that records what it is sent. `answer` gives the status for each
- * request (by path and how many came before on that path); 200 unless it says otherwise.
- */
+export interface WebhookReceiverOptions {
+  /** The status for each request, by path and how many came before on that path; 200 by default. */
+  answer?: (path: string, earlier: number) => number;
+  /** Answer this long after a request arrives, as a slow receiver would. */
+  delayMs?: number;
+  port?: number;
+}
+
+/** A real HTTP server that records what it is sent and answers as told. */
 export async function startWebhookReceiver(
-  answer: (path: string, earlier: number) => number = () => 200,
-  port = 0,
+  options: WebhookReceiverOptions = {},
 ): Promise<WebhookReceiver> {
+  const answer = options.answer ?? (() => 200);
   const received: ReceivedWebhook[] = [];
+  let inFlight = 0;
   const server = createServer((request, response) => {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -32,16 +40,21 @@ export async function startWebhookReceiver(
       const path = request.url ?? '/';
       const earlier = received.filter((entry) => entry.path === path).length;
       received.push({ path, headers: request.headers, body: Buffer.concat(chunks).toString() });
-      response.statusCode = answer(path, earlier);
-      response.end();
+      inFlight++;
+      setTimeout(() => {
+        inFlight--;
+        response.statusCode = answer(path, earlier);
+        response.end();
+      }, options.delayMs ?? 0);
     });
   });
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
   const { port: bound } = server.address() as AddressInfo;
   return {
     baseUrl: `http://127.0.0.1:${bound}`,
     received,
     on: (path) => received.filter((entry) => entry.path === path),
+    inFlight: () => inFlight,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -78,9 +78,11 @@ describe('notifications against real Kafka and Postgres', () => {
     readModel = readModelDataSource({ applicationName: 'notifications-int-test', poolSize: 3 });
     await readModel.initialize();
     await migrateReadModel(readModel);
-    receiver = await startWebhookReceiver((path, earlier) => {
-      const failures = failing.get(path);
-      return failures !== undefined && earlier < failures ? 503 : 200;
+    receiver = await startWebhookReceiver({
+      answer: (path, earlier) => {
+        const failures = failing.get(path);
+        return failures !== undefined && earlier < failures ? 503 : 200;
+      },
     });
     app = await createHttpService({
       name: 'notifications',
