@@ -36,7 +36,7 @@ export async function openEventStream(
   const controller = new AbortController();
   const response = await fetch(url, { headers, signal: controller.signal });
   const events: ServerSentEvent[] = [];
-  const reader = response.body?.getReader();
+  const reader: ReadableStreamDefaultReader<Uint8Array> | undefined = response.body?.getReader();
   const decoder = new TextDecoder();
   const pump = (async () => {
     if (!reader) return;
