@@ -98,29 +98,46 @@ class NotificationsLifecycle
       useFactory: (dataSource: DataSource) => new SubscriptionStore(dataSource),
     },
     {
-      provide: NotificationFeed,
+      provide: PatientStateReader,
       inject: [NOTIFICATIONS_DATA_SOURCE],
-      useFactory: (dataSource: DataSource) => new NotificationFeed(dataSource),
+      useFactory: (dataSource: DataSource) => new PatientStateReader(dataSource),
+    },
+    {
+      provide: NotificationFeed,
+      inject: [NOTIFICATIONS_DATA_SOURCE, PatientStateReader],
+      useFactory: (dataSource: DataSource, reader: PatientStateReader) =>
+        new NotificationFeed(dataSource, reader),
     },
     {
       provide: WebhookWorker,
-      inject: [KAFKA, NOTIFICATIONS_DATA_SOURCE, NOTIFICATION_SETTINGS],
-      useFactory: (kafka: Kafka, dataSource: DataSource, settings: NotificationSettings) =>
-        new WebhookWorker(kafka, dataSource, settings),
-    },
-    {
-      provide: NotificationConsumer,
-      inject: [KAFKA, NOTIFICATIONS_DATA_SOURCE, NOTIFICATION_SETTINGS, WebhookWorker],
+      inject: [KAFKA, NOTIFICATIONS_DATA_SOURCE, PatientStateReader, NOTIFICATION_SETTINGS],
       useFactory: (
         kafka: Kafka,
         dataSource: DataSource,
+        reader: PatientStateReader,
+        settings: NotificationSettings,
+      ) => new WebhookWorker(kafka, dataSource, reader, settings),
+    },
+    {
+      provide: NotificationConsumer,
+      inject: [
+        KAFKA,
+        NOTIFICATIONS_DATA_SOURCE,
+        PatientStateReader,
+        NOTIFICATION_SETTINGS,
+        WebhookWorker,
+      ],
+      useFactory: (
+        kafka: Kafka,
+        dataSource: DataSource,
+        reader: PatientStateReader,
         settings: NotificationSettings,
         worker: WebhookWorker,
       ) =>
         new NotificationConsumer(
           kafka,
           loadEventCodec(),
-          new PatientStateReader(dataSource),
+          reader,
           new NotificationWriter(dataSource, settings.schema),
           {
             consumerGroup: settings.consumerGroup,

@@ -28,7 +28,10 @@ import {
 } from '@carelog/testing';
 import type { Admin } from 'kafkajs';
 import type { DataSource } from 'typeorm';
-import { webhookDeadLetterTopic } from './settings';
+import { PatientStateReader } from './recipients/patient-state';
+import { settingsFromEnv, webhookDeadLetterTopic } from './settings';
+import { notificationsDataSource } from './storage/notifications-data-source';
+import { WebhookWorker } from './webhooks/webhook-worker';
 
 /** Organisations of one test's own: every test's staff subscribers are strangers to the others' patients. */
 const organisations = () => {
@@ -52,7 +55,7 @@ describe('notifications against real Kafka and Postgres', () => {
     CARELOG_NOTIFICATIONS_SCHEMA: uniqueName('notifications_int'),
     CARELOG_READ_MODEL_SCHEMA: uniqueName('read_model_notify'),
     CARELOG_WEBHOOK_MAX_ATTEMPTS: '3',
-    CARELOG_WEBHOOK_BASE_DELAY_MS: '200',
+    CARELOG_WEBHOOK_BASE_DELAY_MS: '1000',
     CARELOG_WEBHOOK_TIMEOUT_MS: '2000',
     CARELOG_WEBHOOK_POLL_MS: '100',
     CARELOG_STREAM_POLL_MS: '100',
@@ -68,7 +71,9 @@ describe('notifications against real Kafka and Postgres', () => {
   /** Paths on the receiver that fail: always, or a number of times first. */
   const failing = new Map<string, number>();
 
+  let notificationsSource: DataSource;
   const db = () => readModel;
+  const notificationsDb = () => notificationsSource;
   const notifications = `"${env.CARELOG_NOTIFICATIONS_SCHEMA}"`;
 
   beforeAll(async () => {
@@ -91,6 +96,12 @@ describe('notifications against real Kafka and Postgres', () => {
     });
     await app.listen(0, '127.0.0.1');
     url = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
+    notificationsSource = notificationsDataSource({
+      schema: env.CARELOG_NOTIFICATIONS_SCHEMA,
+      applicationName: 'notifications-int-test-workers',
+      poolSize: 4,
+    });
+    await notificationsSource.initialize();
     publisher = new RecordEntryPublisher(kafka, codec, recordEntryTopics());
     await publisher.connect();
     await eventually(async () =>
@@ -100,6 +111,7 @@ describe('notifications against real Kafka and Postgres', () => {
 
   afterAll(async () => {
     await app?.close();
+    await notificationsSource?.destroy();
     await receiver?.close();
     await publisher?.disconnect();
     await admin.deleteTopics({ topics: recordEntryTopics() }).catch(() => undefined);
@@ -451,6 +463,162 @@ describe('notifications against real Kafka and Postgres', () => {
       expect((await recipientsOf(sealed.eventId)).map(([user]) => user)).toEqual(
         [named, otherRole].sort(),
       );
+    });
+  });
+
+  describe('access decided again before each delivery', () => {
+    it('withdraws a retry to a carer revoked since the first attempt, and their stream withholds it', async () => {
+      const { careHome } = organisations();
+      const nhsNumber = nextTestNhsNumber();
+      const otherPatient = nextTestNhsNumber();
+      const carerId = `carer-${randomUUID()}`;
+      for (const patient of [nhsNumber, otherPatient]) {
+        await relationship(patient, careHome);
+        await approveCarer(patient, carerId, ['social-care']);
+      }
+      const path = `/hooks/${carerId}`;
+      failing.set(path, Number.MAX_SAFE_INTEGER);
+      const token = await tokenFor('carer', 'carers', carerId);
+      const subscription = await subscribe(token, carerId);
+      const event = carePlanChanged(nhsNumber, careHome);
+      await publish('social-care', event);
+
+      // The first attempt fails; the patient revokes the carer before the retry is due (1 s later).
+      await eventually(() => expect(receiver.on(path)).toHaveLength(1), { intervalMs: 5 });
+      await db().query(
+        `UPDATE consent_state SET active = false WHERE nhs_number = $1 AND subject = $2`,
+        [nhsNumber, `carer:${carerId}`],
+      );
+      const delivery = await eventually(async () => {
+        const row = await deliveryOf(subscription.id);
+        expect(row?.status).toBe('withdrawn');
+        return row;
+      });
+      expect(delivery).toMatchObject({
+        attempts: 2,
+        last_error: 'access withdrawn before delivery',
+      });
+      expect(receiver.on(path)).toHaveLength(1);
+
+      // The stream sends what comes after it, for the patient who still approves the carer, but not the withdrawn one.
+      const later = carePlanChanged(otherPatient, careHome);
+      await publish('social-care', later);
+      const stream = await openEventStream(`${url}/v1/notifications/stream`, {
+        Authorization: `Bearer ${token}`,
+      });
+      await eventually(() => expect(stream.events.length).toBeGreaterThanOrEqual(1));
+      await stream.close();
+      expect(
+        stream.events.map((sent) => (JSON.parse(sent.data) as { eventId: string }).eventId),
+      ).toEqual([later.eventId]);
+    });
+  });
+
+  describe('delivery workers', () => {
+    it('never sends one delivery twice when several workers claim at once', async () => {
+      const { careHome } = organisations();
+      const extra = Array.from(
+        { length: 3 },
+        () =>
+          new WebhookWorker(kafka, notificationsDb(), new PatientStateReader(notificationsDb()), {
+            ...settingsFromEnv(),
+            webhook: { ...settingsFromEnv().webhook, pollMs: 10, batch: 2 },
+          }),
+      );
+      const workers = [`sw-${randomUUID()}`, `sw-${randomUUID()}`, `sw-${randomUUID()}`];
+      for (const worker of workers)
+        await subscribe(await tokenFor('social-worker', careHome, worker), worker);
+      const patients = Array.from({ length: 10 }, () => nextTestNhsNumber());
+      for (const patient of patients) await relationship(patient, careHome);
+      for (const instance of extra) instance.init();
+      try {
+        for (const patient of patients)
+          await publish('social-care', carePlanChanged(patient, careHome));
+        const received = () => workers.flatMap((worker) => receiver.on(`/hooks/${worker}`));
+        await eventually(() => expect(received()).toHaveLength(30));
+        const deliveryIds = received().map((request) => request.headers['carelog-delivery-id']);
+        expect(new Set(deliveryIds).size).toBe(30);
+      } finally {
+        for (const instance of extra) await instance.stop();
+      }
+    });
+  });
+
+  describe('consumer', () => {
+    it('stores notifications and the checkpoint together: a failed write leaves both, the retry stores each once', async () => {
+      const { careHome } = organisations();
+      const nhsNumber = nextTestNhsNumber();
+      const workerId = `sw-${randomUUID()}`;
+      await relationship(nhsNumber, careHome);
+      await subscribe(await tokenFor('social-worker', careHome, workerId), workerId);
+      // A real failure inside Postgres: a trigger refuses this patient's notifications and counts the attempts.
+      await db().query(`CREATE SEQUENCE ${notifications}.refused_writes`);
+      await db().query(`
+        CREATE FUNCTION ${notifications}.refuse_patient() RETURNS trigger AS $$
+        BEGIN
+          IF NEW.nhs_number = '${nhsNumber}' THEN
+            PERFORM nextval('${notifications}.refused_writes');
+            RAISE EXCEPTION 'simulated database failure';
+          END IF;
+          RETURN NEW;
+        END $$ LANGUAGE plpgsql`);
+      await db().query(
+        `CREATE TRIGGER refuse_patient BEFORE INSERT ON ${notifications}.notification
+         FOR EACH ROW EXECUTE FUNCTION ${notifications}.refuse_patient()`,
+      );
+      const event = carePlanChanged(nhsNumber, careHome);
+      const position = await publish('social-care', event);
+      const checkpoint = async () =>
+        BigInt(
+          (
+            await db().query<Array<{ next_offset: string }>>(
+              `SELECT next_offset FROM ${notifications}.consumer_checkpoint
+               WHERE consumer_group = $1 AND topic = $2 AND kafka_partition = $3`,
+              [env.CARELOG_NOTIFICATIONS_GROUP, position.topic, position.partition],
+            )
+          )[0]?.next_offset ?? '-1',
+        );
+      try {
+        await eventually(
+          async () => {
+            const [row] = await db().query<Array<{ last_value: string; is_called: boolean }>>(
+              `SELECT last_value, is_called FROM ${notifications}.refused_writes`,
+            );
+            expect(row?.is_called && Number(row.last_value) >= 2).toBe(true);
+          },
+          { timeoutMs: 60_000 },
+        );
+        expect(await checkpoint()).toBeLessThanOrEqual(BigInt(position.offset));
+        expect(await recipientsOf(event.eventId)).toEqual([]);
+      } finally {
+        await db().query(`DROP TRIGGER refuse_patient ON ${notifications}.notification`);
+      }
+      await eventually(
+        async () => expect(await checkpoint()).toBeGreaterThan(BigInt(position.offset)),
+        {
+          timeoutMs: 60_000,
+        },
+      );
+      expect(await recipientsOf(event.eventId)).toEqual([[workerId, 'entry-type']]);
+      await eventually(() => expect(receiver.on(`/hooks/${workerId}`)).toHaveLength(1));
+    });
+
+    it('notifies no one of an event recorded before the age limit (a new group reads from offset 0)', async () => {
+      const { careHome } = organisations();
+      const nhsNumber = nextTestNhsNumber();
+      const workerId = `sw-${randomUUID()}`;
+      await relationship(nhsNumber, careHome);
+      await subscribe(await tokenFor('social-worker', careHome, workerId), workerId);
+      const old = exampleEvent('CarePlanChanged', {
+        nhsNumber,
+        organisation: careHome,
+        recordedAt: new Date(Date.now() - 2 * 24 * 3_600_000),
+      });
+      const fresh = carePlanChanged(nhsNumber, careHome);
+      await publish('social-care', old);
+      await processed(await publish('social-care', fresh));
+      expect(await recipientsOf(old.eventId)).toEqual([]);
+      expect(await recipientsOf(fresh.eventId)).toEqual([[workerId, 'entry-type']]);
     });
   });
 

@@ -10,6 +10,7 @@ import type { PatientStateReader } from '../recipients/patient-state';
 import {
   notifiableReasons,
   recipientsOf,
+  storedFactsOf,
   type NotifiableEntry,
   type NotificationReason,
 } from '../recipients/recipients';
@@ -155,6 +156,7 @@ export class NotificationConsumer {
       occurredAt: event.occurredAt,
       reason,
       link: entryLink(nhsNumber, entry.entryId),
+      facts: storedFactsOf(entry),
     }));
   }
 

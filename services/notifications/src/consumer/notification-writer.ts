@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import type { NotificationReason } from '../recipients/recipients';
+import type { NotificationReason, StoredEntryFacts } from '../recipients/recipients';
 
 export interface PartitionBatch {
   consumerGroup: string;
@@ -19,6 +19,7 @@ export interface NotificationRow {
   occurredAt: Date;
   reason: NotificationReason;
   link: string;
+  facts: StoredEntryFacts;
 }
 
 /**
@@ -56,9 +57,10 @@ export class NotificationWriter {
         ]);
         const column = <T>(pick: (row: NotificationRow) => T): T[] => notifications.map(pick);
         const inserted = await manager.query<Array<{ id: string }>>(
-          `INSERT INTO notification (id, event_id, user_id, role, organisation, nhs_number, entry_type, occurred_at, reason, link)
+          `INSERT INTO notification (id, event_id, user_id, role, organisation, nhs_number, entry_type, occurred_at, reason, link,
+                                     entry_facts)
            SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
-                                $8::timestamptz[], $9::text[], $10::text[])
+                                $8::timestamptz[], $9::text[], $10::text[], $11::jsonb[])
            ON CONFLICT (event_id, user_id, role, organisation) DO NOTHING
            RETURNING id`,
           [
@@ -72,6 +74,7 @@ export class NotificationWriter {
             column((row) => row.occurredAt.toISOString()),
             column((row) => row.reason),
             column((row) => row.link),
+            column((row) => JSON.stringify(row.facts)),
           ],
         );
         created = inserted.length;

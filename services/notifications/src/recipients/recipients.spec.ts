@@ -1,7 +1,9 @@
 import type { ConsentFacts } from '@carelog/domain';
 import {
+  mayStillBeTold,
   notifiableReasons,
   recipientsOf,
+  storedFactsOf,
   type CarerApproval,
   type NotifiableEntry,
   type PatientState,
@@ -166,5 +168,51 @@ describe('who is told of an entry', () => {
     expect(
       notifiableReasons({ entryType: 'CarePlanChanged', attention: null }, new Set(['NoSuchType'])),
     ).toEqual([]);
+  });
+});
+
+describe('deciding again before a later delivery', () => {
+  const entry = carePlanChange();
+  const stored = {
+    nhsNumber: entry.nhsNumber,
+    eventId: entry.eventId,
+    entryType: entry.entryType,
+    occurredAt: entry.occurredAt,
+    reason: 'entry-type' as const,
+    facts: storedFactsOf(entry),
+  };
+
+  it('still tells a carer who is still approved, and not one revoked or sealed from the entry since', () => {
+    expect(
+      mayStillBeTold(
+        carer('jo'),
+        stored,
+        given({ jo: { scope: ['social-care'], notify: true } }),
+        NOW,
+      ),
+    ).toBe(true);
+    expect(mayStillBeTold(carer('jo'), stored, given(), NOW)).toBe(false);
+    expect(
+      mayStillBeTold(
+        carer('jo'),
+        stored,
+        given(
+          { jo: { scope: ['social-care'], notify: true } },
+          { seals: [{ entryEventId: entry.eventId, kind: 'role', value: 'carer' }], shares: [] },
+        ),
+        NOW,
+      ),
+    ).toBe(false);
+  });
+
+  it('does not tell staff whose organisation’s relationship has ended', () => {
+    const ended: PatientState = {
+      ...given(),
+      relationships: [{ organisation: CARE_HOME, endedAt: NOW, expiresAt: null }],
+    };
+    expect(mayStillBeTold(staff('sw', 'social-worker', CARE_HOME), stored, given(), NOW)).toBe(
+      true,
+    );
+    expect(mayStillBeTold(staff('sw', 'social-worker', CARE_HOME), stored, ended, NOW)).toBe(false);
   });
 });

@@ -114,3 +114,51 @@ export function recipientsOf(
   }
   return recipients;
 }
+
+/** What a stored notification keeps of its entry so that access can be decided again later. */
+export interface StoredEntryFacts {
+  sensitivity: string[];
+  sourceOrganisation: string;
+  attention: { role: string; organisation: string; reason: string | null } | null;
+}
+
+export const storedFactsOf = (entry: NotifiableEntry): StoredEntryFacts => ({
+  sensitivity: [...entry.sensitivity],
+  sourceOrganisation: entry.source.organisation,
+  attention: entry.attention,
+});
+
+/**
+ * Pure: whether a subscriber told (or about to be told) of an entry still may be, by the same
+ * decision as `recipientsOf` against the patient's state now. A revoked carer, an ended care
+ * relationship or a new seal withdraws it. The payload is not kept, so rules that only ever
+ * add visibility from it (an abnormal result, a visit that raised a concern) are not counted:
+ * the re-check can only be stricter than the first decision.
+ */
+export function mayStillBeTold(
+  subscriber: Subscriber,
+  notification: {
+    nhsNumber: string;
+    eventId: string;
+    entryType: string;
+    occurredAt: Date;
+    reason: NotificationReason;
+    facts: StoredEntryFacts;
+  },
+  state: PatientState,
+  now: Date,
+): boolean {
+  const entry: NotifiableEntry = {
+    eventId: notification.eventId,
+    entryId: notification.eventId,
+    nhsNumber: notification.nhsNumber,
+    entryType: notification.entryType,
+    occurredAt: notification.occurredAt,
+    recordedAt: notification.occurredAt,
+    sensitivity: notification.facts.sensitivity,
+    attention: notification.facts.attention,
+    payload: {},
+    source: { organisation: notification.facts.sourceOrganisation },
+  };
+  return recipientsOf(entry, [notification.reason], [subscriber], state, now).length === 1;
+}

@@ -1,5 +1,12 @@
 import { DomainError } from '@carelog/domain';
 import type { DataSource } from 'typeorm';
+import type { PatientStateReader } from '../recipients/patient-state';
+import {
+  mayStillBeTold,
+  type NotificationReason,
+  type PatientState,
+  type StoredEntryFacts,
+} from '../recipients/recipients';
 import type { Identity } from '../subscriptions/subscription-store';
 
 /** One notification as the stream and webhooks send it. */
@@ -18,6 +25,15 @@ export interface SequencedNotification {
   notification: NotificationMessage;
 }
 
+/** One read of the feed: what may be sent, and how far it read (withheld rows included). */
+export interface FeedPage {
+  visible: SequencedNotification[];
+  /** The last seq read, whether sent or withheld; undefined if nothing was read. */
+  readUpTo: string | undefined;
+  /** How many rows were read: fewer than asked means the reader is at the end. */
+  read: number;
+}
+
 /** `Last-Event-ID` is the `seq` of the last notification the client saw. */
 export function parseLastEventId(header: string | undefined): string {
   if (header === undefined || header === '') return '0';
@@ -30,13 +46,20 @@ export function parseLastEventId(header: string | undefined): string {
   return header;
 }
 
-/** Reads an identity's notifications in `seq` order, and keeps track of open streams so shutdown can end them. */
+/**
+ * Reads an identity's notifications in `seq` order, withholding any the identity may no
+ * longer be told (access decided again, as before a webhook attempt), and keeps track of open
+ * streams so that shutdown can end them.
+ */
 export class NotificationFeed {
   private readonly open = new Set<() => void>();
 
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly reader: PatientStateReader,
+  ) {}
 
-  async after(identity: Identity, seq: string, limit: number): Promise<SequencedNotification[]> {
+  async after(identity: Identity, seq: string, limit: number): Promise<FeedPage> {
     const rows = await this.dataSource.query<
       Array<{
         seq: string;
@@ -45,16 +68,40 @@ export class NotificationFeed {
         event_id: string;
         entry_type: string;
         occurred_at: Date;
-        reason: string;
+        reason: NotificationReason;
         link: string;
+        entry_facts: StoredEntryFacts;
       }>
     >(
-      `SELECT seq, id, nhs_number, event_id, entry_type, occurred_at, reason, link FROM notification
+      `SELECT seq, id, nhs_number, event_id, entry_type, occurred_at, reason, link, entry_facts FROM notification
        WHERE user_id = $1 AND role = $2 AND organisation = $3 AND seq > $4
        ORDER BY seq LIMIT $5`,
       [identity.userId, identity.role, identity.organisation, seq, limit],
     );
-    return rows.map((row) => ({
+    const states = new Map<string, PatientState>();
+    for (const nhsNumber of new Set(rows.map((row) => row.nhs_number)))
+      states.set(nhsNumber, await this.reader.stateOf(nhsNumber));
+    const now = new Date();
+    const allowed = rows.filter((row) => {
+      const state = states.get(row.nhs_number);
+      return (
+        state !== undefined &&
+        mayStillBeTold(
+          identity,
+          {
+            nhsNumber: row.nhs_number,
+            eventId: row.event_id,
+            entryType: row.entry_type,
+            occurredAt: new Date(row.occurred_at),
+            reason: row.reason,
+            facts: row.entry_facts,
+          },
+          state,
+          now,
+        )
+      );
+    });
+    const visible = allowed.map((row) => ({
       seq: String(row.seq),
       notification: {
         id: row.id,
@@ -66,6 +113,8 @@ export class NotificationFeed {
         link: row.link,
       },
     }));
+    const last = rows.at(-1);
+    return { visible, readUpTo: last ? String(last.seq) : undefined, read: rows.length };
   }
 
   /** Registers an open stream's way to end itself; returns its deregistration. */

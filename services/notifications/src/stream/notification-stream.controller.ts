@@ -70,18 +70,18 @@ export class NotificationStreamController {
     try {
       while (open) {
         const page = await this.feed.after(identity, cursor, PAGE);
-        for (const { seq, notification } of page) {
+        for (const { seq, notification } of page.visible) {
           response.write(
             `id: ${seq}\nevent: notification\ndata: ${JSON.stringify(notification)}\n\n`,
           );
-          cursor = seq;
           lastWrite = Date.now();
         }
+        cursor = page.readUpTo ?? cursor;
         if (Date.now() - lastWrite >= KEEP_ALIVE_MS) {
           response.write(': keep-alive\n\n');
           lastWrite = Date.now();
         }
-        if (page.length < PAGE && open) {
+        if (page.read < PAGE && open) {
           await new Promise<void>((resolve) => {
             wake = resolve;
             setTimeout(resolve, this.settings.streamPollMs);

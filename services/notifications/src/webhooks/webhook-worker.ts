@@ -4,12 +4,19 @@ import { metricsRegistry } from '@carelog/nest-platform';
 import type { Kafka, Producer } from 'kafkajs';
 import { Counter } from 'prom-client';
 import type { DataSource } from 'typeorm';
+import type { PatientStateReader } from '../recipients/patient-state';
+import {
+  mayStillBeTold,
+  type NotificationReason,
+  type PatientState,
+  type StoredEntryFacts,
+} from '../recipients/recipients';
 import { webhookDeadLetterTopic, type NotificationSettings } from '../settings';
 import { retryDelayMs, signatureHeader } from './webhook-signature';
 
 const outcomes = new Counter({
   name: 'carelog_webhook_deliveries_total',
-  help: 'Webhook delivery attempts by outcome: delivered, retried (failed, will be tried again), dead-lettered',
+  help: 'Webhook deliveries by outcome: delivered, retried (failed, will be tried again), dead-lettered, withdrawn (access ended before delivery)',
   labelNames: ['outcome'],
   registers: [metricsRegistry],
 });
@@ -31,13 +38,17 @@ interface ClaimedDelivery {
   subscription_id: string;
   url: string;
   secret: string;
+  user_id: string;
+  role: string;
+  organisation: string;
   notification_id: string;
   event_id: string;
   nhs_number: string;
   entry_type: string;
   occurred_at: Date;
-  reason: string;
+  reason: NotificationReason;
   link: string;
+  entry_facts: StoredEntryFacts;
 }
 
 /** Extra time beyond the request time-out before a claimed delivery counts as abandoned. */
@@ -62,6 +73,7 @@ export class WebhookWorker {
   constructor(
     kafka: Kafka,
     private readonly dataSource: DataSource,
+    private readonly reader: PatientStateReader,
     private readonly settings: NotificationSettings,
   ) {
     const retry = { retries: 4, initialRetryTime: 200, maxRetryTime: 1600 };
@@ -129,15 +141,53 @@ export class WebhookWorker {
          FROM due WHERE d.id = due.id
          RETURNING d.id, d.attempts, d.notification_id, d.subscription_id
        )
-       SELECT c.id, c.attempts, c.subscription_id, s.url, s.secret, n.id AS notification_id, n.event_id,
-              n.nhs_number, n.entry_type, n.occurred_at, n.reason, n.link
+       SELECT c.id, c.attempts, c.subscription_id, s.url, s.secret, s.user_id, s.role, s.organisation,
+              n.id AS notification_id, n.event_id, n.nhs_number, n.entry_type, n.occurred_at, n.reason, n.link,
+              n.entry_facts
        FROM claimed c
        JOIN notification n ON n.id = c.notification_id
        JOIN webhook_subscription s ON s.id = c.subscription_id`,
       [batch, (timeoutMs + LEASE_MARGIN_MS) / 1000],
     );
-    await Promise.all(claimed.map((delivery) => this.deliver(delivery)));
+    const states = new Map<string, PatientState>();
+    for (const nhsNumber of new Set(claimed.map((delivery) => delivery.nhs_number)))
+      states.set(nhsNumber, await this.reader.stateOf(nhsNumber));
+    const now = new Date();
+    await Promise.all(
+      claimed.map((delivery) => {
+        const state = states.get(delivery.nhs_number);
+        return state && this.stillAllowed(delivery, state, now)
+          ? this.deliver(delivery)
+          : this.withdraw(delivery);
+      }),
+    );
     return claimed.length;
+  }
+
+  /** Access is decided again before every attempt: a retry hours later must not tell someone revoked since. */
+  private stillAllowed(delivery: ClaimedDelivery, state: PatientState, now: Date): boolean {
+    return mayStillBeTold(
+      { userId: delivery.user_id, role: delivery.role, organisation: delivery.organisation },
+      {
+        nhsNumber: delivery.nhs_number,
+        eventId: delivery.event_id,
+        entryType: delivery.entry_type,
+        occurredAt: new Date(delivery.occurred_at),
+        reason: delivery.reason,
+        facts: delivery.entry_facts,
+      },
+      state,
+      now,
+    );
+  }
+
+  private async withdraw(delivery: ClaimedDelivery): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE webhook_delivery SET status = 'withdrawn', last_error = 'access withdrawn before delivery', updated_at = now()
+       WHERE id = $1 AND status = 'pending'`,
+      [delivery.id],
+    );
+    outcomes.inc({ outcome: 'withdrawn' });
   }
 
   private bodyOf(delivery: ClaimedDelivery): WebhookBody {

@@ -47,6 +47,9 @@ export class Notifications1795700000000 implements MigrationInterface {
         entry_type text NOT NULL,
         occurred_at timestamptz NOT NULL,
         reason text NOT NULL CHECK (reason IN ('entry-type', 'attention')),
+        -- What the access rules look at (sensitivity, authoring organisation, attention), kept to
+        -- decide again before each delivery; never sent, and never the payload.
+        entry_facts jsonb NOT NULL,
         link text NOT NULL,
         created_at timestamptz NOT NULL DEFAULT now(),
         UNIQUE (event_id, user_id, role, organisation)
@@ -60,7 +63,7 @@ export class Notifications1795700000000 implements MigrationInterface {
         notification_id uuid NOT NULL REFERENCES ${schema}.notification (id),
         subscription_id uuid NOT NULL REFERENCES ${schema}.webhook_subscription (id),
         status text NOT NULL DEFAULT 'pending'
-          CHECK (status IN ('pending', 'delivered', 'dead', 'cancelled')),
+          CHECK (status IN ('pending', 'delivered', 'dead', 'cancelled', 'withdrawn')),
         attempts int NOT NULL DEFAULT 0,
         next_attempt_at timestamptz NOT NULL DEFAULT now(),
         last_error text,
