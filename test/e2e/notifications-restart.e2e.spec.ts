@@ -13,6 +13,7 @@ import { migrateReadModel, readModelDataSource } from '@carelog/read-model';
 import {
   eventually,
   exampleEvent,
+  openEventStream,
   requestJson,
   startWebhookReceiver,
   testNhsNumber,
@@ -179,5 +180,22 @@ describe('notifications across a crash during delivery', () => {
     log(
       `${receiver.received.length - expected} duplicate request(s) after the crash (at-least-once)`,
     );
+
+    // A graceful stop ends open event streams rather than waiting on them.
+    const token = await mintLocalToken({
+      role: 'social-worker',
+      organisation: careHome,
+      userId: workers[0],
+    });
+    const stream = await openEventStream(`${service.baseUrl}/v1/notifications/stream`, {
+      Authorization: `Bearer ${token}`,
+    });
+    await eventually(() => expect(stream.events).toHaveLength(PATIENTS));
+    const stopping = Date.now();
+    await service.stop(10_000);
+    await stream.close();
+    // Nest re-raises SIGTERM once its shutdown hooks have run; SIGKILL would mean the grace ran out.
+    expect(service.process.signalCode).toBe('SIGTERM');
+    log(`stopped gracefully with a stream open in ${Date.now() - stopping} ms`);
   }, 300_000);
 });

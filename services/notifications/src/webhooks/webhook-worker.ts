@@ -20,6 +20,9 @@ const outcomes = new Counter({
   labelNames: ['outcome'],
   registers: [metricsRegistry],
 });
+// Every outcome is exported from the start, at zero, so dashboards and alerts see the series.
+for (const outcome of ['delivered', 'retried', 'dead-lettered', 'withdrawn'])
+  outcomes.inc({ outcome }, 0);
 
 /** The JSON body a receiver gets: the notification, never record content. */
 export interface WebhookBody {
