@@ -515,6 +515,48 @@ describe('notifications against real Kafka and Postgres', () => {
   });
 
   describe('delivery workers', () => {
+    it('hands claims back unused when its own database reads fail, so a receiver keeps all its attempts', async () => {
+      const { careHome } = organisations();
+      const nhsNumber = nextTestNhsNumber();
+      const workerId = `sw-${randomUUID()}`;
+      await relationship(nhsNumber, careHome);
+      const path = `/hooks/${workerId}`;
+      failing.set(path, 1);
+      const subscription = await subscribe(
+        await tokenFor('social-worker', careHome, workerId),
+        workerId,
+      );
+      await publish('social-care', carePlanChanged(nhsNumber, careHome));
+      await eventually(() => expect(receiver.on(path)).toHaveLength(1), { intervalMs: 5 });
+
+      const failedRounds = async () =>
+        Number(
+          /^carelog_webhook_rounds_failed_total (\d+)$/m.exec(
+            await fetch(`${url}/metrics`).then((response) => response.text()),
+          )?.[1] ?? 0,
+        );
+      const before = await failedRounds();
+      // The read model goes away under the worker (as in a botched migration) for a few rounds.
+      await db().query(`ALTER TABLE care_relationship RENAME TO care_relationship_away`);
+      try {
+        await eventually(
+          async () => expect(await failedRounds()).toBeGreaterThanOrEqual(before + 5),
+          {
+            timeoutMs: 60_000,
+          },
+        );
+        expect((await deliveryOf(subscription.id))?.attempts).toBe(1);
+      } finally {
+        await db().query(`ALTER TABLE care_relationship_away RENAME TO care_relationship`);
+      }
+      const delivered = await eventually(async () => {
+        const row = await deliveryOf(subscription.id);
+        expect(row?.status).toBe('delivered');
+        return row;
+      });
+      expect(delivered?.attempts).toBe(2);
+    });
+
     it('never sends one delivery twice when several workers claim at once', async () => {
       const { careHome } = organisations();
       const extra = Array.from(
@@ -679,6 +721,13 @@ describe('notifications against real Kafka and Postgres', () => {
       });
       expect(badResume.status).toBe(400);
       expect(badResume.body.code).toBe('invalid-last-event-id');
+
+      // The server noticed every client go away: no stream keeps polling for a closed connection.
+      await eventually(async () =>
+        expect(await fetch(`${url}/metrics`).then((response) => response.text())).toMatch(
+          /^carelog_notification_streams_open 0$/m,
+        ),
+      );
     });
   });
 

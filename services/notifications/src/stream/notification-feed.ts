@@ -1,4 +1,6 @@
 import { DomainError } from '@carelog/domain';
+import { metricsRegistry } from '@carelog/nest-platform';
+import { Gauge } from 'prom-client';
 import type { DataSource } from 'typeorm';
 import type { PatientStateReader } from '../recipients/patient-state';
 import {
@@ -33,6 +35,12 @@ export interface FeedPage {
   /** How many rows were read: fewer than asked means the reader is at the end. */
   read: number;
 }
+
+const openStreams = new Gauge({
+  name: 'carelog_notification_streams_open',
+  help: 'Server-sent-events streams open on this instance',
+  registers: [metricsRegistry],
+});
 
 /** `Last-Event-ID` is the `seq` of the last notification the client saw. */
 export function parseLastEventId(header: string | undefined): string {
@@ -120,7 +128,11 @@ export class NotificationFeed {
   /** Registers an open stream's way to end itself; returns its deregistration. */
   track(end: () => void): () => void {
     this.open.add(end);
-    return () => this.open.delete(end);
+    openStreams.set(this.open.size);
+    return () => {
+      this.open.delete(end);
+      openStreams.set(this.open.size);
+    };
   }
 
   /** Ends every open stream (clients reconnect with Last-Event-ID elsewhere). */

@@ -1,8 +1,8 @@
-import { Controller, Get, Headers, Inject, Req, Res, UseGuards } from '@nestjs/common';
+import { Controller, Get, Headers, Inject, Res, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Caller } from '@carelog/auth';
 import { CallerGuard, CurrentCaller } from '@carelog/nest-platform';
-import type { Request, Response } from 'express';
+import type { Response } from 'express';
 import { NOTIFICATION_SETTINGS } from '../tokens';
 import type { NotificationSettings } from '../settings';
 import {
@@ -42,7 +42,6 @@ export class NotificationStreamController {
   async stream(
     @Headers('last-event-id') lastEventId: string | undefined,
     @CurrentCaller() caller: Caller,
-    @Req() request: Request,
     @Res() response: Response,
   ): Promise<void> {
     assertMayBeNotified(caller);
@@ -65,7 +64,8 @@ export class NotificationStreamController {
       wake?.();
     };
     const untrack = this.feed.track(end);
-    request.on('close', end);
+    // Fires when the client goes away: the stream stops reading for it.
+    response.on('close', end);
     let lastWrite = Date.now();
     try {
       while (open) {

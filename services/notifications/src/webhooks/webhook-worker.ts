@@ -20,6 +20,11 @@ const outcomes = new Counter({
   labelNames: ['outcome'],
   registers: [metricsRegistry],
 });
+const failedRounds = new Counter({
+  name: 'carelog_webhook_rounds_failed_total',
+  help: 'Delivery rounds that failed on our side (database); their claims were handed back unused',
+  registers: [metricsRegistry],
+});
 // Every outcome is exported from the start, at zero, so dashboards and alerts see the series.
 for (const outcome of ['delivered', 'retried', 'dead-lettered', 'withdrawn'])
   outcomes.inc({ outcome }, 0);
@@ -115,6 +120,7 @@ export class WebhookWorker {
     this.timer = setTimeout(() => {
       this.round = this.exec()
         .catch((error: unknown) => {
+          failedRounds.inc();
           this.logger.warn(`delivery round failed: ${(error as Error).name}`);
           return 0;
         })
@@ -153,10 +159,22 @@ export class WebhookWorker {
       [batch, (timeoutMs + LEASE_MARGIN_MS) / 1000],
     );
     const states = new Map<string, PatientState>();
-    for (const nhsNumber of new Set(claimed.map((delivery) => delivery.nhs_number)))
-      states.set(nhsNumber, await this.reader.stateOf(nhsNumber));
+    try {
+      for (const nhsNumber of new Set(claimed.map((delivery) => delivery.nhs_number)))
+        states.set(nhsNumber, await this.reader.stateOf(nhsNumber));
+    } catch (error) {
+      // Our own database trouble must not use up a receiver's attempts: hand the claims back.
+      await this.dataSource
+        .query(
+          `UPDATE webhook_delivery SET attempts = attempts - 1, next_attempt_at = now() + make_interval(secs => $2)
+           WHERE id = ANY($1::uuid[]) AND status = 'pending'`,
+          [claimed.map((delivery) => delivery.id), this.settings.webhook.pollMs / 1000],
+        )
+        .catch(() => undefined);
+      throw error;
+    }
     const now = new Date();
-    await Promise.all(
+    const results = await Promise.allSettled(
       claimed.map((delivery) => {
         const state = states.get(delivery.nhs_number);
         return state && this.stillAllowed(delivery, state, now)
@@ -164,6 +182,10 @@ export class WebhookWorker {
           : this.withdraw(delivery);
       }),
     );
+    const failed = results.filter((result) => result.status === 'rejected').length;
+    // Their outcome was not recorded: the lease expires and they are tried again.
+    if (failed > 0)
+      this.logger.warn(`${failed} delivery outcome(s) not recorded; they will be retried`);
     return claimed.length;
   }
 
