@@ -23,15 +23,16 @@ import {
 import type { Admin } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 
-const PATIENTS = 40;
+const PATIENTS = 60;
 const PORT = 4505;
 
 /**
- * The notifications service as a process: SIGKILLed while webhook deliveries are in flight
- * (sent, not yet answered) and while it still has events to read, then restarted. Every
- * notification reaches every subscriber; nothing is lost and nothing is stored twice.
+ * The notifications service as a process, SIGKILLed twice: once as soon as its consumer has
+ * stored a first batch, and once while webhook deliveries are in flight (sent, not yet
+ * answered); restarted each time. Every notification reaches every subscriber; nothing is
+ * lost and nothing is stored twice.
  */
-describe('notifications across a crash during delivery', () => {
+describe('notifications across crashes while reading and while delivering', () => {
   const codec = loadEventCodec();
   const suffix = randomUUID().slice(0, 6).toUpperCase();
   const careHome = `CH${suffix}`;
@@ -87,7 +88,7 @@ describe('notifications across a crash during delivery', () => {
     process.env = saved;
   });
 
-  it('delivers every notification to every subscriber after a SIGKILL mid-delivery', async () => {
+  it('delivers every notification to every subscriber after a SIGKILL mid-backlog and another mid-delivery', async () => {
     service = startService({ name: 'notifications', port: PORT, env, onOutput: log });
     await waitForReady(service);
     for (const worker of workers) {
@@ -125,8 +126,19 @@ describe('notifications across a crash during delivery', () => {
     });
     await producer.disconnect();
     const expected = PATIENTS * workers.length;
+    const notified = () => count(`SELECT count(*) AS n FROM ${schema}.notification`);
 
-    // Kill once some deliveries are recorded delivered and others are on the wire.
+    // First crash: as soon as the consumer has stored its first batch (usually mid-backlog).
+    await eventually(async () => expect(await notified()).toBeGreaterThan(0), {
+      timeoutMs: 60_000,
+      intervalMs: 2,
+    });
+    await service.kill();
+    log(`first kill with ${await notified()}/${expected} notifications stored`);
+    service = startService({ name: 'notifications', port: PORT, env, onOutput: log });
+    await waitForReady(service);
+
+    // Second crash: once some deliveries are recorded delivered and others are on the wire.
     const delivered = () =>
       count(`SELECT count(*) AS n FROM ${schema}.webhook_delivery WHERE status = 'delivered'`);
     await eventually(
@@ -138,7 +150,7 @@ describe('notifications across a crash during delivery', () => {
     );
     await service.kill();
     const deliveredAtKill = await delivered();
-    const notifiedAtKill = await count(`SELECT count(*) AS n FROM ${schema}.notification`);
+    const notifiedAtKill = await notified();
     log(
       `killed with ${receiver.received.length} requests received, ${receiver.inFlight()} unanswered, ` +
         `${deliveredAtKill}/${expected} recorded delivered, ${notifiedAtKill}/${expected} notifications stored`,
@@ -162,7 +174,7 @@ describe('notifications across a crash during delivery', () => {
     );
 
     // Nothing stored twice: one notification per event and subscriber, one delivery each.
-    expect(await count(`SELECT count(*) AS n FROM ${schema}.notification`)).toBe(expected);
+    expect(await notified()).toBe(expected);
     expect(await count(`SELECT count(*) AS n FROM ${schema}.webhook_delivery`)).toBe(expected);
     // Every subscriber received every event (at least once; receivers dedupe by delivery id).
     for (const worker of workers) {
