@@ -60,7 +60,7 @@ async function main(): Promise<void> {
   const seconds = ((Date.now() - startedAt) / 1000).toFixed(1);
   console.log(`
 [carelog] ready in ${seconds}s: every /health/ready answers 200.
-${services.map((service) => `  ${service.name.padEnd(12)} ${service.baseUrl}  (OpenAPI: ${service.baseUrl}/docs)`).join('\n')}
+${services.map((service) => `  ${service.name.padEnd(13)} ${service.baseUrl}  (OpenAPI: ${service.baseUrl}/docs)`).join('\n')}
 
 Try it (a GP at the demo practice ${DEMO_PRACTICE}; demo patient ${DEMO_PATIENT}):
   TOKEN=$(npm run --silent token -- --role gp --org ${DEMO_PRACTICE})

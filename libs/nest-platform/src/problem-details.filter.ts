@@ -26,6 +26,7 @@ const STATUS_BY_CODE: Record<string, number> = {
   'not-authoring-organisation': 403,
   'patient-not-found': 404,
   'entry-not-found': 404,
+  'subscription-not-found': 404,
   'route-not-found': 404,
   'task-not-found': 404,
   'idempotency-key-reused': 409,

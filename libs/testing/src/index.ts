@@ -5,3 +5,10 @@ export { requestJson, type JsonResponse } from './http';
 export { readPartition } from './kafka';
 export { describeProducerService, type ProducerServiceUnderTest } from './producer-contract';
 export { exampleEvent, type ExampleEventOptions } from './events';
+export {
+  startWebhookReceiver,
+  type ReceivedWebhook,
+  type WebhookReceiver,
+  type WebhookReceiverOptions,
+} from './webhook-receiver';
+export { openEventStream, type OpenEventStream, type ServerSentEvent } from './event-stream';

@@ -1,0 +1,99 @@
+import { Controller, Get, Headers, Inject, Res, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiHeader, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import type { Caller } from '@carelog/auth';
+import { CallerGuard, CurrentCaller } from '@carelog/nest-platform';
+import type { Response } from 'express';
+import { NOTIFICATION_SETTINGS } from '../tokens';
+import type { NotificationSettings } from '../settings';
+import {
+  assertMayBeNotified,
+  identityOf,
+  SubscriptionStore,
+} from '../subscriptions/subscription-store';
+import { NotificationFeed, parseLastEventId } from './notification-feed';
+
+/** Notifications read per query. */
+const PAGE = 100;
+/** A comment line this often keeps proxies from closing an idle stream. */
+const KEEP_ALIVE_MS = 15_000;
+
+@ApiTags('notifications')
+@ApiBearerAuth()
+@Controller('v1/notifications')
+@UseGuards(CallerGuard)
+export class NotificationStreamController {
+  constructor(
+    @Inject(NotificationFeed) private readonly feed: NotificationFeed,
+    @Inject(SubscriptionStore) private readonly store: SubscriptionStore,
+    @Inject(NOTIFICATION_SETTINGS) private readonly settings: NotificationSettings,
+  ) {}
+
+  @Get('stream')
+  @ApiProduces('text/event-stream')
+  @ApiHeader({
+    name: 'Last-Event-ID',
+    required: false,
+    description: 'Resume after this event id (sent by EventSource on reconnect)',
+  })
+  @ApiOperation({
+    summary:
+      "Server-sent events: the caller's notifications from the durable table, oldest first; opening it subscribes the caller",
+  })
+  async stream(
+    @Headers('last-event-id') lastEventId: string | undefined,
+    @CurrentCaller() caller: Caller,
+    @Res() response: Response,
+  ): Promise<void> {
+    assertMayBeNotified(caller);
+    let cursor = parseLastEventId(lastEventId);
+    const identity = identityOf(caller);
+    await this.store.register(identity);
+    response.status(200).set({
+      'Content-Type': 'text/event-stream; charset=utf-8',
+      'Cache-Control': 'no-cache, no-transform',
+      Connection: 'keep-alive',
+      'X-Accel-Buffering': 'no',
+    });
+    response.flushHeaders();
+    response.write('retry: 2000\n\n');
+
+    let open = true;
+    let wake: (() => void) | undefined;
+    const end = () => {
+      open = false;
+      wake?.();
+    };
+    const untrack = this.feed.track(end);
+    // Fires when the client goes away: the stream stops reading for it.
+    response.on('close', end);
+    let lastWrite = Date.now();
+    try {
+      while (open) {
+        const page = await this.feed.after(identity, cursor, PAGE);
+        for (const { seq, notification } of page.visible) {
+          response.write(
+            `id: ${seq}\nevent: notification\ndata: ${JSON.stringify(notification)}\n\n`,
+          );
+          lastWrite = Date.now();
+        }
+        cursor = page.readUpTo ?? cursor;
+        if (Date.now() - lastWrite >= KEEP_ALIVE_MS) {
+          response.write(': keep-alive\n\n');
+          lastWrite = Date.now();
+        }
+        if (page.read < PAGE && open) {
+          await new Promise<void>((resolve) => {
+            wake = resolve;
+            setTimeout(resolve, this.settings.streamPollMs);
+          });
+          wake = undefined;
+        }
+      }
+    } catch {
+      // The database went away mid-stream: end it; the client resumes with Last-Event-ID.
+    } finally {
+      untrack();
+      response.end();
+    }
+  }
+}

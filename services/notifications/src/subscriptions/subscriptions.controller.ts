@@ -1,0 +1,66 @@
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Inject,
+  Param,
+  Post,
+  UseGuards,
+} from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Caller } from '@carelog/auth';
+import { CallerGuard, CurrentCaller } from '@carelog/nest-platform';
+import {
+  assertMayBeNotified,
+  identityOf,
+  parseWebhookUrl,
+  SubscriptionStore,
+  type SubscriptionView,
+} from './subscription-store';
+
+@ApiTags('subscriptions')
+@ApiBearerAuth()
+@Controller('v1/subscriptions')
+@UseGuards(CallerGuard)
+export class SubscriptionsController {
+  constructor(@Inject(SubscriptionStore) private readonly store: SubscriptionStore) {}
+
+  @Post()
+  @HttpCode(201)
+  @ApiOperation({
+    summary:
+      "Register a webhook for the caller's identity; the answer holds its signing secret, shown only this once",
+  })
+  @ApiBody({
+    schema: {
+      type: 'object',
+      required: ['url'],
+      properties: { url: { type: 'string', format: 'uri' } },
+    },
+    examples: { webhook: { value: { url: 'https://example.org/carelog/notifications' } } },
+  })
+  create(
+    @Body() body: unknown,
+    @CurrentCaller() caller: Caller,
+  ): Promise<SubscriptionView & { secret: string }> {
+    assertMayBeNotified(caller);
+    return this.store.create(identityOf(caller), parseWebhookUrl(body));
+  }
+
+  @Get()
+  @ApiOperation({ summary: "The caller's own webhook subscriptions (without secrets)" })
+  async list(@CurrentCaller() caller: Caller): Promise<{ subscriptions: SubscriptionView[] }> {
+    return { subscriptions: await this.store.list(identityOf(caller)) };
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @ApiOperation({
+    summary: 'End one of the caller’s subscriptions; deliveries not yet made are cancelled',
+  })
+  async remove(@Param('id') id: string, @CurrentCaller() caller: Caller): Promise<void> {
+    await this.store.delete(identityOf(caller), id);
+  }
+}
