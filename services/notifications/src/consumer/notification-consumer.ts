@@ -9,7 +9,9 @@ import { Counter } from 'prom-client';
 import type { PatientStateReader } from '../recipients/patient-state';
 import {
   notifiableReasons,
+  attentionOf,
   recipientsOf,
+  subjectEntryOf,
   storedFactsOf,
   type NotifiableEntry,
   type NotificationReason,
@@ -124,8 +126,9 @@ export class NotificationConsumer {
 
   /** The notifications one event gives, decided against the read model as it stands now. */
   private async notificationsOf(event: RecordEntryEvent, now: Date): Promise<NotificationRow[]> {
+    const attention = attentionOf(event);
     const reasons: NotificationReason[] = notifiableReasons(
-      { entryType: event.type, attention: event.attention },
+      { entryType: event.type, attention },
       this.options.notifyEntryTypes,
     );
     if (reasons.length === 0) return [];
@@ -133,18 +136,18 @@ export class NotificationConsumer {
     const nhsNumber = event.patient.nhsNumber;
     const entry: NotifiableEntry = {
       eventId: event.eventId,
-      entryId: event.supersedes?.eventId ?? event.eventId,
+      entryId: subjectEntryOf(event),
       nhsNumber,
       entryType: event.type,
       occurredAt: event.occurredAt,
       recordedAt: event.recordedAt,
       sensitivity: event.sensitivity,
-      attention: event.attention,
+      attention,
       payload: event.payload,
       source: event.source,
     };
     const state = await this.reader.stateOf(nhsNumber);
-    const candidates = await this.reader.candidates(state, event.attention);
+    const candidates = await this.reader.candidates(state, attention);
     return recipientsOf(entry, reasons, candidates, state, now).map(({ subscriber, reason }) => ({
       id: randomUUID(),
       eventId: event.eventId,

@@ -1,6 +1,8 @@
 import type { ConsentFacts } from '@carelog/domain';
 import {
+  attentionOf,
   mayStillBeTold,
+  subjectEntryOf,
   notifiableReasons,
   recipientsOf,
   storedFactsOf,
@@ -11,7 +13,7 @@ import {
 } from './recipients';
 
 const NOW = new Date('2026-05-12T10:00:00Z');
-const NOTIFY = new Set(['CarePlanChanged', 'AttentionEscalated']);
+const NOTIFY = new Set(['CarePlanChanged']);
 const CARE_HOME = '8KL01';
 const GP_PRACTICE = 'A81001';
 const UNRELATED = 'Z99999';
@@ -58,6 +60,44 @@ const told = (
   );
 
 describe('who is told of an entry', () => {
+  it('tells only the role and organisation an unacknowledged task escalated to, with a link to the flagged entry', () => {
+    const flagged = '22222222-2222-4222-8222-222222222222';
+    const event = {
+      type: 'AttentionEscalated',
+      eventId: '33333333-3333-4333-8333-333333333333',
+      supersedes: null,
+      attention: null,
+      payload: {
+        entryEventId: flagged,
+        entryType: 'CareVisitRecorded',
+        level: 1,
+        unacknowledgedSeconds: 86_400,
+        escalatedTo: { role: 'social-worker', organisation: CARE_HOME },
+      },
+    };
+    const escalation = carePlanChange({
+      entryType: 'AttentionEscalated',
+      entryId: subjectEntryOf(event),
+      attention: attentionOf(event),
+    });
+    const state = given({ jo: { scope: ['social-care'], notify: true } });
+    expect(
+      told(
+        escalation,
+        [
+          carer('jo'),
+          staff('sw', 'social-worker', CARE_HOME),
+          staff('cw', 'care-worker', CARE_HOME),
+          staff('dr', 'gp', GP_PRACTICE),
+          staff('elsewhere', 'social-worker', UNRELATED),
+        ],
+        state,
+      ),
+    ).toEqual([['sw', 'attention']]);
+    expect(escalation.entryId).toBe(flagged);
+    expect(attentionOf({ ...event, payload: {} })).toBeNull();
+  });
+
   it('tells an approved carer whose scope holds the entry’s section, and the care team', () => {
     const state = given({ jo: { scope: ['social-care'], notify: true } });
     expect(

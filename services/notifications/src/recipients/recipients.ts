@@ -46,6 +46,38 @@ export interface Recipient {
   reason: NotificationReason;
 }
 
+/**
+ * Whom an event asks to act: an entry's own attention flag or, for an escalated task, the role
+ * and organisation it escalated to (the record API's task escalator writes AttentionEscalated).
+ */
+export function attentionOf(event: {
+  type: string;
+  attention: EntryFacts['attention'];
+  payload: object;
+}): EntryFacts['attention'] {
+  if (event.type !== 'AttentionEscalated') return event.attention;
+  const to = (event.payload as { escalatedTo?: { role?: unknown; organisation?: unknown } })
+    .escalatedTo;
+  if (typeof to?.role !== 'string' || typeof to.organisation !== 'string') return null;
+  return {
+    role: to.role,
+    organisation: to.organisation,
+    reason: 'escalated: not acknowledged in time',
+  };
+}
+
+/** The entry an event is about, to read it by: an escalation names its flagged entry. */
+export function subjectEntryOf(event: {
+  type: string;
+  eventId: string;
+  supersedes: { eventId: string } | null;
+  payload: object;
+}): string {
+  const flagged = (event.payload as { entryEventId?: unknown }).entryEventId;
+  if (event.type === 'AttentionEscalated' && typeof flagged === 'string') return flagged;
+  return event.supersedes?.eventId ?? event.eventId;
+}
+
 /** Why an entry notifies anyone at all, before looking at who: cheap, so most events stop here. */
 export function notifiableReasons(
   entry: Pick<EntryFacts, 'entryType' | 'attention'>,
