@@ -7,3 +7,10 @@ export {
   type PublishedPosition,
 } from './publisher';
 export { ProducerConnection } from './producer-connection';
+export {
+  CheckpointedConsumer,
+  type CheckpointedConsumerOptions,
+  type ConsumedBatch,
+  type LogPosition,
+  type PositionedEvent,
+} from './checkpointed-consumer';

@@ -46,7 +46,9 @@ export async function ensureTopics(admin: Admin, topics: ITopicConfig[]): Promis
   const missing = topics.filter((spec) => !existing.has(spec.topic));
   if (missing.length === 0) return;
   try {
-    await admin.createTopics({ topics: missing, waitForLeaders: true });
+    // Waiting for leaders is done below: kafkajs's own wait gives up when a broker still
+    // answers "does not host this topic-partition" for a topic it has just created.
+    await admin.createTopics({ topics: missing, waitForLeaders: false });
   } catch (error) {
     // Another service may have created some of them at the same moment: that is success.
     const now = new Set(await admin.listTopics());

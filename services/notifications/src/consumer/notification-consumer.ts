@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
-import { validateRecordEntry, type EventCodec, type RecordEntryEvent } from '@carelog/codec';
-import { DomainError } from '@carelog/domain';
-import { deadLetterTopic, recordEntryTopics } from '@carelog/kafka';
+import type { EventCodec, RecordEntryEvent } from '@carelog/codec';
+import { CheckpointedConsumer, type ConsumedBatch } from '@carelog/kafka';
 import { metricsRegistry } from '@carelog/nest-platform';
-import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import type { Kafka } from 'kafkajs';
 import { Counter } from 'prom-client';
 import type { PatientStateReader } from '../recipients/patient-state';
 import {
@@ -29,13 +28,6 @@ const deadLettered = new Counter({
   registers: [metricsRegistry],
 });
 
-interface Poison {
-  message: KafkaMessage;
-  code: string;
-  reason: string;
-  offset: string;
-}
-
 /** Where a notified entry is read on the record API: the entry's own id, not a correction's. */
 export const entryLink = (nhsNumber: string, entryId: string): string =>
   `/v1/patients/${nhsNumber}/entries/${entryId}`;
@@ -55,73 +47,36 @@ export interface NotificationConsumerOptions {
  * a crash neither loses nor doubles a notification.
  */
 export class NotificationConsumer {
-  private readonly logger = new Logger('NotificationConsumer');
-  private readonly consumer: Consumer;
-  private readonly deadLetters: Producer;
-  private joined = false;
+  private readonly consumer: CheckpointedConsumer;
 
   constructor(
     kafka: Kafka,
-    private readonly codec: EventCodec,
+    codec: EventCodec,
     private readonly reader: PatientStateReader,
     private readonly writer: NotificationWriter,
     private readonly options: NotificationConsumerOptions,
   ) {
-    this.consumer = kafka.consumer({
-      groupId: options.consumerGroup,
-      sessionTimeout: 10_000,
-      heartbeatInterval: 1000,
+    this.consumer = new CheckpointedConsumer(kafka, codec, {
+      consumerGroup: options.consumerGroup,
+      checkpoint: (topic, partition) =>
+        writer.checkpoint({ consumerGroup: options.consumerGroup, topic, partition }),
+      write: (batch) => this.notifyBatch(batch),
+      writeFailureCode: 'notification-write-failed',
+      onDeadLettered: (count) => deadLettered.inc(count),
+      logger: new Logger('NotificationConsumer'),
     });
-    this.deadLetters = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
-    this.consumer.on(this.consumer.events.GROUP_JOIN, (event) => {
-      this.joined = true;
-      void this.resumeFromCheckpoints(event.payload.memberAssignment);
-    });
-    this.consumer.on(this.consumer.events.CRASH, () => (this.joined = false));
   }
 
   get isJoined(): boolean {
-    return this.joined;
+    return this.consumer.isJoined;
   }
 
-  async start(): Promise<void> {
-    await this.deadLetters.connect();
-    await this.consumer.connect();
-    await this.consumer.subscribe({ topics: recordEntryTopics(), fromBeginning: true });
-    await this.consumer.run({
-      autoCommit: false,
-      eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: 1,
-      eachBatch: (payload) => this.notifyBatch(payload),
-    });
+  start(): Promise<void> {
+    return this.consumer.start();
   }
 
-  async stop(): Promise<void> {
-    await this.consumer.disconnect();
-    await this.deadLetters.disconnect();
-  }
-
-  private async resumeFromCheckpoints(assignment: Record<string, number[]>): Promise<void> {
-    for (const [topic, partitions] of Object.entries(assignment)) {
-      for (const partition of partitions) {
-        const next = await this.writer
-          .checkpoint({ consumerGroup: this.options.consumerGroup, topic, partition })
-          .catch(() => undefined);
-        if (next !== undefined) this.consumer.seek({ topic, partition, offset: next.toString() });
-      }
-    }
-  }
-
-  private decode(message: KafkaMessage): { event: RecordEntryEvent } | Omit<Poison, 'offset'> {
-    if (!message.value) return { message, code: 'empty-message', reason: 'message has no value' };
-    try {
-      const { event } = this.codec.decode(message.value);
-      validateRecordEntry(event);
-      return { event };
-    } catch (error) {
-      if (error instanceof DomainError) return { message, code: error.code, reason: error.message };
-      throw error;
-    }
+  stop(): Promise<void> {
+    return this.consumer.stop();
   }
 
   /** The notifications one event gives, decided against the read model as it stands now. */
@@ -163,80 +118,20 @@ export class NotificationConsumer {
     }));
   }
 
-  private async notifyBatch(payload: EachBatchPayload): Promise<void> {
-    const { batch } = payload;
-    if (batch.messages.length === 0 || !payload.isRunning() || payload.isStale()) return;
-    const partitionBatch = {
-      consumerGroup: this.options.consumerGroup,
-      topic: batch.topic,
-      partition: batch.partition,
-    };
-    const from = await this.writer.checkpoint(partitionBatch);
+  /** The batch's notifications and the partition's next offset, in one transaction. */
+  private async notifyBatch(batch: ConsumedBatch): Promise<void> {
     const now = new Date();
     const notifications: NotificationRow[] = [];
-    const poison: Poison[] = [];
-    try {
-      for (const message of batch.messages) {
-        if (from !== undefined && BigInt(message.offset) < from) continue;
-        const decoded = this.decode(message);
-        if ('event' in decoded)
-          notifications.push(...(await this.notificationsOf(decoded.event, now)));
-        else poison.push({ ...decoded, offset: message.offset });
-      }
-    } catch (error) {
-      throw this.retriable(error);
-    }
-    if (poison.length > 0) await this.sendToDeadLetters(batch.topic, batch.partition, poison);
-    const nextOffset = BigInt(batch.lastOffset()) + 1n;
-    let created: number;
-    try {
-      created = await this.writer.write(partitionBatch, notifications, nextOffset);
-    } catch (error) {
-      throw this.retriable(error);
-    }
+    for (const { event } of batch.events)
+      notifications.push(...(await this.notificationsOf(event, now)));
+    const created = await this.writer.write(
+      { consumerGroup: this.options.consumerGroup, topic: batch.topic, partition: batch.partition },
+      notifications,
+      batch.nextOffset,
+    );
     if (created > 0) {
       notified.inc(created);
       this.options.onNotified?.();
     }
-    payload.resolveOffset(batch.lastOffset());
-    await this.consumer.commitOffsets([
-      { topic: batch.topic, partition: batch.partition, offset: nextOffset.toString() },
-    ]);
-    await payload.heartbeat();
-  }
-
-  /** kafkajs redelivers the batch; the error is replaced so that no log line quotes row values. */
-  private retriable(error: unknown): DomainError {
-    const cause = (error as { code?: string }).code ?? (error as Error).name;
-    return new DomainError(
-      'notification-write-failed',
-      `database error ${cause}; the batch will be retried`,
-    );
-  }
-
-  private async sendToDeadLetters(
-    topic: string,
-    partition: number,
-    poison: Poison[],
-  ): Promise<void> {
-    await this.deadLetters.send({
-      topic: deadLetterTopic(this.options.consumerGroup),
-      acks: -1,
-      messages: poison.map(({ message, code, reason, offset }) => ({
-        key: message.key,
-        value: message.value,
-        headers: {
-          'carelog-dlq-code': code,
-          'carelog-dlq-reason': reason,
-          'carelog-source-topic': topic,
-          'carelog-source-partition': String(partition),
-          'carelog-source-offset': offset,
-        },
-      })),
-    });
-    deadLettered.inc(poison.length);
-    this.logger.warn(
-      `dead-lettered ${poison.length} event(s) from ${topic}: ${[...new Set(poison.map((p) => p.code))].join(', ')}`,
-    );
   }
 }

@@ -1,18 +1,7 @@
 import type { RecordEntryEvent } from '@carelog/codec';
 import { entryTypeRule } from '@carelog/domain';
+import type { PositionedEvent } from '@carelog/kafka';
 import type { EntryVersionRow } from '@carelog/read-model';
-
-/** Where an event was read from. */
-export interface LogPosition {
-  topic: string;
-  partition: number;
-  offset: string;
-}
-
-export interface PositionedEvent {
-  event: RecordEntryEvent;
-  position: LogPosition;
-}
 
 /** What one event does to the read model, beyond being kept in the history. */
 export type Effect =
