@@ -10,6 +10,7 @@ export const PLATFORM_SERVICES = [
   { name: 'social-care', port: 3102, portVariable: 'SOCIAL_CARE_PORT' },
   { name: 'maternity', port: 3103, portVariable: 'MATERNITY_PORT' },
   { name: 'urgent-care', port: 3104, portVariable: 'URGENT_CARE_PORT' },
+  { name: 'analytics-export', port: 3106, portVariable: 'ANALYTICS_EXPORT_PORT' },
   { name: 'projection', port: 3110, portVariable: 'PROJECTION_PORT' },
 ] as const;
 
