@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import fc from 'fast-check';
 import { loadAnalyticsCodec, loadEventCodec, type RecordEntryEvent } from '@carelog/codec';
 import {
@@ -182,6 +183,16 @@ describe('the analytics entry (pure transform)', () => {
           analyticsCodec.encode('AnalyticsRecordEntry', shaped.candidate.entry),
         ).not.toThrow();
     }
+  });
+
+  it('derives pseudonyms exactly as the README tells a consumer to check them', () => {
+    const secret = 'unit-test-key-0123456789abcdef0123456789';
+    const hmac = (message: string) => createHmac('sha256', secret).update(message).digest('hex');
+    expect(KEY.patient(PATIENT)).toBe(hmac(PATIENT));
+    expect(KEY.keyId).toBe(hmac('carelog-analytics-key-id').slice(0, 16));
+    expect(KEY.entry('6B1F7C2E-9A3D-5E41-8C7B-2D4E6F8A0B1C')).toBe(
+      hmac('entry:6b1f7c2e-9a3d-5e41-8c7b-2d4e6f8a0b1c'),
+    );
   });
 
   it('refuses a short key, and never prints the key', () => {
