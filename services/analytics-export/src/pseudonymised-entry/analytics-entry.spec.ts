@@ -12,6 +12,7 @@ import { exampleEvent, testNhsNumber, type ExampleEventOptions } from '@carelog/
 import { toAnalyticsCandidate, type FeedSettings } from './analytics-entry';
 import { coarsenDate, DATE_PRECISIONS, type DatePrecision } from './coarse-dates';
 import { decideExport, NO_OPT_OUTS, type OptOuts } from './export-decision';
+import { CLOSED_LISTS } from './payload-vocabularies';
 import { PseudonymKey } from './pseudonym-key';
 
 const codec = loadEventCodec();
@@ -88,7 +89,47 @@ describe('the analytics entry (pure transform)', () => {
         term: null,
         reference: null,
       },
+      expect.objectContaining({ field: 'consultationMedium', term: 'telephone' }),
     ]);
+  });
+
+  it('keeps a categorical string only when it is exactly a value of its closed list', () => {
+    const allergy = (severity: string) =>
+      readEvent('AllergyRecorded', {
+        payload: {
+          substance: { system: 'http://snomed.info/sct', code: '91936005', display: 'Penicillin' },
+          reaction: null,
+          severity,
+          certainty: 'confirmed',
+          narrative: null,
+        },
+      });
+    expect(exported(allergy('severe')).facts).toContainEqual(
+      expect.objectContaining({ field: 'severity', term: 'severe' }),
+    );
+    const written = exported(allergy('severe, per her daughter Jane Doe')).facts;
+    expect(written.map((fact) => fact.field)).not.toContain('severity');
+    expect(JSON.stringify(written)).not.toContain('Jane');
+  });
+
+  it('coarsens date strings the schema documents as dates, and drops malformed ones', () => {
+    const problem = (onsetDate: string) =>
+      readEvent('ProblemRecorded', {
+        payload: {
+          problem: { system: 'http://snomed.info/sct', code: '38341003', display: 'Hypertension' },
+          status: 'active',
+          onsetDate,
+          significance: 'major',
+          narrative: null,
+        },
+      });
+    expect(exported(problem('2026-03-17')).facts).toContainEqual(
+      expect.objectContaining({ field: 'onsetDate', date: Date.UTC(2026, 2, 1) / DAY_MS }),
+    );
+    for (const malformed of ['2026-13-45', 'March 2026', '2026-03-17 per Mr Smith'])
+      expect(exported(problem(malformed)).facts.map((fact) => fact.field)).not.toContain(
+        'onsetDate',
+      );
   });
 
   it("pseudonymises a baby's NHS number with the same key, and coarsens the birth time", () => {
@@ -282,7 +323,8 @@ describe('property: nothing identifying, nothing opted out, reaches the analytic
       return g(() => fc.constantFrom(value, nhsNumbers[0] ?? value, `${nhsNumbers[0] ?? ''}1`));
     if (key === 'value' && typeof value === 'number')
       return g(() => fc.constantFrom(value, Number(nhsNumbers[0])));
-    if (typeof value === 'string') return g(() => freeText(nhsNumbers));
+    if (typeof value === 'string')
+      return g(() => fc.oneof(freeText(nhsNumbers), fc.constant(value)));
     return value;
   }
 
@@ -376,6 +418,13 @@ describe('property: nothing identifying, nothing opted out, reaches the analytic
           expect(numbers).not.toContain(Number(nhs));
           expect(numbers).not.toContain(Number(baby));
           expect(decoded.patientPseudonym).toBe(KEY.patient(nhs));
+          // Whatever text remains is a listed term, a code or a pseudonym: never free text.
+          for (const fact of decoded.facts) {
+            if (fact.term !== null)
+              expect(CLOSED_LISTS[`${type}.${fact.field}`]).toContain(fact.term);
+            if (fact.reference !== null) expect(fact.reference).toMatch(/^[0-9a-f]{64}$/);
+            if (fact.coded !== null) expect(fact.coded.code).toMatch(/^\d{6,18}$/);
+          }
         },
       ),
       // Shrinking through generated payloads takes minutes; the seed and path replay a failure.

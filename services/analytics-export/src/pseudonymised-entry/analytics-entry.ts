@@ -1,6 +1,5 @@
 import { types, type Type } from 'avsc';
 import {
-  ENTRY_TYPE_NAMES,
   type AnalyticsRecordEntry,
   type Fact,
   type RecordEntryEvent,
@@ -14,6 +13,7 @@ import {
   type SourceDomain,
 } from '@carelog/domain';
 import { coarsenDate, utcDay, type DatePrecision } from './coarse-dates';
+import { CLOSED_LISTS, DATE_STRINGS } from './payload-vocabularies';
 import type { PseudonymKey } from './pseudonym-key';
 
 export interface FeedSettings {
@@ -55,14 +55,6 @@ const CODE_SYSTEMS: Record<string, RegExp> = {
 };
 
 /**
- * String fields kept as terms because carelog checks them against a closed list; every other
- * string is free text as far as the schema can tell, and is dropped.
- */
-const CLOSED_LISTS: Record<string, readonly string[]> = {
-  'EntryEnteredInError.entryType': ENTRY_TYPE_NAMES,
-};
-
-/**
  * Envelope strings are stamped by the producers from verified tokens, but the feed still
  * takes only values of the expected shape: anything else becomes `unknown`.
  */
@@ -70,6 +62,7 @@ const ODS_CODE = /^[A-Z0-9]{3,12}$/;
 const SLUG = /^[a-z][a-z-]{0,39}$/;
 const shaped = (value: string, shape: RegExp): string => (shape.test(value) ? value : 'unknown');
 
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const isCodedRecord = (type: types.RecordType): boolean => {
@@ -165,8 +158,13 @@ class FactWalker {
       this.add(path, { reference: this.settings.key.entry(value) });
       return;
     }
-    const closedList = CLOSED_LISTS[`${this.entryType}.${path}`];
-    if (closedList?.includes(value)) this.add(path, { term: value });
+    const field = `${this.entryType}.${path}`;
+    if (CLOSED_LISTS[field]?.includes(value)) this.add(path, { term: value });
+    else if (DATE_STRINGS.has(field) && ISO_DATE.test(value)) {
+      const date = new Date(`${value}T00:00:00.000Z`);
+      if (!Number.isNaN(date.getTime()) && date.toISOString().startsWith(value))
+        this.add(path, { date: coarsenDate(date, this.settings.precision) });
+    }
   }
 }
 
@@ -187,7 +185,8 @@ function payloadNhsNumbers(value: unknown, key = ''): string[] {
  *
  * Kept: entry type, setting, organisation, the author's role, profession and organisation,
  * coarsened dates, and from the payload only what its schema shows is safe (codes of known
- * systems, numbers, yes/no values, dates, checked terms) plus pseudonymised references.
+ * systems, numbers, yes/no values, dates, enum symbols, values of the closed lists in
+ * payload-vocabularies.ts) plus pseudonymised references.
  * Dropped: the NHS number (replaced by a keyed pseudonym), event ids (pseudonymised), the
  * author's user id, correlation ids, the attention note, amendment reasons and every free
  * string. Consent decisions and entries of legally protected or patient-sealed categories
