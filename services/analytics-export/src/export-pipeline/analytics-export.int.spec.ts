@@ -124,10 +124,21 @@ describe('analytics export against real Kafka and Postgres', () => {
     const type1OptOut = nextTestNhsNumber();
     const lateOptOut = nextTestNhsNumber();
 
+    const withdrew = nextTestNhsNumber();
+    const sharingOnly = nextTestNhsNumber();
     await optOut(nationalOptOut, 'national-data-opt-out');
     await optOut(type1OptOut, 'type-1');
+    await optOut(withdrew, 'national-data-opt-out');
+    await publisher.publish(
+      recordEntryTopic('patient'),
+      exampleEvent('OptOutWithdrawn', {
+        nhsNumber: withdrew,
+        payload: { optOutType: 'national-data-opt-out' },
+      }),
+    );
+    await optOut(sharingOnly, 'record-sharing');
     const started = Date.now();
-    for (const patient of [everyone, nationalOptOut, type1OptOut]) {
+    for (const patient of [everyone, nationalOptOut, type1OptOut, withdrew, sharingOnly]) {
       await publishEntry('gp', 'ConsultationRecorded', patient);
       await publishEntry('social-care', 'CareVisitRecorded', patient);
     }
@@ -148,11 +159,13 @@ describe('analytics export against real Kafka and Postgres', () => {
       feed().filter((entry) => entry.patientPseudonym === key.patient(nhsNumber));
     await eventually(
       async () => {
-        expect(
-          exportedFor(everyone)
-            .map((entry) => entry.setting)
-            .sort(),
-        ).toEqual(['gp', 'social-care']);
+        // A withdrawn opt-out, and a record-sharing opt-out (direct care), keep nothing off.
+        for (const patient of [everyone, withdrew, sharingOnly])
+          expect(
+            exportedFor(patient)
+              .map((entry) => entry.setting)
+              .sort(),
+          ).toEqual(['gp', 'social-care']);
         for (const patient of [nationalOptOut, type1OptOut, lateOptOut]) {
           const rows = await stagedOf(patient);
           expect(rows).toHaveLength(2);
@@ -179,7 +192,7 @@ describe('analytics export against real Kafka and Postgres', () => {
     for (const entry of feed()) {
       expect(entry.messageKey).toBe(entry.patientPseudonym);
       const text = entry.bytes.toString('latin1');
-      for (const patient of [everyone, nationalOptOut, type1OptOut, lateOptOut]) {
+      for (const patient of [everyone, nationalOptOut, type1OptOut, lateOptOut, withdrew]) {
         expect(text).not.toContain(patient);
         expect(text).not.toContain(
           `${patient.slice(0, 3)} ${patient.slice(3, 6)} ${patient.slice(6)}`,
@@ -200,7 +213,7 @@ describe('analytics export against real Kafka and Postgres', () => {
       const countKey = `${entry.organisation}|${day}|${entry.setting}`;
       byKey.set(countKey, (byKey.get(countKey) ?? 0) + 1);
     }
-    expect([...byKey.values()].reduce((sum, n) => sum + n, 0)).toBe(3);
+    expect([...byKey.values()].reduce((sum, n) => sum + n, 0)).toBe(7);
     await eventually(() => {
       const latest = new Map<string, number>();
       for (const message of reader.received) {
