@@ -234,6 +234,20 @@ describe('analytics export against real Kafka and Postgres', () => {
     expect(new Map(rows.map((row) => [row.key, Number(row.n)]))).toEqual(byKey);
   });
 
+  it('prunes decided rows after a while, never rows still waiting for a decision', async () => {
+    const waiting = nextTestNhsNumber();
+    await publishEntry('gp', 'ConsultationRecorded', waiting, new Date(Date.now() + 3_600_000));
+    await eventually(async () => expect(await stagedOf(waiting)).toHaveLength(1));
+    const decided = await dataSource.query<Array<{ n: string }>>(
+      `SELECT count(*) AS n FROM "${schema}".staged_entry WHERE released_at IS NOT NULL`,
+    );
+    expect(Number(decided[0]?.n)).toBeGreaterThan(0);
+    expect(await pipeline.store.pruneReleased(new Date(Date.now() + 60_000))).toBe(
+      Number(decided[0]?.n),
+    );
+    expect(await stagedOf(waiting)).toHaveLength(1);
+  });
+
   it('sends poison events to the dead-letter topic with the reason, and carries on', async () => {
     const producer = kafka.producer();
     await producer.connect();

@@ -215,6 +215,19 @@ export class ExportStore {
     });
   }
 
+  /**
+   * Deletes decided rows released before `releasedBefore`. They are kept a while only so that
+   * the same event read twice (a producer's duplicate) is recognised; the checkpoint already
+   * keeps a re-read partition from deciding anything twice.
+   */
+  async pruneReleased(releasedBefore: Date): Promise<number> {
+    const [, deleted] = await this.dataSource.query<[unknown[], number]>(
+      `DELETE FROM staged_entry WHERE released_at < $1`,
+      [releasedBefore.toISOString()],
+    );
+    return deleted;
+  }
+
   async awaitingDecision(): Promise<number> {
     const [row] = await this.dataSource.query<Array<{ n: string }>>(
       `SELECT count(*) AS n FROM staged_entry WHERE released_at IS NULL`,

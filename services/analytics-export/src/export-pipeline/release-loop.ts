@@ -17,6 +17,9 @@ import type { ExportStore } from './export-store';
 export const RELEASE_INTERVAL_MS = 500;
 /** Entries decided and published per transaction. */
 export const RELEASE_BATCH = 500;
+/** How long decided rows stay in the store (without their message), and how often they go. */
+export const KEEP_RELEASED_MS = 7 * 24 * 60 * 60 * 1000;
+const PRUNE_EVERY_MS = 60 * 60 * 1000;
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const dayNumber = (isoDay: string): number => Date.parse(`${isoDay}T00:00:00Z`) / DAY_MS;
@@ -34,6 +37,7 @@ export class ReleaseLoop {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private stopped = false;
+  private prunedAt = 0;
 
   constructor(
     kafka: Kafka,
@@ -110,6 +114,10 @@ export class ReleaseLoop {
       }
     }
     awaitingConsent.set(await this.store.awaitingDecision());
+    if (Date.now() - this.prunedAt > PRUNE_EVERY_MS) {
+      this.prunedAt = Date.now();
+      await this.store.pruneReleased(new Date(Date.now() - KEEP_RELEASED_MS));
+    }
     return decided;
   }
 
