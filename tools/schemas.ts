@@ -1,30 +1,37 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import {
+  ANALYTICS_FAMILY,
+  AnalyticsCodec,
   checkSchemas,
   EventCodec,
+  generateAnalyticsTypes,
   generateEventTypes,
+  GENERATED_ANALYTICS_TYPES_FILE,
   GENERATED_TYPES_FILE,
   goldenEvent,
   goldenVectorPath,
   plainType,
+  readAnalyticsExample,
   readExample,
   SchemaCatalogue,
   schemasDir,
   toPlainJson,
   type GoldenVector,
+  type SchemaVersion,
 } from '@carelog/codec';
 import { ENTRY_TYPES } from '@carelog/domain';
 import { format, resolveConfig } from 'prettier';
 
 /**
  * npm run schemas:check     every rule in schemas/README.md, and generated types up to date
- * npm run schemas:generate  regenerate libs/codec/src/generated/record-entry-events.ts
+ * npm run schemas:generate  regenerate libs/codec/src/generated/ (record-entry and analytics types)
  * npm run schemas:golden    write the golden vectors that are missing (never rewrites one)
  * npm run schemas:next -- <EntryType>   start the next version of a type from its current one
  */
 const repoRoot = join(schemasDir, '..');
 const generatedPath = join(repoRoot, GENERATED_TYPES_FILE);
+const generatedAnalyticsPath = join(repoRoot, GENERATED_ANALYTICS_TYPES_FILE);
 
 async function formatted(
   text: string,
@@ -36,6 +43,12 @@ async function formatted(
 
 const renderedTypes = (catalogue: SchemaCatalogue): Promise<string> =>
   formatted(generateEventTypes(catalogue), generatedPath, 'typescript');
+const renderedAnalyticsTypes = (dir: string): Promise<string> =>
+  formatted(
+    generateAnalyticsTypes(SchemaCatalogue.load(dir, ANALYTICS_FAMILY)),
+    generatedAnalyticsPath,
+    'typescript',
+  );
 
 const readmePath = join(schemasDir, 'README.md');
 const TABLE_START = '<!-- entry-types:start -->';
@@ -76,10 +89,19 @@ async function check(dir: string): Promise<number> {
     const actual = existsSync(generatedPath) ? readFileSync(generatedPath, 'utf8') : '';
     if (expected !== actual)
       problems.push(`${GENERATED_TYPES_FILE} is out of date: run npm run schemas:generate`);
+    const analytics = existsSync(generatedAnalyticsPath)
+      ? readFileSync(generatedAnalyticsPath, 'utf8')
+      : '';
+    if ((await renderedAnalyticsTypes(dir)) !== analytics)
+      problems.push(
+        `${GENERATED_ANALYTICS_TYPES_FILE} is out of date: run npm run schemas:generate`,
+      );
   }
   for (const problem of problems) console.error(`schemas: ${problem}`);
   if (problems.length === 0)
-    console.log(`schemas: ${SchemaCatalogue.load(dir).types.length} entry types, all checks pass`);
+    console.log(
+      `schemas: ${SchemaCatalogue.load(dir).types.length} entry types and ${SchemaCatalogue.load(dir, ANALYTICS_FAMILY).types.length} analytics events, all checks pass`,
+    );
   return problems.length === 0 ? 0 : 1;
 }
 
@@ -87,43 +109,67 @@ async function generate(): Promise<number> {
   mkdirSync(dirname(generatedPath), { recursive: true });
   const catalogue = SchemaCatalogue.load(schemasDir);
   writeFileSync(generatedPath, await renderedTypes(catalogue));
+  writeFileSync(generatedAnalyticsPath, await renderedAnalyticsTypes(schemasDir));
   writeFileSync(readmePath, await formatted(readmeWithTable(catalogue), readmePath, 'markdown'));
-  console.log(`wrote ${GENERATED_TYPES_FILE} and the entry-type table in schemas/README.md`);
+  console.log(
+    `wrote ${GENERATED_TYPES_FILE}, ${GENERATED_ANALYTICS_TYPES_FILE} and the entry-type table in schemas/README.md`,
+  );
   return 0;
 }
 
-function golden(): number {
-  const catalogue = SchemaCatalogue.load(schemasDir);
-  const codec = new EventCodec(catalogue);
+function writeGoldenVector(version: SchemaVersion, bytes: Buffer): void {
+  const jsonPath = goldenVectorPath(schemasDir, version, 'json');
+  const event = toPlainJson(
+    plainType(schemasDir, version).fromBuffer(bytes.subarray(10)),
+  ) as Record<string, unknown>;
+  const vector: GoldenVector = {
+    schemaFile: version.file,
+    fingerprint: version.fingerprint,
+    event,
+    singleObjectHex: bytes.toString('hex'),
+  };
+  mkdirSync(dirname(jsonPath), { recursive: true });
+  writeFileSync(jsonPath, `${JSON.stringify(vector, null, 2)}\n`);
+  writeFileSync(goldenVectorPath(schemasDir, version, 'bin'), bytes);
+  console.log(`wrote golden vector for ${version.file}`);
+}
+
+/** Writes the missing golden vectors of one family, each from its current version's example. */
+function goldenFor(
+  catalogue: SchemaCatalogue,
+  encodeExample: (version: SchemaVersion) => Buffer | undefined,
+): number {
   let failures = 0;
   for (const type of catalogue.types) {
     for (const version of catalogue.versionsOf(type)) {
-      const jsonPath = goldenVectorPath(schemasDir, version, 'json');
-      if (existsSync(jsonPath)) continue;
-      const example = readExample(schemasDir, version);
-      if (version !== catalogue.current(type) || !example) {
+      if (existsSync(goldenVectorPath(schemasDir, version, 'json'))) continue;
+      const bytes = version === catalogue.current(type) ? encodeExample(version) : undefined;
+      if (!bytes) {
         console.error(
           `${version.file}: no golden vector, and it can only be made from the current version's example`,
         );
         failures++;
         continue;
       }
-      const bytes = codec.encodeWith(version, goldenEvent(version, example));
-      const event = toPlainJson(
-        plainType(schemasDir, version).fromBuffer(bytes.subarray(10)),
-      ) as Record<string, unknown>;
-      const vector: GoldenVector = {
-        schemaFile: version.file,
-        fingerprint: version.fingerprint,
-        event,
-        singleObjectHex: bytes.toString('hex'),
-      };
-      mkdirSync(dirname(jsonPath), { recursive: true });
-      writeFileSync(jsonPath, `${JSON.stringify(vector, null, 2)}\n`);
-      writeFileSync(goldenVectorPath(schemasDir, version, 'bin'), bytes);
-      console.log(`wrote golden vector for ${version.file}`);
+      writeGoldenVector(version, bytes);
     }
   }
+  return failures;
+}
+
+function golden(): number {
+  const catalogue = SchemaCatalogue.load(schemasDir);
+  const codec = new EventCodec(catalogue);
+  const analytics = new AnalyticsCodec(SchemaCatalogue.load(schemasDir, ANALYTICS_FAMILY));
+  const failures =
+    goldenFor(catalogue, (version) => {
+      const example = readExample(schemasDir, version);
+      return example && codec.encodeWith(version, goldenEvent(version, example));
+    }) +
+    goldenFor(analytics.catalogue, (version) => {
+      const example = readAnalyticsExample(schemasDir, version);
+      return example && analytics.encodeWith(version, example);
+    });
   return failures === 0 ? 0 : 1;
 }
 

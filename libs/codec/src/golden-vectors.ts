@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Type, type Schema } from 'avsc';
 import type { UncheckedRecordEntryEvent } from './record-entry-event';
-import { payloadFromJson } from './json-values';
+import { fromJsonValue, payloadFromJson } from './json-values';
 import type { SchemaVersion } from './schema-catalogue';
 
 /**
@@ -42,6 +42,19 @@ export const examplePath = (schemasDir: string, version: SchemaVersion): string 
 export function readExample(schemasDir: string, version: SchemaVersion): EntryExample | undefined {
   const path = examplePath(schemasDir, version);
   return existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as EntryExample) : undefined;
+}
+
+/** An analytics event's example: the whole event as JSON (schemas/examples/analytics/). */
+export function readAnalyticsExample(
+  schemasDir: string,
+  version: SchemaVersion,
+): Record<string, unknown> | undefined {
+  const path = examplePath(schemasDir, version);
+  if (!existsSync(path)) return undefined;
+  return fromJsonValue(version.avroType, JSON.parse(readFileSync(path, 'utf8')), '') as Record<
+    string,
+    unknown
+  >;
 }
 
 const fixedUuid = (seed: string): string => {

@@ -1,5 +1,9 @@
 export { EventCodec, type DecodedEvent } from './event-codec';
 export {
+  ANALYTICS_FAMILY,
+  ANALYTICS_SCHEMA_FOLDER,
+  RECORD_ENTRY_FAMILY,
+  type SchemaFamily,
   SchemaCatalogue,
   type SchemaVersion,
   fingerprintOf,
@@ -12,6 +16,15 @@ export { crc64Avro } from './crc64-avro';
 export { schemasDir, loadEventCodec } from './default-codec';
 export { validateRecordEntry, checkEncodedSize, MAX_ENCODED_BYTES } from './entry-validation';
 export { checkFullTransitive, formatProblem, type CompatibilityProblem } from './compatibility';
-export { generateEventTypes, GENERATED_TYPES_FILE } from './type-generator';
+export {
+  generateEventTypes,
+  generateAnalyticsTypes,
+  GENERATED_TYPES_FILE,
+  GENERATED_ANALYTICS_TYPES_FILE,
+} from './type-generator';
+export { AnalyticsCodec, loadAnalyticsCodec } from './analytics-codec';
+export type * from './generated/analytics-events';
+export { ANALYTICS_EVENT_NAMES } from './generated/analytics-events';
+export { frameSingleObject, decodeSingleObject } from './single-object';
 export { checkSchemas } from './schema-gate';
 export * from './golden-vectors';

@@ -21,6 +21,28 @@ export interface SchemaVersion {
 
 const FILE_NAME = /^([A-Z][A-Za-z]+)\.v(\d+)\.avsc$/;
 
+/**
+ * The schemas in schemas/ form two families with different rules: the record-entry events
+ * (the system of record: one envelope, authoring rules, examples as request bodies) and the
+ * events of the pseudonymised analytics feed, kept in schemas/analytics/. Both use the same
+ * single-object encoding and compatibility rules; a catalogue holds one family.
+ */
+export interface SchemaFamily {
+  name: 'record-entries' | 'analytics';
+  /** Whether a top-level folder of schemas/ belongs to the family. */
+  includes(folder: string): boolean;
+}
+
+export const ANALYTICS_SCHEMA_FOLDER = 'analytics';
+export const RECORD_ENTRY_FAMILY: SchemaFamily = {
+  name: 'record-entries',
+  includes: (folder) => folder !== ANALYTICS_SCHEMA_FOLDER,
+};
+export const ANALYTICS_FAMILY: SchemaFamily = {
+  name: 'analytics',
+  includes: (folder) => folder === ANALYTICS_SCHEMA_FOLDER,
+};
+
 export function parseAvroSchema(schema: Schema): Type {
   return Type.forSchema(schema, {
     logicalTypes: { 'timestamp-millis': TimestampMillisType },
@@ -33,16 +55,17 @@ export function fingerprintOf(type: Type): string {
   return crc64Avro(Buffer.from(canonical, 'utf8')).toString(16).padStart(16, '0');
 }
 
-function listSchemaFiles(dir: string): string[] {
+function listSchemaFiles(dir: string, family?: SchemaFamily): string[] {
   return readdirSync(dir).flatMap((name) => {
     const path = join(dir, name);
-    if (statSync(path).isDirectory()) return listSchemaFiles(path);
+    if (statSync(path).isDirectory())
+      return family && !family.includes(name) ? [] : listSchemaFiles(path);
     return name.endsWith('.avsc') ? [path] : [];
   });
 }
 
 /**
- * Every version of every event schema under schemas/, looked up by fingerprint (to decode
+ * Every version of every event schema of one family under schemas/, looked up by fingerprint (to decode
  * what any writer wrote) and by type (to encode with, and read into, the current version).
  */
 export class SchemaCatalogue {
@@ -64,8 +87,8 @@ export class SchemaCatalogue {
     }
   }
 
-  static load(schemasDir: string): SchemaCatalogue {
-    const versions = listSchemaFiles(schemasDir).map((file) => {
+  static load(schemasDir: string, family: SchemaFamily = RECORD_ENTRY_FAMILY): SchemaCatalogue {
+    const versions = listSchemaFiles(schemasDir, family).map((file) => {
       const name = file.split('/').pop() ?? '';
       const match = FILE_NAME.exec(name);
       const where = relative(schemasDir, file);

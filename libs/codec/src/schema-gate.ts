@@ -2,16 +2,19 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { checkFullTransitive, formatProblem } from './compatibility';
+import { AnalyticsCodec } from './analytics-codec';
 import { EventCodec } from './event-codec';
 import {
   examplePath,
   goldenEvent,
   goldenVectorPath,
   plainType,
+  readAnalyticsExample,
   readExample,
   type GoldenVector,
 } from './golden-vectors';
-import { SchemaCatalogue, type SchemaVersion } from './schema-catalogue';
+import { ANALYTICS_FAMILY, SchemaCatalogue, type SchemaVersion } from './schema-catalogue';
+import { firstInvalidField } from './single-object';
 
 interface FieldJson {
   name: string;
@@ -26,7 +29,7 @@ const envelopeOf = (schemasDir: string, version: SchemaVersion): FieldJson[] =>
 
 function checkGoldenVector(
   schemasDir: string,
-  codec: EventCodec,
+  decodeWriter: (bytes: Buffer) => SchemaVersion,
   version: SchemaVersion,
 ): string[] {
   const jsonPath = goldenVectorPath(schemasDir, version, 'json');
@@ -48,7 +51,7 @@ function checkGoldenVector(
   if (!written.equals(bytes))
     problems.push(`${version.file}: the golden JSON no longer encodes to the golden bytes`);
   try {
-    const { writer } = codec.decode(bytes);
+    const writer = decodeWriter(bytes);
     if (writer !== version)
       problems.push(`${version.file}: golden bytes decode with ${writer.file}`);
   } catch (error) {
@@ -64,9 +67,64 @@ function checkGoldenVector(
  * for its record; current versions share one envelope; all versions of a type are
  * FULL_TRANSITIVE compatible; every version has a golden vector that still round-trips;
  * every type has an example that its current schema accepts; and the schemas and the
- * platform's entry-type rules name the same types.
+ * platform's entry-type rules name the same types. The analytics family is checked by its
+ * own rules (checkAnalyticsSchemas).
  */
 export function checkSchemas(schemasDir: string, ruledTypes: readonly string[]): string[] {
+  return [...checkRecordEntrySchemas(schemasDir, ruledTypes), ...checkAnalyticsSchemas(schemasDir)];
+}
+
+/** Versions numbered 1, 2, 3, ...; FULL_TRANSITIVE; a golden vector for each that round-trips. */
+function checkVersions(
+  schemasDir: string,
+  catalogue: SchemaCatalogue,
+  decodeWriter: (bytes: Buffer) => SchemaVersion,
+): string[] {
+  const problems: string[] = [];
+  for (const type of catalogue.types) {
+    const versions = catalogue.versionsOf(type);
+    versions.forEach((version, index) => {
+      if (version.version !== index + 1)
+        problems.push(`${type}: versions must run 1, 2, 3, ... (found v${version.version})`);
+    });
+    problems.push(...checkFullTransitive(versions).map(formatProblem));
+    for (const version of versions)
+      problems.push(...checkGoldenVector(schemasDir, decodeWriter, version));
+  }
+  return problems;
+}
+
+/**
+ * The analytics feed's events (schemas/analytics/): the same version, compatibility and
+ * golden-vector rules as record entries, and an example of each current version that its
+ * schema accepts. They have no envelope and no authoring rules: no one authors them but
+ * services/analytics-export.
+ */
+export function checkAnalyticsSchemas(schemasDir: string): string[] {
+  let catalogue: SchemaCatalogue;
+  try {
+    catalogue = SchemaCatalogue.load(schemasDir, ANALYTICS_FAMILY);
+  } catch (error) {
+    return [(error as Error).message];
+  }
+  const codec = new AnalyticsCodec(catalogue);
+  const problems = checkVersions(schemasDir, catalogue, (bytes) => codec.decode(bytes).writer);
+  for (const type of catalogue.types) {
+    const current = catalogue.current(type);
+    if (!current) continue;
+    const example = readAnalyticsExample(schemasDir, current);
+    if (!example) {
+      problems.push(`${current.file}: no example at ${examplePath(schemasDir, current)}`);
+      continue;
+    }
+    const field = firstInvalidField(current, example);
+    if (field !== undefined)
+      problems.push(`${current.file}: its example is not valid (field ${field || '(root)'})`);
+  }
+  return problems;
+}
+
+function checkRecordEntrySchemas(schemasDir: string, ruledTypes: readonly string[]): string[] {
   let catalogue: SchemaCatalogue;
   try {
     catalogue = SchemaCatalogue.load(schemasDir);
@@ -90,15 +148,7 @@ export function checkSchemas(schemasDir: string, ruledTypes: readonly string[]):
       }
     }
   }
-  for (const type of catalogue.types) {
-    const versions = catalogue.versionsOf(type);
-    versions.forEach((version, index) => {
-      if (version.version !== index + 1)
-        problems.push(`${type}: versions must run 1, 2, 3, ... (found v${version.version})`);
-    });
-    problems.push(...checkFullTransitive(versions).map(formatProblem));
-    for (const version of versions) problems.push(...checkGoldenVector(schemasDir, codec, version));
-  }
+  problems.push(...checkVersions(schemasDir, catalogue, (bytes) => codec.decode(bytes).writer));
   for (const current of currents) {
     const example = readExample(schemasDir, current);
     if (!example) {

@@ -3,6 +3,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ENTRY_TYPES } from '@carelog/domain';
+import { loadAnalyticsCodec } from './analytics-codec';
 import { loadEventCodec, schemasDir } from './default-codec';
 import {
   goldenEvent,
@@ -163,6 +164,52 @@ describe('the compatibility gate', () => {
     expect(run.status).toBe(1);
     expect(run.stderr).toContain(
       'field payload.clinicianGrade is not in the written data and has no default',
+    );
+  });
+});
+
+describe('the analytics schema family', () => {
+  let dir: string;
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'carelog-analytics-schemas-'));
+    cpSync(schemasDir, dir, { recursive: true });
+  });
+
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('is kept apart from the record entries: no authoring rules, not in the record-entry codec', () => {
+    expect(catalogue.types).not.toContain('AnalyticsRecordEntry');
+    expect(loadAnalyticsCodec().catalogue.types).toEqual([
+      'AnalyticsRecordEntry',
+      'EntryCountsUpdated',
+    ]);
+  });
+
+  it('round-trips its golden vectors through the analytics codec', () => {
+    const analytics = loadAnalyticsCodec();
+    for (const type of analytics.catalogue.types) {
+      const version = analytics.catalogue.current(type);
+      if (!version) throw new Error(`no ${type}`);
+      const vector = JSON.parse(
+        readFileSync(goldenVectorPath(schemasDir, version, 'json'), 'utf8'),
+      ) as GoldenVector;
+      const { event, writer } = analytics.decode(
+        readFileSync(goldenVectorPath(schemasDir, version, 'bin')),
+      );
+      expect(writer).toBe(version);
+      expect(toPlainJson(event)).toEqual(vector.event);
+    }
+  });
+
+  it('is held to FULL_TRANSITIVE compatibility like every other schema', () => {
+    const v1 = JSON.parse(
+      readFileSync(join(dir, 'analytics', 'EntryCountsUpdated.v1.avsc'), 'utf8'),
+    ) as { fields: Array<Record<string, unknown>> };
+    v1.fields.push({ name: 'entriesExcluded', type: 'long' });
+    writeFileSync(join(dir, 'analytics', 'EntryCountsUpdated.v2.avsc'), JSON.stringify(v1));
+    expect(checkSchemas(dir, ruledTypes)).toContain(
+      'EntryCountsUpdated: v2 cannot read data written with v1: field entriesExcluded is not in the written data and has no default',
     );
   });
 });

@@ -8,6 +8,13 @@ import { TimestampMillisType } from './timestamp-millis';
  * and compares).
  */
 export const GENERATED_TYPES_FILE = 'libs/codec/src/generated/record-entry-events.ts';
+export const GENERATED_ANALYTICS_TYPES_FILE = 'libs/codec/src/generated/analytics-events.ts';
+
+const HEADER = [
+  '// Generated from schemas/ by `npm run schemas:generate`. Do not edit: change the schema.',
+  '// `npm run schemas:check` fails when this file and the schemas disagree.',
+  '',
+];
 
 class TypeWriter {
   private readonly declarations = new Map<string, string>();
@@ -80,9 +87,7 @@ export function generateEventTypes(catalogue: SchemaCatalogue): string {
     if (current) writer.expression(current.avroType, type);
   }
   return [
-    '// Generated from schemas/ by `npm run schemas:generate`. Do not edit: change the schema.',
-    '// `npm run schemas:check` fails when this file and the schemas disagree.',
-    '',
+    ...HEADER,
     writer.render(),
     '',
     `export const ENTRY_TYPE_NAMES = [\n${eventTypes.map((type) => `  '${type}',`).join('\n')}\n] as const;`,
@@ -92,6 +97,29 @@ export function generateEventTypes(catalogue: SchemaCatalogue): string {
     `/** Every record-entry event, in the shape of the current version of its schema. */\nexport type RecordEntryEvent =\n${eventTypes.map((type) => `  | ${type}Event`).join('\n')};`,
     '',
     'export type RecordEntryEventOf<T extends EntryTypeName> = Extract<RecordEntryEvent, { type: T }>;',
+    '',
+  ].join('\n');
+}
+
+/** The analytics feed's events (schemas/analytics/): one type per record, and a map by name. */
+export function generateAnalyticsTypes(catalogue: SchemaCatalogue): string {
+  const writer = new TypeWriter();
+  const eventTypes = catalogue.types;
+  for (const type of eventTypes) {
+    const current = catalogue.current(type);
+    if (current) writer.expression(current.avroType);
+  }
+  return [
+    ...HEADER,
+    writer.render(),
+    '',
+    `export const ANALYTICS_EVENT_NAMES = [\n${eventTypes.map((type) => `  '${type}',`).join('\n')}\n] as const;`,
+    '',
+    'export type AnalyticsEventName = (typeof ANALYTICS_EVENT_NAMES)[number];',
+    '',
+    `export type AnalyticsEvents = {\n${eventTypes.map((type) => `  ${type}: ${type};`).join('\n')}\n};`,
+    '',
+    'export type AnalyticsEvent = AnalyticsEvents[AnalyticsEventName];',
     '',
   ].join('\n');
 }

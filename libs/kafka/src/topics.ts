@@ -14,7 +14,10 @@ export const recordEntryTopics = (): string[] => SOURCE_DOMAINS.map(recordEntryT
 export const domainOfTopic = (topic: string): SourceDomain | undefined =>
   SOURCE_DOMAINS.find((domain) => recordEntryTopic(domain) === topic);
 export const AUDIT_TOPIC = 'carelog.audit.access-events.v1';
-export const ANALYTICS_TOPIC = 'carelog.analytics.record-entries.v1';
+/** The pseudonymised feed (services/analytics-export), keyed by patient pseudonym. */
+export const analyticsEntriesTopic = (): string => `${topicPrefix()}.analytics.record-entries.v1`;
+/** Running totals of exported entries per organisation, day and setting; compacted. */
+export const analyticsCountsTopic = (): string => `${topicPrefix()}.analytics.entry-counts.v1`;
 export const deadLetterTopic = (consumerGroup: string): string => `${consumerGroup}.dlq`;
 
 const DEFAULT_PARTITIONS = Number(process.env['CARELOG_TOPIC_PARTITIONS'] ?? 6);
@@ -30,12 +33,42 @@ export function recordTopicSpec(topic: string, numPartitions = DEFAULT_PARTITION
   return { topic, numPartitions, replicationFactor: -1, configEntries: forever };
 }
 
+/**
+ * The analytics feed is derived and re-derivable, not a system of record: it is kept for
+ * 30 days, long enough for a consumer to load it into its own store after an outage, short
+ * enough that what it holds about a patient who later opts out does not stay on it for ever.
+ */
+export const ANALYTICS_RETENTION_MS = 30 * 24 * 60 * 60 * 1000;
+
+export function analyticsEntriesTopicSpec(numPartitions = DEFAULT_PARTITIONS): ITopicConfig {
+  return {
+    topic: analyticsEntriesTopic(),
+    numPartitions,
+    replicationFactor: -1,
+    configEntries: [
+      { name: 'retention.ms', value: String(ANALYTICS_RETENTION_MS) },
+      { name: 'cleanup.policy', value: 'delete' },
+    ],
+  };
+}
+
+/** Compacted: the latest total per organisation|day|setting is kept, earlier ones go. */
+export function analyticsCountsTopicSpec(numPartitions = DEFAULT_PARTITIONS): ITopicConfig {
+  return {
+    topic: analyticsCountsTopic(),
+    numPartitions,
+    replicationFactor: -1,
+    configEntries: [{ name: 'cleanup.policy', value: 'compact' }],
+  };
+}
+
 /** Every topic the platform owns, with its settings. */
 export function platformTopics(consumerGroups: readonly string[] = []): ITopicConfig[] {
   return [
     ...recordEntryTopics().map((topic) => recordTopicSpec(topic)),
     recordTopicSpec(AUDIT_TOPIC),
-    recordTopicSpec(ANALYTICS_TOPIC),
+    analyticsEntriesTopicSpec(),
+    analyticsCountsTopicSpec(),
     ...consumerGroups.map((group) => recordTopicSpec(deadLetterTopic(group), 1)),
   ];
 }
