@@ -16,17 +16,17 @@ export interface PositionedEvent {
 }
 
 /** One partition batch, decoded, without what the store already holds or what was dead-lettered. */
-export interface ConsumedBatch {
+export interface ConsumedBatch<T = undefined> {
   topic: string;
   partition: number;
-  events: PositionedEvent[];
+  events: Array<PositionedEvent & { prepared: T }>;
   /** The offset to store with the batch's effects: the partition's next one to read. */
   nextOffset: bigint;
   /** Messages on the partition after this batch. */
   lag: number;
 }
 
-export interface CheckpointedConsumerOptions {
+export interface CheckpointedConsumerOptions<T = undefined> {
   consumerGroup: string;
   /** Default: every record-entry topic. */
   topics?: string[];
@@ -34,12 +34,17 @@ export interface CheckpointedConsumerOptions {
   partitionsInParallel?: number;
   /** The next offset the store holds for a partition, or undefined when it holds none. */
   checkpoint(topic: string, partition: number): Promise<bigint | undefined>;
+  /**
+   * What the consumer makes of each event before writing (pure, no I/O); a DomainError sends
+   * the event to the dead-letter topic like an undecodable one.
+   */
+  prepare?(event: RecordEntryEvent, position: LogPosition): T;
   /** Stores the batch's effects and `nextOffset` in one transaction. */
-  write(batch: ConsumedBatch): Promise<void>;
+  write(batch: ConsumedBatch<T>): Promise<void>;
   /** The stable code of the error that replaces a failed write's (which could quote row values). */
   writeFailureCode: string;
   onDeadLettered?(count: number): void;
-  onWritten?(batch: ConsumedBatch): void;
+  onWritten?(batch: ConsumedBatch<T>): void;
   logger: { warn(message: string): void };
 }
 
@@ -58,7 +63,7 @@ interface Poison {
  * effect. Events that can never be handled go to the group's dead-letter topic with the
  * reason and their original bytes, and the consumer carries on.
  */
-export class CheckpointedConsumer {
+export class CheckpointedConsumer<T = undefined> {
   private readonly consumer: Consumer;
   private readonly deadLetters: Producer;
   private joined = false;
@@ -66,7 +71,7 @@ export class CheckpointedConsumer {
   constructor(
     kafka: Kafka,
     private readonly codec: EventCodec,
-    private readonly options: CheckpointedConsumerOptions,
+    private readonly options: CheckpointedConsumerOptions<T>,
   ) {
     // A crashed instance's partitions move to another after 10 s without its heartbeat.
     this.consumer = kafka.consumer({
@@ -115,12 +120,18 @@ export class CheckpointedConsumer {
     }
   }
 
-  private decode(message: KafkaMessage): { event: RecordEntryEvent } | Poison {
+  private decode(
+    message: KafkaMessage,
+    position: LogPosition,
+  ): { event: RecordEntryEvent; prepared: T } | Poison {
     if (!message.value) return { message, code: 'empty-message', reason: 'message has no value' };
     try {
       const { event } = this.codec.decode(message.value);
       validateRecordEntry(event);
-      return { event };
+      const prepared = this.options.prepare
+        ? this.options.prepare(event, position)
+        : (undefined as T);
+      return { event, prepared };
     } catch (error) {
       if (error instanceof DomainError) return { message, code: error.code, reason: error.message };
       throw error;
@@ -132,18 +143,18 @@ export class CheckpointedConsumer {
     if (batch.messages.length === 0 || !payload.isRunning() || payload.isStale()) return;
     const { topic, partition } = batch;
     const from = await this.options.checkpoint(topic, partition);
-    const events: PositionedEvent[] = [];
+    const events: ConsumedBatch<T>['events'] = [];
     const poison: Array<Poison & { position: LogPosition }> = [];
     for (const message of batch.messages) {
       if (from !== undefined && BigInt(message.offset) < from) continue;
       const position = { topic, partition, offset: message.offset };
-      const decoded = this.decode(message);
-      if ('event' in decoded) events.push({ event: decoded.event, position });
+      const decoded = this.decode(message, position);
+      if ('event' in decoded) events.push({ ...decoded, position });
       else poison.push({ ...decoded, position });
     }
     const nextOffset = BigInt(batch.lastOffset()) + 1n;
     if (poison.length > 0) await this.sendToDeadLetters(poison);
-    const consumed: ConsumedBatch = {
+    const consumed: ConsumedBatch<T> = {
       topic,
       partition,
       events,
