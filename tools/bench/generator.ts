@@ -234,12 +234,7 @@ function* patientEvents(
   ];
   if (patient.localAuthority)
     opening.push(
-      make(
-        'social-care',
-        'CaseOpened',
-        patient.localAuthority,
-        templates.payload('CaseOpened'),
-      ),
+      make('social-care', 'CaseOpened', patient.localAuthority, templates.payload('CaseOpened')),
     );
   if (patient.maternityTrust)
     opening.push(
