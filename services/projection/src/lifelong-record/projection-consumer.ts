@@ -25,6 +25,14 @@ const deadLettered = new Counter({
   registers: [metricsRegistry],
 });
 
+/**
+ * Partition batches projected at once, each in its own transaction on its own connection.
+ * One at a time left Postgres idle while this process decoded, and this process idle while
+ * Postgres wrote (bench: 3,600 events/s); partitions are independent (a patient's events and
+ * their corrections share a partition), as they already are across instances.
+ */
+export const PARTITIONS_IN_PARALLEL = 3;
+
 interface Poison {
   message: KafkaMessage;
   code: string;
@@ -73,7 +81,7 @@ export class ProjectionConsumer {
     await this.consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: 1,
+      partitionsConsumedConcurrently: PARTITIONS_IN_PARALLEL,
       eachBatch: (payload) => this.projectBatch(payload),
     });
   }
