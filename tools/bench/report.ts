@@ -112,7 +112,9 @@ export function renderReport(input: ReportInput): {
       `${n(r.rebuild?.seconds, 1)} s (${n(r.rebuild?.perSecond)} events/s, process start to switch-over)`,
       `≤ ${TARGETS.rebuildSeconds} s`,
       '',
-      verdict(r.rebuild && r.rebuild.seconds <= TARGETS.rebuildSeconds),
+      Number(input.settings['events']) < 1_000_000
+        ? 'quick run: the target is for 1,000,000 events'
+        : verdict(r.rebuild && r.rebuild.seconds <= TARGETS.rebuildSeconds),
     ],
     [
       '6. Peak memory (VmHWM)',
