@@ -219,6 +219,17 @@ async function main(): Promise<void> {
       10,
     );
     say(`4. first page p50 ${firstPage.p50.toFixed(1)} ms, p99 ${firstPage.p99.toFixed(1)} ms`);
+    // The fixed cost of any read (token, patient gate, audit trail append and publish): one entry.
+    const { entries: firstEntries } = JSON.parse((await read('/record?limit=1')).text) as {
+      entries: Array<{ eventId: string }>;
+    };
+    const oneEntryId = firstEntries[0]?.eventId ?? '';
+    const oneEntry = await sequential(
+      async () => (await read(`/entries/${oneEntryId}`)).ms,
+      settings.firstPageReads,
+      10,
+    );
+    say(`4. one entry p50 ${oneEntry.p50.toFixed(1)} ms, p99 ${oneEntry.p99.toFixed(1)} ms`);
     const journal = await sequential(
       async () => (await read('/journal')).ms,
       settings.journalReads,
@@ -253,6 +264,7 @@ async function main(): Promise<void> {
       entries: Number(entryCount.rows[0]?.n ?? 0),
       shownToGp: shown,
       firstPage,
+      oneEntry,
       journal,
       wholeRecord,
       wholeRecordPages: pages,
@@ -357,7 +369,7 @@ async function main(): Promise<void> {
               if (seen) latencies.push(now - seen.sentAt);
             }
           }
-          await sleep(2);
+          await sleep(5);
         }
       })();
       const sent = await publishAtRate(kafka, codec, stream, perSecond, seconds, (batch) => {
