@@ -48,6 +48,11 @@ export interface RecordPage {
   nextCursor: string | null;
 }
 
+/** A page whose `withheld` count (a scan of the whole matching record) may still be running. */
+export interface PendingRecordPage extends Omit<RecordPage, 'withheld'> {
+  withheld: Promise<number>;
+}
+
 export const MAX_PAGE_SIZE = 200;
 
 function parseDate(value: string | undefined, field: string): Date | undefined {
@@ -214,7 +219,7 @@ export class RecordQuery {
     return rows.map(entryViewOfRaw);
   }
 
-  async page(patient: OpenedPatient, filters: RecordFilters): Promise<RecordPage> {
+  async page(patient: OpenedPatient, filters: RecordFilters): Promise<PendingRecordPage> {
     if (!filters.asAt) return this.currentPage(patient, filters);
     const asAt = filters.asAt;
     const matching = (await this.entries(patient.nhsNumber, asAt)).filter(
@@ -239,7 +244,7 @@ export class RecordQuery {
       patient: { nhsNumber: patient.nhsNumber },
       asAt: asAt.toISOString(),
       entries: page,
-      withheld: matching.length - visible.length,
+      withheld: Promise.resolve(matching.length - visible.length),
       nextCursor: remaining.length > filters.limit && last ? encodeCursor(last) : null,
     };
   }
@@ -250,7 +255,10 @@ export class RecordQuery {
    * passes the access rules on its full row until the page is full. `withheld` still counts
    * the whole matching record, from `withheldCount`.
    */
-  private async currentPage(patient: OpenedPatient, filters: RecordFilters): Promise<RecordPage> {
+  private async currentPage(
+    patient: OpenedPatient,
+    filters: RecordFilters,
+  ): Promise<PendingRecordPage> {
     const where = ['nhs_number = $1', "status = 'current'"];
     const parameters: unknown[] = [patient.nhsNumber];
     const add = (condition: string, value: unknown) => {
@@ -261,10 +269,11 @@ export class RecordQuery {
     if (filters.type) add('entry_type = ?', filters.type);
     if (filters.from) add('occurred_at >= ?', filters.from);
     if (filters.to) add('occurred_at < ?', filters.to);
-    const [withheld, visible] = await Promise.all([
-      this.withheldCount(patient, where, parameters),
-      this.visibleAfter(patient, where, parameters, filters),
-    ]);
+    const withheld = this.withheldCount(patient, where, parameters);
+    // Marked handled here, so that it cannot fail unobserved while the page is read; whoever
+    // awaits it still gets its error.
+    withheld.catch(() => undefined);
+    const visible = await this.visibleAfter(patient, where, parameters, filters);
     const page = visible.slice(0, filters.limit);
     const last = page.at(-1);
     return {
