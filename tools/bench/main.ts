@@ -128,6 +128,7 @@ async function main(): Promise<void> {
     return service;
   };
   const results: Partial<BenchResults> = {};
+  let failure: string | undefined;
   const backfill = () =>
     generateEvents({
       seed: settings.seed,
@@ -400,6 +401,10 @@ async function main(): Promise<void> {
         `3. publish-to-visible at ${rate}/s (achieved ${Math.round(measured.achievedPerSecond)}/s): p50 ${measured.latency.p50.toFixed(1)} ms, p99 ${measured.latency.p99.toFixed(1)} ms`,
       );
     }
+  } catch (error) {
+    // Whatever was measured before the failure is still written, with the failure.
+    failure = error instanceof Error ? error.message : String(error);
+    say(`failed: ${failure}`);
   } finally {
     const peaks = memory.stop();
     results.memory = Object.fromEntries(peaks);
@@ -415,12 +420,14 @@ async function main(): Promise<void> {
     finishedAt: new Date(),
     runId,
     results: results as BenchResults,
+    ...(failure ? { failure } : {}),
   });
   await mkdir(dirname(outFile), { recursive: true });
   await writeFile(outFile, report.markdown);
   await writeFile(outFile.replace(/\.md$/, '.json'), JSON.stringify(report.json, null, 2));
   process.stdout.write(`\n${report.summary}\n`);
   say(`results written to ${outFile}`);
+  if (failure) process.exitCode = 1;
 }
 
 /** Removes the bench's topics and schemas: a full run leaves gigabytes behind otherwise. */

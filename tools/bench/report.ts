@@ -30,6 +30,8 @@ export interface ReportInput {
   finishedAt: Date;
   runId: string;
   results: BenchResults;
+  /** Why the run stopped early, if it did: the figures before it are still reported. */
+  failure?: string;
 }
 
 /** The targets of issue 8, on a 2-core machine with everything on it. */
@@ -143,7 +145,7 @@ export function renderReport(input: ReportInput): {
 
 Written by \`npm run bench\` (tools/bench). Run \`${input.runId}\`, ${input.startedAt.toISOString()} to ${input.finishedAt.toISOString()}.
 
-## Machine
+${input.failure ? `**The run stopped early: ${input.failure}.** Figures not reached say n/a.\n\n` : ''}## Machine
 
 | | |
 | --- | --- |
