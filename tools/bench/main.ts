@@ -444,6 +444,10 @@ async function cleanUp(db: Client): Promise<void> {
   } finally {
     await admin.disconnect();
   }
+  // The producer service keeps each request's idempotency row in its own schema, by topic.
+  await db.query(`DELETE FROM producer.published_entry WHERE topic LIKE $1`, [
+    `${isolation.CARELOG_TOPIC_PREFIX}.%`,
+  ]);
   const serving = isolation.CARELOG_READ_MODEL_SCHEMA;
   for (const schema of [serving, `${serving}_v1`, `${serving}_v2`, isolation.CARELOG_AUDIT_SCHEMA])
     await db.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
