@@ -24,6 +24,7 @@ import {
 } from '@carelog/local-infra';
 import { READ_MODEL_TABLES } from '@carelog/read-model';
 import { Client } from 'pg';
+import { format, resolveConfig } from 'prettier';
 import { generateEvents, heavyPatientNhsNumber, HEAVY_PATIENT_PRACTICE } from './generator';
 import { closedLoop, sequential, timed } from './http-load';
 import {
@@ -423,8 +424,13 @@ async function main(): Promise<void> {
     ...(failure ? { failure } : {}),
   });
   await mkdir(dirname(outFile), { recursive: true });
-  await writeFile(outFile, report.markdown);
-  await writeFile(outFile.replace(/\.md$/, '.json'), JSON.stringify(report.json, null, 2));
+  // Written as the repository's formatter would, so that `prettier --check .` stays clean.
+  const style = (await resolveConfig(outFile)) ?? {};
+  await writeFile(outFile, await format(report.markdown, { ...style, parser: 'markdown' }));
+  await writeFile(
+    outFile.replace(/\.md$/, '.json'),
+    await format(JSON.stringify(report.json), { ...style, parser: 'json' }),
+  );
   process.stdout.write(`\n${report.summary}\n`);
   say(`results written to ${outFile}`);
   if (failure) process.exitCode = 1;
