@@ -368,11 +368,15 @@ describe('record API access rules', () => {
             const byId = new Map(generated.map(([, sent]) => [sent.eventId, sent]));
             const reached = new Set<string>();
             const base = `${api.baseUrl}/v1/patients/${nhsNumber}`;
-            const record = await requestJson<{ entries: Array<{ eventId: string }> }>(
-              `${base}/record?limit=200`,
-              { token },
-            );
+            const record = await requestJson<{
+              entries: Array<{ eventId: string }>;
+              withheld: number;
+            }>(`${base}/record?limit=200`, { token });
             for (const entry of record.body.entries ?? []) reached.add(entry.eventId);
+            // What a reader is not shown is counted, never listed: shown and withheld make the whole record.
+            expect(record.body.entries.length + record.body.withheld).toBe(
+              seeds.length - 1 - shares.length + generated.length,
+            );
             const first = await requestJson<{ digests?: Array<{ id: string; count: number }> }>(
               `${base}/journal`,
               { token },

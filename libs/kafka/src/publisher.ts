@@ -35,37 +35,55 @@ const SEND_RETRY = {
 };
 
 /**
+ * Sends in flight at once, each on its own idempotent producer with one request in flight (so
+ * each keeps its own order and exactly-once sequence). Order between producers needs nothing
+ * more: an entry that must follow another (a correction after its original) is only sent once
+ * the first was acknowledged, and concurrent requests have no order to keep. One producer made
+ * every request wait for the acks=all round trips of all those before it (bench: 150 entries/s
+ * with 32 clients).
+ */
+export const PRODUCERS_IN_PARALLEL = 4;
+
+interface PooledProducer {
+  producer: Producer;
+  connection: ProducerConnection;
+  inFlight: number;
+}
+
+/**
  * Publishes record-entry events: Avro single-object encoded, keyed by NHS number (so one
- * patient's entries from one source keep their order), acks=all, idempotent producer.
+ * patient's entries from one source keep their order), acks=all, idempotent producers.
  * `publish` resolves only once the broker has acknowledged the write. The broker may be
  * down when the service starts: the publisher connects (and creates its topic) on demand.
  */
 export class RecordEntryPublisher {
-  private readonly producer: Producer;
-  private readonly connection: ProducerConnection;
+  private readonly pool: PooledProducer[];
 
   constructor(
     kafka: Kafka,
     private readonly codec: EventCodec,
     private readonly topics: readonly string[] = [],
   ) {
-    this.producer = kafka.producer({
-      idempotent: true,
-      maxInFlightRequests: 1,
-      allowAutoTopicCreation: false,
-      retry: SEND_RETRY,
+    this.pool = Array.from({ length: PRODUCERS_IN_PARALLEL }, () => {
+      const producer = kafka.producer({
+        idempotent: true,
+        maxInFlightRequests: 1,
+        allowAutoTopicCreation: false,
+        retry: SEND_RETRY,
+      });
+      const connection = new ProducerConnection(kafka, producer, () => this.topics, SEND_RETRY);
+      return { producer, connection, inFlight: 0 };
     });
-    this.connection = new ProducerConnection(kafka, this.producer, () => this.topics, SEND_RETRY);
   }
 
   /** Connects and creates the topics; a failure is forgotten so the next call tries again. */
-  connect(): Promise<void> {
-    return this.connection.ensure();
+  async connect(): Promise<void> {
+    await Promise.all(this.pool.map((pooled) => pooled.connection.ensure()));
   }
 
-  /** Waits for in-flight sends, then closes the connection. */
+  /** Waits for in-flight sends, then closes the connections. */
   async disconnect(): Promise<void> {
-    await this.producer.disconnect();
+    await Promise.all(this.pool.map((pooled) => pooled.producer.disconnect()));
   }
 
   /** Encodes (refusing an invalid event with a DomainError) and publishes it. */
@@ -79,9 +97,13 @@ export class RecordEntryPublisher {
     event: UncheckedRecordEntryEvent,
     value: Buffer,
   ): Promise<PublishedPosition> {
+    const pooled = this.pool.reduce((least, candidate) =>
+      candidate.inFlight < least.inFlight ? candidate : least,
+    );
+    pooled.inFlight++;
     try {
-      await this.connect();
-      const [result] = await this.producer.send({
+      await pooled.connection.ensure();
+      const [result] = await pooled.producer.send({
         topic,
         acks: -1,
         messages: [
@@ -96,6 +118,8 @@ export class RecordEntryPublisher {
       };
     } catch {
       throw new BrokerUnavailableError();
+    } finally {
+      pooled.inFlight--;
     }
   }
 }

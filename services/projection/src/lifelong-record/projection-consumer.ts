@@ -25,6 +25,14 @@ const deadLettered = new Counter({
 });
 
 /**
+ * Partition batches projected at once, each in its own transaction on its own connection.
+ * One at a time left Postgres idle while this process decoded, and this process idle while
+ * Postgres wrote (bench: 3,600 events/s); partitions are independent (a patient's events and
+ * their corrections share a partition), as they already are across instances.
+ */
+export const PARTITIONS_IN_PARALLEL = 3;
+
+/**
  * Reads every record-entry topic in one consumer group and projects each partition batch in
  * one database transaction with its offsets (the checkpointed consumer of libs/kafka).
  */
@@ -44,6 +52,7 @@ export class ProjectionConsumer {
     });
     this.consumer = new CheckpointedConsumer(kafka, codec, {
       consumerGroup,
+      partitionsInParallel: PARTITIONS_IN_PARALLEL,
       checkpoint: (topic, partition) => writer.checkpoint(partitionBatch(topic, partition)),
       write: (batch) =>
         writer.write(

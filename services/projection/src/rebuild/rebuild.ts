@@ -2,6 +2,7 @@ import type { EventCodec } from '@carelog/codec';
 import { deadLetterTopic, ensureTopics, recordEntryTopics, recordTopicSpec } from '@carelog/kafka';
 import {
   ProjectionCheckpointRow,
+  READ_MODEL_TABLES,
   readModelDataSource,
   type ReadModelVersion,
   type ReadModelVersions,
@@ -103,6 +104,10 @@ export async function rebuildReadModel(options: RebuildOptions): Promise<ReadMod
       if (finished) break;
       await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 500));
     }
+    // Fresh tables have no planner statistics until autovacuum gets to them: without these,
+    // the first reads after the switch plan a patient's record as if it had three rows.
+    for (const table of READ_MODEL_TABLES)
+      await dataSource.query(`ANALYZE "${version.schema}"."${table}"`);
   } finally {
     await consumer.stop();
     await dataSource.destroy();

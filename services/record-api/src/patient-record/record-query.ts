@@ -1,4 +1,12 @@
-import { DomainError, mayViewEntry, SOURCE_DOMAINS, type EntryFacts } from '@carelog/domain';
+import {
+  DomainError,
+  ENTRY_TYPES,
+  JOURNAL_VIEWS,
+  mayViewEntry,
+  SOURCE_DOMAINS,
+  treatmentIn,
+  type EntryFacts,
+} from '@carelog/domain';
 import { EntryVersionRow, recordAsAt, RecordEntryRow } from '@carelog/read-model';
 import type { DataSource } from 'typeorm';
 import type { OpenedPatient } from '../patient-gate/patient-gate';
@@ -38,6 +46,11 @@ export interface RecordPage {
   /** How many entries matched but are not shown to this caller; never which. */
   withheld: number;
   nextCursor: string | null;
+}
+
+/** A page whose `withheld` count (a scan of the whole matching record) may still be running. */
+export interface PendingRecordPage extends Omit<RecordPage, 'withheld'> {
+  withheld: Promise<number>;
 }
 
 export const MAX_PAGE_SIZE = 200;
@@ -99,6 +112,53 @@ function decodeCursor(cursor: string): [string, string] {
   throw new DomainError('invalid-cursor', 'is not a cursor this API returned', 'cursor');
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** A cursor of the current record, checked before it reaches SQL. */
+function parseCursor(cursor: string): { occurredAt: Date; eventId: string } {
+  const [occurredAt, eventId] = decodeCursor(cursor);
+  const at = new Date(occurredAt);
+  if (Number.isNaN(at.getTime()) || !UUID.test(eventId))
+    throw new DomainError('invalid-cursor', 'is not a cursor this API returned', 'cursor');
+  return { occurredAt: at, eventId };
+}
+
+/** record_entry as raw SQL returns it. */
+interface RecordEntryRaw {
+  event_id: string;
+  entry_type: string;
+  domain: string;
+  occurred_at: Date;
+  recorded_at: Date;
+  amended_at: Date | null;
+  version_count: number;
+  status: 'current' | 'entered-in-error';
+  source: RecordEntryRow['source'];
+  author: RecordEntryRow['author'];
+  sensitivity: string[];
+  attention: RecordEntryRow['attention'];
+  payload: Record<string, unknown>;
+}
+
+const ENTRY_COLUMNS = `event_id, entry_type, domain, occurred_at, recorded_at, amended_at, version_count, status,
+  source, author, sensitivity, attention, payload`;
+
+const entryViewOfRaw = (row: RecordEntryRaw): EntryView => ({
+  eventId: row.event_id,
+  type: row.entry_type,
+  setting: row.domain,
+  occurredAt: row.occurred_at.toISOString(),
+  recordedAt: row.recorded_at.toISOString(),
+  amendedAt: row.amended_at?.toISOString() ?? null,
+  versions: row.version_count,
+  status: row.status,
+  source: row.source,
+  author: row.author,
+  sensitivity: row.sensitivity,
+  attention: row.attention,
+  payload: row.payload,
+});
+
 export const entryView = (row: RecordEntryRow): EntryView => ({
   eventId: row.eventId,
   type: row.entryType,
@@ -151,15 +211,18 @@ export class RecordQuery {
         payload: entry.payload,
       }));
     }
-    const rows = await this.dataSource.getRepository(RecordEntryRow).find({
-      where: { nhsNumber, status: 'current' },
-      order: { occurredAt: 'ASC', eventId: 'ASC' },
-    });
-    return rows.map(entryView);
+    const rows = await this.dataSource.query<RecordEntryRaw[]>(
+      `SELECT ${ENTRY_COLUMNS} FROM record_entry WHERE nhs_number = $1 AND status = 'current'
+       ORDER BY occurred_at, event_id`,
+      [nhsNumber],
+    );
+    return rows.map(entryViewOfRaw);
   }
 
-  async page(patient: OpenedPatient, filters: RecordFilters): Promise<RecordPage> {
-    const matching = (await this.entries(patient.nhsNumber, filters.asAt)).filter(
+  async page(patient: OpenedPatient, filters: RecordFilters): Promise<PendingRecordPage> {
+    if (!filters.asAt) return this.currentPage(patient, filters);
+    const asAt = filters.asAt;
+    const matching = (await this.entries(patient.nhsNumber, asAt)).filter(
       (entry) =>
         (!filters.setting || entry.setting === filters.setting) &&
         (!filters.type || entry.type === filters.type) &&
@@ -179,11 +242,138 @@ export class RecordQuery {
     const last = page.at(-1);
     return {
       patient: { nhsNumber: patient.nhsNumber },
-      asAt: filters.asAt?.toISOString() ?? null,
+      asAt: asAt.toISOString(),
       entries: page,
-      withheld: matching.length - visible.length,
+      withheld: Promise.resolve(matching.length - visible.length),
       nextCursor: remaining.length > filters.limit && last ? encodeCursor(last) : null,
     };
+  }
+
+  /**
+   * A page of the current record without reading the whole record: rows come from the
+   * database in (occurred_at, event_id) order after the cursor, a chunk at a time, and each
+   * passes the access rules on its full row until the page is full. `withheld` still counts
+   * the whole matching record, from `withheldCount`.
+   */
+  private async currentPage(
+    patient: OpenedPatient,
+    filters: RecordFilters,
+  ): Promise<PendingRecordPage> {
+    const where = ['nhs_number = $1', "status = 'current'"];
+    const parameters: unknown[] = [patient.nhsNumber];
+    const add = (condition: string, value: unknown) => {
+      parameters.push(value);
+      where.push(condition.replace('?', `$${parameters.length}`));
+    };
+    if (filters.setting) add('domain = ?', filters.setting);
+    if (filters.type) add('entry_type = ?', filters.type);
+    if (filters.from) add('occurred_at >= ?', filters.from);
+    if (filters.to) add('occurred_at < ?', filters.to);
+    const withheld = this.withheldCount(patient, where, parameters);
+    // Marked handled here, so that it cannot fail unobserved while the page is read; whoever
+    // awaits it still gets its error.
+    withheld.catch(() => undefined);
+    const visible = await this.visibleAfter(patient, where, parameters, filters);
+    const page = visible.slice(0, filters.limit);
+    const last = page.at(-1);
+    return {
+      patient: { nhsNumber: patient.nhsNumber },
+      asAt: null,
+      entries: page,
+      withheld,
+      nextCursor: visible.length > filters.limit && last ? encodeCursor(last) : null,
+    };
+  }
+
+  /** Up to limit + 1 visible entries after the cursor (one more says there is a next page). */
+  private async visibleAfter(
+    patient: OpenedPatient,
+    where: readonly string[],
+    parameters: readonly unknown[],
+    filters: RecordFilters,
+  ): Promise<EntryView[]> {
+    let after = filters.cursor ? parseCursor(filters.cursor) : undefined;
+    const visible: EntryView[] = [];
+    let chunk = filters.limit + 1;
+    for (;;) {
+      const keyset = after
+        ? [
+            `(occurred_at, event_id) > ($${parameters.length + 1}::timestamptz, $${parameters.length + 2}::uuid)`,
+          ]
+        : [];
+      const rows = await this.dataSource.query<RecordEntryRaw[]>(
+        `SELECT ${ENTRY_COLUMNS} FROM record_entry WHERE ${[...where, ...keyset].join(' AND ')}
+         ORDER BY occurred_at, event_id LIMIT ${chunk}`,
+        after ? [...parameters, after.occurredAt, after.eventId] : parameters,
+      );
+      for (const row of rows) {
+        const entry = entryViewOfRaw(row);
+        if (visibleTo(patient, entry)) visible.push(entry);
+      }
+      const last = rows.at(-1);
+      if (visible.length > filters.limit || rows.length < chunk || !last) break;
+      after = { occurredAt: last.occurred_at, eventId: last.event_id };
+      chunk = Math.min(chunk * 4, 2000);
+    }
+    return visible;
+  }
+
+  /**
+   * How many matching entries the access rules withhold from this caller, decided by the same
+   * rule (mayViewEntry) on the facts it reads, grouped in the database so that a long record
+   * is not read row by row: the payload only for types the caller's view leaves out (only there
+   * can an always-show rule pick an entry out by its payload), the event id only for
+   * sealed entries. Only this count comes from the grouped facts; every entry a page shows
+   * is decided on its full row.
+   */
+  private async withheldCount(
+    patient: OpenedPatient,
+    where: readonly string[],
+    parameters: readonly unknown[],
+  ): Promise<number> {
+    const role = patient.viewer.role;
+    const inView =
+      role === 'privacy-officer'
+        ? []
+        : ENTRY_TYPES.map((rule) => rule.type).filter(
+            (type) => treatmentIn(JOURNAL_VIEWS[role], type) !== 'omit',
+          );
+    const sealed = patient.consents.seals.map((seal) => seal.entryEventId);
+    const n = parameters.length;
+    const groups = await this.dataSource.query<
+      Array<{
+        entry_type: string;
+        sensitivity: string[];
+        attention: EntryView['attention'];
+        organisation: string;
+        payload: Record<string, unknown> | null;
+        sealed_id: string | null;
+        entries: number;
+      }>
+    >(
+      `SELECT entry_type, sensitivity, attention, source->>'organisation' AS organisation,
+              CASE WHEN entry_type = ANY($${n + 1}::text[]) THEN NULL ELSE payload END AS payload,
+              CASE WHEN event_id::text = ANY($${n + 2}::text[]) THEN event_id END AS sealed_id,
+              count(*)::int AS entries
+       FROM record_entry WHERE ${where.join(' AND ')}
+       GROUP BY 1, 2, 3, 4, 5, 6`,
+      [...parameters, inView, sealed],
+    );
+    let withheld = 0;
+    for (const group of groups) {
+      const facts: EntryFacts = {
+        eventId: group.sealed_id ?? '',
+        entryType: group.entry_type,
+        occurredAt: new Date(0),
+        sensitivity: group.sensitivity,
+        attention: group.attention,
+        payload: group.payload ?? {},
+        source: { organisation: group.organisation },
+      };
+      if (!mayViewEntry(patient.viewer, patient.access, facts, patient.consents))
+        withheld += group.entries;
+    }
+    return withheld;
   }
 
   /** One entry, in any status, if the caller may see it. */
