@@ -5,7 +5,13 @@ import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { loadOrCreateLocalKeys, mintLocalToken } from '@carelog/auth';
 import { loadEventCodec } from '@carelog/codec';
-import { createKafka, ensureTopics, platformTopics } from '@carelog/kafka';
+import {
+  createKafka,
+  deadLetterTopic,
+  ensureTopics,
+  platformTopics,
+  recordEntryTopics,
+} from '@carelog/kafka';
 import {
   ensureServers,
   localStateDir,
@@ -60,8 +66,6 @@ const settings = {
   firstPageReads: full ? 300 : 100,
   journalReads: full ? 30 : 15,
   wholeRecordWalks: full ? 10 : 3,
-  /** How long the services not measured above run, catching up on the backlog, for their memory. */
-  otherServicesSeconds: full ? 60 : 20,
 };
 const outFile =
   option('out') ??
@@ -76,21 +80,8 @@ const isolation = {
   CARELOG_READ_MODEL_SCHEMA: `bench_rm_${runId}`,
   CARELOG_PROJECTION_GROUP: `bench-projection-${runId}`,
   CARELOG_AUDIT_SCHEMA: `bench_audit_${runId}`,
-  CARELOG_NOTIFICATIONS_GROUP: `bench-notifications-${runId}`,
-  CARELOG_NOTIFICATIONS_SCHEMA: `bench_notifications_${runId}`,
-  CARELOG_ANALYTICS_CONSUMER_GROUP: `bench-analytics-${runId}`,
-  CARELOG_ANALYTICS_SCHEMA: `bench_analytics_${runId}`,
 };
-const ports = {
-  projection: 4510,
-  'record-api': 4500,
-  'gp-records': 4501,
-  'social-care': 4502,
-  maternity: 4503,
-  'urgent-care': 4504,
-  notifications: 4505,
-  'analytics-export': 4506,
-};
+const ports = { projection: 4510, 'record-api': 4500, 'gp-records': 4501 };
 
 const say = (line: string) =>
   process.stdout.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
@@ -128,7 +119,7 @@ async function main(): Promise<void> {
   const start = async (name: ServiceName): Promise<RunningService> => {
     const service = startService({
       name,
-      port: ports[name],
+      port: ports[name as keyof typeof ports],
       env: process.env,
       onOutput: serviceOutput,
     });
@@ -411,20 +402,6 @@ async function main(): Promise<void> {
         `3. publish-to-visible at ${rate}/s (achieved ${Math.round(measured.achievedPerSecond)}/s): p50 ${measured.latency.p50.toFixed(1)} ms, p99 ${measured.latency.p99.toFixed(1)} ms`,
       );
     }
-    // 6. The services not driven above, for their memory: the other producers idle, and the
-    // notifications and analytics export consuming the backlog of every event above.
-    const others: ServiceName[] = [
-      'social-care',
-      'maternity',
-      'urgent-care',
-      'notifications',
-      'analytics-export',
-    ];
-    await Promise.all(others.map((name) => start(name)));
-    say(
-      `6. ${others.join(', ')} ready; running ${settings.otherServicesSeconds} s for their memory`,
-    );
-    await sleep(settings.otherServicesSeconds * 1000);
   } catch (error) {
     // Whatever was measured before the failure is still written, with the failure.
     failure = error instanceof Error ? error.message : String(error);
@@ -465,10 +442,10 @@ async function cleanUp(db: Client): Promise<void> {
   await admin.connect();
   try {
     const existing = new Set(await admin.listTopics());
-    // Every topic of this run: its prefixed topics and its consumer groups' dead-letter topics.
-    const ours = [...existing].filter(
-      (topic) => topic.startsWith(`${isolation.CARELOG_TOPIC_PREFIX}.`) || topic.includes(runId),
-    );
+    const ours = [
+      ...recordEntryTopics(),
+      ...[1, 2].map((v) => deadLetterTopic(`${isolation.CARELOG_PROJECTION_GROUP}-v${v}`)),
+    ].filter((topic) => existing.has(topic));
     if (ours.length > 0) await admin.deleteTopics({ topics: ours });
   } finally {
     await admin.disconnect();
@@ -478,14 +455,7 @@ async function cleanUp(db: Client): Promise<void> {
     `${isolation.CARELOG_TOPIC_PREFIX}.%`,
   ]);
   const serving = isolation.CARELOG_READ_MODEL_SCHEMA;
-  for (const schema of [
-    serving,
-    `${serving}_v1`,
-    `${serving}_v2`,
-    isolation.CARELOG_AUDIT_SCHEMA,
-    isolation.CARELOG_NOTIFICATIONS_SCHEMA,
-    isolation.CARELOG_ANALYTICS_SCHEMA,
-  ])
+  for (const schema of [serving, `${serving}_v1`, `${serving}_v2`, isolation.CARELOG_AUDIT_SCHEMA])
     await db.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
 }
 
