@@ -59,7 +59,8 @@ describe('the lifelong-record projection', () => {
     const ends = await Promise.all(
       recordEntryTopics().map(async (topic) => ({
         topic,
-        offsets: await admin.fetchTopicOffsets(topic),
+        // A broker that has just created the topic may not answer as its leader yet.
+        offsets: await eventually(() => admin.fetchTopicOffsets(topic)),
       })),
     );
     await eventually(async () => {
