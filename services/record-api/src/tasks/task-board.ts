@@ -12,7 +12,7 @@ import {
 import type { FlaggedEntryFacts } from '@carelog/producer';
 import { AttentionTaskRow, EntryVersionRow, RecordEntryRow } from '@carelog/read-model';
 import { Brackets, In, type DataSource } from 'typeorm';
-import type { PatientGate } from '../patient-gate/patient-gate';
+import type { OpenedPatient, PatientGate } from '../patient-gate/patient-gate';
 import { entryView, visibleTo } from '../patient-record/record-query';
 
 export const TASK_STATUS_FILTERS = ['open', 'acknowledged', 'withdrawn', 'all'] as const;
@@ -143,6 +143,21 @@ export function parseTaskFilters(query: Record<string, string | undefined>): {
 export const taskNotFound = (): DomainError =>
   new DomainError('task-not-found', 'no task with that id is addressed to you');
 
+/**
+ * Whether the caller may see a task's entry: as the record would show it, with the entry
+ * counted as flagged for them (also when it reached them by escalation).
+ */
+function entryVisibleAsTask(
+  patient: OpenedPatient,
+  caller: Caller,
+  row: AttentionTaskRow,
+  entry: RecordEntryRow,
+): boolean {
+  const shown = entryView(entry);
+  shown.attention = { role: caller.role, organisation: caller.organisation, reason: row.reason };
+  return visibleTo(patient, shown);
+}
+
 function requireStaff(caller: Caller): void {
   if (!isStaffRole(caller.role) || caller.role === 'privacy-officer')
     throw new DomainError(
@@ -218,9 +233,7 @@ export class TaskBoard {
     if (!entry || !isTaskAddressedTo(taskFacts(row), caller)) return null;
     const patient = await this.gate.tryOpen(caller, row.nhsNumber, action);
     if (!patient) return null;
-    const shown = entryView(entry);
-    shown.attention = { role: caller.role, organisation: caller.organisation, reason: row.reason };
-    if (!visibleTo(patient, shown)) {
+    if (!entryVisibleAsTask(patient, caller, row, entry)) {
       await patient.audit(0);
       return null;
     }
@@ -256,40 +269,23 @@ export class TaskBoard {
       .getMany();
     const page = rows.slice(0, filters.limit);
     const entries = await this.entriesOf(page);
-    const shownByPatient = new Map<string, TaskView[]>();
+    const shown = new Map<string, TaskView>();
     let withheld = 0;
     // One gate decision per patient: relationships and consents are the patient's, not the task's.
-    const byPatient = new Map<string, AttentionTaskRow[]>();
-    for (const row of page)
-      byPatient.set(row.nhsNumber, [...(byPatient.get(row.nhsNumber) ?? []), row]);
-    for (const [nhsNumber, patientRows] of byPatient) {
+    for (const nhsNumber of new Set(page.map((row) => row.nhsNumber))) {
+      const rows = page.filter((row) => row.nhsNumber === nhsNumber);
       const patient = await this.gate.tryOpen(caller, nhsNumber, 'read-tasks');
-      if (!patient) {
-        withheld += patientRows.length;
-        continue;
-      }
-      const shown: TaskView[] = [];
-      for (const row of patientRows) {
+      let shownForPatient = 0;
+      for (const row of rows) {
         const entry = entries.get(row.taskId);
-        if (!entry) {
-          withheld += 1;
-          continue;
-        }
-        const view = entryView(entry);
-        view.attention = {
-          role: caller.role,
-          organisation: caller.organisation,
-          reason: row.reason,
-        };
-        if (visibleTo(patient, view)) shown.push(this.view(row, entry));
-        else withheld += 1;
+        if (patient && entry && entryVisibleAsTask(patient, caller, row, entry)) {
+          shown.set(row.taskId, this.view(row, entry));
+          shownForPatient += 1;
+        } else withheld += 1;
       }
-      await patient.audit(shown.length);
-      shownByPatient.set(nhsNumber, shown);
+      await patient?.audit(shownForPatient);
     }
-    const tasks = page.flatMap((row) =>
-      (shownByPatient.get(row.nhsNumber) ?? []).filter((task) => task.id === row.taskId),
-    );
+    const tasks = page.flatMap((row) => shown.get(row.taskId) ?? []);
     const last = page.at(-1);
     return {
       tasks,
