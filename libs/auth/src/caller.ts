@@ -1,7 +1,11 @@
 import type { Role } from '@carelog/domain';
 
-/** Who is calling, as the verified token says; never taken from a request body. */
+/**
+ * A person calling, as the verified token says (staff from NHS CIS2, patients and carers from
+ * NHS login); never taken from a request body.
+ */
 export interface Caller {
+  kind?: 'person';
   userId: string;
   role: Role;
   profession: string;
@@ -11,7 +15,31 @@ export interface Caller {
   system: string;
   /** Set for patients (their own NHS number) and carers (the patient they care for). */
   nhsNumber?: string;
+  /** NHS login's identity proofing level (P0, P5, P9) for patients and carers. */
+  identityProofingLevel?: string;
 }
+
+/**
+ * An application-restricted caller: a source system the ICS connected, acting for one
+ * organisation (DESIGN.md, "Who is calling"). It may send only the entry types its
+ * registration allows, and is never a reader of records.
+ */
+export interface SourceSystemCaller {
+  kind: 'source-system';
+  /** The client id the ICS registered for the system. */
+  clientId: string;
+  /** ODS code of the organisation the system serves. */
+  organisation: string;
+  /** Entry types the system may send. */
+  entryTypes: readonly string[];
+  /** The system's name, stamped as the entry's source system. */
+  system: string;
+}
+
+export type AnyCaller = Caller | SourceSystemCaller;
+
+export const isSourceSystem = (caller: AnyCaller): caller is SourceSystemCaller =>
+  caller.kind === 'source-system';
 
 /** Token claim names, shared by the verifier and the local token minter. */
 export const CLAIMS = {
@@ -19,4 +47,6 @@ export const CLAIMS = {
   profession: 'carelog_profession',
   organisation: 'carelog_org',
   nhsNumber: 'nhs_number',
+  callerKind: 'carelog_caller',
+  entryTypes: 'carelog_entry_types',
 } as const;

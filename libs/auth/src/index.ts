@@ -1,5 +1,16 @@
-export { CLAIMS, type Caller } from './caller';
+export {
+  CLAIMS,
+  isSourceSystem,
+  type AnyCaller,
+  type Caller,
+  type SourceSystemCaller,
+} from './caller';
 export { AuthenticationError } from './auth-error';
 export { TokenVerifier, verifierSettingsFromEnv, type VerifierSettings } from './token-verifier';
-export { mintLocalToken, type LocalTokenRequest } from './local-token';
+export {
+  mintLocalSystemToken,
+  mintLocalToken,
+  type LocalSystemTokenRequest,
+  type LocalTokenRequest,
+} from './local-token';
 export { loadOrCreateLocalKeys, LOCAL_AUDIENCE, LOCAL_ISSUER } from './local-keys';

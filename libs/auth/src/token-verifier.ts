@@ -7,7 +7,8 @@ import {
   type JWTVerifyGetKey,
 } from 'jose';
 import { AuthenticationError } from './auth-error';
-import { CLAIMS, type Caller } from './caller';
+import { DomainError } from '@carelog/domain';
+import { CLAIMS, type AnyCaller, type Caller } from './caller';
 import { LOCAL_AUDIENCE, LOCAL_ISSUER, loadOrCreateLocalKeys } from './local-keys';
 
 export interface VerifierSettings {
@@ -52,7 +53,21 @@ const text = (payload: JWTPayload, claim: string): string | undefined => {
 export class TokenVerifier {
   constructor(private readonly settings: VerifierSettings) {}
 
+  /** A person's token (staff, patient, carer); a source system's token is refused here. */
   async verify(authorization: string | undefined): Promise<Caller> {
+    const caller = await this.verifyAny(authorization);
+    if (caller.kind === 'source-system') {
+      throw new DomainError(
+        'person-required',
+        'this route is for people signed in through NHS CIS2 or NHS login, not for source systems',
+        'Authorization',
+      );
+    }
+    return caller;
+  }
+
+  /** Any caller: a person, or a source system sending entries (application-restricted). */
+  async verifyAny(authorization: string | undefined): Promise<AnyCaller> {
     if (!authorization)
       throw new AuthenticationError('missing-token', 'a bearer token is required');
     const match = /^Bearer\s+(\S+)$/i.exec(authorization);
@@ -74,6 +89,7 @@ export class TokenVerifier {
         'the bearer token is not valid, has expired, or was not issued for carelog',
       );
     }
+    if (payload[CLAIMS.callerKind] === 'source-system') return sourceSystemFrom(payload);
     const role = text(payload, CLAIMS.role);
     const userId = payload.sub;
     const organisation = text(payload, CLAIMS.organisation);
@@ -93,4 +109,28 @@ export class TokenVerifier {
       ...(nhsNumber ? { nhsNumber } : {}),
     };
   }
+}
+
+function sourceSystemFrom(payload: JWTPayload): AnyCaller {
+  const clientId = text(payload, 'client_id') ?? payload.sub;
+  const organisation = text(payload, CLAIMS.organisation);
+  const entryTypes = payload[CLAIMS.entryTypes];
+  if (
+    !clientId ||
+    !organisation ||
+    !Array.isArray(entryTypes) ||
+    !entryTypes.every((type): type is string => typeof type === 'string')
+  ) {
+    throw new AuthenticationError(
+      'invalid-token',
+      `a source system's token must carry client_id, ${CLAIMS.organisation} and ${CLAIMS.entryTypes}`,
+    );
+  }
+  return {
+    kind: 'source-system',
+    clientId,
+    organisation,
+    entryTypes,
+    system: text(payload, 'carelog_system_name') ?? clientId,
+  };
 }

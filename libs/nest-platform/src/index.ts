@@ -1,7 +1,13 @@
 export { ProblemDetailsFilter, problemFor, type ProblemDetails } from './problem-details.filter';
 export { HealthController, READINESS_CHECKS, type ReadinessCheck } from './health';
 export { MetricsModule, metricsRegistry } from './metrics';
-export { CallerGuard, CallerModule, CurrentCaller } from './caller.guard';
+export {
+  AnyCallerGuard,
+  CallerGuard,
+  CallerModule,
+  CurrentAnyCaller,
+  CurrentCaller,
+} from './caller.guard';
 export {
   createHttpService,
   listen,

@@ -22,6 +22,7 @@ const STATUS_BY_CODE: Record<string, number> = {
   'missing-token': 401,
   'invalid-token': 401,
   'not-permitted': 403,
+  'person-required': 403,
   'not-permitted-to-author': 403,
   'not-authoring-organisation': 403,
   'patient-not-found': 404,
