@@ -40,8 +40,6 @@ export {
 } from './local-token';
 export {
   loadOrCreateLocalKeys,
-  LOCAL_AUDIENCE,
-  LOCAL_ISSUER,
   LOCAL_ISSUERS,
   type LocalIssuerName,
   type LocalKeys,

@@ -18,10 +18,6 @@ export const LOCAL_ISSUERS = {
 } as const;
 export type LocalIssuerName = keyof typeof LOCAL_ISSUERS;
 
-/** @deprecated names kept for callers on main: the local platform issuer and audience. */
-export const LOCAL_ISSUER = LOCAL_ISSUERS.platform.issuer;
-export const LOCAL_AUDIENCE = LOCAL_ISSUERS.platform.audience;
-
 export const localKeyFile = (): string =>
   process.env['CARELOG_LOCAL_KEY_FILE'] ??
   join(

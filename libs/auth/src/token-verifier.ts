@@ -15,6 +15,8 @@ import { jobRoleTableFromEnv, type JobRoleTable } from './cis2/cis2-roles';
 import type { TrustedIssuer, VerifierSettings } from './issuers';
 
 const FETCH_TIMEOUT_MS = 5_000;
+/** A discovery document is read again after an hour (CIS2 suggests caching it up to an hour). */
+const DISCOVERY_MAX_AGE_MS = 3_600_000;
 
 /** An issuer's keys could not be fetched: the caller is not at fault (503, retry later). */
 const issuerUnavailable = (): DomainError =>
@@ -31,6 +33,7 @@ const issuerUnavailable = (): DomainError =>
  */
 class IssuerKeys {
   private resolver: Promise<JWTVerifyGetKey> | undefined;
+  private resolvedAt = 0;
   private failedAt = 0;
 
   constructor(
@@ -43,7 +46,11 @@ class IssuerKeys {
   private resolve(): Promise<JWTVerifyGetKey> {
     const { keys } = this.trusted;
     if ('local' in keys) return Promise.resolve(keys.local);
-    if (this.resolver) return this.resolver;
+    if (
+      this.resolver &&
+      !('discoveryUrl' in keys && Date.now() - this.resolvedAt > DISCOVERY_MAX_AGE_MS)
+    )
+      return this.resolver;
     if (Date.now() - this.failedAt < this.settings.jwksCooldownSeconds * 1000)
       return Promise.reject(issuerUnavailable());
     const remote = (url: string) =>
@@ -52,15 +59,21 @@ class IssuerKeys {
         cacheMaxAge: this.settings.jwksCacheMaxAgeSeconds * 1000,
         timeoutDuration: FETCH_TIMEOUT_MS,
       });
-    this.resolver =
+    const attempt =
       'jwksUri' in keys
         ? Promise.resolve(remote(keys.jwksUri))
         : this.discover(keys.discoveryUrl).then(remote);
-    this.resolver.catch(() => {
+    const previous = this.resolver;
+    this.resolvedAt = Date.now();
+    // A failed refresh of the discovery document keeps the keys already known.
+    const resolver = previous ? attempt.catch(() => previous) : attempt;
+    this.resolver = resolver;
+    resolver.catch(() => {
+      if (this.resolver !== resolver) return;
       this.resolver = undefined;
       this.failedAt = Date.now();
     });
-    return this.resolver;
+    return resolver;
   }
 
   /** The JWKS URL from the issuer's discovery document, which must name the same issuer. */
