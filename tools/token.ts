@@ -9,7 +9,7 @@ import { isRole, ROLES } from '@carelog/domain';
 const USAGE = `usage: npm run --silent token -- <one of>
   --cis2 <role code "Sxxxx:Gxxxx:Rxxxx" or job-role code "Rxxxx"> --org <ODS code> [--user <uid>]
   --nhs-login [--nhs <NHS number>] [--level P9|P5|P0|none] [--carer] [--user <sub>]
-  --system <client id> --org <ODS code> --types <EntryType,...> [--name <system name>]
+  --system <client id> --org <ODS code> --entry-types <EntryType,...> [--name <system name>]
   --role <${ROLES.join('|')}> --org <ODS code> [--user <id>] [--nhs <NHS number>]   (a shortcut: a CIS2- or NHS login-shaped token for that role)`;
 
 /**
@@ -48,7 +48,7 @@ async function mint(): Promise<string> {
   }
   const clientId = argument('system');
   if (clientId) {
-    const types = argument('types');
+    const types = argument('entry-types');
     const systemName = argument('name');
     if (!organisation || !types) usage();
     return mintLocalSystemToken({
