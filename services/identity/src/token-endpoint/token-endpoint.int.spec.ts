@@ -245,6 +245,15 @@ describe('identity: POST /oauth2/token (client credentials, RFC 7523 JWT asserti
     expect(replay.body.code).toBe('invalid-client');
   });
 
+  it('issues one token for an assertion sent twice at once', async () => {
+    const once = await assertion();
+    const answers = await Promise.all([
+      exchange(clientCredentials(once)),
+      exchange(clientCredentials(once)),
+    ]);
+    expect(answers.map((answer) => answer.status).sort()).toEqual([200, 401]);
+  });
+
   it.each([
     [
       "a bad signature (another key, the client's kid)",

@@ -11,16 +11,25 @@ export class UsedAssertions {
     private readonly schema: string,
   ) {}
 
+  /** Creates the table; several instances starting at once take turns (advisory lock). */
   async migrate(): Promise<void> {
-    await this.pool.query(`CREATE SCHEMA IF NOT EXISTS "${this.schema}"`);
-    await this.pool.query(
-      `CREATE TABLE IF NOT EXISTS "${this.schema}".used_client_assertion (
-         client_id text NOT NULL,
-         jti text NOT NULL,
-         expires_at timestamptz NOT NULL,
-         PRIMARY KEY (client_id, jti)
-       )`,
-    );
+    const client = await this.pool.connect();
+    const lock = `carelog-migrations:${this.schema}`;
+    try {
+      await client.query('SELECT pg_advisory_lock(hashtext($1))', [lock]);
+      await client.query(`CREATE SCHEMA IF NOT EXISTS "${this.schema}"`);
+      await client.query(
+        `CREATE TABLE IF NOT EXISTS "${this.schema}".used_client_assertion (
+           client_id text NOT NULL,
+           jti text NOT NULL,
+           expires_at timestamptz NOT NULL,
+           PRIMARY KEY (client_id, jti)
+         )`,
+      );
+    } finally {
+      await client.query('SELECT pg_advisory_unlock(hashtext($1))', [lock]).catch(() => undefined);
+      client.release();
+    }
   }
 
   /** True the first time this assertion is seen; false for a replay. */
