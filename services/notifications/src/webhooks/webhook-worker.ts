@@ -17,7 +17,7 @@ import { retryDelayMs, signatureHeader } from './webhook-signature';
 
 const outcomes = new Counter({
   name: 'carelog_webhook_deliveries_total',
-  help: 'Webhook deliveries by outcome: delivered, retried (failed, will be tried again), dead-lettered, withdrawn (access ended before delivery)',
+  help: 'Webhook deliveries by outcome: delivered, retried (failed, will be tried again), dead-lettered (attempts used up, or destination not allowed), withdrawn (access ended before delivery)',
   labelNames: ['outcome'],
   registers: [metricsRegistry],
 });
