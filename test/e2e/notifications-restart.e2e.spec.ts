@@ -45,6 +45,8 @@ describe('notifications across crashes while reading and while delivering', () =
     CARELOG_WEBHOOK_BASE_DELAY_MS: '200',
     CARELOG_WEBHOOK_POLL_MS: '100',
     CARELOG_WEBHOOK_BATCH: '5',
+    /** The receiver's address and port, once it listens: loopback is refused unless allowed. */
+    CARELOG_WEBHOOK_ALLOWED_DESTINATIONS: '',
   };
   const saved = { ...process.env };
   const log = serviceLog('notifications-restart.e2e');
@@ -75,6 +77,7 @@ describe('notifications across crashes while reading and while delivering', () =
     }
     // A slow receiver, so that deliveries are on the wire when the process dies.
     receiver = await startWebhookReceiver({ delayMs: 300 });
+    env.CARELOG_WEBHOOK_ALLOWED_DESTINATIONS = new URL(receiver.baseUrl).host;
   });
 
   afterAll(async () => {

@@ -31,6 +31,7 @@ import { NotificationStreamController } from './stream/notification-stream.contr
 import { SubscriptionStore } from './subscriptions/subscription-store';
 import { SubscriptionsController } from './subscriptions/subscriptions.controller';
 import { NOTIFICATION_SETTINGS, NOTIFICATIONS_DATA_SOURCE } from './tokens';
+import { WebhookEgress } from './webhooks/webhook-egress';
 import { WebhookWorker } from './webhooks/webhook-worker';
 
 const KAFKA = Symbol('KAFKA');
@@ -98,6 +99,12 @@ class NotificationsLifecycle
       useFactory: (dataSource: DataSource) => new SubscriptionStore(dataSource),
     },
     {
+      provide: WebhookEgress,
+      inject: [NOTIFICATION_SETTINGS],
+      useFactory: (settings: NotificationSettings) =>
+        new WebhookEgress(settings.webhook.allowedDestinations),
+    },
+    {
       provide: PatientStateReader,
       inject: [NOTIFICATIONS_DATA_SOURCE],
       useFactory: (dataSource: DataSource) => new PatientStateReader(dataSource),
@@ -110,13 +117,20 @@ class NotificationsLifecycle
     },
     {
       provide: WebhookWorker,
-      inject: [KAFKA, NOTIFICATIONS_DATA_SOURCE, PatientStateReader, NOTIFICATION_SETTINGS],
+      inject: [
+        KAFKA,
+        NOTIFICATIONS_DATA_SOURCE,
+        PatientStateReader,
+        NOTIFICATION_SETTINGS,
+        WebhookEgress,
+      ],
       useFactory: (
         kafka: Kafka,
         dataSource: DataSource,
         reader: PatientStateReader,
         settings: NotificationSettings,
-      ) => new WebhookWorker(kafka, dataSource, reader, settings),
+        egress: WebhookEgress,
+      ) => new WebhookWorker(kafka, dataSource, reader, settings, egress),
     },
     {
       provide: NotificationConsumer,

@@ -31,6 +31,7 @@ import type { DataSource } from 'typeorm';
 import { PatientStateReader } from './recipients/patient-state';
 import { settingsFromEnv, webhookDeadLetterTopic } from './settings';
 import { notificationsDataSource } from './storage/notifications-data-source';
+import { SubscriptionStore } from './subscriptions/subscription-store';
 import { WebhookWorker } from './webhooks/webhook-worker';
 
 /** Organisations of one test's own: every test's staff subscribers are strangers to the others' patients. */
@@ -89,6 +90,8 @@ describe('notifications against real Kafka and Postgres', () => {
         return failures !== undefined && earlier < failures ? 503 : 200;
       },
     });
+    // Loopback is refused by default: the operator allows exactly this receiver's address and port.
+    process.env['CARELOG_WEBHOOK_ALLOWED_DESTINATIONS'] = new URL(receiver.baseUrl).host;
     app = await createHttpService({
       name: 'notifications',
       description: 'under test',
@@ -389,6 +392,111 @@ describe('notifications against real Kafka and Postgres', () => {
       });
       const metrics = await fetch(`${url}/metrics`).then((response) => response.text());
       expect(metrics).toMatch(/carelog_webhook_deliveries_total\{outcome="dead-lettered"\} [1-9]/);
+    });
+  });
+
+  describe('webhook egress', () => {
+    it('refuses loopback, private, link-local and metadata destinations at subscription, however spelt', async () => {
+      const { careHome } = organisations();
+      const token = await tokenFor('social-worker', careHome, `sw-${randomUUID()}`);
+      const { port } = new URL(receiver.baseUrl);
+      for (const destination of [
+        'http://127.0.0.1:15432/',
+        'http://localhost:3101/hooks',
+        'http://[::1]:19092/',
+        'http://10.0.0.1/hooks',
+        'http://172.16.0.1/',
+        'http://192.168.1.1/',
+        'http://100.64.0.1/',
+        'http://169.254.169.254/latest/meta-data/',
+        'http://[fd00:ec2::254]/latest/meta-data/',
+        'https://[fc00::1]/',
+        'http://[fe80::1]/',
+        'http://0.0.0.0/',
+        'http://[::]/',
+        'http://224.0.0.1/',
+        'http://[ff02::1]/',
+        'http://[::ffff:127.0.0.1]:15432/',
+        'http://[::ffff:a9fe:a9fe]/',
+        'http://2130706433:15432/',
+        'http://0x7f.1:15432/',
+        'http://017700000001:15432/',
+        'http://127.1:15432/',
+        // The allowed receiver's address, on another port.
+        `http://127.0.0.1:${Number(port) === 65535 ? 65534 : Number(port) + 1}/hooks`,
+      ]) {
+        const refused = await requestJson<Problem & { detail: string }>(`${url}/v1/subscriptions`, {
+          method: 'POST',
+          token,
+          body: { url: destination },
+        });
+        expect({ destination, status: refused.status }).toEqual({ destination, status: 400 });
+        expect(refused.headers.get('content-type')).toContain('application/problem+json');
+        expect(refused.body).toMatchObject({
+          code: 'webhook-destination-not-allowed',
+          field: 'url',
+        });
+        // How internal names resolve is not the subscriber's business: no address in the answer.
+        expect(refused.body.detail).not.toMatch(/\d/);
+      }
+      expect(
+        (await requestJson<{ subscriptions: unknown[] }>(`${url}/v1/subscriptions`, { token })).body
+          .subscriptions,
+      ).toEqual([]);
+    });
+
+    it('refuses at delivery a destination no longer allowed, by address or by a name resolving to loopback: dead-lettered, never posted', async () => {
+      const { careHome } = organisations();
+      const nhsNumber = nextTestNhsNumber();
+      await relationship(nhsNumber, careHome);
+      // A receiver the operator has not allowed (the allow-list changed after these subscribed).
+      const unlisted = await startWebhookReceiver();
+      try {
+        const { port } = new URL(unlisted.baseUrl);
+        const store = new SubscriptionStore(notificationsDb());
+        const identity = (userId: string) => ({
+          userId,
+          role: 'social-worker',
+          organisation: careHome,
+        });
+        const byAddress = await store.create(
+          identity(`sw-${randomUUID()}`),
+          `${unlisted.baseUrl}/hooks/by-address`,
+        );
+        const byName = await store.create(
+          identity(`sw-${randomUUID()}`),
+          `http://localhost:${port}/hooks/by-name`,
+        );
+        const event = carePlanChanged(nhsNumber, careHome);
+        await publish('social-care', event);
+
+        for (const subscription of [byAddress, byName]) {
+          const delivery = await eventually(async () => {
+            const row = await deliveryOf(subscription.id);
+            expect(row?.status).toBe('dead');
+            return row;
+          });
+          // Refused for good on the first attempt: no retries against an address that is never allowed.
+          expect(delivery?.attempts).toBe(1);
+          expect(delivery?.last_error).toMatch(
+            /^destination not allowed: .*127\.0\.0\.1 port \d+ \(loopback\) is not allowed$/,
+          );
+          const message = await eventually(async () => {
+            const found = (
+              await readPartition(kafka, webhookDeadLetterTopic(env.CARELOG_NOTIFICATIONS_GROUP), 0)
+            ).find((candidate) => candidate.key?.toString() === delivery?.id);
+            expect(found).toBeDefined();
+            return found;
+          });
+          expect(message?.headers?.['carelog-dlq-code']?.toString()).toBe(
+            'webhook-destination-not-allowed',
+          );
+          expect(message?.headers?.['carelog-dlq-reason']?.toString()).toBe(delivery?.last_error);
+        }
+        expect(unlisted.received).toEqual([]);
+      } finally {
+        await unlisted.close();
+      }
     });
   });
 

@@ -1,3 +1,9 @@
+import {
+  ALLOWED_DESTINATIONS_VARIABLE,
+  parseAllowedDestinations,
+  type AllowedDestination,
+} from './webhooks/webhook-egress';
+
 /**
  * Everything the notifications service can be told through its environment, read once at
  * start-up. Defaults are named constants so that tests, docs and code agree on them.
@@ -35,6 +41,8 @@ export interface NotificationSettings {
     timeoutMs: number;
     pollMs: number;
     batch: number;
+    /** Non-public destinations an operator allowed; none by default. */
+    allowedDestinations: readonly AllowedDestination[];
   };
   streamPollMs: number;
 }
@@ -84,6 +92,7 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): Notificat
       timeoutMs: positiveInteger(env, 'CARELOG_WEBHOOK_TIMEOUT_MS', DEFAULT_WEBHOOK_TIMEOUT_MS),
       pollMs: positiveInteger(env, 'CARELOG_WEBHOOK_POLL_MS', DEFAULT_WEBHOOK_POLL_MS),
       batch: positiveInteger(env, 'CARELOG_WEBHOOK_BATCH', DEFAULT_WEBHOOK_BATCH),
+      allowedDestinations: parseAllowedDestinations(env[ALLOWED_DESTINATIONS_VARIABLE]),
     },
     streamPollMs: positiveInteger(env, 'CARELOG_STREAM_POLL_MS', DEFAULT_STREAM_POLL_MS),
   };

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Caller } from '@carelog/auth';
 import { DomainError, isStaffRole } from '@carelog/domain';
 import type { DataSource } from 'typeorm';
+import { DESTINATION_NOT_ALLOWED, type WebhookEgress } from '../webhooks/webhook-egress';
 import { newWebhookSecret } from '../webhooks/webhook-signature';
 
 /** Who a notification is addressed to: exactly the identity a token carries. */
@@ -63,6 +64,22 @@ export function parseWebhookUrl(body: unknown): string {
   if (parsed.username || parsed.password)
     throw new DomainError('invalid-url', 'must not carry credentials', 'url');
   return parsed.toString();
+}
+
+/**
+ * Refuses a URL whose host is, or resolves to, an address webhooks may not reach. The detail
+ * names no address: how internal names resolve is not the subscriber's business.
+ */
+export async function assertDestinationAllowed(egress: WebhookEgress, url: string): Promise<void> {
+  const refused = await egress.refusalOf(url);
+  if (refused === undefined) return;
+  throw new DomainError(
+    DESTINATION_NOT_ALLOWED,
+    refused.kind === 'unresolved'
+      ? 'the host could not be resolved'
+      : 'webhooks go only to public addresses or to ones an operator allowed; this host is, or resolves to, a loopback, private, link-local, metadata or other non-public address',
+    'url',
+  );
 }
 
 const subscriptionNotFound = (): DomainError =>

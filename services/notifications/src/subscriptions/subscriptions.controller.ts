@@ -9,10 +9,12 @@ import {
   Post,
   UseGuards,
 } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Caller } from '@carelog/auth';
 import { CallerGuard, CurrentCaller } from '@carelog/nest-platform';
+import { WebhookEgress } from '../webhooks/webhook-egress';
 import {
+  assertDestinationAllowed,
   assertMayBeNotified,
   identityOf,
   parseWebhookUrl,
@@ -25,7 +27,10 @@ import {
 @Controller('v1/subscriptions')
 @UseGuards(CallerGuard)
 export class SubscriptionsController {
-  constructor(@Inject(SubscriptionStore) private readonly store: SubscriptionStore) {}
+  constructor(
+    @Inject(SubscriptionStore) private readonly store: SubscriptionStore,
+    @Inject(WebhookEgress) private readonly egress: WebhookEgress,
+  ) {}
 
   @Post()
   @HttpCode(201)
@@ -41,12 +46,19 @@ export class SubscriptionsController {
     },
     examples: { webhook: { value: { url: 'https://example.org/carelog/notifications' } } },
   })
-  create(
+  @ApiResponse({
+    status: 400,
+    description:
+      '`invalid-url`; or `webhook-destination-not-allowed`: the host is, or resolves to, a loopback, private, link-local, metadata or other non-public address no operator allowed (CARELOG_WEBHOOK_ALLOWED_DESTINATIONS), or does not resolve',
+  })
+  async create(
     @Body() body: unknown,
     @CurrentCaller() caller: Caller,
   ): Promise<SubscriptionView & { secret: string }> {
     assertMayBeNotified(caller);
-    return this.store.create(identityOf(caller), parseWebhookUrl(body));
+    const url = parseWebhookUrl(body);
+    await assertDestinationAllowed(this.egress, url);
+    return this.store.create(identityOf(caller), url);
   }
 
   @Get()

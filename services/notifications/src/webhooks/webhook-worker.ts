@@ -12,11 +12,12 @@ import {
   type StoredEntryFacts,
 } from '../recipients/recipients';
 import { webhookDeadLetterTopic, type NotificationSettings } from '../settings';
+import { DESTINATION_NOT_ALLOWED, DestinationRefused, WebhookEgress } from './webhook-egress';
 import { retryDelayMs, signatureHeader } from './webhook-signature';
 
 const outcomes = new Counter({
   name: 'carelog_webhook_deliveries_total',
-  help: 'Webhook deliveries by outcome: delivered, retried (failed, will be tried again), dead-lettered, withdrawn (access ended before delivery)',
+  help: 'Webhook deliveries by outcome: delivered, retried (failed, will be tried again), dead-lettered (attempts used up, or destination not allowed), withdrawn (access ended before delivery)',
   labelNames: ['outcome'],
   registers: [metricsRegistry],
 });
@@ -59,6 +60,12 @@ interface ClaimedDelivery {
   entry_facts: StoredEntryFacts;
 }
 
+/** How an attempt failed: a refused destination is never tried again. */
+interface AttemptFailure {
+  reason: string;
+  refused: boolean;
+}
+
 /** Extra time beyond the request time-out before a claimed delivery counts as abandoned. */
 const LEASE_MARGIN_MS = 5000;
 
@@ -83,6 +90,7 @@ export class WebhookWorker {
     private readonly dataSource: DataSource,
     private readonly reader: PatientStateReader,
     private readonly settings: NotificationSettings,
+    private readonly egress = new WebhookEgress(settings.webhook.allowedDestinations),
   ) {
     const retry = { retries: 4, initialRetryTime: 200, maxRetryTime: 1600 };
     this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, retry });
@@ -228,28 +236,39 @@ export class WebhookWorker {
   }
 
   /** Why an attempt failed, in words that never quote the receiver's answer. */
-  private async attempt(delivery: ClaimedDelivery, body: string): Promise<string | undefined> {
+  private async attempt(
+    delivery: ClaimedDelivery,
+    body: string,
+  ): Promise<AttemptFailure | undefined> {
+    const { timeoutMs } = this.settings.webhook;
     try {
-      const response = await fetch(delivery.url, {
-        method: 'POST',
+      const status = await this.egress.post(
+        delivery.url,
         body,
-        redirect: 'manual',
-        signal: AbortSignal.timeout(this.settings.webhook.timeoutMs),
-        headers: {
+        {
           'Content-Type': 'application/json',
           'carelog-delivery-id': delivery.id,
           'carelog-signature': signatureHeader(delivery.secret, body, new Date()),
         },
-      });
-      await response.body?.cancel();
-      return response.status >= 200 && response.status < 300
+        timeoutMs,
+      );
+      return status >= 200 && status < 300
         ? undefined
-        : `receiver answered HTTP ${response.status}`;
+        : { reason: `receiver answered HTTP ${status}`, refused: false };
     } catch (error) {
+      if (error instanceof DestinationRefused)
+        // A name that does not resolve may be a passing DNS fault: tried again like any failure.
+        return error.kind === 'not-allowed'
+          ? { reason: `destination not allowed: ${error.reason}`, refused: true }
+          : { reason: `request failed (${error.reason})`, refused: false };
       const name = (error as Error).name;
-      return name === 'TimeoutError'
-        ? `receiver did not answer within ${this.settings.webhook.timeoutMs} ms`
-        : `request failed (${name})`;
+      return {
+        reason:
+          name === 'TimeoutError'
+            ? `receiver did not answer within ${timeoutMs} ms`
+            : `request failed (${name})`,
+        refused: false,
+      };
     }
   }
 
@@ -260,7 +279,7 @@ export class WebhookWorker {
     // dead-lettering it.
     const failure =
       delivery.attempts > maxAttempts
-        ? 'attempt limit reached'
+        ? { reason: 'attempt limit reached', refused: false }
         : await this.attempt(delivery, body);
     if (failure === undefined) {
       await this.dataSource.query(
@@ -271,21 +290,32 @@ export class WebhookWorker {
       outcomes.inc({ outcome: 'delivered' });
       return;
     }
-    if (delivery.attempts >= maxAttempts) {
-      await this.deadLetter(delivery, body, failure);
+    // A refused destination is dead-lettered at once: no retry could ever be sent.
+    if (failure.refused || delivery.attempts >= maxAttempts) {
+      await this.deadLetter(
+        delivery,
+        body,
+        failure.reason,
+        failure.refused ? DESTINATION_NOT_ALLOWED : 'webhook-attempts-exhausted',
+      );
       return;
     }
     const delayMs = retryDelayMs(delivery.attempts, this.settings.webhook);
     await this.dataSource.query(
       `UPDATE webhook_delivery SET next_attempt_at = now() + make_interval(secs => $3), last_error = $4, updated_at = now()
        WHERE id = $1 AND attempts = $2 AND status = 'pending'`,
-      [delivery.id, delivery.attempts, delayMs / 1000, failure],
+      [delivery.id, delivery.attempts, delayMs / 1000, failure.reason],
     );
     outcomes.inc({ outcome: 'retried' });
   }
 
   /** Publishes the delivery with its reason (acks=all), then marks it dead; a crash between repeats the publish. */
-  private async deadLetter(delivery: ClaimedDelivery, body: string, reason: string): Promise<void> {
+  private async deadLetter(
+    delivery: ClaimedDelivery,
+    body: string,
+    reason: string,
+    code: string,
+  ): Promise<void> {
     await this.connection.ensure();
     await this.producer.send({
       topic: webhookDeadLetterTopic(this.settings.consumerGroup),
@@ -301,7 +331,7 @@ export class WebhookWorker {
             notification: JSON.parse(body) as WebhookBody,
           }),
           headers: {
-            'carelog-dlq-code': 'webhook-attempts-exhausted',
+            'carelog-dlq-code': code,
             'carelog-dlq-reason': reason,
             'carelog-delivery-id': delivery.id,
           },
