@@ -13,7 +13,7 @@ export interface Caller {
   organisation: string;
   /** The system the request came through (the token's authorised party). */
   system: string;
-  /** Set for patients (their own NHS number) and carers (the patient they care for). */
+  /** Set for patients: their own NHS number (never for carers: their approval says whose record). */
   nhsNumber?: string;
   /** NHS login's identity proofing level (P0, P5, P9) for patients and carers. */
   identityProofingLevel?: string;
@@ -41,12 +41,14 @@ export type AnyCaller = Caller | SourceSystemCaller;
 export const isSourceSystem = (caller: AnyCaller): caller is SourceSystemCaller =>
   caller.kind === 'source-system';
 
-/** Token claim names, shared by the verifier and the local token minter. */
+/**
+ * Claim names of carelog's own tokens (issued by the platform token endpoint to source
+ * systems), and NHS login's NHS number. People's tokens carry no carelog claims: their role
+ * comes from CIS2's national RBAC role or from NHS login.
+ */
 export const CLAIMS = {
-  role: 'carelog_role',
-  profession: 'carelog_profession',
   organisation: 'carelog_org',
   nhsNumber: 'nhs_number',
-  callerKind: 'carelog_caller',
   entryTypes: 'carelog_entry_types',
+  systemName: 'carelog_system_name',
 } as const;

@@ -1,57 +1,131 @@
-import { isRole } from '@carelog/domain';
 import {
-  createLocalJWKSet,
   createRemoteJWKSet,
+  decodeJwt,
+  decodeProtectedHeader,
+  errors,
   jwtVerify,
   type JWTPayload,
   type JWTVerifyGetKey,
 } from 'jose';
-import { AuthenticationError } from './auth-error';
 import { DomainError } from '@carelog/domain';
-import { CLAIMS, type AnyCaller, type Caller } from './caller';
-import { LOCAL_AUDIENCE, LOCAL_ISSUER, loadOrCreateLocalKeys } from './local-keys';
+import { AuthenticationError } from './auth-error';
+import { type AnyCaller, type Caller } from './caller';
+import { callerFromCis2, callerFromNhsLogin, callerFromPlatformToken } from './caller-claims';
+import { jobRoleTableFromEnv, type JobRoleTable } from './cis2/cis2-roles';
+import type { TrustedIssuer, VerifierSettings } from './issuers';
 
-export interface VerifierSettings {
-  keys: JWTVerifyGetKey;
-  issuer: string;
-  audience: string;
-}
+const FETCH_TIMEOUT_MS = 5_000;
+/** A discovery document is read again after an hour (CIS2 suggests caching it up to an hour). */
+const DISCOVERY_MAX_AGE_MS = 3_600_000;
+
+/** An issuer's keys could not be fetched: the caller is not at fault (503, retry later). */
+const issuerUnavailable = (): DomainError =>
+  new DomainError(
+    'issuer-unavailable',
+    "the token issuer's keys could not be fetched; try again shortly",
+    'Authorization',
+  );
 
 /**
- * Where keys come from. `jwks` (the default) verifies against AUTH_JWKS_URL, as NHS CIS2 and
- * NHS login publish; `local` trusts the local platform key, and must be asked for explicitly.
+ * One issuer's keys: fetched (via OIDC discovery when configured), cached, and fetched again on
+ * an unknown `kid` at most once per cooldown, so rotation needs no restart and a stream of
+ * made-up key ids cannot hammer the issuer.
  */
-export async function verifierSettingsFromEnv(
-  env: NodeJS.ProcessEnv = process.env,
-): Promise<VerifierSettings> {
-  const mode = env['CARELOG_AUTH_MODE'] ?? 'jwks';
-  if (mode === 'local') {
-    const { publicJwk } = await loadOrCreateLocalKeys();
-    return {
-      keys: createLocalJWKSet({ keys: [publicJwk] }),
-      issuer: LOCAL_ISSUER,
-      audience: LOCAL_AUDIENCE,
-    };
+class IssuerKeys {
+  private resolver: Promise<JWTVerifyGetKey> | undefined;
+  private resolvedAt = 0;
+  private failedAt = 0;
+
+  constructor(
+    private readonly trusted: TrustedIssuer,
+    private readonly settings: VerifierSettings,
+  ) {}
+
+  readonly getKey: JWTVerifyGetKey = async (header, token) => (await this.resolve())(header, token);
+
+  private resolve(): Promise<JWTVerifyGetKey> {
+    const { keys } = this.trusted;
+    if ('local' in keys) return Promise.resolve(keys.local);
+    if (
+      this.resolver &&
+      !('discoveryUrl' in keys && Date.now() - this.resolvedAt > DISCOVERY_MAX_AGE_MS)
+    )
+      return this.resolver;
+    if (Date.now() - this.failedAt < this.settings.jwksCooldownSeconds * 1000)
+      return Promise.reject(issuerUnavailable());
+    const remote = (url: string) =>
+      createRemoteJWKSet(new URL(url), {
+        cooldownDuration: this.settings.jwksCooldownSeconds * 1000,
+        cacheMaxAge: this.settings.jwksCacheMaxAgeSeconds * 1000,
+        timeoutDuration: FETCH_TIMEOUT_MS,
+      });
+    const attempt =
+      'jwksUri' in keys
+        ? Promise.resolve(remote(keys.jwksUri))
+        : this.discover(keys.discoveryUrl).then(remote);
+    const previous = this.resolver;
+    this.resolvedAt = Date.now();
+    // A failed refresh of the discovery document keeps the keys already known.
+    const resolver = previous ? attempt.catch(() => previous) : attempt;
+    this.resolver = resolver;
+    resolver.catch(() => {
+      if (this.resolver !== resolver) return;
+      this.resolver = undefined;
+      this.failedAt = Date.now();
+    });
+    return resolver;
   }
-  if (mode !== 'jwks') throw new Error(`CARELOG_AUTH_MODE must be jwks or local, not ${mode}`);
-  const url = env['AUTH_JWKS_URL'];
-  const issuer = env['AUTH_ISSUER'];
-  const audience = env['AUTH_AUDIENCE'];
-  if (!url || !issuer || !audience) {
-    throw new Error(
-      'AUTH_JWKS_URL, AUTH_ISSUER and AUTH_AUDIENCE are required (or CARELOG_AUTH_MODE=local for local development)',
-    );
+
+  /** The JWKS URL from the issuer's discovery document, which must name the same issuer. */
+  private async discover(url: string): Promise<string> {
+    let document: Record<string, unknown>;
+    try {
+      const response = await fetch(url, { signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
+      if (!response.ok) throw new Error(`discovery answered ${response.status}`);
+      document = (await response.json()) as Record<string, unknown>;
+    } catch {
+      throw issuerUnavailable();
+    }
+    const jwksUri = document['jwks_uri'];
+    if (document['issuer'] !== this.trusted.issuer || typeof jwksUri !== 'string')
+      throw issuerUnavailable();
+    return jwksUri;
   }
-  return { keys: createRemoteJWKSet(new URL(url)), issuer, audience };
 }
 
-const text = (payload: JWTPayload, claim: string): string | undefined => {
-  const value = payload[claim];
-  return typeof value === 'string' && value.length > 0 ? value : undefined;
-};
+const invalidToken = (
+  why = 'the bearer token is not valid, has expired, or was not issued for carelog',
+) => new AuthenticationError('invalid-token', why);
 
+/**
+ * A failure to reach the issuer, as opposed to a token that is wrong: jose reports what is wrong
+ * with a token as its own errors; a refused connection or a time-out is the network's.
+ */
+const isFetchFailure = (error: unknown): boolean =>
+  error instanceof errors.JWKSTimeout ||
+  (error instanceof DomainError
+    ? error.code === 'issuer-unavailable'
+    : !(error instanceof errors.JOSEError));
+
+/**
+ * The one path every token takes (DESIGN.md, "Who is calling"): its issuer must be one the
+ * deployment trusts; the issuer's configured kind, never a claim, decides whether it is staff
+ * (NHS CIS2), a patient or carer (NHS login) or a connected source system (the platform's token
+ * endpoint); signature by that issuer's keys, an allowed asymmetric algorithm, `exp` required,
+ * `iat` and `nbf` within the clock skew, `aud` the configured client.
+ */
 export class TokenVerifier {
-  constructor(private readonly settings: VerifierSettings) {}
+  private readonly keys = new Map<string, IssuerKeys>();
+  private readonly roles: JobRoleTable;
+
+  constructor(
+    private readonly settings: VerifierSettings,
+    roles?: JobRoleTable,
+  ) {
+    this.roles = roles ?? jobRoleTableFromEnv();
+    for (const trusted of settings.issuers)
+      this.keys.set(trusted.issuer, new IssuerKeys(trusted, settings));
+  }
 
   /** A person's token (staff, patient, carer); a source system's token is refused here. */
   async verify(authorization: string | undefined): Promise<Caller> {
@@ -76,61 +150,61 @@ export class TokenVerifier {
         'invalid-token',
         'the Authorization header must be "Bearer <token>"',
       );
+    const token = match[1];
+    const { trusted, payload } = await this.verified(token);
+    switch (trusted.kind) {
+      case 'cis2':
+        return callerFromCis2(payload, this.roles);
+      case 'nhs-login':
+        return callerFromNhsLogin(payload, actsAsCarer(trusted, payload));
+      case 'source-system':
+        return callerFromPlatformToken(payload);
+    }
+  }
+
+  private async verified(token: string): Promise<{ trusted: TrustedIssuer; payload: JWTPayload }> {
+    let issuer: string | undefined;
+    try {
+      const { alg } = decodeProtectedHeader(token);
+      if (typeof alg !== 'string' || alg.toLowerCase() === 'none') throw invalidToken();
+      issuer = decodeJwt(token).iss;
+    } catch {
+      throw invalidToken();
+    }
+    const trusted = this.settings.issuers.find((candidate) => candidate.issuer === issuer);
+    const keys = trusted && this.keys.get(trusted.issuer);
+    if (!trusted || !keys)
+      throw invalidToken('the bearer token was not issued by an issuer carelog trusts');
     let payload: JWTPayload;
     try {
-      ({ payload } = await jwtVerify(match[1], this.settings.keys, {
-        issuer: this.settings.issuer,
-        audience: this.settings.audience,
-        clockTolerance: 30,
+      ({ payload } = await jwtVerify(token, keys.getKey, {
+        issuer: trusted.issuer,
+        audience: trusted.carerAudience
+          ? [trusted.audience, trusted.carerAudience]
+          : trusted.audience,
+        algorithms: [...trusted.algorithms],
+        clockTolerance: this.settings.clockSkewSeconds,
+        requiredClaims: ['exp'],
       }));
-    } catch {
-      throw new AuthenticationError(
-        'invalid-token',
-        'the bearer token is not valid, has expired, or was not issued for carelog',
-      );
+    } catch (error) {
+      if (isFetchFailure(error)) throw issuerUnavailable();
+      throw invalidToken();
     }
-    if (payload[CLAIMS.callerKind] === 'source-system') return sourceSystemFrom(payload);
-    const role = text(payload, CLAIMS.role);
-    const userId = payload.sub;
-    const organisation = text(payload, CLAIMS.organisation);
-    if (!userId || !role || !isRole(role) || !organisation) {
-      throw new AuthenticationError(
-        'invalid-token',
-        `the token must carry sub, ${CLAIMS.role} (a carelog role) and ${CLAIMS.organisation}`,
-      );
-    }
-    const nhsNumber = text(payload, CLAIMS.nhsNumber);
-    return {
-      userId,
-      role,
-      profession: text(payload, CLAIMS.profession) ?? role,
-      organisation,
-      system: text(payload, 'azp') ?? text(payload, 'client_id') ?? 'unknown',
-      ...(nhsNumber ? { nhsNumber } : {}),
-    };
+    // jose checks `iat` only against a maximum age; a token from the future is refused here.
+    const now = Math.floor(Date.now() / 1000);
+    if (typeof payload.iat === 'number' && payload.iat > now + this.settings.clockSkewSeconds)
+      throw invalidToken('the bearer token was issued in the future');
+    return { trusted, payload };
   }
 }
 
-function sourceSystemFrom(payload: JWTPayload): AnyCaller {
-  const clientId = text(payload, 'client_id') ?? payload.sub;
-  const organisation = text(payload, CLAIMS.organisation);
-  const entryTypes = payload[CLAIMS.entryTypes];
-  if (
-    !clientId ||
-    !organisation ||
-    !Array.isArray(entryTypes) ||
-    !entryTypes.every((type): type is string => typeof type === 'string')
-  ) {
-    throw new AuthenticationError(
-      'invalid-token',
-      `a source system's token must carry client_id, ${CLAIMS.organisation} and ${CLAIMS.entryTypes}`,
+/** NHS login: the client the person signed in through says whether they act as a carer. */
+function actsAsCarer(trusted: TrustedIssuer, payload: JWTPayload): boolean {
+  const audiences = Array.isArray(payload.aud) ? payload.aud : [payload.aud];
+  const asCarer = trusted.carerAudience !== undefined && audiences.includes(trusted.carerAudience);
+  if (asCarer && audiences.includes(trusted.audience))
+    throw invalidToken(
+      'an NHS login token must be for the patient client or the carer client, not both',
     );
-  }
-  return {
-    kind: 'source-system',
-    clientId,
-    organisation,
-    entryTypes,
-    system: text(payload, 'carelog_system_name') ?? clientId,
-  };
+  return asCarer;
 }

@@ -21,8 +21,12 @@ export interface ProblemDetails {
 const STATUS_BY_CODE: Record<string, number> = {
   'missing-token': 401,
   'invalid-token': 401,
+  'invalid-client': 401,
   'not-permitted': 403,
   'person-required': 403,
+  'role-not-mapped': 403,
+  'role-not-selected': 403,
+  'identity-proofing-insufficient': 403,
   'not-permitted-to-author': 403,
   'not-authoring-organisation': 403,
   'patient-not-found': 404,
@@ -39,6 +43,7 @@ const STATUS_BY_CODE: Record<string, number> = {
   'clinical-time-in-future': 422,
   'broker-unavailable': 503,
   'database-unavailable': 503,
+  'issuer-unavailable': 503,
 };
 
 const TYPE_BASE = 'https://carelog.dev/problems/';

@@ -29,6 +29,13 @@ const MAX_URL_LENGTH = 2048;
 
 /** Only identities that can ever be notified may subscribe: carers and care-team staff. */
 export function assertMayBeNotified(caller: Caller): void {
+  // What a notification names (patient, entry type) is record data: NHS login users need P9.
+  if (caller.role === 'carer' && caller.identityProofingLevel !== 'P9')
+    throw new DomainError(
+      'identity-proofing-insufficient',
+      'notifications through NHS login need identity proofing level P9',
+      'Authorization',
+    );
   if (caller.role === 'carer' || (isStaffRole(caller.role) && caller.role !== 'privacy-officer'))
     return;
   throw new DomainError(

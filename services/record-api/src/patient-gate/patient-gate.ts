@@ -14,6 +14,10 @@ import { CareRelationshipRow, ConsentStateRow } from '@carelog/read-model';
 import type { DataSource } from 'typeorm';
 import type { BreakGlassGrants } from '../break-glass/break-glass-grants';
 
+/** Patients and carers (NHS login) reach record data only at identity proofing level P9. */
+export const identityProofedForRecords = (caller: Caller): boolean =>
+  (caller.role !== 'patient' && caller.role !== 'carer') || caller.identityProofingLevel === 'P9';
+
 /** The same answer for "no such patient" and "you may not see this patient". */
 export const patientNotFound = (): DomainError =>
   new DomainError('patient-not-found', 'no patient with that NHS number is visible to you');
@@ -105,6 +109,14 @@ export class PatientGate {
       );
     }
     const nhsNumber = requested;
+    if (!identityProofedForRecords(caller)) {
+      await this.record(this.event(caller, nhsNumber, action, 'denied', null));
+      throw new DomainError(
+        'identity-proofing-insufficient',
+        'reading a record through NHS login needs identity proofing level P9',
+        'Authorization',
+      );
+    }
     const now = new Date();
     const [relationships, consentRows, breakGlass] = await Promise.all([
       this.readModel.getRepository(CareRelationshipRow).find({ where: { nhsNumber } }),
