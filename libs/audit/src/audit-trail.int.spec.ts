@@ -111,6 +111,9 @@ describe('the audit trail', () => {
         reason: 'unconscious in ED',
         expiresAt: event.breakGlass?.expiresAt.toISOString(),
       },
+      basis: null,
+      claim: null,
+      review: null,
       seq: recorded.seq,
       prevHash: expect.stringMatching(/^[0-9a-f]{64}$/),
       hash: recorded.hash,
@@ -135,9 +138,11 @@ describe('the audit trail', () => {
     const readUnderIt = accessEvent({ nhsNumber, actor, action: 'read-record', breakGlass });
     await trail.record(readUnderIt);
 
-    const alerts = await trail.privacyAlerts({ limit: 50 });
+    const alerts = await trail.privacyAlerts({ limit: 50, scope: { organisations: ['RX1'] } });
     expect(alerts[0]).toEqual({
       accessId: glass.accessId,
+      kind: 'break-glass',
+      acknowledgement: null,
       occurredAt: glass.occurredAt,
       actor,
       nhsNumber,

@@ -41,29 +41,43 @@ export class BreakGlassController {
     @Body() body: unknown,
     @CurrentCaller() caller: Caller,
   ): Promise<{ grantId: string; expiresAt: string }> {
-    if (!isStaffRole(caller.role) || caller.role === 'privacy-officer') {
-      throw new DomainError(
-        'not-permitted',
-        'only clinical and care staff may break glass',
-        'Authorization',
-      );
-    }
-    if (!isValidNhsNumber(nhsNumber))
-      throw new DomainError(
-        'invalid-nhs-number',
-        'must be a 10-digit NHS number with a valid check digit',
-        'nhsNumber',
-      );
     const reason =
       typeof body === 'object' && body !== null
         ? (body as Record<string, unknown>)['reason']
         : undefined;
-    if (typeof reason !== 'string' || reason.trim().length < MIN_REASON) {
-      throw new DomainError(
-        'break-glass-reason-required',
-        `must state why, in at least ${MIN_REASON} characters`,
-        'reason',
-      );
+    const refusal =
+      !isStaffRole(caller.role) || caller.role === 'privacy-officer'
+        ? new DomainError(
+            'not-permitted',
+            'only clinical and care staff may break glass',
+            'Authorization',
+          )
+        : !isValidNhsNumber(nhsNumber)
+          ? new DomainError(
+              'invalid-nhs-number',
+              'must be a 10-digit NHS number with a valid check digit',
+              'nhsNumber',
+            )
+          : typeof reason !== 'string' || reason.trim().length < MIN_REASON
+            ? new DomainError(
+                'break-glass-reason-required',
+                `must state why, in at least ${MIN_REASON} characters`,
+                'reason',
+              )
+            : undefined;
+    if (refusal || typeof reason !== 'string') {
+      // A refused attempt is audited too; repeated refusals alert the privacy officer.
+      await this.gate.record({
+        accessId: randomUUID(),
+        occurredAt: new Date(),
+        actor: { userId: caller.userId, role: caller.role, organisation: caller.organisation },
+        nhsNumber,
+        action: 'break-glass',
+        outcome: 'denied',
+        entriesShown: null,
+        breakGlass: null,
+      });
+      throw refusal ?? new DomainError('break-glass-reason-required', 'must state why', 'reason');
     }
     const grantedAt = new Date();
     const expiresAt = new Date(grantedAt.getTime() + breakGlassMinutes() * 60_000);
@@ -87,6 +101,7 @@ export class BreakGlassController {
       outcome: 'allowed',
       entriesShown: null,
       breakGlass: { reason: reason.trim(), expiresAt },
+      basis: 'break-glass',
     });
     return { grantId, expiresAt: expiresAt.toISOString() };
   }

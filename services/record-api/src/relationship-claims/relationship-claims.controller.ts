@@ -1,0 +1,120 @@
+import { randomUUID } from 'node:crypto';
+import {
+  Body,
+  Controller,
+  Headers,
+  HttpCode,
+  Inject,
+  Param,
+  Post,
+  UseGuards,
+} from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Caller } from '@carelog/auth';
+import { DomainError, isStaffRole, isValidNhsNumber } from '@carelog/domain';
+import { CallerGuard, CurrentCaller } from '@carelog/nest-platform';
+import { EntryRecorder, type Accepted } from '@carelog/producer';
+import { PatientGate } from '../patient-gate/patient-gate';
+
+const MIN_REASON = 10;
+/** How long a claimed relationship lasts unless configured otherwise. */
+export const DEFAULT_CLAIM_HOURS = 24;
+export const claimHours = (): number => {
+  const hours = Number(process.env['CARELOG_CLAIM_HOURS'] ?? DEFAULT_CLAIM_HOURS);
+  if (!Number.isFinite(hours) || hours <= 0)
+    throw new Error('CARELOG_CLAIM_HOURS must be a positive number');
+  return hours;
+};
+
+/**
+ * A person's claim of a legitimate relationship for their own organisation (DESIGN.md,
+ * "Legitimate relationships", way 3): a stated reason, time-limited, published as
+ * RelationshipClaimed on the patient topic (the projection makes it a `claim` relationship),
+ * recorded as a claim in the audit trail, alerted to the privacy officer, and shown in the
+ * patient's access log. Without a reason nothing is recorded.
+ */
+@ApiTags('relationship claims')
+@ApiBearerAuth()
+@Controller('v1/patients/:nhsNumber/relationship-claims')
+@UseGuards(CallerGuard)
+export class RelationshipClaimsController {
+  constructor(
+    @Inject(EntryRecorder) private readonly recorder: EntryRecorder,
+    @Inject(PatientGate) private readonly gate: PatientGate,
+  ) {}
+
+  @Post()
+  @HttpCode(202)
+  @ApiOperation({
+    summary:
+      "Claim a care relationship for your organisation, with a reason: time-limited (CARELOG_CLAIM_HOURS), audited as a claim, alerted to the privacy officer, shown in the patient's access log",
+  })
+  @ApiHeader({ name: 'Idempotency-Key', required: false })
+  @ApiBody({
+    schema: {
+      type: 'object',
+      required: ['reason'],
+      properties: { reason: { type: 'string', minLength: MIN_REASON } },
+    },
+  })
+  async claim(
+    @Param('nhsNumber') nhsNumber: string,
+    @Body() body: unknown,
+    @Headers('idempotency-key') key: string | undefined,
+    @Headers('x-correlation-id') correlationId: string | undefined,
+    @CurrentCaller() caller: Caller,
+  ): Promise<Accepted & { expiresAt: string }> {
+    if (!isStaffRole(caller.role) || caller.role === 'privacy-officer')
+      throw new DomainError(
+        'not-permitted',
+        'only clinical and care staff may claim a relationship',
+        'Authorization',
+      );
+    if (!isValidNhsNumber(nhsNumber))
+      throw new DomainError(
+        'invalid-nhs-number',
+        'must be a 10-digit NHS number with a valid check digit',
+        'nhsNumber',
+      );
+    const reason =
+      typeof body === 'object' && body !== null
+        ? (body as Record<string, unknown>)['reason']
+        : undefined;
+    if (typeof reason !== 'string' || reason.trim().length < MIN_REASON)
+      throw new DomainError(
+        'claim-reason-required',
+        `must state why, in at least ${MIN_REASON} characters`,
+        'reason',
+      );
+    const now = new Date();
+    const expiresAt = new Date(now.getTime() + claimHours() * 3_600_000);
+    const accepted = await this.recorder.record(
+      {
+        type: 'RelationshipClaimed',
+        occurredAt: now.toISOString(),
+        patient: { nhsNumber },
+        payload: {
+          organisation: caller.organisation,
+          reason: reason.trim(),
+          expiresAt: expiresAt.toISOString(),
+        },
+      },
+      key ?? randomUUID(),
+      correlationId,
+      caller,
+    );
+    await this.gate.record({
+      accessId: accepted.eventId,
+      occurredAt: now,
+      actor: { userId: caller.userId, role: caller.role, organisation: caller.organisation },
+      nhsNumber,
+      action: 'claim-relationship',
+      outcome: 'allowed',
+      entriesShown: null,
+      breakGlass: null,
+      basis: 'claim',
+      claim: { reason: reason.trim(), expiresAt },
+    });
+    return { ...accepted, expiresAt: expiresAt.toISOString() };
+  }
+}
