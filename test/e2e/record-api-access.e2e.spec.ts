@@ -373,10 +373,18 @@ describe('record API access rules', () => {
               withheld: number;
             }>(`${base}/record?limit=200`, { token });
             for (const entry of record.body.entries ?? []) reached.add(entry.eventId);
-            // What a reader is not shown is counted, never listed: shown and withheld make the whole record.
+            // What a reader is not shown is counted, never listed, and what is protected from
+            // them is not even counted: shown and withheld make the whole record they may know of.
+            const protectedFromReader = generated.filter(([, sent]) => !allowed(sent)).length;
             expect(record.body.entries.length + record.body.withheld).toBe(
-              seeds.length - 1 - shares.length + generated.length,
+              seeds.length - 1 - shares.length + generated.length - protectedFromReader,
             );
+            // A filtered query counts nothing, so no filter can locate what is left out.
+            const filtered = await requestJson<{ withheld: number | null }>(
+              `${base}/record?type=ConsultationRecorded`,
+              { token },
+            );
+            expect(filtered.body.withheld).toBeNull();
             const first = await requestJson<{ digests?: Array<{ id: string; count: number }> }>(
               `${base}/journal`,
               { token },

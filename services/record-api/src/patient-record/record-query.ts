@@ -221,22 +221,6 @@ const entryViewOfRaw = (row: RecordEntryRaw): EntryView => ({
   payload: row.payload,
 });
 
-export const entryView = (row: RecordEntryRow): EntryView => ({
-  eventId: row.eventId,
-  type: row.entryType,
-  setting: row.domain,
-  occurredAt: row.occurredAt.toISOString(),
-  recordedAt: row.recordedAt.toISOString(),
-  amendedAt: row.amendedAt?.toISOString() ?? null,
-  versions: row.versionCount,
-  status: row.status,
-  source: row.source,
-  author: row.author,
-  sensitivity: row.sensitivity,
-  attention: row.attention,
-  payload: row.payload,
-});
-
 export const factsOf = (entry: EntryView): EntryFacts => ({
   eventId: entry.eventId,
   entryType: entry.type,
