@@ -270,8 +270,8 @@ export class AuditTrail {
       await manager.query(
         `INSERT INTO ${this.table('access_event')}
            (seq, access_id, occurred_at, actor, nhs_number, action, outcome, entries_shown,
-            break_glass, prev_hash, hash)
-         VALUES ($1, $2, $3, $4::jsonb, $5, $6, $7, $8, $9::jsonb, $10, $11)`,
+            break_glass, basis, claim, review, prev_hash, hash)
+         VALUES ($1, $2, $3, $4::jsonb, $5, $6, $7, $8, $9::jsonb, $10, $11::jsonb, $12::jsonb, $13, $14)`,
         [
           seq,
           fields.accessId,
