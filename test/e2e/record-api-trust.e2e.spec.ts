@@ -226,6 +226,7 @@ describe('record API trust: what a reader may see, as at, break-glass, privacy o
     const consultation = sent['consultation'];
     const before = await requestJson<Page>(url('/record?limit=200'), { token: urgentCare });
     expect(before.body.entries.map((entry) => entry.eventId)).toContain(consultation?.eventId);
+    const journalBefore = await requestJson(url('/journal'), { token: urgentCare });
     const shownThen = new Date();
     await eventually(async () => expect(Date.now()).toBeGreaterThan(shownThen.getTime() + 5));
     // An amendment adds sexual-health: every version of the entry is protected from now on.
@@ -276,6 +277,22 @@ describe('record API trust: what a reader may see, as at, break-glass, privacy o
     expect(rebuilt.status).toBe(200);
     expect(rebuilt.body.shown.entries).toEqual(before.body.entries);
     expect(rebuilt.body.shown.withheld).toEqual(before.body.withheld);
+    const rebuiltJournal = await reconstruct({
+      reason: 'complaint ref 2026/114 from the patient',
+      view: 'journal',
+    });
+    expect(rebuiltJournal.body.shown).toEqual(journalBefore.body);
+    // The reconstruction is itself in the patient's access log, with its reason.
+    const log = await requestJson<{ accesses: Array<Access & { review?: unknown }> }>(
+      url('/access-log?limit=500'),
+      { token: patientToken },
+    );
+    expect(log.body.accesses).toContainEqual(
+      expect.objectContaining({
+        action: 'reconstruct-view',
+        actor: expect.objectContaining({ userId: 'po-trust', role: 'privacy-officer' }),
+      }),
+    );
     const outsider = await token('privacy-officer', 'ZZ999', 'po-elsewhere');
     const outOfScope = await requestJson<{ code: string }>(
       `${api.baseUrl}/v1/privacy/reconstructions`,
