@@ -281,7 +281,11 @@ describe('record API trust: what a reader may see, as at, break-glass, privacy o
       reason: 'complaint ref 2026/114 from the patient',
       view: 'journal',
     });
-    expect(rebuiltJournal.body.shown).toEqual(journalBefore.body);
+    // The same journal, entry for entry and line for line; only its asAt says when.
+    expect(rebuiltJournal.body.shown).toEqual({
+      ...(journalBefore.body as object),
+      asAt: shownThen.toISOString(),
+    });
     // The reconstruction is itself in the patient's access log, with its reason.
     const log = await requestJson<{ accesses: Array<Access & { review?: unknown }> }>(
       url('/access-log?limit=500'),
