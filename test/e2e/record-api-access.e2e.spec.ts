@@ -12,7 +12,7 @@ import {
 } from '@carelog/kafka';
 import { startService, waitForReady, type RunningService, serviceLog } from '@carelog/local-infra';
 import fc from 'fast-check';
-import { LEGALLY_PROTECTED_CATEGORIES } from '@carelog/domain';
+import { LEGALLY_PROTECTED_CATEGORIES, SAFEGUARDING_TRAINED } from '@carelog/domain';
 import { eventually, exampleEvent, requestJson, testNhsNumber, uniqueName } from '@carelog/testing';
 
 /**
@@ -251,7 +251,7 @@ describe('record API access rules', () => {
     },
   );
 
-  it('property: no legally protected entry reaches a caller without the consent that allows it, through record, journal, digests and history', async () => {
+  it('property: no legally protected or safeguarding entry reaches a caller who may not see it, through record, journal, digests and history, and none is counted', async () => {
     const kafka = createKafka('access-property');
     const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
     await producer.connect();
@@ -277,6 +277,7 @@ describe('record API access rules', () => {
                 'CareVisitRecorded',
                 'TestResultRecorded',
                 'MedicationPrescribed',
+                'SafeguardingConcernRaised',
               ),
               organisation: fc.constantFrom(...organisations),
               sensitivity: fc.subarray([...LEGALLY_PROTECTED_CATEGORIES], { maxLength: 2 }),
@@ -338,7 +339,11 @@ describe('record API access rules', () => {
                 messages: [{ key: nhsNumber, value: codec.encode(sent) }],
               });
             }
-            // The patient sees every entry of these types, protected or not: wait until all are projected.
+            const safeguarding = generated.filter(
+              ([, sent]) => sent.type === 'SafeguardingConcernRaised',
+            ).length;
+            // The patient sees every entry of these types but safeguarding concerns (never shown
+            // to the patient), protected or not: wait until all are projected.
             await eventually(
               async () => {
                 const all = await requestJson<{ entries: unknown[] }>(
@@ -346,7 +351,7 @@ describe('record API access rules', () => {
                   { token: patientToken },
                 );
                 expect(all.body.entries.length).toBe(
-                  seeds.length - 1 - shares.length + generated.length,
+                  seeds.length - 1 - shares.length + generated.length - safeguarding,
                 );
               },
               { timeoutMs: 30_000, intervalMs: 50 },
@@ -355,6 +360,8 @@ describe('record API access rules', () => {
             const readerOrganisation = STAFF.find(([role]) => role === reader)?.[1] ?? 'NHSLOGIN';
             const token = reader === 'patient' ? patientToken : (tokens.get(reader) ?? '');
             const allowed = (sent: UncheckedRecordEntryEvent) =>
+              (sent.type !== 'SafeguardingConcernRaised' ||
+                (SAFEGUARDING_TRAINED as readonly string[]).includes(reader)) &&
               sent.sensitivity.every(
                 (category) =>
                   reader === 'patient' ||

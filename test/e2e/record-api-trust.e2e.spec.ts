@@ -228,7 +228,8 @@ describe('record API trust: what a reader may see, as at, break-glass, privacy o
     expect(before.body.entries.map((entry) => entry.eventId)).toContain(consultation?.eventId);
     const journalBefore = await requestJson(url('/journal'), { token: urgentCare });
     const shownThen = new Date();
-    await eventually(async () => expect(Date.now()).toBeGreaterThan(shownThen.getTime() + 5));
+    // Whatever follows is recorded after the moment the view was shown.
+    await eventually(() => expect(Date.now()).toBeGreaterThan(shownThen.getTime() + 5));
     // An amendment adds sexual-health: every version of the entry is protected from now on.
     await publish('amended', 'ConsultationRecorded', 'A81001', {
       eventId: randomUUID(),

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { entryDisclosure, LEGALLY_PROTECTED_CATEGORIES } from '../sensitivity';
+import { LEGALLY_PROTECTED_CATEGORIES } from '../sensitivity';
 import { VIEW_ROLES, type ViewRole } from '../roles';
 import {
   decidePatientAccess,

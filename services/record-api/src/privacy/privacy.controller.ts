@@ -24,9 +24,9 @@ import { CallerGuard, CurrentCaller } from '@carelog/nest-platform';
 import { disclosureIn, PatientGate, type OpenedPatient } from '../patient-gate/patient-gate';
 import { journalOf } from '../patient-record/patient-record.controller';
 import { factsOf, parseRecordFilters, RecordQuery } from '../patient-record/record-query';
+import { MIN_REASON, statedReason } from '../patient-gate/staff-requests';
 import { PrivacyOfficerScopes } from './privacy-officer-scopes';
 
-const MIN_REASON = 10;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const fieldsOf = (body: unknown): Record<string, unknown> =>
@@ -189,13 +189,7 @@ export class PrivacyController {
   async reconstruct(@Body() body: unknown, @CurrentCaller() caller: Caller): Promise<unknown> {
     requireOfficer(caller);
     const fields = fieldsOf(body);
-    const reason = fields['reason'];
-    if (typeof reason !== 'string' || reason.trim().length < MIN_REASON)
-      throw new DomainError(
-        'reconstruction-reason-required',
-        `must state why, in at least ${MIN_REASON} characters`,
-        'reason',
-      );
+    const reason = statedReason(fields, 'reconstruction-reason-required');
     const nhsNumber = fields['nhsNumber'];
     if (typeof nhsNumber !== 'string' || !isValidNhsNumber(nhsNumber))
       throw new DomainError(
@@ -291,7 +285,7 @@ export class PrivacyController {
       outcome: 'allowed',
       entriesShown: null,
       breakGlass: null,
-      review: { reason: reason.trim(), reader: actor, asAt, alertId: null, outcome: null },
+      review: { reason, reader: actor, asAt, alertId: null, outcome: null },
     });
     return {
       patient: { nhsNumber },

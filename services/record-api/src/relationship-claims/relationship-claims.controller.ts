@@ -11,12 +11,11 @@ import {
 } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Caller } from '@carelog/auth';
-import { DomainError, isStaffRole, isValidNhsNumber } from '@carelog/domain';
 import { CallerGuard, CurrentCaller } from '@carelog/nest-platform';
 import { EntryRecorder, type Accepted } from '@carelog/producer';
 import { PatientGate } from '../patient-gate/patient-gate';
+import { MIN_REASON, requireStaffFor, statedReason } from '../patient-gate/staff-requests';
 
-const MIN_REASON = 10;
 /** How long a claimed relationship lasts unless configured otherwise. */
 export const DEFAULT_CLAIM_HOURS = 24;
 export const claimHours = (): number => {
@@ -64,28 +63,8 @@ export class RelationshipClaimsController {
     @Headers('x-correlation-id') correlationId: string | undefined,
     @CurrentCaller() caller: Caller,
   ): Promise<Accepted & { expiresAt: string }> {
-    if (!isStaffRole(caller.role) || caller.role === 'privacy-officer')
-      throw new DomainError(
-        'not-permitted',
-        'only clinical and care staff may claim a relationship',
-        'Authorization',
-      );
-    if (!isValidNhsNumber(nhsNumber))
-      throw new DomainError(
-        'invalid-nhs-number',
-        'must be a 10-digit NHS number with a valid check digit',
-        'nhsNumber',
-      );
-    const reason =
-      typeof body === 'object' && body !== null
-        ? (body as Record<string, unknown>)['reason']
-        : undefined;
-    if (typeof reason !== 'string' || reason.trim().length < MIN_REASON)
-      throw new DomainError(
-        'claim-reason-required',
-        `must state why, in at least ${MIN_REASON} characters`,
-        'reason',
-      );
+    requireStaffFor(caller, nhsNumber, 'claim a relationship');
+    const reason = statedReason(body, 'claim-reason-required');
     const now = new Date();
     const expiresAt = new Date(now.getTime() + claimHours() * 3_600_000);
     const accepted = await this.recorder.record(
@@ -95,7 +74,7 @@ export class RelationshipClaimsController {
         patient: { nhsNumber },
         payload: {
           organisation: caller.organisation,
-          reason: reason.trim(),
+          reason: reason,
           expiresAt: expiresAt.toISOString(),
         },
       },
@@ -113,7 +92,7 @@ export class RelationshipClaimsController {
       entriesShown: null,
       breakGlass: null,
       basis: 'claim',
-      claim: { reason: reason.trim(), expiresAt },
+      claim: { reason: reason, expiresAt },
     });
     return { ...accepted, expiresAt: expiresAt.toISOString() };
   }
