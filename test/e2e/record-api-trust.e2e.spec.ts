@@ -296,6 +296,7 @@ describe('record API trust: what a reader may see, as at, break-glass, privacy o
       expect.objectContaining({
         action: 'reconstruct-view',
         actor: expect.objectContaining({ userId: 'po-trust', role: 'privacy-officer' }),
+        review: expect.objectContaining({ reason: 'complaint ref 2026/114 from the patient' }),
       }),
     );
     const outsider = await token('privacy-officer', 'ZZ999', 'po-elsewhere');
@@ -424,6 +425,7 @@ describe('record API trust: what a reader may see, as at, break-glass, privacy o
   it('gives a claim with a reason access, an alert and an access-log entry; refuses one without', async () => {
     const claimant = await token('gp', 'RXC', 'claimant');
     expect((await requestJson(url('/record'), { token: claimant })).status).toBe(404);
+    const beforeClaim = new Date();
     const noReason = await requestJson<{ code: string; field: string }>(
       url('/relationship-claims'),
       { method: 'POST', token: claimant, body: {} },
@@ -443,6 +445,14 @@ describe('record API trust: what a reader may see, as at, break-glass, privacy o
       async () => expect((await requestJson(url('/record'), { token: claimant })).status).toBe(200),
       { timeoutMs: 30_000 },
     );
+    // As at a time before the claim, the claimant could not see the record: nothing is shown.
+    const then = await requestJson<Page>(
+      url(`/record?asAt=${encodeURIComponent(beforeClaim.toISOString())}`),
+      { token: claimant },
+    );
+    expect(then.status).toBe(200);
+    expect(then.body.entries).toEqual([]);
+    expect(then.body.withheld).toBe(0);
     const officer = await token('privacy-officer', 'A81001', 'po-trust');
     const alerts = await requestJson<{ alerts: Alert[] }>(`${api.baseUrl}/v1/privacy/alerts`, {
       token: officer,

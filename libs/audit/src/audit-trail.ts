@@ -44,6 +44,8 @@ export interface AccessLogEntry {
   /** What let the reader in (patient, care-relationship, carer, break-glass, claim); null before it was recorded. */
   basis: string | null;
   claim: { reason: string; expiresAt: Date } | null;
+  /** A privacy officer's reconstruction (with its reason) or acknowledgement. */
+  review: StoredAccessFields['review'];
 }
 
 export const ALERT_KINDS = ['break-glass', 'claim', 'repeated-refusals'] as const;
@@ -128,6 +130,7 @@ type AccessLogRow = {
   break_glass: { reason: string; expiresAt: string } | null;
   basis: string | null;
   claim: { reason: string; expiresAt: string } | null;
+  review: StoredAccessFields['review'];
 };
 
 type AlertRow = {
@@ -388,7 +391,8 @@ export class AuditTrail {
     { limit, before, scope }: { limit: number; before?: number; scope?: ReviewScope },
   ): Promise<AccessLogEntry[]> {
     const rows = await this.dataSource.query<AccessLogRow[]>(
-      `SELECT seq, access_id, occurred_at, actor, action, outcome, entries_shown, break_glass, basis, claim
+      `SELECT seq, access_id, occurred_at, actor, action, outcome, entries_shown, break_glass, basis, claim,
+              review
        FROM ${this.table('access_event')}
        WHERE nhs_number = $1 AND ($2::bigint IS NULL OR seq < $2)
          AND ($4::text[] IS NULL OR actor->>'organisation' = ANY($4::text[]))
@@ -410,6 +414,7 @@ export class AuditTrail {
       },
       basis: row.basis,
       claim: row.claim && { reason: row.claim.reason, expiresAt: new Date(row.claim.expiresAt) },
+      review: row.review,
     }));
   }
 
