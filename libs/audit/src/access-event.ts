@@ -1,4 +1,4 @@
-import { DomainError } from '@carelog/domain';
+import { ACCESS_BASES, DomainError, type AccessBasis } from '@carelog/domain';
 
 /** Every kind of access the record API writes down (DESIGN.md, "Access rules"). */
 export const ACCESS_ACTIONS = [
@@ -12,6 +12,12 @@ export const ACCESS_ACTIONS = [
   'break-glass',
   'write-contribution',
   'write-consent',
+  // A person's claim of a care relationship (DESIGN.md, way 3).
+  'claim-relationship',
+  // A privacy officer's own reads and decisions.
+  'read-privacy-alerts',
+  'acknowledge-alert',
+  'reconstruct-view',
 ] as const;
 export type AccessAction = (typeof ACCESS_ACTIONS)[number];
 
@@ -29,6 +35,24 @@ export interface BreakGlassGrant {
   readonly expiresAt: Date;
 }
 
+/** The claim a read was made under (or, for `claim-relationship`, the one made). */
+export interface RelationshipClaim {
+  readonly reason: string;
+  readonly expiresAt: Date;
+}
+
+/** What a privacy officer did and why: a reconstruction, or an alert acknowledged. */
+export interface PrivacyReview {
+  /** The reason the officer stated (a reconstruction), or their note (an acknowledgement). */
+  readonly reason: string | null;
+  /** Whose view was reconstructed, and as at when. */
+  readonly reader: AccessActor | null;
+  readonly asAt: Date | null;
+  /** The alert acknowledged (its access id), and the outcome recorded. */
+  readonly alertId: string | null;
+  readonly outcome: string | null;
+}
+
 /** One read of (or request for) a patient's data, allowed or denied. */
 export interface AccessEvent {
   readonly accessId: string;
@@ -42,6 +66,16 @@ export interface AccessEvent {
   readonly entriesShown: number | null;
   /** The break-glass the access was made under (or, for `break-glass`, the one granted). */
   readonly breakGlass: BreakGlassGrant | null;
+  /**
+   * Why the reader was let in: patient, care-relationship, carer, break-glass or claim; null
+   * for a denied access and for events that are not reads of a patient (privacy officers').
+   * Optional only so that events made before it existed still type-check; stored as null.
+   */
+  readonly basis?: AccessBasis | null;
+  /** The claim the access was made under (or, for `claim-relationship`, the one made). */
+  readonly claim?: RelationshipClaim | null;
+  /** A privacy officer's reconstruction or acknowledgement. */
+  readonly review?: PrivacyReview | null;
 }
 
 /** JSON as Postgres jsonb stores it and hands it back. */
@@ -61,6 +95,15 @@ export interface StoredAccessFields {
   outcome: string;
   entriesShown: number | null;
   breakGlass: { reason: string; expiresAt: string } | null;
+  basis: string | null;
+  claim: { reason: string; expiresAt: string } | null;
+  review: {
+    reason: string | null;
+    reader: { userId: string; role: string; organisation: string } | null;
+    asAt: string | null;
+    alertId: string | null;
+    outcome: string | null;
+  } | null;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -92,6 +135,14 @@ export function storedAccessFields(event: AccessEvent): StoredAccessFields {
   // DESIGN.md: break-glass needs a stated reason and is time-limited.
   if (event.action === 'break-glass' && event.outcome === 'allowed' && !event.breakGlass?.reason)
     throw invalid('breakGlass.reason', 'an allowed break-glass needs a stated reason');
+  const basis = event.basis ?? null;
+  if (basis !== null && !(ACCESS_BASES as readonly string[]).includes(basis))
+    throw invalid('basis', `must be one of ${ACCESS_BASES.join(', ')}, or null`);
+  // DESIGN.md: a claim needs a stated reason and is time-limited.
+  if (event.action === 'claim-relationship' && event.outcome === 'allowed' && !event.claim?.reason)
+    throw invalid('claim.reason', 'an allowed claim needs a stated reason');
+  const claim = event.claim ?? null;
+  const review = event.review ?? null;
   return {
     accessId: event.accessId.toLowerCase(),
     occurredAt: isoTime(event.occurredAt, 'occurredAt'),
@@ -107,6 +158,22 @@ export function storedAccessFields(event: AccessEvent): StoredAccessFields {
     breakGlass: event.breakGlass && {
       reason: event.breakGlass.reason,
       expiresAt: isoTime(event.breakGlass.expiresAt, 'breakGlass.expiresAt'),
+    },
+    basis,
+    claim: claim && {
+      reason: claim.reason,
+      expiresAt: isoTime(claim.expiresAt, 'claim.expiresAt'),
+    },
+    review: review && {
+      reason: review.reason,
+      reader: review.reader && {
+        userId: review.reader.userId,
+        role: review.reader.role,
+        organisation: review.reader.organisation,
+      },
+      asAt: review.asAt && isoTime(review.asAt, 'review.asAt'),
+      alertId: review.alertId && review.alertId.toLowerCase(),
+      outcome: review.outcome,
     },
   };
 }

@@ -1,6 +1,7 @@
 import { configuredDatabaseUrl, ParameterFreeLogger } from '@carelog/read-model';
 import { DataSource } from 'typeorm';
 import { AuditTrail1795600000000 } from './migrations/0001-audit-trail';
+import { AccessBasisAndReviews1795700000000 } from './migrations/0002-access-basis-and-reviews';
 
 /**
  * The audit trail lives in a schema of its own, beside the read model, because it is not
@@ -11,7 +12,7 @@ export const DEFAULT_AUDIT_SCHEMA = 'audit';
 export const auditSchema = (): string =>
   process.env['CARELOG_AUDIT_SCHEMA'] ?? DEFAULT_AUDIT_SCHEMA;
 
-export const AUDIT_MIGRATIONS = [AuditTrail1795600000000];
+export const AUDIT_MIGRATIONS = [AuditTrail1795600000000, AccessBasisAndReviews1795700000000];
 
 export interface AuditDataSourceOptions {
   url?: string;

@@ -92,6 +92,7 @@ describe('the audit trail', () => {
       entriesShown: 1,
       actor: { userId: 'nurse-ó', role: 'community-nurse', organisation: 'RY448' },
       breakGlass: { reason: 'unconscious in ED', expiresAt: new Date(Date.now() + 3_600_000) },
+      basis: 'break-glass',
     });
     const recorded = await trail.record(event);
     expect(recorded.topic).toBe(topic);
@@ -111,6 +112,10 @@ describe('the audit trail', () => {
         reason: 'unconscious in ED',
         expiresAt: event.breakGlass?.expiresAt.toISOString(),
       },
+      // A read under break-glass is marked as such on the topic too.
+      basis: 'break-glass',
+      claim: null,
+      review: null,
       seq: recorded.seq,
       prevHash: expect.stringMatching(/^[0-9a-f]{64}$/),
       hash: recorded.hash,
@@ -135,9 +140,11 @@ describe('the audit trail', () => {
     const readUnderIt = accessEvent({ nhsNumber, actor, action: 'read-record', breakGlass });
     await trail.record(readUnderIt);
 
-    const alerts = await trail.privacyAlerts({ limit: 50 });
+    const alerts = await trail.privacyAlerts({ limit: 50, scope: { organisations: ['RX1'] } });
     expect(alerts[0]).toEqual({
       accessId: glass.accessId,
+      kind: 'break-glass',
+      acknowledgement: null,
       occurredAt: glass.occurredAt,
       actor,
       nhsNumber,
@@ -146,6 +153,58 @@ describe('the audit trail', () => {
       expiresAt: breakGlass.expiresAt,
     });
     expect(alerts.map((alert) => alert.accessId)).not.toContain(readUnderIt.accessId);
+  });
+
+  it('alerts claims and every third refused break-glass of a user, scoped to the reviewed organisations, acknowledged once', async () => {
+    const nhsNumber = nextTestNhsNumber();
+    const claimant = { userId: uniqueName('claimant'), role: 'gp', organisation: 'RXC' };
+    const claim = accessEvent({
+      nhsNumber,
+      actor: claimant,
+      action: 'claim-relationship',
+      entriesShown: null,
+      basis: 'claim',
+      claim: { reason: 'falls clinic referral', expiresAt: new Date(Date.now() + 86_400_000) },
+    });
+    await trail.record(claim);
+    const refuser = { userId: uniqueName('refuser'), role: 'urgent-care', organisation: 'RXC' };
+    const refusals = Array.from({ length: 4 }, () =>
+      accessEvent({
+        nhsNumber,
+        actor: refuser,
+        action: 'break-glass',
+        outcome: 'denied',
+        entriesShown: null,
+      }),
+    );
+    for (const refusal of refusals) await trail.record(refusal);
+    const scope = { organisations: ['RXC'] };
+    const alerts = await trail.privacyAlerts({ limit: 50, scope });
+    const mine = alerts.filter((alert) =>
+      [claimant.userId, refuser.userId].includes(alert.actor.userId),
+    );
+    expect(mine.map((alert) => [alert.kind, alert.accessId])).toEqual([
+      ['repeated-refusals', refusals[2]?.accessId],
+      ['claim', claim.accessId],
+    ]);
+    expect(await trail.privacyAlerts({ limit: 50, scope: { organisations: ['ZZ999'] } })).toEqual(
+      [],
+    );
+    const review = { by: claimant, outcome: 'appropriate' as const, note: null, at: new Date() };
+    await expect(
+      trail.acknowledgeAlert(claim.accessId, review, { organisations: ['ZZ999'] }),
+    ).rejects.toMatchObject({ code: 'alert-not-found' });
+    const acknowledged = await trail.acknowledgeAlert(claim.accessId, review, scope);
+    expect(acknowledged.acknowledgement?.outcome).toBe('appropriate');
+    await expect(trail.acknowledgeAlert(claim.accessId, review, scope)).rejects.toMatchObject({
+      code: 'alert-already-acknowledged',
+    });
+    const log = await trail.accessLog(nhsNumber, { limit: 10 });
+    expect(log.at(-1)).toMatchObject({
+      basis: 'claim',
+      claim: { reason: 'falls clinic referral' },
+    });
+    expect(await verifyAuditChain(dataSource, { schema })).toMatchObject({ ok: true });
   });
 
   it("gives a patient's access log newest first, in pages, and no one else's", async () => {

@@ -41,19 +41,45 @@ export interface AccessLogEntry {
   outcome: AccessOutcome;
   entriesShown: number | null;
   breakGlass: { reason: string; expiresAt: Date } | null;
+  /** What let the reader in (patient, care-relationship, carer, break-glass, claim); null before it was recorded. */
+  basis: string | null;
+  claim: { reason: string; expiresAt: Date } | null;
+  /** A privacy officer's reconstruction (with its reason) or acknowledgement. */
+  review: StoredAccessFields['review'];
 }
 
-/** A break-glass the privacy officer has not yet reviewed. */
+export const ALERT_KINDS = ['break-glass', 'claim', 'repeated-refusals'] as const;
+export type AlertKind = (typeof ALERT_KINDS)[number];
+export const ALERT_OUTCOMES = ['appropriate', 'inappropriate', 'referred'] as const;
+export type AlertOutcome = (typeof ALERT_OUTCOMES)[number];
+
+/** A break-glass, a claim or repeated refused break-glass attempts, for the privacy officer. */
 export interface PrivacyOfficerAlert {
   accessId: string;
+  kind: AlertKind;
   occurredAt: Date;
   actor: AccessActor;
   nhsNumber: string;
   outcome: AccessOutcome;
-  /** Null only for a denied attempt that gave none. */
+  /** Null only for refused attempts, which gave none that was accepted. */
   reason: string | null;
   expiresAt: Date | null;
+  acknowledgement: {
+    at: Date;
+    by: AccessActor;
+    outcome: AlertOutcome;
+    note: string | null;
+  } | null;
 }
+
+/** Who is reviewed by whom: the actor organisations a privacy officer's queries cover. */
+export interface ReviewScope {
+  organisations: readonly string[];
+}
+
+/** Refused break-glass attempts by one user within a day that raise an alert (every Nth). */
+export const DEFAULT_REFUSALS_BEFORE_ALERT = 3;
+const REFUSAL_WINDOW = '24 hours';
 
 /**
  * The access event is in the audit trail (Postgres) but did not reach the audit topic.
@@ -102,17 +128,48 @@ type AccessLogRow = {
   outcome: AccessOutcome;
   entries_shown: number | null;
   break_glass: { reason: string; expiresAt: string } | null;
+  basis: string | null;
+  claim: { reason: string; expiresAt: string } | null;
+  review: StoredAccessFields['review'];
 };
 
 type AlertRow = {
   access_id: string;
+  kind: AlertKind;
   occurred_at: Date;
   actor: AccessActor;
   nhs_number: string;
   outcome: AccessOutcome;
   reason: string | null;
   expires_at: Date | null;
+  acknowledged_at: Date | null;
+  acknowledged_by: AccessActor | null;
+  acknowledgement_outcome: AlertOutcome | null;
+  acknowledgement_note: string | null;
 };
+
+const ALERT_COLUMNS = `access_id, kind, occurred_at, actor, nhs_number, outcome, reason, expires_at,
+  acknowledged_at, acknowledged_by, acknowledgement_outcome, acknowledgement_note`;
+
+const alertOf = (row: AlertRow): PrivacyOfficerAlert => ({
+  accessId: row.access_id,
+  kind: row.kind,
+  occurredAt: row.occurred_at,
+  actor: row.actor,
+  nhsNumber: row.nhs_number,
+  outcome: row.outcome,
+  reason: row.reason,
+  expiresAt: row.expires_at,
+  acknowledgement:
+    row.acknowledged_at && row.acknowledged_by && row.acknowledgement_outcome
+      ? {
+          at: row.acknowledged_at,
+          by: row.acknowledged_by,
+          outcome: row.acknowledgement_outcome,
+          note: row.acknowledgement_note,
+        }
+      : null,
+});
 
 function checkedLimit(limit: number): number {
   if (!Number.isSafeInteger(limit) || limit < 1 || limit > ACCESS_LOG_MAX_LIMIT)
@@ -139,7 +196,12 @@ export class AuditTrail {
   constructor(
     private readonly dataSource: DataSource,
     kafka: Kafka,
-    private readonly options: { schema?: string; topic?: string } = {},
+    private readonly options: {
+      schema?: string;
+      topic?: string;
+      /** Every Nth refused break-glass by one user within a day is alerted (default 3). */
+      refusalsBeforeAlert?: number;
+    } = {},
   ) {
     this.producer = kafka.producer({
       idempotent: true,
@@ -211,8 +273,8 @@ export class AuditTrail {
       await manager.query(
         `INSERT INTO ${this.table('access_event')}
            (seq, access_id, occurred_at, actor, nhs_number, action, outcome, entries_shown,
-            break_glass, prev_hash, hash)
-         VALUES ($1, $2, $3, $4::jsonb, $5, $6, $7, $8, $9::jsonb, $10, $11)`,
+            break_glass, basis, claim, review, prev_hash, hash)
+         VALUES ($1, $2, $3, $4::jsonb, $5, $6, $7, $8, $9::jsonb, $10, $11::jsonb, $12::jsonb, $13, $14)`,
         [
           seq,
           fields.accessId,
@@ -223,28 +285,60 @@ export class AuditTrail {
           fields.outcome,
           fields.entriesShown,
           fields.breakGlass && JSON.stringify(fields.breakGlass),
+          fields.basis,
+          fields.claim && JSON.stringify(fields.claim),
+          fields.review && JSON.stringify(fields.review),
           prevHash,
           hash,
         ],
       );
-      if (fields.action === 'break-glass') {
+      const kind = await this.alertKind(manager, fields);
+      if (kind) {
+        const granted = fields.breakGlass ?? fields.claim;
         await manager.query(
           `INSERT INTO ${this.table('privacy_officer_alert')}
-             (access_id, occurred_at, actor, nhs_number, outcome, reason, expires_at)
-           VALUES ($1, $2, $3::jsonb, $4, $5, $6, $7)`,
+             (access_id, kind, occurred_at, actor, nhs_number, outcome, reason, expires_at)
+           VALUES ($1, $2, $3, $4::jsonb, $5, $6, $7, $8)`,
           [
             fields.accessId,
+            kind,
             fields.occurredAt,
             JSON.stringify(fields.actor),
             fields.nhsNumber,
             fields.outcome,
-            fields.breakGlass?.reason ?? null,
-            fields.breakGlass?.expiresAt ?? null,
+            granted?.reason ?? null,
+            granted?.expiresAt ?? null,
           ],
         );
       }
       return { seq, prevHash, hash };
     });
+  }
+
+  /**
+   * Which alert, if any, the event raises: every break-glass granted and every claim made; a
+   * refused break-glass only when it makes the user's refusals within a day a multiple of
+   * `refusalsBeforeAlert` (one alert per run of refusals, not one per attempt).
+   */
+  private async alertKind(
+    manager: EntityManager,
+    fields: StoredAccessFields,
+  ): Promise<AlertKind | undefined> {
+    if (fields.outcome === 'allowed') {
+      if (fields.action === 'break-glass') return 'break-glass';
+      if (fields.action === 'claim-relationship') return 'claim';
+      return undefined;
+    }
+    if (fields.action !== 'break-glass') return undefined;
+    const every = this.options.refusalsBeforeAlert ?? DEFAULT_REFUSALS_BEFORE_ALERT;
+    const [row] = await manager.query<Array<{ refusals: number }>>(
+      `SELECT count(*)::int AS refusals FROM ${this.table('access_event')}
+       WHERE action = 'break-glass' AND outcome = 'denied' AND actor->>'userId' = $1
+         AND occurred_at > $2::timestamptz - interval '${REFUSAL_WINDOW}'`,
+      [fields.actor.userId, fields.occurredAt],
+    );
+    const refusals = row?.refusals ?? 0;
+    return every > 0 && refusals > 0 && refusals % every === 0 ? 'repeated-refusals' : undefined;
   }
 
   /** The row already recorded under this accessId, if it holds the same event. */
@@ -294,15 +388,17 @@ export class AuditTrail {
   /** The patient's access events, most recently recorded first, `before` a seq for the next page. */
   async accessLog(
     nhsNumber: string,
-    { limit, before }: { limit: number; before?: number },
+    { limit, before, scope }: { limit: number; before?: number; scope?: ReviewScope },
   ): Promise<AccessLogEntry[]> {
     const rows = await this.dataSource.query<AccessLogRow[]>(
-      `SELECT seq, access_id, occurred_at, actor, action, outcome, entries_shown, break_glass
+      `SELECT seq, access_id, occurred_at, actor, action, outcome, entries_shown, break_glass, basis, claim,
+              review
        FROM ${this.table('access_event')}
        WHERE nhs_number = $1 AND ($2::bigint IS NULL OR seq < $2)
+         AND ($4::text[] IS NULL OR actor->>'organisation' = ANY($4::text[]))
        ORDER BY seq DESC
        LIMIT $3`,
-      [nhsNumber, before ?? null, checkedLimit(limit)],
+      [nhsNumber, before ?? null, checkedLimit(limit), scope ? [...scope.organisations] : null],
     );
     return rows.map((row) => ({
       seq: Number(row.seq),
@@ -316,27 +412,91 @@ export class AuditTrail {
         reason: row.break_glass.reason,
         expiresAt: new Date(row.break_glass.expiresAt),
       },
+      basis: row.basis,
+      claim: row.claim && { reason: row.claim.reason, expiresAt: new Date(row.claim.expiresAt) },
+      review: row.review,
     }));
   }
 
-  /** Break-glass events the privacy officer has not acknowledged, newest first. */
-  async privacyAlerts({ limit }: { limit: number }): Promise<PrivacyOfficerAlert[]> {
-    const rows = await this.dataSource.query<AlertRow[]>(
-      `SELECT access_id, occurred_at, actor, nhs_number, outcome, reason, expires_at
-       FROM ${this.table('privacy_officer_alert')}
-       WHERE acknowledged_at IS NULL
-       ORDER BY occurred_at DESC, access_id
-       LIMIT $1`,
-      [checkedLimit(limit)],
+  /** The access events of one reader (user, role, organisation) on one patient up to a time, oldest first. */
+  async accessesBy(
+    nhsNumber: string,
+    reader: AccessActor,
+    until: Date,
+  ): Promise<
+    Array<{ accessId: string; occurredAt: Date; action: string; entriesShown: number | null }>
+  > {
+    const rows = await this.dataSource.query<
+      Array<{ access_id: string; occurred_at: Date; action: string; entries_shown: number | null }>
+    >(
+      `SELECT access_id, occurred_at, action, entries_shown FROM ${this.table('access_event')}
+       WHERE nhs_number = $1 AND actor->>'userId' = $2 AND actor->>'role' = $3
+         AND actor->>'organisation' = $4 AND occurred_at <= $5 AND outcome = 'allowed'
+       ORDER BY seq DESC LIMIT 50`,
+      [nhsNumber, reader.userId, reader.role, reader.organisation, until],
     );
     return rows.map((row) => ({
       accessId: row.access_id,
       occurredAt: row.occurred_at,
-      actor: row.actor,
-      nhsNumber: row.nhs_number,
-      outcome: row.outcome,
-      reason: row.reason,
-      expiresAt: row.expires_at,
+      action: row.action,
+      entriesShown: row.entries_shown,
     }));
+  }
+
+  /**
+   * Alerts about staff of the scope's organisations, newest first: those not yet
+   * acknowledged, or all of them.
+   */
+  async privacyAlerts({
+    limit,
+    scope,
+    status = 'open',
+  }: {
+    limit: number;
+    scope: ReviewScope;
+    status?: 'open' | 'all';
+  }): Promise<PrivacyOfficerAlert[]> {
+    const rows = await this.dataSource.query<AlertRow[]>(
+      `SELECT ${ALERT_COLUMNS}
+       FROM ${this.table('privacy_officer_alert')}
+       WHERE ($3 = 'all' OR acknowledged_at IS NULL) AND actor->>'organisation' = ANY($2::text[])
+       ORDER BY occurred_at DESC, access_id
+       LIMIT $1`,
+      [checkedLimit(limit), [...scope.organisations], status],
+    );
+    return rows.map(alertOf);
+  }
+
+  /**
+   * Records a privacy officer's review of one alert in their scope. An alert outside the scope
+   * answers as one that does not exist; one already acknowledged is refused.
+   */
+  async acknowledgeAlert(
+    accessId: string,
+    review: { by: AccessActor; outcome: AlertOutcome; note: string | null; at: Date },
+    scope: ReviewScope,
+  ): Promise<PrivacyOfficerAlert> {
+    const [row] = await this.dataSource.query<AlertRow[]>(
+      `SELECT ${ALERT_COLUMNS} FROM ${this.table('privacy_officer_alert')}
+       WHERE access_id = $1 AND actor->>'organisation' = ANY($2::text[])`,
+      [accessId, [...scope.organisations]],
+    );
+    if (!row) throw new DomainError('alert-not-found', 'no alert with that id is yours to review');
+    const updated = await this.dataSource.query<[AlertRow[], number]>(
+      `UPDATE ${this.table('privacy_officer_alert')}
+       SET acknowledged_at = $2, acknowledged_by = $3::jsonb, acknowledgement_outcome = $4,
+           acknowledgement_note = $5
+       WHERE access_id = $1 AND acknowledged_at IS NULL
+       RETURNING ${ALERT_COLUMNS}`,
+      [accessId, review.at, JSON.stringify(review.by), review.outcome, review.note],
+    );
+    const [done] = updated[0];
+    if (!done)
+      throw new DomainError(
+        'alert-already-acknowledged',
+        'this alert has already been reviewed',
+        'accessId',
+      );
+    return alertOf(done);
   }
 }

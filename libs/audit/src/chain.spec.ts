@@ -132,3 +132,31 @@ describe('checking the chain', () => {
     expect(firstBreak(rows)).toMatchObject({ seq: 3, problem: 'reordered' });
   });
 });
+
+describe('the fields added later (basis, claim, review)', () => {
+  it('leave the hash of a row without them as it was, and change it when present', () => {
+    const content = storedAccessFields(event());
+    const { basis, claim, review, ...before } = content;
+    expect([basis, claim, review]).toEqual([null, null, null]);
+    // A row written before migration 0002: the same hash with or without the null columns.
+    expect(chainHash(before, GENESIS_HASH)).toBe(chainHash(content, GENESIS_HASH));
+    expect(chainHash({ ...content, basis: 'break-glass' }, GENESIS_HASH)).not.toBe(
+      chainHash(content, GENESIS_HASH),
+    );
+    expect(
+      chainHash(
+        { ...content, claim: { reason: 'falls clinic', expiresAt: '2026-04-02T09:00:00.000Z' } },
+        GENESIS_HASH,
+      ),
+    ).not.toBe(chainHash(content, GENESIS_HASH));
+  });
+
+  it('refuses an allowed claim without a reason and a basis it does not know', () => {
+    expect(() => storedAccessFields(event({ action: 'claim-relationship' }))).toThrow(
+      expect.objectContaining({ field: 'claim.reason' }),
+    );
+    expect(() => storedAccessFields(event({ basis: 'friendship' as unknown as 'claim' }))).toThrow(
+      expect.objectContaining({ field: 'basis' }),
+    );
+  });
+});

@@ -37,9 +37,20 @@ export interface ChainContent {
   outcome: string;
   entriesShown: number | null;
   breakGlass: Json;
+  /** Added later (migration 0002); null on every row written before. */
+  basis?: string | null;
+  claim?: Json;
+  review?: Json;
 }
 
-/** sha256 (hex) of the canonical JSON of the content and prev_hash; nothing else is hashed. */
+const present = <T>(value: T | null | undefined): value is T =>
+  value !== null && value !== undefined;
+
+/**
+ * sha256 (hex) of the canonical JSON of the content and prev_hash; nothing else is hashed.
+ * `basis`, `claim` and `review` came later: each is hashed only when it is not null, so a row
+ * written before they existed hashes exactly as it did.
+ */
 export function chainHash(content: ChainContent, prevHash: string): string {
   const hashed: Json = {
     accessId: content.accessId,
@@ -50,6 +61,9 @@ export function chainHash(content: ChainContent, prevHash: string): string {
     outcome: content.outcome,
     entriesShown: content.entriesShown,
     breakGlass: content.breakGlass,
+    ...(present(content.basis) ? { basis: content.basis } : {}),
+    ...(present(content.claim) ? { claim: content.claim } : {}),
+    ...(present(content.review) ? { review: content.review } : {}),
     prevHash,
   };
   return createHash('sha256').update(canonicalJson(hashed), 'utf8').digest('hex');

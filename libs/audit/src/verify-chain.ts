@@ -15,6 +15,9 @@ type VerifiedRow = {
   outcome: string;
   entries_shown: number | null;
   break_glass: Json;
+  basis: string | null;
+  claim: Json;
+  review: Json;
   prev_hash: string;
   hash: string;
 };
@@ -48,7 +51,7 @@ export async function verifyAuditChain(
     const page = await dataSource.query<VerifiedRow[]>(
       `SELECT seq, access_id::text AS access_id,
               (extract(epoch FROM occurred_at) * 1000000)::bigint::text AS occurred_at_us,
-              actor, nhs_number, action, outcome, entries_shown, break_glass, prev_hash, hash
+              actor, nhs_number, action, outcome, entries_shown, break_glass, basis, claim, review, prev_hash, hash
        FROM "${schema}".access_event
        WHERE $1::bigint IS NULL OR seq > $1
        ORDER BY seq
@@ -69,6 +72,9 @@ export async function verifyAuditChain(
           outcome: row.outcome,
           entriesShown: row.entries_shown,
           breakGlass: row.break_glass,
+          basis: row.basis,
+          claim: row.claim,
+          review: row.review,
         },
       });
       if (broken) return { ok: false, ...broken };

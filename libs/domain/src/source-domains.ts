@@ -11,7 +11,9 @@ export type RelationshipKind =
   | 'maternity-booking'
   | 'health-visiting-caseload'
   | 'care-team'
-  | 'urgent-care-encounter';
+  | 'urgent-care-encounter'
+  /** A person's claim with a reason (DESIGN.md, way 3): time-limited by the payload's `expiresAt`. */
+  | 'claim';
 
 export interface EntryTypeRule {
   type: string;
@@ -154,6 +156,13 @@ export const ENTRY_TYPES: readonly EntryTypeRule[] = [
     domain: 'patient',
     authors: ['gp', 'social-worker'],
     relationship: { effect: 'ends', kind: 'care-team', organisationField: 'organisation' },
+  },
+  {
+    // Published only by the record API's claim route (reason required, audited, alerted).
+    type: 'RelationshipClaimed',
+    domain: 'patient',
+    authors: STAFF,
+    relationship: { effect: 'starts', kind: 'claim', organisationField: 'organisation' },
   },
   {
     type: 'SensitiveInformationShared',

@@ -1,5 +1,5 @@
 import { Inject, Module, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { auditDataSource, AuditTrail } from '@carelog/audit';
+import { auditDataSource, AuditTrail, DEFAULT_REFUSALS_BEFORE_ALERT } from '@carelog/audit';
 import { createKafka } from '@carelog/kafka';
 import {
   CallerModule,
@@ -22,6 +22,9 @@ import { RecordQuery } from './patient-record/record-query';
 import { TaskBoard } from './tasks/task-board';
 import { DEFAULT_SWEEP_SECONDS, TaskEscalator } from './tasks/task-escalator';
 import { TasksController } from './tasks/tasks.controller';
+import { PrivacyController } from './privacy/privacy.controller';
+import { PrivacyOfficerScopes } from './privacy/privacy-officer-scopes';
+import { RelationshipClaimsController } from './relationship-claims/relationship-claims.controller';
 
 const READ_MODEL = Symbol('READ_MODEL');
 const AUDIT_DATA_SOURCE = Symbol('AUDIT_DATA_SOURCE');
@@ -32,6 +35,15 @@ function sweepMs(): number {
   if (!Number.isFinite(seconds) || seconds <= 0)
     throw new Error('CARELOG_TASK_SWEEP_SECONDS must be a positive number');
   return seconds * 1000;
+}
+
+function refusalsBeforeAlert(): number {
+  const value = Number(
+    process.env['CARELOG_BREAK_GLASS_REFUSALS_ALERT'] ?? DEFAULT_REFUSALS_BEFORE_ALERT,
+  );
+  if (!Number.isInteger(value) || value < 0)
+    throw new Error('CARELOG_BREAK_GLASS_REFUSALS_ALERT must be a whole number (0: never)');
+  return value;
 }
 
 class RecordApiLifecycle implements OnModuleInit, OnApplicationShutdown {
@@ -77,6 +89,8 @@ async function readModelPresent(dataSource: DataSource): Promise<boolean> {
     AccessLogController,
     PatientContributionsController,
     TasksController,
+    PrivacyController,
+    RelationshipClaimsController,
     HealthController,
   ],
   providers: [
@@ -92,8 +106,11 @@ async function readModelPresent(dataSource: DataSource): Promise<boolean> {
       provide: AuditTrail,
       inject: [AUDIT_DATA_SOURCE],
       useFactory: (dataSource: DataSource) =>
-        new AuditTrail(dataSource, createKafka('carelog-record-api-audit')),
+        new AuditTrail(dataSource, createKafka('carelog-record-api-audit'), {
+          refusalsBeforeAlert: refusalsBeforeAlert(),
+        }),
     },
+    { provide: PrivacyOfficerScopes, useFactory: () => PrivacyOfficerScopes.fromFile() },
     {
       provide: BreakGlassGrants,
       inject: [READ_MODEL],
@@ -113,9 +130,13 @@ async function readModelPresent(dataSource: DataSource): Promise<boolean> {
     { provide: ESCALATION_POLICY, useFactory: () => escalationPolicyFrom(process.env) },
     {
       provide: TaskBoard,
-      inject: [READ_MODEL, PatientGate, ESCALATION_POLICY],
-      useFactory: (dataSource: DataSource, gate: PatientGate, policy: EscalationPolicy) =>
-        new TaskBoard(dataSource, gate, policy),
+      inject: [READ_MODEL, PatientGate, ESCALATION_POLICY, RecordQuery],
+      useFactory: (
+        dataSource: DataSource,
+        gate: PatientGate,
+        policy: EscalationPolicy,
+        records: RecordQuery,
+      ) => new TaskBoard(dataSource, gate, policy, records),
     },
     {
       provide: TaskEscalator,

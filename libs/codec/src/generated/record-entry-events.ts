@@ -956,6 +956,29 @@ export type RegistrationStartedPayload = {
   registrationType: string;
 };
 
+export type RelationshipClaimedEvent = {
+  eventId: string;
+  type: 'RelationshipClaimed';
+  schemaVersion: number;
+  patient: Patient;
+  occurredAt: Date;
+  recordedAt: Date;
+  source: Source;
+  author: Author;
+  sensitivity: Array<string>;
+  attention: null | Attention;
+  correlationId: string;
+  causationId: null | string;
+  supersedes: null | Supersedes;
+  payload: RelationshipClaimedPayload;
+};
+
+export type RelationshipClaimedPayload = {
+  organisation: string;
+  reason: string;
+  expiresAt: Date;
+};
+
 export type ReviewCompletedEvent = {
   eventId: string;
   type: 'ReviewCompleted';
@@ -1156,6 +1179,7 @@ export const ENTRY_TYPE_NAMES = [
   'ReferralMade',
   'RegistrationEnded',
   'RegistrationStarted',
+  'RelationshipClaimed',
   'ReviewCompleted',
   'SafeguardingConcernRaised',
   'SensitiveInformationShared',
@@ -1207,6 +1231,7 @@ export type RecordEntryEvent =
   | ReferralMadeEvent
   | RegistrationEndedEvent
   | RegistrationStartedEvent
+  | RelationshipClaimedEvent
   | ReviewCompletedEvent
   | SafeguardingConcernRaisedEvent
   | SensitiveInformationSharedEvent

@@ -20,9 +20,23 @@ export interface Viewer {
 
 export interface RelationshipFacts {
   organisation: string;
+  /** e.g. gp-registration, care-team; `claim` for a person's claim (way 3). */
+  kind?: string;
+  /** When carelog recorded it; a relationship recorded after `now` does not count yet. */
+  startedAt?: Date;
   endedAt: Date | null;
   expiresAt: Date | null;
 }
+
+/** How a reader came to be allowed in: recorded on every access event. */
+export const ACCESS_BASES = [
+  'patient',
+  'care-relationship',
+  'carer',
+  'break-glass',
+  'claim',
+] as const;
+export type AccessBasis = (typeof ACCESS_BASES)[number];
 
 export interface PatientFacts {
   relationships: readonly RelationshipFacts[];
@@ -36,7 +50,7 @@ export type PatientAccess =
   | { allowed: false }
   | {
       allowed: true;
-      basis: 'patient' | 'care-relationship' | 'carer' | 'break-glass';
+      basis: AccessBasis;
       carerScope?: readonly string[];
     };
 
@@ -61,13 +75,17 @@ export function decidePatientAccess(
       : { allowed: false };
   }
   if (!isStaffRole(viewer.role) || viewer.role === 'privacy-officer') return { allowed: false };
-  const related = facts.relationships.some(
+  const active = facts.relationships.filter(
     (relationship) =>
       relationship.organisation === viewer.organisation &&
-      relationship.endedAt === null &&
+      (relationship.startedAt === undefined || relationship.startedAt <= now) &&
+      (relationship.endedAt === null || relationship.endedAt > now) &&
       (relationship.expiresAt === null || relationship.expiresAt > now),
   );
-  if (related) return { allowed: true, basis: 'care-relationship' };
+  // A claim is reviewed like break-glass, so a read it alone allows is marked as a claim.
+  if (active.some((relationship) => relationship.kind !== 'claim'))
+    return { allowed: true, basis: 'care-relationship' };
+  if (active.length > 0) return { allowed: true, basis: 'claim' };
   return facts.breakGlass ? { allowed: true, basis: 'break-glass' } : { allowed: false };
 }
 
@@ -81,41 +99,44 @@ export interface ConsentFacts {
 const PROTECTED: readonly string[] = LEGALLY_PROTECTED_CATEGORIES;
 
 /**
- * Whether one entry may reach this viewer, whose access to the patient is already allowed.
- * The viewer's role must see the entry's kind in its view (or an always-show rule concerning
- * the role picks it out); legally protected categories reach only the patient, the authoring
- * organisation, and organisations the patient shared them with; safeguarding reaches only
- * safeguarding-trained roles; a seal hides an entry from whom the patient sealed it.
+ * Why an entry is or is not shown to a viewer whose access to the patient is allowed:
+ * `shown`; `left-out`, because the reader's view leaves it out (routine for them, or outside a
+ * carer's sections): a view may say how many; `protected`, because its very existence is
+ * hidden from this reader (legally protected categories, safeguarding for a role not trained
+ * for it, a seal): never counted, matched or hinted at (DESIGN.md, "Nothing reveals what is
+ * hidden"). Protection is decided first, so an entry both protected and out of view is protected.
  */
-export function mayViewEntry(
+export type EntryDisclosure = 'shown' | 'left-out' | 'protected';
+
+/**
+ * Legally protected categories reach only the patient, the authoring organisation, and
+ * organisations the patient shared them with; safeguarding reaches only safeguarding-trained
+ * roles; a seal hides an entry from whom the patient sealed it. The viewer's role must then
+ * see the entry's kind in its view (or an always-show rule concerning the role picks it out).
+ */
+export function entryDisclosure(
   viewer: Viewer,
   access: PatientAccess,
   entry: EntryFacts,
   consents: ConsentFacts,
-): boolean {
-  if (!access.allowed || viewer.role === 'privacy-officer') return false;
+): EntryDisclosure {
+  if (!access.allowed || viewer.role === 'privacy-officer') return 'protected';
   const role: ViewRole = viewer.role;
-  const inView =
-    treatmentIn(JOURNAL_VIEWS[role], entry.entryType) !== 'omit' ||
-    alwaysShowReasons(entry, { role, organisation: viewer.organisation }).length > 0;
-  if (!inView) return false;
-  if (access.basis === 'carer') {
-    const section = sectionOf(entry.entryType);
-    if (!section || !(access.carerScope ?? []).includes(section)) return false;
-  }
   const ownOrganisation = isStaffRole(role) && entry.source.organisation === viewer.organisation;
   for (const category of entry.sensitivity) {
     if (PROTECTED.includes(category)) {
       const shared = consents.shares.some(
         (share) => share.category === category && share.organisation === viewer.organisation,
       );
-      if (!(role === 'patient' || ownOrganisation || (shared && isStaffRole(role)))) return false;
+      if (!(role === 'patient' || ownOrganisation || (shared && isStaffRole(role))))
+        return 'protected';
     }
-    if (category === 'patient-sealed' && !(role === 'patient' || ownOrganisation)) return false;
+    if (category === 'patient-sealed' && !(role === 'patient' || ownOrganisation))
+      return 'protected';
   }
   const safeguarding =
     entry.entryType === 'SafeguardingConcernRaised' || entry.sensitivity.includes('safeguarding');
-  if (safeguarding && !SAFEGUARDING_TRAINED.includes(role)) return false;
+  if (safeguarding && !SAFEGUARDING_TRAINED.includes(role)) return 'protected';
   if (role !== 'patient') {
     const sealed = consents.seals.some(
       (seal) =>
@@ -124,7 +145,23 @@ export function mayViewEntry(
           (seal.kind === 'organisation' && seal.value === viewer.organisation) ||
           (seal.kind === 'person' && seal.value === viewer.userId)),
     );
-    if (sealed) return false;
+    if (sealed) return 'protected';
   }
-  return true;
+  const inView =
+    treatmentIn(JOURNAL_VIEWS[role], entry.entryType) !== 'omit' ||
+    alwaysShowReasons(entry, { role, organisation: viewer.organisation }).length > 0;
+  if (!inView) return 'left-out';
+  if (access.basis === 'carer') {
+    const section = sectionOf(entry.entryType);
+    if (!section || !(access.carerScope ?? []).includes(section)) return 'left-out';
+  }
+  return 'shown';
 }
+
+/** Whether one entry may reach this viewer (see entryDisclosure). */
+export const mayViewEntry = (
+  viewer: Viewer,
+  access: PatientAccess,
+  entry: EntryFacts,
+  consents: ConsentFacts,
+): boolean => entryDisclosure(viewer, access, entry, consents) === 'shown';

@@ -11,6 +11,7 @@ export const SECTIONS = {
     'CaseloadTransferredToHealthVisiting',
     'CareTeamMemberAdded',
     'CareTeamMemberRemoved',
+    'RelationshipClaimed',
   ],
   gp: ['ConsultationRecorded', 'ProblemRecorded', 'ReferralMade', 'LetterReceived'],
   medicines: [

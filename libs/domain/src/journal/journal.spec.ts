@@ -3,6 +3,7 @@ import { LEGALLY_PROTECTED_CATEGORIES } from '../sensitivity';
 import { VIEW_ROLES, type ViewRole } from '../roles';
 import {
   decidePatientAccess,
+  entryDisclosure,
   mayViewEntry,
   type ConsentFacts,
   type PatientAccess,
@@ -346,6 +347,36 @@ describe('property: no legally protected entry reaches a caller without the cons
         for (const hidden of protectedHidden) expect(visible).not.toContain(hidden);
       }),
       { numRuns: 300 },
+    );
+  });
+});
+
+describe('entryDisclosure: what may be counted', () => {
+  const careWorker = { role: 'care-worker' as const, organisation: '716', userId: 'cw' };
+  const allowed = { allowed: true as const, basis: 'care-relationship' as const };
+  const none = { seals: [], shares: [] };
+  const entry = (entryType: string, sensitivity: string[] = [], organisation = 'A81001') => ({
+    eventId: '00000000-0000-4000-8000-000000000001',
+    entryType,
+    occurredAt: new Date('2026-03-01T09:00:00Z'),
+    sensitivity,
+    attention: null,
+    payload: {},
+    source: { organisation },
+  });
+
+  it('calls protected what the reader may not know exists, even when the view would leave it out anyway', () => {
+    expect(entryDisclosure(careWorker, allowed, entry('SafeguardingConcernRaised'), none)).toBe(
+      'protected',
+    );
+    expect(
+      entryDisclosure(careWorker, allowed, entry('ConsultationRecorded', ['sexual-health']), none),
+    ).toBe('protected');
+    expect(entryDisclosure(careWorker, allowed, entry('ConsultationRecorded'), none)).toBe(
+      'left-out',
+    );
+    expect(entryDisclosure(careWorker, allowed, entry('CareVisitRecorded', [], '716'), none)).toBe(
+      'shown',
     );
   });
 });

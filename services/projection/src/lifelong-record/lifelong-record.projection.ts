@@ -149,14 +149,20 @@ export function planEvents(events: readonly PositionedEvent[]): PlannedEvent[] {
         ? text(payload, rule.relationship.organisationField)
         : event.source.organisation;
       const hours = rule.relationship.expiresAfterHours;
+      // A claim lapses when the claim said, fixed when it was made, so a replay gives the same.
+      const claimExpiry =
+        rule.relationship.kind === 'claim' && payload['expiresAt'] instanceof Date
+          ? payload['expiresAt']
+          : undefined;
       effects.push(
         rule.relationship.effect === 'starts'
           ? {
               kind: 'relationship-start',
               organisation,
               relationship: rule.relationship.kind,
-              expiresAt:
-                hours === undefined
+              expiresAt: claimExpiry
+                ? claimExpiry
+                : hours === undefined
                   ? null
                   : new Date(event.occurredAt.getTime() + hours * 3_600_000),
             }

@@ -6,6 +6,7 @@ import type { Caller } from '@carelog/auth';
 import { DomainError, isValidNhsNumber } from '@carelog/domain';
 import { CallerGuard, CurrentCaller } from '@carelog/nest-platform';
 import { PatientGate } from '../patient-gate/patient-gate';
+import { PrivacyOfficerScopes } from '../privacy/privacy-officer-scopes';
 
 @ApiTags('access log')
 @ApiBearerAuth()
@@ -15,12 +16,13 @@ export class AccessLogController {
   constructor(
     @Inject(AuditTrail) private readonly auditTrail: AuditTrail,
     @Inject(PatientGate) private readonly gate: PatientGate,
+    @Inject(PrivacyOfficerScopes) private readonly scopes: PrivacyOfficerScopes,
   ) {}
 
   @Get('patients/:nhsNumber/access-log')
   @ApiOperation({
     summary:
-      'Who (role, organisation) read this record, what, and when: for the patient and privacy officers',
+      'Who (role, organisation) read this record, what, when, and on what basis (break-glass and claims with their reasons): for the patient, and for privacy officers the accesses by staff of the organisations they review',
   })
   async accessLog(
     @Param('nhsNumber') nhsNumber: string,
@@ -35,7 +37,10 @@ export class AccessLogController {
           'must be a 10-digit NHS number with a valid check digit',
           'nhsNumber',
         );
-      const events = await this.auditTrail.accessLog(nhsNumber, { limit: size });
+      const events = await this.auditTrail.accessLog(nhsNumber, {
+        limit: size,
+        scope: this.scopes.scopeOf(caller.organisation),
+      });
       await this.gate.record({
         accessId: randomUUID(),
         occurredAt: new Date(),
@@ -60,13 +65,5 @@ export class AccessLogController {
     const events = await this.auditTrail.accessLog(nhsNumber, { limit: size });
     await patient.audit(events.length);
     return { patient: { nhsNumber }, accesses: events };
-  }
-
-  @Get('privacy/break-glass-alerts')
-  @ApiOperation({ summary: "The privacy officer's queue of break-glass uses to review" })
-  async breakGlassAlerts(@CurrentCaller() caller: Caller): Promise<unknown> {
-    if (caller.role !== 'privacy-officer')
-      throw new DomainError('not-permitted', 'for privacy officers', 'Authorization');
-    return { alerts: await this.auditTrail.privacyAlerts({ limit: 200 }) };
   }
 }

@@ -69,16 +69,24 @@ export class BreakGlassGrants {
     );
   }
 
+  /**
+   * The grant this user holds for the patient at `at`, if any: bound to the user, the
+   * organisation and the role that obtained it (a grant obtained as care-worker does nothing
+   * for a gp token of the same user), granted by then and not yet expired.
+   */
   async active(
-    userId: string,
-    organisation: string,
+    caller: { userId: string; organisation: string; role: string },
     nhsNumber: string,
-    now: Date,
-  ): Promise<boolean> {
-    const rows = await this.dataSource.query<unknown[]>(
-      `SELECT 1 FROM ${SCHEMA}.break_glass WHERE nhs_number = $1 AND user_id = $2 AND organisation = $3 AND expires_at > $4 LIMIT 1`,
-      [nhsNumber, userId, organisation, now],
+    at: Date,
+  ): Promise<{ reason: string; expiresAt: Date } | null> {
+    const rows = await this.dataSource.query<Array<{ reason: string; expires_at: Date }>>(
+      `SELECT reason, expires_at FROM ${SCHEMA}.break_glass
+       WHERE nhs_number = $1 AND user_id = $2 AND organisation = $3 AND role = $4
+         AND granted_at <= $5 AND expires_at > $5
+       ORDER BY expires_at DESC LIMIT 1`,
+      [nhsNumber, caller.userId, caller.organisation, caller.role, at],
     );
-    return rows.length > 0;
+    const row = rows[0];
+    return row ? { reason: row.reason, expiresAt: row.expires_at } : null;
   }
 }

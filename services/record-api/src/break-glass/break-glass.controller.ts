@@ -2,12 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { Body, Controller, HttpCode, Inject, Param, Post, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Caller } from '@carelog/auth';
-import { DomainError, isStaffRole, isValidNhsNumber } from '@carelog/domain';
 import { CallerGuard, CurrentCaller } from '@carelog/nest-platform';
 import { PatientGate } from '../patient-gate/patient-gate';
+import { MIN_REASON, requireStaffFor, statedReason } from '../patient-gate/staff-requests';
 import { BreakGlassGrants, breakGlassMinutes } from './break-glass-grants';
-
-const MIN_REASON = 10;
 
 @ApiTags('break-glass')
 @ApiBearerAuth()
@@ -41,29 +39,23 @@ export class BreakGlassController {
     @Body() body: unknown,
     @CurrentCaller() caller: Caller,
   ): Promise<{ grantId: string; expiresAt: string }> {
-    if (!isStaffRole(caller.role) || caller.role === 'privacy-officer') {
-      throw new DomainError(
-        'not-permitted',
-        'only clinical and care staff may break glass',
-        'Authorization',
-      );
-    }
-    if (!isValidNhsNumber(nhsNumber))
-      throw new DomainError(
-        'invalid-nhs-number',
-        'must be a 10-digit NHS number with a valid check digit',
-        'nhsNumber',
-      );
-    const reason =
-      typeof body === 'object' && body !== null
-        ? (body as Record<string, unknown>)['reason']
-        : undefined;
-    if (typeof reason !== 'string' || reason.trim().length < MIN_REASON) {
-      throw new DomainError(
-        'break-glass-reason-required',
-        `must state why, in at least ${MIN_REASON} characters`,
-        'reason',
-      );
+    let reason: string;
+    try {
+      requireStaffFor(caller, nhsNumber, 'break glass');
+      reason = statedReason(body, 'break-glass-reason-required');
+    } catch (refusal) {
+      // A refused attempt is audited too; repeated refusals alert the privacy officer.
+      await this.gate.record({
+        accessId: randomUUID(),
+        occurredAt: new Date(),
+        actor: { userId: caller.userId, role: caller.role, organisation: caller.organisation },
+        nhsNumber,
+        action: 'break-glass',
+        outcome: 'denied',
+        entriesShown: null,
+        breakGlass: null,
+      });
+      throw refusal;
     }
     const grantedAt = new Date();
     const expiresAt = new Date(grantedAt.getTime() + breakGlassMinutes() * 60_000);
@@ -74,7 +66,7 @@ export class BreakGlassController {
       organisation: caller.organisation,
       role: caller.role,
       nhsNumber,
-      reason: reason.trim(),
+      reason,
       grantedAt,
       expiresAt,
     });
@@ -86,7 +78,8 @@ export class BreakGlassController {
       action: 'break-glass',
       outcome: 'allowed',
       entriesShown: null,
-      breakGlass: { reason: reason.trim(), expiresAt },
+      breakGlass: { reason, expiresAt },
+      basis: 'break-glass',
     });
     return { grantId, expiresAt: expiresAt.toISOString() };
   }

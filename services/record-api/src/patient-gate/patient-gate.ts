@@ -1,16 +1,24 @@
 import { randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
-import { AuditPublishError, type AccessEvent, type AuditTrail } from '@carelog/audit';
+import {
+  AuditPublishError,
+  type AccessEvent,
+  type AuditTrail,
+  type RelationshipClaim,
+} from '@carelog/audit';
 import type { Caller } from '@carelog/auth';
 import {
   decidePatientAccess,
   DomainError,
+  entryDisclosure,
   isValidNhsNumber,
   type ConsentFacts,
+  type EntryDisclosure,
+  type EntryFacts,
   type PatientAccess,
+  type RelationshipFacts,
   type Viewer,
 } from '@carelog/domain';
-import { CareRelationshipRow, ConsentStateRow } from '@carelog/read-model';
 import type { DataSource } from 'typeorm';
 import type { BreakGlassGrants } from '../break-glass/break-glass-grants';
 
@@ -23,14 +31,96 @@ export const patientNotFound = (): DomainError =>
   new DomainError('patient-not-found', 'no patient with that NHS number is visible to you');
 
 export type AccessAction = AccessEvent['action'];
+export type AllowedAccess = Extract<PatientAccess, { allowed: true }>;
+
+/** What a reader was allowed, and under which consents, at one moment. */
+export interface ReaderState {
+  access: PatientAccess;
+  consents: ConsentFacts;
+}
 
 export interface OpenedPatient {
   nhsNumber: string;
   viewer: Viewer;
-  access: Extract<PatientAccess, { allowed: true }>;
+  access: AllowedAccess;
   consents: ConsentFacts;
   /** Records the allowed read in the audit trail; call once the answer is ready. */
   audit(entriesShown: number | null): Promise<void>;
+}
+
+/** Whether an entry reaches a reader in one state (see entryDisclosure). */
+export const disclosureIn = (
+  viewer: Viewer,
+  state: ReaderState,
+  entry: EntryFacts,
+): EntryDisclosure => entryDisclosure(viewer, state.access, entry, state.consents);
+
+/**
+ * The stricter of two disclosures (DESIGN.md, "As at": never more than the reader may see now
+ * and could see then): protected in either is protected; left out in either is left out.
+ */
+export function stricter(a: EntryDisclosure, b: EntryDisclosure): EntryDisclosure {
+  if (a === 'protected' || b === 'protected') return 'protected';
+  if (a === 'left-out' || b === 'left-out') return 'left-out';
+  return 'shown';
+}
+
+type RelationshipRaw = {
+  organisation: string;
+  kind: string;
+  started_at: Date;
+  recorded_at: Date | null;
+  expires_at: Date | null;
+  ended_at: Date | null;
+  started_by_event_id: string;
+};
+
+type ConsentEventRaw = { entry_type: string; payload: Record<string, unknown> };
+
+const CONSENT_EVENT_TYPES = [
+  'EntrySealed',
+  'EntryUnsealed',
+  'SensitiveInformationShared',
+  'CarerApproved',
+  'CarerRevoked',
+];
+
+/**
+ * Consents and carer approvals as a fold of the patient's decisions in log order, so that the
+ * same function gives them now and as they stood at any earlier time.
+ */
+function foldConsents(
+  events: readonly ConsentEventRaw[],
+  carerUserId: string | null,
+): { consents: ConsentFacts; carerScope: string[] | null } {
+  const seals = new Map<string, { entryEventId: string; kind: string; value: string }>();
+  const shares = new Map<string, { category: string; organisation: string }>();
+  let carerScope: string[] | null = null;
+  for (const { entry_type: type, payload } of events) {
+    if (type === 'EntrySealed' || type === 'EntryUnsealed') {
+      const from = (payload['sealedFrom'] ?? {}) as Record<string, unknown>;
+      const seal = {
+        entryEventId: String(payload['entryEventId']),
+        kind: String(from['kind']),
+        value: String(from['value']),
+      };
+      const key = `${seal.entryEventId}:${seal.kind}:${seal.value}`;
+      if (type === 'EntrySealed') seals.set(key, seal);
+      else seals.delete(key);
+    } else if (type === 'SensitiveInformationShared') {
+      const share = {
+        category: String(payload['category']),
+        organisation: String(payload['sharedWithOrganisation']),
+      };
+      shares.set(`${share.category}:${share.organisation}`, share);
+    } else if (carerUserId !== null && payload['carerUserId'] === carerUserId) {
+      carerScope =
+        type === 'CarerApproved' && Array.isArray(payload['scope'])
+          ? (payload['scope'] as string[])
+          : null;
+    }
+  }
+  return { consents: { seals: [...seals.values()], shares: [...shares.values()] }, carerScope };
 }
 
 /**
@@ -62,6 +152,11 @@ export class PatientGate {
     action: AccessAction,
     outcome: 'allowed' | 'denied',
     entriesShown: number | null,
+    under: Pick<AccessEvent, 'basis' | 'breakGlass' | 'claim'> = {
+      basis: null,
+      breakGlass: null,
+      claim: null,
+    },
   ): AccessEvent {
     return {
       accessId: randomUUID(),
@@ -71,7 +166,7 @@ export class PatientGate {
       action,
       outcome,
       entriesShown,
-      breakGlass: null,
+      ...under,
     };
   }
 
@@ -88,10 +183,125 @@ export class PatientGate {
     }
   }
 
+  /**
+   * Refuses with the work of a real decision (the gate's reads, one denied audit row), for a
+   * request that names no patient the caller may know of (a task not addressed to them, or
+   * none at all: `nhsNumber` null, audited as ''), so that it answers in the same time.
+   */
+  async refuse(caller: Caller, nhsNumber: string | null, action: AccessAction): Promise<void> {
+    await this.stateAt(this.viewerOf(caller), nhsNumber ?? '', new Date(), { asRecorded: false });
+    await this.record(this.event(caller, nhsNumber ?? '', action, 'denied', null));
+  }
+
   async open(caller: Caller, requested: string, action: AccessAction): Promise<OpenedPatient> {
     const opened = await this.tryOpen(caller, requested, action);
     if (!opened) throw patientNotFound();
     return opened;
+  }
+
+  /**
+   * The patient's relationships; with `recorded`, also when carelog learned of each start (from
+   * the history, so only for reads already allowed: a refusal touches no record data).
+   */
+  private async relationships(nhsNumber: string, recorded: boolean): Promise<RelationshipRaw[]> {
+    return this.readModel.query<RelationshipRaw[]>(
+      recorded
+        ? `SELECT r.organisation, r.kind, r.started_at, v.recorded_at, r.expires_at, r.ended_at,
+                  r.started_by_event_id
+           FROM care_relationship r LEFT JOIN entry_version v ON v.event_id = r.started_by_event_id
+           WHERE r.nhs_number = $1`
+        : `SELECT organisation, kind, started_at, NULL::timestamptz AS recorded_at, expires_at, ended_at,
+                  started_by_event_id
+           FROM care_relationship WHERE nhs_number = $1`,
+      [nhsNumber],
+    );
+  }
+
+  /** The consent decisions in force now (consent_state), or up to `until` (the history). */
+  private async consentEvents(nhsNumber: string, until: Date | null): Promise<ConsentEventRaw[]> {
+    if (until === null) {
+      const rows = await this.readModel.query<
+        Array<{ subject: string; detail: Record<string, unknown> }>
+      >(`SELECT subject, detail FROM consent_state WHERE nhs_number = $1 AND active`, [nhsNumber]);
+      // The current state as decisions, so that one fold reads both.
+      return rows.flatMap((row): ConsentEventRaw[] => {
+        if (row.subject.startsWith('seal:'))
+          return [{ entry_type: 'EntrySealed', payload: row.detail }];
+        if (row.subject.startsWith('share:'))
+          return [{ entry_type: 'SensitiveInformationShared', payload: row.detail }];
+        if (row.subject.startsWith('carer:'))
+          return [{ entry_type: 'CarerApproved', payload: row.detail }];
+        return [];
+      });
+    }
+    return this.readModel.query<ConsentEventRaw[]>(
+      `SELECT entry_type, payload FROM entry_version
+       WHERE nhs_number = $1 AND entry_type = ANY($2::text[]) AND recorded_at <= $3
+       ORDER BY recorded_at, kafka_offset`,
+      [nhsNumber, CONSENT_EVENT_TYPES, until],
+    );
+  }
+
+  /**
+   * What a reader was allowed at `at` (now, or an earlier time for as-at reads and
+   * reconstructions): relationships recorded by then and not ended or expired, their
+   * break-glass grant then, and the patient's consents and carer approvals as they stood.
+   */
+  async stateAt(
+    viewer: Viewer,
+    nhsNumber: string,
+    at: Date,
+    { asRecorded }: { asRecorded: boolean },
+  ): Promise<ReaderState & { breakGlass: { reason: string; expiresAt: Date } | null }> {
+    const [relationships, consentEvents, breakGlass] = await Promise.all([
+      this.relationships(nhsNumber, asRecorded),
+      this.consentEvents(nhsNumber, asRecorded ? at : null),
+      this.grants.active(viewer, nhsNumber, at),
+    ]);
+    const { consents, carerScope } = foldConsents(
+      consentEvents,
+      viewer.role === 'carer' ? viewer.userId : null,
+    );
+    const facts: RelationshipFacts[] = relationships.map((row) => ({
+      organisation: row.organisation,
+      kind: row.kind,
+      // For a past moment, a relationship counts from when carelog knew of it, not from a
+      // clinical time it may have been back-dated to.
+      ...(asRecorded
+        ? {
+            startedAt:
+              row.recorded_at && row.recorded_at > row.started_at
+                ? row.recorded_at
+                : row.started_at,
+          }
+        : {}),
+      endedAt: row.ended_at,
+      expiresAt: row.expires_at,
+    }));
+    const access = decidePatientAccess(
+      viewer,
+      nhsNumber,
+      { relationships: facts, carerScope, breakGlass: breakGlass !== null },
+      at,
+    );
+    return { access, consents, breakGlass };
+  }
+
+  /** The claim a read under a claim is made under: its reason and when it lapses. */
+  private async activeClaim(
+    nhsNumber: string,
+    organisation: string,
+    now: Date,
+  ): Promise<RelationshipClaim | null> {
+    const [row] = await this.readModel.query<Array<{ reason: string; expires_at: Date }>>(
+      `SELECT v.payload->>'reason' AS reason, r.expires_at
+       FROM care_relationship r JOIN entry_version v ON v.event_id = r.started_by_event_id
+       WHERE r.nhs_number = $1 AND r.organisation = $2 AND r.kind = 'claim' AND r.ended_at IS NULL
+         AND r.expires_at > $3
+       ORDER BY r.expires_at DESC LIMIT 1`,
+      [nhsNumber, organisation, now],
+    );
+    return row ? { reason: row.reason, expiresAt: row.expires_at } : null;
   }
 
   /** As `open`, but a refusal (audited all the same) answers null instead of throwing. */
@@ -117,46 +327,22 @@ export class PatientGate {
         'Authorization',
       );
     }
-    const now = new Date();
-    const [relationships, consentRows, breakGlass] = await Promise.all([
-      this.readModel.getRepository(CareRelationshipRow).find({ where: { nhsNumber } }),
-      this.readModel.getRepository(ConsentStateRow).find({ where: { nhsNumber, active: true } }),
-      this.grants.active(caller.userId, caller.organisation, nhsNumber, now),
-    ]);
-    const carer =
-      caller.role === 'carer'
-        ? consentRows.find((row) => row.subject === `carer:${caller.userId}`)
-        : undefined;
-    const carerScope =
-      carer && Array.isArray(carer.detail['scope']) ? (carer.detail['scope'] as string[]) : null;
     const viewer = this.viewerOf(caller);
-    const access = decidePatientAccess(
-      viewer,
-      nhsNumber,
-      { relationships, carerScope, breakGlass },
-      now,
-    );
+    const now = new Date();
+    const { access, consents, breakGlass } = await this.stateAt(viewer, nhsNumber, now, {
+      asRecorded: false,
+    });
     if (!access.allowed) {
       await this.record(this.event(caller, nhsNumber, action, 'denied', null));
       return null;
     }
-    const consents: ConsentFacts = {
-      seals: consentRows
-        .filter((row) => row.subject.startsWith('seal:'))
-        .map((row) => {
-          const sealedFrom = (row.detail['sealedFrom'] ?? {}) as Record<string, unknown>;
-          return {
-            entryEventId: String(row.detail['entryEventId']),
-            kind: String(sealedFrom['kind']),
-            value: String(sealedFrom['value']),
-          };
-        }),
-      shares: consentRows
-        .filter((row) => row.subject.startsWith('share:'))
-        .map((row) => ({
-          category: String(row.detail['category']),
-          organisation: String(row.detail['sharedWithOrganisation']),
-        })),
+    // Every read is marked with what let the reader in; under break-glass or a claim, with it.
+    const claim =
+      access.basis === 'claim' ? await this.activeClaim(nhsNumber, caller.organisation, now) : null;
+    const under = {
+      basis: access.basis,
+      breakGlass: access.basis === 'break-glass' ? breakGlass : null,
+      claim,
     };
     return {
       nhsNumber,
@@ -164,7 +350,7 @@ export class PatientGate {
       access,
       consents,
       audit: (entriesShown) =>
-        this.record(this.event(caller, nhsNumber, action, 'allowed', entriesShown)),
+        this.record(this.event(caller, nhsNumber, action, 'allowed', entriesShown, under)),
     };
   }
 }

@@ -1,14 +1,21 @@
 import { Controller, Get, Inject, Param, Query, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Caller } from '@carelog/auth';
 import { buildJournal, DomainError, VIEW_ROLES, type ViewRole } from '@carelog/domain';
 import { CallerGuard, CurrentCaller } from '@carelog/nest-platform';
-import { PatientGate } from '../patient-gate/patient-gate';
 import {
+  disclosureIn,
+  PatientGate,
+  stricter,
+  type OpenedPatient,
+} from '../patient-gate/patient-gate';
+import {
+  disclosureTo,
   factsOf,
+  leftOutCount,
   parseRecordFilters,
   RecordQuery,
-  visibleTo,
+  type Discloser,
   type EntryView,
   type RecordPage,
 } from './record-query';
@@ -19,6 +26,72 @@ function parseView(requested: string | undefined, caller: Caller): ViewRole {
     throw new DomainError('invalid-view', `must be one of ${VIEW_ROLES.join(', ')}`, 'view');
   }
   return view as ViewRole;
+}
+
+/**
+ * How entries reach the reader: now, by today's rules; as at an earlier time, by the stricter
+ * of today's rules and the rules as they stood then (relationships, break-glass, seals,
+ * shares, carer approvals), so an as-at read never shows more than either would.
+ */
+async function discloserFor(
+  gate: PatientGate,
+  patient: OpenedPatient,
+  asAt: Date | undefined,
+): Promise<Discloser> {
+  const now: Discloser = (entry) => disclosureTo(patient, entry);
+  if (!asAt) return now;
+  const then = await gate.stateAt(patient.viewer, patient.nhsNumber, asAt, { asRecorded: true });
+  return (entry) => stricter(now(entry), disclosureIn(patient.viewer, then, factsOf(entry)));
+}
+
+/**
+ * A journal view of the entries a reader may see, as answered (and as reconstructed): `shown`
+ * is what the audit row records.
+ */
+export function journalOf(
+  nhsNumber: string,
+  view: ViewRole,
+  organisation: string,
+  all: readonly EntryView[],
+  disclose: Discloser,
+  { expand, asAt }: { expand: string | undefined; asAt: Date | undefined },
+): { shown: number; body: Record<string, unknown> } {
+  const visible = all.filter((entry) => disclose(entry) === 'shown');
+  const byId = new Map(visible.map((entry) => [entry.eventId, entry]));
+  const journal = buildJournal(
+    view,
+    { role: view, organisation },
+    visible.map((entry) => factsOf(entry)),
+    expand ? expand.split(',') : [],
+  );
+  const items = (list: Array<{ entry: { eventId: string }; flagged: string[] }>) =>
+    list.map((item) => ({
+      ...(byId.get(item.entry.eventId) as EntryView),
+      flagged: item.flagged,
+    }));
+  const shown =
+    journal.narrative.length +
+    journal.sections.reduce((sum, section) => sum + section.items.length, 0) +
+    journal.digests.length;
+  return {
+    shown,
+    body: {
+      patient: { nhsNumber },
+      view,
+      asAt: asAt?.toISOString() ?? null,
+      narrative: items(journal.narrative),
+      sections: journal.sections.map((section) => ({
+        section: section.section,
+        entries: items(section.items),
+      })),
+      digests: journal.digests,
+      expanded: Object.fromEntries(
+        Object.entries(journal.expanded).map(([id, list]) => [id, items(list)]),
+      ),
+      // Left out by the view, never protected entries (DESIGN.md, "Nothing reveals what is hidden").
+      withheld: leftOutCount(all, disclose) + journal.leftOut,
+    },
+  };
 }
 
 @ApiTags('record')
@@ -51,17 +124,27 @@ export class PatientRecordController {
   @ApiQuery({
     name: 'asAt',
     required: false,
-    description: 'ISO 8601; the record as carelog held it then',
+    description:
+      'ISO 8601; the record as carelog held it then, never more than the caller may see now and could see then',
   })
   @ApiQuery({ name: 'cursor', required: false })
   @ApiQuery({ name: 'limit', required: false, description: '1 to 200, default 50' })
+  @ApiOkResponse({
+    description:
+      '`withheld` counts entries of the whole view left out as routine for the reader, never protected ones; null when setting, type, from or to is given',
+  })
   async record(
     @Param('nhsNumber') nhsNumber: string,
     @Query() query: Record<string, string | undefined>,
     @CurrentCaller() caller: Caller,
   ): Promise<RecordPage> {
     const patient = await this.gate.open(caller, nhsNumber, 'read-record');
-    const page = await this.records.page(patient, parseRecordFilters(query));
+    const filters = parseRecordFilters(query);
+    const page = await this.records.page(
+      patient,
+      filters,
+      await discloserFor(this.gate, patient, filters.asAt),
+    );
     // The audit row needs only what is shown; the withheld count, a scan of the whole record,
     // runs beside it. Both are done before anything is answered.
     const [withheld] = await Promise.all([page.withheld, patient.audit(page.entries.length)]);
@@ -95,39 +178,13 @@ export class PatientRecordController {
     const view = parseView(requestedView, caller);
     const asAtTime = parseRecordFilters(asAt === undefined ? {} : { asAt }).asAt;
     const all = await this.records.entries(patient.nhsNumber, asAtTime);
-    const visible = all.filter((entry) => visibleTo(patient, entry));
-    const byId = new Map(visible.map((entry) => [entry.eventId, entry]));
-    const journal = buildJournal(
-      view,
-      { role: view, organisation: caller.organisation },
-      visible.map((entry) => factsOf(entry)),
-      expand ? expand.split(',') : [],
-    );
-    const items = (list: Array<{ entry: { eventId: string }; flagged: string[] }>) =>
-      list.map((item) => ({
-        ...(byId.get(item.entry.eventId) as EntryView),
-        flagged: item.flagged,
-      }));
-    const shown =
-      journal.narrative.length +
-      journal.sections.reduce((sum, section) => sum + section.items.length, 0) +
-      journal.digests.length;
-    await patient.audit(shown);
-    return {
-      patient: { nhsNumber: patient.nhsNumber },
-      view,
-      asAt: asAtTime?.toISOString() ?? null,
-      narrative: items(journal.narrative),
-      sections: journal.sections.map((section) => ({
-        section: section.section,
-        entries: items(section.items),
-      })),
-      digests: journal.digests,
-      expanded: Object.fromEntries(
-        Object.entries(journal.expanded).map(([id, list]) => [id, items(list)]),
-      ),
-      withheld: all.length - visible.length + journal.leftOut,
-    };
+    const disclose = await discloserFor(this.gate, patient, asAtTime);
+    const answer = journalOf(patient.nhsNumber, view, caller.organisation, all, disclose, {
+      expand,
+      asAt: asAtTime,
+    });
+    await patient.audit(answer.shown);
+    return answer.body;
   }
 
   @Get('entries/:eventId')

@@ -1,13 +1,15 @@
 import {
   DomainError,
   ENTRY_TYPES,
+  entryDisclosure,
+  isRecordEntryType,
   JOURNAL_VIEWS,
-  mayViewEntry,
   SOURCE_DOMAINS,
   treatmentIn,
+  type EntryDisclosure,
   type EntryFacts,
 } from '@carelog/domain';
-import { EntryVersionRow, recordAsAt, RecordEntryRow } from '@carelog/read-model';
+import { EntryVersionRow, type RecordEntryRow } from '@carelog/read-model';
 import type { DataSource } from 'typeorm';
 import type { OpenedPatient } from '../patient-gate/patient-gate';
 
@@ -43,15 +45,29 @@ export interface RecordPage {
   patient: { nhsNumber: string };
   asAt: string | null;
   entries: EntryView[];
-  /** How many entries matched but are not shown to this caller; never which. */
-  withheld: number;
+  /**
+   * How many entries of the whole record this reader's view leaves out (routine for them, or
+   * outside a carer's sections); never which, and never an entry whose existence is protected
+   * from them. Null on a filtered query (setting, type, from, to): counts are given on whole
+   * views only, so that filters cannot locate what is left out.
+   */
+  withheld: number | null;
   nextCursor: string | null;
 }
 
-/** A page whose `withheld` count (a scan of the whole matching record) may still be running. */
+/** A page whose `withheld` count (a scan of the whole record) may still be running. */
 export interface PendingRecordPage extends Omit<RecordPage, 'withheld'> {
-  withheld: Promise<number>;
+  withheld: Promise<number | null>;
 }
+
+/** Decides for one entry whether it reaches the reader (now, or now and then for as-at reads). */
+export type Discloser = (entry: EntryView) => EntryDisclosure;
+
+const isFiltered = (filters: RecordFilters): boolean =>
+  filters.setting !== undefined ||
+  filters.type !== undefined ||
+  filters.from !== undefined ||
+  filters.to !== undefined;
 
 export const MAX_PAGE_SIZE = 200;
 
@@ -140,8 +156,54 @@ interface RecordEntryRaw {
   payload: Record<string, unknown>;
 }
 
+/**
+ * An entry's sensitivity is every category any of its versions carried (DESIGN.md: sensitivity
+ * only grows), so an amendment that adds one protects the earlier versions too. The history is
+ * read only for amended entries; categories come sorted then, as stored otherwise.
+ */
+export const SENSITIVITY_OF_ENTRY = `CASE WHEN record_entry.version_count > 1 THEN ARRAY(
+    SELECT DISTINCT category FROM entry_version every_version, unnest(every_version.sensitivity) category
+    WHERE every_version.entry_id = record_entry.event_id ORDER BY 1)
+  ELSE record_entry.sensitivity END`;
+
 const ENTRY_COLUMNS = `event_id, entry_type, domain, occurred_at, recorded_at, amended_at, version_count, status,
-  source, author, sensitivity, attention, payload`;
+  source, author, ${SENSITIVITY_OF_ENTRY} AS sensitivity, attention, payload`;
+
+/** Types that are state (consents, task steps, corrections) rather than entries of the record. */
+const NOT_ENTRIES = ENTRY_TYPES.filter((rule) => !isRecordEntryType(rule.type)).map(
+  (rule) => rule.type,
+);
+
+/**
+ * The record as carelog held it at `asAt` (system time), each entry exactly as a read then
+ * showed it: the version current then, its version count and amendment time then, and its
+ * sensitivity the union over the versions recorded by `sensitivityUntil` (now, for an as-at
+ * read: a category added later protects the earlier versions; `asAt`, for a reconstruction
+ * of what was shown then).
+ */
+const AS_AT_SQL = `
+  SELECT root.event_id, root.entry_type, root.domain, root.occurred_at, root.recorded_at,
+         CASE WHEN cur.event_id = root.event_id THEN NULL ELSE cur.recorded_at END AS amended_at,
+         cur.version_count::int AS version_count, 'current' AS status, root.source, cur.author,
+         CASE WHEN EXISTS (
+             SELECT 1 FROM entry_version later WHERE later.entry_id = root.event_id
+               AND later.event_id <> root.event_id AND later.recorded_at <= $4)
+           THEN ARRAY(SELECT DISTINCT category FROM entry_version every_version, unnest(every_version.sensitivity) category
+                      WHERE every_version.entry_id = root.event_id AND every_version.recorded_at <= $4 ORDER BY 1)
+           ELSE root.sensitivity END AS sensitivity,
+         cur.attention, cur.payload
+  FROM (
+    SELECT DISTINCT ON (v.entry_id) v.entry_id, v.event_id, v.author, v.attention, v.payload, v.recorded_at,
+           count(*) OVER (PARTITION BY v.entry_id) AS version_count
+    FROM entry_version v
+    WHERE v.nhs_number = $1 AND v.recorded_at <= $2 AND v.entry_type <> ALL($3::text[])
+    ORDER BY v.entry_id, v.recorded_at DESC, v.kafka_offset DESC
+  ) cur
+  JOIN entry_version root ON root.event_id = cur.entry_id
+  WHERE NOT EXISTS (
+    SELECT 1 FROM entry_version e
+    WHERE e.entry_id = cur.entry_id AND e.entry_type = 'EntryEnteredInError' AND e.recorded_at <= $2)
+  ORDER BY root.occurred_at, root.event_id`;
 
 const entryViewOfRaw = (row: RecordEntryRaw): EntryView => ({
   eventId: row.event_id,
@@ -151,22 +213,6 @@ const entryViewOfRaw = (row: RecordEntryRaw): EntryView => ({
   recordedAt: row.recorded_at.toISOString(),
   amendedAt: row.amended_at?.toISOString() ?? null,
   versions: row.version_count,
-  status: row.status,
-  source: row.source,
-  author: row.author,
-  sensitivity: row.sensitivity,
-  attention: row.attention,
-  payload: row.payload,
-});
-
-export const entryView = (row: RecordEntryRow): EntryView => ({
-  eventId: row.eventId,
-  type: row.entryType,
-  setting: row.domain,
-  occurredAt: row.occurredAt.toISOString(),
-  recordedAt: row.recordedAt.toISOString(),
-  amendedAt: row.amendedAt?.toISOString() ?? null,
-  versions: row.versionCount,
   status: row.status,
   source: row.source,
   author: row.author,
@@ -185,31 +231,33 @@ export const factsOf = (entry: EntryView): EntryFacts => ({
   source: entry.source,
 });
 
+export const disclosureTo = (patient: OpenedPatient, entry: EntryView): EntryDisclosure =>
+  entryDisclosure(patient.viewer, patient.access, factsOf(entry), patient.consents);
+
 export const visibleTo = (patient: OpenedPatient, entry: EntryView): boolean =>
-  mayViewEntry(patient.viewer, patient.access, factsOf(entry), patient.consents);
+  disclosureTo(patient, entry) === 'shown';
+
+/** How many entries a reader may know of but is not shown: left out, never protected. */
+export const leftOutCount = (entries: readonly EntryView[], disclose: Discloser): number =>
+  entries.filter((entry) => disclose(entry) === 'left-out').length;
 
 /** Reads the read model; every answer passes each entry through the access rules. */
 export class RecordQuery {
   constructor(private readonly dataSource: DataSource) {}
 
-  /** The patient's entries as they stand now, or as they stood at `asAt`, oldest first. */
-  async entries(nhsNumber: string, asAt?: Date): Promise<EntryView[]> {
+  /**
+   * The patient's entries as they stand now, or as they stood at `asAt` (see AS_AT_SQL), oldest
+   * first. `sensitivityUntil` bounds the versions whose categories count (default: all).
+   */
+  async entries(nhsNumber: string, asAt?: Date, sensitivityUntil?: Date): Promise<EntryView[]> {
     if (asAt) {
-      return (await recordAsAt(this.dataSource, nhsNumber, asAt)).map((entry) => ({
-        eventId: entry.entryId,
-        type: entry.entryType,
-        setting: entry.domain,
-        occurredAt: entry.occurredAt.toISOString(),
-        recordedAt: entry.recordedAt.toISOString(),
-        amendedAt: entry.eventId === entry.entryId ? null : entry.recordedAt.toISOString(),
-        versions: 1,
-        status: 'current',
-        source: entry.source,
-        author: entry.author,
-        sensitivity: entry.sensitivity,
-        attention: entry.attention,
-        payload: entry.payload,
-      }));
+      const rows = await this.dataSource.query<RecordEntryRaw[]>(AS_AT_SQL, [
+        nhsNumber,
+        asAt,
+        NOT_ENTRIES,
+        sensitivityUntil ?? 'infinity',
+      ]);
+      return rows.map(entryViewOfRaw);
     }
     const rows = await this.dataSource.query<RecordEntryRaw[]>(
       `SELECT ${ENTRY_COLUMNS} FROM record_entry WHERE nhs_number = $1 AND status = 'current'
@@ -219,23 +267,37 @@ export class RecordQuery {
     return rows.map(entryViewOfRaw);
   }
 
-  async page(patient: OpenedPatient, filters: RecordFilters): Promise<PendingRecordPage> {
+  /**
+   * One page of the record. Now: read a chunk at a time. As at a time: `disclose` decides each
+   * entry (for an as-at read, the stricter of now and then), and the page and its count come
+   * from the whole record as it stood.
+   */
+  async page(
+    patient: OpenedPatient,
+    filters: RecordFilters,
+    disclose: Discloser = (entry) => disclosureTo(patient, entry),
+    sensitivityUntil?: Date,
+  ): Promise<PendingRecordPage> {
     if (!filters.asAt) return this.currentPage(patient, filters);
     const asAt = filters.asAt;
-    const matching = (await this.entries(patient.nhsNumber, asAt)).filter(
-      (entry) =>
-        (!filters.setting || entry.setting === filters.setting) &&
-        (!filters.type || entry.type === filters.type) &&
-        (!filters.from || new Date(entry.occurredAt) >= filters.from) &&
-        (!filters.to || new Date(entry.occurredAt) < filters.to),
-    );
-    const visible = matching.filter((entry) => visibleTo(patient, entry));
-    const after = filters.cursor ? decodeCursor(filters.cursor) : undefined;
+    const all = await this.entries(patient.nhsNumber, asAt, sensitivityUntil);
+    const decided = all.map((entry) => ({ entry, disclosure: disclose(entry) }));
+    const visible = decided
+      .filter(
+        ({ entry, disclosure }) =>
+          disclosure === 'shown' &&
+          (!filters.setting || entry.setting === filters.setting) &&
+          (!filters.type || entry.type === filters.type) &&
+          (!filters.from || new Date(entry.occurredAt) >= filters.from) &&
+          (!filters.to || new Date(entry.occurredAt) < filters.to),
+      )
+      .map(({ entry }) => entry);
+    const after = filters.cursor ? parseCursor(filters.cursor) : undefined;
     const remaining = after
       ? visible.filter(
           (entry) =>
-            entry.occurredAt > after[0] ||
-            (entry.occurredAt === after[0] && entry.eventId > after[1]),
+            new Date(entry.occurredAt) > after.occurredAt ||
+            (entry.occurredAt === after.occurredAt.toISOString() && entry.eventId > after.eventId),
         )
       : visible;
     const page = remaining.slice(0, filters.limit);
@@ -244,7 +306,11 @@ export class RecordQuery {
       patient: { nhsNumber: patient.nhsNumber },
       asAt: asAt.toISOString(),
       entries: page,
-      withheld: Promise.resolve(matching.length - visible.length),
+      withheld: Promise.resolve(
+        isFiltered(filters)
+          ? null
+          : decided.filter(({ disclosure }) => disclosure === 'left-out').length,
+      ),
       nextCursor: remaining.length > filters.limit && last ? encodeCursor(last) : null,
     };
   }
@@ -269,7 +335,10 @@ export class RecordQuery {
     if (filters.type) add('entry_type = ?', filters.type);
     if (filters.from) add('occurred_at >= ?', filters.from);
     if (filters.to) add('occurred_at < ?', filters.to);
-    const withheld = this.withheldCount(patient, where, parameters);
+    // Counts only on the whole view: a count beside a filter would locate what it leaves out.
+    const withheld = isFiltered(filters)
+      ? Promise.resolve(null)
+      : this.withheldCount(patient, where, parameters);
     // Marked handled here, so that it cannot fail unobserved while the page is read; whoever
     // awaits it still gets its error.
     withheld.catch(() => undefined);
@@ -319,8 +388,8 @@ export class RecordQuery {
   }
 
   /**
-   * How many matching entries the access rules withhold from this caller, decided by the same
-   * rule (mayViewEntry) on the facts it reads, grouped in the database so that a long record
+   * How many entries this caller's view leaves out (never those protected from them), decided
+   * by the same rule (entryDisclosure) on the facts it reads, grouped in the database so that a long record
    * is not read row by row: the payload only for types the caller's view leaves out (only there
    * can an always-show rule pick an entry out by its payload), the event id only for
    * sealed entries. Only this count comes from the grouped facts; every entry a page shows
@@ -355,7 +424,8 @@ export class RecordQuery {
               CASE WHEN entry_type = ANY($${n + 1}::text[]) THEN NULL ELSE payload END AS payload,
               CASE WHEN event_id::text = ANY($${n + 2}::text[]) THEN event_id END AS sealed_id,
               count(*)::int AS entries
-       FROM record_entry WHERE ${where.join(' AND ')}
+       FROM (SELECT event_id, entry_type, ${SENSITIVITY_OF_ENTRY} AS sensitivity, attention, source, payload
+             FROM record_entry WHERE ${where.join(' AND ')}) record_entry
        GROUP BY 1, 2, 3, 4, 5, 6`,
       [...parameters, inView, sealed],
     );
@@ -370,20 +440,35 @@ export class RecordQuery {
         payload: group.payload ?? {},
         source: { organisation: group.organisation },
       };
-      if (!mayViewEntry(patient.viewer, patient.access, facts, patient.consents))
+      if (entryDisclosure(patient.viewer, patient.access, facts, patient.consents) === 'left-out')
         withheld += group.entries;
     }
     return withheld;
   }
 
+  /** Entries by id, whoever's they are (for tasks, which name their entry), with their full sensitivity. */
+  async entriesByIds(eventIds: readonly string[]): Promise<EntryView[]> {
+    if (eventIds.length === 0) return [];
+    const rows = await this.dataSource.query<RecordEntryRaw[]>(
+      `SELECT ${ENTRY_COLUMNS} FROM record_entry WHERE event_id = ANY($1::uuid[])`,
+      [eventIds],
+    );
+    return rows.map(entryViewOfRaw);
+  }
+
+  /** One entry of the patient in any status, its sensitivity the union of its versions. */
+  async entryRow(nhsNumber: string, eventId: string): Promise<EntryView | undefined> {
+    if (!/^[0-9a-f-]{36}$/i.test(eventId)) return undefined;
+    const [row] = await this.dataSource.query<RecordEntryRaw[]>(
+      `SELECT ${ENTRY_COLUMNS} FROM record_entry WHERE event_id = $1 AND nhs_number = $2`,
+      [eventId, nhsNumber],
+    );
+    return row ? entryViewOfRaw(row) : undefined;
+  }
+
   /** One entry, in any status, if the caller may see it. */
   async entry(patient: OpenedPatient, eventId: string): Promise<EntryView> {
-    const row = /^[0-9a-f-]{36}$/i.test(eventId)
-      ? await this.dataSource
-          .getRepository(RecordEntryRow)
-          .findOneBy({ eventId, nhsNumber: patient.nhsNumber })
-      : null;
-    const entry = row ? entryView(row) : undefined;
+    const entry = await this.entryRow(patient.nhsNumber, eventId);
     if (!entry || !visibleTo(patient, entry))
       throw new DomainError(
         'entry-not-found',
@@ -422,11 +507,18 @@ export class RecordQuery {
         payload: row.payload,
         supersedesReason: row.supersedesReason,
       }))
-      // A version is shown only if it would be visible on its own (a later amendment may have relaxed its sensitivity).
+      // A version is shown only if it would be visible on its own, with every category any
+      // version of the entry carried (sensitivity only grows).
       .filter(
         (version) =>
           version.type === 'EntryEnteredInError' ||
-          visibleTo(patient, { ...version, amendedAt: null, versions: 1, status: 'current' }),
+          visibleTo(patient, {
+            ...version,
+            sensitivity: [...new Set([...version.sensitivity, ...entry.sensitivity])],
+            amendedAt: null,
+            versions: 1,
+            status: 'current',
+          }),
       );
     return { entry, versions };
   }

@@ -10,10 +10,11 @@ import {
   type TaskFacts,
 } from '@carelog/domain';
 import type { FlaggedEntryFacts } from '@carelog/producer';
-import { AttentionTaskRow, EntryVersionRow, RecordEntryRow } from '@carelog/read-model';
-import { Brackets, In, type DataSource } from 'typeorm';
+import { AttentionTaskRow, EntryVersionRow } from '@carelog/read-model';
+import type { EntryDisclosure } from '@carelog/domain';
+import { Brackets, type DataSource } from 'typeorm';
 import type { OpenedPatient, PatientGate } from '../patient-gate/patient-gate';
-import { entryView, visibleTo } from '../patient-record/record-query';
+import { disclosureTo, type EntryView, type RecordQuery } from '../patient-record/record-query';
 
 export const TASK_STATUS_FILTERS = ['open', 'acknowledged', 'withdrawn', 'all'] as const;
 export type TaskStatusFilter = (typeof TASK_STATUS_FILTERS)[number];
@@ -147,16 +148,19 @@ export const taskNotFound = (): DomainError =>
  * Whether the caller may see a task's entry: as the record would show it, with the entry
  * counted as flagged for them (also when it reached them by escalation).
  */
-function entryVisibleAsTask(
+function entryDisclosureAsTask(
   patient: OpenedPatient,
   caller: Caller,
   row: AttentionTaskRow,
-  entry: RecordEntryRow,
-): boolean {
-  const shown = entryView(entry);
-  shown.attention = { role: caller.role, organisation: caller.organisation, reason: row.reason };
-  return visibleTo(patient, shown);
+  entry: EntryView,
+): EntryDisclosure {
+  return disclosureTo(patient, {
+    ...entry,
+    attention: { role: caller.role, organisation: caller.organisation, reason: row.reason },
+  });
 }
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function requireStaff(caller: Caller): void {
   if (!isStaffRole(caller.role) || caller.role === 'privacy-officer')
@@ -170,7 +174,7 @@ function requireStaff(caller: Caller): void {
 /** A task the caller may see, with the patient opened for them (and audited by the caller). */
 export interface OpenedTask {
   row: AttentionTaskRow;
-  entry: RecordEntryRow;
+  entry: EntryView;
   audit: () => Promise<void>;
 }
 
@@ -184,9 +188,10 @@ export class TaskBoard {
     private readonly dataSource: DataSource,
     private readonly gate: PatientGate,
     private readonly policy: EscalationPolicy,
+    private readonly records: RecordQuery,
   ) {}
 
-  private view(row: AttentionTaskRow, entry: RecordEntryRow): TaskView {
+  private view(row: AttentionTaskRow, entry: EntryView): TaskView {
     const facts = taskFacts(row);
     const next = nextEscalationAt(facts, this.policy);
     return {
@@ -194,9 +199,9 @@ export class TaskBoard {
       nhsNumber: row.nhsNumber,
       entry: {
         eventId: entry.eventId,
-        type: entry.entryType,
-        setting: entry.domain,
-        occurredAt: entry.occurredAt.toISOString(),
+        type: entry.type,
+        setting: entry.setting,
+        occurredAt: entry.occurredAt,
         organisation: entry.source.organisation,
       },
       reason: row.reason,
@@ -222,18 +227,23 @@ export class TaskBoard {
   /**
    * Whether the caller may see the flagged entry. The task is addressed to them, so the entry
    * counts as flagged for them (also when it reached them by escalation); every other rule
-   * (relationship, sensitivity, seals) applies as for the record.
+   * (relationship, sensitivity, seals) applies as for the record. Every way of not finding a
+   * task does the same work (the task and its entry looked up, the gate's reads, one audit
+   * row), so that a hidden task's id answers as a random one does, in content and in time.
    */
   private async openFor(
     caller: Caller,
-    row: AttentionTaskRow,
-    entry: RecordEntryRow | undefined,
+    row: AttentionTaskRow | null,
+    entry: EntryView | undefined,
     action: 'read-tasks' | 'acknowledge-task',
   ): Promise<OpenedTask | null> {
-    if (!entry || !isTaskAddressedTo(taskFacts(row), caller)) return null;
+    if (!row || !entry || !isTaskAddressedTo(taskFacts(row), caller)) {
+      await this.gate.refuse(caller, row?.nhsNumber ?? null, action);
+      return null;
+    }
     const patient = await this.gate.tryOpen(caller, row.nhsNumber, action);
     if (!patient) return null;
-    if (!entryVisibleAsTask(patient, caller, row, entry)) {
+    if (entryDisclosureAsTask(patient, caller, row, entry) !== 'shown') {
       await patient.audit(0);
       return null;
     }
@@ -268,7 +278,12 @@ export class TaskBoard {
       .limit(filters.limit + 1)
       .getMany();
     const page = rows.slice(0, filters.limit);
-    const entries = await this.entriesOf(page);
+    const entries = new Map(
+      (await this.records.entriesByIds(page.map((row) => row.taskId))).map((entry) => [
+        entry.eventId,
+        entry,
+      ]),
+    );
     const shown = new Map<string, TaskView>();
     let withheld = 0;
     // One gate decision per patient: relationships and consents are the patient's, not the task's.
@@ -278,10 +293,13 @@ export class TaskBoard {
       let shownForPatient = 0;
       for (const row of rows) {
         const entry = entries.get(row.taskId);
-        if (patient && entry && entryVisibleAsTask(patient, caller, row, entry)) {
+        const disclosure =
+          patient && entry ? entryDisclosureAsTask(patient, caller, row, entry) : 'left-out';
+        if (patient && entry && disclosure === 'shown') {
           shown.set(row.taskId, this.view(row, entry));
           shownForPatient += 1;
-        } else withheld += 1;
+          // A task whose entry is protected from the caller is not counted either.
+        } else if (disclosure !== 'protected') withheld += 1;
       }
       await patient?.audit(shownForPatient);
     }
@@ -294,14 +312,6 @@ export class TaskBoard {
     };
   }
 
-  private async entriesOf(rows: AttentionTaskRow[]): Promise<Map<string, RecordEntryRow>> {
-    if (rows.length === 0) return new Map();
-    const entries = await this.dataSource
-      .getRepository(RecordEntryRow)
-      .findBy({ eventId: In(rows.map((row) => row.taskId)) });
-    return new Map(entries.map((entry) => [entry.eventId, entry]));
-  }
-
   /** One task addressed to the caller and visible to them, or task-not-found. */
   async open(
     caller: Caller,
@@ -309,13 +319,10 @@ export class TaskBoard {
     action: 'read-tasks' | 'acknowledge-task',
   ): Promise<OpenedTask> {
     requireStaff(caller);
-    if (!/^[0-9a-f-]{36}$/i.test(taskId)) throw taskNotFound();
+    if (!UUID.test(taskId)) throw taskNotFound();
     const row = await this.dataSource.getRepository(AttentionTaskRow).findOneBy({ taskId });
-    if (!row) throw taskNotFound();
-    const entry = await this.dataSource
-      .getRepository(RecordEntryRow)
-      .findOneBy({ eventId: taskId });
-    const opened = await this.openFor(caller, row, entry ?? undefined, action);
+    const [entry] = await this.records.entriesByIds([taskId]);
+    const opened = await this.openFor(caller, row, entry, action);
     if (!opened) throw taskNotFound();
     return opened;
   }

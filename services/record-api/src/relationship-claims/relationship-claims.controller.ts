@@ -1,0 +1,99 @@
+import { randomUUID } from 'node:crypto';
+import {
+  Body,
+  Controller,
+  Headers,
+  HttpCode,
+  Inject,
+  Param,
+  Post,
+  UseGuards,
+} from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Caller } from '@carelog/auth';
+import { CallerGuard, CurrentCaller } from '@carelog/nest-platform';
+import { EntryRecorder, type Accepted } from '@carelog/producer';
+import { PatientGate } from '../patient-gate/patient-gate';
+import { MIN_REASON, requireStaffFor, statedReason } from '../patient-gate/staff-requests';
+
+/** How long a claimed relationship lasts unless configured otherwise. */
+export const DEFAULT_CLAIM_HOURS = 24;
+export const claimHours = (): number => {
+  const hours = Number(process.env['CARELOG_CLAIM_HOURS'] ?? DEFAULT_CLAIM_HOURS);
+  if (!Number.isFinite(hours) || hours <= 0)
+    throw new Error('CARELOG_CLAIM_HOURS must be a positive number');
+  return hours;
+};
+
+/**
+ * A person's claim of a legitimate relationship for their own organisation (DESIGN.md,
+ * "Legitimate relationships", way 3): a stated reason, time-limited, published as
+ * RelationshipClaimed on the patient topic (the projection makes it a `claim` relationship),
+ * recorded as a claim in the audit trail, alerted to the privacy officer, and shown in the
+ * patient's access log. Without a reason nothing is recorded.
+ */
+@ApiTags('relationship claims')
+@ApiBearerAuth()
+@Controller('v1/patients/:nhsNumber/relationship-claims')
+@UseGuards(CallerGuard)
+export class RelationshipClaimsController {
+  constructor(
+    @Inject(EntryRecorder) private readonly recorder: EntryRecorder,
+    @Inject(PatientGate) private readonly gate: PatientGate,
+  ) {}
+
+  @Post()
+  @HttpCode(202)
+  @ApiOperation({
+    summary:
+      "Claim a care relationship for your organisation, with a reason: time-limited (CARELOG_CLAIM_HOURS), audited as a claim, alerted to the privacy officer, shown in the patient's access log",
+  })
+  @ApiHeader({ name: 'Idempotency-Key', required: false })
+  @ApiBody({
+    schema: {
+      type: 'object',
+      required: ['reason'],
+      properties: { reason: { type: 'string', minLength: MIN_REASON } },
+    },
+  })
+  async claim(
+    @Param('nhsNumber') nhsNumber: string,
+    @Body() body: unknown,
+    @Headers('idempotency-key') key: string | undefined,
+    @Headers('x-correlation-id') correlationId: string | undefined,
+    @CurrentCaller() caller: Caller,
+  ): Promise<Accepted & { expiresAt: string }> {
+    requireStaffFor(caller, nhsNumber, 'claim a relationship');
+    const reason = statedReason(body, 'claim-reason-required');
+    const now = new Date();
+    const expiresAt = new Date(now.getTime() + claimHours() * 3_600_000);
+    const accepted = await this.recorder.record(
+      {
+        type: 'RelationshipClaimed',
+        occurredAt: now.toISOString(),
+        patient: { nhsNumber },
+        payload: {
+          organisation: caller.organisation,
+          reason: reason,
+          expiresAt: expiresAt.toISOString(),
+        },
+      },
+      key ?? randomUUID(),
+      correlationId,
+      caller,
+    );
+    await this.gate.record({
+      accessId: accepted.eventId,
+      occurredAt: now,
+      actor: { userId: caller.userId, role: caller.role, organisation: caller.organisation },
+      nhsNumber,
+      action: 'claim-relationship',
+      outcome: 'allowed',
+      entriesShown: null,
+      breakGlass: null,
+      basis: 'claim',
+      claim: { reason: reason, expiresAt },
+    });
+    return { ...accepted, expiresAt: expiresAt.toISOString() };
+  }
+}
