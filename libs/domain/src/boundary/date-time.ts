@@ -27,7 +27,7 @@ const validDay = (year: number, month: number, day: number): boolean =>
 export function rfc3339Instant(value: string): Date | undefined {
   const match = DATE_TIME.exec(value);
   if (!match) return undefined;
-  const [year, month, day, hour, minute, second] = match.slice(1, 7).map(Number) as number[];
+  const [year, month, day, hour, minute, second] = match.slice(1, 7).map(Number);
   const [sign, offsetHour, offsetMinute] = [match[8], Number(match[9]), Number(match[10])];
   if (
     year === undefined ||

@@ -19,6 +19,7 @@ export const TEXT_LIMITS: Readonly<Record<TextKind, number>> = {
  * all: Postgres and UTF-8 cannot hold them).
  */
 const FORBIDDEN_IN_FREE_TEXT =
+  // eslint-disable-next-line no-control-regex -- finding control characters is the point
   /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 /** Short text also refuses tab, newline and the Unicode line and paragraph separators. */
 const FORBIDDEN_IN_TEXT = new RegExp(
