@@ -77,6 +77,16 @@ function walk(
   if (type instanceof types.RecordType) {
     if (typeof value !== 'object' || Array.isArray(value) || value instanceof Date) return value;
     const record = value as Record<string, unknown>;
+    // avsc's noUndeclaredFields looks names up in a plain object, so __proto__, constructor
+    // or toString pass it as if declared (and are then silently dropped): checked here.
+    const declared = new Set(type.fields.map((child) => child.name));
+    const undeclared = Object.keys(record).find((key) => !declared.has(key));
+    if (undeclared !== undefined)
+      throw new DomainError(
+        'invalid-event',
+        `${undeclared} is not a field of ${type.name ?? 'this record'}`,
+        join(field.path, undeclared),
+      );
     const result: Record<string, unknown> = { ...record };
     for (const child of type.fields) {
       if (!(child.name in record)) continue;
@@ -126,9 +136,11 @@ export function valuesFromJson<T>(eventType: Type, event: T & { type: string }):
       return parseDateTime(value, field.path);
     }
     if (type.typeName !== 'string' || typeof value !== 'string') return value;
+    // Left as sent for checkBoundaryValues to refuse (trimming must not hide a control character).
+    if (hasForbiddenCharacter(value, textKindOf(field))) return value;
     const vocabulary = PAYLOAD_VOCABULARIES[field.key];
     if (vocabulary) return canonicalTerm(vocabulary, value) ?? value;
-    return hasForbiddenCharacter(value, textKindOf(field)) ? value : value.normalize('NFC');
+    return value.normalize('NFC');
   }) as T;
 }
 

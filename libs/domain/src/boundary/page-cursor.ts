@@ -40,3 +40,16 @@ export function decodePageCursor(cursor: unknown, field = 'cursor'): PagePositio
     throw invalidCursor(field);
   return { at: time, id: id.toLowerCase() };
 }
+
+/** A page size from a query string: plain digits from 1 to `max` (not `1e2`, `1.0` or ` 5`). */
+export function parsePageSize(
+  value: string | undefined,
+  page: { fallback: number; max: number; code: string },
+  field = 'limit',
+): number {
+  if (value === undefined) return page.fallback;
+  const size = /^\d{1,6}$/.test(value) ? Number(value) : Number.NaN;
+  if (!(size >= 1 && size <= page.max))
+    throw new DomainError(page.code, `must be a whole number from 1 to ${page.max}`, field);
+  return size;
+}

@@ -2,12 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { Body, Controller, HttpCode, Inject, Param, Post, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Caller } from '@carelog/auth';
-import { DomainError, isStaffRole, isValidNhsNumber } from '@carelog/domain';
+import { DomainError, isStaffRole, isValidNhsNumber, parseText } from '@carelog/domain';
 import { CallerGuard, CurrentCaller } from '@carelog/nest-platform';
 import { PatientGate } from '../patient-gate/patient-gate';
 import { BreakGlassGrants, breakGlassMinutes } from './break-glass-grants';
 
 const MIN_REASON = 10;
+const MAX_REASON = 2000;
 
 @ApiTags('break-glass')
 @ApiBearerAuth()
@@ -33,7 +34,7 @@ export class BreakGlassController {
     schema: {
       type: 'object',
       required: ['reason'],
-      properties: { reason: { type: 'string', minLength: MIN_REASON } },
+      properties: { reason: { type: 'string', minLength: MIN_REASON, maxLength: MAX_REASON } },
     },
   })
   async breakGlass(
@@ -65,6 +66,8 @@ export class BreakGlassController {
         'reason',
       );
     }
+    // Free text, kept with the grant and shown to the privacy officer: no control characters.
+    const statedReason = parseText(reason.trim(), 'reason', 'free-text', MAX_REASON);
     const grantedAt = new Date();
     const expiresAt = new Date(grantedAt.getTime() + breakGlassMinutes() * 60_000);
     const grantId = randomUUID();
@@ -74,7 +77,7 @@ export class BreakGlassController {
       organisation: caller.organisation,
       role: caller.role,
       nhsNumber,
-      reason: reason.trim(),
+      reason: statedReason,
       grantedAt,
       expiresAt,
     });
@@ -86,7 +89,7 @@ export class BreakGlassController {
       action: 'break-glass',
       outcome: 'allowed',
       entriesShown: null,
-      breakGlass: { reason: reason.trim(), expiresAt },
+      breakGlass: { reason: statedReason, expiresAt },
     });
     return { grantId, expiresAt: expiresAt.toISOString() };
   }
