@@ -5,7 +5,7 @@ import {
   type UncheckedRecordEntryEvent,
 } from '@carelog/codec';
 import { entryTypeRule, type SourceDomain } from '@carelog/domain';
-import { testNhsNumber } from '@carelog/testing';
+import { datedBefore, testNhsNumber } from '@carelog/testing';
 import { SeededRandom } from './random';
 
 /**
@@ -182,23 +182,6 @@ export function* generateEvents(options: GeneratorOptions): Generator<GeneratedE
   }
 }
 
-/**
- * A template payload dated at the entry's own clinical time: its date-times and full-dates
- * (from the 2026 examples) would otherwise lie after an entry recorded years earlier, which
- * the producers' date rules refuse.
- */
-function datedAt(value: unknown, at: Date): unknown {
-  if (value instanceof Date) return at;
-  if (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value))
-    return at.toISOString().slice(0, 10);
-  if (Array.isArray(value)) return value.map((item) => datedAt(item, at));
-  if (value !== null && typeof value === 'object')
-    return Object.fromEntries(
-      Object.entries(value).map(([key, inner]) => [key, datedAt(inner, at)]),
-    );
-  return value;
-}
-
 function* patientEvents(
   patient: Patient,
   budget: number,
@@ -240,7 +223,7 @@ function* patientEvents(
         correlationId: random.uuid(),
         causationId: null,
         supersedes: null,
-        payload: datedAt(payload, occurredAt) as Record<string, unknown>,
+        payload: datedBefore(payload, recordedAt, occurredAt) as Record<string, unknown>,
         ...extra,
       },
     };
