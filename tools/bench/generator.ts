@@ -5,7 +5,7 @@ import {
   type UncheckedRecordEntryEvent,
 } from '@carelog/codec';
 import { entryTypeRule, type SourceDomain } from '@carelog/domain';
-import { testNhsNumber } from '@carelog/testing';
+import { datedBefore, testNhsNumber } from '@carelog/testing';
 import { SeededRandom } from './random';
 
 /**
@@ -223,7 +223,7 @@ function* patientEvents(
         correlationId: random.uuid(),
         causationId: null,
         supersedes: null,
-        payload,
+        payload: datedBefore(payload, recordedAt, occurredAt) as Record<string, unknown>,
         ...extra,
       },
     };

@@ -1,4 +1,4 @@
-import { ACCESS_BASES, DomainError, type AccessBasis } from '@carelog/domain';
+import { ACCESS_BASES, DomainError, isUuid, type AccessBasis } from '@carelog/domain';
 
 /** Every kind of access the record API writes down (DESIGN.md, "Access rules"). */
 export const ACCESS_ACTIONS = [
@@ -106,8 +106,6 @@ export interface StoredAccessFields {
   } | null;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 const invalid = (field: string, message: string) =>
   new DomainError('invalid-access-event', message, field);
 
@@ -122,7 +120,7 @@ function isoTime(value: Date, field: string): string {
  * cannot make and the ones the hash depends on; a refused event is never half-written.
  */
 export function storedAccessFields(event: AccessEvent): StoredAccessFields {
-  if (!UUID.test(event.accessId)) throw invalid('accessId', 'must be a UUID');
+  if (!isUuid(event.accessId)) throw invalid('accessId', 'must be a UUID');
   if (!(ACCESS_ACTIONS as readonly string[]).includes(event.action))
     throw invalid('action', 'is not a known access action');
   if (event.outcome !== 'allowed' && event.outcome !== 'denied')

@@ -1,6 +1,6 @@
 import { DomainError } from '@carelog/domain';
 import { checkEncodedSize, validateRecordEntry } from './entry-validation';
-import { payloadFromJson } from './json-values';
+import { checkBoundaryValues, valuesFromJson } from './boundary-values';
 import { decodeSingleObject, firstInvalidField, frameSingleObject } from './single-object';
 import type { RecordEntryEvent } from './generated/record-entry-events';
 import type { UncheckedRecordEntryEvent } from './record-entry-event';
@@ -24,15 +24,19 @@ export class EventCodec {
     if (!schema)
       throw new DomainError('unknown-entry-type', `no schema for entry type ${event.type}`, 'type');
     validateRecordEntry(event);
+    checkBoundaryValues(schema.avroType, event);
     const bytes = this.encodeWith(schema, event);
     checkEncodedSize(bytes.length);
     return bytes;
   }
 
-  /** The event with its payload converted from JSON (ISO date-times to Dates) for its current schema. */
+  /**
+   * The event as JSON gave it, converted for its current schema: RFC 3339 date-times to Dates,
+   * strings to NFC, closed-vocabulary terms as listed (boundary-values.ts).
+   */
   fromJson(event: UncheckedRecordEntryEvent): UncheckedRecordEntryEvent {
     const schema = this.catalogue.current(event.type);
-    return schema ? { ...event, payload: payloadFromJson(schema.avroType, event.payload) } : event;
+    return schema ? valuesFromJson(schema.avroType, event) : event;
   }
 
   /** Encodes with one given version: for golden vectors and compatibility tests. */

@@ -15,6 +15,7 @@ export { ENTRY_TYPE_NAMES } from './generated/record-entry-events';
 export { crc64Avro } from './crc64-avro';
 export { schemasDir, loadEventCodec } from './default-codec';
 export { validateRecordEntry, checkEncodedSize, MAX_ENCODED_BYTES } from './entry-validation';
+export { checkBoundaryValues, valuesFromJson, MAX_LIST_ITEMS } from './boundary-values';
 export { checkFullTransitive, formatProblem, type CompatibilityProblem } from './compatibility';
 export {
   generateEventTypes,

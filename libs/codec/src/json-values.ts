@@ -1,5 +1,5 @@
 import { types, type Type } from 'avsc';
-import { DomainError } from '@carelog/domain';
+import { parseDateTime } from '@carelog/domain';
 import { TimestampMillisType } from './timestamp-millis';
 
 /**
@@ -9,11 +9,7 @@ import { TimestampMillisType } from './timestamp-millis';
  */
 export function fromJsonValue(type: Type, value: unknown, path: string): unknown {
   if (type instanceof TimestampMillisType) {
-    if (typeof value !== 'string') return value;
-    const time = Date.parse(value);
-    if (Number.isNaN(time))
-      throw new DomainError('invalid-event', 'must be an ISO 8601 date-time', path);
-    return new Date(time);
+    return typeof value === 'string' ? parseDateTime(value, path) : value;
   }
   if (value === null || value === undefined) return value;
   if (type instanceof types.RecordType && typeof value === 'object' && !Array.isArray(value)) {

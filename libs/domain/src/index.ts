@@ -10,6 +10,11 @@ export {
 export * from './roles';
 export * from './source-domains';
 export { checkClinicalTime, MAX_CLOCK_SKEW_MS } from './clinical-time';
+export * from './boundary/date-time';
+export * from './boundary/text';
+export * from './boundary/uuid';
+export * from './boundary/page-cursor';
+export * from './boundary/vocabularies';
 export * from './journal/journal-views';
 export * from './journal/access-rules';
 export * from './journal/journal';

@@ -2,6 +2,7 @@ import { ConsoleLogger, Logger, type INestApplication, type Type } from '@nestjs
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { answerClientErrorsAsProblems, requestLineBoundary, verifyJsonBody } from './http-boundary';
 import { ProblemDetailsFilter } from './problem-details.filter';
 
 export interface HttpServiceOptions {
@@ -24,9 +25,12 @@ export async function createHttpService(
     logger: new ConsoleLogger({ json: true, prefix: options.name }),
     bodyParser: false,
   });
+  answerClientErrorsAsProblems(app.getHttpServer());
+  app.use(requestLineBoundary);
   app.useBodyParser('json', {
     limit: options.bodyLimit ?? '1mb',
     type: ['application/json', 'application/*+json'],
+    verify: verifyJsonBody,
   });
   app.useGlobalFilters(new ProblemDetailsFilter());
   app.enableShutdownHooks();

@@ -17,3 +17,11 @@ export {
   type HttpServiceOptions,
   type ServiceMain,
 } from './http-service';
+export {
+  checkPath,
+  checkQueryString,
+  jsonDepth,
+  MAX_HEADER_BYTES,
+  MAX_JSON_DEPTH,
+  MAX_QUERY_LENGTH,
+} from './http-boundary';

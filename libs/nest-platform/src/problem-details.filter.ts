@@ -41,9 +41,15 @@ const STATUS_BY_CODE: Record<string, number> = {
   'task-withdrawn': 409,
   'alert-already-acknowledged': 409,
   'payload-too-large': 413,
+  'unsupported-charset': 415,
+  'unsupported-content-encoding': 415,
+  'headers-too-large': 431,
+  'request-timeout': 408,
   'invalid-event': 422,
   'event-too-large': 422,
   'clinical-time-in-future': 422,
+  'clinical-time-out-of-range': 422,
+  'date-out-of-range': 422,
   'broker-unavailable': 503,
   'database-unavailable': 503,
   'issuer-unavailable': 503,
@@ -81,12 +87,37 @@ function fromHttpException(exception: HttpException): ProblemDetails {
   return { ...problemFor(`http-${status}`, detail), status };
 }
 
-/** Express's body parser fails before any route runs, with its own error shape. */
-const isBodyParserError = (error: unknown): error is { type: string } =>
+/** An error Express or its body parser raised (http-errors): a client error with a status. */
+const isHttpError = (error: unknown): error is { status: number; type?: unknown } =>
   typeof error === 'object' &&
   error !== null &&
-  typeof (error as { type?: unknown }).type === 'string' &&
-  (error as { type: string }).type.startsWith('entity.');
+  typeof (error as { status?: unknown }).status === 'number' &&
+  (error as { status: number }).status >= 400 &&
+  (error as { status: number }).status < 500;
+
+/** body-parser's error types (and http-boundary's), as problems. */
+const BODY_PROBLEMS: Record<string, [code: string, detail: string]> = {
+  'entity.parse.failed': ['malformed-json', 'the request body is not valid JSON'],
+  'entity.too.large': ['payload-too-large', 'the request body is larger than the limit'],
+  'entity.too.deep': ['body-too-deep', 'the request body is nested too deeply'],
+  'charset.unsupported': ['unsupported-charset', 'JSON bodies must be UTF-8'],
+  'encoding.unsupported': [
+    'unsupported-content-encoding',
+    'the Content-Encoding is not one of identity, gzip, deflate or br',
+  ],
+  'request.size.invalid': ['malformed-body', 'the body does not match its Content-Length'],
+  'request.aborted': ['malformed-body', 'the request was aborted before its body arrived'],
+};
+
+function fromHttpError(error: { status: number; type?: unknown }): ProblemDetails {
+  const known = typeof error.type === 'string' ? BODY_PROBLEMS[error.type] : undefined;
+  if (known) return problemFor(known[0], known[1], 'body');
+  // e.g. a gzip or br Content-Encoding on a body that is not compressed that way.
+  return {
+    ...problemFor('malformed-body', 'the request body could not be read', 'body'),
+    status: error.status,
+  };
+}
 
 @Catch()
 export class ProblemDetailsFilter implements ExceptionFilter {
@@ -103,11 +134,8 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       if (retryAfter !== undefined) response.setHeader('Retry-After', String(retryAfter));
     } else if (exception instanceof HttpException) {
       problem = fromHttpException(exception);
-    } else if (isBodyParserError(exception)) {
-      problem =
-        exception.type === 'entity.too.large'
-          ? problemFor('payload-too-large', 'the request body is larger than the limit', 'body')
-          : problemFor('malformed-json', 'the request body is not valid JSON', 'body');
+    } else if (isHttpError(exception)) {
+      problem = fromHttpError(exception);
     } else {
       // Logged by type only: an unexpected error's message may quote record content.
       this.logger.error(

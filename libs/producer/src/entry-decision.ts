@@ -7,8 +7,10 @@ import {
   entryTypeRule,
   isRole,
   isStaffRole,
+  parseDateTime,
   parseNhsNumber,
   parseSensitivity,
+  parseText,
   type EntryTypeRule,
   type Escalation,
   type SourceDomain,
@@ -85,11 +87,12 @@ function requireObject(value: unknown, field: string, code: string): Record<stri
   return value;
 }
 
+/** When it happened: RFC 3339, from 1900 to now (allowing for clock skew). */
 function parseClinicalTime(value: unknown, now: Date): Date {
-  if (typeof value !== 'string' || Number.isNaN(Date.parse(value))) {
-    throw new DomainError('invalid-clinical-time', 'must be an ISO 8601 date-time', 'occurredAt');
-  }
-  const occurredAt = new Date(value);
+  const occurredAt = parseDateTime(value, 'occurredAt', undefined, {
+    invalid: 'invalid-clinical-time',
+    outOfRange: 'clinical-time-out-of-range',
+  });
   checkClinicalTime(occurredAt, now);
   return occurredAt;
 }
@@ -120,8 +123,11 @@ function parseAttention(value: unknown): UncheckedRecordEntryEvent['attention'] 
     throw new DomainError('invalid-attention', 'must be text', 'attention.reason');
   return {
     role,
-    organisation: value['organisation'],
-    reason: typeof reason === 'string' ? reason : null,
+    organisation: parseText(value['organisation'], 'attention.organisation', 'text', 20),
+    reason:
+      typeof reason === 'string'
+        ? parseText(reason, 'attention.reason', 'free-text', MAX_REASON_LENGTH)
+        : null,
   };
 }
 
@@ -232,14 +238,15 @@ export function decideCorrection(
     );
   }
   const body = requireObject(command.body, 'body', 'invalid-body');
-  const reason = body['reason'];
-  if (typeof reason !== 'string' || reason.trim() === '' || reason.length > MAX_REASON_LENGTH) {
+  const given = body['reason'];
+  if (typeof given !== 'string' || given.trim() === '') {
     throw new DomainError(
       'invalid-correction-reason',
       `must say why, in 1 to ${MAX_REASON_LENGTH} characters`,
       'reason',
     );
   }
+  const reason = parseText(given, 'reason', 'free-text', MAX_REASON_LENGTH);
   const rule = entryTypeRule(original.entryType);
   if (!rule)
     throw new DomainError(
@@ -324,17 +331,15 @@ export function decideAcknowledgement(
   const { caller, task } = command;
   const key = requireIdempotencyKey(command.idempotencyKey);
   const body = command.body === undefined || command.body === null ? {} : command.body;
-  const note = requireObject(body, 'body', 'invalid-body')['note'];
-  if (
-    note !== undefined &&
-    note !== null &&
-    (typeof note !== 'string' || note.length > MAX_NOTE_LENGTH)
-  )
+  const given = requireObject(body, 'body', 'invalid-body')['note'];
+  if (given !== undefined && given !== null && typeof given !== 'string')
     throw new DomainError(
       'invalid-note',
       `must be text of at most ${MAX_NOTE_LENGTH} characters`,
       'note',
     );
+  const note =
+    typeof given === 'string' ? parseText(given, 'note', 'free-text', MAX_NOTE_LENGTH) : null;
   const rule = entryTypeRule(ACKNOWLEDGED_TYPE);
   if (rule) requireAuthor(rule, caller);
   return stamp(
@@ -345,7 +350,7 @@ export function decideAcknowledgement(
       sensitivity: task.sensitivity,
       attention: null,
       supersedes: null,
-      payload: { entryEventId: task.taskId, entryType: task.entryType, note: note ?? null },
+      payload: { entryEventId: task.taskId, entryType: task.entryType, note },
     },
     caller,
     key,

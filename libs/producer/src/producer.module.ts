@@ -31,7 +31,7 @@ import {
   type EventCodec,
   type UncheckedRecordEntryEvent,
 } from '@carelog/codec';
-import { entryTypesOf, type Escalation, type SourceDomain } from '@carelog/domain';
+import { entryTypesOf, isUuid, type Escalation, type SourceDomain } from '@carelog/domain';
 import {
   createKafka,
   recordEntryTopic,
@@ -157,7 +157,7 @@ export class EntryRecorder {
     correlationId: string | undefined,
     caller: Caller,
   ): Promise<Accepted> {
-    const original = /^[0-9a-f-]{36}$/i.test(eventId) ? await this.published.find(eventId) : null;
+    const original = isUuid(eventId) ? await this.published.find(eventId.toLowerCase()) : null;
     const event = decideCorrection(
       { body, idempotencyKey, caller, original },
       this.context(correlationId),

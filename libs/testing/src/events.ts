@@ -18,6 +18,28 @@ export interface ExampleEventOptions {
   author?: Partial<UncheckedRecordEntryEvent['author']>;
 }
 
+/**
+ * An example payload moved back in time for an entry recorded at `recordedAt`: its date-times
+ * and full-dates that would lie after the recording (the 2026 examples in an entry recorded
+ * earlier), which the producers' date rules refuse, become the entry's clinical time.
+ */
+export function datedBefore(value: unknown, recordedAt: Date, occurredAt: Date): unknown {
+  if (value instanceof Date) return value > recordedAt ? occurredAt : value;
+  if (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value))
+    return value > recordedAt.toISOString().slice(0, 10)
+      ? occurredAt.toISOString().slice(0, 10)
+      : value;
+  if (Array.isArray(value)) return value.map((item) => datedBefore(item, recordedAt, occurredAt));
+  if (value !== null && typeof value === 'object')
+    return Object.fromEntries(
+      Object.entries(value).map(([key, inner]) => [
+        key,
+        datedBefore(inner, recordedAt, occurredAt),
+      ]),
+    );
+  return value;
+}
+
 /** A valid event of `type`, from its example in schemas/examples, with a fresh id. */
 export function exampleEvent(
   type: string,
@@ -29,12 +51,13 @@ export function exampleEvent(
   if (!current || !example) throw new Error(`no example for ${type}`);
   const organisation = options.organisation ?? 'A81001';
   const recordedAt = options.recordedAt ?? new Date();
-  return codec.fromJson({
+  const occurredAt = options.occurredAt ?? new Date(recordedAt.getTime() - 60_000);
+  const event = codec.fromJson({
     eventId: randomUUID(),
     type,
     schemaVersion: current.version,
     patient: { nhsNumber: options.nhsNumber },
-    occurredAt: options.occurredAt ?? new Date(recordedAt.getTime() - 60_000),
+    occurredAt,
     recordedAt,
     source: { service: `${current.domain}-service`, organisation, system: 'test' },
     author: {
@@ -51,4 +74,10 @@ export function exampleEvent(
     supersedes: options.supersedes ?? null,
     payload: options.payload ?? example.payload,
   });
+  return options.payload
+    ? event
+    : {
+        ...event,
+        payload: datedBefore(event.payload, recordedAt, occurredAt) as Record<string, unknown>,
+      };
 }

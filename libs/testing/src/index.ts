@@ -4,7 +4,7 @@ export { testNhsNumber, nextTestNhsNumber } from './nhs-numbers';
 export { requestJson, type JsonResponse } from './http';
 export { readPartition } from './kafka';
 export { describeProducerService, type ProducerServiceUnderTest } from './producer-contract';
-export { exampleEvent, type ExampleEventOptions } from './events';
+export { datedBefore, exampleEvent, type ExampleEventOptions } from './events';
 export {
   startWebhookReceiver,
   type ReceivedWebhook,

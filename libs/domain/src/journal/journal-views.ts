@@ -1,3 +1,4 @@
+import { isAbnormalInterpretation } from '../boundary/vocabularies';
 import type { ViewRole } from '../roles';
 
 /** Where an entry type belongs in a journal when it is shown in a section. */
@@ -185,7 +186,7 @@ export const ALWAYS_SHOW: readonly AlwaysShowRule[] = [
     roles: [...CLINICAL, 'patient'],
     applies: (entry) =>
       entry.entryType === 'TestResultRecorded' &&
-      ['abnormal', 'critical'].includes(String(entry.payload['interpretation'])),
+      isAbnormalInterpretation(entry.payload['interpretation']),
   },
   {
     name: 'safeguarding',

@@ -378,5 +378,21 @@ describe('entryDisclosure: what may be counted', () => {
     expect(entryDisclosure(careWorker, allowed, entry('CareVisitRecorded', [], '716'), none)).toBe(
       'shown',
     );
+describe('an abnormal result, however it was written', () => {
+  const visitor = { role: 'health-visitor', organisation: PRACTICE } as const;
+  it.each(['abnormal', 'Abnormal', 'ABNORMAL', 'Critical', ' critical ', 'H'])(
+    'interpretation %j is shown in the health visitor’s narrative',
+    (interpretation) => {
+      const result = entry('TestResultRecorded', 3, { payload: { interpretation } });
+      const journal = buildJournal('health-visitor', visitor, [result]);
+      expect(journal.narrative.map((item) => item.entry.eventId)).toEqual([result.eventId]);
+      expect(journal.narrative[0]?.flagged).toContain('abnormal-result');
+    },
+  );
+
+  it('a normal result is not forced into the narrative', () => {
+    const result = entry('TestResultRecorded', 3, { payload: { interpretation: 'Normal' } });
+    const journal = buildJournal('health-visitor', visitor, [result]);
+    expect(journal.narrative.flatMap((item) => item.flagged)).not.toContain('abnormal-result');
   });
 });

@@ -11,6 +11,7 @@ import {
   isValidNhsNumber,
   LEGALLY_PROTECTED_CATEGORIES,
   type SourceDomain,
+  isUuid,
 } from '@carelog/domain';
 import { coarsenDate, utcDay, type DatePrecision } from './coarse-dates';
 import { CLOSED_LISTS, DATE_STRINGS } from './payload-vocabularies';
@@ -63,7 +64,6 @@ const SLUG = /^[a-z][a-z-]{0,39}$/;
 const shaped = (value: string, shape: RegExp): string => (shape.test(value) ? value : 'unknown');
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const isCodedRecord = (type: types.RecordType): boolean => {
   const names = type.fields.map((field) => field.name);
@@ -154,7 +154,7 @@ class FactWalker {
       if (isValidNhsNumber(value)) this.add(path, { reference: this.settings.key.patient(value) });
       return;
     }
-    if (UUID.test(value)) {
+    if (isUuid(value)) {
       this.add(path, { reference: this.settings.key.entry(value) });
       return;
     }

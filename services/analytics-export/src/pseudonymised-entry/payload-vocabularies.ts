@@ -1,5 +1,5 @@
 import { ENTRY_TYPE_NAMES } from '@carelog/codec';
-import { ROLES } from '@carelog/domain';
+import { PAYLOAD_VOCABULARIES } from '@carelog/domain';
 
 /**
  * Payload strings kept as terms, by `<EntryType>.<field path>`: a value passes only if it is
@@ -8,31 +8,17 @@ import { ROLES } from '@carelog/domain';
  * Every string field not named here is free text as far as the feed is concerned.
  */
 export const CLOSED_LISTS: Readonly<Record<string, readonly string[]>> = {
+  // The closed vocabularies the producers enforce (declared once, in libs/domain) ...
+  ...PAYLOAD_VOCABULARIES,
+  // ... and open ones ("e.g." in the schema's doc), of which the feed keeps only these terms.
   'EntryEnteredInError.entryType': ENTRY_TYPE_NAMES,
-  'AllergyRecorded.severity': ['mild', 'moderate', 'severe'],
-  'AllergyRecorded.certainty': ['confirmed', 'likely', 'unlikely'],
-  'ConsultationRecorded.consultationMedium': ['face-to-face', 'telephone', 'video', 'online'],
-  'MedicationPrescribed.prescriptionType': ['acute', 'repeat'],
-  'ProblemRecorded.status': ['active', 'inactive', 'resolved'],
-  'ProblemRecorded.significance': ['major', 'minor'],
-  'ReferralMade.urgency': ['routine', 'urgent', 'two-week-wait'],
   'RegistrationStarted.registrationType': ['permanent', 'temporary'],
   'LetterReceived.letterType': ['discharge summary', 'clinic letter'],
-  'TestResultRecorded.interpretation': ['normal', 'abnormal', 'critical'],
-  'HealthVisitorReviewRecorded.reviewStage': ['new-birth', '6-8-week', '1-year', '2-2.5-year'],
-  'MaternityBookingRecorded.riskLevel': ['low', 'high'],
-  'MaternityBookingRecorded.leadProfessional': ['midwife', 'obstetrician'],
   'PostnatalContactRecorded.infantFeeding': ['breast', 'formula', 'mixed'],
-  'CareTeamMemberAdded.role': ROLES,
-  'CareTeamMemberRemoved.role': ROLES,
-  'CarerObservationRecorded.concernLevel': ['none', 'low', 'high'],
   'AssessmentCompleted.assessmentType': ['care-act-needs', 'carers', 'mental-capacity'],
   'ReviewCompleted.reviewType': ['scheduled', 'unplanned'],
-  'CaseOpened.caseType': ['adult', 'child'],
   'SafeguardingConcernRaised.concernType': ['neglect', 'financial', 'physical', 'self-neglect'],
   'EdAttendanceRecorded.dischargeDestination': ['home', 'admitted', 'transferred'],
-  'OutOfHoursConsultationRecorded.consultationMedium': ['face-to-face', 'telephone', 'video'],
-  'TriageOutcomeRecorded.service': ['111', '999'],
   'TriageOutcomeRecorded.urgency': ['emergency', 'urgent', 'routine'],
 };
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Caller } from '@carelog/auth';
-import { DomainError, isStaffRole } from '@carelog/domain';
+import { DomainError, isStaffRole, isUuid } from '@carelog/domain';
 import type { DataSource } from 'typeorm';
 import { DESTINATION_NOT_ALLOWED, type WebhookEgress } from '../webhooks/webhook-egress';
 import { newWebhookSecret } from '../webhooks/webhook-signature';
@@ -135,7 +135,7 @@ export class SubscriptionStore {
 
   /** Ends a subscription and cancels its deliveries not yet made; another's id answers as not found. */
   async delete(identity: Identity, id: string): Promise<void> {
-    if (!/^[0-9a-f-]{36}$/i.test(id)) throw subscriptionNotFound();
+    if (!isUuid(id)) throw subscriptionNotFound();
     await this.dataSource.transaction(async (manager) => {
       // Wrapped in a SELECT: TypeORM answers a bare UPDATE with [rows, count], not rows.
       const ended = await manager.query<Array<{ id: string }>>(

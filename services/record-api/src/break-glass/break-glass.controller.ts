@@ -4,7 +4,12 @@ import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Caller } from '@carelog/auth';
 import { CallerGuard, CurrentCaller } from '@carelog/nest-platform';
 import { PatientGate } from '../patient-gate/patient-gate';
-import { MIN_REASON, requireStaffFor, statedReason } from '../patient-gate/staff-requests';
+import {
+  MAX_REASON,
+  MIN_REASON,
+  requireStaffFor,
+  statedReason,
+} from '../patient-gate/staff-requests';
 import { BreakGlassGrants, breakGlassMinutes } from './break-glass-grants';
 
 @ApiTags('break-glass')
@@ -31,7 +36,7 @@ export class BreakGlassController {
     schema: {
       type: 'object',
       required: ['reason'],
-      properties: { reason: { type: 'string', minLength: MIN_REASON } },
+      properties: { reason: { type: 'string', minLength: MIN_REASON, maxLength: MAX_REASON } },
     },
   })
   async breakGlass(

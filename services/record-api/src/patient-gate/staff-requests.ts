@@ -1,8 +1,9 @@
 import type { Caller } from '@carelog/auth';
-import { DomainError, isStaffRole, isValidNhsNumber } from '@carelog/domain';
+import { DomainError, isStaffRole, isValidNhsNumber, parseText } from '@carelog/domain';
 
 /** The shortest reason accepted for break-glass, a claim or a reconstruction. */
 export const MIN_REASON = 10;
+export const MAX_REASON = 2000;
 
 /** The `reason` field of a request body, trimmed, or `code` naming the field if it says too little. */
 export function statedReason(body: unknown, code: string): string {
@@ -12,7 +13,8 @@ export function statedReason(body: unknown, code: string): string {
       : undefined;
   if (typeof reason !== 'string' || reason.trim().length < MIN_REASON)
     throw new DomainError(code, `must state why, in at least ${MIN_REASON} characters`, 'reason');
-  return reason.trim();
+  // Free text, kept and shown to the privacy officer: no control characters, bounded.
+  return parseText(reason.trim(), 'reason', 'free-text', MAX_REASON);
 }
 
 /** Break-glass and claims are for clinical and care staff, about a well-formed NHS number. */

@@ -1,8 +1,16 @@
 import {
+  decodePageCursor,
   DomainError,
+  encodePageCursor,
   ENTRY_TYPES,
   entryDisclosure,
   isRecordEntryType,
+  isFullDate,
+  EARLIEST_PLAUSIBLE_TIME,
+  isUuid,
+  parseDateTime,
+  parsePageSize,
+  type PagePosition,
   JOURNAL_VIEWS,
   SOURCE_DOMAINS,
   treatmentIn,
@@ -19,7 +27,7 @@ export interface RecordFilters {
   from?: Date;
   to?: Date;
   asAt?: Date;
-  cursor?: string;
+  cursor?: PagePosition;
   limit: number;
 }
 
@@ -71,24 +79,28 @@ const isFiltered = (filters: RecordFilters): boolean =>
 
 export const MAX_PAGE_SIZE = 200;
 
+/** Filter times a record can hold: from 1900 to the end of 2199. */
+const FILTER_RANGE = {
+  earliest: EARLIEST_PLAUSIBLE_TIME,
+  latest: new Date('2199-12-31T23:59:59.999Z'),
+};
+
+/** A filter time: an RFC 3339 date-time, or a full-date meaning its first instant (UTC). */
 function parseDate(value: string | undefined, field: string): Date | undefined {
   if (value === undefined) return undefined;
-  const parsed = new Date(value);
-  if (Number.isNaN(parsed.getTime()))
-    throw new DomainError('invalid-filter', 'must be an ISO 8601 date-time', field);
-  return parsed;
+  return parseDateTime(isFullDate(value) ? `${value}T00:00:00Z` : value, field, FILTER_RANGE, {
+    invalid: 'invalid-filter',
+    outOfRange: 'invalid-filter',
+  });
 }
 
 /** Parses the query string of a record read; every problem names its parameter. */
 export function parseRecordFilters(query: Record<string, string | undefined>): RecordFilters {
-  const limit = query['limit'] === undefined ? 50 : Number(query['limit']);
-  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE) {
-    throw new DomainError(
-      'invalid-filter',
-      `must be a whole number from 1 to ${MAX_PAGE_SIZE}`,
-      'limit',
-    );
-  }
+  const limit = parsePageSize(query['limit'], {
+    fallback: 50,
+    max: MAX_PAGE_SIZE,
+    code: 'invalid-filter',
+  });
   const setting = query['setting'];
   if (setting !== undefined && !(SOURCE_DOMAINS as readonly string[]).includes(setting)) {
     throw new DomainError(
@@ -106,38 +118,13 @@ export function parseRecordFilters(query: Record<string, string | undefined>): R
   if (from) filters.from = from;
   if (to) filters.to = to;
   if (asAt) filters.asAt = asAt;
-  if (query['cursor'] !== undefined) filters.cursor = query['cursor'];
+  if (query['cursor'] !== undefined) filters.cursor = decodePageCursor(query['cursor']);
   return filters;
 }
 
+/** The cursor of a page ending at `entry` (one codec for every paged route: decodePageCursor). */
 const encodeCursor = (entry: EntryView): string =>
-  Buffer.from(JSON.stringify([entry.occurredAt, entry.eventId])).toString('base64url');
-
-function decodeCursor(cursor: string): [string, string] {
-  try {
-    const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
-    if (
-      Array.isArray(value) &&
-      value.length === 2 &&
-      value.every((part) => typeof part === 'string')
-    )
-      return [value[0] as string, value[1] as string];
-  } catch {
-    // an unreadable cursor is reported below
-  }
-  throw new DomainError('invalid-cursor', 'is not a cursor this API returned', 'cursor');
-}
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** A cursor of the current record, checked before it reaches SQL. */
-function parseCursor(cursor: string): { occurredAt: Date; eventId: string } {
-  const [occurredAt, eventId] = decodeCursor(cursor);
-  const at = new Date(occurredAt);
-  if (Number.isNaN(at.getTime()) || !UUID.test(eventId))
-    throw new DomainError('invalid-cursor', 'is not a cursor this API returned', 'cursor');
-  return { occurredAt: at, eventId };
-}
+  encodePageCursor({ at: new Date(entry.occurredAt), id: entry.eventId });
 
 /** record_entry as raw SQL returns it. */
 interface RecordEntryRaw {
@@ -292,14 +279,16 @@ export class RecordQuery {
           (!filters.to || new Date(entry.occurredAt) < filters.to),
       )
       .map(({ entry }) => entry);
-    const after = filters.cursor ? parseCursor(filters.cursor) : undefined;
-    const remaining = after
-      ? visible.filter(
-          (entry) =>
-            new Date(entry.occurredAt) > after.occurredAt ||
-            (entry.occurredAt === after.occurredAt.toISOString() && entry.eventId > after.eventId),
-        )
-      : visible;
+    const after = filters.cursor;
+    const afterTime = after?.at.toISOString();
+    const remaining =
+      after && afterTime
+        ? visible.filter(
+            (entry) =>
+              entry.occurredAt > afterTime ||
+              (entry.occurredAt === afterTime && entry.eventId > after.id),
+          )
+        : visible;
     const page = remaining.slice(0, filters.limit);
     const last = page.at(-1);
     return {
@@ -361,7 +350,9 @@ export class RecordQuery {
     parameters: readonly unknown[],
     filters: RecordFilters,
   ): Promise<EntryView[]> {
-    let after = filters.cursor ? parseCursor(filters.cursor) : undefined;
+    let after = filters.cursor
+      ? { occurredAt: filters.cursor.at, eventId: filters.cursor.id }
+      : undefined;
     const visible: EntryView[] = [];
     let chunk = filters.limit + 1;
     for (;;) {
@@ -458,7 +449,7 @@ export class RecordQuery {
 
   /** One entry of the patient in any status, its sensitivity the union of its versions. */
   async entryRow(nhsNumber: string, eventId: string): Promise<EntryView | undefined> {
-    if (!/^[0-9a-f-]{36}$/i.test(eventId)) return undefined;
+    if (!isUuid(eventId)) return undefined;
     const [row] = await this.dataSource.query<RecordEntryRaw[]>(
       `SELECT ${ENTRY_COLUMNS} FROM record_entry WHERE event_id = $1 AND nhs_number = $2`,
       [eventId, nhsNumber],

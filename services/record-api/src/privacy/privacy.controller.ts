@@ -19,15 +19,20 @@ import {
   type PrivacyOfficerAlert,
 } from '@carelog/audit';
 import type { Caller } from '@carelog/auth';
-import { DomainError, isRole, isValidNhsNumber, VIEW_ROLES, type ViewRole } from '@carelog/domain';
+import {
+  DomainError,
+  isRole,
+  isUuid,
+  isValidNhsNumber,
+  VIEW_ROLES,
+  type ViewRole,
+} from '@carelog/domain';
 import { CallerGuard, CurrentCaller } from '@carelog/nest-platform';
 import { disclosureIn, PatientGate, type OpenedPatient } from '../patient-gate/patient-gate';
 import { journalOf } from '../patient-record/patient-record.controller';
 import { factsOf, parseRecordFilters, RecordQuery } from '../patient-record/record-query';
 import { MIN_REASON, statedReason } from '../patient-gate/staff-requests';
 import { PrivacyOfficerScopes } from './privacy-officer-scopes';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const fieldsOf = (body: unknown): Record<string, unknown> =>
   typeof body === 'object' && body !== null && !Array.isArray(body)
@@ -121,7 +126,7 @@ export class PrivacyController {
       );
     if (note !== undefined && note !== null && typeof note !== 'string')
       throw new DomainError('invalid-note', 'must be text', 'note');
-    if (!UUID.test(accessId))
+    if (!isUuid(accessId))
       throw new DomainError('alert-not-found', 'no alert with that id is yours to review');
     const at = new Date();
     const alert = await this.auditTrail.acknowledgeAlert(

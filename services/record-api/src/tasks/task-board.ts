@@ -1,6 +1,11 @@
 import type { Caller } from '@carelog/auth';
 import {
+  decodePageCursor,
   DomainError,
+  encodePageCursor,
+  isUuid,
+  parsePageSize,
+  type PagePosition,
   isStaffRole,
   isTaskAddressedTo,
   nextEscalationAt,
@@ -96,29 +101,13 @@ export function flaggedEntryFacts(row: AttentionTaskRow, sensitivity: string[]):
   };
 }
 
-function encodeCursor(row: AttentionTaskRow): string {
-  return Buffer.from(JSON.stringify([row.flaggedAt.toISOString(), row.taskId])).toString(
-    'base64url',
-  );
-}
-
-function decodeCursor(cursor: string): [Date, string] {
-  try {
-    const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString());
-    if (Array.isArray(value) && typeof value[0] === 'string' && typeof value[1] === 'string') {
-      const at = new Date(value[0]);
-      if (!Number.isNaN(at.getTime()) && /^[0-9a-f-]{36}$/i.test(value[1])) return [at, value[1]];
-    }
-  } catch {
-    // reported below
-  }
-  throw new DomainError('invalid-cursor', 'is not a cursor this API returned', 'cursor');
-}
+const encodeCursor = (row: AttentionTaskRow): string =>
+  encodePageCursor({ at: row.flaggedAt, id: row.taskId });
 
 export function parseTaskFilters(query: Record<string, string | undefined>): {
   status: TaskStatusFilter;
   limit: number;
-  cursor?: [Date, string];
+  cursor?: PagePosition;
 } {
   const status = query['status'] ?? 'open';
   if (!(TASK_STATUS_FILTERS as readonly string[]).includes(status))
@@ -127,17 +116,15 @@ export function parseTaskFilters(query: Record<string, string | undefined>): {
       `must be one of ${TASK_STATUS_FILTERS.join(', ')}`,
       'status',
     );
-  const limit = query['limit'] === undefined ? DEFAULT_TASK_PAGE : Number(query['limit']);
-  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_TASK_PAGE)
-    throw new DomainError(
-      'invalid-limit',
-      `must be a whole number from 1 to ${MAX_TASK_PAGE}`,
-      'limit',
-    );
+  const limit = parsePageSize(query['limit'], {
+    fallback: DEFAULT_TASK_PAGE,
+    max: MAX_TASK_PAGE,
+    code: 'invalid-limit',
+  });
   return {
     status: status as TaskStatusFilter,
     limit,
-    ...(query['cursor'] ? { cursor: decodeCursor(query['cursor']) } : {}),
+    ...(query['cursor'] !== undefined ? { cursor: decodePageCursor(query['cursor']) } : {}),
   };
 }
 
@@ -159,8 +146,6 @@ function entryDisclosureAsTask(
     attention: { role: caller.role, organisation: caller.organisation, reason: row.reason },
   });
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function requireStaff(caller: Caller): void {
   if (!isStaffRole(caller.role) || caller.role === 'privacy-officer')
@@ -269,8 +254,8 @@ export class TaskBoard {
       query.andWhere('task.status = :status', { status: filters.status });
     if (filters.cursor)
       query.andWhere('(task.flaggedAt, task.taskId) > (:after, :afterId)', {
-        after: filters.cursor[0],
-        afterId: filters.cursor[1],
+        after: filters.cursor.at,
+        afterId: filters.cursor.id,
       });
     const rows = await query
       .orderBy('task.flaggedAt', 'ASC')
@@ -319,7 +304,7 @@ export class TaskBoard {
     action: 'read-tasks' | 'acknowledge-task',
   ): Promise<OpenedTask> {
     requireStaff(caller);
-    if (!UUID.test(taskId)) throw taskNotFound();
+    if (!isUuid(taskId)) throw taskNotFound();
     const row = await this.dataSource.getRepository(AttentionTaskRow).findOneBy({ taskId });
     const [entry] = await this.records.entriesByIds([taskId]);
     const opened = await this.openFor(caller, row, entry, action);

@@ -1,0 +1,49 @@
+import { ROLES } from '../roles';
+
+/**
+ * Closed vocabularies of payload fields, by `<EntryType>.<field>`: the lists each schema's
+ * doc gives as the whole set ("normal, abnormal or critical"). A schema change from string to
+ * enum would not be FULL_TRANSITIVE compatible, so the list is declared here, once, and the
+ * producers accept a value only if it is one of them: written in another case or with spaces
+ * around it, it is stored as the listed term; anything else is refused (`unknown-term`).
+ */
+export const PAYLOAD_VOCABULARIES: Readonly<Record<string, readonly string[]>> = {
+  'AllergyRecorded.severity': ['mild', 'moderate', 'severe'],
+  'AllergyRecorded.certainty': ['confirmed', 'likely', 'unlikely'],
+  'ConsultationRecorded.consultationMedium': ['face-to-face', 'telephone', 'video', 'online'],
+  'MedicationPrescribed.prescriptionType': ['acute', 'repeat'],
+  'ProblemRecorded.status': ['active', 'inactive', 'resolved'],
+  'ProblemRecorded.significance': ['major', 'minor'],
+  'ReferralMade.urgency': ['routine', 'urgent', 'two-week-wait'],
+  'TestResultRecorded.interpretation': ['normal', 'abnormal', 'critical'],
+  'HealthVisitorReviewRecorded.reviewStage': ['new-birth', '6-8-week', '1-year', '2-2.5-year'],
+  'MaternityBookingRecorded.riskLevel': ['low', 'high'],
+  'MaternityBookingRecorded.leadProfessional': ['midwife', 'obstetrician'],
+  'CareTeamMemberAdded.role': ROLES,
+  'CareTeamMemberRemoved.role': ROLES,
+  'CarerObservationRecorded.concernLevel': ['none', 'low', 'high'],
+  'CaseOpened.caseType': ['adult', 'child'],
+  'OutOfHoursConsultationRecorded.consultationMedium': ['face-to-face', 'telephone', 'video'],
+  'TriageOutcomeRecorded.service': ['111', '999'],
+  'OptOutRecorded.optOutType': ['national-data-opt-out', 'type-1', 'record-sharing'],
+  'OptOutWithdrawn.optOutType': ['national-data-opt-out', 'type-1', 'record-sharing'],
+  'EntrySealed.sealedFrom.kind': ['role', 'organisation', 'person'],
+  'EntryUnsealed.sealedFrom.kind': ['role', 'organisation', 'person'],
+};
+
+/** The listed term a value spells, ignoring case, compatibility forms and surrounding spaces. */
+export function canonicalTerm(list: readonly string[], value: unknown): string | undefined {
+  if (typeof value !== 'string') return undefined;
+  const folded = value.normalize('NFKC').trim().toLowerCase();
+  return list.find((term) => term.toLowerCase() === folded);
+}
+
+/**
+ * Whether a result must always be shown: anything but a result that is plainly normal. An
+ * interpretation written before the vocabulary was enforced ("Abnormal", "H", "high") is
+ * shown rather than buried.
+ */
+export function isAbnormalInterpretation(value: unknown): boolean {
+  const list = PAYLOAD_VOCABULARIES['TestResultRecorded.interpretation'] ?? [];
+  return canonicalTerm(list, value) !== 'normal';
+}
