@@ -86,7 +86,7 @@ type Decoded<T> = Extract<Item<T>, { event: RecordEntryEvent }>;
 
 /** The batch was given up because the consumer is stopping or the group is rebalancing. */
 class BatchAbandoned extends Error {
-  constructor(readonly lostMembership?: unknown) {
+  constructor(readonly lostMembership?: Error) {
     super('batch abandoned');
   }
 }
@@ -130,9 +130,9 @@ export class CheckpointedConsumer<T = undefined> {
     this.monitor = new ConsumerLagMonitor(kafka, {
       consumerGroup: options.consumerGroup,
       topics: () => this.topics,
-      checkpoint: options.checkpoint,
+      checkpoint: (topic, partition) => options.checkpoint(topic, partition),
       metrics: this.metrics,
-      onRefresh: options.onLag,
+      onRefresh: (partitions) => options.onLag?.(partitions),
       logger: options.logger,
     });
     this.consumer.on(this.consumer.events.GROUP_JOIN, (event) => {
@@ -239,14 +239,18 @@ export class CheckpointedConsumer<T = undefined> {
     const { batch } = payload;
     if (batch.messages.length === 0 || !payload.isRunning() || payload.isStale()) return;
     const { topic, partition } = batch;
-    let lostMembership: unknown;
+    let lostMembership: Error | undefined;
     const live = () => {
       if (lostMembership !== undefined || !payload.isRunning() || payload.isStale())
         throw new BatchAbandoned(lostMembership);
     };
     // A write can wait on the store for longer than the session time-out: stay in the group.
     const keepAlive = setInterval(() => {
-      payload.heartbeat().catch((error: unknown) => (lostMembership ??= error));
+      payload
+        .heartbeat()
+        .catch(
+          (error: unknown) => (lostMembership ??= error instanceof Error ? error : new Error()),
+        );
     }, BATCH_HEARTBEAT_MS);
     try {
       const from = await this.untilDone(() => this.options.checkpoint(topic, partition), live);

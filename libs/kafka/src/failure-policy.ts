@@ -77,7 +77,7 @@ interface ErrorFields {
 }
 
 const fieldsOf = (error: unknown): ErrorFields =>
-  typeof error === 'object' && error !== null ? (error as ErrorFields) : {};
+  typeof error === 'object' && error !== null ? error : {};
 
 /** Names of schema objects (never values) that say where a database error happened. */
 function databaseContext(fields: ErrorFields): string {
