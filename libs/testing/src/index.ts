@@ -12,3 +12,13 @@ export {
   type WebhookReceiverOptions,
 } from './webhook-receiver';
 export { openEventStream, type OpenEventStream, type ServerSentEvent } from './event-stream';
+export {
+  CORPUS_CASE_HEADER,
+  HOSTILE_KINDS,
+  countByCase,
+  deadLettersOf,
+  hostileCorpus,
+  publishCorpus,
+  type CorpusMessage,
+  type DeadLetterSeen,
+} from './hostile-corpus';
