@@ -26,3 +26,10 @@ export {
   type LogPosition,
   type PositionedEvent,
 } from './checkpointed-consumer';
+export {
+  readDeadLetters,
+  redriveDeadLetters,
+  type DeadLetterEntry,
+  type Progress,
+  type RedriveResult,
+} from './dead-letter-tools';
