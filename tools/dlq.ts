@@ -48,7 +48,8 @@ const source = (entry: DeadLetterEntry): string =>
 async function main(): Promise<void> {
   const command = process.argv[2];
   const group = argument('group');
-  if (!group || !['list', 'show', 'redrive'].includes(command ?? '')) throw new Error(USAGE);
+  if (!group || (command !== 'list' && command !== 'show' && command !== 'redrive'))
+    throw new Error(USAGE);
   const kafka = createKafka('carelog-dlq');
   const code = argument('code');
   const only = offsetArgument('offset');
@@ -92,7 +93,8 @@ async function main(): Promise<void> {
       } catch (error) {
         decoded = { decodes: false, because: (error as Error).message };
       }
-      const { message: _message, ...described } = entry;
+      const described: Partial<DeadLetterEntry> = { ...entry };
+      delete described.message;
       process.stdout.write(`${JSON.stringify({ ...described, ...decoded }, null, 2)}\n`);
       return;
     }
