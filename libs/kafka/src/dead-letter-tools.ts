@@ -43,25 +43,26 @@ function describe(message: KafkaMessage): DeadLetterEntry {
 }
 
 /**
- * Every message on a single-partition topic from `from` up to its end as it stands when
- * called, read with a throw-away consumer group (nothing committed).
+ * Every message of one partition from `from` up to its end as it stands when called, read
+ * with a throw-away consumer group (nothing committed).
  */
-async function readToEnd(
+export async function readPartitionToEnd(
   kafka: Kafka,
   topic: string,
-  from: bigint,
-  onProgress?: (progress: Progress) => void,
+  options: { partition?: number; from?: bigint; onProgress?: (progress: Progress) => void } = {},
 ): Promise<KafkaMessage[]> {
+  const { partition: wanted = 0, from = 0n, onProgress } = options;
   const admin = kafka.admin();
   await admin.connect();
   const offsets = await admin.fetchTopicOffsets(topic).finally(() => admin.disconnect());
-  const partition = offsets.find((entry) => entry.partition === 0);
+  const partition = offsets.find((entry) => entry.partition === wanted);
   const end = BigInt(partition?.high ?? '0');
   const start = from > BigInt(partition?.low ?? '0') ? from : BigInt(partition?.low ?? '0');
   if (end <= start) return [];
   const total = Number(end - start);
-  const consumer = kafka.consumer({ groupId: `carelog-dlq-reader-${randomUUID()}` });
-  const messages: KafkaMessage[] = [];
+  const consumer = kafka.consumer({ groupId: `carelog-reader-${randomUUID()}` });
+  // By offset: a batch read again after the seek is not counted twice.
+  const messages = new Map<string, KafkaMessage>();
   await consumer.connect();
   try {
     await consumer.subscribe({ topic, fromBeginning: true });
@@ -69,24 +70,24 @@ async function readToEnd(
       consumer
         .run({
           autoCommit: false,
-          eachBatch: async ({ batch }) => {
+          eachBatch: ({ batch }) => {
+            if (batch.partition !== wanted) return Promise.resolve();
             for (const message of batch.messages) {
               const offset = BigInt(message.offset);
-              if (offset < start || offset >= end) continue;
-              messages.push(message);
+              if (offset >= start && offset < end) messages.set(message.offset, message);
             }
-            onProgress?.({ done: messages.length, total });
+            onProgress?.({ done: messages.size, total });
             if (BigInt(batch.lastOffset()) >= end - 1n) resolve();
             return Promise.resolve();
           },
         })
-        .then(() => consumer.seek({ topic, partition: 0, offset: start.toString() }))
+        .then(() => consumer.seek({ topic, partition: wanted, offset: start.toString() }))
         .catch(reject);
     });
   } finally {
     await consumer.disconnect();
   }
-  return messages;
+  return [...messages.values()].sort((a, b) => (BigInt(a.offset) < BigInt(b.offset) ? -1 : 1));
 }
 
 /** The dead letters of `consumerGroup` from offset `from`, oldest first. */
@@ -95,12 +96,7 @@ export async function readDeadLetters(
   consumerGroup: string,
   options: { from?: bigint; onProgress?: (progress: Progress) => void } = {},
 ): Promise<DeadLetterEntry[]> {
-  const messages = await readToEnd(
-    kafka,
-    deadLetterTopic(consumerGroup),
-    options.from ?? 0n,
-    options.onProgress,
-  );
+  const messages = await readPartitionToEnd(kafka, deadLetterTopic(consumerGroup), options);
   return messages.map(describe);
 }
 

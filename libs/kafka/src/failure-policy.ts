@@ -31,7 +31,7 @@ export const RETRY_INITIAL_DELAY_MS = 200;
 export const RETRY_BACKOFF_MULTIPLIER = 2;
 export const RETRY_MAX_DELAY_MS = 5000;
 /** Attempts of a write that fails transiently before its message is dead-lettered. */
-export const MAX_TRANSIENT_ATTEMPTS = 6;
+export const MAX_TRANSIENT_ATTEMPTS = 10;
 
 /** The delay before retry number `attempt` (1-based). */
 export const retryDelayMs = (attempt: number): number =>

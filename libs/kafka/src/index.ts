@@ -28,6 +28,7 @@ export {
 } from './checkpointed-consumer';
 export {
   readDeadLetters,
+  readPartitionToEnd,
   redriveDeadLetters,
   type DeadLetterEntry,
   type Progress,

@@ -3,6 +3,7 @@ import { ENTRY_TYPE_NAMES, loadEventCodec, type UncheckedRecordEntryEvent } from
 import { deadLetterTopic, domainOfTopic, DLQ_HEADERS, ENTRY_TYPE_HEADER } from '@carelog/kafka';
 import type { IHeaders, Kafka, KafkaMessage } from 'kafkajs';
 import { exampleEvent } from './events';
+import { eventually } from './eventually';
 import { readPartition } from './kafka';
 import { nextTestNhsNumber } from './nhs-numbers';
 
@@ -197,3 +198,57 @@ export function countByCase(letters: readonly DeadLetterSeen[]): Map<string, num
     counts.set(letter.caseId ?? '?', (counts.get(letter.caseId ?? '?') ?? 0) + 1);
   return counts;
 }
+
+/**
+ * Waits until the group's dead-letter topic holds as many letters as the corpus has hostile
+ * messages, then checks that it holds each hostile message exactly once, with a code and a
+ * reason, and nothing else. Returns the letters.
+ */
+export async function expectEachHostileDeadLetteredOnce(
+  kafka: Kafka,
+  consumerGroup: string,
+  corpus: readonly CorpusMessage[],
+): Promise<DeadLetterSeen[]> {
+  const hostile = corpus.filter((message) => message.hostile);
+  const letters = await eventually(
+    async () => {
+      const seen = await deadLettersOf(kafka, consumerGroup);
+      expect(seen.length).toBeGreaterThanOrEqual(hostile.length);
+      return seen;
+    },
+    { timeoutMs: 180_000, intervalMs: 1000 },
+  );
+  expect(letters).toHaveLength(hostile.length);
+  const counts = countByCase(letters);
+  for (const message of hostile)
+    expect([message.id, counts.get(message.id)]).toEqual([message.id, 1]);
+  for (const letter of letters) {
+    expect(letter.code).toMatch(/^[\w-]+$/);
+    expect(letter.reason?.length).toBeGreaterThan(0);
+  }
+  return letters;
+}
+
+/** The end offset of every partition of `topics` now, keyed `topic:partition`. */
+export async function endOffsets(
+  kafka: Kafka,
+  topics: readonly string[],
+): Promise<Map<string, bigint>> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const ends = new Map<string, bigint>();
+    for (const topic of topics)
+      for (const { partition, high } of await admin.fetchTopicOffsets(topic))
+        ends.set(`${topic}:${partition}`, BigInt(high));
+    return ends;
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** The series of one metric for one consumer group, as lines of Prometheus text. */
+export const consumerSeries = (metrics: string, name: string, consumerGroup: string): string[] =>
+  metrics
+    .split('\n')
+    .filter((line) => line.startsWith(`${name}{consumer_group="${consumerGroup}"`));

@@ -15,8 +15,11 @@ export { openEventStream, type OpenEventStream, type ServerSentEvent } from './e
 export {
   CORPUS_CASE_HEADER,
   HOSTILE_KINDS,
+  consumerSeries,
   countByCase,
   deadLettersOf,
+  endOffsets,
+  expectEachHostileDeadLetteredOnce,
   hostileCorpus,
   publishCorpus,
   type CorpusMessage,

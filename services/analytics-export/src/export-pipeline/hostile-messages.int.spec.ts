@@ -2,14 +2,14 @@ import { randomBytes } from 'node:crypto';
 import { createKafka, recordEntryTopics } from '@carelog/kafka';
 import { metricsRegistry } from '@carelog/nest-platform';
 import {
-  countByCase,
-  deadLettersOf,
+  consumerSeries,
+  endOffsets,
   eventually,
+  expectEachHostileDeadLetteredOnce,
   hostileCorpus,
   publishCorpus,
   uniqueName,
 } from '@carelog/testing';
-import type { Admin } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import { PseudonymKey } from '../pseudonymised-entry/pseudonym-key';
 import { AnalyticsExport } from './analytics-export';
@@ -29,11 +29,8 @@ describe('the analytics export under hostile messages on every record-entry topi
   const schema = uniqueName('analytics_hostile');
   let dataSource: DataSource;
   let pipeline: AnalyticsExport;
-  let admin: Admin;
 
   beforeAll(async () => {
-    admin = kafka.admin();
-    await admin.connect();
     dataSource = exportDataSource({ schema, applicationName: 'hostile-analytics-test' });
     pipeline = new AnalyticsExport(kafka, dataSource, {
       key: new PseudonymKey(randomBytes(32).toString('hex')),
@@ -46,7 +43,6 @@ describe('the analytics export under hostile messages on every record-entry topi
 
   afterAll(async () => {
     await pipeline.stop();
-    await admin.disconnect();
     await dataSource.query(`DROP SCHEMA "${schema}" CASCADE`);
     await dataSource.destroy();
   });
@@ -57,25 +53,10 @@ describe('the analytics export under hostile messages on every record-entry topi
     expect(hostile.length).toBeGreaterThanOrEqual(500);
     await publishCorpus(kafka, corpus);
 
-    const letters = await eventually(
-      async () => {
-        const seen = await deadLettersOf(kafka, consumerGroup);
-        expect(seen.length).toBeGreaterThanOrEqual(hostile.length);
-        return seen;
-      },
-      { timeoutMs: 180_000, intervalMs: 1000 },
-    );
-    expect(letters).toHaveLength(hostile.length);
-    const counts = countByCase(letters);
-    for (const message of hostile)
-      expect([message.id, counts.get(message.id)]).toEqual([message.id, 1]);
-    for (const letter of letters) expect(letter.reason?.length).toBeGreaterThan(0);
+    await expectEachHostileDeadLetteredOnce(kafka, consumerGroup, corpus);
 
     // in = read + dead-lettered: the stored checkpoint is at the end of every partition.
-    const ends = new Map<string, bigint>();
-    for (const topic of recordEntryTopics())
-      for (const { partition, high } of await admin.fetchTopicOffsets(topic))
-        ends.set(`${topic}:${partition}`, BigInt(high));
+    const ends = await endOffsets(kafka, recordEntryTopics());
     expect([...ends.values()].reduce((sum, end) => sum + end, 0n)).toBe(BigInt(corpus.length));
     await eventually(
       async () => {
@@ -93,11 +74,11 @@ describe('the analytics export under hostile messages on every record-entry topi
 
     await eventually(
       async () => {
-        const lines = (await metricsRegistry.metrics())
-          .split('\n')
-          .filter((line) =>
-            line.startsWith(`carelog_consumer_lag{consumer_group="${consumerGroup}"`),
-          );
+        const lines = consumerSeries(
+          await metricsRegistry.metrics(),
+          'carelog_consumer_lag',
+          consumerGroup,
+        );
         expect(lines.length).toBe(ends.size + 1);
         expect(lines.filter((line) => !line.endsWith(' 0'))).toEqual([]);
       },

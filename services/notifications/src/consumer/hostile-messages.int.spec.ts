@@ -4,14 +4,14 @@ import { createKafka, recordEntryTopics, redriveTopic } from '@carelog/kafka';
 import { createHttpService } from '@carelog/nest-platform';
 import { migrateReadModel, readModelDataSource } from '@carelog/read-model';
 import {
-  countByCase,
-  deadLettersOf,
+  consumerSeries,
+  endOffsets,
   eventually,
+  expectEachHostileDeadLetteredOnce,
   hostileCorpus,
   publishCorpus,
   uniqueName,
 } from '@carelog/testing';
-import type { Admin } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 
 /**
@@ -31,12 +31,9 @@ describe('the notifications consumer under hostile messages on every record-entr
   let app: NestExpressApplication;
   let url: string;
   let readModel: DataSource;
-  let admin: Admin;
 
   beforeAll(async () => {
     Object.assign(process.env, env);
-    admin = kafka.admin();
-    await admin.connect();
     readModel = readModelDataSource({ applicationName: 'hostile-notifications', poolSize: 2 });
     await readModel.initialize();
     await migrateReadModel(readModel);
@@ -51,7 +48,6 @@ describe('the notifications consumer under hostile messages on every record-entr
 
   afterAll(async () => {
     await app?.close();
-    await admin.disconnect();
     await readModel.query(`DROP SCHEMA IF EXISTS "${env.CARELOG_NOTIFICATIONS_SCHEMA}" CASCADE`);
     await readModel.query(`DROP SCHEMA IF EXISTS "${env.CARELOG_READ_MODEL_SCHEMA}" CASCADE`);
     await readModel.destroy();
@@ -64,26 +60,11 @@ describe('the notifications consumer under hostile messages on every record-entr
     expect(hostile.length).toBeGreaterThanOrEqual(500);
     await publishCorpus(kafka, corpus);
 
-    const letters = await eventually(
-      async () => {
-        const seen = await deadLettersOf(kafka, env.CARELOG_NOTIFICATIONS_GROUP);
-        expect(seen.length).toBeGreaterThanOrEqual(hostile.length);
-        return seen;
-      },
-      { timeoutMs: 180_000, intervalMs: 1000 },
-    );
-    expect(letters).toHaveLength(hostile.length);
-    const counts = countByCase(letters);
-    for (const message of hostile)
-      expect([message.id, counts.get(message.id)]).toEqual([message.id, 1]);
-    for (const letter of letters) expect(letter.reason?.length).toBeGreaterThan(0);
+    await expectEachHostileDeadLetteredOnce(kafka, env.CARELOG_NOTIFICATIONS_GROUP, corpus);
 
     // Every valid one was handled: the stored checkpoint is at the end of every partition,
     // so in = handled + dead-lettered.
-    const ends = new Map<string, bigint>();
-    for (const topic of recordEntryTopics())
-      for (const { partition, high } of await admin.fetchTopicOffsets(topic))
-        ends.set(`${topic}:${partition}`, BigInt(high));
+    const ends = await endOffsets(kafka, recordEntryTopics());
     expect([...ends.values()].reduce((sum, end) => sum + end, 0n)).toBe(BigInt(corpus.length));
     await eventually(
       async () => {
@@ -106,13 +87,11 @@ describe('the notifications consumer under hostile messages on every record-entr
     // Lag of every partition the group reads, the re-drive topic included, back to 0.
     await eventually(
       async () => {
-        const lines = (await fetch(`${url}/metrics`).then((response) => response.text()))
-          .split('\n')
-          .filter((line) =>
-            line.startsWith(
-              `carelog_consumer_lag{consumer_group="${env.CARELOG_NOTIFICATIONS_GROUP}"`,
-            ),
-          );
+        const lines = consumerSeries(
+          await fetch(`${url}/metrics`).then((response) => response.text()),
+          'carelog_consumer_lag',
+          env.CARELOG_NOTIFICATIONS_GROUP,
+        );
         expect(lines.length).toBe(ends.size + 1);
         expect(
           lines.some((line) => line.includes(redriveTopic(env.CARELOG_NOTIFICATIONS_GROUP))),

@@ -9,9 +9,9 @@ import {
 import { metricsRegistry } from '@carelog/nest-platform';
 import { migrateReadModel, readModelDataSource, ReadModelVersions } from '@carelog/read-model';
 import {
-  countByCase,
-  deadLettersOf,
+  consumerSeries,
   eventually,
+  expectEachHostileDeadLetteredOnce,
   hostileCorpus,
   HOSTILE_KINDS,
   publishCorpus,
@@ -88,33 +88,12 @@ describe('the projection under hostile messages on every record-entry topic', ()
       ).map((row) => row.event_id),
     );
 
-  /** Every hostile case dead-lettered exactly once with a reason, and nothing else. */
-  const expectEachHostileDeadLetteredOnce = async (consumerGroup: string) => {
-    const letters = await eventually(
-      async () => {
-        const seen = await deadLettersOf(kafka, consumerGroup);
-        expect(seen.length).toBeGreaterThanOrEqual(hostile.length);
-        return seen;
-      },
-      { timeoutMs: 180_000, intervalMs: 1000 },
-    );
-    const counts = countByCase(letters);
-    expect(letters).toHaveLength(hostile.length);
-    for (const message of hostile)
-      expect([message.id, counts.get(message.id)]).toEqual([message.id, 1]);
-    for (const letter of letters) {
-      expect(letter.code).toMatch(/^[a-z0-9-]+$/i);
-      expect(letter.reason?.length).toBeGreaterThan(0);
-    }
-    return letters;
-  };
-
   it('projects every valid entry and dead-letters every hostile message once, with its reason; lag back to 0', async () => {
     expect(hostile.length).toBeGreaterThanOrEqual(500);
     expect(new Set(hostile.map((message) => message.id.split(':')[1]))).toEqual(
       new Set(HOSTILE_KINDS),
     );
-    const letters = await expectEachHostileDeadLetteredOnce(group);
+    const letters = await expectEachHostileDeadLetteredOnce(kafka, group, corpus);
 
     const stored = await eventually(
       async () => {
@@ -138,9 +117,7 @@ describe('the projection under hostile messages on every record-entry topic', ()
       { timeoutMs: 60_000 },
     );
     const metrics = await metricsRegistry.metrics();
-    const series = metrics
-      .split('\n')
-      .filter((line) => line.startsWith(`carelog_consumer_lag{consumer_group="${group}"`));
+    const series = consumerSeries(metrics, 'carelog_consumer_lag', group);
     expect(series.length).toBeGreaterThanOrEqual(recordEntryTopics().length * 6);
     expect(series.filter((line) => !line.endsWith(' 0'))).toEqual([]);
     expect(metrics).toMatch(
@@ -158,7 +135,7 @@ describe('the projection under hostile messages on every record-entry topic', ()
     const rebuilt = await storedEventIds(control, version.schema);
     expect(rebuilt.size).toBe(valid.length);
     for (const message of valid) expect(rebuilt.has(message.eventId ?? '')).toBe(true);
-    const letters = await expectEachHostileDeadLetteredOnce(version.consumerGroup);
+    const letters = await expectEachHostileDeadLetteredOnce(kafka, version.consumerGroup, corpus);
     expect(corpus.length).toBe(rebuilt.size + letters.length);
   }, 300_000);
 });

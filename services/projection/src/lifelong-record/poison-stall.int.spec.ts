@@ -2,6 +2,8 @@ import { loadEventCodec, type UncheckedRecordEntryEvent } from '@carelog/codec';
 import {
   createKafka,
   deadLetterTopic,
+  DLQ_HEADERS,
+  MAX_TRANSIENT_ATTEMPTS,
   ensureTopics,
   platformTopics,
   recordEntryTopic,
@@ -113,4 +115,54 @@ describe('a NUL or a year 0 no longer stalls its partition', () => {
     },
     120_000,
   );
+
+  it('a message that fails transiently every time holds its partition for a bounded number of attempts, then is dead-lettered', async () => {
+    const nhsNumber = nextTestNhsNumber();
+    // A failure Postgres gives for this patient every time, of a kind nobody classified (P0001).
+    await dataSource.query(`CREATE SEQUENCE "${schema}".attempts`);
+    await dataSource.query(`
+      CREATE FUNCTION "${schema}".always_fail() RETURNS trigger AS $$
+      BEGIN
+        IF NEW.nhs_number = '${nhsNumber}' THEN
+          PERFORM nextval('"${schema}".attempts');
+          RAISE EXCEPTION 'simulated failure';
+        END IF;
+        RETURN NEW;
+      END $$ LANGUAGE plpgsql`);
+    await dataSource.query(
+      `CREATE TRIGGER always_fail BEFORE INSERT ON "${schema}".entry_version FOR EACH ROW EXECUTE FUNCTION "${schema}".always_fail()`,
+    );
+    const failing = exampleEvent('ConsultationRecorded', { nhsNumber });
+    const behind = exampleEvent('ConsultationRecorded', { nhsNumber: nextTestNhsNumber() });
+    await producer.send({
+      topic: recordEntryTopic('gp'),
+      acks: -1,
+      messages: [failing, behind].map((event) => ({
+        partition: 2,
+        key: event.patient.nhsNumber,
+        value: codec.encode(event),
+      })),
+    });
+
+    await eventually(
+      async () =>
+        expect(
+          await dataSource.getRepository(RecordEntryRow).countBy({ eventId: behind.eventId }),
+        ).toBe(1),
+      { timeoutMs: 110_000, intervalMs: 1000 },
+    );
+    const [attempts] = await dataSource.query<Array<{ last_value: string }>>(
+      `SELECT last_value FROM "${schema}".attempts`,
+    );
+    // Tried as part of its batch and then on its own, each at most MAX_TRANSIENT_ATTEMPTS times.
+    expect(Number(attempts?.last_value)).toBeGreaterThanOrEqual(MAX_TRANSIENT_ATTEMPTS);
+    expect(Number(attempts?.last_value)).toBeLessThanOrEqual(2 * MAX_TRANSIENT_ATTEMPTS);
+    const letters = await readPartition(kafka, deadLetterTopic(group), 0);
+    const letter = letters.filter(
+      (candidate) => candidate.headers?.[DLQ_HEADERS.eventId]?.toString() === failing.eventId,
+    );
+    expect(letter).toHaveLength(1);
+    expect(letter[0]?.headers?.[DLQ_HEADERS.code]?.toString()).toBe('retries-exhausted');
+    expect(letter[0]?.headers?.[DLQ_HEADERS.reason]?.toString()).toContain('postgres-P0001');
+  }, 150_000);
 });
