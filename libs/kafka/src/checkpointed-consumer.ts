@@ -1,7 +1,30 @@
 import { validateRecordEntry, type EventCodec, type RecordEntryEvent } from '@carelog/codec';
 import { DomainError } from '@carelog/domain';
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
-import { deadLetterTopic, recordEntryTopics } from './topics';
+import type { Registry } from 'prom-client';
+import {
+  ConsumerLagMonitor,
+  consumerMetrics,
+  type ConsumerMetrics,
+  type PartitionLag,
+} from './consumer-lag';
+import { deadLetter, headerText, sourceOf } from './dead-letters';
+import {
+  classifyFailure,
+  MAX_TRANSIENT_ATTEMPTS,
+  retriesExhausted,
+  retryDelayMs,
+  type ClassifiedFailure,
+} from './failure-policy';
+import { ENTRY_TYPE_HEADER } from './publisher';
+import { checkStorable } from './storable-event';
+import {
+  consumerGroupTopics,
+  deadLetterTopic,
+  ensureTopics,
+  recordEntryTopics,
+  redriveTopic,
+} from './topics';
 
 /** Where an event was read from. */
 export interface LogPosition {
@@ -12,47 +35,63 @@ export interface LogPosition {
 
 export interface PositionedEvent {
   event: RecordEntryEvent;
+  /** Where the event was first written (for a re-driven event, not the re-drive topic). */
   position: LogPosition;
 }
 
-/** One partition batch, decoded, without what the store already holds or what was dead-lettered. */
+/** Part of one partition batch, decoded, without what the store already holds or what was dead-lettered. */
 export interface ConsumedBatch<T = undefined> {
+  /** The partition read (a re-drive topic for re-driven events): the checkpoint's key. */
   topic: string;
   partition: number;
   events: Array<PositionedEvent & { prepared: T }>;
   /** The offset to store with the batch's effects: the partition's next one to read. */
   nextOffset: bigint;
-  /** Messages on the partition after this batch. */
-  lag: number;
 }
 
 export interface CheckpointedConsumerOptions<T = undefined> {
   consumerGroup: string;
-  /** Default: every record-entry topic. */
+  /** Default: every record-entry topic. The group's re-drive topic is always read too. */
   topics?: string[];
   /** Partition batches handled at once, each with its own `write`. Default 1. */
   partitionsInParallel?: number;
   /** The next offset the store holds for a partition, or undefined when it holds none. */
   checkpoint(topic: string, partition: number): Promise<bigint | undefined>;
   /**
-   * What the consumer makes of each event before writing (pure, no I/O); a DomainError sends
-   * the event to the dead-letter topic like an undecodable one.
+   * What the consumer makes of each event before writing (pure, no I/O); any error sends the
+   * event to the dead-letter topic like an undecodable one.
    */
   prepare?(event: RecordEntryEvent, position: LogPosition): T;
   /** Stores the batch's effects and `nextOffset` in one transaction. */
   write(batch: ConsumedBatch<T>): Promise<void>;
-  /** The stable code of the error that replaces a failed write's (which could quote row values). */
-  writeFailureCode: string;
-  onDeadLettered?(count: number): void;
   onWritten?(batch: ConsumedBatch<T>): void;
+  onDeadLettered?(count: number): void;
+  /** Every partition's lag, each time it is read (every LAG_REFRESH_MS). */
+  onLag?(partitions: readonly PartitionLag[]): void;
+  /** Where the lag, stall, dead-letter and retry series go (`carelog_consumer_*`). */
+  metrics?: Registry;
   logger: { warn(message: string): void };
 }
 
-interface Poison {
+/** How often a batch that is still being handled tells the group coordinator it is alive. */
+export const BATCH_HEARTBEAT_MS = 1000;
+
+type Item<T> = {
   message: KafkaMessage;
-  code: string;
-  reason: string;
+  readAt: LogPosition;
+  source: LogPosition;
+} & ({ event: RecordEntryEvent; prepared: T } | { failure: ClassifiedFailure });
+
+type Decoded<T> = Extract<Item<T>, { event: RecordEntryEvent }>;
+
+/** The batch was given up because the consumer is stopping or the group is rebalancing. */
+class BatchAbandoned extends Error {
+  constructor(readonly lostMembership?: Error) {
+    super('batch abandoned');
+  }
 }
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * The one way carelog consumes record entries into a store of its own (the projection, the
@@ -60,16 +99,23 @@ interface Poison {
  * partition's next offset in one transaction of the store, and on every assignment each
  * partition starts where the store says. Kafka's committed offset is only moved after that
  * transaction, so it can lag the store, never lead it: a crash neither loses nor doubles an
- * effect. Events that can never be handled go to the group's dead-letter topic with the
- * reason and their original bytes, and the consumer carries on.
+ * effect.
+ *
+ * Failures follow the failure policy (failure-policy.ts). A message that can never be handled
+ * goes to the group's dead-letter topic with the reason, its original bytes and headers, and
+ * the consumer carries on. When a batch write fails for good, the batch is written again one
+ * message at a time, so that only the message at fault is dead-lettered and its neighbours
+ * are stored. Lag and stall are read on a timer of their own (ConsumerLagMonitor).
  */
 export class CheckpointedConsumer<T = undefined> {
   private readonly consumer: Consumer;
   private readonly deadLetters: Producer;
-  private joined = false;
+  private readonly monitor: ConsumerLagMonitor;
+  private readonly metrics: ConsumerMetrics | undefined;
+  private running = false;
 
   constructor(
-    kafka: Kafka,
+    private readonly kafka: Kafka,
     private readonly codec: EventCodec,
     private readonly options: CheckpointedConsumerOptions<T>,
   ) {
@@ -80,33 +126,70 @@ export class CheckpointedConsumer<T = undefined> {
       heartbeatInterval: 1000,
     });
     this.deadLetters = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    this.metrics = options.metrics ? consumerMetrics(options.metrics) : undefined;
+    this.monitor = new ConsumerLagMonitor(kafka, {
+      consumerGroup: options.consumerGroup,
+      topics: () => this.topics,
+      checkpoint: (topic, partition) => options.checkpoint(topic, partition),
+      metrics: this.metrics,
+      onRefresh: (partitions) => options.onLag?.(partitions),
+      logger: options.logger,
+    });
     this.consumer.on(this.consumer.events.GROUP_JOIN, (event) => {
-      this.joined = true;
       void this.resumeFromCheckpoints(event.payload.memberAssignment);
     });
-    this.consumer.on(this.consumer.events.CRASH, () => (this.joined = false));
+    // kafkajs restarts a consumer after a retriable crash; only one it gives up on is not running.
+    this.consumer.on(this.consumer.events.CRASH, (event) => {
+      if (!event.payload.restart) this.running = false;
+    });
   }
 
+  /** The consumer is running (rejoining after a rebalance included): readiness does not follow lag. */
   get isJoined(): boolean {
-    return this.joined;
+    return this.running;
+  }
+
+  /** Every partition's lag as last read. */
+  get lag(): readonly PartitionLag[] {
+    return this.monitor.partitions;
+  }
+
+  /** Reads every partition's lag now. */
+  refreshLag(): Promise<void> {
+    return this.monitor.refresh();
+  }
+
+  private get topics(): string[] {
+    return [
+      ...(this.options.topics ?? recordEntryTopics()),
+      redriveTopic(this.options.consumerGroup),
+    ];
   }
 
   async start(): Promise<void> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      await ensureTopics(admin, consumerGroupTopics(this.options.consumerGroup));
+    } finally {
+      await admin.disconnect();
+    }
     await this.deadLetters.connect();
     await this.consumer.connect();
-    await this.consumer.subscribe({
-      topics: this.options.topics ?? recordEntryTopics(),
-      fromBeginning: true,
-    });
+    await this.consumer.subscribe({ topics: this.topics, fromBeginning: true });
     await this.consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: this.options.partitionsInParallel ?? 1,
       eachBatch: (payload) => this.handleBatch(payload),
     });
+    this.running = true;
+    await this.monitor.start();
   }
 
   async stop(): Promise<void> {
+    this.running = false;
+    await this.monitor.stop();
     await this.consumer.disconnect();
     await this.deadLetters.disconnect();
   }
@@ -120,21 +203,35 @@ export class CheckpointedConsumer<T = undefined> {
     }
   }
 
-  private decode(
-    message: KafkaMessage,
-    position: LogPosition,
-  ): { event: RecordEntryEvent; prepared: T } | Poison {
-    if (!message.value) return { message, code: 'empty-message', reason: 'message has no value' };
+  /** Decoding and preparing are pure: whatever fails there fails every time, so it is permanent. */
+  private decode(message: KafkaMessage, readAt: LogPosition): Item<T> {
+    // Only a re-driven message may say where it came from; any other is where it was read.
+    const source =
+      readAt.topic === redriveTopic(this.options.consumerGroup)
+        ? sourceOf(message, readAt)
+        : readAt;
+    const base = { message, readAt, source };
+    if (!message.value)
+      return {
+        ...base,
+        failure: { kind: 'permanent', code: 'empty-message', reason: 'message has no value' },
+      };
     try {
-      const { event } = this.codec.decode(message.value);
+      const { event, writer } = this.codec.decode(message.value);
+      const declared = headerText(message.headers, ENTRY_TYPE_HEADER);
+      if (declared !== undefined && declared !== writer.type)
+        throw new DomainError(
+          'entry-type-mismatch',
+          `the ${ENTRY_TYPE_HEADER} header names another type than the schema fingerprint (${writer.type})`,
+        );
       validateRecordEntry(event);
+      checkStorable(event);
       const prepared = this.options.prepare
-        ? this.options.prepare(event, position)
+        ? this.options.prepare(event, source)
         : (undefined as T);
-      return { event, prepared };
+      return { ...base, event, prepared };
     } catch (error) {
-      if (error instanceof DomainError) return { message, code: error.code, reason: error.message };
-      throw error;
+      return { ...base, failure: { ...classifyFailure(error), kind: 'permanent' } };
     }
   }
 
@@ -142,64 +239,186 @@ export class CheckpointedConsumer<T = undefined> {
     const { batch } = payload;
     if (batch.messages.length === 0 || !payload.isRunning() || payload.isStale()) return;
     const { topic, partition } = batch;
-    const from = await this.options.checkpoint(topic, partition);
-    const events: ConsumedBatch<T>['events'] = [];
-    const poison: Array<Poison & { position: LogPosition }> = [];
-    for (const message of batch.messages) {
-      if (from !== undefined && BigInt(message.offset) < from) continue;
-      const position = { topic, partition, offset: message.offset };
-      const decoded = this.decode(message, position);
-      if ('event' in decoded) events.push({ ...decoded, position });
-      else poison.push({ ...decoded, position });
-    }
-    const nextOffset = BigInt(batch.lastOffset()) + 1n;
-    if (poison.length > 0) await this.sendToDeadLetters(poison);
-    const consumed: ConsumedBatch<T> = {
-      topic,
-      partition,
-      events,
-      nextOffset,
-      lag: Math.max(0, Number(BigInt(batch.highWatermark) - nextOffset)),
+    let lostMembership: Error | undefined;
+    const live = () => {
+      if (lostMembership !== undefined || !payload.isRunning() || payload.isStale())
+        throw new BatchAbandoned(lostMembership);
     };
+    // A write can wait on the store for longer than the session time-out: stay in the group.
+    const keepAlive = setInterval(() => {
+      payload
+        .heartbeat()
+        .catch(
+          (error: unknown) => (lostMembership ??= error instanceof Error ? error : new Error()),
+        );
+    }, BATCH_HEARTBEAT_MS);
     try {
-      await this.options.write(consumed);
+      const from = await this.untilDone(() => this.options.checkpoint(topic, partition), live);
+      const items = batch.messages
+        .filter((message) => from === undefined || BigInt(message.offset) >= from)
+        .map((message) => this.decode(message, { topic, partition, offset: message.offset }));
+      const nextOffset = BigInt(batch.lastOffset()) + 1n;
+      if (items.length > 0) await this.settle(topic, partition, items, nextOffset, live);
+      payload.resolveOffset(batch.lastOffset());
+      // The store holds the checkpoint; Kafka's copy only follows it, so a failure here is harmless.
+      await this.consumer
+        .commitOffsets([{ topic, partition, offset: nextOffset.toString() }])
+        .catch((error: unknown) =>
+          this.options.logger.warn(`offset commit failed: ${(error as Error).name}`),
+        );
+      await payload.heartbeat();
     } catch (error) {
-      // Retriable: kafkajs redelivers the batch. The error is replaced so that no log line
-      // quotes the rows (a database error carries its query parameters).
-      const cause = (error as { code?: string }).code ?? (error as Error).name;
-      throw new DomainError(
-        this.options.writeFailureCode,
-        `database error ${cause}; the batch will be retried`,
-      );
+      if (!(error instanceof BatchAbandoned)) throw error;
+      // Stopping: nothing to do. Rebalancing: kafkajs rejoins on the error and reads the batch
+      // again from the store's checkpoint.
+      if (error.lostMembership !== undefined) throw error.lostMembership;
+    } finally {
+      clearInterval(keepAlive);
     }
-    this.options.onWritten?.(consumed);
-    payload.resolveOffset(batch.lastOffset());
-    await this.consumer.commitOffsets([{ topic, partition, offset: nextOffset.toString() }]);
-    await payload.heartbeat();
+  }
+
+  /** Stores the batch's events, dead-lettering exactly those that can never be stored. */
+  private async settle(
+    topic: string,
+    partition: number,
+    items: Item<T>[],
+    nextOffset: bigint,
+    live: () => void,
+  ): Promise<void> {
+    const head = items[0];
+    if (head) this.noteHead(head);
+    const poison = items.filter((item) => 'failure' in item);
+    if (poison.length > 0) await this.sendToDeadLetters(poison, live);
+    const events = items.filter((item): item is Decoded<T> => 'event' in item);
+    const positioned = (decoded: Decoded<T>[]) =>
+      decoded.map(({ event, prepared, source }) => ({ event, prepared, position: source }));
+    const failure = await this.tryWrite(
+      { topic, partition, events: positioned(events), nextOffset },
+      live,
+    );
+    if (!failure) return;
+    if (events.length > 1) {
+      // Which message is at fault is not known: write them one at a time.
+      for (const event of events) {
+        this.noteHead(event);
+        const next = BigInt(event.readAt.offset) + 1n;
+        const own = await this.tryWrite(
+          { topic, partition, events: positioned([event]), nextOffset: next },
+          live,
+        );
+        if (own) await this.skip(topic, partition, { ...event, failure: own }, next, live);
+      }
+    } else if (events[0]) {
+      await this.skip(topic, partition, { ...events[0], failure }, nextOffset, live);
+    }
+    await this.storeCheckpoint(topic, partition, nextOffset, live);
+  }
+
+  /** Dead-letters one message and moves the checkpoint past it. */
+  private async skip(
+    topic: string,
+    partition: number,
+    item: Item<T> & { failure: ClassifiedFailure },
+    next: bigint,
+    live: () => void,
+  ): Promise<void> {
+    await this.sendToDeadLetters([item], live);
+    await this.storeCheckpoint(topic, partition, next, live);
+  }
+
+  private async storeCheckpoint(
+    topic: string,
+    partition: number,
+    nextOffset: bigint,
+    live: () => void,
+  ): Promise<void> {
+    const stored = await this.untilDone(() => this.options.checkpoint(topic, partition), live);
+    if (stored !== undefined && stored >= nextOffset) return;
+    const failure = await this.tryWrite({ topic, partition, events: [], nextOffset }, live);
+    // A write of nothing but the checkpoint cannot be refused for its data.
+    if (failure) throw new DomainError(failure.code, failure.reason);
+  }
+
+  /**
+   * Writes with retries: undefined once written, or the failure that means the events can never
+   * be written (permanent, or transient MAX_TRANSIENT_ATTEMPTS times).
+   */
+  private async tryWrite(
+    batch: ConsumedBatch<T>,
+    live: () => void,
+  ): Promise<ClassifiedFailure | undefined> {
+    let transient = 0;
+    for (let attempt = 1; ; attempt++) {
+      live();
+      try {
+        await this.options.write(batch);
+        this.options.onWritten?.(batch);
+        return undefined;
+      } catch (error) {
+        const failure = classifyFailure(error);
+        if (failure.kind === 'permanent') return failure;
+        if (failure.kind === 'transient' && ++transient >= MAX_TRANSIENT_ATTEMPTS)
+          return retriesExhausted(failure);
+        this.retried(failure, batch.topic, attempt);
+        await sleep(retryDelayMs(attempt));
+      }
+    }
+  }
+
+  /** Runs `work` until it succeeds, waiting on what the failure policy calls unavailable or transient. */
+  private async untilDone<R>(work: () => Promise<R>, live: () => void): Promise<R> {
+    for (let attempt = 1; ; attempt++) {
+      live();
+      try {
+        return await work();
+      } catch (error) {
+        const failure = classifyFailure(error);
+        this.retried(failure, 'checkpoint', attempt);
+        await sleep(retryDelayMs(attempt));
+      }
+    }
+  }
+
+  private retried(failure: ClassifiedFailure, what: string, attempt: number): void {
+    this.metrics?.retries.inc({ consumer_group: this.options.consumerGroup, kind: failure.kind });
+    // Only the first few retries and then every tenth: a long outage is one line a minute or so.
+    if (attempt <= 3 || attempt % 10 === 0)
+      this.options.logger.warn(
+        `${what}: ${failure.kind} failure ${failure.code} (attempt ${attempt}); retrying in ${retryDelayMs(attempt)} ms`,
+      );
+  }
+
+  private noteHead(item: Item<T>): void {
+    this.monitor.noteUnprocessed(
+      item.readAt.topic,
+      item.readAt.partition,
+      item.readAt.offset,
+      item.message.timestamp,
+    );
   }
 
   /** The original bytes, with why they could not be handled and where they came from. */
   private async sendToDeadLetters(
-    poison: Array<Poison & { position: LogPosition }>,
+    items: Array<Item<T> & { failure: ClassifiedFailure }>,
+    live: () => void,
   ): Promise<void> {
-    await this.deadLetters.send({
-      topic: deadLetterTopic(this.options.consumerGroup),
-      acks: -1,
-      messages: poison.map(({ message, code, reason, position }) => ({
-        key: message.key,
-        value: message.value,
-        headers: {
-          'carelog-dlq-code': code,
-          'carelog-dlq-reason': reason,
-          'carelog-source-topic': position.topic,
-          'carelog-source-partition': String(position.partition),
-          'carelog-source-offset': position.offset,
-        },
-      })),
-    });
-    this.options.onDeadLettered?.(poison.length);
+    const consumerGroup = this.options.consumerGroup;
+    const messages = items.map((item) =>
+      deadLetter(item.message, item.failure, {
+        consumerGroup,
+        source: item.source,
+        ...('event' in item ? { eventId: (item as Decoded<T>).event.eventId } : {}),
+      }),
+    );
+    await this.untilDone(
+      () => this.deadLetters.send({ topic: deadLetterTopic(consumerGroup), acks: -1, messages }),
+      live,
+    );
+    this.options.onDeadLettered?.(items.length);
+    for (const item of items)
+      this.metrics?.deadLetters.inc({ consumer_group: consumerGroup, code: item.failure.code });
     this.options.logger.warn(
-      `dead-lettered ${poison.length} event(s) from ${poison[0]?.position.topic ?? ''}: ${[...new Set(poison.map((p) => p.code))].join(', ')}`,
+      `dead-lettered ${items.length} message(s) from ${items[0]?.readAt.topic ?? ''}: ${[...new Set(items.map((item) => item.failure.code))].join(', ')}`,
     );
   }
 }

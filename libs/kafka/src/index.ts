@@ -4,13 +4,33 @@ export {
   RecordEntryPublisher,
   BrokerUnavailableError,
   RETRY_AFTER_SECONDS,
+  ENTRY_TYPE_HEADER,
   type PublishedPosition,
 } from './publisher';
 export { ProducerConnection } from './producer-connection';
+export * from './failure-policy';
+export { checkStorable } from './storable-event';
 export {
+  ConsumerLagMonitor,
+  consumerMetrics,
+  LAG_REFRESH_MS,
+  type ConsumerMetrics,
+  type PartitionLag,
+} from './consumer-lag';
+export { DLQ_HEADERS, deadLetter, headerText, sourceOf, type SourcePosition } from './dead-letters';
+export {
+  BATCH_HEARTBEAT_MS,
   CheckpointedConsumer,
   type CheckpointedConsumerOptions,
   type ConsumedBatch,
   type LogPosition,
   type PositionedEvent,
 } from './checkpointed-consumer';
+export {
+  readDeadLetters,
+  readPartitionToEnd,
+  redriveDeadLetters,
+  type DeadLetterEntry,
+  type Progress,
+  type RedriveResult,
+} from './dead-letter-tools';

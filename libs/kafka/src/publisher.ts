@@ -9,6 +9,9 @@ export interface PublishedPosition {
   offset: string;
 }
 
+/** The header naming a message's entry type; a consumer refuses a message whose schema says otherwise. */
+export const ENTRY_TYPE_HEADER = 'carelog-entry-type';
+
 /** How long a client is told to wait before retrying when the event log is unavailable. */
 export const RETRY_AFTER_SECONDS = 5;
 
@@ -107,7 +110,7 @@ export class RecordEntryPublisher {
         topic,
         acks: -1,
         messages: [
-          { key: event.patient.nhsNumber, value, headers: { 'carelog-entry-type': event.type } },
+          { key: event.patient.nhsNumber, value, headers: { [ENTRY_TYPE_HEADER]: event.type } },
         ],
       });
       if (!result) throw new Error('broker returned no record metadata');

@@ -19,6 +19,16 @@ export const analyticsEntriesTopic = (): string => `${topicPrefix()}.analytics.r
 /** Running totals of exported entries per organisation, day and setting; compacted. */
 export const analyticsCountsTopic = (): string => `${topicPrefix()}.analytics.entry-counts.v1`;
 export const deadLetterTopic = (consumerGroup: string): string => `${consumerGroup}.dlq`;
+/**
+ * Where `npm run dlq -- redrive` puts a group's dead letters back: read by that group only
+ * (the record-entry topics, the system of record, never get a second copy).
+ */
+export const redriveTopic = (consumerGroup: string): string => `${consumerGroup}.redrive`;
+/** A consumer group's own topics: its dead letters and their re-drive. */
+export const consumerGroupTopics = (consumerGroup: string): ITopicConfig[] => [
+  recordTopicSpec(deadLetterTopic(consumerGroup), 1),
+  recordTopicSpec(redriveTopic(consumerGroup), 1),
+];
 
 const DEFAULT_PARTITIONS = Number(process.env['CARELOG_TOPIC_PARTITIONS'] ?? 6);
 
@@ -69,7 +79,7 @@ export function platformTopics(consumerGroups: readonly string[] = []): ITopicCo
     recordTopicSpec(AUDIT_TOPIC),
     analyticsEntriesTopicSpec(),
     analyticsCountsTopicSpec(),
-    ...consumerGroups.map((group) => recordTopicSpec(deadLetterTopic(group), 1)),
+    ...consumerGroups.flatMap(consumerGroupTopics),
   ];
 }
 

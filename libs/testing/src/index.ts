@@ -13,3 +13,16 @@ export {
 } from './webhook-receiver';
 export { openEventStream, type OpenEventStream, type ServerSentEvent } from './event-stream';
 export { TestIssuer, unsignedToken, type SignOptions } from './test-issuer';
+export {
+  CORPUS_CASE_HEADER,
+  HOSTILE_KINDS,
+  consumerSeries,
+  countByCase,
+  deadLettersOf,
+  endOffsets,
+  expectEachHostileDeadLetteredOnce,
+  hostileCorpus,
+  publishCorpus,
+  type CorpusMessage,
+  type DeadLetterSeen,
+} from './hostile-corpus';

@@ -378,6 +378,9 @@ describe('entryDisclosure: what may be counted', () => {
     expect(entryDisclosure(careWorker, allowed, entry('CareVisitRecorded', [], '716'), none)).toBe(
       'shown',
     );
+  });
+});
+
 describe('an abnormal result, however it was written', () => {
   const visitor = { role: 'health-visitor', organisation: PRACTICE } as const;
   it.each(['abnormal', 'Abnormal', 'ABNORMAL', 'Critical', ' critical ', 'H'])(

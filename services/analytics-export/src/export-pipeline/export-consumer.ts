@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { AnalyticsCodec, EventCodec, RecordEntryEvent } from '@carelog/codec';
 import type { SourceDomain } from '@carelog/domain';
 import { CheckpointedConsumer, domainOfTopic, type ConsumedBatch } from '@carelog/kafka';
+import { metricsRegistry } from '@carelog/nest-platform';
 import type { Kafka } from 'kafkajs';
 import { toAnalyticsCandidate, type FeedSettings } from '../pseudonymised-entry/analytics-entry';
 import { isAnalyticsOptOutType } from '../pseudonymised-entry/export-decision';
@@ -80,10 +81,12 @@ export class ExportConsumer {
           nextOffset: batch.nextOffset,
           maxRecordedAt: latestRecordedAt(batch),
         }),
-      writeFailureCode: 'export-store-write-failed',
-      onWritten: (batch) =>
-        consumerLag.set({ topic: batch.topic, partition: String(batch.partition) }, batch.lag),
+      onLag: (partitions) => {
+        for (const entry of partitions)
+          consumerLag.set({ topic: entry.topic, partition: String(entry.partition) }, entry.lag);
+      },
       onDeadLettered: (count) => deadLetters.inc(count),
+      metrics: metricsRegistry,
       logger: new Logger('ExportConsumer'),
     });
   }

@@ -14,7 +14,7 @@ export const excludedEntries = new Counter({
 });
 export const consumerLag = new Gauge({
   name: 'carelog_analytics_consumer_lag',
-  help: 'Messages on the log not yet read by the export, per topic-partition, as of its last batch',
+  help: 'Messages on the log not yet read by the export, for every topic-partition (same as carelog_consumer_lag of its group)',
   labelNames: ['topic', 'partition'],
   registers: [metricsRegistry],
 });

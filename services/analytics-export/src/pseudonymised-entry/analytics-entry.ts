@@ -154,7 +154,9 @@ class FactWalker {
       if (isValidNhsNumber(value)) this.add(path, { reference: this.settings.key.patient(value) });
       return;
     }
-    if (isUuid(value)) {
+    // A boolean, not the type guard: a string that is not a UUID is still a string.
+    const entryId: boolean = isUuid(value);
+    if (entryId) {
       this.add(path, { reference: this.settings.key.entry(value) });
       return;
     }

@@ -61,8 +61,8 @@ export class NotificationConsumer {
       checkpoint: (topic, partition) =>
         writer.checkpoint({ consumerGroup: options.consumerGroup, topic, partition }),
       write: (batch) => this.notifyBatch(batch),
-      writeFailureCode: 'notification-write-failed',
       onDeadLettered: (count) => deadLettered.inc(count),
+      metrics: metricsRegistry,
       logger: new Logger('NotificationConsumer'),
     });
   }

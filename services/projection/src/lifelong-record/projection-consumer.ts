@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { EventCodec } from '@carelog/codec';
-import { CheckpointedConsumer } from '@carelog/kafka';
+import { CheckpointedConsumer, type PartitionLag } from '@carelog/kafka';
 import { metricsRegistry } from '@carelog/nest-platform';
 import type { Kafka } from 'kafkajs';
 import { Counter, Gauge } from 'prom-client';
@@ -14,7 +14,7 @@ const projected = new Counter({
 });
 const lag = new Gauge({
   name: 'carelog_projection_consumer_lag',
-  help: 'Messages on the log not yet in the read model, per topic-partition, as of its last batch',
+  help: 'Messages on the log not yet in the read model, for every topic-partition (same as carelog_consumer_lag of the serving group)',
   labelNames: ['topic', 'partition'],
   registers: [metricsRegistry],
 });
@@ -60,18 +60,28 @@ export class ProjectionConsumer {
           planEvents(batch.events),
           batch.nextOffset,
         ),
-      writeFailureCode: 'read-model-write-failed',
-      onWritten: (batch) => {
-        projected.inc(batch.events.length);
-        lag.set({ topic: batch.topic, partition: String(batch.partition) }, batch.lag);
+      onWritten: (batch) => projected.inc(batch.events.length),
+      onLag: (partitions) => {
+        for (const entry of partitions)
+          lag.set({ topic: entry.topic, partition: String(entry.partition) }, entry.lag);
       },
       onDeadLettered: (count) => deadLettered.inc(count),
+      metrics: metricsRegistry,
       logger: new Logger('ProjectionConsumer'),
     });
   }
 
   get isJoined(): boolean {
     return this.consumer.isJoined;
+  }
+
+  /** Every partition's lag as last read. */
+  get lag(): readonly PartitionLag[] {
+    return this.consumer.lag;
+  }
+
+  refreshLag(): Promise<void> {
+    return this.consumer.refreshLag();
   }
 
   start(): Promise<void> {
