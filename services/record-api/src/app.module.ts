@@ -1,5 +1,11 @@
-import { Inject, Module, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { auditDataSource, AuditTrail } from '@carelog/audit';
+import {
+  Inject,
+  Logger,
+  Module,
+  type OnApplicationShutdown,
+  type OnModuleInit,
+} from '@nestjs/common';
+import { AuditCheckpointer, auditDataSource, AuditTrail, loadSigningKey } from '@carelog/audit';
 import { createKafka } from '@carelog/kafka';
 import {
   CallerModule,
@@ -41,6 +47,7 @@ class RecordApiLifecycle implements OnModuleInit, OnApplicationShutdown {
     private readonly auditTrail: AuditTrail,
     private readonly grants: BreakGlassGrants,
     private readonly escalator: TaskEscalator,
+    private readonly checkpointer: AuditCheckpointer,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -48,10 +55,24 @@ class RecordApiLifecycle implements OnModuleInit, OnApplicationShutdown {
     await this.auditTrail.migrate();
     await this.grants.migrate();
     this.escalator.start();
+    const logger = new Logger('AuditCheckpointer');
+    this.checkpointer.start((error) =>
+      logger.error(
+        `audit checkpoint failed: ${error instanceof Error ? error.message : String(error)}`,
+      ),
+    );
   }
 
   async onApplicationShutdown(): Promise<void> {
     await this.escalator.stop();
+    // The head at shutdown, signed, so that rows cut off the end after it are detected.
+    await this.checkpointer
+      .stop()
+      .catch((error: unknown) =>
+        new Logger('AuditCheckpointer').error(
+          `last audit checkpoint failed: ${error instanceof Error ? error.message : String(error)}`,
+        ),
+      );
     await this.auditTrail.disconnect();
     await Promise.all([this.readModel.destroy(), this.auditData.destroy()]);
   }
@@ -95,6 +116,16 @@ async function readModelPresent(dataSource: DataSource): Promise<boolean> {
         new AuditTrail(dataSource, createKafka('carelog-record-api-audit')),
     },
     {
+      provide: AuditCheckpointer,
+      inject: [AUDIT_DATA_SOURCE],
+      useFactory: (dataSource: DataSource) =>
+        new AuditCheckpointer(
+          dataSource,
+          createKafka('carelog-record-api-checkpoints'),
+          loadSigningKey(),
+        ),
+    },
+    {
       provide: BreakGlassGrants,
       inject: [READ_MODEL],
       useFactory: (dataSource: DataSource) => new BreakGlassGrants(dataSource),
@@ -125,14 +156,22 @@ async function readModelPresent(dataSource: DataSource): Promise<boolean> {
     },
     {
       provide: RecordApiLifecycle,
-      inject: [READ_MODEL, AUDIT_DATA_SOURCE, AuditTrail, BreakGlassGrants, TaskEscalator],
+      inject: [
+        READ_MODEL,
+        AUDIT_DATA_SOURCE,
+        AuditTrail,
+        BreakGlassGrants,
+        TaskEscalator,
+        AuditCheckpointer,
+      ],
       useFactory: (
         readModel: DataSource,
         audit: DataSource,
         trail: AuditTrail,
         grants: BreakGlassGrants,
         escalator: TaskEscalator,
-      ) => new RecordApiLifecycle(readModel, audit, trail, grants, escalator),
+        checkpointer: AuditCheckpointer,
+      ) => new RecordApiLifecycle(readModel, audit, trail, grants, escalator, checkpointer),
     },
     {
       provide: READINESS_CHECKS,
