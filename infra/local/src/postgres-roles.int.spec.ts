@@ -50,6 +50,23 @@ describe('least-privilege Postgres roles', () => {
     }
   };
 
+  /** Tries, one at a time, to write into every schema the role is not given. */
+  async function foreignWrites(client: Client, own: readonly (keyof PlatformSchemas)[]) {
+    const outcomes: Array<{ schema: string; insert: string; create: string }> = [];
+    for (const key of Object.keys(schemas) as Array<keyof PlatformSchemas>) {
+      if (key === 'audit' || own.includes(key)) continue;
+      outcomes.push({
+        schema: key,
+        insert: await attempt(
+          client,
+          `INSERT INTO "${schemas[key]}".service_row VALUES (${outcomes.length + 1000})`,
+        ),
+        create: await attempt(client, `CREATE TABLE "${schemas[key]}".intruder (id int)`),
+      });
+    }
+    return outcomes;
+  }
+
   const insertAuditRow = (client: Client) =>
     client.query(
       `INSERT INTO "${schemas.audit}".access_event
@@ -70,7 +87,8 @@ describe('least-privilege Postgres roles', () => {
       url: roleDatabaseUrl(adminUrl, OWNER_ROLE),
       schema: schemas.audit,
       applicationName: 'roles-test-owner',
-      poolSize: 1,
+      // The migration lock holds one connection while the migrations use another.
+      poolSize: 2,
     });
     await owned.initialize();
     await migrateExclusively(owned, schemas.audit);
@@ -126,18 +144,7 @@ describe('least-privilege Postgres roles', () => {
         ),
         replicaMode: await attempt(client, `SET session_replication_role = replica`),
         dropTable: await attempt(client, `DROP TABLE ${audit}`),
-        foreignWrites: await Promise.all(
-          (Object.keys(schemas) as Array<keyof PlatformSchemas>)
-            .filter((key) => key !== 'audit' && !service.writes.includes(key))
-            .map(async (key) => ({
-              schema: key,
-              insert: await attempt(
-                client,
-                `INSERT INTO "${schemas[key]}".service_row VALUES (${Math.floor(Math.random() * 1e9)})`,
-              ),
-              create: await attempt(client, `CREATE TABLE "${schemas[key]}".intruder (id int)`),
-            })),
-        ),
+        foreignWrites: await foreignWrites(client, service.writes),
       }));
       // 42501 insufficient_privilege; the trigger statements need ownership (also 42501).
       for (const outcome of [

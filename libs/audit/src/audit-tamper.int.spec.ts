@@ -476,7 +476,7 @@ describe('audit:verify against tampering (5,000-row trail)', () => {
           (row, index) =>
             `| ${index} | ${row.scenario} | ${index === 0 ? (row.detected ? 'FALSE ALARM' : 'no finding (right)') : row.detected ? 'yes' : 'NO'} | ${row.findings} |`,
         ),
-        `detected ${table.filter((row) => row.detected).length - 1} of ${table.length - 1} tamperings; untouched copy: ${table[0]?.findings || 'no finding'}`,
+        `detected ${table.slice(1).filter((row) => row.detected).length} of ${table.length - 1} tamperings; untouched copy: ${table[0]?.findings || 'no finding'}`,
         '',
       ].join('\n'),
     );
