@@ -81,6 +81,10 @@ describe('least-privilege Postgres roles', () => {
   beforeAll(async () => {
     admin = new Client({ connectionString: adminUrl });
     await admin.connect();
+    // A read-model version made before the roles existed (by the superuser): the script must
+    // hand it to the owner and grant on it like the serving schema.
+    await admin.query(`CREATE SCHEMA "${schemas.readModel}_v1"`);
+    await admin.query(`CREATE TABLE "${schemas.readModel}_v1".record_entry (id int PRIMARY KEY)`);
     await admin.query(rolesSql(database, schemas));
     // Migrations run as the owner: the audit trail's, and a table in every other schema.
     const owned = auditDataSource({
@@ -101,7 +105,7 @@ describe('least-privilege Postgres roles', () => {
   });
 
   afterAll(async () => {
-    for (const schema of Object.values(schemas))
+    for (const schema of [...Object.values(schemas), `${schemas.readModel}_v1`])
       await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
     await admin.end();
   });
@@ -120,7 +124,7 @@ describe('least-privilege Postgres roles', () => {
     const { rows } = await admin.query<{ owner: string }>(
       `SELECT DISTINCT pg_get_userbyid(c.relowner) AS owner FROM pg_class c
        JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = ANY($1)`,
-      [Object.values(schemas)],
+      [[...Object.values(schemas), `${schemas.readModel}_v1`]],
     );
     expect(rows.map((row) => row.owner)).toEqual([OWNER_ROLE]);
     const super_ = await admin.query<{ rolname: string }>(
@@ -164,6 +168,15 @@ describe('least-privilege Postgres roles', () => {
       }
     });
   }
+
+  it('covers the read-model versions: the projection writes them, the record API only reads', async () => {
+    const table = `"${schemas.readModel}_v1".record_entry`;
+    await as('carelog_projection', (client) => client.query(`INSERT INTO ${table} VALUES (1)`));
+    await as('carelog_record_api', async (client) => {
+      expect((await client.query(`SELECT id FROM ${table}`)).rows).toEqual([{ id: 1 }]);
+      expect(await attempt(client, `INSERT INTO ${table} VALUES (2)`)).toMatch(/^42501 /);
+    });
+  });
 
   it('the audit rows are still all there, unchanged', async () => {
     const { rows } = await admin.query<{ count: string; denied: string }>(

@@ -105,21 +105,32 @@ END $$;`,
   ];
 }
 
-/** Existing tables of a schema handed to the owner (they may have been made by another role). */
-function ownAll(schema: string): string {
-  return `DO $$ DECLARE t record; BEGIN
-  FOR t IN SELECT c.relname, c.relkind FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-           WHERE n.nspname = ${literal(schema)} AND c.relkind IN ('r', 'v', 'S', 'p') LOOP
-    EXECUTE format('ALTER %s %I.%I OWNER TO ${OWNER_ROLE}',
-      CASE t.relkind WHEN 'v' THEN 'VIEW' WHEN 'S' THEN 'SEQUENCE' ELSE 'TABLE' END,
-      ${literal(schema)}, t.relname);
-  END LOOP;
-  FOR t IN SELECT p.oid::regprocedure AS fn FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
-           WHERE n.nspname = ${literal(schema)} LOOP
-    EXECUTE format('ALTER FUNCTION %s OWNER TO ${OWNER_ROLE}', t.fn);
+/**
+ * Runs `templates` (SQL with %1$I for the schema) for the schema of `key` and, for the read
+ * model, each of its versions (`read_model_v1`, ...) that exists when the script runs.
+ */
+function forSchemas(schemas: PlatformSchemas, key: SchemaKey, templates: string[]): string {
+  const name = schemas[key];
+  const versions = key === 'readModel' ? ` OR nspname ~ ${literal(`^${name}_v[0-9]+$`)}` : '';
+  return `DO $$ DECLARE s record; BEGIN
+  FOR s IN SELECT nspname FROM pg_namespace WHERE nspname = ${literal(name)}${versions} LOOP
+${templates.map((template) => `    EXECUTE format(${literal(template)}, s.nspname);`).join('\n')}
   END LOOP;
 END $$;`;
 }
+
+/** Hands every table, view, sequence and function of a schema to the owner role. */
+const OWN_ALL = `DO $own$ DECLARE t record; BEGIN
+  FOR t IN SELECT c.relname, c.relkind FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+           WHERE n.nspname = %1$L AND c.relkind IN ('r', 'v', 'S', 'p') LOOP
+    EXECUTE format('ALTER %%s %%I.%%I OWNER TO ${OWNER_ROLE}',
+      CASE t.relkind WHEN 'v' THEN 'VIEW' WHEN 'S' THEN 'SEQUENCE' ELSE 'TABLE' END, %1$L, t.relname);
+  END LOOP;
+  FOR t IN SELECT p.oid::regprocedure AS fn FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+           WHERE n.nspname = %1$L LOOP
+    EXECUTE format('ALTER FUNCTION %%s OWNER TO ${OWNER_ROLE}', t.fn);
+  END LOOP;
+END $own$`;
 
 /** The whole script, for one database and one set of schema names. */
 export function rolesSql(
@@ -137,12 +148,14 @@ export function rolesSql(
     `REVOKE ALL ON DATABASE ${db} FROM PUBLIC;`,
     `REVOKE CREATE ON SCHEMA public FROM PUBLIC;`,
   ];
-  for (const schema of Object.values(schemas)) {
+  for (const key of Object.keys(schemas) as SchemaKey[]) {
     statements.push(
-      `CREATE SCHEMA IF NOT EXISTS ${ident(schema)} AUTHORIZATION ${owner};`,
-      `ALTER SCHEMA ${ident(schema)} OWNER TO ${owner};`,
-      ownAll(schema),
-      `REVOKE ALL ON SCHEMA ${ident(schema)} FROM PUBLIC;`,
+      `CREATE SCHEMA IF NOT EXISTS ${ident(schemas[key])} AUTHORIZATION ${owner};`,
+      forSchemas(schemas, key, [
+        `ALTER SCHEMA %1$I OWNER TO ${OWNER_ROLE}`,
+        OWN_ALL,
+        'REVOKE ALL ON SCHEMA %1$I FROM PUBLIC',
+      ]),
     );
   }
   for (const service of SERVICE_ROLES) {
@@ -159,33 +172,33 @@ export function rolesSql(
 END $$;`,
     );
     if (service.createsSchemas) statements.push(`GRANT CREATE ON DATABASE ${db} TO ${role};`);
-    for (const key of service.writes) {
-      const schema = ident(schemas[key]);
+    for (const key of service.writes)
       statements.push(
-        `GRANT USAGE ON SCHEMA ${schema} TO ${role};`,
-        `GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA ${schema} TO ${role};`,
-        `GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA ${schema} TO ${role};`,
-        `ALTER DEFAULT PRIVILEGES FOR ROLE ${owner} IN SCHEMA ${schema} GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO ${role};`,
-        `ALTER DEFAULT PRIVILEGES FOR ROLE ${owner} IN SCHEMA ${schema} GRANT USAGE, SELECT ON SEQUENCES TO ${role};`,
+        forSchemas(schemas, key, [
+          `GRANT USAGE ON SCHEMA %1$I TO ${service.role}`,
+          `GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA %1$I TO ${service.role}`,
+          `GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA %1$I TO ${service.role}`,
+          `ALTER DEFAULT PRIVILEGES FOR ROLE ${OWNER_ROLE} IN SCHEMA %1$I GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO ${service.role}`,
+          `ALTER DEFAULT PRIVILEGES FOR ROLE ${OWNER_ROLE} IN SCHEMA %1$I GRANT USAGE, SELECT ON SEQUENCES TO ${service.role}`,
+        ]),
       );
-    }
-    for (const key of service.reads) {
-      const schema = ident(schemas[key]);
+    for (const key of service.reads)
       statements.push(
-        `GRANT USAGE ON SCHEMA ${schema} TO ${role};`,
-        `GRANT SELECT ON ALL TABLES IN SCHEMA ${schema} TO ${role};`,
-        `ALTER DEFAULT PRIVILEGES FOR ROLE ${owner} IN SCHEMA ${schema} GRANT SELECT ON TABLES TO ${role};`,
+        forSchemas(schemas, key, [
+          `GRANT USAGE ON SCHEMA %1$I TO ${service.role}`,
+          `GRANT SELECT ON ALL TABLES IN SCHEMA %1$I TO ${service.role}`,
+          `ALTER DEFAULT PRIVILEGES FOR ROLE ${OWNER_ROLE} IN SCHEMA %1$I GRANT SELECT ON TABLES TO ${service.role}`,
+        ]),
       );
-    }
-    if (service.appendsAudit) {
-      const schema = ident(schemas.audit);
-      // Append-only: SELECT and INSERT, on every audit table now and later; nothing else.
+    // Append-only: SELECT and INSERT, on every audit table now and later; nothing else.
+    if (service.appendsAudit)
       statements.push(
-        `GRANT USAGE ON SCHEMA ${schema} TO ${role};`,
-        `GRANT SELECT, INSERT ON ALL TABLES IN SCHEMA ${schema} TO ${role};`,
-        `ALTER DEFAULT PRIVILEGES FOR ROLE ${owner} IN SCHEMA ${schema} GRANT SELECT, INSERT ON TABLES TO ${role};`,
+        forSchemas(schemas, 'audit', [
+          `GRANT USAGE ON SCHEMA %1$I TO ${service.role}`,
+          `GRANT SELECT, INSERT ON ALL TABLES IN SCHEMA %1$I TO ${service.role}`,
+          `ALTER DEFAULT PRIVILEGES FOR ROLE ${OWNER_ROLE} IN SCHEMA %1$I GRANT SELECT, INSERT ON TABLES TO ${service.role}`,
+        ]),
       );
-    }
   }
   return `${statements.join('\n')}\n`;
 }
