@@ -1,6 +1,5 @@
 import { Client } from 'pg';
-import { configuredDatabaseUrl } from '@carelog/read-model';
-import { OWNER_ROLE, rolesSql, SERVICE_ROLES } from '@carelog/local-infra';
+import { configuredDatabaseUrl, OWNER_ROLE, rolesSql, SERVICE_ROLES } from '@carelog/read-model';
 
 /**
  * `npm run --silent db:roles -- --print`  prints the SQL script (for a DBA to review and run)

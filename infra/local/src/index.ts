@@ -22,14 +22,3 @@ export {
   type ServiceName,
 } from './services';
 export { serviceLog } from './service-log';
-export {
-  rolesSql,
-  roleDatabaseUrl,
-  rolePassword,
-  serviceRole,
-  SERVICE_ROLES,
-  OWNER_ROLE,
-  DEFAULT_SCHEMAS,
-  type PlatformSchemas,
-  type ServiceRole,
-} from './postgres-roles';

@@ -196,7 +196,7 @@ export class AuditTrail {
       throw new Error(
         `the audit trail's data source is on schema ${String(configured)}, not ${this.schema}: create it with auditDataSource()`,
       );
-    await migrateExclusively(this.dataSource, this.schema);
+    await migrateExclusively(this.dataSource, this.schema, 'audit');
   }
 
   /**

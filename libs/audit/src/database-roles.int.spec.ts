@@ -1,15 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import { auditDataSource } from '@carelog/audit';
-import { configuredDatabaseUrl, migrateExclusively } from '@carelog/read-model';
-import { nextTestNhsNumber, uniqueName } from '@carelog/testing';
-import { Client } from 'pg';
 import {
+  configuredDatabaseUrl,
+  migrateExclusively,
   OWNER_ROLE,
   roleDatabaseUrl,
   rolesSql,
   SERVICE_ROLES,
   type PlatformSchemas,
-} from './postgres-roles';
+} from '@carelog/read-model';
+import { nextTestNhsNumber, uniqueName } from '@carelog/testing';
+import { Client } from 'pg';
+import { auditDataSource } from './audit-data-source';
 
 /**
  * Connects as each service's own role and tries what a compromised service would: change or
@@ -176,6 +177,43 @@ describe('least-privilege Postgres roles', () => {
       expect((await client.query(`SELECT id FROM ${table}`)).rows).toEqual([{ id: 1 }]);
       expect(await attempt(client, `INSERT INTO ${table} VALUES (2)`)).toMatch(/^42501 /);
     });
+  });
+
+  it('migrates a schema of any name as the owner (CARELOG_MIGRATION_DATABASE_URL) and grants it to its roles', async () => {
+    const schema = uniqueName('audit_migrated');
+    process.env['CARELOG_MIGRATION_DATABASE_URL'] = roleDatabaseUrl(adminUrl, OWNER_ROLE);
+    const recordApi = auditDataSource({
+      url: roleDatabaseUrl(adminUrl, 'carelog_record_api'),
+      schema,
+      applicationName: 'roles-test-record-api',
+      poolSize: 2,
+    });
+    await recordApi.initialize();
+    try {
+      await migrateExclusively(recordApi, schema, 'audit');
+      const [owner] = await recordApi.query<Array<{ owner: string }>>(
+        `SELECT pg_get_userbyid(relowner) AS owner FROM pg_class
+         WHERE oid = to_regclass($1)`,
+        [`"${schema}".access_event`],
+      );
+      expect(owner?.owner).toBe(OWNER_ROLE);
+      await recordApi.query(
+        `INSERT INTO "${schema}".access_event (seq, access_id, occurred_at, actor, nhs_number,
+           action, outcome, entries_shown, break_glass, prev_hash, hash)
+         VALUES (1, $1, now(), '{}', '9434765919', 'read-record', 'allowed', 0, NULL, 'p', 'h')`,
+        [randomUUID()],
+      );
+      await expect(recordApi.query(`DELETE FROM "${schema}".access_event`)).rejects.toMatchObject({
+        code: '42501',
+      });
+      await as('carelog_projection', async (client) =>
+        expect(await attempt(client, `SELECT * FROM "${schema}".access_event`)).toMatch(/^42501 /),
+      );
+    } finally {
+      delete process.env['CARELOG_MIGRATION_DATABASE_URL'];
+      await recordApi.destroy();
+      await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    }
   });
 
   it('the audit rows are still all there, unchanged', async () => {

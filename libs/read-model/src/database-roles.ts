@@ -31,7 +31,7 @@ export const DEFAULT_SCHEMAS: PlatformSchemas = {
 
 export const OWNER_ROLE = 'carelog_owner';
 
-type SchemaKey = keyof PlatformSchemas;
+export type SchemaKey = keyof PlatformSchemas;
 
 export interface ServiceRole {
   /** The service (or job) that logs in with it. */
@@ -132,6 +132,54 @@ const OWN_ALL = `DO $own$ DECLARE t record; BEGIN
   END LOOP;
 END $own$`;
 
+/**
+ * The grants on one schema of a kind, for every role that uses it, as format() templates
+ * (%1$I is the schema): writers get SELECT, INSERT, UPDATE, DELETE (never TRUNCATE), readers
+ * SELECT, the audit writer SELECT and INSERT only; on the tables there now and, through the
+ * owner's default privileges, on every table a later migration adds.
+ */
+function grantTemplates(key: SchemaKey): string[] {
+  const templates: string[] = [];
+  for (const service of SERVICE_ROLES) {
+    const role = service.role;
+    const tables = service.writes.includes(key)
+      ? 'SELECT, INSERT, UPDATE, DELETE'
+      : key === 'audit' && service.appendsAudit
+        ? 'SELECT, INSERT'
+        : service.reads.includes(key)
+          ? 'SELECT'
+          : undefined;
+    if (!tables) continue;
+    templates.push(
+      `GRANT USAGE ON SCHEMA %1$I TO ${role}`,
+      `GRANT ${tables} ON ALL TABLES IN SCHEMA %1$I TO ${role}`,
+      `ALTER DEFAULT PRIVILEGES FOR ROLE ${OWNER_ROLE} IN SCHEMA %1$I GRANT ${tables} ON TABLES TO ${role}`,
+    );
+    if (service.writes.includes(key))
+      templates.push(
+        `GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA %1$I TO ${role}`,
+        `ALTER DEFAULT PRIVILEGES FOR ROLE ${OWNER_ROLE} IN SCHEMA %1$I GRANT USAGE, SELECT ON SEQUENCES TO ${role}`,
+      );
+  }
+  return templates;
+}
+
+/**
+ * The grants of one schema as a statement the owner runs after migrating it (a schema of any
+ * name: a test's, a read-model version). Does nothing where the roles were never created.
+ */
+export function schemaGrantsSql(key: SchemaKey, schema: string): string {
+  const roles = SERVICE_ROLES.map((service) => literal(service.role)).join(', ');
+  return `DO $$ BEGIN
+  IF (SELECT count(*) FROM pg_roles WHERE rolname IN (${literal(OWNER_ROLE)}, ${roles})) = ${SERVICE_ROLES.length + 1}
+     AND current_user = ${literal(OWNER_ROLE)} THEN
+${grantTemplates(key)
+  .map((template) => `    EXECUTE format(${literal(template)}, ${literal(schema)});`)
+  .join('\n')}
+  END IF;
+END $$;`;
+}
+
 /** The whole script, for one database and one set of schema names. */
 export function rolesSql(
   database: string,
@@ -172,34 +220,9 @@ export function rolesSql(
 END $$;`,
     );
     if (service.createsSchemas) statements.push(`GRANT CREATE ON DATABASE ${db} TO ${role};`);
-    for (const key of service.writes)
-      statements.push(
-        forSchemas(schemas, key, [
-          `GRANT USAGE ON SCHEMA %1$I TO ${service.role}`,
-          `GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA %1$I TO ${service.role}`,
-          `GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA %1$I TO ${service.role}`,
-          `ALTER DEFAULT PRIVILEGES FOR ROLE ${OWNER_ROLE} IN SCHEMA %1$I GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO ${service.role}`,
-          `ALTER DEFAULT PRIVILEGES FOR ROLE ${OWNER_ROLE} IN SCHEMA %1$I GRANT USAGE, SELECT ON SEQUENCES TO ${service.role}`,
-        ]),
-      );
-    for (const key of service.reads)
-      statements.push(
-        forSchemas(schemas, key, [
-          `GRANT USAGE ON SCHEMA %1$I TO ${service.role}`,
-          `GRANT SELECT ON ALL TABLES IN SCHEMA %1$I TO ${service.role}`,
-          `ALTER DEFAULT PRIVILEGES FOR ROLE ${OWNER_ROLE} IN SCHEMA %1$I GRANT SELECT ON TABLES TO ${service.role}`,
-        ]),
-      );
-    // Append-only: SELECT and INSERT, on every audit table now and later; nothing else.
-    if (service.appendsAudit)
-      statements.push(
-        forSchemas(schemas, 'audit', [
-          `GRANT USAGE ON SCHEMA %1$I TO ${service.role}`,
-          `GRANT SELECT, INSERT ON ALL TABLES IN SCHEMA %1$I TO ${service.role}`,
-          `ALTER DEFAULT PRIVILEGES FOR ROLE ${OWNER_ROLE} IN SCHEMA %1$I GRANT SELECT, INSERT ON TABLES TO ${service.role}`,
-        ]),
-      );
   }
+  for (const key of Object.keys(schemas) as SchemaKey[])
+    statements.push(forSchemas(schemas, key, grantTemplates(key)));
   return `${statements.join('\n')}\n`;
 }
 
