@@ -63,15 +63,14 @@ export async function migrateExclusively(
   kind?: SchemaKey,
 ): Promise<void> {
   const url = migrationDatabaseUrl();
-  const options = dataSource.options as DataSourceOptions & { extra?: object };
-  const migrator = url
-    ? await new DataSource({
-        ...options,
-        url,
-        // Two: the lock holds one connection while the migrations use another.
-        extra: { ...options.extra, max: 2 },
-      } as DataSourceOptions).initialize()
-    : dataSource;
+  const extra = (dataSource.options as { extra?: Record<string, unknown> }).extra ?? {};
+  const ownerOptions = {
+    ...dataSource.options,
+    url,
+    // Two: the lock holds one connection while the migrations use another.
+    extra: { ...extra, max: 2 },
+  } as DataSourceOptions;
+  const migrator = url ? await new DataSource(ownerOptions).initialize() : dataSource;
   const runner = migrator.createQueryRunner();
   await runner.connect();
   const lock = `carelog-migrations:${schema}`;
