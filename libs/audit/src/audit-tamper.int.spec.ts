@@ -323,6 +323,17 @@ describe('audit:verify against tampering (5,000-row trail)', () => {
       },
     },
     {
+      name: 'delete the tail; the record API then signs the shortened head with the real key',
+      tamper: async (s) => {
+        await dataSource.query(`DELETE FROM "${s}".access_event WHERE seq > ${ROWS - 5}`);
+        const later = signer.sign(
+          { trail: source, count: ROWS - 5, headHash: await hashOf(s, ROWS - 5) },
+          new Date(Date.now() + 1000),
+        );
+        return { checkpoints: [...topicCheckpoints, { checkpoint: later, where: 'later' }] };
+      },
+    },
+    {
       name: 'a checkpoint signed with the wrong key (trail untouched)',
       tamper: () => {
         const last = topicCheckpoints.at(-1)?.checkpoint;
