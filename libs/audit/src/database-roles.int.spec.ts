@@ -86,6 +86,8 @@ describe('least-privilege Postgres roles', () => {
     // hand it to the owner and grant on it like the serving schema.
     await admin.query(`CREATE SCHEMA "${schemas.readModel}_v1"`);
     await admin.query(`CREATE TABLE "${schemas.readModel}_v1".record_entry (id int PRIMARY KEY)`);
+    // A table with its own sequence (as TypeORM's migrations tables have), made by the superuser.
+    await admin.query(`CREATE TABLE "${schemas.readModel}_v1".migrations (id serial PRIMARY KEY)`);
     await admin.query(rolesSql(database, schemas));
     // Migrations run as the owner: the audit trail's, and a table in every other schema.
     const owned = auditDataSource({

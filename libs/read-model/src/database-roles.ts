@@ -119,12 +119,15 @@ ${templates.map((template) => `    EXECUTE format(${literal(template)}, s.nspnam
 END $$;`;
 }
 
-/** Hands every table, view, sequence and function of a schema to the owner role. */
+/**
+ * Hands every table, view and function of a schema to the owner role (a table's sequences
+ * follow it: Postgres refuses to move a column's sequence on its own).
+ */
 const OWN_ALL = `DO $own$ DECLARE t record; BEGIN
   FOR t IN SELECT c.relname, c.relkind FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-           WHERE n.nspname = %1$L AND c.relkind IN ('r', 'v', 'S', 'p') LOOP
+           WHERE n.nspname = %1$L AND c.relkind IN ('r', 'v', 'm', 'p') LOOP
     EXECUTE format('ALTER %%s %%I.%%I OWNER TO ${OWNER_ROLE}',
-      CASE t.relkind WHEN 'v' THEN 'VIEW' WHEN 'S' THEN 'SEQUENCE' ELSE 'TABLE' END, %1$L, t.relname);
+      CASE t.relkind WHEN 'v' THEN 'VIEW' WHEN 'm' THEN 'MATERIALIZED VIEW' ELSE 'TABLE' END, %1$L, t.relname);
   END LOOP;
   FOR t IN SELECT p.oid::regprocedure AS fn FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
            WHERE n.nspname = %1$L LOOP
