@@ -97,6 +97,9 @@ export class AuditPublishError extends DomainError {
 
 export const ACCESS_LOG_MAX_LIMIT = 500;
 
+/** The advisory lock that serialises appends to one chain (and the reading of its head). */
+export const chainLockName = (schema: string): string => `carelog-audit-chain:${schema}`;
+
 /**
  * kafkajs's retry budget for one send once connected. Connecting itself retries on the
  * Kafka client's own budget (createKafka's: about nine seconds to give up on a dead broker).
@@ -220,7 +223,7 @@ export class AuditTrail {
     return this.dataSource.transaction('READ COMMITTED', async (manager) => {
       // One writer at a time per chain, across every instance; released at commit.
       await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [
-        `carelog-audit-chain:${this.schema}`,
+        chainLockName(this.schema),
       ]);
       const existing = await this.existing(manager, fields);
       if (existing) return existing;

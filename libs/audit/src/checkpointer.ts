@@ -5,7 +5,7 @@ import { AUDIT_CHECKPOINTS_TOPIC, ProducerConnection } from '@carelog/kafka';
 import type { Kafka, Producer } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import { auditSchema } from './audit-data-source';
-import { PUBLISH_RETRY } from './audit-trail';
+import { chainLockName, PUBLISH_RETRY } from './audit-trail';
 import { GENESIS_HASH } from './chain';
 import { checkpointLogFile, type ChainHead, type CheckpointSigner } from './checkpoint';
 
@@ -21,16 +21,27 @@ export function checkpointIntervalMs(): number {
   return seconds * 1000;
 }
 
-/** The row a trail ends with now (count 0 and the genesis hash for an empty trail). */
-export async function readChainHead(
+/**
+ * The row a trail ends with now (count 0 and the genesis hash for an empty trail), and the
+ * database's time of reading it. Read under the chain's append lock, so that checkpoints
+ * made by several record APIs at once never count fewer rows than an earlier-timed one.
+ */
+export function readChainHead(
   dataSource: DataSource,
   schema: string,
   trail = schema,
-): Promise<ChainHead> {
-  const [head] = await dataSource.query<Array<{ seq: string; hash: string }>>(
-    `SELECT seq, hash FROM "${schema}".access_event ORDER BY seq DESC LIMIT 1`,
-  );
-  return { trail, count: head ? Number(head.seq) : 0, headHash: head?.hash ?? GENESIS_HASH };
+): Promise<{ head: ChainHead; at: Date }> {
+  return dataSource.transaction(async (manager) => {
+    await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [chainLockName(schema)]);
+    const [row] = await manager.query<Array<{ seq: string; hash: string }>>(
+      `SELECT seq, hash FROM "${schema}".access_event ORDER BY seq DESC LIMIT 1`,
+    );
+    const [clock] = await manager.query<Array<{ now: Date }>>('SELECT clock_timestamp() AS now');
+    return {
+      head: { trail, count: row ? Number(row.seq) : 0, headHash: row?.hash ?? GENESIS_HASH },
+      at: clock?.now ?? new Date(),
+    };
+  });
 }
 
 /** Appends one checkpoint to the log file (one JSON line; created with its folder if need be). */
@@ -92,9 +103,9 @@ export class AuditCheckpointer {
   }
 
   /** Signs the head as it stands now, publishes it and appends it to the log. */
-  async checkpoint(now = new Date()): Promise<AuditCheckpointSigned> {
-    const head = await readChainHead(this.dataSource, this.schema, this.options.trail);
-    const checkpoint = this.signer.sign(head, now);
+  async checkpoint(): Promise<AuditCheckpointSigned> {
+    const { head, at } = await readChainHead(this.dataSource, this.schema, this.options.trail);
+    const checkpoint = this.signer.sign(head, at);
     await this.connection.ensure();
     await this.producer.send({
       topic: this.topic,

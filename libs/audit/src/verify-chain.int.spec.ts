@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
+import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { createKafka, ensureTopics, recordTopicSpec } from '@carelog/kafka';
 import { eventually, nextTestNhsNumber, uniqueName } from '@carelog/testing';
@@ -7,6 +7,8 @@ import type { Admin, Kafka } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import { auditDataSource } from './audit-data-source';
 import { AuditTrail } from './audit-trail';
+import { CheckpointSigner } from './checkpoint';
+import { AuditCheckpointer } from './checkpointer';
 import { verifyAuditChain } from './verify-chain';
 
 const repoRoot = join(__dirname, '../../..');
@@ -185,6 +187,48 @@ describe('verifying the audit chain', () => {
       seq: 2,
       problem: 'reordered',
     });
+  });
+
+  it('checkpoints made by two record APIs while rows are appended never count fewer rows than an earlier one', async () => {
+    const { schema, dataSource } = await freshChain(0);
+    const trail = new AuditTrail(dataSource, kafka, { schema, topic });
+    trails.push(trail);
+    const checkpointsTopic = uniqueName('audit-verify-checkpoints');
+    extraTopics.push(checkpointsTopic);
+    await eventually(() => ensureTopics(admin, [recordTopicSpec(checkpointsTopic, 1)]));
+    const signer = new CheckpointSigner(generateKeyPairSync('ed25519').privateKey);
+    const instances = [0, 1].map(
+      () =>
+        new AuditCheckpointer(dataSource, kafka, signer, {
+          schema,
+          topic: checkpointsTopic,
+          logFile: null,
+        }),
+    );
+    const appends = Promise.all(
+      Array.from({ length: 30 }, (_, index) =>
+        trail.record({
+          accessId: randomUUID(),
+          occurredAt: new Date(),
+          actor: { userId: `user-${index}`, role: 'gp', organisation: 'A81001' },
+          nhsNumber: nextTestNhsNumber(),
+          action: 'read-record',
+          outcome: 'allowed',
+          entriesShown: index,
+          breakGlass: null,
+        }),
+      ),
+    );
+    const signed = await Promise.all(
+      instances.flatMap((instance) => Array.from({ length: 6 }, () => instance.checkpoint())),
+    );
+    await appends;
+    for (const instance of instances) signed.push(await instance.stop());
+    const counts = signed
+      .sort((a, b) => a.signedAt.getTime() - b.signedAt.getTime())
+      .map((checkpoint) => checkpoint.count);
+    expect(counts).toEqual([...counts].sort((a, b) => a - b));
+    expect(counts.at(-1)).toBe(30);
   });
 
   it('the audit:verify command exits 0 on an intact trail and 1 naming the row on a tampered one', async () => {
