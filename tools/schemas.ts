@@ -3,11 +3,15 @@ import { dirname, join } from 'node:path';
 import {
   ANALYTICS_FAMILY,
   AnalyticsCodec,
+  AUDIT_FAMILY,
+  AuditCodec,
   checkSchemas,
   EventCodec,
   generateAnalyticsTypes,
+  generateAuditTypes,
   generateEventTypes,
   GENERATED_ANALYTICS_TYPES_FILE,
+  GENERATED_AUDIT_TYPES_FILE,
   GENERATED_TYPES_FILE,
   goldenEvent,
   goldenVectorPath,
@@ -25,13 +29,14 @@ import { format, resolveConfig } from 'prettier';
 
 /**
  * npm run schemas:check     every rule in schemas/README.md, and generated types up to date
- * npm run schemas:generate  regenerate libs/codec/src/generated/ (record-entry and analytics types)
+ * npm run schemas:generate  regenerate libs/codec/src/generated/ (record-entry, analytics and audit types)
  * npm run schemas:golden    write the golden vectors that are missing (never rewrites one)
  * npm run schemas:next -- <EntryType>   start the next version of a type from its current one
  */
 const repoRoot = join(schemasDir, '..');
 const generatedPath = join(repoRoot, GENERATED_TYPES_FILE);
 const generatedAnalyticsPath = join(repoRoot, GENERATED_ANALYTICS_TYPES_FILE);
+const generatedAuditPath = join(repoRoot, GENERATED_AUDIT_TYPES_FILE);
 
 async function formatted(
   text: string,
@@ -47,6 +52,12 @@ const renderedAnalyticsTypes = (dir: string): Promise<string> =>
   formatted(
     generateAnalyticsTypes(SchemaCatalogue.load(dir, ANALYTICS_FAMILY)),
     generatedAnalyticsPath,
+    'typescript',
+  );
+const renderedAuditTypes = (dir: string): Promise<string> =>
+  formatted(
+    generateAuditTypes(SchemaCatalogue.load(dir, AUDIT_FAMILY)),
+    generatedAuditPath,
     'typescript',
   );
 
@@ -96,11 +107,14 @@ async function check(dir: string): Promise<number> {
       problems.push(
         `${GENERATED_ANALYTICS_TYPES_FILE} is out of date: run npm run schemas:generate`,
       );
+    const audit = existsSync(generatedAuditPath) ? readFileSync(generatedAuditPath, 'utf8') : '';
+    if ((await renderedAuditTypes(dir)) !== audit)
+      problems.push(`${GENERATED_AUDIT_TYPES_FILE} is out of date: run npm run schemas:generate`);
   }
   for (const problem of problems) console.error(`schemas: ${problem}`);
   if (problems.length === 0)
     console.log(
-      `schemas: ${SchemaCatalogue.load(dir).types.length} entry types and ${SchemaCatalogue.load(dir, ANALYTICS_FAMILY).types.length} analytics events, all checks pass`,
+      `schemas: ${SchemaCatalogue.load(dir).types.length} entry types and ${SchemaCatalogue.load(dir, ANALYTICS_FAMILY).types.length} analytics events and ${SchemaCatalogue.load(dir, AUDIT_FAMILY).types.length} audit events, all checks pass`,
     );
   return problems.length === 0 ? 0 : 1;
 }
@@ -110,9 +124,10 @@ async function generate(): Promise<number> {
   const catalogue = SchemaCatalogue.load(schemasDir);
   writeFileSync(generatedPath, await renderedTypes(catalogue));
   writeFileSync(generatedAnalyticsPath, await renderedAnalyticsTypes(schemasDir));
+  writeFileSync(generatedAuditPath, await renderedAuditTypes(schemasDir));
   writeFileSync(readmePath, await formatted(readmeWithTable(catalogue), readmePath, 'markdown'));
   console.log(
-    `wrote ${GENERATED_TYPES_FILE}, ${GENERATED_ANALYTICS_TYPES_FILE} and the entry-type table in schemas/README.md`,
+    `wrote ${GENERATED_TYPES_FILE}, ${GENERATED_ANALYTICS_TYPES_FILE}, ${GENERATED_AUDIT_TYPES_FILE} and the entry-type table in schemas/README.md`,
   );
   return 0;
 }
@@ -161,6 +176,7 @@ function golden(): number {
   const catalogue = SchemaCatalogue.load(schemasDir);
   const codec = new EventCodec(catalogue);
   const analytics = new AnalyticsCodec(SchemaCatalogue.load(schemasDir, ANALYTICS_FAMILY));
+  const audit = new AuditCodec(SchemaCatalogue.load(schemasDir, AUDIT_FAMILY));
   const failures =
     goldenFor(catalogue, (version) => {
       const example = readExample(schemasDir, version);
@@ -169,6 +185,10 @@ function golden(): number {
     goldenFor(analytics.catalogue, (version) => {
       const example = readAnalyticsExample(schemasDir, version);
       return example && analytics.encodeWith(version, example);
+    }) +
+    goldenFor(audit.catalogue, (version) => {
+      const example = readAnalyticsExample(schemasDir, version);
+      return example && audit.encodeWith(version, example);
     });
   return failures === 0 ? 0 : 1;
 }

@@ -1,6 +1,10 @@
 import { existsSync } from 'node:fs';
 import { chown, mkdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+// Jest's global set-up loads this file outside its module registry (no path aliases), so the
+// roles script comes by a relative path; it imports nothing itself.
+// eslint-disable-next-line @nx/enforce-module-boundaries
+import { rolesSql } from '../../../libs/read-model/src/database-roles';
 import { Client } from 'pg';
 import { localStateDir } from './paths';
 import { isPortOpen, run, runOrThrow, waitUntil } from './process-util';
@@ -69,6 +73,20 @@ async function ensureDatabase(): Promise<void> {
   }
 }
 
+/**
+ * The least-privilege roles (`npm run db:roles`): an owner and one login role per service,
+ * each with its own name as password (local only). Idempotent, so run on every start.
+ */
+async function ensureLocalRoles(): Promise<void> {
+  const client = new Client({ connectionString: localDatabaseUrl() });
+  await client.connect();
+  try {
+    await client.query(rolesSql(LOCAL_DATABASE));
+  } finally {
+    await client.end();
+  }
+}
+
 async function accepts(url: string): Promise<boolean> {
   const client = new Client({ connectionString: url, connectionTimeoutMillis: 2000 });
   try {
@@ -118,6 +136,7 @@ export async function startLocalPostgres(log: (line: string) => void): Promise<S
   if (status.code === 0) {
     await waitUntil('Postgres', () => accepts(localDatabaseUrl('postgres')));
     await ensureDatabase();
+    await ensureLocalRoles();
     return { startedHere: false, stop: () => Promise.resolve() };
   }
   if (await isPortOpen(LOCAL_POSTGRES_PORT)) {
@@ -142,6 +161,7 @@ export async function startLocalPostgres(log: (line: string) => void): Promise<S
     throw new Error(`Postgres did not start (see ${logFile}):\n${started.output}`);
   await waitUntil('Postgres', () => accepts(localDatabaseUrl('postgres')));
   await ensureDatabase();
+  await ensureLocalRoles();
   return { startedHere: true, stop: stopLocalPostgres };
 }
 

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { loadAuditCodec } from '@carelog/codec';
 import { createKafka, ensureTopics, recordTopicSpec } from '@carelog/kafka';
 import { eventually, nextTestNhsNumber, readPartition, uniqueName } from '@carelog/testing';
 import type { Admin, Kafka } from 'kafkajs';
@@ -86,7 +87,7 @@ describe('the audit trail', () => {
     });
   });
 
-  it('publishes the event to the topic as UTF-8 JSON, version 1, keyed by accessId', async () => {
+  it('publishes the event to the topic as Avro (AccessEventRecorded), keyed by accessId, with headers', async () => {
     const event = accessEvent({
       action: 'read-entry',
       entriesShown: 1,
@@ -98,11 +99,13 @@ describe('the audit trail', () => {
     expect(recorded.topic).toBe(topic);
     const [message] = await readPartition(kafka, topic, recorded.partition, recorded.offset);
     expect(message?.key?.toString()).toBe(event.accessId);
-    const body = JSON.parse(message?.value?.toString('utf8') ?? '{}') as AccessEventMessage;
-    expect(body).toEqual({
-      version: 1,
+    expect(message?.headers?.['carelog-audit-event']?.toString()).toBe('AccessEventRecorded');
+    expect(message?.value?.subarray(0, 2)).toEqual(Buffer.from([0xc3, 0x01]));
+    const { event: body, writer } = loadAuditCodec().decode(message?.value ?? Buffer.alloc(0));
+    expect(writer.file).toBe('audit/AccessEventRecorded.v1.avsc');
+    expect(body as AccessEventMessage).toEqual({
       accessId: event.accessId,
-      occurredAt: event.occurredAt.toISOString(),
+      occurredAt: new Date(event.occurredAt.toISOString()),
       actor: event.actor,
       nhsNumber: event.nhsNumber,
       action: 'read-entry',
@@ -110,7 +113,7 @@ describe('the audit trail', () => {
       entriesShown: 1,
       breakGlass: {
         reason: 'unconscious in ED',
-        expiresAt: event.breakGlass?.expiresAt.toISOString(),
+        expiresAt: new Date(event.breakGlass?.expiresAt.toISOString() ?? ''),
       },
       // A read under break-glass is marked as such on the topic too.
       basis: 'break-glass',

@@ -1,3 +1,4 @@
+import { loadAuditCodec, type AccessEventRecorded } from '@carelog/codec';
 import { DomainError } from '@carelog/domain';
 import { AUDIT_TOPIC, ProducerConnection } from '@carelog/kafka';
 import { migrateExclusively } from '@carelog/read-model';
@@ -12,14 +13,35 @@ import {
   type StoredAccessFields,
 } from './access-event';
 import { auditSchema } from './audit-data-source';
-import { canonicalJson, chainHash, GENESIS_HASH } from './chain';
+import { chainHash, GENESIS_HASH } from './chain';
 
-/** The message on the audit topic: the row as chained, so a consumer can check the chain too. */
-export interface AccessEventMessage extends StoredAccessFields {
-  version: 1;
-  seq: number;
-  prevHash: string;
-  hash: string;
+/**
+ * The message on the audit topic (schemas/audit/AccessEventRecorded): the row as chained, so
+ * a consumer can check the chain too and `audit:verify` can compare the trail with it.
+ */
+export type AccessEventMessage = AccessEventRecorded;
+
+/** The Avro event of a stored row; times become Dates, so the hash's ISO strings round-trip. */
+export function accessEventMessage(
+  fields: StoredAccessFields,
+  row: { seq: number; prevHash: string; hash: string },
+): AccessEventMessage {
+  return {
+    accessId: fields.accessId,
+    occurredAt: new Date(fields.occurredAt),
+    actor: fields.actor,
+    nhsNumber: fields.nhsNumber,
+    action: fields.action,
+    outcome: fields.outcome === 'allowed' ? 'allowed' : 'denied',
+    entriesShown: fields.entriesShown,
+    breakGlass: fields.breakGlass && {
+      reason: fields.breakGlass.reason,
+      expiresAt: new Date(fields.breakGlass.expiresAt),
+    },
+    seq: row.seq,
+    prevHash: row.prevHash,
+    hash: row.hash,
+  };
 }
 
 export interface RecordedAccessEvent {
@@ -101,11 +123,14 @@ export class AuditPublishError extends DomainError {
 
 export const ACCESS_LOG_MAX_LIMIT = 500;
 
+/** The advisory lock that serialises appends to one chain (and the reading of its head). */
+export const chainLockName = (schema: string): string => `carelog-audit-chain:${schema}`;
+
 /**
  * kafkajs's retry budget for one send once connected. Connecting itself retries on the
  * Kafka client's own budget (createKafka's: about nine seconds to give up on a dead broker).
  */
-const PUBLISH_RETRY = {
+export const PUBLISH_RETRY = {
   retries: 4,
   initialRetryTime: 200,
   maxRetryTime: 1600,
@@ -236,7 +261,7 @@ export class AuditTrail {
       throw new Error(
         `the audit trail's data source is on schema ${String(configured)}, not ${this.schema}: create it with auditDataSource()`,
       );
-    await migrateExclusively(this.dataSource, this.schema);
+    await migrateExclusively(this.dataSource, this.schema, 'audit');
   }
 
   /**
@@ -248,7 +273,7 @@ export class AuditTrail {
     const fields = storedAccessFields(event);
     const row = await this.append(fields);
     try {
-      const position = await this.publish({ version: 1, ...fields, ...row });
+      const position = await this.publish(accessEventMessage(fields, row));
       return { seq: row.seq, hash: row.hash, ...position };
     } catch (error) {
       throw new AuditPublishError(fields.accessId, row.seq, { cause: error });
@@ -260,7 +285,7 @@ export class AuditTrail {
     return this.dataSource.transaction('READ COMMITTED', async (manager) => {
       // One writer at a time per chain, across every instance; released at commit.
       await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [
-        `carelog-audit-chain:${this.schema}`,
+        chainLockName(this.schema),
       ]);
       const existing = await this.existing(manager, fields);
       if (existing) return existing;
@@ -369,7 +394,14 @@ export class AuditTrail {
       topic: this.topic,
       acks: -1,
       messages: [
-        { key: message.accessId, value: Buffer.from(canonicalJson({ ...message }), 'utf8') },
+        {
+          key: message.accessId,
+          value: loadAuditCodec().encode('AccessEventRecorded', message),
+          headers: {
+            'carelog-audit-event': 'AccessEventRecorded',
+            'content-type': 'application/vnd.apache.avro+single-object',
+          },
+        },
       ],
     });
     if (!result) throw new Error('broker returned no record metadata');

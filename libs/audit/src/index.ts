@@ -31,3 +31,37 @@ export {
 } from './audit-data-source';
 export { verifyAuditChain, type ChainVerdict } from './verify-chain';
 export { GENESIS_HASH, type ChainProblem } from './chain';
+export {
+  CheckpointSigner,
+  TrustedKeys,
+  keyIdOf,
+  loadSigningKey,
+  loadTrustedKeys,
+  rotateSigningKey,
+  checkpointLogFile,
+  signingKeyFile,
+  type ChainHead,
+  type SignatureVerdict,
+} from './checkpoint';
+export {
+  AuditCheckpointer,
+  readChainHead,
+  appendCheckpointLog,
+  checkpointIntervalMs,
+  DEFAULT_CHECKPOINT_SECONDS,
+  type CheckpointerOptions,
+} from './checkpointer';
+export {
+  verifyAuditTrail,
+  formatAuditReport,
+  readAuditTopic,
+  readCheckpointTopic,
+  readCheckpointLog,
+  FINDING_KINDS,
+  type AuditFinding,
+  type AuditReport,
+  type FindingKind,
+  type FoundCheckpoint,
+  type TopicIndex,
+  type VerifyTrailOptions,
+} from './verify-trail';

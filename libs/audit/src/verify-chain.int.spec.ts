@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
+import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { createKafka, ensureTopics, recordTopicSpec } from '@carelog/kafka';
 import { eventually, nextTestNhsNumber, uniqueName } from '@carelog/testing';
@@ -7,16 +7,34 @@ import type { Admin, Kafka } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import { auditDataSource } from './audit-data-source';
 import { AuditTrail } from './audit-trail';
+import { CheckpointSigner } from './checkpoint';
+import { AuditCheckpointer } from './checkpointer';
 import { verifyAuditChain } from './verify-chain';
 
 const repoRoot = join(__dirname, '../../..');
 
-/** Runs `npm run audit:verify`'s command against one schema; resolves with its exit code and output. */
-function runVerifier(schema: string): Promise<{ code: number | null; output: string }> {
+/**
+ * Runs `npm run audit:verify`'s command against one schema and the test's audit topic (no
+ * checkpoints: the rows are younger than the checkpoint interval); resolves with its exit
+ * code and output.
+ */
+function runVerifier(
+  schema: string,
+  topic: string,
+): Promise<{ code: number | null; output: string }> {
   const verifier = spawn(
     process.execPath,
     ['-r', '@swc-node/register', join(repoRoot, 'libs/audit/src/verify-main.ts')],
-    { cwd: repoRoot, env: { ...process.env, CARELOG_AUDIT_SCHEMA: schema } },
+    {
+      cwd: repoRoot,
+      env: {
+        ...process.env,
+        CARELOG_AUDIT_SCHEMA: schema,
+        CARELOG_AUDIT_TOPIC: topic,
+        CARELOG_AUDIT_CHECKPOINTS_TOPIC: `${topic}-checkpoints`,
+        CARELOG_AUDIT_CHECKPOINT_LOG: 'off',
+      },
+    },
   );
   let output = '';
   verifier.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -34,6 +52,7 @@ function runVerifier(schema: string): Promise<{ code: number | null; output: str
  */
 describe('verifying the audit chain', () => {
   const topic = uniqueName('audit-verify-topic');
+  const extraTopics: string[] = [];
   const schemas: string[] = [];
   const dataSources: DataSource[] = [];
   const trails: AuditTrail[] = [];
@@ -41,7 +60,10 @@ describe('verifying the audit chain', () => {
   let admin: Admin;
 
   /** A new schema holding a chain of `rows` access events. */
-  async function freshChain(rows = 5): Promise<{ schema: string; dataSource: DataSource }> {
+  async function freshChain(
+    rows = 5,
+    chainTopic = topic,
+  ): Promise<{ schema: string; dataSource: DataSource }> {
     const schema = uniqueName('audit_verify');
     const dataSource = auditDataSource({
       schema,
@@ -50,7 +72,7 @@ describe('verifying the audit chain', () => {
     });
     schemas.push(schema);
     dataSources.push(await dataSource.initialize());
-    const trail = new AuditTrail(dataSource, kafka, { schema, topic });
+    const trail = new AuditTrail(dataSource, kafka, { schema, topic: chainTopic });
     trails.push(trail);
     await trail.migrate();
     for (let index = 0; index < rows; index++) {
@@ -92,7 +114,7 @@ describe('verifying the audit chain', () => {
 
   afterAll(async () => {
     for (const trail of trails) await trail.disconnect();
-    await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
+    await admin.deleteTopics({ topics: [topic, ...extraTopics] }).catch(() => undefined);
     await admin.disconnect();
     for (const [index, dataSource] of dataSources.entries()) {
       await dataSource.query(`DROP SCHEMA "${schemas[index]}" CASCADE`);
@@ -167,20 +189,75 @@ describe('verifying the audit chain', () => {
     });
   });
 
-  it('the audit:verify command exits 0 on an intact chain and 1 with the problem on a tampered one', async () => {
-    const intact = await freshChain();
-    const tampered = await freshChain();
+  it('checkpoints made by two record APIs while rows are appended never count fewer rows than an earlier one', async () => {
+    const { schema, dataSource } = await freshChain(0);
+    const trail = new AuditTrail(dataSource, kafka, { schema, topic });
+    trails.push(trail);
+    const checkpointsTopic = uniqueName('audit-verify-checkpoints');
+    extraTopics.push(checkpointsTopic);
+    await eventually(() => ensureTopics(admin, [recordTopicSpec(checkpointsTopic, 1)]));
+    const signer = new CheckpointSigner(generateKeyPairSync('ed25519').privateKey);
+    const instances = [0, 1].map(
+      () =>
+        new AuditCheckpointer(dataSource, kafka, signer, {
+          schema,
+          topic: checkpointsTopic,
+          logFile: null,
+        }),
+    );
+    const appends = Promise.all(
+      Array.from({ length: 30 }, (_, index) =>
+        trail.record({
+          accessId: randomUUID(),
+          occurredAt: new Date(),
+          actor: { userId: `user-${index}`, role: 'gp', organisation: 'A81001' },
+          nhsNumber: nextTestNhsNumber(),
+          action: 'read-record',
+          outcome: 'allowed',
+          entriesShown: index,
+          breakGlass: null,
+        }),
+      ),
+    );
+    const signed = await Promise.all(
+      instances.flatMap((instance) => Array.from({ length: 6 }, () => instance.checkpoint())),
+    );
+    await appends;
+    for (const instance of instances) signed.push(await instance.stop());
+    const counts = signed
+      .sort((a, b) => a.signedAt.getTime() - b.signedAt.getTime())
+      .map((checkpoint) => checkpoint.count);
+    expect(counts).toEqual([...counts].sort((a, b) => a - b));
+    expect(counts.at(-1)).toBe(30);
+  });
+
+  it('the audit:verify command exits 0 on an intact trail and 1 naming the row on a tampered one', async () => {
+    // A topic each: the verifier compares one trail with one topic.
+    const topics = [uniqueName('audit-verify-intact'), uniqueName('audit-verify-tampered')];
+    await eventually(() =>
+      ensureTopics(
+        admin,
+        topics.map((name) => recordTopicSpec(name)),
+      ),
+    );
+    const [intactTopic = '', tamperedTopic = ''] = topics;
+    extraTopics.push(...topics);
+    const intact = await freshChain(5, intactTopic);
+    const tampered = await freshChain(5, tamperedTopic);
     await tamper(
       tampered.dataSource,
       tampered.schema,
       `UPDATE "${tampered.schema}".access_event SET outcome = 'denied' WHERE seq = 2`,
     );
     const [good, bad] = await Promise.all([
-      runVerifier(intact.schema),
-      runVerifier(tampered.schema),
+      runVerifier(intact.schema, intactTopic),
+      runVerifier(tampered.schema, tamperedTopic),
     ]);
-    expect(good).toEqual({ code: 0, output: 'audit chain intact: 5 rows\n' });
+    expect(good.output).toContain('5 rows, 5 on the audit topic');
+    expect(good.output).toContain('audit trail intact: no findings');
+    expect(good.code).toBe(0);
     expect(bad.code).toBe(1);
-    expect(bad.output).toContain('audit chain broken at seq 2: edited');
+    expect(bad.output).toContain('FINDING row-edited: 1 row');
+    expect(bad.output).toContain('seq 2');
   });
 });

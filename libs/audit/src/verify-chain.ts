@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
 import type { Json } from './access-event';
 import { auditSchema } from './audit-data-source';
-import { checkLink, type ChainBreak, type ChainLink } from './chain';
+import { checkLink, type ChainBreak, type ChainLink, type ChainRow } from './chain';
 
 export type ChainVerdict = { ok: true; rows: number } | ({ ok: false } & ChainBreak);
 
@@ -36,19 +36,18 @@ function isoFromEpochMicros(micros: string): string {
 }
 
 /**
- * Recomputes every hash of the audit trail in seq order and stops at the first break:
- * a row edited, deleted or moved. Reads a page at a time, so it runs in constant memory.
- * What it cannot see is the newest rows cut off the end; the audit topic keeps a copy of
- * each row's seq and hash for that comparison.
+ * Every row of the trail in seq order, as the chain hashed it, a page at a time (constant
+ * memory). `onRow` returns false to stop early.
  */
-export async function verifyAuditChain(
+export async function walkTrail(
   dataSource: DataSource,
-  { schema = auditSchema(), pageSize = 1000 }: { schema?: string; pageSize?: number } = {},
-): Promise<ChainVerdict> {
-  let previous: ChainLink | undefined;
-  let rows = 0;
+  schema: string,
+  onRow: (row: ChainRow) => boolean | void,
+  pageSize = 1000,
+): Promise<void> {
+  let after: string | null = null;
   for (;;) {
-    const page = await dataSource.query<VerifiedRow[]>(
+    const page: VerifiedRow[] = await dataSource.query<VerifiedRow[]>(
       `SELECT seq, access_id::text AS access_id,
               (extract(epoch FROM occurred_at) * 1000000)::bigint::text AS occurred_at_us,
               actor, nhs_number, action, outcome, entries_shown, break_glass, basis, claim, review, prev_hash, hash
@@ -56,12 +55,12 @@ export async function verifyAuditChain(
        WHERE $1::bigint IS NULL OR seq > $1
        ORDER BY seq
        LIMIT $2`,
-      [previous?.seq ?? null, pageSize],
+      [after, pageSize],
     );
     for (const row of page) {
-      const link = { seq: Number(row.seq), hash: row.hash };
-      const broken = checkLink(previous, {
-        ...link,
+      const goOn = onRow({
+        seq: Number(row.seq),
+        hash: row.hash,
         prevHash: row.prev_hash,
         content: {
           accessId: row.access_id,
@@ -77,10 +76,38 @@ export async function verifyAuditChain(
           review: row.review,
         },
       });
-      if (broken) return { ok: false, ...broken };
-      previous = link;
-      rows++;
+      if (goOn === false) return;
     }
-    if (page.length < pageSize) return { ok: true, rows };
+    const last = page.at(-1);
+    if (!last || page.length < pageSize) return;
+    after = last.seq;
   }
+}
+
+/**
+ * Recomputes every hash of the audit trail in seq order and stops at the first break:
+ * a row edited, deleted or moved. The chain alone cannot see rows cut off the end, every
+ * row deleted, or a trail re-chained from an edit on: `verifyAuditTrail` adds the signed
+ * checkpoints and the audit topic for those.
+ */
+export async function verifyAuditChain(
+  dataSource: DataSource,
+  { schema = auditSchema(), pageSize = 1000 }: { schema?: string; pageSize?: number } = {},
+): Promise<ChainVerdict> {
+  let previous: ChainLink | undefined;
+  let rows = 0;
+  let broken: ChainBreak | undefined;
+  await walkTrail(
+    dataSource,
+    schema,
+    (row) => {
+      broken = checkLink(previous, row);
+      if (broken) return false;
+      previous = { seq: row.seq, hash: row.hash };
+      rows++;
+      return true;
+    },
+    pageSize,
+  );
+  return broken ? { ok: false, ...broken } : { ok: true, rows };
 }

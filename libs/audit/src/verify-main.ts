@@ -1,13 +1,35 @@
+import { AUDIT_CHECKPOINTS_TOPIC, AUDIT_TOPIC, createKafka } from '@carelog/kafka';
 import { auditDataSource, auditSchema } from './audit-data-source';
-import { verifyAuditChain } from './verify-chain';
+import { checkpointLogFile, loadTrustedKeys } from './checkpoint';
+import { checkpointIntervalMs } from './checkpointer';
+import {
+  formatAuditReport,
+  readAuditTopic,
+  readCheckpointLog,
+  readCheckpointTopic,
+  verifyAuditTrail,
+} from './verify-trail';
 
 /**
- * `npm run audit:verify`: checks the audit trail's hash chain on DATABASE_URL (schema
- * CARELOG_AUDIT_SCHEMA, default `audit`). Exit 0 when intact, 1 at the first break,
- * 2 when the check could not be made at all.
+ * `npm run audit:verify`: checks the audit trail on DATABASE_URL (schema
+ * CARELOG_AUDIT_SCHEMA, default `audit`) against its chain, its signed checkpoints (the
+ * checkpoints topic and the checkpoint log) and the audit topic on KAFKA_BROKERS. Prints
+ * every finding; exit 0 when there is none, 1 when there is any, 2 when the check could not
+ * be made at all.
  */
 async function main(): Promise<number> {
   const schema = auditSchema();
+  const trail = process.env['CARELOG_AUDIT_TRAIL'] ?? schema;
+  const kafka = createKafka('carelog-audit-verify');
+  const logFile = checkpointLogFile();
+  const [topic, checkpoints] = await Promise.all([
+    readAuditTopic(kafka, process.env['CARELOG_AUDIT_TOPIC'] ?? AUDIT_TOPIC),
+    readCheckpointTopic(
+      kafka,
+      process.env['CARELOG_AUDIT_CHECKPOINTS_TOPIC'] ?? AUDIT_CHECKPOINTS_TOPIC,
+      trail,
+    ),
+  ]);
   const dataSource = auditDataSource({
     applicationName: 'carelog-audit-verify',
     schema,
@@ -15,15 +37,21 @@ async function main(): Promise<number> {
   });
   await dataSource.initialize();
   try {
-    const verdict = await verifyAuditChain(dataSource, { schema });
-    if (verdict.ok) {
-      process.stdout.write(`audit chain intact: ${verdict.rows} rows\n`);
-      return 0;
-    }
-    process.stdout.write(
-      `audit chain broken at seq ${verdict.seq}: ${verdict.problem}. ${verdict.detail}\n`,
-    );
-    return 1;
+    const report = await verifyAuditTrail(dataSource, {
+      schema,
+      trail,
+      topic,
+      checkpoints,
+      usesLog: logFile !== undefined,
+      logCheckpoints: logFile ? readCheckpointLog(logFile, trail) : undefined,
+      trustedKeys: loadTrustedKeys(),
+      // Two intervals and a minute: a row may wait one whole interval for its checkpoint.
+      checkpointMaxAgeMs: Number(
+        process.env['CARELOG_AUDIT_CHECKPOINT_MAX_AGE_MS'] ?? 2 * checkpointIntervalMs() + 60_000,
+      ),
+    });
+    process.stdout.write(formatAuditReport(report));
+    return report.findings.length === 0 ? 0 : 1;
   } finally {
     await dataSource.destroy();
   }

@@ -1,50 +1,35 @@
 import { resolve } from 'node:path';
-import { DomainError } from '@carelog/domain';
-import type {
-  AnalyticsEvent,
-  AnalyticsEventName,
-  AnalyticsEvents,
-} from './generated/analytics-events';
-import { ANALYTICS_FAMILY, SchemaCatalogue, type SchemaVersion } from './schema-catalogue';
-import { decodeSingleObject, firstInvalidField, frameSingleObject } from './single-object';
+import type { AnalyticsEvents } from './generated/analytics-events';
+import type { AuditEvents } from './generated/audit-events';
+import { FamilyCodec } from './family-codec';
+import { ANALYTICS_FAMILY, AUDIT_FAMILY, SchemaCatalogue } from './schema-catalogue';
 
 /** The analytics feed's events, with the same single-object encoding as record entries. */
-export class AnalyticsCodec {
-  constructor(readonly catalogue: SchemaCatalogue) {}
-
-  /** Checks the event against the current version of its schema, then encodes it. */
-  encode<T extends AnalyticsEventName>(type: T, event: AnalyticsEvents[T]): Buffer {
-    const schema = this.catalogue.current(type);
-    if (!schema)
-      throw new DomainError('unknown-analytics-event', `no schema for analytics event ${type}`);
-    return this.encodeWith(schema, event);
-  }
-
-  encodeWith(schema: SchemaVersion, event: unknown): Buffer {
-    const invalidField = firstInvalidField(schema, event);
-    if (invalidField !== undefined) {
-      throw new DomainError(
-        'invalid-analytics-event',
-        `does not match schema ${schema.file}`,
-        invalidField,
-      );
-    }
-    return frameSingleObject(schema, schema.avroType.toBuffer(event));
-  }
-
-  /** Decodes a message written with any kept version, into the current version of its type. */
-  decode(message: Buffer): { event: AnalyticsEvent; writer: SchemaVersion } {
-    const { value, writer } = decodeSingleObject(this.catalogue, message);
-    return { event: value as AnalyticsEvent, writer };
+export class AnalyticsCodec extends FamilyCodec<AnalyticsEvents> {
+  constructor(catalogue: SchemaCatalogue) {
+    super(catalogue, 'analytics');
   }
 }
 
-let shared: AnalyticsCodec | undefined;
+/** The audit topics' events (access events as chained, signed checkpoints). */
+export class AuditCodec extends FamilyCodec<AuditEvents> {
+  constructor(catalogue: SchemaCatalogue) {
+    super(catalogue, 'audit');
+  }
+}
+
+const schemasRoot = (): string => resolve(__dirname, '..', '..', '..', 'schemas');
+let sharedAnalytics: AnalyticsCodec | undefined;
+let sharedAudit: AuditCodec | undefined;
 
 /** The codec over schemas/analytics/, loaded once per process. */
 export function loadAnalyticsCodec(): AnalyticsCodec {
-  shared ??= new AnalyticsCodec(
-    SchemaCatalogue.load(resolve(__dirname, '..', '..', '..', 'schemas'), ANALYTICS_FAMILY),
-  );
-  return shared;
+  sharedAnalytics ??= new AnalyticsCodec(SchemaCatalogue.load(schemasRoot(), ANALYTICS_FAMILY));
+  return sharedAnalytics;
+}
+
+/** The codec over schemas/audit/, loaded once per process. */
+export function loadAuditCodec(): AuditCodec {
+  sharedAudit ??= new AuditCodec(SchemaCatalogue.load(schemasRoot(), AUDIT_FAMILY));
+  return sharedAudit;
 }

@@ -2,6 +2,8 @@ export { EventCodec, type DecodedEvent } from './event-codec';
 export {
   ANALYTICS_FAMILY,
   ANALYTICS_SCHEMA_FOLDER,
+  AUDIT_FAMILY,
+  AUDIT_SCHEMA_FOLDER,
   RECORD_ENTRY_FAMILY,
   type SchemaFamily,
   SchemaCatalogue,
@@ -20,12 +22,17 @@ export { checkFullTransitive, formatProblem, type CompatibilityProblem } from '.
 export {
   generateEventTypes,
   generateAnalyticsTypes,
+  generateAuditTypes,
   GENERATED_TYPES_FILE,
   GENERATED_ANALYTICS_TYPES_FILE,
+  GENERATED_AUDIT_TYPES_FILE,
 } from './type-generator';
-export { AnalyticsCodec, loadAnalyticsCodec } from './analytics-codec';
+export { AnalyticsCodec, AuditCodec, loadAnalyticsCodec, loadAuditCodec } from './analytics-codec';
+export { FamilyCodec } from './family-codec';
 export type * from './generated/analytics-events';
 export { ANALYTICS_EVENT_NAMES } from './generated/analytics-events';
+export type * from './generated/audit-events';
+export { AUDIT_EVENT_NAMES } from './generated/audit-events';
 export { frameSingleObject, decodeSingleObject } from './single-object';
 export { checkSchemas } from './schema-gate';
 export * from './golden-vectors';

@@ -28,19 +28,25 @@ const FILE_NAME = /^([A-Z][A-Za-z]+)\.v(\d+)\.avsc$/;
  * single-object encoding and compatibility rules; a catalogue holds one family.
  */
 export interface SchemaFamily {
-  name: 'record-entries' | 'analytics';
+  name: 'record-entries' | 'analytics' | 'audit';
   /** Whether a top-level folder of schemas/ belongs to the family. */
   includes(folder: string): boolean;
 }
 
 export const ANALYTICS_SCHEMA_FOLDER = 'analytics';
+/** The audit topics' events: access events as chained, and signed checkpoints of the chain. */
+export const AUDIT_SCHEMA_FOLDER = 'audit';
 export const RECORD_ENTRY_FAMILY: SchemaFamily = {
   name: 'record-entries',
-  includes: (folder) => folder !== ANALYTICS_SCHEMA_FOLDER,
+  includes: (folder) => folder !== ANALYTICS_SCHEMA_FOLDER && folder !== AUDIT_SCHEMA_FOLDER,
 };
 export const ANALYTICS_FAMILY: SchemaFamily = {
   name: 'analytics',
   includes: (folder) => folder === ANALYTICS_SCHEMA_FOLDER,
+};
+export const AUDIT_FAMILY: SchemaFamily = {
+  name: 'audit',
+  includes: (folder) => folder === AUDIT_SCHEMA_FOLDER,
 };
 
 export function parseAvroSchema(schema: Schema): Type {

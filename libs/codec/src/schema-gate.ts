@@ -2,7 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { checkFullTransitive, formatProblem } from './compatibility';
-import { AnalyticsCodec } from './analytics-codec';
+import { AnalyticsCodec, AuditCodec } from './analytics-codec';
+import type { FamilyCodec } from './family-codec';
 import { EventCodec } from './event-codec';
 import {
   examplePath,
@@ -13,7 +14,13 @@ import {
   readExample,
   type GoldenVector,
 } from './golden-vectors';
-import { ANALYTICS_FAMILY, SchemaCatalogue, type SchemaVersion } from './schema-catalogue';
+import {
+  ANALYTICS_FAMILY,
+  AUDIT_FAMILY,
+  SchemaCatalogue,
+  type SchemaFamily,
+  type SchemaVersion,
+} from './schema-catalogue';
 import { firstInvalidField } from './single-object';
 
 interface FieldJson {
@@ -68,10 +75,18 @@ function checkGoldenVector(
  * FULL_TRANSITIVE compatible; every version has a golden vector that still round-trips;
  * every type has an example that its current schema accepts; and the schemas and the
  * platform's entry-type rules name the same types. The analytics family is checked by its
- * own rules (checkAnalyticsSchemas).
+ * own rules (checkFamilySchemas), and so is the audit family.
  */
 export function checkSchemas(schemasDir: string, ruledTypes: readonly string[]): string[] {
-  return [...checkRecordEntrySchemas(schemasDir, ruledTypes), ...checkAnalyticsSchemas(schemasDir)];
+  return [
+    ...checkRecordEntrySchemas(schemasDir, ruledTypes),
+    ...checkFamilySchemas(
+      schemasDir,
+      ANALYTICS_FAMILY,
+      (catalogue) => new AnalyticsCodec(catalogue),
+    ),
+    ...checkFamilySchemas(schemasDir, AUDIT_FAMILY, (catalogue) => new AuditCodec(catalogue)),
+  ];
 }
 
 /** Versions numbered 1, 2, 3, ...; FULL_TRANSITIVE; a golden vector for each that round-trips. */
@@ -95,19 +110,23 @@ function checkVersions(
 }
 
 /**
- * The analytics feed's events (schemas/analytics/): the same version, compatibility and
- * golden-vector rules as record entries, and an example of each current version that its
- * schema accepts. They have no envelope and no authoring rules: no one authors them but
- * services/analytics-export.
+ * A family of its own (the analytics feed's events, schemas/analytics/; the audit topics',
+ * schemas/audit/): the same version, compatibility and golden-vector rules as record
+ * entries, and an example of each current version that its schema accepts. They have no
+ * envelope and no authoring rules: only the service that owns the topic writes them.
  */
-export function checkAnalyticsSchemas(schemasDir: string): string[] {
+export function checkFamilySchemas(
+  schemasDir: string,
+  family: SchemaFamily,
+  codecFor: (catalogue: SchemaCatalogue) => FamilyCodec<{ [name: string]: unknown }>,
+): string[] {
   let catalogue: SchemaCatalogue;
   try {
-    catalogue = SchemaCatalogue.load(schemasDir, ANALYTICS_FAMILY);
+    catalogue = SchemaCatalogue.load(schemasDir, family);
   } catch (error) {
     return [(error as Error).message];
   }
-  const codec = new AnalyticsCodec(catalogue);
+  const codec = codecFor(catalogue);
   const problems = checkVersions(schemasDir, catalogue, (bytes) => codec.decode(bytes).writer);
   for (const type of catalogue.types) {
     const current = catalogue.current(type);

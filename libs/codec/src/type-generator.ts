@@ -9,6 +9,7 @@ import { TimestampMillisType } from './timestamp-millis';
  */
 export const GENERATED_TYPES_FILE = 'libs/codec/src/generated/record-entry-events.ts';
 export const GENERATED_ANALYTICS_TYPES_FILE = 'libs/codec/src/generated/analytics-events.ts';
+export const GENERATED_AUDIT_TYPES_FILE = 'libs/codec/src/generated/audit-events.ts';
 
 const HEADER = [
   '// Generated from schemas/ by `npm run schemas:generate`. Do not edit: change the schema.',
@@ -101,25 +102,37 @@ export function generateEventTypes(catalogue: SchemaCatalogue): string {
   ].join('\n');
 }
 
-/** The analytics feed's events (schemas/analytics/): one type per record, and a map by name. */
-export function generateAnalyticsTypes(catalogue: SchemaCatalogue): string {
+/**
+ * A family of its own (schemas/analytics/, schemas/audit/): one type per record, a list of
+ * names and a map by name, each named with the family's prefix (`Analytics`, `Audit`).
+ */
+function generateFamilyTypes(catalogue: SchemaCatalogue, prefix: string): string {
   const writer = new TypeWriter();
   const eventTypes = catalogue.types;
   for (const type of eventTypes) {
     const current = catalogue.current(type);
     if (current) writer.expression(current.avroType);
   }
+  const constant = `${prefix.toUpperCase()}_EVENT_NAMES`;
   return [
     ...HEADER,
     writer.render(),
     '',
-    `export const ANALYTICS_EVENT_NAMES = [\n${eventTypes.map((type) => `  '${type}',`).join('\n')}\n] as const;`,
+    `export const ${constant} = [\n${eventTypes.map((type) => `  '${type}',`).join('\n')}\n] as const;`,
     '',
-    'export type AnalyticsEventName = (typeof ANALYTICS_EVENT_NAMES)[number];',
+    `export type ${prefix}EventName = (typeof ${constant})[number];`,
     '',
-    `export type AnalyticsEvents = {\n${eventTypes.map((type) => `  ${type}: ${type};`).join('\n')}\n};`,
+    `export type ${prefix}Events = {\n${eventTypes.map((type) => `  ${type}: ${type};`).join('\n')}\n};`,
     '',
-    'export type AnalyticsEvent = AnalyticsEvents[AnalyticsEventName];',
+    `export type ${prefix}Event = ${prefix}Events[${prefix}EventName];`,
     '',
   ].join('\n');
 }
+
+/** The analytics feed's events (schemas/analytics/). */
+export const generateAnalyticsTypes = (catalogue: SchemaCatalogue): string =>
+  generateFamilyTypes(catalogue, 'Analytics');
+
+/** The audit topics' events (schemas/audit/). */
+export const generateAuditTypes = (catalogue: SchemaCatalogue): string =>
+  generateFamilyTypes(catalogue, 'Audit');

@@ -14,6 +14,8 @@ export const recordEntryTopics = (): string[] => SOURCE_DOMAINS.map(recordEntryT
 export const domainOfTopic = (topic: string): SourceDomain | undefined =>
   SOURCE_DOMAINS.find((domain) => recordEntryTopic(domain) === topic);
 export const AUDIT_TOPIC = 'carelog.audit.access-events.v1';
+/** Signed checkpoints of the audit chain's head (libs/audit), keyed by trail; kept forever. */
+export const AUDIT_CHECKPOINTS_TOPIC = 'carelog.audit.checkpoints.v1';
 /** The pseudonymised feed (services/analytics-export), keyed by patient pseudonym. */
 export const analyticsEntriesTopic = (): string => `${topicPrefix()}.analytics.record-entries.v1`;
 /** Running totals of exported entries per organisation, day and setting; compacted. */
@@ -77,6 +79,7 @@ export function platformTopics(consumerGroups: readonly string[] = []): ITopicCo
   return [
     ...recordEntryTopics().map((topic) => recordTopicSpec(topic)),
     recordTopicSpec(AUDIT_TOPIC),
+    recordTopicSpec(AUDIT_CHECKPOINTS_TOPIC, 1),
     analyticsEntriesTopicSpec(),
     analyticsCountsTopicSpec(),
     ...consumerGroups.flatMap(consumerGroupTopics),

@@ -1,4 +1,5 @@
-import { DataSource } from 'typeorm';
+import { DataSource, type DataSourceOptions } from 'typeorm';
+import { schemaGrantsSql, type SchemaKey } from './database-roles';
 import { READ_MODEL_ENTITIES } from './entities';
 import { LifelongRecord1795500000000 } from './migrations/0001-lifelong-record';
 import { AttentionTasks1795600000000 } from './migrations/0002-attention-tasks';
@@ -43,20 +44,45 @@ export function readModelDataSource(options: ReadModelOptions): DataSource {
 }
 
 /**
- * Creates the schema if needed and applies every pending migration, holding a Postgres
- * advisory lock so that several instances starting at once migrate one after another.
+ * CARELOG_MIGRATION_DATABASE_URL: where migrations run, as the owner role (`carelog_owner`),
+ * when the service itself connects as its own least-privileged role (`npm run db:roles`).
+ * Unset: migrations run on the service's own connection, as before.
  */
-export async function migrateExclusively(dataSource: DataSource, schema: string): Promise<void> {
-  const runner = dataSource.createQueryRunner();
+export const migrationDatabaseUrl = (): string | undefined =>
+  process.env['CARELOG_MIGRATION_DATABASE_URL'] || undefined;
+
+/**
+ * Creates the schema if needed and applies every pending migration, holding a Postgres
+ * advisory lock so that several instances starting at once migrate one after another. With a
+ * migration URL, does so as the owner on a connection of its own, then grants the schema's
+ * `kind` to the service roles that use it (libs/read-model/src/database-roles.ts).
+ */
+export async function migrateExclusively(
+  dataSource: DataSource,
+  schema: string,
+  kind?: SchemaKey,
+): Promise<void> {
+  const url = migrationDatabaseUrl();
+  const extra = (dataSource.options as { extra?: Record<string, unknown> }).extra ?? {};
+  const ownerOptions = {
+    ...dataSource.options,
+    url,
+    // Two: the lock holds one connection while the migrations use another.
+    extra: { ...extra, max: 2 },
+  } as DataSourceOptions;
+  const migrator = url ? await new DataSource(ownerOptions).initialize() : dataSource;
+  const runner = migrator.createQueryRunner();
   await runner.connect();
   const lock = `carelog-migrations:${schema}`;
   try {
     await runner.query('SELECT pg_advisory_lock(hashtext($1))', [lock]);
     await runner.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
-    await dataSource.runMigrations({ transaction: 'each' });
+    await migrator.runMigrations({ transaction: 'each' });
+    if (kind) await runner.query(schemaGrantsSql(kind, schema));
   } finally {
     await runner.query('SELECT pg_advisory_unlock(hashtext($1))', [lock]).catch(() => undefined);
     await runner.release();
+    if (migrator !== dataSource) await migrator.destroy();
   }
 }
 
@@ -65,4 +91,5 @@ export const migrateReadModel = (dataSource: DataSource): Promise<void> =>
   migrateExclusively(
     dataSource,
     (dataSource.options as { schema?: string }).schema ?? servingSchema(),
+    'readModel',
   );

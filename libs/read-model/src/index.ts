@@ -3,6 +3,7 @@ export {
   readModelDataSource,
   migrateReadModel,
   migrateExclusively,
+  migrationDatabaseUrl,
   configuredDatabaseUrl,
   servingSchema,
   DEFAULT_DATABASE_URL,
@@ -17,3 +18,16 @@ export {
 } from './read-model-versions';
 export { ParameterFreeLogger } from './safe-logger';
 export { recordAsAt, type EntryAsAt } from './as-at';
+export {
+  rolesSql,
+  roleDatabaseUrl,
+  rolePassword,
+  serviceRole,
+  schemaGrantsSql,
+  SERVICE_ROLES,
+  OWNER_ROLE,
+  DEFAULT_SCHEMAS,
+  type PlatformSchemas,
+  type SchemaKey,
+  type ServiceRole,
+} from './database-roles';

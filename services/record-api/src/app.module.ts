@@ -1,5 +1,17 @@
-import { Inject, Module, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { auditDataSource, AuditTrail, DEFAULT_REFUSALS_BEFORE_ALERT } from '@carelog/audit';
+import {
+  Inject,
+  Logger,
+  Module,
+  type OnApplicationShutdown,
+  type OnModuleInit,
+} from '@nestjs/common';
+import {
+  AuditCheckpointer,
+  auditDataSource,
+  AuditTrail,
+  DEFAULT_REFUSALS_BEFORE_ALERT,
+  loadSigningKey,
+} from '@carelog/audit';
 import { createKafka } from '@carelog/kafka';
 import {
   CallerModule,
@@ -53,6 +65,7 @@ class RecordApiLifecycle implements OnModuleInit, OnApplicationShutdown {
     private readonly auditTrail: AuditTrail,
     private readonly grants: BreakGlassGrants,
     private readonly escalator: TaskEscalator,
+    private readonly checkpointer: AuditCheckpointer,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -60,10 +73,24 @@ class RecordApiLifecycle implements OnModuleInit, OnApplicationShutdown {
     await this.auditTrail.migrate();
     await this.grants.migrate();
     this.escalator.start();
+    const logger = new Logger('AuditCheckpointer');
+    this.checkpointer.start((error) =>
+      logger.error(
+        `audit checkpoint failed: ${error instanceof Error ? error.message : String(error)}`,
+      ),
+    );
   }
 
   async onApplicationShutdown(): Promise<void> {
     await this.escalator.stop();
+    // The head at shutdown, signed, so that rows cut off the end after it are detected.
+    await this.checkpointer
+      .stop()
+      .catch((error: unknown) =>
+        new Logger('AuditCheckpointer').error(
+          `last audit checkpoint failed: ${error instanceof Error ? error.message : String(error)}`,
+        ),
+      );
     await this.auditTrail.disconnect();
     await Promise.all([this.readModel.destroy(), this.auditData.destroy()]);
   }
@@ -112,6 +139,16 @@ async function readModelPresent(dataSource: DataSource): Promise<boolean> {
     },
     { provide: PrivacyOfficerScopes, useFactory: () => PrivacyOfficerScopes.fromFile() },
     {
+      provide: AuditCheckpointer,
+      inject: [AUDIT_DATA_SOURCE],
+      useFactory: (dataSource: DataSource) =>
+        new AuditCheckpointer(
+          dataSource,
+          createKafka('carelog-record-api-checkpoints'),
+          loadSigningKey(),
+        ),
+    },
+    {
       provide: BreakGlassGrants,
       inject: [READ_MODEL],
       useFactory: (dataSource: DataSource) => new BreakGlassGrants(dataSource),
@@ -146,14 +183,22 @@ async function readModelPresent(dataSource: DataSource): Promise<boolean> {
     },
     {
       provide: RecordApiLifecycle,
-      inject: [READ_MODEL, AUDIT_DATA_SOURCE, AuditTrail, BreakGlassGrants, TaskEscalator],
+      inject: [
+        READ_MODEL,
+        AUDIT_DATA_SOURCE,
+        AuditTrail,
+        BreakGlassGrants,
+        TaskEscalator,
+        AuditCheckpointer,
+      ],
       useFactory: (
         readModel: DataSource,
         audit: DataSource,
         trail: AuditTrail,
         grants: BreakGlassGrants,
         escalator: TaskEscalator,
-      ) => new RecordApiLifecycle(readModel, audit, trail, grants, escalator),
+        checkpointer: AuditCheckpointer,
+      ) => new RecordApiLifecycle(readModel, audit, trail, grants, escalator, checkpointer),
     },
     {
       provide: READINESS_CHECKS,

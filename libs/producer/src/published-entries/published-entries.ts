@@ -42,7 +42,7 @@ export function producerDataSource(url: string, applicationName: string): DataSo
 }
 
 export const migrateProducerSchema = (dataSource: DataSource): Promise<void> =>
-  migrateExclusively(dataSource, PRODUCER_SCHEMA);
+  migrateExclusively(dataSource, PRODUCER_SCHEMA, 'producer');
 
 /**
  * Publishes each event at most once per Idempotency-Key. The row for the event is inserted

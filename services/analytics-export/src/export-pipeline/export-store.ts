@@ -35,6 +35,7 @@ export const migrateExportStore = (dataSource: DataSource): Promise<void> =>
   migrateExclusively(
     dataSource,
     (dataSource.options as { schema?: string }).schema ?? analyticsSchema(),
+    'analyticsExport',
   );
 
 export interface PartitionRef {

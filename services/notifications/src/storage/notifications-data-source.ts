@@ -30,4 +30,4 @@ export function notificationsDataSource(options: {
 
 /** Creates the schema and applies pending migrations; several instances may start at once. */
 export const migrateNotifications = (dataSource: DataSource, schema: string): Promise<void> =>
-  migrateExclusively(dataSource, schema);
+  migrateExclusively(dataSource, schema, 'notifications');

@@ -1,0 +1,148 @@
+import { appendFileSync, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { loadAuditCodec, type AuditCheckpointSigned } from '@carelog/codec';
+import { AUDIT_CHECKPOINTS_TOPIC, ProducerConnection } from '@carelog/kafka';
+import type { Kafka, Producer } from 'kafkajs';
+import type { DataSource } from 'typeorm';
+import { auditSchema } from './audit-data-source';
+import { chainLockName, PUBLISH_RETRY } from './audit-trail';
+import { GENESIS_HASH } from './chain';
+import { checkpointLogFile, type ChainHead, type CheckpointSigner } from './checkpoint';
+
+export const DEFAULT_CHECKPOINT_SECONDS = 60;
+
+/** CARELOG_AUDIT_CHECKPOINT_SECONDS: how often the record API signs the chain's head. */
+export function checkpointIntervalMs(): number {
+  const seconds = Number(
+    process.env['CARELOG_AUDIT_CHECKPOINT_SECONDS'] ?? DEFAULT_CHECKPOINT_SECONDS,
+  );
+  if (!Number.isFinite(seconds) || seconds <= 0)
+    throw new Error('CARELOG_AUDIT_CHECKPOINT_SECONDS must be a positive number');
+  return seconds * 1000;
+}
+
+/**
+ * The row a trail ends with now (count 0 and the genesis hash for an empty trail), and the
+ * database's time of reading it. Read under the chain's append lock, so that checkpoints
+ * made by several record APIs at once never count fewer rows than an earlier-timed one.
+ */
+export function readChainHead(
+  dataSource: DataSource,
+  schema: string,
+  trail = schema,
+): Promise<{ head: ChainHead; at: Date }> {
+  return dataSource.transaction(async (manager) => {
+    await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [chainLockName(schema)]);
+    const [row] = await manager.query<Array<{ seq: string; hash: string }>>(
+      `SELECT seq, hash FROM "${schema}".access_event ORDER BY seq DESC LIMIT 1`,
+    );
+    const [clock] = await manager.query<Array<{ now: Date }>>('SELECT clock_timestamp() AS now');
+    return {
+      head: { trail, count: row ? Number(row.seq) : 0, headHash: row?.hash ?? GENESIS_HASH },
+      at: clock?.now ?? new Date(),
+    };
+  });
+}
+
+/** Appends one checkpoint to the log file (one JSON line; created with its folder if need be). */
+export function appendCheckpointLog(file: string, checkpoint: AuditCheckpointSigned): void {
+  mkdirSync(dirname(file), { recursive: true });
+  appendFileSync(
+    file,
+    `${JSON.stringify({ ...checkpoint, signedAt: checkpoint.signedAt.toISOString() })}\n`,
+  );
+}
+
+export interface CheckpointerOptions {
+  schema?: string;
+  /** The trail's name in its checkpoints; the schema's by default. */
+  trail?: string;
+  topic?: string;
+  /** The checkpoint log; undefined for none. Defaults to checkpointLogFile(). */
+  logFile?: string | null;
+  intervalMs?: number;
+}
+
+/**
+ * Signs the head of the audit chain every interval and once more on stop, and publishes
+ * each checkpoint to the checkpoints topic (acks=all) and appends it to the checkpoint log.
+ * Several instances may run at once: each checkpoint is a true statement on its own.
+ */
+export class AuditCheckpointer {
+  private readonly producer: Producer;
+  private readonly connection: ProducerConnection;
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly dataSource: DataSource,
+    kafka: Kafka,
+    private readonly signer: CheckpointSigner,
+    private readonly options: CheckpointerOptions = {},
+  ) {
+    this.producer = kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+      retry: PUBLISH_RETRY,
+    });
+    this.connection = new ProducerConnection(
+      kafka,
+      this.producer,
+      () => [this.topic],
+      PUBLISH_RETRY,
+    );
+  }
+
+  private get schema(): string {
+    return this.options.schema ?? auditSchema();
+  }
+
+  private get topic(): string {
+    return this.options.topic ?? AUDIT_CHECKPOINTS_TOPIC;
+  }
+
+  /** Signs the head as it stands now, publishes it and appends it to the log. */
+  async checkpoint(): Promise<AuditCheckpointSigned> {
+    const { head, at } = await readChainHead(this.dataSource, this.schema, this.options.trail);
+    const checkpoint = this.signer.sign(head, at);
+    await this.connection.ensure();
+    await this.producer.send({
+      topic: this.topic,
+      acks: -1,
+      messages: [
+        {
+          key: checkpoint.trail,
+          value: loadAuditCodec().encode('AuditCheckpointSigned', checkpoint),
+          headers: {
+            'carelog-audit-event': 'AuditCheckpointSigned',
+            'content-type': 'application/vnd.apache.avro+single-object',
+          },
+        },
+      ],
+    });
+    const log = this.options.logFile === undefined ? checkpointLogFile() : this.options.logFile;
+    if (log) appendCheckpointLog(log, checkpoint);
+    return checkpoint;
+  }
+
+  /** Checkpoints every interval; a failed round is logged and the next one tries again. */
+  start(onError: (error: unknown) => void): void {
+    const every = this.options.intervalMs ?? checkpointIntervalMs();
+    this.timer = setInterval(() => {
+      this.running = this.checkpoint().catch(onError);
+    }, every);
+    this.timer.unref();
+  }
+
+  /** Stops the timer, writes a last checkpoint (the head at shutdown) and disconnects. */
+  async stop(): Promise<AuditCheckpointSigned> {
+    clearInterval(this.timer);
+    await this.running;
+    try {
+      return await this.checkpoint();
+    } finally {
+      await this.producer.disconnect();
+    }
+  }
+}
