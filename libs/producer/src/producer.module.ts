@@ -24,14 +24,20 @@ import {
   ApiResponse,
   ApiTags,
 } from '@nestjs/swagger';
-import type { Caller } from '@carelog/auth';
+import type { AnyCaller, Caller } from '@carelog/auth';
 import {
   loadEventCodec,
   schemasDir,
   type EventCodec,
   type UncheckedRecordEntryEvent,
 } from '@carelog/codec';
-import { entryTypesOf, type Escalation, type SourceDomain } from '@carelog/domain';
+import {
+  decideWritePermission,
+  entryTypeRule,
+  entryTypesOf,
+  type Escalation,
+  type SourceDomain,
+} from '@carelog/domain';
 import {
   createKafka,
   recordEntryTopic,
@@ -39,9 +45,9 @@ import {
   type PublishedPosition,
 } from '@carelog/kafka';
 import {
-  CallerGuard,
+  AnyCallerGuard,
   CallerModule,
-  CurrentCaller,
+  CurrentAnyCaller,
   HealthController,
   MetricsModule,
   READINESS_CHECKS,
@@ -65,6 +71,8 @@ import {
   PublishedEntries,
   requestHash,
 } from './published-entries/published-entries';
+import { writingAuthorOf } from './relationships/entry-author';
+import { ReadModelFacts } from './relationships/read-model-facts';
 
 export interface ProducerServiceOptions {
   service: string;
@@ -86,7 +94,34 @@ export class EntryRecorder {
     private readonly codec: EventCodec,
     private readonly publisher: RecordEntryPublisher,
     private readonly published: PublishedEntries,
+    private readonly facts: ReadModelFacts,
   ) {}
+
+  /**
+   * The relationship rules (DESIGN.md, "Legitimate relationships"), on the relationships the
+   * read model holds now: refuses the write, or lets it through.
+   */
+  private async permit(
+    event: UncheckedRecordEntryEvent,
+    caller: AnyCaller,
+    correction: boolean,
+    now: Date,
+  ): Promise<void> {
+    const payload = event.payload as Record<string, unknown>;
+    const nhsNumber = event.patient.nhsNumber;
+    const accepting = entryTypeRule(event.type)?.relationship?.provenance?.way === 'acceptance';
+    decideWritePermission(
+      writingAuthorOf(caller),
+      { type: event.type, payload, attention: event.attention, correction },
+      {
+        relationships: await this.facts.relationshipsOf(nhsNumber),
+        referral: accepting
+          ? await this.facts.referral(nhsNumber, payload['referralEventId'])
+          : null,
+      },
+      now,
+    );
+  }
 
   private context(correlationId: string | undefined): ProducerContext {
     return {
@@ -138,16 +173,16 @@ export class EntryRecorder {
     return this.publish(event, { escalating: task.taskId, level: escalation.level }, task.domain);
   }
 
-  record(
+  async record(
     body: unknown,
     idempotencyKey: string | undefined,
     correlationId: string | undefined,
-    caller: Caller,
+    caller: AnyCaller,
   ): Promise<Accepted> {
-    return this.publish(
-      decideEntry({ body, idempotencyKey, caller }, this.context(correlationId)),
-      body,
-    );
+    const context = this.context(correlationId);
+    const event = decideEntry({ body, idempotencyKey, caller }, context);
+    await this.permit(event, caller, false, context.now);
+    return this.publish(event, body);
   }
 
   async correct(
@@ -155,13 +190,16 @@ export class EntryRecorder {
     body: unknown,
     idempotencyKey: string | undefined,
     correlationId: string | undefined,
-    caller: Caller,
+    caller: AnyCaller,
   ): Promise<Accepted> {
-    const original = /^[0-9a-f-]{36}$/i.test(eventId) ? await this.published.find(eventId) : null;
-    const event = decideCorrection(
-      { body, idempotencyKey, caller, original },
-      this.context(correlationId),
-    );
+    const found = /^[0-9a-f-]{36}$/i.test(eventId) ? await this.published.find(eventId) : null;
+    const original = found && {
+      ...found,
+      attention: await this.published.currentAttention(found.eventId),
+    };
+    const context = this.context(correlationId);
+    const event = decideCorrection({ body, idempotencyKey, caller, original }, context);
+    await this.permit(event, caller, true, context.now);
     return this.publish(event, { correcting: eventId, body });
   }
 }
@@ -174,7 +212,7 @@ function entriesController(options: ProducerServiceOptions): Type<unknown> {
   @ApiTags('entries')
   @ApiBearerAuth()
   @Controller('v1/entries')
-  @UseGuards(CallerGuard)
+  @UseGuards(AnyCallerGuard)
   class EntriesController {
     constructor(@Inject(EntryRecorder) private readonly recorder: EntryRecorder) {}
 
@@ -206,7 +244,7 @@ function entriesController(options: ProducerServiceOptions): Type<unknown> {
       @Body() body: unknown,
       @Headers('idempotency-key') idempotencyKey: string | undefined,
       @Headers('x-correlation-id') correlationId: string | undefined,
-      @CurrentCaller() caller: Caller,
+      @CurrentAnyCaller() caller: AnyCaller,
     ): Promise<Accepted> {
       return this.recorder.record(body, idempotencyKey, correlationId, caller);
     }
@@ -229,7 +267,7 @@ function entriesController(options: ProducerServiceOptions): Type<unknown> {
       @Body() body: unknown,
       @Headers('idempotency-key') idempotencyKey: string | undefined,
       @Headers('x-correlation-id') correlationId: string | undefined,
-      @CurrentCaller() caller: Caller,
+      @CurrentAnyCaller() caller: AnyCaller,
     ): Promise<Accepted> {
       return this.recorder.correct(eventId, body, idempotencyKey, correlationId, caller);
     }
@@ -317,6 +355,7 @@ export class EntryRecorderModule {
               loadEventCodec(),
               publisher,
               new PublishedEntries(dataSource),
+              new ReadModelFacts(dataSource),
             ),
         },
         {

@@ -11,6 +11,8 @@ export const SECTIONS = {
     'CaseloadTransferredToHealthVisiting',
     'CareTeamMemberAdded',
     'CareTeamMemberRemoved',
+    'ReferralAccepted',
+    'MaternityDischargeRecorded',
   ],
   gp: ['ConsultationRecorded', 'ProblemRecorded', 'ReferralMade', 'LetterReceived'],
   medicines: [
