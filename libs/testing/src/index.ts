@@ -12,3 +12,4 @@ export {
   type WebhookReceiverOptions,
 } from './webhook-receiver';
 export { openEventStream, type OpenEventStream, type ServerSentEvent } from './event-stream';
+export { givenCareRelationships, type GivenRelationship } from './care-relationships';
