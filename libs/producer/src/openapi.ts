@@ -79,11 +79,63 @@ export const correctionRequestDocs: { schema: SchemaObject; examples: ExamplesOb
         description: 'For amended: the whole corrected payload of the original entry type',
       },
       sensitivity: { type: 'array', items: { type: 'string', enum: [...SENSITIVITY_CATEGORIES] } },
+      concernResolved: {
+        type: 'boolean',
+        description:
+          'For amended: true says the concern a flag raised is resolved, so the flag and its task are withdrawn; otherwise the amendment keeps the entry’s flag and its task',
+      },
+      attention: {
+        type: 'object',
+        description:
+          'For amended: flag the entry (again, or for someone else); the organisation named must hold a care relationship with the patient',
+        properties: {
+          role: { type: 'string' },
+          organisation: { type: 'string' },
+          reason: { type: 'string' },
+        },
+      },
     },
   },
   examples: {
     'entered-in-error': {
       value: { kind: 'entered-in-error', reason: 'Recorded in the wrong patient record.' },
+    },
+    'amended, flag kept': {
+      value: {
+        kind: 'amended',
+        reason: 'The laboratory re-issued the value.',
+        payload: {
+          test: {
+            system: 'http://snomed.info/sct',
+            code: '1000651000000109',
+            display: 'Serum potassium',
+          },
+          value: '6.6',
+          unit: 'mmol/L',
+          referenceRange: '3.5-5.3',
+          interpretation: 'critical',
+          narrative: null,
+        },
+      },
+    },
+    'amended, concern resolved': {
+      value: {
+        kind: 'amended',
+        reason: 'Repeat sample normal: haemolysed first sample.',
+        concernResolved: true,
+        payload: {
+          test: {
+            system: 'http://snomed.info/sct',
+            code: '1000651000000109',
+            display: 'Serum potassium',
+          },
+          value: '4.9',
+          unit: 'mmol/L',
+          referenceRange: '3.5-5.3',
+          interpretation: 'normal',
+          narrative: null,
+        },
+      },
     },
   },
 };

@@ -107,7 +107,7 @@ export class EntryRecorder {
     correction: boolean,
     now: Date,
   ): Promise<void> {
-    const payload = event.payload as Record<string, unknown>;
+    const payload = event.payload;
     const nhsNumber = event.patient.nhsNumber;
     const accepting = entryTypeRule(event.type)?.relationship?.provenance?.way === 'acceptance';
     decideWritePermission(
@@ -228,13 +228,21 @@ function entriesController(options: ProducerServiceOptions): Type<unknown> {
     @ApiResponse({ status: 202, description: 'Recorded', schema: acceptedResponse })
     @ApiResponse({ status: 400, ...PROBLEM })
     @ApiResponse({ status: 401, ...PROBLEM })
-    @ApiResponse({ status: 403, ...PROBLEM })
+    @ApiResponse({
+      status: 403,
+      description:
+        'problem+json: `relationship-start-not-permitted` (a relationship may start only from the organisation’s own source system, or by a hand-over from a holder), `care-relationship-required` (the author’s organisation holds no active relationship with the patient), `not-permitted-to-author`, `entry-type-not-registered` (a source system sent a type outside its registration)',
+    })
     @ApiResponse({
       status: 409,
       description: 'The Idempotency-Key was used for a different request',
     })
     @ApiResponse({ status: 413, ...PROBLEM })
-    @ApiResponse({ status: 422, ...PROBLEM })
+    @ApiResponse({
+      status: 422,
+      description:
+        'problem+json naming the field; `attention-recipient-unreachable` (field `attention.organisation`): a flag must name an organisation that holds, or by this entry gains, a care relationship',
+    })
     @ApiResponse({
       status: 503,
       description:
@@ -259,7 +267,13 @@ function entriesController(options: ProducerServiceOptions): Type<unknown> {
     @ApiResponse({ status: 202, description: 'Recorded', schema: acceptedResponse })
     @ApiResponse({
       status: 403,
-      description: 'Only the organisation that recorded the entry may correct it',
+      description:
+        '`not-authoring-organisation`: only the organisation that recorded the entry may correct it; `care-relationship-required`: and only while it holds a care relationship',
+    })
+    @ApiResponse({
+      status: 422,
+      description:
+        '`attention-recipient-unreachable`: a flag the amendment carries must reach someone',
     })
     @ApiResponse({ status: 404, description: 'No such entry was recorded through this service' })
     correct(
