@@ -1,5 +1,10 @@
+import { loadEventCodec, type UncheckedRecordEntryEvent } from '@carelog/codec';
 import { exampleEvent } from '@carelog/testing';
 import { maternityDischargeGraceHours, planEvents } from './lifelong-record.projection';
+
+const codec = loadEventCodec();
+/** As the projection receives it: decoded from the wire. */
+const received = (event: UncheckedRecordEntryEvent) => codec.decode(codec.encode(event)).event;
 
 const position = (domain: string) => ({
   topic: `carelog.${domain}.record-entries.v1`,
@@ -15,7 +20,10 @@ describe('what relationship events do to the read model', () => {
       organisation: 'R1H',
       occurredAt,
     });
-    const [planned] = planEvents([{ event: discharge, position: position('maternity') }], 48);
+    const [planned] = planEvents(
+      [{ event: received(discharge), position: position('maternity') }],
+      48,
+    );
     expect(planned?.effects).toContainEqual({
       kind: 'relationship-end',
       organisation: 'R1H',
@@ -29,7 +37,7 @@ describe('what relationship events do to the read model', () => {
       nhsNumber: '9434765919',
       organisation: 'RY8DN',
     });
-    const [planned] = planEvents([{ event: accepted, position: position('patient') }]);
+    const [planned] = planEvents([{ event: received(accepted), position: position('patient') }]);
     expect(planned?.effects).toContainEqual(
       expect.objectContaining({
         kind: 'relationship-start',
