@@ -107,6 +107,8 @@ export class EntryRecorder {
     correction: boolean,
     now: Date,
   ): Promise<void> {
+    // A retry of a request already recorded is answered as before (idempotency), whatever changed since.
+    if (await this.published.find(event.eventId)) return;
     const payload = event.payload;
     const nhsNumber = event.patient.nhsNumber;
     const accepting = entryTypeRule(event.type)?.relationship?.provenance?.way === 'acceptance';
