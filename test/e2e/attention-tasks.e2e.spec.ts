@@ -319,6 +319,19 @@ describe('attention tasks, from a flagged entry to its acknowledgement', () => {
       status: 'open',
       reason: 'dressing soaked through',
     });
+
+    // Taken off the care team, the team loses access: its task is withheld again.
+    const removed = await requestJson(
+      `${api.baseUrl}/v1/patients/${nhsNumber}/care-team/${DISTRICT_NURSES}`,
+      {
+        method: 'DELETE',
+        token: await tokens.gp(),
+        headers: { 'Idempotency-Key': uniqueName('care-team-off') },
+        body: { role: 'community-nurse', reason: 'Ulcer healed.' },
+      },
+    );
+    expect(removed.status).toBe(202);
+    await eventually(async () => expect((await taskOf(nurse, flagged)).status).toBe(404));
   });
 
   it('withholds a task addressed to an organisation with no relationship with the patient, saying only how many', async () => {
