@@ -47,9 +47,10 @@ describe('what relationship events do to the read model', () => {
     );
   });
 
-  it('reads the grace period from its setting, two weeks unless set', () => {
+  it('reads the grace period from its setting, two weeks unless set, and refuses a bad one', () => {
     expect(maternityDischargeGraceHours(undefined)).toBe(336);
     expect(maternityDischargeGraceHours('24')).toBe(24);
-    expect(maternityDischargeGraceHours('soon')).toBe(336);
+    expect(() => maternityDischargeGraceHours('soon')).toThrow(/GRACE_HOURS/);
+    expect(() => maternityDischargeGraceHours('-1')).toThrow(/GRACE_HOURS/);
   });
 });

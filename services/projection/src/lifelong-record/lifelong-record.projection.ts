@@ -43,8 +43,11 @@ export const DEFAULT_MATERNITY_DISCHARGE_GRACE_HOURS = 336;
 export function maternityDischargeGraceHours(
   value = process.env['CARELOG_MATERNITY_DISCHARGE_GRACE_HOURS'],
 ): number {
-  const hours = value === undefined || value === '' ? NaN : Number(value);
-  return Number.isFinite(hours) && hours >= 0 ? hours : DEFAULT_MATERNITY_DISCHARGE_GRACE_HOURS;
+  if (value === undefined || value === '') return DEFAULT_MATERNITY_DISCHARGE_GRACE_HOURS;
+  const hours = Number(value);
+  if (!Number.isFinite(hours) || hours < 0)
+    throw new Error('CARELOG_MATERNITY_DISCHARGE_GRACE_HOURS must be a number of hours, 0 or more');
+  return hours;
 }
 
 const text = (payload: object, field: string): string => {
