@@ -285,6 +285,20 @@ describe('relationship provenance: who may start a relationship, on the real pla
     })),
   );
 
+  it('publishes the hand-over routes in the record API’s OpenAPI', async () => {
+    const document = await requestJson<{ paths: Record<string, Record<string, unknown>> }>(
+      `${service('record-api').baseUrl}/docs-json`,
+    );
+    expect(
+      Object.keys(
+        document.body.paths['/v1/patients/{nhsNumber}/care-team/{organisation}'] ?? {},
+      ).sort(),
+    ).toEqual(['delete', 'put']);
+    expect(
+      document.body.paths['/v1/patients/{nhsNumber}/referrals/{referralEventId}/acceptance'],
+    ).toHaveProperty('post');
+  });
+
   it('covers every relationship-starting entry type', () => {
     expect(STARTS.map((rule) => rule.type).sort()).toEqual(Object.keys(SUBJECTS).sort());
   });
