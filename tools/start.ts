@@ -56,7 +56,11 @@ async function main(): Promise<void> {
     return;
   }
   const url = (name: string) => services.find((service) => service.name === name)?.baseUrl ?? '';
-  await seedDemoRecord({ 'gp-records': url('gp-records'), 'social-care': url('social-care') });
+  await seedDemoRecord({
+    'gp-records': url('gp-records'),
+    'social-care': url('social-care'),
+    'record-api': url('record-api'),
+  });
   const seconds = ((Date.now() - startedAt) / 1000).toFixed(1);
   console.log(`
 [carelog] ready in ${seconds}s: every /health/ready answers 200.
@@ -70,6 +74,12 @@ Try it (a GP at the demo practice ${DEMO_PRACTICE}; demo patient ${DEMO_PATIENT}
   curl -s ${url('record-api')}/v1/patients/${DEMO_PATIENT}/record -H "Authorization: Bearer $TOKEN"
   curl -s ${url('record-api')}/v1/patients/${DEMO_PATIENT}/journal -H "Authorization: Bearer $TOKEN"   # the GP view: flagged result first, care visits digested
   curl -s ${url('record-api')}/v1/tasks -H "Authorization: Bearer $TOKEN"   # the flagged result, as a task to acknowledge
+
+A new patient: only the practice's own GP system may register them (a person gets 403):
+  SYSTEM=$(npm run --silent token -- --system demo-gp-system --org ${DEMO_PRACTICE} --entry-types RegistrationStarted)
+  curl -s -X POST ${url('gp-records')}/v1/entries -H "Authorization: Bearer $SYSTEM" \\
+       -H 'Content-Type: application/json' -H "Idempotency-Key: $(date +%s%N)" \\
+       -d '{"patient":{"nhsNumber":"9449304130"},"type":"RegistrationStarted","occurredAt":"2026-11-20T09:00:00Z","payload":{"registrationType":"permanent"}}'
 
 Ctrl-C stops everything this command started.
 `);

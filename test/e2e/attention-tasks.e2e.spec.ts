@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { mintLocalToken } from '@carelog/auth';
+import { mintLocalSystemToken, mintLocalToken } from '@carelog/auth';
 import { schemasDir } from '@carelog/codec';
 import { serviceLog, startService, waitForReady, type RunningService } from '@carelog/local-infra';
 import { eventually, nextTestNhsNumber, requestJson, uniqueName } from '@carelog/testing';
@@ -24,6 +24,7 @@ interface TaskList {
 const PRACTICE = 'A81001';
 const COUNCIL = 'LA0001';
 const ELSEWHERE = 'B82002';
+const DISTRICT_NURSES = 'RYX';
 
 const example = (folder: string, type: string): Record<string, unknown> =>
   JSON.parse(readFileSync(join(schemasDir, 'examples', folder, `${type}.json`), 'utf8')) as Record<
@@ -64,21 +65,51 @@ describe('attention tasks, from a flagged entry to its acknowledgement', () => {
     socialWorker: () =>
       mintLocalToken({ role: 'social-worker', organisation: COUNCIL, userId: 'sw-tasks' }),
     patient: () => mintLocalToken({ role: 'patient', organisation: 'NHSLOGIN', nhsNumber }),
+    districtNurse: () =>
+      mintLocalToken({
+        role: 'community-nurse',
+        organisation: DISTRICT_NURSES,
+        userId: 'dn-tasks',
+      }),
+    // Relationships start from each organisation's own source system (DESIGN.md).
+    practiceSystem: () =>
+      mintLocalSystemToken({ organisation: PRACTICE, entryTypes: ['RegistrationStarted'] }),
+    councilSystem: () =>
+      mintLocalSystemToken({ organisation: COUNCIL, entryTypes: ['CaseOpened'] }),
+    elsewhereSystem: () =>
+      mintLocalSystemToken({
+        organisation: ELSEWHERE,
+        entryTypes: ['RegistrationStarted', 'RegistrationEnded'],
+      }),
   };
 
+  const send = (
+    service: RunningService,
+    token: string,
+    body: Record<string, unknown>,
+    key = uniqueName('entry'),
+  ) =>
+    requestJson<{ eventId: string; code?: string; field?: string }>(
+      `${service.baseUrl}/v1/entries`,
+      {
+        method: 'POST',
+        token,
+        headers: { 'Idempotency-Key': key },
+        body: { ...body, patient: { nhsNumber } },
+      },
+    );
+  /** Posts once the relationships it needs have reached the read model (a refusal records nothing). */
   const post = async (
     service: RunningService,
     token: string,
     body: Record<string, unknown>,
   ): Promise<string> => {
-    const response = await requestJson<{ eventId: string }>(`${service.baseUrl}/v1/entries`, {
-      method: 'POST',
-      token,
-      headers: { 'Idempotency-Key': uniqueName('entry') },
-      body: { ...body, patient: { nhsNumber } },
+    const key = uniqueName('entry');
+    return eventually(async () => {
+      const response = await send(service, token, body, key);
+      expect(response.status).toBe(202);
+      return response.body.eventId;
     });
-    expect(response.status).toBe(202);
-    return response.body.eventId;
   };
   const tasksOf = async (token: string, query = '') => {
     const response = await requestJson<TaskList>(`${api.baseUrl}/v1/tasks${query}`, { token });
@@ -107,9 +138,10 @@ describe('attention tasks, from a flagged entry to its acknowledgement', () => {
     services.push(gpRecords, socialCare, api);
     await Promise.all(services.map((service) => waitForReady(service)));
 
-    // The practice and the council both care for the patient.
-    await post(gpRecords, await tokens.gp(), example('gp', 'RegistrationStarted'));
-    await post(socialCare, await tokens.socialWorker(), example('social-care', 'CaseOpened'));
+    // The practice and the council both care for the patient; so, for a while, does another practice.
+    await post(gpRecords, await tokens.practiceSystem(), example('gp', 'RegistrationStarted'));
+    await post(socialCare, await tokens.councilSystem(), example('social-care', 'CaseOpened'));
+    await post(gpRecords, await tokens.elsewhereSystem(), example('gp', 'RegistrationStarted'));
     const visit = example('social-care', 'CareVisitRecorded');
     gpTask = await post(socialCare, await tokens.careWorker(), {
       ...visit,
@@ -117,8 +149,10 @@ describe('attention tasks, from a flagged entry to its acknowledgement', () => {
     });
     unrelatedTask = await post(socialCare, await tokens.careWorker(), {
       ...visit,
-      attention: { role: 'gp', organisation: ELSEWHERE, reason: 'not their patient' },
+      attention: { role: 'gp', organisation: ELSEWHERE, reason: 'registered there last week' },
     });
+    // The patient leaves the other practice: its task stays, but nobody there may see it now.
+    await post(gpRecords, await tokens.elsewhereSystem(), example('gp', 'RegistrationEnded'));
     careWorkerTask = await post(gpRecords, await tokens.gp(), {
       ...example('gp', 'MedicationPrescribed'),
       attention: { role: 'care-worker', organisation: COUNCIL, reason: 'new dose from today' },
@@ -163,11 +197,149 @@ describe('attention tasks, from a flagged entry to its acknowledgement', () => {
     }
   });
 
+  it('refuses a flag naming an organisation with no relationship, or none, as 422 naming attention.organisation', async () => {
+    const visit = example('social-care', 'CareVisitRecorded');
+    for (const organisation of ['X99999', '', DISTRICT_NURSES]) {
+      const refused = await send(socialCare, await tokens.careWorker(), {
+        ...visit,
+        attention: { role: 'gp', organisation, reason: 'nobody would ever see this' },
+      });
+      expect(refused.status).toBe(422);
+      expect(refused.body).toMatchObject({
+        code: 'attention-recipient-unreachable',
+        field: 'attention.organisation',
+      });
+    }
+  });
+
+  it('keeps the task of an amended flagged result; only a correction saying the concern is resolved withdraws it', async () => {
+    const nurse = await tokens.nurse();
+    const result = example('gp', 'TestResultRecorded');
+    const payload = {
+      ...(result['payload'] as Record<string, unknown>),
+      test: {
+        system: 'http://snomed.info/sct',
+        code: '1000651000000109',
+        display: 'Serum potassium',
+      },
+      value: '6.4',
+      unit: 'mmol/L',
+      referenceRange: '3.5-5.3',
+      interpretation: 'critical',
+      narrative: 'Critical potassium.',
+    };
+    const resultTask = await post(gpRecords, nurse, {
+      ...result,
+      payload,
+      attention: { role: 'gp', organisation: PRACTICE, reason: 'critical potassium' },
+    });
+    const gp = await tokens.gp();
+    await eventually(async () => expect((await taskOf(gp, resultTask)).body.status).toBe('open'));
+    const correct = (body: Record<string, unknown>) =>
+      requestJson<{ eventId: string }>(
+        `${gpRecords.baseUrl}/v1/entries/${resultTask}/corrections`,
+        {
+          method: 'POST',
+          token: nurse,
+          headers: { 'Idempotency-Key': uniqueName('correct') },
+          body,
+        },
+      );
+    const amended = await correct({
+      kind: 'amended',
+      reason: 'lab re-issued the value',
+      payload: { ...payload, value: '6.6' },
+    });
+    expect(amended.status).toBe(202);
+    const entryNow = () =>
+      requestJson<{ payload: { value: string } }>(
+        `${api.baseUrl}/v1/patients/${nhsNumber}/entries/${resultTask}`,
+        { token: gp },
+      );
+    await eventually(async () => expect((await entryNow()).body.payload.value).toBe('6.6'));
+    const kept = await taskOf(gp, resultTask);
+    expect(kept.status).toBe(200);
+    expect(kept.body).toMatchObject({
+      status: 'open',
+      reason: 'critical potassium',
+      recipient: { role: 'gp', organisation: PRACTICE },
+    });
+
+    expect(
+      (
+        await correct({
+          kind: 'amended',
+          reason: 'repeat sample normal',
+          payload: { ...payload, value: '4.9', interpretation: 'normal' },
+          concernResolved: true,
+        })
+      ).status,
+    ).toBe(202);
+    await eventually(async () =>
+      expect((await tasksOf(gp, '?status=withdrawn')).tasks.map((task) => task.id)).toContain(
+        resultTask,
+      ),
+    );
+  });
+
+  it('adds the district nursing team to the care team through the API; its community nurse then sees the flagged task', async () => {
+    const careTeam = (token: string) =>
+      requestJson<{ eventId: string; code?: string }>(
+        `${api.baseUrl}/v1/patients/${nhsNumber}/care-team/${DISTRICT_NURSES}`,
+        {
+          method: 'PUT',
+          token,
+          headers: { 'Idempotency-Key': uniqueName('care-team') },
+          body: {
+            role: 'community-nurse',
+            team: 'District nursing East',
+            reason: 'Leg ulcer care.',
+          },
+        },
+      );
+    // The team cannot add itself.
+    const selfAdded = await careTeam(await tokens.districtNurse());
+    expect(selfAdded.status).toBe(403);
+    expect(selfAdded.body.code).toBe('relationship-start-not-permitted');
+    expect((await careTeam(await tokens.gp())).status).toBe(202);
+
+    const flagged = await post(socialCare, await tokens.careWorker(), {
+      ...example('social-care', 'CareVisitRecorded'),
+      attention: {
+        role: 'community-nurse',
+        organisation: DISTRICT_NURSES,
+        reason: 'dressing soaked through',
+      },
+    });
+    const nurse = await tokens.districtNurse();
+    await eventually(async () =>
+      expect((await tasksOf(nurse)).tasks.map((task) => task.id)).toContain(flagged),
+    );
+    expect((await taskOf(nurse, flagged)).body).toMatchObject({
+      status: 'open',
+      reason: 'dressing soaked through',
+    });
+
+    // Taken off the care team, the team loses access: its task is withheld again.
+    const removed = await requestJson(
+      `${api.baseUrl}/v1/patients/${nhsNumber}/care-team/${DISTRICT_NURSES}`,
+      {
+        method: 'DELETE',
+        token: await tokens.gp(),
+        headers: { 'Idempotency-Key': uniqueName('care-team-off') },
+        body: { role: 'community-nurse', reason: 'Ulcer healed.' },
+      },
+    );
+    expect(removed.status).toBe(202);
+    await eventually(async () => expect((await taskOf(nurse, flagged)).status).toBe(404));
+  });
+
   it('withholds a task addressed to an organisation with no relationship with the patient, saying only how many', async () => {
     const token = await tokens.otherGp();
     const list = await eventually(async () => {
       const found = await tasksOf(token);
       expect(found.withheld).toBeGreaterThanOrEqual(1);
+      expect(found.tasks.map((task) => task.id)).not.toContain(unrelatedTask);
       return found;
     });
     expect(list.tasks.map((task) => task.id)).not.toContain(unrelatedTask);

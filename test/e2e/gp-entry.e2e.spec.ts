@@ -1,4 +1,4 @@
-import { mintLocalToken } from '@carelog/auth';
+import { mintLocalSystemToken, mintLocalToken } from '@carelog/auth';
 import { startService, waitForReady, type RunningService, serviceLog } from '@carelog/local-infra';
 import { eventually, nextTestNhsNumber, requestJson, uniqueName } from '@carelog/testing';
 
@@ -37,34 +37,48 @@ describe('a GP entry, from POST to the joined-up record', () => {
   it('posts a registration and a consultation, and reads them back in order', async () => {
     const nhsNumber = nextTestNhsNumber();
     const token = await mintLocalToken({ role: 'gp', organisation: 'A81001', userId: 'dr-e2e' });
-    const post = (key: string, body: unknown) =>
+    // The practice's own GP system registers the patient: the one way a registration starts.
+    const practiceSystem = await mintLocalSystemToken({
+      organisation: 'A81001',
+      entryTypes: ['RegistrationStarted'],
+    });
+    const post = (key: string, body: unknown, bearer = token) =>
       requestJson<{ eventId: string; topic: string; partition: number; offset: string }>(
         `${gp.baseUrl}/v1/entries`,
         {
           method: 'POST',
-          token,
+          token: bearer,
           headers: { 'Idempotency-Key': key },
           body,
         },
       );
 
-    const registration = await post(uniqueName('reg'), {
-      patient: { nhsNumber },
-      type: 'RegistrationStarted',
-      occurredAt: '2026-01-05T09:00:00Z',
-      payload: { registrationType: 'permanent' },
-    });
-    const consultation = await post(uniqueName('consult'), {
-      patient: { nhsNumber },
-      type: 'ConsultationRecorded',
-      occurredAt: '2026-02-10T10:30:00Z',
-      payload: {
-        narrative: 'Three weeks of cough. Chest clear. Safety-netted.',
-        codedItems: [{ system: 'http://snomed.info/sct', code: '49727002', display: 'Cough' }],
+    const registration = await post(
+      uniqueName('reg'),
+      {
+        patient: { nhsNumber },
+        type: 'RegistrationStarted',
+        occurredAt: '2026-01-05T09:00:00Z',
+        payload: { registrationType: 'permanent' },
       },
-    });
+      practiceSystem,
+    );
     expect(registration.status).toBe(202);
-    expect(consultation.status).toBe(202);
+    // Writing needs the relationship the registration starts, once the projection has it.
+    const consultationKey = uniqueName('consult');
+    const consultation = await eventually(async () => {
+      const response = await post(consultationKey, {
+        patient: { nhsNumber },
+        type: 'ConsultationRecorded',
+        occurredAt: '2026-02-10T10:30:00Z',
+        payload: {
+          narrative: 'Three weeks of cough. Chest clear. Safety-netted.',
+          codedItems: [{ system: 'http://snomed.info/sct', code: '49727002', display: 'Cough' }],
+        },
+      });
+      expect(response.status).toBe(202);
+      return response;
+    });
     expect(consultation.body).toMatchObject({
       topic: 'carelog.gp.record-entries.v1',
       offset: expect.any(String),
@@ -96,7 +110,10 @@ describe('a GP entry, from POST to the joined-up record', () => {
     const otherGp = await mintLocalToken({ role: 'gp', organisation: 'B82002' });
     const registered = await requestJson(`${gp.baseUrl}/v1/entries`, {
       method: 'POST',
-      token: ownGp,
+      token: await mintLocalSystemToken({
+        organisation: 'A81001',
+        entryTypes: ['RegistrationStarted'],
+      }),
       headers: { 'Idempotency-Key': uniqueName('reg') },
       body: {
         patient: { nhsNumber },

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
-import { loadOrCreateLocalKeys, mintLocalToken } from '@carelog/auth';
+import { loadOrCreateLocalKeys, mintLocalSystemToken, mintLocalToken } from '@carelog/auth';
 import { loadEventCodec } from '@carelog/codec';
 import {
   createKafka,
@@ -22,6 +22,7 @@ import {
   type RunningService,
   type ServiceName,
 } from '@carelog/local-infra';
+import { entryTypesOf } from '@carelog/domain';
 import { READ_MODEL_TABLES } from '@carelog/read-model';
 import { Client } from 'pg';
 import { format, resolveConfig } from 'prettier';
@@ -298,6 +299,10 @@ async function main(): Promise<void> {
       firstPatient: 2_000_000,
     });
     const bodies: Array<{ organisation: string; body: string }> = [];
+    // Writing needs a care relationship: each practice is given the registrations (and each
+    // flag's recipient its relationship) that the practices' GP systems would have recorded.
+    const relationships = new Set<string>();
+    const gpEntryTypes = entryTypesOf('gp').map((rule) => rule.type);
     for (const { domain, event } of live) {
       if (domain !== 'gp' || event.supersedes || event.type === 'EntryEnteredInError') continue;
       bodies.push({
@@ -311,13 +316,27 @@ async function main(): Promise<void> {
           attention: event.attention,
         }),
       });
+      relationships.add(`${event.patient.nhsNumber}|${event.source.organisation}`);
+      if (event.attention)
+        relationships.add(`${event.patient.nhsNumber}|${event.attention.organisation}`);
+      // The practice's GP system sends them: registrations start relationships only from it.
       if (!tokens.has(event.source.organisation))
         tokens.set(
           event.source.organisation,
-          await mintLocalToken({ role: 'gp', organisation: event.source.organisation }),
+          await mintLocalSystemToken({
+            organisation: event.source.organisation,
+            entryTypes: gpEntryTypes,
+          }),
         );
       if (bodies.length >= 200_000) break;
     }
+    const pairs = [...relationships].map((pair) => pair.split('|'));
+    await db.query(
+      `INSERT INTO "${serving}".care_relationship (started_by_event_id, nhs_number, organisation, kind, started_at)
+       SELECT gen_random_uuid(), u.nhs, u.org, 'gp-registration', now()
+       FROM unnest($1::text[], $2::text[]) AS u(nhs, org)`,
+      [pairs.map(([nhs]) => nhs), pairs.map(([, organisation]) => organisation)],
+    );
     let sentBodies = 0;
     const ingest = await closedLoop(
       () => {

@@ -19,3 +19,4 @@ export * from './journal/journal-views';
 export * from './journal/access-rules';
 export * from './journal/journal';
 export * from './tasks';
+export * from './relationships/write-permission';

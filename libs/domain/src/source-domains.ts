@@ -11,9 +11,22 @@ export type RelationshipKind =
   | 'maternity-booking'
   | 'health-visiting-caseload'
   | 'care-team'
+  | 'referral'
   | 'urgent-care-encounter'
   /** A person's claim with a reason (DESIGN.md, way 3): time-limited by the payload's `expiresAt`. */
   | 'claim';
+
+/**
+ * How a relationship may start (DESIGN.md, "Legitimate relationships"): `authoritative` only
+ * from a source system of that organisation registered for the type; `hand-over` only by an
+ * organisation that already holds an active relationship (of `fromKind`, when given) naming the
+ * receiving organisation. Person claims are the third way, recorded through their own route.
+ */
+export type RelationshipProvenance =
+  | { way: 'authoritative' }
+  | { way: 'hand-over'; fromKind?: RelationshipKind }
+  /** The receiver accepting a hand-over named to it (a referral): the receiver gains. */
+  | { way: 'acceptance' };
 
 export interface EntryTypeRule {
   type: string;
@@ -30,6 +43,10 @@ export interface EntryTypeRule {
     kind: RelationshipKind;
     expiresAfterHours?: number;
     organisationField?: string;
+    /** For starts: the only way this start may be made. */
+    provenance?: RelationshipProvenance;
+    /** For ends: the relationship ends after the configured grace period, not at once. */
+    afterGrace?: true;
   };
   /** A patient's consent decision: read-model state for the access rules, not a journal entry. */
   consentDecision?: true;
@@ -44,10 +61,12 @@ const PRACTICE = ['gp', 'practice-nurse'] as const;
 const SOCIAL = ['social-worker', 'care-worker'] as const;
 /** Every role with a journal view that acts for an organisation (and so can witness harm). */
 const STAFF: readonly Role[] = VIEW_ROLES.filter(isStaffRole);
+const AUTHORITATIVE = { way: 'authoritative' } as const;
 const encounter = {
   effect: 'starts',
   kind: 'urgent-care-encounter',
   expiresAfterHours: 72,
+  provenance: AUTHORITATIVE,
 } as const;
 
 /** Who may record what (DESIGN.md, "Event contract"); every type here has a schema in schemas/. */
@@ -56,7 +75,7 @@ export const ENTRY_TYPES: readonly EntryTypeRule[] = [
     type: 'RegistrationStarted',
     domain: 'gp',
     authors: PRACTICE,
-    relationship: { effect: 'starts', kind: 'gp-registration' },
+    relationship: { effect: 'starts', kind: 'gp-registration', provenance: AUTHORITATIVE },
   },
   {
     type: 'RegistrationEnded',
@@ -77,7 +96,7 @@ export const ENTRY_TYPES: readonly EntryTypeRule[] = [
     type: 'CaseOpened',
     domain: 'social-care',
     authors: ['social-worker'],
-    relationship: { effect: 'starts', kind: 'social-care-case' },
+    relationship: { effect: 'starts', kind: 'social-care-case', provenance: AUTHORITATIVE },
   },
   {
     type: 'CaseClosed',
@@ -94,7 +113,7 @@ export const ENTRY_TYPES: readonly EntryTypeRule[] = [
     type: 'MaternityBookingRecorded',
     domain: 'maternity',
     authors: ['midwife'],
-    relationship: { effect: 'starts', kind: 'maternity-booking' },
+    relationship: { effect: 'starts', kind: 'maternity-booking', provenance: AUTHORITATIVE },
   },
   {
     type: 'CaseloadTransferredToHealthVisiting',
@@ -104,7 +123,14 @@ export const ENTRY_TYPES: readonly EntryTypeRule[] = [
       effect: 'starts',
       kind: 'health-visiting-caseload',
       organisationField: 'healthVisitingOrganisation',
+      provenance: { way: 'hand-over', fromKind: 'maternity-booking' },
     },
+  },
+  {
+    type: 'MaternityDischargeRecorded',
+    domain: 'maternity',
+    authors: ['midwife'],
+    relationship: { effect: 'ends', kind: 'maternity-booking', afterGrace: true },
   },
   { type: 'AntenatalContactRecorded', domain: 'maternity', authors: ['midwife'] },
   { type: 'BirthRecorded', domain: 'maternity', authors: ['midwife'] },
@@ -145,24 +171,37 @@ export const ENTRY_TYPES: readonly EntryTypeRule[] = [
   { type: 'EntryUnsealed', domain: 'patient', authors: ['patient'], consentDecision: true },
   { type: 'CarerApproved', domain: 'patient', authors: ['patient'], consentDecision: true },
   { type: 'CarerRevoked', domain: 'patient', authors: ['patient'], consentDecision: true },
+  // Care-team changes and referral acceptances are recorded through the record API's routes.
   {
     type: 'CareTeamMemberAdded',
     domain: 'patient',
-    authors: ['gp', 'social-worker'],
-    relationship: { effect: 'starts', kind: 'care-team', organisationField: 'organisation' },
+    authors: STAFF,
+    relationship: {
+      effect: 'starts',
+      kind: 'care-team',
+      organisationField: 'organisation',
+      provenance: { way: 'hand-over' },
+    },
   },
   {
     type: 'CareTeamMemberRemoved',
     domain: 'patient',
-    authors: ['gp', 'social-worker'],
+    authors: STAFF,
     relationship: { effect: 'ends', kind: 'care-team', organisationField: 'organisation' },
   },
   {
-    // Published only by the record API's claim route (reason required, audited, alerted).
+    // Published only by the record API's claim route (reason required, audited, alerted); no
+    // provenance, so the entries routes refuse it (deny by default).
     type: 'RelationshipClaimed',
     domain: 'patient',
     authors: STAFF,
     relationship: { effect: 'starts', kind: 'claim', organisationField: 'organisation' },
+  },
+  {
+    type: 'ReferralAccepted',
+    domain: 'patient',
+    authors: STAFF,
+    relationship: { effect: 'starts', kind: 'referral', provenance: { way: 'acceptance' } },
   },
   {
     type: 'SensitiveInformationShared',

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Caller } from '@carelog/auth';
+import type { AnyCaller } from '@carelog/auth';
 import type { UncheckedRecordEntryEvent } from '@carelog/codec';
 import {
   checkClinicalTime,
@@ -15,11 +15,13 @@ import {
   type Escalation,
   type SourceDomain,
 } from '@carelog/domain';
+import { authorOf, requireMayAuthor, type EntryAuthor } from './relationships/entry-author';
+import { correctionAttention } from './relationships/correction-attention';
 
 export interface SubmitEntryCommand {
   body: unknown;
   idempotencyKey: string | undefined;
-  caller: Caller;
+  caller: AnyCaller;
 }
 
 export interface ProducerContext {
@@ -40,6 +42,8 @@ export interface PublishedEntryFacts {
   nhsNumber: string;
   occurredAt: Date;
   sensitivity: string[];
+  /** The entry's flag as it stands (its current version), kept by a correction unless resolved. */
+  attention?: UncheckedRecordEntryEvent['attention'];
 }
 
 export interface CorrectEntryCommand extends SubmitEntryCommand {
@@ -58,7 +62,7 @@ const isObject = (value: unknown): value is Record<string, unknown> =>
  * names the same event however many times it arrives.
  */
 export function eventIdFor(
-  caller: Pick<Caller, 'organisation' | 'userId'>,
+  caller: Pick<EntryAuthor, 'organisation' | 'userId'>,
   idempotencyKey: string,
 ): string {
   const hash = createHash('sha256')
@@ -131,16 +135,6 @@ function parseAttention(value: unknown): UncheckedRecordEntryEvent['attention'] 
   };
 }
 
-function requireAuthor(rule: EntryTypeRule, caller: Caller): void {
-  if (!rule.authors.includes(caller.role)) {
-    throw new DomainError(
-      'not-permitted-to-author',
-      `the ${caller.role} role may not record ${rule.type}`,
-      'type',
-    );
-  }
-}
-
 function schemaVersion(context: ProducerContext, type: string): number {
   const version = context.schemaVersionOf(type);
   if (version === undefined)
@@ -156,7 +150,7 @@ type EventFields = Pick<
 /** The envelope every producer stamps: who and where from the token, when from the clock. */
 function stamp(
   fields: EventFields,
-  caller: Pick<Caller, 'userId' | 'profession' | 'organisation' | 'system'> & { role: string },
+  caller: EntryAuthor,
   key: string,
   context: ProducerContext,
   causationId: string | null = null,
@@ -195,7 +189,7 @@ export function decideEntry(
       'type',
     );
   }
-  requireAuthor(rule, caller);
+  requireMayAuthor(rule, caller);
   const patient = isObject(body['patient']) ? body['patient'] : {};
   return stamp(
     {
@@ -207,7 +201,7 @@ export function decideEntry(
       supersedes: null,
       payload: requireObject(body['payload'], 'payload', 'invalid-payload'),
     },
-    caller,
+    authorOf(caller),
     key,
     context,
   );
@@ -254,8 +248,12 @@ export function decideCorrection(
       `no authoring rule for ${original.entryType}`,
       'type',
     );
-  requireAuthor(rule, caller);
-  const common = { patient: { nhsNumber: original.nhsNumber }, attention: null };
+  requireMayAuthor(rule, caller);
+  const author = authorOf(caller);
+  const common = {
+    patient: { nhsNumber: original.nhsNumber },
+    attention: correctionAttention(body, original, parseAttention(body['attention'])),
+  };
   switch (body['kind']) {
     case 'amended':
       return stamp(
@@ -270,7 +268,7 @@ export function decideCorrection(
           supersedes: { eventId: original.eventId, reason },
           payload: requireObject(body['payload'], 'payload', 'invalid-payload'),
         },
-        caller,
+        author,
         key,
         context,
       );
@@ -278,6 +276,8 @@ export function decideCorrection(
       return stamp(
         {
           ...common,
+          // It takes the entry out of the record and withdraws its task: nobody is asked to act.
+          attention: null,
           type: ENTERED_IN_ERROR_TYPE,
           occurredAt: context.now,
           // The correction carries the original's sensitivity, so it is seen only where the entry was.
@@ -285,7 +285,7 @@ export function decideCorrection(
           supersedes: null,
           payload: { entryEventId: original.eventId, entryType: original.entryType, reason },
         },
-        caller,
+        author,
         key,
         context,
       );
@@ -341,7 +341,7 @@ export function decideAcknowledgement(
   const note =
     typeof given === 'string' ? parseText(given, 'note', 'free-text', MAX_NOTE_LENGTH) : null;
   const rule = entryTypeRule(ACKNOWLEDGED_TYPE);
-  if (rule) requireAuthor(rule, caller);
+  if (rule) requireMayAuthor(rule, caller);
   return stamp(
     {
       type: ACKNOWLEDGED_TYPE,
@@ -352,7 +352,7 @@ export function decideAcknowledgement(
       supersedes: null,
       payload: { entryEventId: task.taskId, entryType: task.entryType, note },
     },
-    caller,
+    authorOf(caller),
     key,
     context,
     task.taskId,

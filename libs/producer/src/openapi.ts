@@ -5,6 +5,24 @@ import type {
   SchemaObject,
 } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 
+/** Who may send an entry type that starts a relationship (DESIGN.md, "Legitimate relationships"). */
+function provenanceNote(rule: EntryTypeRule): { description?: string } {
+  switch (rule.relationship?.provenance?.way) {
+    case 'authoritative':
+      return {
+        description:
+          "Starts a care relationship: accepted only from the organisation's own source system (a source-system token registered for this type); a person gets 403 relationship-start-not-permitted.",
+      };
+    case 'hand-over':
+      return {
+        description:
+          'A hand-over: accepted only from an organisation that holds an active care relationship with the patient; it gives one to the organisation it names.',
+      };
+    default:
+      return {};
+  }
+}
+
 /** The OpenAPI request body of POST /v1/entries: every accepted type, and an example of each. */
 export function entryRequestDocs(
   catalogue: SchemaCatalogue,
@@ -13,12 +31,13 @@ export function entryRequestDocs(
 ): { schema: SchemaObject; examples: ExamplesObject } {
   const types = rules.map((rule) => rule.type);
   const examples: ExamplesObject = {};
-  for (const type of types) {
-    const current = catalogue.current(type);
+  for (const rule of rules) {
+    const current = catalogue.current(rule.type);
     const example: EntryExample | undefined = current && readExample(schemasDir, current);
     if (example)
-      examples[type] = {
-        summary: (current?.avroType as { doc?: string }).doc ?? type,
+      examples[rule.type] = {
+        summary: (current?.avroType as { doc?: string }).doc ?? rule.type,
+        ...provenanceNote(rule),
         value: example,
       };
   }
@@ -54,7 +73,8 @@ export function entryRequestDocs(
       sensitivity: { type: 'array', items: { type: 'string', enum: [...SENSITIVITY_CATEGORIES] } },
       attention: {
         type: 'object',
-        description: 'Someone who must act on this entry: it becomes a task for them',
+        description:
+          'Someone who must act on this entry: it becomes a task for them. The organisation must hold, or by this entry gain, a care relationship with the patient (else 422 attention-recipient-unreachable)',
         required: ['role', 'organisation'],
         properties: {
           role: { type: 'string' },
@@ -79,11 +99,63 @@ export const correctionRequestDocs: { schema: SchemaObject; examples: ExamplesOb
         description: 'For amended: the whole corrected payload of the original entry type',
       },
       sensitivity: { type: 'array', items: { type: 'string', enum: [...SENSITIVITY_CATEGORIES] } },
+      concernResolved: {
+        type: 'boolean',
+        description:
+          'For amended: true says the concern a flag raised is resolved, so the flag and its task are withdrawn; otherwise the amendment keeps the entry’s flag and its task',
+      },
+      attention: {
+        type: 'object',
+        description:
+          'For amended: flag the entry (again, or for someone else); the organisation named must hold a care relationship with the patient',
+        properties: {
+          role: { type: 'string' },
+          organisation: { type: 'string' },
+          reason: { type: 'string' },
+        },
+      },
     },
   },
   examples: {
     'entered-in-error': {
       value: { kind: 'entered-in-error', reason: 'Recorded in the wrong patient record.' },
+    },
+    'amended, flag kept': {
+      value: {
+        kind: 'amended',
+        reason: 'The laboratory re-issued the value.',
+        payload: {
+          test: {
+            system: 'http://snomed.info/sct',
+            code: '1000651000000109',
+            display: 'Serum potassium',
+          },
+          value: '6.6',
+          unit: 'mmol/L',
+          referenceRange: '3.5-5.3',
+          interpretation: 'critical',
+          narrative: null,
+        },
+      },
+    },
+    'amended, concern resolved': {
+      value: {
+        kind: 'amended',
+        reason: 'Repeat sample normal: haemolysed first sample.',
+        concernResolved: true,
+        payload: {
+          test: {
+            system: 'http://snomed.info/sct',
+            code: '1000651000000109',
+            display: 'Serum potassium',
+          },
+          value: '4.9',
+          unit: 'mmol/L',
+          referenceRange: '3.5-5.3',
+          interpretation: 'normal',
+          narrative: null,
+        },
+      },
     },
   },
 };

@@ -24,14 +24,21 @@ import {
   ApiResponse,
   ApiTags,
 } from '@nestjs/swagger';
-import type { Caller } from '@carelog/auth';
+import type { AnyCaller, Caller } from '@carelog/auth';
 import {
   loadEventCodec,
   schemasDir,
   type EventCodec,
   type UncheckedRecordEntryEvent,
 } from '@carelog/codec';
-import { entryTypesOf, isUuid, type Escalation, type SourceDomain } from '@carelog/domain';
+import {
+  decideWritePermission,
+  entryTypeRule,
+  entryTypesOf,
+  isUuid,
+  type Escalation,
+  type SourceDomain,
+} from '@carelog/domain';
 import {
   createKafka,
   recordEntryTopic,
@@ -39,9 +46,9 @@ import {
   type PublishedPosition,
 } from '@carelog/kafka';
 import {
-  CallerGuard,
+  AnyCallerGuard,
   CallerModule,
-  CurrentCaller,
+  CurrentAnyCaller,
   HealthController,
   MetricsModule,
   READINESS_CHECKS,
@@ -65,6 +72,8 @@ import {
   PublishedEntries,
   requestHash,
 } from './published-entries/published-entries';
+import { writingAuthorOf } from './relationships/entry-author';
+import { ReadModelFacts } from './relationships/read-model-facts';
 
 export interface ProducerServiceOptions {
   service: string;
@@ -86,7 +95,36 @@ export class EntryRecorder {
     private readonly codec: EventCodec,
     private readonly publisher: RecordEntryPublisher,
     private readonly published: PublishedEntries,
+    private readonly facts: ReadModelFacts,
   ) {}
+
+  /**
+   * The relationship rules (DESIGN.md, "Legitimate relationships"), on the relationships the
+   * read model holds now: refuses the write, or lets it through.
+   */
+  private async permit(
+    event: UncheckedRecordEntryEvent,
+    caller: AnyCaller,
+    correction: boolean,
+    now: Date,
+  ): Promise<void> {
+    // A retry of a request already recorded is answered as before (idempotency), whatever changed since.
+    if (await this.published.find(event.eventId)) return;
+    const payload = event.payload;
+    const nhsNumber = event.patient.nhsNumber;
+    const accepting = entryTypeRule(event.type)?.relationship?.provenance?.way === 'acceptance';
+    decideWritePermission(
+      writingAuthorOf(caller),
+      { type: event.type, payload, attention: event.attention, correction },
+      {
+        relationships: await this.facts.relationshipsOf(nhsNumber),
+        referral: accepting
+          ? await this.facts.referral(nhsNumber, payload['referralEventId'])
+          : null,
+      },
+      now,
+    );
+  }
 
   private context(correlationId: string | undefined): ProducerContext {
     return {
@@ -138,16 +176,16 @@ export class EntryRecorder {
     return this.publish(event, { escalating: task.taskId, level: escalation.level }, task.domain);
   }
 
-  record(
+  async record(
     body: unknown,
     idempotencyKey: string | undefined,
     correlationId: string | undefined,
-    caller: Caller,
+    caller: AnyCaller,
   ): Promise<Accepted> {
-    return this.publish(
-      decideEntry({ body, idempotencyKey, caller }, this.context(correlationId)),
-      body,
-    );
+    const context = this.context(correlationId);
+    const event = decideEntry({ body, idempotencyKey, caller }, context);
+    await this.permit(event, caller, false, context.now);
+    return this.publish(event, body);
   }
 
   async correct(
@@ -155,13 +193,16 @@ export class EntryRecorder {
     body: unknown,
     idempotencyKey: string | undefined,
     correlationId: string | undefined,
-    caller: Caller,
+    caller: AnyCaller,
   ): Promise<Accepted> {
-    const original = isUuid(eventId) ? await this.published.find(eventId.toLowerCase()) : null;
-    const event = decideCorrection(
-      { body, idempotencyKey, caller, original },
-      this.context(correlationId),
-    );
+    const found = isUuid(eventId) ? await this.published.find(eventId.toLowerCase()) : null;
+    const original = found && {
+      ...found,
+      attention: await this.published.currentAttention(found.eventId),
+    };
+    const context = this.context(correlationId);
+    const event = decideCorrection({ body, idempotencyKey, caller, original }, context);
+    await this.permit(event, caller, true, context.now);
     return this.publish(event, { correcting: eventId, body });
   }
 }
@@ -174,7 +215,7 @@ function entriesController(options: ProducerServiceOptions): Type<unknown> {
   @ApiTags('entries')
   @ApiBearerAuth()
   @Controller('v1/entries')
-  @UseGuards(CallerGuard)
+  @UseGuards(AnyCallerGuard)
   class EntriesController {
     constructor(@Inject(EntryRecorder) private readonly recorder: EntryRecorder) {}
 
@@ -190,13 +231,21 @@ function entriesController(options: ProducerServiceOptions): Type<unknown> {
     @ApiResponse({ status: 202, description: 'Recorded', schema: acceptedResponse })
     @ApiResponse({ status: 400, ...PROBLEM })
     @ApiResponse({ status: 401, ...PROBLEM })
-    @ApiResponse({ status: 403, ...PROBLEM })
+    @ApiResponse({
+      status: 403,
+      description:
+        'problem+json: `relationship-start-not-permitted` (a relationship may start only from the organisation’s own source system, or by a hand-over from a holder), `care-relationship-required` (the author’s organisation holds no active relationship with the patient), `not-permitted-to-author`, `entry-type-not-registered` (a source system sent a type outside its registration)',
+    })
     @ApiResponse({
       status: 409,
       description: 'The Idempotency-Key was used for a different request',
     })
     @ApiResponse({ status: 413, ...PROBLEM })
-    @ApiResponse({ status: 422, ...PROBLEM })
+    @ApiResponse({
+      status: 422,
+      description:
+        'problem+json naming the field; `attention-recipient-unreachable` (field `attention.organisation`): a flag must name an organisation that holds, or by this entry gains, a care relationship',
+    })
     @ApiResponse({
       status: 503,
       description:
@@ -206,7 +255,7 @@ function entriesController(options: ProducerServiceOptions): Type<unknown> {
       @Body() body: unknown,
       @Headers('idempotency-key') idempotencyKey: string | undefined,
       @Headers('x-correlation-id') correlationId: string | undefined,
-      @CurrentCaller() caller: Caller,
+      @CurrentAnyCaller() caller: AnyCaller,
     ): Promise<Accepted> {
       return this.recorder.record(body, idempotencyKey, correlationId, caller);
     }
@@ -221,7 +270,13 @@ function entriesController(options: ProducerServiceOptions): Type<unknown> {
     @ApiResponse({ status: 202, description: 'Recorded', schema: acceptedResponse })
     @ApiResponse({
       status: 403,
-      description: 'Only the organisation that recorded the entry may correct it',
+      description:
+        '`not-authoring-organisation`: only the organisation that recorded the entry may correct it; `care-relationship-required`: and only while it holds a care relationship',
+    })
+    @ApiResponse({
+      status: 422,
+      description:
+        '`attention-recipient-unreachable`: a flag the amendment carries must reach someone',
     })
     @ApiResponse({ status: 404, description: 'No such entry was recorded through this service' })
     correct(
@@ -229,7 +284,7 @@ function entriesController(options: ProducerServiceOptions): Type<unknown> {
       @Body() body: unknown,
       @Headers('idempotency-key') idempotencyKey: string | undefined,
       @Headers('x-correlation-id') correlationId: string | undefined,
-      @CurrentCaller() caller: Caller,
+      @CurrentAnyCaller() caller: AnyCaller,
     ): Promise<Accepted> {
       return this.recorder.correct(eventId, body, idempotencyKey, correlationId, caller);
     }
@@ -317,6 +372,7 @@ export class EntryRecorderModule {
               loadEventCodec(),
               publisher,
               new PublishedEntries(dataSource),
+              new ReadModelFacts(dataSource),
             ),
         },
         {

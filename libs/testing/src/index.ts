@@ -26,3 +26,4 @@ export {
   type CorpusMessage,
   type DeadLetterSeen,
 } from './hostile-corpus';
+export { givenCareRelationships, type GivenRelationship } from './care-relationships';

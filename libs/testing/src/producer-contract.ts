@@ -2,11 +2,12 @@ import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import type { Type } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { mintLocalToken } from '@carelog/auth';
+import { mintLocalSystemToken, mintLocalToken } from '@carelog/auth';
 import { loadEventCodec, readExample, schemasDir, type EntryExample } from '@carelog/codec';
-import type { Role, SourceDomain } from '@carelog/domain';
+import { entryTypeRule, type Role, type SourceDomain } from '@carelog/domain';
 import { createKafka, recordEntryTopic } from '@carelog/kafka';
 import { createHttpService } from '@carelog/nest-platform';
+import { givenCareRelationships } from './care-relationships';
 import { eventually } from './eventually';
 import { readPartition } from './kafka';
 import { requestJson, type JsonResponse } from './http';
@@ -21,6 +22,11 @@ export interface ProducerServiceUnderTest {
   /** A role that may author it, and one that may not. */
   author: Role;
   forbiddenAuthor: Role;
+  /**
+   * Who records the entry type in the contract: a person of `author`'s role (default), or the
+   * organisation's source system (for types that start a relationship, which only it may send).
+   */
+  recordedBy?: 'person' | 'source-system';
 }
 
 type Accepted = { eventId: string; topic: string; partition: number; offset: string };
@@ -50,14 +56,25 @@ export function describeProducerService(subject: ProducerServiceUnderTest): void
     let url: string;
     let token: string;
     let example: EntryExample;
+    /** Patients the organisation holds a care relationship with: writing needs one. */
+    const related = Array.from({ length: 80 }, () => nextTestNhsNumber());
+    let nextRelated = 0;
 
     beforeAll(async () => {
+      await givenCareRelationships(related.map((nhsNumber) => ({ nhsNumber, organisation })));
       ({ app, url } = await listen(subject.module, subject.service));
-      token = await mintLocalToken({
-        role: subject.author,
-        organisation,
-        userId: `${subject.service}-tester`,
-      });
+      token =
+        subject.recordedBy === 'source-system'
+          ? await mintLocalSystemToken({
+              organisation,
+              entryTypes: [subject.entryType],
+              clientId: `${subject.service}-tester`,
+            })
+          : await mintLocalToken({
+              role: subject.author,
+              organisation,
+              userId: `${subject.service}-tester`,
+            });
       const current = codec.catalogue.current(subject.entryType);
       const found = current && readExample(schemasDir, current);
       if (!found) throw new Error(`no example for ${subject.entryType}`);
@@ -68,9 +85,14 @@ export function describeProducerService(subject: ProducerServiceUnderTest): void
       await app.close();
     });
 
+    const relatedPatient = (): string => {
+      const nhsNumber = related[nextRelated++];
+      if (!nhsNumber) throw new Error('the contract needs more related patients');
+      return nhsNumber;
+    };
     const body = (overrides: Record<string, unknown> = {}) => ({
       ...example,
-      patient: { nhsNumber: nextTestNhsNumber() },
+      patient: { nhsNumber: relatedPatient() },
       ...overrides,
     });
     const post = <T>(
@@ -127,7 +149,11 @@ export function describeProducerService(subject: ProducerServiceUnderTest): void
         eventId: response.body.eventId,
         type: subject.entryType,
         patient: { nhsNumber: request.patient.nhsNumber },
-        author: { userId: `${subject.service}-tester`, role: subject.author, organisation },
+        author: {
+          userId: `${subject.service}-tester`,
+          role: subject.recordedBy === 'source-system' ? 'system' : subject.author,
+          organisation,
+        },
         source: { service: subject.service, organisation },
       });
     });
@@ -270,6 +296,63 @@ export function describeProducerService(subject: ProducerServiceUnderTest): void
         expect(response.body).toMatchObject({ status, code, ...(named ? { field: named } : {}) });
       },
     );
+
+    const startsRelationship = entryTypeRule(subject.entryType)?.relationship?.effect === 'starts';
+    it('refuses a write into the record of a patient the organisation has no relationship with (or a start from a person), and records nothing', async () => {
+      const request = body({ patient: { nhsNumber: nextTestNhsNumber() } });
+      const person = await mintLocalToken({ role: subject.author, organisation });
+      const refused = await post<Problem>(request, randomUUID(), person);
+      expect(refused.status).toBe(403);
+      expect(refused.body).toMatchObject(
+        startsRelationship
+          ? { code: 'relationship-start-not-permitted', field: 'type' }
+          : { code: 'care-relationship-required', field: 'patient.nhsNumber' },
+      );
+      // The same request is not remembered: once related, the organisation may record it.
+      await givenCareRelationships([{ nhsNumber: request.patient.nhsNumber, organisation }]);
+      expect((await post<Accepted>(request)).status).toBe(202);
+    });
+
+    it('refuses a flag naming an organisation with no relationship (422), and takes one that holds it', async () => {
+      const flagged = (recipient: string) =>
+        body({ attention: { role: 'gp', organisation: recipient, reason: 'please review' } });
+      for (const nobody of ['X99999', ''])
+        expect((await post<Problem>(flagged(nobody))).body).toMatchObject({
+          status: 422,
+          code: 'attention-recipient-unreachable',
+          field: 'attention.organisation',
+        });
+      expect((await post<Accepted>(flagged(organisation))).status).toBe(202);
+    });
+
+    it('takes the entry from a source system registered for its type, stamping the system as author', async () => {
+      const systemToken = await mintLocalSystemToken({
+        organisation,
+        entryTypes: [subject.entryType],
+        clientId: `${subject.service}-system`,
+        systemName: 'Contract Test System',
+      });
+      const request = body();
+      const response = await post<Accepted>(request, randomUUID(), systemToken);
+      expect(response.status).toBe(202);
+      const [message] = await readPartition(
+        kafka,
+        response.body.topic,
+        response.body.partition,
+        response.body.offset,
+      );
+      expect(codec.decode(message?.value ?? Buffer.alloc(0)).event).toMatchObject({
+        author: {
+          userId: `${subject.service}-system`,
+          role: 'system',
+          profession: 'system',
+          organisation,
+        },
+        source: { organisation, system: 'Contract Test System' },
+      });
+      const unregistered = await mintLocalSystemToken({ organisation, entryTypes: ['Nothing'] });
+      expect((await post<Problem>(body(), randomUUID(), unregistered)).status).toBe(403);
+    });
 
     it('refuses an entry type the role may not author', async () => {
       const other = await mintLocalToken({ role: subject.forbiddenAuthor, organisation });

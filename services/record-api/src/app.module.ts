@@ -28,6 +28,7 @@ import { AccessLogController } from './access-log/access-log.controller';
 import { BreakGlassController } from './break-glass/break-glass.controller';
 import { BreakGlassGrants } from './break-glass/break-glass-grants';
 import { PatientContributionsController } from './consents/patient-contributions.controller';
+import { HAND_OVER_READ_MODEL, HandOversController } from './hand-overs/hand-overs.controller';
 import { PatientGate } from './patient-gate/patient-gate';
 import { PatientRecordController } from './patient-record/patient-record.controller';
 import { RecordQuery } from './patient-record/record-query';
@@ -115,6 +116,7 @@ async function readModelPresent(dataSource: DataSource): Promise<boolean> {
     BreakGlassController,
     AccessLogController,
     PatientContributionsController,
+    HandOversController,
     TasksController,
     PrivacyController,
     RelationshipClaimsController,
@@ -125,6 +127,7 @@ async function readModelPresent(dataSource: DataSource): Promise<boolean> {
       provide: READ_MODEL,
       useFactory: () => readModelDataSource({ applicationName: 'carelog-record-api' }),
     },
+    { provide: HAND_OVER_READ_MODEL, useExisting: READ_MODEL },
     {
       provide: AUDIT_DATA_SOURCE,
       useFactory: () => auditDataSource({ applicationName: 'carelog-record-api-audit' }),

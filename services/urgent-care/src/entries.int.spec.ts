@@ -8,4 +8,6 @@ describeProducerService({
   entryType: 'TriageOutcomeRecorded',
   author: 'urgent-care',
   forbiddenAuthor: 'midwife',
+  // Every urgent-care encounter starts a time-limited relationship: only the service's system sends it.
+  recordedBy: 'source-system',
 });

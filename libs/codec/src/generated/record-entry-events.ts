@@ -694,6 +694,28 @@ export type MaternityBookingRecordedPayload = {
   leadProfessional: string;
 };
 
+export type MaternityDischargeRecordedEvent = {
+  eventId: string;
+  type: 'MaternityDischargeRecorded';
+  schemaVersion: number;
+  patient: Patient;
+  occurredAt: Date;
+  recordedAt: Date;
+  source: Source;
+  author: Author;
+  sensitivity: Array<string>;
+  attention: null | Attention;
+  correlationId: string;
+  causationId: null | string;
+  supersedes: null | Supersedes;
+  payload: MaternityDischargeRecordedPayload;
+};
+
+export type MaternityDischargeRecordedPayload = {
+  dischargeDate: string;
+  summary: null | string;
+};
+
 export type MedicationIssuedEvent = {
   eventId: string;
   type: 'MedicationIssued';
@@ -890,6 +912,29 @@ export type ProblemRecordedPayload = {
   narrative: null | string;
 };
 
+export type ReferralAcceptedEvent = {
+  eventId: string;
+  type: 'ReferralAccepted';
+  schemaVersion: number;
+  patient: Patient;
+  occurredAt: Date;
+  recordedAt: Date;
+  source: Source;
+  author: Author;
+  sensitivity: Array<string>;
+  attention: null | Attention;
+  correlationId: string;
+  causationId: null | string;
+  supersedes: null | Supersedes;
+  payload: ReferralAcceptedPayload;
+};
+
+export type ReferralAcceptedPayload = {
+  referralEventId: string;
+  referringOrganisation: string;
+  note: null | string;
+};
+
 export type ReferralMadeEvent = {
   eventId: string;
   type: 'ReferralMade';
@@ -912,6 +957,7 @@ export type ReferralMadePayload = {
   specialty: null | Coded;
   urgency: string;
   reason: string;
+  receivingOrganisation: null | string;
 };
 
 export type RegistrationEndedEvent = {
@@ -1168,6 +1214,7 @@ export const ENTRY_TYPE_NAMES = [
   'ImmunisationRecorded',
   'LetterReceived',
   'MaternityBookingRecorded',
+  'MaternityDischargeRecorded',
   'MedicationIssued',
   'MedicationPrescribed',
   'OptOutRecorded',
@@ -1176,6 +1223,7 @@ export const ENTRY_TYPE_NAMES = [
   'PatientNoteAdded',
   'PostnatalContactRecorded',
   'ProblemRecorded',
+  'ReferralAccepted',
   'ReferralMade',
   'RegistrationEnded',
   'RegistrationStarted',
@@ -1220,6 +1268,7 @@ export type RecordEntryEvent =
   | ImmunisationRecordedEvent
   | LetterReceivedEvent
   | MaternityBookingRecordedEvent
+  | MaternityDischargeRecordedEvent
   | MedicationIssuedEvent
   | MedicationPrescribedEvent
   | OptOutRecordedEvent
@@ -1228,6 +1277,7 @@ export type RecordEntryEvent =
   | PatientNoteAddedEvent
   | PostnatalContactRecordedEvent
   | ProblemRecordedEvent
+  | ReferralAcceptedEvent
   | ReferralMadeEvent
   | RegistrationEndedEvent
   | RegistrationStartedEvent

@@ -13,6 +13,8 @@ export const SECTIONS = {
     'CareTeamMemberAdded',
     'CareTeamMemberRemoved',
     'RelationshipClaimed',
+    'ReferralAccepted',
+    'MaternityDischargeRecorded',
   ],
   gp: ['ConsultationRecorded', 'ProblemRecorded', 'ReferralMade', 'LetterReceived'],
   medicines: [

@@ -25,3 +25,24 @@ export class PublishedEntries1795600000000 implements MigrationInterface {
     await runner.query('DROP TABLE published_entry');
   }
 }
+
+/** A correction keeps the entry's flag: each published version remembers its flag and what it amends. */
+export class PublishedEntryFlags1796000000000 implements MigrationInterface {
+  name = 'PublishedEntryFlags1796000000000';
+
+  async up(runner: QueryRunner): Promise<void> {
+    await runner.query(
+      `ALTER TABLE published_entry ADD COLUMN IF NOT EXISTS attention jsonb,
+         ADD COLUMN IF NOT EXISTS supersedes uuid`,
+    );
+    await runner.query(
+      `CREATE INDEX IF NOT EXISTS published_entry_supersedes ON published_entry (supersedes)`,
+    );
+  }
+
+  async down(runner: QueryRunner): Promise<void> {
+    await runner.query(
+      'ALTER TABLE published_entry DROP COLUMN IF EXISTS attention, DROP COLUMN IF EXISTS supersedes',
+    );
+  }
+}

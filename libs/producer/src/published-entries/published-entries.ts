@@ -5,7 +5,7 @@ import type { PublishedPosition } from '@carelog/kafka';
 import { DataSource } from 'typeorm';
 import { migrateExclusively, ParameterFreeLogger } from '@carelog/read-model';
 import { PublishedEntryRow } from './published-entry.entity';
-import { PublishedEntries1795600000000 } from './migrations';
+import { PublishedEntries1795600000000, PublishedEntryFlags1796000000000 } from './migrations';
 
 export const PRODUCER_SCHEMA = 'producer';
 
@@ -34,7 +34,7 @@ export function producerDataSource(url: string, applicationName: string): DataSo
     schema: PRODUCER_SCHEMA,
     applicationName,
     entities: [PublishedEntryRow],
-    migrations: [PublishedEntries1795600000000],
+    migrations: [PublishedEntries1795600000000, PublishedEntryFlags1796000000000],
     migrationsTableName: 'producer_migrations',
     extra: { max: 10, options: `-c search_path=${PRODUCER_SCHEMA}` },
     logger: new ParameterFreeLogger(),
@@ -65,8 +65,8 @@ export class PublishedEntries {
       const inserted = await manager.query<Array<{ event_id: string }>>(
         `INSERT INTO published_entry
            (event_id, request_hash, organisation, entry_type, domain, nhs_number, occurred_at, sensitivity,
-            topic, kafka_partition, kafka_offset, published_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, '', -1, -1, $9)
+            topic, kafka_partition, kafka_offset, published_at, attention, supersedes)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, '', -1, -1, $9, $10, $11)
          ON CONFLICT (event_id) DO NOTHING
          RETURNING event_id`,
         [
@@ -79,6 +79,8 @@ export class PublishedEntries {
           event.occurredAt,
           event.sensitivity,
           event.recordedAt,
+          event.attention ? JSON.stringify(event.attention) : null,
+          event.supersedes?.eventId ?? null,
         ],
       );
       if (inserted.length === 0) {
@@ -103,5 +105,16 @@ export class PublishedEntries {
 
   find(eventId: string): Promise<PublishedEntryRow | null> {
     return this.dataSource.getRepository(PublishedEntryRow).findOneBy({ eventId });
+  }
+
+  /** The flag of an entry's latest version published here: the entry itself or its latest amendment. */
+  async currentAttention(eventId: string): Promise<PublishedEntryRow['attention']> {
+    const [row] = await this.dataSource.query<Array<{ attention: PublishedEntryRow['attention'] }>>(
+      `SELECT attention FROM published_entry
+       WHERE (event_id = $1 OR supersedes = $1) AND kafka_offset >= 0
+       ORDER BY published_at DESC, kafka_offset DESC LIMIT 1`,
+      [eventId],
+    );
+    return row?.attention ?? null;
   }
 }

@@ -42,4 +42,12 @@ export class PublishedEntryRow {
 
   @Column({ name: 'published_at', type: 'timestamptz' })
   publishedAt!: Date;
+
+  /** The version's flag, so that a correction can keep it. */
+  @Column({ name: 'attention', type: 'jsonb', nullable: true })
+  attention!: { role: string; organisation: string; reason: string | null } | null;
+
+  /** The entry this version amends, if it is an amendment. */
+  @Column({ name: 'supersedes', type: 'uuid', nullable: true })
+  supersedes!: string | null;
 }

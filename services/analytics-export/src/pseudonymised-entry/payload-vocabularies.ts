@@ -27,6 +27,7 @@ export const DATE_STRINGS: ReadonlySet<string> = new Set([
   'ProblemRecorded.onsetDate',
   'CaseloadTransferredToHealthVisiting.transferDate',
   'MaternityBookingRecorded.estimatedDueDate',
+  'MaternityDischargeRecorded.dischargeDate',
   'CarePlanChanged.effectiveFrom',
   'ReviewCompleted.nextReviewDate',
 ]);

@@ -295,6 +295,36 @@ describe('the lifelong-record projection', () => {
     });
   });
 
+  it('ends the maternity service’s access a grace period after a discharge, never later than it would have', async () => {
+    const mother = nextTestNhsNumber();
+    const booked = exampleEvent('MaternityBookingRecorded', {
+      nhsNumber: mother,
+      organisation: 'R1H',
+      recordedAt: t(40),
+    });
+    const discharged = exampleEvent('MaternityDischargeRecorded', {
+      nhsNumber: mother,
+      organisation: 'R1H',
+      recordedAt: t(41),
+      occurredAt: t(41),
+    });
+    const dischargedAgain = exampleEvent('MaternityDischargeRecorded', {
+      nhsNumber: mother,
+      organisation: 'R1H',
+      recordedAt: t(50),
+      occurredAt: t(50),
+    });
+    await send([booked, discharged, dischargedAgain]);
+    await caughtUp();
+    const rows = await dataSource.query<Array<{ ended_at: Date | null; expires_at: Date | null }>>(
+      `SELECT ended_at, expires_at FROM care_relationship WHERE nhs_number = $1 AND organisation = 'R1H'`,
+      [mother],
+    );
+    expect(rows).toEqual([
+      { ended_at: null, expires_at: new Date(t(41).getTime() + 336 * 3_600_000) },
+    ]);
+  });
+
   it('changes nothing when the same events are delivered again', async () => {
     const snapshot = async () =>
       dataSource.query<unknown[]>(

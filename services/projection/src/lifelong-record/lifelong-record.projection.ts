@@ -14,7 +14,8 @@ export type Effect =
       relationship: string;
       expiresAt: Date | null;
     }
-  | { kind: 'relationship-end'; organisation: string; relationship: string }
+  /** Ends the relationship now, or (`graceUntil`) lets it run out then: maternity discharge. */
+  | { kind: 'relationship-end'; organisation: string; relationship: string; graceUntil?: Date }
   | { kind: 'consent'; subject: string; active: boolean; detail: Record<string, unknown> }
   /** A new entry flagged for attention opens a task for the role and organisation it names. */
   | { kind: 'task-flagged' }
@@ -34,6 +35,19 @@ export interface PlannedEvent {
   /** The event as history: entryId is provisional for amendments and corrections (resolved to the root entry on write). */
   version: EntryVersionRow;
   effects: Effect[];
+}
+
+/** How long a midwife's access lasts after a maternity discharge (DESIGN.md: "after a grace period"). */
+export const DEFAULT_MATERNITY_DISCHARGE_GRACE_HOURS = 336;
+
+export function maternityDischargeGraceHours(
+  value = process.env['CARELOG_MATERNITY_DISCHARGE_GRACE_HOURS'],
+): number {
+  if (value === undefined || value === '') return DEFAULT_MATERNITY_DISCHARGE_GRACE_HOURS;
+  const hours = Number(value);
+  if (!Number.isFinite(hours) || hours < 0)
+    throw new Error('CARELOG_MATERNITY_DISCHARGE_GRACE_HOURS must be a number of hours, 0 or more');
+  return hours;
 }
 
 const text = (payload: object, field: string): string => {
@@ -122,7 +136,10 @@ function taskStepEffect(event: RecordEntryEvent): Effect | undefined {
  * events change the state the access rules read; an entry flagged for attention opens a task,
  * which acknowledgements and escalations move on.
  */
-export function planEvents(events: readonly PositionedEvent[]): PlannedEvent[] {
+export function planEvents(
+  events: readonly PositionedEvent[],
+  graceHours = maternityDischargeGraceHours(),
+): PlannedEvent[] {
   return events.map(({ event, position }) => {
     const rule = entryTypeRule(event.type);
     const payload = event.payload as Record<string, unknown>;
@@ -166,7 +183,14 @@ export function planEvents(events: readonly PositionedEvent[]): PlannedEvent[] {
                   ? null
                   : new Date(event.occurredAt.getTime() + hours * 3_600_000),
             }
-          : { kind: 'relationship-end', organisation, relationship: rule.relationship.kind },
+          : {
+              kind: 'relationship-end',
+              organisation,
+              relationship: rule.relationship.kind,
+              ...(rule.relationship.afterGrace
+                ? { graceUntil: new Date(event.occurredAt.getTime() + graceHours * 3_600_000) }
+                : {}),
+            },
       );
     }
     return {

@@ -4,7 +4,7 @@ import { CheckpointedConsumer, type PartitionLag } from '@carelog/kafka';
 import { metricsRegistry } from '@carelog/nest-platform';
 import type { Kafka } from 'kafkajs';
 import { Counter, Gauge } from 'prom-client';
-import { planEvents } from './lifelong-record.projection';
+import { maternityDischargeGraceHours, planEvents } from './lifelong-record.projection';
 import type { RecordWriter } from './record-writer';
 
 const projected = new Counter({
@@ -45,6 +45,8 @@ export class ProjectionConsumer {
     writer: RecordWriter,
     readonly consumerGroup: string,
   ) {
+    // Read and checked once, at start: a bad setting stops the projection before it writes.
+    const graceHours = maternityDischargeGraceHours();
     const partitionBatch = (topic: string, partition: number) => ({
       consumerGroup,
       topic,
@@ -57,7 +59,7 @@ export class ProjectionConsumer {
       write: (batch) =>
         writer.write(
           partitionBatch(batch.topic, batch.partition),
-          planEvents(batch.events),
+          planEvents(batch.events, graceHours),
           batch.nextOffset,
         ),
       onWritten: (batch) => projected.inc(batch.events.length),

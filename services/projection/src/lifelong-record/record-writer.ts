@@ -159,6 +159,14 @@ async function applyEffects(manager: EntityManager, planned: PlannedEvent): Prom
         );
         break;
       case 'relationship-end':
+        if (effect.graceUntil) {
+          await manager.query(
+            `UPDATE care_relationship SET expires_at = LEAST(COALESCE(expires_at, $4), $4)
+             WHERE nhs_number = $1 AND organisation = $2 AND kind = $3 AND ended_at IS NULL`,
+            [version.nhsNumber, effect.organisation, effect.relationship, effect.graceUntil],
+          );
+          break;
+        }
         await manager.query(
           `UPDATE care_relationship SET ended_at = $4
            WHERE nhs_number = $1 AND organisation = $2 AND kind = $3 AND ended_at IS NULL`,

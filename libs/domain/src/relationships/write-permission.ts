@@ -1,0 +1,148 @@
+import { DomainError } from '../domain-error';
+import { entryTypeRule } from '../source-domains';
+
+/**
+ * Who is writing, as the verified token says: a person (their carelog role) or a connected
+ * source system (role `system`, with the entry types its registration allows).
+ */
+export interface WritingAuthor {
+  kind: 'person' | 'source-system';
+  role: string;
+  organisation: string;
+  /** Source systems only: the entry types the ICS registered the system for. */
+  entryTypes?: readonly string[];
+}
+
+/** A row of the patient's care relationships as the read model holds it (any kind, claims too). */
+export interface HeldRelationship {
+  organisation: string;
+  kind: string;
+  endedAt: Date | null;
+  expiresAt: Date | null;
+}
+
+/** A referral that a `ReferralAccepted` names, as the read model holds it. */
+export interface ReferralFacts {
+  entryType: string;
+  status: string;
+  receivingOrganisation: string | null;
+}
+
+export interface ProposedWrite {
+  type: string;
+  payload: Record<string, unknown>;
+  attention: { role: string; organisation: string } | null;
+  /** An amendment or an entered-in-error correction: it never starts anything. */
+  correction: boolean;
+}
+
+export interface WriteFacts {
+  relationships: readonly HeldRelationship[];
+  /** For ReferralAccepted: the referral it names, or null when there is none. */
+  referral?: ReferralFacts | null;
+}
+
+export interface WritePermission {
+  /** Organisations this very entry gives a relationship to. */
+  gains: string[];
+}
+
+export const isActiveRelationship = (relationship: HeldRelationship, now: Date): boolean =>
+  relationship.endedAt === null &&
+  (relationship.expiresAt === null || relationship.expiresAt > now);
+
+const holds = (facts: WriteFacts, organisation: string, now: Date, kind?: string): boolean =>
+  facts.relationships.some(
+    (relationship) =>
+      relationship.organisation === organisation &&
+      (kind === undefined || relationship.kind === kind) &&
+      isActiveRelationship(relationship, now),
+  );
+
+const startRefused = (detail: string): DomainError =>
+  new DomainError('relationship-start-not-permitted', detail, 'type');
+
+/** The organisations an entry that starts a relationship gives it to, if its way is valid. */
+function decideStart(
+  author: WritingAuthor,
+  write: ProposedWrite,
+  facts: WriteFacts,
+  now: Date,
+): string[] {
+  const relationship = entryTypeRule(write.type)?.relationship;
+  if (!relationship || relationship.effect !== 'starts' || write.correction) return [];
+  const provenance = relationship.provenance;
+  switch (provenance?.way) {
+    case 'authoritative':
+      if (author.kind !== 'source-system' || !(author.entryTypes ?? []).includes(write.type))
+        throw startRefused(
+          `${write.type} starts a care relationship: only the organisation's own source system, registered for it, may record it`,
+        );
+      return [author.organisation];
+    case 'hand-over': {
+      if (!holds(facts, author.organisation, now, provenance.fromKind))
+        throw startRefused(
+          provenance.fromKind
+            ? `only an organisation holding an active ${provenance.fromKind} relationship may hand over with ${write.type}`
+            : `only an organisation holding an active care relationship may hand over with ${write.type}`,
+        );
+      const field = relationship.organisationField;
+      const receiver = field ? write.payload[field] : undefined;
+      return typeof receiver === 'string' && receiver !== '' ? [receiver] : [];
+    }
+    case 'acceptance': {
+      const referral = facts.referral;
+      if (
+        !referral ||
+        referral.entryType !== 'ReferralMade' ||
+        referral.status !== 'current' ||
+        referral.receivingOrganisation !== author.organisation
+      )
+        throw startRefused('only the organisation a current referral names may accept it');
+      return [author.organisation];
+    }
+    default:
+      // A start with no declared way can never be made (deny by default).
+      throw startRefused(`${write.type} cannot be recorded this way`);
+  }
+}
+
+/**
+ * Whether an author may write this entry into a patient's record (DESIGN.md, "Legitimate
+ * relationships"), and whom it gives a relationship to:
+ * - an entry that starts a relationship is valid only in its declared way (an authoritative
+ *   source system of that organisation, or a hand-over by a holder, or the receiver of a
+ *   referral accepting it): otherwise 403 `relationship-start-not-permitted`;
+ * - any other write needs an active relationship of the author's organisation (any kind,
+ *   claims included): otherwise 403 `care-relationship-required`; patients and carers keep
+ *   their own rules, checked where their contributions are taken;
+ * - a flag must name an organisation that holds, or by this very entry gains, a relationship:
+ *   otherwise 422 `attention-recipient-unreachable`.
+ */
+export function decideWritePermission(
+  author: WritingAuthor,
+  write: ProposedWrite,
+  facts: WriteFacts,
+  now: Date,
+): WritePermission {
+  const gains = decideStart(author, write, facts, now);
+  const ownRules =
+    author.kind === 'person' && (author.role === 'patient' || author.role === 'carer');
+  const startsForAuthor = gains.includes(author.organisation);
+  if (!ownRules && !startsForAuthor && !holds(facts, author.organisation, now)) {
+    throw new DomainError(
+      'care-relationship-required',
+      "writing into a record needs an active care relationship of the author's organisation",
+      'patient.nhsNumber',
+    );
+  }
+  const recipient = write.attention?.organisation;
+  if (recipient !== undefined && !gains.includes(recipient) && !holds(facts, recipient, now)) {
+    throw new DomainError(
+      'attention-recipient-unreachable',
+      'a flag must name an organisation that holds, or by this entry gains, a care relationship with the patient',
+      'attention.organisation',
+    );
+  }
+  return { gains };
+}

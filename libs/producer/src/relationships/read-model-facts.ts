@@ -1,0 +1,66 @@
+import type { HeldRelationship, ReferralFacts } from '@carelog/domain';
+import { servingSchema } from '@carelog/read-model';
+import type { DataSource } from 'typeorm';
+
+/** Postgres: "relation does not exist" (no projection has built a read model yet). */
+const UNDEFINED_TABLE = '42P01';
+
+const isMissingTable = (error: unknown): boolean =>
+  (error as { code?: unknown } | null)?.code === UNDEFINED_TABLE;
+
+/**
+ * What a producer needs of the read model to decide a write: the patient's care
+ * relationships and a referral being accepted. Read from the
+ * serving schema the projection maintains; a read model not built yet holds nothing, so
+ * every write that needs a relationship is refused (deny by default).
+ */
+export class ReadModelFacts {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly schema = servingSchema(),
+  ) {}
+
+  private async rows<T>(sql: string, parameters: unknown[]): Promise<T[]> {
+    try {
+      return await this.dataSource.query<T[]>(sql, parameters);
+    } catch (error) {
+      if (isMissingTable(error)) return [];
+      throw error;
+    }
+  }
+
+  async relationshipsOf(nhsNumber: string): Promise<HeldRelationship[]> {
+    const rows = await this.rows<{
+      organisation: string;
+      kind: string;
+      ended_at: Date | null;
+      expires_at: Date | null;
+    }>(
+      `SELECT organisation, kind, ended_at, expires_at FROM "${this.schema}".care_relationship
+       WHERE nhs_number = $1 AND ended_at IS NULL`,
+      [nhsNumber],
+    );
+    return rows.map((row) => ({
+      organisation: row.organisation,
+      kind: row.kind,
+      endedAt: row.ended_at,
+      expiresAt: row.expires_at,
+    }));
+  }
+
+  async referral(nhsNumber: string, eventId: unknown): Promise<ReferralFacts | null> {
+    if (typeof eventId !== 'string' || !/^[0-9a-f-]{36}$/i.test(eventId)) return null;
+    const [row] = await this.rows<{
+      entry_type: string;
+      status: string;
+      receiving: string | null;
+    }>(
+      `SELECT entry_type, status, payload->>'receivingOrganisation' AS receiving
+       FROM "${this.schema}".record_entry WHERE event_id = $1 AND nhs_number = $2`,
+      [eventId, nhsNumber],
+    );
+    return row
+      ? { entryType: row.entry_type, status: row.status, receivingOrganisation: row.receiving }
+      : null;
+  }
+}

@@ -1,0 +1,247 @@
+import {
+  Body,
+  Controller,
+  Delete,
+  Headers,
+  HttpCode,
+  Inject,
+  Param,
+  Post,
+  Put,
+  UseGuards,
+} from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiBody,
+  ApiHeader,
+  ApiOperation,
+  ApiResponse,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { AnyCaller } from '@carelog/auth';
+import { DomainError, isRole, isStaffRole, isValidNhsNumber } from '@carelog/domain';
+import { AnyCallerGuard, CurrentAnyCaller } from '@carelog/nest-platform';
+import { EntryRecorder, type Accepted } from '@carelog/producer';
+import type { DataSource } from 'typeorm';
+
+export const HAND_OVER_READ_MODEL = Symbol('HAND_OVER_READ_MODEL');
+
+const PROBLEM = { description: 'application/problem+json with a stable code naming the field' };
+const MAX_TEXT = 2000;
+
+const asObject = (body: unknown): Record<string, unknown> => {
+  if (body === undefined || body === null) return {};
+  if (typeof body !== 'object' || Array.isArray(body))
+    throw new DomainError('invalid-body', 'must be a JSON object', 'body');
+  return body as Record<string, unknown>;
+};
+
+function requiredText(value: unknown, field: string): string {
+  if (typeof value !== 'string' || value.trim() === '' || value.length > MAX_TEXT)
+    throw new DomainError('invalid-' + field, `must be text of 1 to ${MAX_TEXT} characters`, field);
+  return value;
+}
+
+function optionalText(value: unknown, field: string): string | null {
+  if (value === undefined || value === null) return null;
+  return requiredText(value, field);
+}
+
+function careTeamRole(value: unknown): string {
+  if (
+    typeof value !== 'string' ||
+    !isRole(value) ||
+    !isStaffRole(value) ||
+    value === 'privacy-officer'
+  )
+    throw new DomainError(
+      'invalid-care-team-role',
+      'must be a care role (gp, community-nurse, care-worker, ...)',
+      'role',
+    );
+  return value;
+}
+
+/**
+ * Hand-overs (DESIGN.md, "Legitimate relationships", way 2): an organisation that holds an
+ * active relationship adds another organisation's team to the care team or takes it off, and
+ * the receiver of a referral accepts it. Each is an event on the patient topic; the
+ * relationship rules of every write decide whether it may be recorded.
+ */
+@ApiTags('care team and referrals')
+@ApiBearerAuth()
+@Controller('v1/patients/:nhsNumber')
+@UseGuards(AnyCallerGuard)
+export class HandOversController {
+  constructor(
+    @Inject(EntryRecorder) private readonly recorder: EntryRecorder,
+    @Inject(HAND_OVER_READ_MODEL) private readonly readModel: DataSource,
+  ) {}
+
+  private record(
+    caller: AnyCaller,
+    nhsNumber: string,
+    type: string,
+    payload: Record<string, unknown>,
+    key: string | undefined,
+  ): Promise<Accepted> {
+    return this.recorder.record(
+      { type, patient: { nhsNumber }, occurredAt: new Date().toISOString(), payload },
+      key,
+      undefined,
+      caller,
+    );
+  }
+
+  @Put('care-team/:organisation')
+  @HttpCode(202)
+  @ApiOperation({
+    summary:
+      "Add an organisation's team to the care team (gives it a care relationship); only an organisation that holds one may",
+  })
+  @ApiHeader({ name: 'Idempotency-Key', required: true })
+  @ApiBody({
+    schema: {
+      type: 'object',
+      required: ['role', 'reason'],
+      properties: {
+        role: { type: 'string', example: 'community-nurse' },
+        team: { type: 'string', example: 'District nursing East' },
+        reason: { type: 'string', example: 'Leg ulcer care, twice weekly dressings.' },
+      },
+    },
+    examples: {
+      'district nursing team': {
+        value: {
+          role: 'community-nurse',
+          team: 'District nursing East',
+          reason: 'Leg ulcer care, twice weekly dressings.',
+        },
+      },
+    },
+  })
+  @ApiResponse({ status: 202, description: 'Recorded on the patient topic' })
+  @ApiResponse({
+    status: 403,
+    description:
+      '`relationship-start-not-permitted`: the caller’s organisation holds no active care relationship',
+  })
+  @ApiResponse({ status: 400, ...PROBLEM })
+  addToCareTeam(
+    @Param('nhsNumber') nhsNumber: string,
+    @Param('organisation') organisation: string,
+    @Body() body: unknown,
+    @Headers('idempotency-key') key: string | undefined,
+    @CurrentAnyCaller() caller: AnyCaller,
+  ): Promise<Accepted> {
+    const request = asObject(body);
+    return this.record(
+      caller,
+      nhsNumber,
+      'CareTeamMemberAdded',
+      {
+        organisation: requiredText(organisation, 'organisation'),
+        role: careTeamRole(request['role']),
+        team: optionalText(request['team'], 'team'),
+        reason: requiredText(request['reason'], 'reason'),
+      },
+      key,
+    );
+  }
+
+  @Delete('care-team/:organisation')
+  @HttpCode(202)
+  @ApiOperation({
+    summary: "Take an organisation's team off the care team (ends its care-team relationship)",
+  })
+  @ApiHeader({ name: 'Idempotency-Key', required: true })
+  @ApiBody({
+    schema: {
+      type: 'object',
+      required: ['role', 'reason'],
+      properties: { role: { type: 'string' }, reason: { type: 'string' } },
+    },
+    examples: {
+      'care finished': { value: { role: 'community-nurse', reason: 'Ulcer healed.' } },
+    },
+  })
+  @ApiResponse({ status: 202, description: 'Recorded on the patient topic' })
+  @ApiResponse({
+    status: 403,
+    description: '`care-relationship-required`: the caller’s organisation holds no relationship',
+  })
+  removeFromCareTeam(
+    @Param('nhsNumber') nhsNumber: string,
+    @Param('organisation') organisation: string,
+    @Body() body: unknown,
+    @Headers('idempotency-key') key: string | undefined,
+    @CurrentAnyCaller() caller: AnyCaller,
+  ): Promise<Accepted> {
+    const request = asObject(body);
+    return this.record(
+      caller,
+      nhsNumber,
+      'CareTeamMemberRemoved',
+      {
+        organisation: requiredText(organisation, 'organisation'),
+        role: careTeamRole(request['role']),
+        reason: requiredText(request['reason'], 'reason'),
+      },
+      key,
+    );
+  }
+
+  @Post('referrals/:referralEventId/acceptance')
+  @HttpCode(202)
+  @ApiOperation({
+    summary:
+      'Accept a referral made to the caller’s organisation (ReferralMade with receivingOrganisation): gives it a care relationship',
+  })
+  @ApiHeader({ name: 'Idempotency-Key', required: true })
+  @ApiBody({
+    schema: { type: 'object', properties: { note: { type: 'string' } } },
+    examples: {
+      accepted: { value: { note: 'Accepted onto the community heart failure caseload.' } },
+    },
+  })
+  @ApiResponse({ status: 202, description: 'Recorded on the patient topic' })
+  @ApiResponse({
+    status: 404,
+    description:
+      '`referral-not-found`: no current referral with that id names the caller’s organisation',
+  })
+  async acceptReferral(
+    @Param('nhsNumber') nhsNumber: string,
+    @Param('referralEventId') referralEventId: string,
+    @Body() body: unknown,
+    @Headers('idempotency-key') key: string | undefined,
+    @CurrentAnyCaller() caller: AnyCaller,
+  ): Promise<Accepted> {
+    const note = optionalText(asObject(body)['note'], 'note');
+    // Another organisation's referral answers as one that does not exist.
+    const referral =
+      isValidNhsNumber(nhsNumber) && /^[0-9a-f-]{36}$/i.test(referralEventId)
+        ? (
+            await this.readModel.query<Array<{ referring: string }>>(
+              `SELECT source->>'organisation' AS referring FROM record_entry
+               WHERE event_id = $1 AND nhs_number = $2 AND entry_type = 'ReferralMade'
+                 AND status = 'current' AND payload->>'receivingOrganisation' = $3`,
+              [referralEventId, nhsNumber, caller.organisation],
+            )
+          )[0]
+        : undefined;
+    if (!referral)
+      throw new DomainError(
+        'referral-not-found',
+        'no current referral with that id names your organisation',
+        'referralEventId',
+      );
+    return this.record(
+      caller,
+      nhsNumber,
+      'ReferralAccepted',
+      { referralEventId, referringOrganisation: referral.referring, note },
+      key,
+    );
+  }
+}

@@ -1,0 +1,383 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { mintLocalSystemToken, mintLocalToken } from '@carelog/auth';
+import { schemasDir } from '@carelog/codec';
+import { ENTRY_TYPES, type Role } from '@carelog/domain';
+import { serviceLog, startService, waitForReady, type RunningService } from '@carelog/local-infra';
+import { eventually, nextTestNhsNumber, requestJson, uniqueName } from '@carelog/testing';
+
+/**
+ * DESIGN.md, "Legitimate relationships", as a generated matrix on the real platform: every
+ * entry type that starts a relationship, recorded by each kind of caller, gives exactly the
+ * outcome the design says, and a read afterwards agrees (the organisation that would gain
+ * reads the record, or is told the patient does not exist; the patient's own record holds
+ * the entry exactly when it was accepted).
+ */
+
+/** Entry types that start a relationship, from the authoring rules (a new one joins the matrix). */
+const STARTS = ENTRY_TYPES.filter((rule) => rule.relationship?.effect === 'starts');
+
+/**
+ * Who tries to make the receiving organisation R gain a relationship with a fresh patient,
+ * whom an organisation H already cares for:
+ * - `own-system`: R's own source system, registered for the type;
+ * - `other-system`: the source system of another organisation O holding no relationship
+ *   (registered for the type when it is a hand-over; for an authoritative start, registered
+ *   for other types only, since a system registered for it would start O's own relationship);
+ * - `handing-over-user`: a user of H, which holds an active relationship (for a referral:
+ *   H's GP refers to R, then R's user accepts);
+ * - `unrelated-user`: a user of an organisation U with no relationship.
+ * Person claims ("with reason", "without reason") are the third way: their columns belong
+ * here once claims are recorded (DESIGN.md way 3).
+ */
+const COLUMNS = ['own-system', 'other-system', 'handing-over-user', 'unrelated-user'] as const;
+type Column = (typeof COLUMNS)[number];
+
+type Outcome = { status: 202 } | { status: 403 | 404; code: string };
+
+const H = 'A81001';
+const MATERNITY = 'R1H';
+const O = 'O55555';
+const U = 'U99999';
+
+interface Subject {
+  /** Organisation that gains the relationship when the entry is accepted. */
+  receiver: string;
+  /** A role of the receiver that reads the record afterwards. */
+  receiverRole: Role;
+  /** The role a person of any organisation records this type with. */
+  authorRole: Role;
+  /** Where it is recorded: a producer service, or the record API's route. */
+  via: 'gp-records' | 'social-care' | 'maternity' | 'urgent-care' | 'care-team' | 'acceptance';
+  /** The organisation already caring for the patient, and the entry type its system starts it with. */
+  holder: { organisation: string; start: string; role: Role };
+}
+
+const SUBJECTS: Record<string, Subject> = {
+  RegistrationStarted: {
+    receiver: 'C83003',
+    receiverRole: 'gp',
+    authorRole: 'gp',
+    via: 'gp-records',
+    holder: { organisation: H, start: 'RegistrationStarted', role: 'gp' },
+  },
+  CaseOpened: {
+    receiver: 'LA0716',
+    receiverRole: 'social-worker',
+    authorRole: 'social-worker',
+    via: 'social-care',
+    holder: { organisation: H, start: 'RegistrationStarted', role: 'gp' },
+  },
+  MaternityBookingRecorded: {
+    receiver: 'RQ3',
+    receiverRole: 'midwife',
+    authorRole: 'midwife',
+    via: 'maternity',
+    holder: { organisation: H, start: 'RegistrationStarted', role: 'gp' },
+  },
+  CaseloadTransferredToHealthVisiting: {
+    receiver: 'HV001',
+    receiverRole: 'health-visitor',
+    authorRole: 'midwife',
+    via: 'maternity',
+    holder: { organisation: MATERNITY, start: 'MaternityBookingRecorded', role: 'midwife' },
+  },
+  TriageOutcomeRecorded: {
+    receiver: 'NHS111',
+    receiverRole: 'urgent-care',
+    authorRole: 'urgent-care',
+    via: 'urgent-care',
+    holder: { organisation: H, start: 'RegistrationStarted', role: 'gp' },
+  },
+  EdAttendanceRecorded: {
+    receiver: 'RYJ',
+    receiverRole: 'urgent-care',
+    authorRole: 'urgent-care',
+    via: 'urgent-care',
+    holder: { organisation: H, start: 'RegistrationStarted', role: 'gp' },
+  },
+  AmbulanceSeeAndTreatRecorded: {
+    receiver: 'RRU',
+    receiverRole: 'urgent-care',
+    authorRole: 'urgent-care',
+    via: 'urgent-care',
+    holder: { organisation: H, start: 'RegistrationStarted', role: 'gp' },
+  },
+  OutOfHoursConsultationRecorded: {
+    receiver: 'OOH01',
+    receiverRole: 'urgent-care',
+    authorRole: 'urgent-care',
+    via: 'urgent-care',
+    holder: { organisation: H, start: 'RegistrationStarted', role: 'gp' },
+  },
+  CareTeamMemberAdded: {
+    receiver: 'RYX',
+    receiverRole: 'community-nurse',
+    authorRole: 'gp',
+    via: 'care-team',
+    holder: { organisation: H, start: 'RegistrationStarted', role: 'gp' },
+  },
+  ReferralAccepted: {
+    receiver: 'RY8DN',
+    receiverRole: 'community-nurse',
+    authorRole: 'community-nurse',
+    via: 'acceptance',
+    holder: { organisation: H, start: 'RegistrationStarted', role: 'gp' },
+  },
+};
+
+const refused = (code = 'relationship-start-not-permitted'): Outcome => ({ status: 403, code });
+
+/** DESIGN.md's outcome for each cell. */
+function expectedOutcome(type: string, column: Column): Outcome {
+  const way = ENTRY_TYPES.find((rule) => rule.type === type)?.relationship?.provenance?.way;
+  switch (way) {
+    case 'authoritative':
+      // Only the organisation's own source system, registered for the type.
+      return column === 'own-system' ? { status: 202 } : refused();
+    case 'hand-over':
+      // Only an organisation that holds a relationship hands over; nobody hands to themself.
+      return column === 'handing-over-user' ? { status: 202 } : refused();
+    case 'acceptance':
+      // Only the organisation the referral names accepts it, by a person or its system.
+      return column === 'own-system' || column === 'handing-over-user'
+        ? { status: 202 }
+        : { status: 404, code: 'referral-not-found' };
+    default:
+      throw new Error(`${type} starts a relationship in no declared way`);
+  }
+}
+
+const example = (type: string): Record<string, unknown> => {
+  const rule = ENTRY_TYPES.find((candidate) => candidate.type === type);
+  const folder = rule?.domain === 'any' ? 'correction' : (rule?.domain ?? 'gp');
+  return JSON.parse(
+    readFileSync(join(schemasDir, 'examples', folder, `${type}.json`), 'utf8'),
+  ) as Record<string, unknown>;
+};
+
+describe('relationship provenance: who may start a relationship, on the real platform', () => {
+  const services = new Map<string, RunningService>();
+  const log = serviceLog('relationship-provenance.e2e');
+  const env = {
+    CARELOG_AUTH_MODE: 'local',
+    CARELOG_TOPIC_PREFIX: uniqueName('provenance'),
+    CARELOG_PROJECTION_GROUP: uniqueName('projection-provenance'),
+    CARELOG_READ_MODEL_SCHEMA: uniqueName('read_model_provenance'),
+  };
+  const service = (name: string): RunningService => {
+    const found = services.get(name);
+    if (!found) throw new Error(`${name} is not running`);
+    return found;
+  };
+
+  beforeAll(async () => {
+    const projection = startService({ name: 'projection', port: 4710, env, onOutput: log });
+    services.set('projection', projection);
+    await waitForReady(projection);
+    const ports: Array<[Parameters<typeof startService>[0]['name'], number]> = [
+      ['record-api', 4700],
+      ['gp-records', 4701],
+      ['social-care', 4702],
+      ['maternity', 4703],
+      ['urgent-care', 4704],
+    ];
+    for (const [name, port] of ports)
+      services.set(name, startService({ name, port, env, onOutput: log }));
+    await Promise.all([...services.values()].map((running) => waitForReady(running)));
+  }, 240_000);
+
+  afterAll(async () => {
+    await Promise.all([...services.values()].map((running) => running.stop()));
+  });
+
+  const postEntry = (via: string, token: string, body: Record<string, unknown>, key: string) =>
+    requestJson<{ eventId: string; code?: string }>(`${service(via).baseUrl}/v1/entries`, {
+      method: 'POST',
+      token,
+      headers: { 'Idempotency-Key': key },
+      body,
+    });
+  /** Posts once the relationships it needs have reached the read model. */
+  const postAccepted = async (via: string, token: string, body: Record<string, unknown>) => {
+    const key = uniqueName('setup');
+    return eventually(async () => {
+      const response = await postEntry(via, token, body, key);
+      expect(response.status).toBe(202);
+      return response.body.eventId;
+    });
+  };
+  const readRecord = async (nhsNumber: string, token: string) =>
+    requestJson<{ entries: Array<{ eventId: string; type: string }> }>(
+      `${service('record-api').baseUrl}/v1/patients/${nhsNumber}/record?limit=200`,
+      { token },
+    );
+
+  /** The attempt of one cell: the request the column's caller makes for the type. */
+  async function attempt(
+    type: string,
+    column: Column,
+    nhsNumber: string,
+    referralId: string | undefined,
+  ) {
+    const subject = SUBJECTS[type];
+    if (!subject) throw new Error(`no subject for ${type}`);
+    const way = ENTRY_TYPES.find((rule) => rule.type === type)?.relationship?.provenance?.way;
+    const actorOrganisation = {
+      'own-system': subject.receiver,
+      'other-system': O,
+      'handing-over-user': way === 'acceptance' ? subject.receiver : subject.holder.organisation,
+      'unrelated-user': U,
+    }[column];
+    const token = column.endsWith('system')
+      ? await mintLocalSystemToken({
+          organisation: actorOrganisation,
+          entryTypes:
+            column === 'other-system' && way === 'authoritative'
+              ? ['ConsultationRecorded']
+              : [type],
+        })
+      : await mintLocalToken({
+          role: subject.authorRole,
+          organisation: actorOrganisation,
+          userId: `${column}-${type}`,
+        });
+    const key = uniqueName('attempt');
+    const base = service('record-api').baseUrl;
+    switch (subject.via) {
+      case 'care-team':
+        return requestJson<{ eventId: string; code?: string }>(
+          `${base}/v1/patients/${nhsNumber}/care-team/${subject.receiver}`,
+          {
+            method: 'PUT',
+            token,
+            headers: { 'Idempotency-Key': key },
+            body: { role: subject.receiverRole, reason: 'Leg ulcer care.' },
+          },
+        );
+      case 'acceptance':
+        return requestJson<{ eventId: string; code?: string }>(
+          `${base}/v1/patients/${nhsNumber}/referrals/${referralId ?? ''}/acceptance`,
+          { method: 'POST', token, headers: { 'Idempotency-Key': key }, body: {} },
+        );
+      default: {
+        // Now: an urgent-care encounter's relationship lasts 72 hours from its clinical time.
+        const body: Record<string, unknown> = {
+          ...example(type),
+          patient: { nhsNumber },
+          occurredAt: new Date().toISOString(),
+        };
+        if (type === 'CaseloadTransferredToHealthVisiting')
+          body['payload'] = {
+            ...(body['payload'] as Record<string, unknown>),
+            healthVisitingOrganisation: subject.receiver,
+          };
+        return postEntry(subject.via, token, body, key);
+      }
+    }
+  }
+
+  const cells = STARTS.flatMap((rule) =>
+    COLUMNS.map((column) => ({
+      type: rule.type,
+      column,
+      outcome: expectedOutcome(rule.type, column),
+    })),
+  );
+
+  it('publishes the hand-over routes in the record API’s OpenAPI', async () => {
+    const document = await requestJson<{ paths: Record<string, Record<string, unknown>> }>(
+      `${service('record-api').baseUrl}/docs-json`,
+    );
+    expect(
+      Object.keys(
+        document.body.paths['/v1/patients/{nhsNumber}/care-team/{organisation}'] ?? {},
+      ).sort(),
+    ).toEqual(['delete', 'put']);
+    expect(
+      document.body.paths['/v1/patients/{nhsNumber}/referrals/{referralEventId}/acceptance'],
+    ).toHaveProperty('post');
+  });
+
+  it('covers every relationship-starting entry type', () => {
+    expect(STARTS.map((rule) => rule.type).sort()).toEqual(Object.keys(SUBJECTS).sort());
+  });
+
+  it.each(cells)('$type by $column gives $outcome.status', async ({ type, column, outcome }) => {
+    const subject = SUBJECTS[type];
+    if (!subject) throw new Error(`no subject for ${type}`);
+    const nhsNumber = nextTestNhsNumber();
+    // Given: the holder's own system started its relationship, and its reader sees the patient.
+    const holderSystem = await mintLocalSystemToken({
+      organisation: subject.holder.organisation,
+      entryTypes: [subject.holder.start],
+    });
+    const setup = [
+      await postAccepted(
+        subject.holder.start === 'RegistrationStarted' ? 'gp-records' : 'maternity',
+        holderSystem,
+        { ...example(subject.holder.start), patient: { nhsNumber } },
+      ),
+    ];
+    const holderReader = await mintLocalToken({
+      role: subject.holder.role,
+      organisation: subject.holder.organisation,
+    });
+    let referralId: string | undefined;
+    if (subject.via === 'acceptance') {
+      // The holder's GP refers to the receiver: pending until the receiver accepts.
+      const referral = example('ReferralMade');
+      referralId = await postAccepted('gp-records', holderReader, {
+        ...referral,
+        patient: { nhsNumber },
+        payload: {
+          ...(referral['payload'] as Record<string, unknown>),
+          receivingOrganisation: subject.receiver,
+        },
+      });
+      setup.push(referralId);
+    }
+    const patient = await mintLocalToken({ role: 'patient', organisation: 'NHSLOGIN', nhsNumber });
+    await eventually(async () => {
+      const ids = (await readRecord(nhsNumber, patient)).body.entries.map((entry) => entry.eventId);
+      expect(ids).toEqual(expect.arrayContaining(setup));
+    });
+
+    // When
+    const response = await attempt(type, column, nhsNumber, referralId);
+
+    // Then: exactly the designed outcome, as problem+json when refused.
+    expect({ status: response.status, code: response.body.code }).toEqual(
+      outcome.status === 202 ? { status: 202, code: undefined } : outcome,
+    );
+    if (outcome.status !== 202)
+      expect(response.headers.get('content-type')).toContain('application/problem+json');
+
+    // And a read afterwards agrees: the receiver reads the record only if it gained.
+    const receiver = await mintLocalToken({
+      role: subject.receiverRole,
+      organisation: subject.receiver,
+    });
+    if (outcome.status === 202) {
+      await eventually(async () =>
+        expect((await readRecord(nhsNumber, receiver)).status).toBe(200),
+      );
+      const mine = await readRecord(nhsNumber, patient);
+      expect(mine.body.entries.map((entry) => entry.eventId)).toContain(response.body.eventId);
+    } else {
+      expect((await readRecord(nhsNumber, receiver)).status).toBe(404);
+      for (const outsider of [O, U])
+        expect(
+          (
+            await readRecord(
+              nhsNumber,
+              await mintLocalToken({ role: subject.authorRole, organisation: outsider }),
+            )
+          ).status,
+        ).toBe(404);
+      const mine = await readRecord(nhsNumber, patient);
+      const ofType = mine.body.entries.filter((entry) => entry.type === type);
+      expect(ofType.every((entry) => setup.includes(entry.eventId))).toBe(true);
+    }
+  });
+});
