@@ -1,4 +1,5 @@
 import type { ViewRole } from '../roles';
+import { ROUTINE_TYPES, type RoutineType } from './routine-summaries';
 
 /** Where an entry type belongs in a journal when it is shown in a section. */
 export const SECTIONS = {
@@ -58,15 +59,11 @@ export const sectionOf = (entryType: string): SectionName | undefined =>
 export interface JournalView {
   narrative: readonly SectionName[];
   sections: readonly SectionName[];
-  digest: readonly string[];
+  /** Routine types summarised per period; each has its summariser in routine-summaries.ts. */
+  digest: readonly RoutineType[];
 }
 
-const ROUTINE = [
-  'CareVisitRecorded',
-  'HomeReadingRecorded',
-  'WearableSummaryRecorded',
-  'MedicationIssued',
-] as const;
+const ROUTINE = ROUTINE_TYPES;
 
 export const JOURNAL_VIEWS: Record<ViewRole, JournalView> = {
   gp: {
@@ -232,6 +229,6 @@ export function treatmentIn(
   if (!section) return 'omit';
   const included = view.narrative.includes(section) || view.sections.includes(section);
   if (!included) return 'omit';
-  if (view.digest.includes(entryType)) return 'digest';
+  if (view.digest.some((routine) => routine === entryType)) return 'digest';
   return view.narrative.includes(section) ? 'narrative' : 'section';
 }

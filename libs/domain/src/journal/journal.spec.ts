@@ -8,7 +8,7 @@ import {
   type PatientAccess,
   type Viewer,
 } from './access-rules';
-import { buildJournal } from './journal';
+import { buildJournal, journalLines, type Journal } from './journal';
 import { SECTIONS, type EntryFacts } from './journal-views';
 
 const PRACTICE = 'A81001';
@@ -25,20 +25,25 @@ const entry = (entryType: string, day: number, extra: Partial<EntryFacts> = {}):
   ...extra,
 });
 const noConsents: ConsentFacts = { seals: [], shares: [] };
+const NOW = new Date('2026-12-02T12:00:00Z');
+const entriesShown = (lines: Journal<EntryFacts>['narrative']) =>
+  lines.flatMap((line) => (line.kind === 'entry' ? [line] : []));
+const digestsOf = (journal: Journal<EntryFacts>) =>
+  journalLines(journal).flatMap((line) => (line.kind === 'digest' ? [line] : []));
 const allowed: PatientAccess = { allowed: true, basis: 'care-relationship' };
 
 describe('a GP journal of a realistic mixed record', () => {
-  // 2–7 March 2026 is one week (Monday to Saturday); the week after has two more visits.
+  // 2–7 March 2026 is one week (Monday to Saturday) of 12 visits; the week after has two more.
   const nextWeek = Array.from({ length: 2 }, () =>
     entry('CareVisitRecorded', 10, {
       source: { organisation: AGENCY },
-      payload: { concernsRaised: false },
+      payload: { concernsRaised: false, tasksCompleted: ['personal care'] },
     }),
   );
   const visits = Array.from({ length: 12 }, (_, index) =>
     entry('CareVisitRecorded', 2 + Math.floor(index / 2), {
       source: { organisation: AGENCY },
-      payload: { concernsRaised: false },
+      payload: { concernsRaised: false, tasksCompleted: ['personal care'] },
     }),
   );
   const concerningVisit = entry('CareVisitRecorded', 5, {
@@ -69,31 +74,35 @@ describe('a GP journal of a realistic mixed record', () => {
   ];
   const gp: Viewer = { role: 'gp', organisation: PRACTICE, userId: 'dr-a' };
   const visible = record.filter((candidate) => mayViewEntry(gp, allowed, candidate, noConsents));
-  const journal = buildJournal('gp', { role: 'gp', organisation: PRACTICE }, visible);
-  const inNarrative = journal.narrative.map((item) => item.entry.eventId);
+  const journal = buildJournal('gp', { role: 'gp', organisation: PRACTICE }, visible, { now: NOW });
+  const inNarrative = entriesShown(journal.narrative).map((item) => item.entry.eventId);
 
   it('shows every entry flagged for attention, abnormal result, safeguarding concern and care-plan change in the narrative', () => {
     for (const shown of [flagged, abnormal, safeguarding, carePlan, concerningVisit])
       expect(inNarrative).toContain(shown.eventId);
-    expect(journal.narrative.find((item) => item.entry === flagged)?.flagged).toEqual([
-      'flagged-for-attention',
-    ]);
+    expect(entriesShown(journal.narrative).find((item) => item.entry === flagged)?.flagged).toEqual(
+      ['flagged-for-attention'],
+    );
   });
 
-  it('digests the routine care visits into lines per week, and keeps them out of the narrative', () => {
+  it('digests the routine care visits (under 12 a week, so by the month) in the social-care section, and keeps them out of the narrative', () => {
     for (const visit of [...visits, ...nextWeek]) expect(inNarrative).not.toContain(visit.eventId);
-    expect(journal.digests.reduce((sum, line) => sum + line.count, 0)).toBe(14);
-    expect(journal.digests.map((line) => line.summary)).toEqual([
-      '2 routine care visits, 10 Mar, nothing flagged',
-      '12 routine care visits, 2–7 Mar, 1 flagged, shown above',
+    expect(journal.sections.find((section) => section.section === 'social-care')?.items).toEqual([
+      expect.objectContaining({
+        kind: 'digest',
+        id: 'CareVisitRecorded:2026-03-01/P1M',
+        count: 14,
+        summary: '14 care visits, 2–10 Mar: no concerns, none missed; 1 more shown on its own',
+      }),
     ]);
   });
 
   it('expands a digest to its entries on request', () => {
-    const [line] = journal.digests;
-    const expandedJournal = buildJournal('gp', { role: 'gp', organisation: PRACTICE }, visible, [
-      line?.id ?? '',
-    ]);
+    const [line] = digestsOf(journal);
+    const expandedJournal = buildJournal('gp', { role: 'gp', organisation: PRACTICE }, visible, {
+      now: NOW,
+      expand: [line?.id ?? ''],
+    });
     expect(expandedJournal.expanded[line?.id ?? '']).toHaveLength(line?.count ?? -1);
   });
 
@@ -108,8 +117,9 @@ describe('a GP journal of a realistic mixed record', () => {
       'care-worker',
       { role: 'care-worker', organisation: AGENCY },
       seen,
+      { now: NOW },
     );
-    const narrative = journalOfCareWorker.narrative.map((item) => item.entry);
+    const narrative = entriesShown(journalOfCareWorker.narrative).map((item) => item.entry);
     expect(narrative).toEqual(expect.arrayContaining([carePlan, concerningVisit]));
   });
 });
@@ -306,24 +316,19 @@ describe('property: no legally protected entry reaches a caller without the cons
         const visible = entries.filter((candidate) =>
           mayViewEntry(viewer, access, candidate, consents),
         );
-        const ids = buildJournal(
-          role,
-          { role, organisation: viewer.organisation },
-          visible,
-        ).digests.map((line) => line.id);
-        const journal = buildJournal(
-          role,
-          { role, organisation: viewer.organisation },
-          visible,
-          ids,
-        );
+        const ids = journalLines(
+          buildJournal(role, { role, organisation: viewer.organisation }, visible, { now: NOW }),
+        ).flatMap((line) => (line.kind === 'entry' ? [] : [line.id]));
+        const journal = buildJournal(role, { role, organisation: viewer.organisation }, visible, {
+          now: NOW,
+          expand: ids,
+        });
         const reached = [
           ...Object.values(journal.expanded).flatMap((items) => items.map((item) => item.entry)),
           ...visible,
-          ...journal.narrative.map((item) => item.entry),
-          ...journal.sections.flatMap((section) => section.items.map((item) => item.entry)),
+          ...entriesShown(journalLines(journal)).map((item) => item.entry),
         ];
-        const digestCount = journal.digests.reduce((sum, line) => sum + line.count, 0);
+        const digestCount = digestsOf(journal).reduce((sum, line) => sum + line.count, 0);
         const allowedCount = (candidate: EntryFacts) =>
           candidate.sensitivity
             .filter((category) =>
