@@ -1,7 +1,15 @@
 import { Controller, Get, Inject, Param, Query, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Caller } from '@carelog/auth';
-import { buildJournal, DomainError, VIEW_ROLES, type ViewRole } from '@carelog/domain';
+import {
+  buildJournal,
+  DomainError,
+  journalLines,
+  VIEW_ROLES,
+  type EntryFacts,
+  type JournalLine,
+  type ViewRole,
+} from '@carelog/domain';
 import { CallerGuard, CurrentCaller } from '@carelog/nest-platform';
 import { PatientGate } from '../patient-gate/patient-gate';
 import {
@@ -71,13 +79,13 @@ export class PatientRecordController {
   @Get('journal')
   @ApiOperation({
     summary:
-      "A journal view (default: the caller's): narrative, sections, digests of routine entries",
+      "A journal view (default: the caller's): a narrative and sections, each one timeline of entries, digest lines of routine entries and folds of near-identical notes",
   })
   @ApiQuery({ name: 'view', required: false, enum: [...VIEW_ROLES] })
   @ApiQuery({
     name: 'expand',
     required: false,
-    description: 'Comma-separated digest ids to expand into their entries',
+    description: 'Comma-separated ids of digest and fold lines to expand into their entries',
   })
   @ApiQuery({
     name: 'asAt',
@@ -101,30 +109,27 @@ export class PatientRecordController {
       view,
       { role: view, organisation: caller.organisation },
       visible.map((entry) => factsOf(entry)),
-      expand ? expand.split(',') : [],
+      { now: new Date(), expand: expand ? expand.split(',') : [] },
     );
-    const items = (list: Array<{ entry: { eventId: string }; flagged: string[] }>) =>
-      list.map((item) => ({
-        ...(byId.get(item.entry.eventId) as EntryView),
-        flagged: item.flagged,
-      }));
-    const shown =
-      journal.narrative.length +
-      journal.sections.reduce((sum, section) => sum + section.items.length, 0) +
-      journal.digests.length;
-    await patient.audit(shown);
+    const asView = (item: { entry: { eventId: string }; flagged: string[] }) => ({
+      ...(byId.get(item.entry.eventId) as EntryView),
+      flagged: item.flagged,
+    });
+    // Digest and fold lines are returned as they are; an entry line carries the entry itself.
+    const lines = (list: Array<JournalLine<EntryFacts>>) =>
+      list.map((line) => (line.kind === 'entry' ? { kind: line.kind, ...asView(line) } : line));
+    await patient.audit(journalLines(journal).length);
     return {
       patient: { nhsNumber: patient.nhsNumber },
       view,
       asAt: asAtTime?.toISOString() ?? null,
-      narrative: items(journal.narrative),
+      narrative: lines(journal.narrative),
       sections: journal.sections.map((section) => ({
         section: section.section,
-        entries: items(section.items),
+        entries: lines(section.items),
       })),
-      digests: journal.digests,
       expanded: Object.fromEntries(
-        Object.entries(journal.expanded).map(([id, list]) => [id, items(list)]),
+        Object.entries(journal.expanded).map(([id, list]) => [id, list.map(asView)]),
       ),
       withheld: all.length - visible.length + journal.leftOut,
     };
