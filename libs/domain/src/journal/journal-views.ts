@@ -79,7 +79,8 @@ export const JOURNAL_VIEWS: Record<ViewRole, JournalView> = {
   'community-nurse': {
     narrative: ['gp', 'medicines', 'results', 'patient-contributions', 'urgent-care'],
     sections: ['social-care', 'care-relationships'],
-    digest: ['CareVisitRecorded', 'MedicationIssued', 'WearableSummaryRecorded'],
+    // Home readings too: a digest gives the range, mean and readings over threshold (#15).
+    digest: ROUTINE,
   },
   'social-worker': {
     narrative: ['social-care', 'care-relationships'],
@@ -124,7 +125,8 @@ export const JOURNAL_VIEWS: Record<ViewRole, JournalView> = {
   carer: {
     narrative: ['social-care', 'medicines', 'patient-contributions'],
     sections: [],
-    digest: ['CareVisitRecorded'],
+    // Every routine type: a carer reads what the readings and issues amount to (#15).
+    digest: ROUTINE,
   },
 };
 
