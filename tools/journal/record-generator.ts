@@ -372,7 +372,16 @@ function frailElderly(build: RecordBuilder): void {
   build
     .spread(8, span)
     .forEach((days, index) =>
-      build.letter(days, 'Heart failure clinic: titrate bisoprolol.', index < 2),
+      build.letter(
+        days,
+        random.pick([
+          'Heart failure clinic: titrate bisoprolol.',
+          'Diabetes clinic: HbA1c 62, add gliclazide.',
+          'Discharge summary: decompensated heart failure, diuresed.',
+          'Renal clinic: eGFR stable, no change.',
+        ]),
+        index < 2,
+      ),
     );
   for (const days of [400, 40])
     build.add('ImmunisationRecorded', build.daysAgo(days), ORGANISATIONS.practice, {

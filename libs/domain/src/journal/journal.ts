@@ -128,6 +128,7 @@ export function buildJournal<E extends EntryFacts>(
       entryType: entry.entryType,
       team: entry.source.organisation,
       text: noteTextOf(entry.payload),
+      occurredAt: entry.occurredAt,
     };
     if (flagged.length > 0) {
       entryLine('narrative', entry, flagged);

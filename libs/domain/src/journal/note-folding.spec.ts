@@ -1,9 +1,11 @@
 import { findFolds, noteSimilarity, NOTE_SIMILARITY, type FoldCandidate } from './note-folding';
 
+let day = 0;
 const note = (text: string | undefined, extra: Partial<FoldCandidate> = {}): FoldCandidate => ({
   entryType: 'CareVisitRecorded',
   team: '716',
   text,
+  occurredAt: new Date(Date.UTC(2026, 2, 1) + ++day * 86_400_000),
   mustShow: false,
   ...extra,
 });
@@ -60,6 +62,13 @@ describe('folding consecutive near-identical notes', () => {
       note('Settled.'),
     ];
     expect(findFolds(notes)).toEqual([[0, 2, 4]]);
+  });
+
+  it('given alike notes with a gap of more than a month, when folded, then the gap breaks the fold', () => {
+    const monthly = [0, 1, 2, 3].map((month) =>
+      note('Wound redressed, no change', { occurredAt: new Date(Date.UTC(2026, month * 2, 1)) }),
+    );
+    expect(findFolds(monthly)).toEqual([]);
   });
 
   it('given fewer than three alike notes, or notes without text, when folded, then nothing folds', () => {

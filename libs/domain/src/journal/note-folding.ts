@@ -15,6 +15,8 @@ import { distance } from 'fastest-levenshtein';
 export const NOTE_SIMILARITY = 0.85;
 /** Fewer notes than this stay as they are: a fold of two saves one line and hides a date. */
 export const MIN_FOLD = 3;
+/** A note more than this after the previous one starts a new run: folds are of one episode. */
+export const MAX_FOLD_GAP_MS = 31 * 24 * 3_600_000;
 
 /** The free text an entry carries, by the schemas' field names; undefined when it has none. */
 export function noteTextOf(payload: Record<string, unknown>): string | undefined {
@@ -44,6 +46,7 @@ export interface FoldCandidate {
   /** The team: the organisation that recorded the note. */
   team: string;
   text: string | undefined;
+  occurredAt: Date;
   /** Shown directly whatever the view says: never folded, and it breaks a fold. */
   mustShow: boolean;
 }
@@ -51,11 +54,11 @@ export interface FoldCandidate {
 /**
  * Pure: given notes in the order they happened, the runs that fold, as lists of indexes into
  * `notes`. A run is consecutive notes of one type and team (other types and teams in between
- * do not break it; a must-show note or a note of different text does).
+ * do not break it; a must-show note, a note of different text or a gap of over a month does).
  */
 export function findFolds(notes: readonly FoldCandidate[]): number[][] {
   const folds: number[][] = [];
-  const open = new Map<string, { anchor: string; members: number[] }>();
+  const open = new Map<string, { anchor: string; last: number; members: number[] }>();
   const close = (key: string) => {
     const run = open.get(key);
     if (run && run.members.length >= MIN_FOLD) folds.push(run.members);
@@ -68,14 +71,16 @@ export function findFolds(notes: readonly FoldCandidate[]): number[][] {
       run &&
       !note.mustShow &&
       note.text !== undefined &&
+      note.occurredAt.getTime() - run.last <= MAX_FOLD_GAP_MS &&
       noteSimilarity(run.anchor, note.text) >= NOTE_SIMILARITY
     ) {
       run.members.push(index);
+      run.last = note.occurredAt.getTime();
       return;
     }
     close(key);
     if (!note.mustShow && note.text !== undefined)
-      open.set(key, { anchor: note.text, members: [index] });
+      open.set(key, { anchor: note.text, last: note.occurredAt.getTime(), members: [index] });
   });
   for (const key of [...open.keys()]) close(key);
   return folds.sort((a, b) => (a[0] ?? 0) - (b[0] ?? 0));
