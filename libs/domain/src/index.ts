@@ -13,4 +13,7 @@ export { checkClinicalTime, MAX_CLOCK_SKEW_MS } from './clinical-time';
 export * from './journal/journal-views';
 export * from './journal/access-rules';
 export * from './journal/journal';
+export * from './journal/digest-periods';
+export * from './journal/routine-summaries';
+export * from './journal/note-folding';
 export * from './tasks';

@@ -1,7 +1,15 @@
 import { Controller, Get, Inject, Param, Query, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Caller } from '@carelog/auth';
-import { buildJournal, DomainError, VIEW_ROLES, type ViewRole } from '@carelog/domain';
+import {
+  buildJournal,
+  DomainError,
+  journalLines,
+  VIEW_ROLES,
+  type EntryFacts,
+  type JournalLine,
+  type ViewRole,
+} from '@carelog/domain';
 import { CallerGuard, CurrentCaller } from '@carelog/nest-platform';
 import {
   disclosureIn,
@@ -58,35 +66,33 @@ export function journalOf(
 ): { shown: number; body: Record<string, unknown> } {
   const visible = all.filter((entry) => disclose(entry) === 'shown');
   const byId = new Map(visible.map((entry) => [entry.eventId, entry]));
+  // Dates in another year than the reader's say their year: as at a time, the reader's time then.
   const journal = buildJournal(
     view,
     { role: view, organisation },
     visible.map((entry) => factsOf(entry)),
-    expand ? expand.split(',') : [],
+    { now: asAt ?? new Date(), expand: expand ? expand.split(',') : [] },
   );
-  const items = (list: Array<{ entry: { eventId: string }; flagged: string[] }>) =>
-    list.map((item) => ({
-      ...(byId.get(item.entry.eventId) as EntryView),
-      flagged: item.flagged,
-    }));
-  const shown =
-    journal.narrative.length +
-    journal.sections.reduce((sum, section) => sum + section.items.length, 0) +
-    journal.digests.length;
+  const asView = (item: { entry: { eventId: string }; flagged: string[] }) => ({
+    ...(byId.get(item.entry.eventId) as EntryView),
+    flagged: item.flagged,
+  });
+  // Digest and fold lines are returned as they are; an entry line carries the entry itself.
+  const lines = (list: Array<JournalLine<EntryFacts>>) =>
+    list.map((line) => (line.kind === 'entry' ? { kind: line.kind, ...asView(line) } : line));
   return {
-    shown,
+    shown: journalLines(journal).length,
     body: {
       patient: { nhsNumber },
       view,
       asAt: asAt?.toISOString() ?? null,
-      narrative: items(journal.narrative),
+      narrative: lines(journal.narrative),
       sections: journal.sections.map((section) => ({
         section: section.section,
-        entries: items(section.items),
+        entries: lines(section.items),
       })),
-      digests: journal.digests,
       expanded: Object.fromEntries(
-        Object.entries(journal.expanded).map(([id, list]) => [id, items(list)]),
+        Object.entries(journal.expanded).map(([id, list]) => [id, list.map(asView)]),
       ),
       // Left out by the view, never protected entries (DESIGN.md, "Nothing reveals what is hidden").
       withheld: leftOutCount(all, disclose) + journal.leftOut,
@@ -154,13 +160,13 @@ export class PatientRecordController {
   @Get('journal')
   @ApiOperation({
     summary:
-      "A journal view (default: the caller's): narrative, sections, digests of routine entries",
+      "A journal view (default: the caller's): a narrative and sections, each one timeline of entries, digest lines of routine entries and folds of near-identical notes",
   })
   @ApiQuery({ name: 'view', required: false, enum: [...VIEW_ROLES] })
   @ApiQuery({
     name: 'expand',
     required: false,
-    description: 'Comma-separated digest ids to expand into their entries',
+    description: 'Comma-separated ids of digest and fold lines to expand into their entries',
   })
   @ApiQuery({
     name: 'asAt',
