@@ -17,3 +17,4 @@ export * from './journal/digest-periods';
 export * from './journal/routine-summaries';
 export * from './journal/note-folding';
 export * from './tasks';
+export * from './journal/since-mark';

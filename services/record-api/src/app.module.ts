@@ -18,7 +18,9 @@ import { BreakGlassGrants } from './break-glass/break-glass-grants';
 import { PatientContributionsController } from './consents/patient-contributions.controller';
 import { PatientGate } from './patient-gate/patient-gate';
 import { PatientRecordController } from './patient-record/patient-record.controller';
+import { JournalMarks } from './patient-record/journal-marks';
 import { RecordQuery } from './patient-record/record-query';
+import { JournalTasks } from './tasks/journal-tasks';
 import { TaskBoard } from './tasks/task-board';
 import { DEFAULT_SWEEP_SECONDS, TaskEscalator } from './tasks/task-escalator';
 import { TasksController } from './tasks/tasks.controller';
@@ -53,12 +55,14 @@ class RecordApiLifecycle implements OnModuleInit, OnApplicationShutdown {
     private readonly auditTrail: AuditTrail,
     private readonly grants: BreakGlassGrants,
     private readonly escalator: TaskEscalator,
+    private readonly marks: JournalMarks,
   ) {}
 
   async onModuleInit(): Promise<void> {
     await Promise.all([this.readModel.initialize(), this.auditData.initialize()]);
     await this.auditTrail.migrate();
     await this.grants.migrate();
+    await this.marks.migrate();
     this.escalator.start();
   }
 
@@ -123,6 +127,16 @@ async function readModelPresent(dataSource: DataSource): Promise<boolean> {
         new PatientGate(dataSource, grants, auditTrail),
     },
     {
+      provide: JournalMarks,
+      inject: [READ_MODEL],
+      useFactory: (dataSource: DataSource) => new JournalMarks(dataSource),
+    },
+    {
+      provide: JournalTasks,
+      inject: [READ_MODEL],
+      useFactory: (dataSource: DataSource) => new JournalTasks(dataSource),
+    },
+    {
       provide: RecordQuery,
       inject: [READ_MODEL],
       useFactory: (dataSource: DataSource) => new RecordQuery(dataSource),
@@ -146,14 +160,22 @@ async function readModelPresent(dataSource: DataSource): Promise<boolean> {
     },
     {
       provide: RecordApiLifecycle,
-      inject: [READ_MODEL, AUDIT_DATA_SOURCE, AuditTrail, BreakGlassGrants, TaskEscalator],
+      inject: [
+        READ_MODEL,
+        AUDIT_DATA_SOURCE,
+        AuditTrail,
+        BreakGlassGrants,
+        TaskEscalator,
+        JournalMarks,
+      ],
       useFactory: (
         readModel: DataSource,
         audit: DataSource,
         trail: AuditTrail,
         grants: BreakGlassGrants,
         escalator: TaskEscalator,
-      ) => new RecordApiLifecycle(readModel, audit, trail, grants, escalator),
+        marks: JournalMarks,
+      ) => new RecordApiLifecycle(readModel, audit, trail, grants, escalator, marks),
     },
     {
       provide: READINESS_CHECKS,

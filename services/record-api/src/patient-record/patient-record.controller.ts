@@ -1,10 +1,12 @@
-import { Controller, Get, Inject, Param, Query, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, Inject, Param, Put, Query, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Caller } from '@carelog/auth';
 import {
   buildJournal,
   DomainError,
+  isNewSince,
   journalLines,
+  type JournalTaskStatus,
   VIEW_ROLES,
   type EntryFacts,
   type JournalLine,
@@ -27,6 +29,8 @@ import {
   type EntryView,
   type RecordPage,
 } from './record-query';
+import { JournalMarks } from './journal-marks';
+import { JournalTasks } from '../tasks/journal-tasks';
 
 function parseView(requested: string | undefined, caller: Caller): ViewRole {
   const view = requested ?? caller.role;
@@ -34,6 +38,14 @@ function parseView(requested: string | undefined, caller: Caller): ViewRole {
     throw new DomainError('invalid-view', `must be one of ${VIEW_ROLES.join(', ')}`, 'view');
   }
   return view as ViewRole;
+}
+
+function parseInstant(value: string | undefined, field: string): Date | undefined {
+  if (value === undefined) return undefined;
+  const parsed = new Date(value);
+  if (Number.isNaN(parsed.getTime()))
+    throw new DomainError('invalid-filter', 'must be an ISO 8601 date-time', field);
+  return parsed;
 }
 
 /**
@@ -62,9 +74,32 @@ export function journalOf(
   organisation: string,
   all: readonly EntryView[],
   disclose: Discloser,
-  { expand, asAt }: { expand: string | undefined; asAt: Date | undefined },
+  {
+    expand,
+    asAt,
+    since,
+    tasks,
+  }: {
+    expand: string | undefined;
+    asAt: Date | undefined;
+    /** Only what is new or changed since then (the reader's mark), with the same folding. */
+    since?: Date | undefined;
+    /** Where the tasks of shown flagged entries stand (JournalTasks). */
+    tasks?: ReadonlyMap<string, JournalTaskStatus>;
+  },
 ): { shown: number; body: Record<string, unknown> } {
-  const visible = all.filter((entry) => disclose(entry) === 'shown');
+  const visible = all.filter(
+    (entry) =>
+      disclose(entry) === 'shown' &&
+      (since === undefined ||
+        isNewSince(
+          {
+            recordedAt: new Date(entry.recordedAt),
+            amendedAt: entry.amendedAt === null ? null : new Date(entry.amendedAt),
+          },
+          since,
+        )),
+  );
   const byId = new Map(visible.map((entry) => [entry.eventId, entry]));
   // Dates in another year than the reader's say their year: as at a time, the reader's time then.
   const journal = buildJournal(
@@ -73,10 +108,14 @@ export function journalOf(
     visible.map((entry) => factsOf(entry)),
     { now: asAt ?? new Date(), expand: expand ? expand.split(',') : [] },
   );
-  const asView = (item: { entry: { eventId: string }; flagged: string[] }) => ({
-    ...(byId.get(item.entry.eventId) as EntryView),
-    flagged: item.flagged,
-  });
+  const asView = (item: { entry: { eventId: string }; flagged: string[] }) => {
+    const task = tasks?.get(item.entry.eventId);
+    return {
+      ...(byId.get(item.entry.eventId) as EntryView),
+      flagged: item.flagged,
+      ...(task ? { task } : {}),
+    };
+  };
   // Digest and fold lines are returned as they are; an entry line carries the entry itself.
   const lines = (list: Array<JournalLine<EntryFacts>>) =>
     list.map((line) => (line.kind === 'entry' ? { kind: line.kind, ...asView(line) } : line));
@@ -86,6 +125,7 @@ export function journalOf(
       patient: { nhsNumber },
       view,
       asAt: asAt?.toISOString() ?? null,
+      since: since?.toISOString() ?? null,
       narrative: lines(journal.narrative),
       sections: journal.sections.map((section) => ({
         section: section.section,
@@ -94,8 +134,9 @@ export function journalOf(
       expanded: Object.fromEntries(
         Object.entries(journal.expanded).map(([id, list]) => [id, list.map(asView)]),
       ),
-      // Left out by the view, never protected entries (DESIGN.md, "Nothing reveals what is hidden").
-      withheld: leftOutCount(all, disclose) + journal.leftOut,
+      // Left out by the view, never protected entries (DESIGN.md, "Nothing reveals what is
+      // hidden"); counted on whole views only, so null on what is new since a mark.
+      withheld: since === undefined ? leftOutCount(all, disclose) + journal.leftOut : null,
     },
   };
 }
@@ -108,6 +149,8 @@ export class PatientRecordController {
   constructor(
     @Inject(PatientGate) private readonly gate: PatientGate,
     @Inject(RecordQuery) private readonly records: RecordQuery,
+    @Inject(JournalMarks) private readonly marks: JournalMarks,
+    @Inject(JournalTasks) private readonly tasks: JournalTasks,
   ) {}
 
   @Get('record')
@@ -173,24 +216,82 @@ export class PatientRecordController {
     required: false,
     description: 'ISO 8601; the view as it would have been shown then',
   })
+  @ApiQuery({
+    name: 'since',
+    required: false,
+    description:
+      "`mark` (the reader's mark, PUT journal/mark) or ISO 8601: only entries new or amended since, with the same digests and folds; `withheld` is then null. With no mark set, the whole journal (`since: null`)",
+  })
+  @ApiOkResponse({
+    description:
+      'Entry lines of flagged entries carry `task`: open, acknowledged (by whom, when), escalated (to whom), as the task board has it',
+  })
   async journal(
     @Param('nhsNumber') nhsNumber: string,
     @Query('view') requestedView: string | undefined,
     @Query('expand') expand: string | undefined,
     @Query('asAt') asAt: string | undefined,
+    @Query('since') since: string | undefined,
     @CurrentCaller() caller: Caller,
   ): Promise<unknown> {
     const patient = await this.gate.open(caller, nhsNumber, 'read-journal');
     const view = parseView(requestedView, caller);
     const asAtTime = parseRecordFilters(asAt === undefined ? {} : { asAt }).asAt;
+    const sinceTime =
+      since === 'mark'
+        ? ((await this.marks.get(caller.userId, patient.nhsNumber)) ?? undefined)
+        : parseInstant(since, 'since');
     const all = await this.records.entries(patient.nhsNumber, asAtTime);
     const disclose = await discloserFor(this.gate, patient, asAtTime);
+    const tasks = await this.tasks.statuses(
+      patient.nhsNumber,
+      all.filter((entry) => disclose(entry) === 'shown'),
+      asAtTime,
+    );
     const answer = journalOf(patient.nhsNumber, view, caller.organisation, all, disclose, {
       expand,
       asAt: asAtTime,
+      since: sinceTime,
+      tasks,
     });
     await patient.audit(answer.shown);
     return answer.body;
+  }
+
+  @Get('journal/mark')
+  @ApiOperation({ summary: "The caller's mark on this patient's journal: where they last looked" })
+  async mark(
+    @Param('nhsNumber') nhsNumber: string,
+    @CurrentCaller() caller: Caller,
+  ): Promise<{ mark: string | null }> {
+    const patient = await this.gate.open(caller, nhsNumber, 'read-journal');
+    const mark = await this.marks.get(caller.userId, patient.nhsNumber);
+    await patient.audit(0);
+    return { mark: mark?.toISOString() ?? null };
+  }
+
+  @Put('journal/mark')
+  @ApiOperation({
+    summary:
+      "Set the caller's mark: `{ at? }` (ISO 8601, default now, not in the future); `journal?since=mark` then shows what is new since",
+  })
+  async setMark(
+    @Param('nhsNumber') nhsNumber: string,
+    @Body() body: unknown,
+    @CurrentCaller() caller: Caller,
+  ): Promise<{ mark: string }> {
+    const patient = await this.gate.open(caller, nhsNumber, 'read-journal');
+    await patient.audit(0);
+    const requested =
+      body && typeof body === 'object' && 'at' in body ? body.at : undefined;
+    if (requested !== undefined && typeof requested !== 'string')
+      throw new DomainError('invalid-filter', 'must be an ISO 8601 date-time', 'at');
+    const now = new Date();
+    const at = parseInstant(requested, 'at') ?? now;
+    if (at.getTime() > now.getTime())
+      throw new DomainError('invalid-filter', 'must not be in the future', 'at');
+    const mark = await this.marks.set(caller.userId, patient.nhsNumber, at);
+    return { mark: mark.toISOString() };
   }
 
   @Get('entries/:eventId')
