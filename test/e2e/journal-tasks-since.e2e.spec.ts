@@ -26,6 +26,7 @@ interface JournalBody {
   sections: Array<{ entries: Line[] }>;
   expanded: Record<string, Line[]>;
   withheld: number | null;
+  nextCursor: string | null;
   code?: string;
   field?: string;
 }
@@ -329,6 +330,42 @@ describe('journal: task status on flagged entries, and what is new since my mark
     expect(whole.body.shown).toEqual({ ...shownWhole, asAt: shownThen.toISOString() });
     const since = await reconstruct({ since: sinceWhen });
     expect(since.body.shown).toEqual({ ...shownSince, asAt: shownThen.toISOString() });
+  });
+
+  it('pages a journal by a cursor, each line on one page, digests the same on every page', async () => {
+    const careWorker = await tokens.careWorker();
+    const whole = await journal(careWorker);
+    const lines = (body: JournalBody) => [
+      ...body.narrative,
+      ...body.sections.flatMap((section) => section.entries),
+    ];
+    expect(whole.nextCursor).toBeNull();
+    expect(lines(whole).length).toBeGreaterThan(1);
+    const paged: Line[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: JournalBody = await journal(
+        careWorker,
+        `?limit=1${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+      );
+      expect(lines(page)).toHaveLength(1);
+      expect(page.withheld).toBe(whole.withheld);
+      paged.push(...lines(page));
+      cursor = page.nextCursor;
+    } while (cursor);
+    const key = (line: Line) => JSON.stringify(line);
+    expect(paged.map(key).sort()).toEqual(lines(whole).map(key).sort());
+    const bad = await requestJson<{ code: string; field: string }>(
+      `${base()}/journal?cursor=not-a-cursor`,
+      { token: careWorker },
+    );
+    expect(bad.status).toBe(400);
+    expect(bad.body).toMatchObject({ code: 'invalid-cursor', field: 'cursor' });
+    const tooMany = await requestJson<{ code: string; field: string }>(
+      `${base()}/journal?limit=501`,
+      { token: careWorker },
+    );
+    expect(tooMany.body).toMatchObject({ code: 'invalid-filter', field: 'limit' });
   });
 
   it('refuses a malformed since and a mark in the future, naming the field', async () => {

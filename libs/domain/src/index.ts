@@ -18,3 +18,4 @@ export * from './journal/routine-summaries';
 export * from './journal/note-folding';
 export * from './tasks';
 export * from './journal/since-mark';
+export * from './journal/journal-pages';

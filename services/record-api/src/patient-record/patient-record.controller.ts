@@ -4,8 +4,12 @@ import type { Caller } from '@carelog/auth';
 import {
   buildJournal,
   DomainError,
+  DEFAULT_JOURNAL_PAGE,
   isNewSince,
   journalLines,
+  journalPage,
+  MAX_JOURNAL_PAGE,
+  type JournalPosition,
   type JournalTaskStatus,
   VIEW_ROLES,
   type EntryFacts,
@@ -39,6 +43,32 @@ function parseView(requested: string | undefined, caller: Caller): ViewRole {
   }
   return view as ViewRole;
 }
+
+/** A journal page: `limit` lines (1 to 500, default 200) after `cursor` (a line's position). */
+export function parseJournalPage(
+  limit: string | undefined,
+  cursor: string | undefined,
+): { limit: number; after?: JournalPosition } {
+  const size = limit === undefined ? DEFAULT_JOURNAL_PAGE : Number(limit);
+  if (!Number.isInteger(size) || size < 1 || size > MAX_JOURNAL_PAGE)
+    throw new DomainError(
+      'invalid-filter',
+      `must be a whole number from 1 to ${MAX_JOURNAL_PAGE}`,
+      'limit',
+    );
+  if (cursor === undefined) return { limit: size };
+  try {
+    const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString());
+    if (Array.isArray(value) && typeof value[0] === 'number' && typeof value[1] === 'string')
+      return { limit: size, after: { at: value[0], tie: value[1] } };
+  } catch {
+    // reported below
+  }
+  throw new DomainError('invalid-cursor', 'is not a cursor this API returned', 'cursor');
+}
+
+const journalCursor = (position: JournalPosition): string =>
+  Buffer.from(JSON.stringify([position.at, position.tie])).toString('base64url');
 
 function parseInstant(value: string | undefined, field: string): Date | undefined {
   if (value === undefined) return undefined;
@@ -79,6 +109,7 @@ export function journalOf(
     asAt,
     since,
     tasks,
+    page = { limit: DEFAULT_JOURNAL_PAGE },
   }: {
     expand: string | undefined;
     asAt: Date | undefined;
@@ -86,6 +117,8 @@ export function journalOf(
     since?: Date | undefined;
     /** Where the tasks of shown flagged entries stand (JournalTasks). */
     tasks?: ReadonlyMap<string, JournalTaskStatus>;
+    /** The page (parseJournalPage); the first page of the default size when absent. */
+    page?: { limit: number; after?: JournalPosition };
   },
 ): { shown: number; body: Record<string, unknown> } {
   const visible = all.filter(
@@ -102,12 +135,17 @@ export function journalOf(
   );
   const byId = new Map(visible.map((entry) => [entry.eventId, entry]));
   // Dates in another year than the reader's say their year: as at a time, the reader's time then.
-  const journal = buildJournal(
-    view,
-    { role: view, organisation },
-    visible.map((entry) => factsOf(entry)),
-    { now: asAt ?? new Date(), expand: expand ? expand.split(',') : [] },
+  // Built over the whole record, then paged: a digest is the same line on whichever page.
+  const paged = journalPage(
+    buildJournal(
+      view,
+      { role: view, organisation },
+      visible.map((entry) => factsOf(entry)),
+      { now: asAt ?? new Date(), expand: expand ? expand.split(',') : [] },
+    ),
+    page,
   );
+  const journal = paged.journal;
   const asView = (item: { entry: { eventId: string }; flagged: string[] }) => {
     const task = tasks?.get(item.entry.eventId);
     return {
@@ -134,6 +172,7 @@ export function journalOf(
       expanded: Object.fromEntries(
         Object.entries(journal.expanded).map(([id, list]) => [id, list.map(asView)]),
       ),
+      nextCursor: paged.next ? journalCursor(paged.next) : null,
       // Left out by the view, never protected entries (DESIGN.md, "Nothing reveals what is
       // hidden"); counted on whole views only, so null on what is new since a mark.
       withheld: since === undefined ? leftOutCount(all, disclose) + journal.leftOut : null,
@@ -222,6 +261,13 @@ export class PatientRecordController {
     description:
       "`mark` (the reader's mark, PUT journal/mark) or ISO 8601: only entries new or amended since, with the same digests and folds; `withheld` is then null. With no mark set, the whole journal (`since: null`)",
   })
+  @ApiQuery({
+    name: 'limit',
+    required: false,
+    description:
+      'Lines per page, newest first across narrative and sections: 1 to 500, default 200',
+  })
+  @ApiQuery({ name: 'cursor', required: false, description: 'The `nextCursor` of the page before' })
   @ApiOkResponse({
     description:
       'Entry lines of flagged entries carry `task`: open, acknowledged (by whom, when), escalated (to whom), as the task board has it',
@@ -232,10 +278,13 @@ export class PatientRecordController {
     @Query('expand') expand: string | undefined,
     @Query('asAt') asAt: string | undefined,
     @Query('since') since: string | undefined,
+    @Query('limit') limit: string | undefined,
+    @Query('cursor') cursor: string | undefined,
     @CurrentCaller() caller: Caller,
   ): Promise<unknown> {
     const patient = await this.gate.open(caller, nhsNumber, 'read-journal');
     const view = parseView(requestedView, caller);
+    const page = parseJournalPage(limit, cursor);
     const asAtTime = parseRecordFilters(asAt === undefined ? {} : { asAt }).asAt;
     const sinceTime =
       since === 'mark'
@@ -253,6 +302,7 @@ export class PatientRecordController {
       asAt: asAtTime,
       since: sinceTime,
       tasks,
+      page,
     });
     await patient.audit(answer.shown);
     return answer.body;
@@ -282,8 +332,7 @@ export class PatientRecordController {
   ): Promise<{ mark: string }> {
     const patient = await this.gate.open(caller, nhsNumber, 'read-journal');
     await patient.audit(0);
-    const requested =
-      body && typeof body === 'object' && 'at' in body ? body.at : undefined;
+    const requested = body && typeof body === 'object' && 'at' in body ? body.at : undefined;
     if (requested !== undefined && typeof requested !== 'string')
       throw new DomainError('invalid-filter', 'must be an ISO 8601 date-time', 'at');
     const now = new Date();

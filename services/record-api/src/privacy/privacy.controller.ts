@@ -22,7 +22,7 @@ import type { Caller } from '@carelog/auth';
 import { DomainError, isRole, isValidNhsNumber, VIEW_ROLES, type ViewRole } from '@carelog/domain';
 import { CallerGuard, CurrentCaller } from '@carelog/nest-platform';
 import { disclosureIn, PatientGate, type OpenedPatient } from '../patient-gate/patient-gate';
-import { journalOf } from '../patient-record/patient-record.controller';
+import { journalOf, parseJournalPage } from '../patient-record/patient-record.controller';
 import { JournalTasks } from '../tasks/journal-tasks';
 import { factsOf, parseRecordFilters, RecordQuery } from '../patient-record/record-query';
 import { MIN_REASON, statedReason } from '../patient-gate/staff-requests';
@@ -187,7 +187,12 @@ export class PrivacyController {
           format: 'date-time',
           description: 'a journal new since then (the `since` the journal answered)',
         },
-        limit: { type: 'integer', minimum: 1, maximum: 200, default: 50 },
+        limit: {
+          type: 'integer',
+          minimum: 1,
+          maximum: 500,
+          description: 'record: 1 to 200, default 50; journal (lines): 1 to 500, default 200',
+        },
         cursor: { type: 'string' },
         reason: { type: 'string', minLength: MIN_REASON },
       },
@@ -290,6 +295,10 @@ export class PrivacyController {
           asAt,
           since,
           tasks,
+          page: parseJournalPage(
+            typeof fields['limit'] === 'number' ? String(fields['limit']) : undefined,
+            typeof fields['cursor'] === 'string' ? fields['cursor'] : undefined,
+          ),
         }).body;
       }
     }
