@@ -334,18 +334,30 @@ describe('journal: task status on flagged entries, and what is new since my mark
 
   it('pages a journal by a cursor, each line on one page, digests the same on every page', async () => {
     const careWorker = await tokens.careWorker();
-    const whole = await journal(careWorker);
+    const gp = await tokens.gp();
     const lines = (body: JournalBody) => [
       ...body.narrative,
       ...body.sections.flatMap((section) => section.entries),
     ];
+    // Routine visits, digested in the GP's view.
+    const routine: string[] = [];
+    for (let visitNumber = 0; visitNumber < 3; visitNumber += 1)
+      routine.push(await post(socialCare, careWorker, visit()));
+    // Once all three are in the record, the journal is still while it is paged.
+    await eventually(async () =>
+      expect((await entriesOf(gp)).entries.map((entry) => entry.eventId)).toEqual(
+        expect.arrayContaining(routine),
+      ),
+    );
+    const whole = await journal(gp);
+    expect(lines(whole).map((line) => line.kind)).toContain('digest');
     expect(whole.nextCursor).toBeNull();
-    expect(lines(whole).length).toBeGreaterThan(1);
+    expect(lines(whole).length).toBeGreaterThan(2);
     const paged: Line[] = [];
     let cursor: string | null = null;
     do {
       const page: JournalBody = await journal(
-        careWorker,
+        gp,
         `?limit=1${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
       );
       expect(lines(page)).toHaveLength(1);
