@@ -395,27 +395,34 @@ describe('record API access rules', () => {
               { token },
             );
             expect(filtered.body.withheld).toBeNull();
-            const first = await requestJson<{ digests?: Array<{ id: string; count: number }> }>(
-              `${base}/journal`,
+            // Digest and fold lines sit in the narrative and section timelines, beside entries.
+            type Line = { kind: string; eventId?: string; id?: string; count?: number };
+            type JournalBody = {
+              narrative?: Line[];
+              sections?: Array<{ entries: Line[] }>;
+              expanded?: Record<string, Array<{ eventId: string }>>;
+            };
+            const linesOf = (body: JournalBody) => [
+              ...(body.narrative ?? []),
+              ...(body.sections ?? []).flatMap((section) => section.entries),
+            ];
+            const first = await requestJson<JournalBody>(`${base}/journal`, { token });
+            const ids = linesOf(first.body)
+              .flatMap((line) => (line.kind === 'entry' ? [] : [line.id]))
+              .join(',');
+            const journal = await requestJson<JournalBody>(
+              `${base}/journal${ids ? `?expand=${encodeURIComponent(ids)}` : ''}`,
               { token },
             );
-            const ids = (first.body.digests ?? []).map((line) => line.id).join(',');
-            const journal = await requestJson<{
-              narrative?: Array<{ eventId: string }>;
-              sections?: Array<{ entries: Array<{ eventId: string }> }>;
-              digests?: Array<{ id: string; count: number }>;
-              expanded?: Record<string, Array<{ eventId: string }>>;
-            }>(`${base}/journal${ids ? `?expand=${encodeURIComponent(ids)}` : ''}`, { token });
             for (const item of [
-              ...(journal.body.narrative ?? []),
-              ...(journal.body.sections ?? []).flatMap((section) => section.entries),
+              ...linesOf(journal.body).filter((line) => line.kind === 'entry'),
               ...Object.values(journal.body.expanded ?? {}).flat(),
             ]) {
-              reached.add(item.eventId);
+              if (item.eventId) reached.add(item.eventId);
             }
-            // A digest line counts exactly the entries it expands to: nothing hidden is counted in it.
-            for (const line of journal.body.digests ?? [])
-              expect(journal.body.expanded?.[line.id]?.length).toBe(line.count);
+            // A digest or fold line counts exactly the entries it expands to: nothing hidden is counted in it.
+            for (const line of linesOf(journal.body).filter((line) => line.kind !== 'entry'))
+              expect(journal.body.expanded?.[line.id ?? '']?.length).toBe(line.count);
             for (const [, sent] of generated) {
               const history = await requestJson<{ versions?: Array<{ eventId: string }> }>(
                 `${base}/entries/${sent.eventId}/history`,
@@ -530,10 +537,16 @@ describe('record API access rules', () => {
       });
     await producer.disconnect();
     const gp = tokens.get('gp') ?? '';
-    type Journal = {
-      narrative: Array<{ eventId: string; flagged: string[] }>;
-      digests: Array<{ summary: string; count: number }>;
+    type Line = {
+      kind: string;
+      eventId: string;
+      flagged: string[];
+      summary: string;
+      count: number;
     };
+    type Journal = { narrative: Line[]; sections: Array<{ section: string; entries: Line[] }> };
+    const digestsOf = (body: Journal) =>
+      body.sections.flatMap((section) => section.entries).filter((line) => line.kind === 'digest');
     const journal = await eventually(
       async () => {
         const response = await requestJson<Journal>(
@@ -542,7 +555,7 @@ describe('record API access rules', () => {
         );
         expect(response.status).toBe(200);
         // Everything projected: 12 digested visits; the other 8 entries (registration and case included) in the narrative.
-        expect(response.body.digests.reduce((sum, line) => sum + line.count, 0)).toBe(12);
+        expect(digestsOf(response.body).reduce((sum, line) => sum + line.count, 0)).toBe(12);
         expect(response.body.narrative).toHaveLength(8);
         return response.body;
       },
@@ -569,8 +582,15 @@ describe('record API access rules', () => {
     expect(
       journal.narrative.filter((item) => idOf('CareVisitRecorded').includes(item.eventId)),
     ).toHaveLength(1);
-    expect(journal.digests.map((line) => line.summary)).toEqual([
-      '12 routine care visits, 2–7 Mar, 1 flagged, shown above',
+    // Twelve visits in one week: a week's digest, in the social-care section's timeline, with
+    // what they amount to (the year only when the reader's year is not 2026).
+    expect(journal.sections.find((section) => section.section === 'social-care')?.entries).toEqual([
+      expect.objectContaining({
+        kind: 'digest',
+        summary: expect.stringMatching(
+          /^12 care visits, 2–7 Mar( 2026)?: no concerns, none missed; 1 more shown on its own$/,
+        ),
+      }),
     ]);
   });
 

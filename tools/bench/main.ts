@@ -233,8 +233,28 @@ async function main(): Promise<void> {
       10,
     );
     say(`4. one entry p50 ${oneEntry.p50.toFixed(1)} ms, p99 ${oneEntry.p99.toFixed(1)} ms`);
-    const journal = await sequential(
+    const journalFirstPage = await sequential(
       async () => (await read('/journal')).ms,
+      settings.journalReads,
+      3,
+    );
+    say(
+      `4. first journal page p50 ${journalFirstPage.p50.toFixed(1)} ms, p99 ${journalFirstPage.p99.toFixed(1)} ms`,
+    );
+    // The whole journal: every page of the largest size, following the cursor.
+    const journal = await sequential(
+      async () => {
+        let ms = 0;
+        let cursor: string | null = null;
+        do {
+          const answer = await read(
+            `/journal?limit=500${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+          );
+          ms += answer.ms;
+          cursor = (JSON.parse(answer.text) as { nextCursor: string | null }).nextCursor;
+        } while (cursor);
+        return ms;
+      },
       settings.journalReads,
       3,
     );
@@ -269,6 +289,7 @@ async function main(): Promise<void> {
       firstPage,
       oneEntry,
       journal,
+      journalFirstPage,
       wholeRecord,
       wholeRecordPages: pages,
     };

@@ -31,7 +31,9 @@ import { PatientContributionsController } from './consents/patient-contributions
 import { HAND_OVER_READ_MODEL, HandOversController } from './hand-overs/hand-overs.controller';
 import { PatientGate } from './patient-gate/patient-gate';
 import { PatientRecordController } from './patient-record/patient-record.controller';
+import { JournalMarks } from './patient-record/journal-marks';
 import { RecordQuery } from './patient-record/record-query';
+import { JournalTasks } from './tasks/journal-tasks';
 import { TaskBoard } from './tasks/task-board';
 import { DEFAULT_SWEEP_SECONDS, TaskEscalator } from './tasks/task-escalator';
 import { TasksController } from './tasks/tasks.controller';
@@ -67,12 +69,14 @@ class RecordApiLifecycle implements OnModuleInit, OnApplicationShutdown {
     private readonly grants: BreakGlassGrants,
     private readonly escalator: TaskEscalator,
     private readonly checkpointer: AuditCheckpointer,
+    private readonly marks: JournalMarks,
   ) {}
 
   async onModuleInit(): Promise<void> {
     await Promise.all([this.readModel.initialize(), this.auditData.initialize()]);
     await this.auditTrail.migrate();
     await this.grants.migrate();
+    await this.marks.migrate();
     this.escalator.start();
     const logger = new Logger('AuditCheckpointer');
     this.checkpointer.start((error) =>
@@ -163,6 +167,16 @@ async function readModelPresent(dataSource: DataSource): Promise<boolean> {
         new PatientGate(dataSource, grants, auditTrail),
     },
     {
+      provide: JournalMarks,
+      inject: [READ_MODEL],
+      useFactory: (dataSource: DataSource) => new JournalMarks(dataSource),
+    },
+    {
+      provide: JournalTasks,
+      inject: [READ_MODEL],
+      useFactory: (dataSource: DataSource) => new JournalTasks(dataSource),
+    },
+    {
       provide: RecordQuery,
       inject: [READ_MODEL],
       useFactory: (dataSource: DataSource) => new RecordQuery(dataSource),
@@ -193,6 +207,7 @@ async function readModelPresent(dataSource: DataSource): Promise<boolean> {
         BreakGlassGrants,
         TaskEscalator,
         AuditCheckpointer,
+        JournalMarks,
       ],
       useFactory: (
         readModel: DataSource,
@@ -201,7 +216,8 @@ async function readModelPresent(dataSource: DataSource): Promise<boolean> {
         grants: BreakGlassGrants,
         escalator: TaskEscalator,
         checkpointer: AuditCheckpointer,
-      ) => new RecordApiLifecycle(readModel, audit, trail, grants, escalator, checkpointer),
+        marks: JournalMarks,
+      ) => new RecordApiLifecycle(readModel, audit, trail, grants, escalator, checkpointer, marks),
     },
     {
       provide: READINESS_CHECKS,

@@ -1,5 +1,6 @@
 import { isAbnormalInterpretation } from '../boundary/vocabularies';
 import type { ViewRole } from '../roles';
+import { ROUTINE_TYPES, type RoutineType } from './routine-summaries';
 
 /** Where an entry type belongs in a journal when it is shown in a section. */
 export const SECTIONS = {
@@ -62,15 +63,11 @@ export const sectionOf = (entryType: string): SectionName | undefined =>
 export interface JournalView {
   narrative: readonly SectionName[];
   sections: readonly SectionName[];
-  digest: readonly string[];
+  /** Routine types summarised per period; each has its summariser in routine-summaries.ts. */
+  digest: readonly RoutineType[];
 }
 
-const ROUTINE = [
-  'CareVisitRecorded',
-  'HomeReadingRecorded',
-  'WearableSummaryRecorded',
-  'MedicationIssued',
-] as const;
+const ROUTINE = ROUTINE_TYPES;
 
 export const JOURNAL_VIEWS: Record<ViewRole, JournalView> = {
   gp: {
@@ -86,7 +83,8 @@ export const JOURNAL_VIEWS: Record<ViewRole, JournalView> = {
   'community-nurse': {
     narrative: ['gp', 'medicines', 'results', 'patient-contributions', 'urgent-care'],
     sections: ['social-care', 'care-relationships'],
-    digest: ['CareVisitRecorded', 'MedicationIssued', 'WearableSummaryRecorded'],
+    // Home readings too: a digest gives the range, mean and readings over threshold (#15).
+    digest: ROUTINE,
   },
   'social-worker': {
     narrative: ['social-care', 'care-relationships'],
@@ -131,7 +129,8 @@ export const JOURNAL_VIEWS: Record<ViewRole, JournalView> = {
   carer: {
     narrative: ['social-care', 'medicines', 'patient-contributions'],
     sections: [],
-    digest: ['CareVisitRecorded'],
+    // Every routine type: a carer reads what the readings and issues amount to (#15).
+    digest: ROUTINE,
   },
 };
 
@@ -236,6 +235,6 @@ export function treatmentIn(
   if (!section) return 'omit';
   const included = view.narrative.includes(section) || view.sections.includes(section);
   if (!included) return 'omit';
-  if (view.digest.includes(entryType)) return 'digest';
+  if (view.digest.some((routine) => routine === entryType)) return 'digest';
   return view.narrative.includes(section) ? 'narrative' : 'section';
 }

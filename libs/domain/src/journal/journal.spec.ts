@@ -9,8 +9,8 @@ import {
   type PatientAccess,
   type Viewer,
 } from './access-rules';
-import { buildJournal } from './journal';
-import { SECTIONS, type EntryFacts } from './journal-views';
+import { buildJournal, journalLines, type Journal } from './journal';
+import { alwaysShowReasons, SECTIONS, type EntryFacts } from './journal-views';
 
 const PRACTICE = 'A81001';
 const AGENCY = '716';
@@ -26,20 +26,25 @@ const entry = (entryType: string, day: number, extra: Partial<EntryFacts> = {}):
   ...extra,
 });
 const noConsents: ConsentFacts = { seals: [], shares: [] };
+const NOW = new Date('2026-12-02T12:00:00Z');
+const entriesShown = (lines: Journal<EntryFacts>['narrative']) =>
+  lines.flatMap((line) => (line.kind === 'entry' ? [line] : []));
+const digestsOf = (journal: Journal<EntryFacts>) =>
+  journalLines(journal).flatMap((line) => (line.kind === 'digest' ? [line] : []));
 const allowed: PatientAccess = { allowed: true, basis: 'care-relationship' };
 
 describe('a GP journal of a realistic mixed record', () => {
-  // 2–7 March 2026 is one week (Monday to Saturday); the week after has two more visits.
+  // 2–7 March 2026 is one week (Monday to Saturday) of 12 visits; the week after has two more.
   const nextWeek = Array.from({ length: 2 }, () =>
     entry('CareVisitRecorded', 10, {
       source: { organisation: AGENCY },
-      payload: { concernsRaised: false },
+      payload: { concernsRaised: false, tasksCompleted: ['personal care'] },
     }),
   );
   const visits = Array.from({ length: 12 }, (_, index) =>
     entry('CareVisitRecorded', 2 + Math.floor(index / 2), {
       source: { organisation: AGENCY },
-      payload: { concernsRaised: false },
+      payload: { concernsRaised: false, tasksCompleted: ['personal care'] },
     }),
   );
   const concerningVisit = entry('CareVisitRecorded', 5, {
@@ -70,31 +75,35 @@ describe('a GP journal of a realistic mixed record', () => {
   ];
   const gp: Viewer = { role: 'gp', organisation: PRACTICE, userId: 'dr-a' };
   const visible = record.filter((candidate) => mayViewEntry(gp, allowed, candidate, noConsents));
-  const journal = buildJournal('gp', { role: 'gp', organisation: PRACTICE }, visible);
-  const inNarrative = journal.narrative.map((item) => item.entry.eventId);
+  const journal = buildJournal('gp', { role: 'gp', organisation: PRACTICE }, visible, { now: NOW });
+  const inNarrative = entriesShown(journal.narrative).map((item) => item.entry.eventId);
 
   it('shows every entry flagged for attention, abnormal result, safeguarding concern and care-plan change in the narrative', () => {
     for (const shown of [flagged, abnormal, safeguarding, carePlan, concerningVisit])
       expect(inNarrative).toContain(shown.eventId);
-    expect(journal.narrative.find((item) => item.entry === flagged)?.flagged).toEqual([
-      'flagged-for-attention',
-    ]);
+    expect(entriesShown(journal.narrative).find((item) => item.entry === flagged)?.flagged).toEqual(
+      ['flagged-for-attention'],
+    );
   });
 
-  it('digests the routine care visits into lines per week, and keeps them out of the narrative', () => {
+  it('digests the routine care visits (under 12 a week, so by the month) in the social-care section, and keeps them out of the narrative', () => {
     for (const visit of [...visits, ...nextWeek]) expect(inNarrative).not.toContain(visit.eventId);
-    expect(journal.digests.reduce((sum, line) => sum + line.count, 0)).toBe(14);
-    expect(journal.digests.map((line) => line.summary)).toEqual([
-      '2 routine care visits, 10 Mar, nothing flagged',
-      '12 routine care visits, 2–7 Mar, 1 flagged, shown above',
+    expect(journal.sections.find((section) => section.section === 'social-care')?.items).toEqual([
+      expect.objectContaining({
+        kind: 'digest',
+        id: 'CareVisitRecorded:2026-03-01/P1M',
+        count: 14,
+        summary: '14 care visits, 2–10 Mar: no concerns, none missed; 1 more shown on its own',
+      }),
     ]);
   });
 
   it('expands a digest to its entries on request', () => {
-    const [line] = journal.digests;
-    const expandedJournal = buildJournal('gp', { role: 'gp', organisation: PRACTICE }, visible, [
-      line?.id ?? '',
-    ]);
+    const [line] = digestsOf(journal);
+    const expandedJournal = buildJournal('gp', { role: 'gp', organisation: PRACTICE }, visible, {
+      now: NOW,
+      expand: [line?.id ?? ''],
+    });
     expect(expandedJournal.expanded[line?.id ?? '']).toHaveLength(line?.count ?? -1);
   });
 
@@ -109,8 +118,9 @@ describe('a GP journal of a realistic mixed record', () => {
       'care-worker',
       { role: 'care-worker', organisation: AGENCY },
       seen,
+      { now: NOW },
     );
-    const narrative = journalOfCareWorker.narrative.map((item) => item.entry);
+    const narrative = entriesShown(journalOfCareWorker.narrative).map((item) => item.entry);
     expect(narrative).toEqual(expect.arrayContaining([carePlan, concerningVisit]));
   });
 });
@@ -307,24 +317,19 @@ describe('property: no legally protected entry reaches a caller without the cons
         const visible = entries.filter((candidate) =>
           mayViewEntry(viewer, access, candidate, consents),
         );
-        const ids = buildJournal(
-          role,
-          { role, organisation: viewer.organisation },
-          visible,
-        ).digests.map((line) => line.id);
-        const journal = buildJournal(
-          role,
-          { role, organisation: viewer.organisation },
-          visible,
-          ids,
-        );
+        const ids = journalLines(
+          buildJournal(role, { role, organisation: viewer.organisation }, visible, { now: NOW }),
+        ).flatMap((line) => (line.kind === 'entry' ? [] : [line.id]));
+        const journal = buildJournal(role, { role, organisation: viewer.organisation }, visible, {
+          now: NOW,
+          expand: ids,
+        });
         const reached = [
           ...Object.values(journal.expanded).flatMap((items) => items.map((item) => item.entry)),
           ...visible,
-          ...journal.narrative.map((item) => item.entry),
-          ...journal.sections.flatMap((section) => section.items.map((item) => item.entry)),
+          ...entriesShown(journalLines(journal)).map((item) => item.entry),
         ];
-        const digestCount = journal.digests.reduce((sum, line) => sum + line.count, 0);
+        const digestCount = digestsOf(journal).reduce((sum, line) => sum + line.count, 0);
         const allowedCount = (candidate: EntryFacts) =>
           candidate.sensitivity
             .filter((category) =>
@@ -387,15 +392,204 @@ describe('an abnormal result, however it was written', () => {
     'interpretation %j is shown in the health visitor’s narrative',
     (interpretation) => {
       const result = entry('TestResultRecorded', 3, { payload: { interpretation } });
-      const journal = buildJournal('health-visitor', visitor, [result]);
-      expect(journal.narrative.map((item) => item.entry.eventId)).toEqual([result.eventId]);
-      expect(journal.narrative[0]?.flagged).toContain('abnormal-result');
+      const journal = buildJournal('health-visitor', visitor, [result], { now: result.occurredAt });
+      const shown = entriesShown(journal.narrative);
+      expect(shown.map((item) => item.entry.eventId)).toEqual([result.eventId]);
+      expect(shown[0]?.flagged).toContain('abnormal-result');
     },
   );
 
   it('a normal result is not forced into the narrative', () => {
     const result = entry('TestResultRecorded', 3, { payload: { interpretation: 'Normal' } });
-    const journal = buildJournal('health-visitor', visitor, [result]);
-    expect(journal.narrative.flatMap((item) => item.flagged)).not.toContain('abnormal-result');
+    const journal = buildJournal('health-visitor', visitor, [result], { now: result.occurredAt });
+    expect(entriesShown(journal.narrative).flatMap((item) => item.flagged)).not.toContain(
+      'abnormal-result',
+    );
+  });
+});
+
+describe('digests and folds in the timeline', () => {
+  const gpViewer = { role: 'gp', organisation: PRACTICE } as const;
+  const at = (entryType: string, iso: string, extra: Partial<EntryFacts> = {}) =>
+    entry(entryType, 1, { occurredAt: new Date(iso), ...extra });
+  const issue = (iso: string, display: string) =>
+    at('MedicationIssued', iso, {
+      payload: { medication: { system: 'dm+d', code: '1', display }, quantity: '28' },
+    });
+  const monthlyIssues = Array.from({ length: 6 }, (_, month) =>
+    [
+      'Bisoprolol',
+      'Furosemide',
+      'Metformin',
+      'Ramipril',
+      'Atorvastatin',
+      'Apixaban',
+      'Sertraline',
+    ].map((name) => issue(`2025-0${month + 1}-03T10:00:00Z`, name)),
+  ).flat();
+  const march = at('ConsultationRecorded', '2025-03-10T09:00:00Z');
+  const june = at('ConsultationRecorded', '2025-06-20T09:00:00Z');
+
+  describe('given six months of monthly repeat issues (7 items) and two consultations last year', () => {
+    const journal = buildJournal('gp', gpViewer, [...monthlyIssues, march, june], { now: NOW });
+
+    it('when the GP reads the journal, then a digest line per quarter sits in the narrative where it happened, with the year and the items', () => {
+      expect(
+        journal.narrative.map((line) =>
+          line.kind === 'entry' ? line.entry.eventId : line.summary,
+        ),
+      ).toEqual([
+        june.eventId,
+        '21 medication issues, 3 Apr–3 Jun 2025: Apixaban ×3, Atorvastatin ×3, Bisoprolol ×3, Furosemide ×3, Metformin ×3, Ramipril ×3, Sertraline ×3',
+        march.eventId,
+        '21 medication issues, 3 Jan–3 Mar 2025: Apixaban ×3, Atorvastatin ×3, Bisoprolol ×3, Furosemide ×3, Metformin ×3, Ramipril ×3, Sertraline ×3',
+      ]);
+    });
+
+    it('when built again from the same entries in another order, then the digest ids are the same', () => {
+      const again = buildJournal('gp', gpViewer, [june, ...[...monthlyIssues].reverse(), march], {
+        now: NOW,
+      });
+      const ids = (built: Journal<EntryFacts>) =>
+        journalLines(built).flatMap((line) => (line.kind === 'digest' ? [line.id] : []));
+      expect(ids(again)).toEqual(ids(journal));
+      expect(ids(journal)).toEqual([
+        'MedicationIssued:2025-04-01/P3M',
+        'MedicationIssued:2025-01-01/P3M',
+      ]);
+    });
+  });
+
+  describe('given a sparse record: one home reading last year and one this year', () => {
+    const reading = (iso: string) =>
+      at('HomeReadingRecorded', iso, {
+        payload: {
+          readings: [
+            { name: 'systolic', value: 150, unit: 'mm[Hg]' },
+            { name: 'diastolic', value: 90, unit: 'mm[Hg]' },
+          ],
+        },
+      });
+    const readings = [reading('2025-05-01T08:00:00Z'), reading('2026-05-01T08:00:00Z')];
+
+    it('when the GP reads the journal, then each reading is shown as itself, not as a digest of one', () => {
+      const journal = buildJournal('gp', gpViewer, readings, { now: NOW });
+      expect(journalLines(journal)).toEqual([
+        expect.objectContaining({ kind: 'entry', entry: readings[1] }),
+        expect.objectContaining({ kind: 'entry', entry: readings[0] }),
+      ]);
+    });
+  });
+
+  describe('given a care worker, twelve near-identical visit notes, a concerning visit, then three more', () => {
+    const careWorker = { role: 'care-worker', organisation: AGENCY } as const;
+    const visit = (day: number, note: string, concernsRaised = false) =>
+      entry('CareVisitRecorded', day, {
+        source: { organisation: AGENCY },
+        payload: { note, concernsRaised, tasksCompleted: ['personal care'] },
+      });
+    const routine = Array.from({ length: 12 }, (_, index) =>
+      visit(3 + index, index % 3 ? 'Settled, all tasks done.' : 'settled - all tasks done'),
+    );
+    const concern = visit(16, 'Fell in the night, bruised hip', true);
+    const after = [17, 18, 19].map((day) => visit(day, 'Settled, all tasks done.'));
+    const journal = buildJournal('care-worker', careWorker, [...routine, concern, ...after], {
+      now: NOW,
+    });
+
+    it('when the journal is built, then the twelve fold into one line, the concern breaks the fold and is shown, and the three after fold on their own', () => {
+      expect(
+        journal.narrative.map((line) =>
+          line.kind === 'entry' ? line.entry.eventId : line.summary,
+        ),
+      ).toEqual([
+        'Settled, all tasks done. ×3, 17–19 Mar',
+        concern.eventId,
+        'settled - all tasks done ×12, 3–14 Mar',
+      ]);
+    });
+
+    it('when the fold is expanded by its id, then it gives its twelve notes, newest first', () => {
+      const fold = journal.narrative.find((line) => line.kind === 'fold' && line.count === 12);
+      const id = fold?.kind === 'fold' ? fold.id : '';
+      expect(id).toBe(`fold:${routine[0]?.eventId}..${routine[11]?.eventId}`);
+      const expanded = buildJournal('care-worker', careWorker, [...routine, concern, ...after], {
+        now: NOW,
+        expand: [id],
+      }).expanded[id];
+      expect(expanded?.map((item) => item.entry)).toEqual([...routine].reverse());
+    });
+  });
+});
+
+describe('property: whatever the record, every must-show entry is shown directly, and every visible entry is accounted for once', () => {
+  const types = Object.values(SECTIONS).flat();
+  const organisations = [PRACTICE, AGENCY];
+  const arbitraryEntry = fc.record({
+    // Routine types drawn often, so that digests and folds form.
+    entryType: fc.oneof(
+      fc.constantFrom(...types),
+      fc.constantFrom('CareVisitRecorded', 'HomeReadingRecorded', 'MedicationIssued'),
+    ),
+    minute: fc.integer({ min: 0, max: 60 * 24 * 400 }),
+    organisation: fc.constantFrom(...organisations),
+    attention: fc.boolean(),
+    safeguarding: fc.boolean(),
+    interpretation: fc.constantFrom('normal', 'abnormal'),
+    concernsRaised: fc.boolean(),
+    note: fc.constantFrom('Settled.', 'settled', 'Wound redressed, no change', 'Fell, GP called'),
+  });
+
+  it('holds for every role, with folding and digests', () => {
+    fc.assert(
+      fc.property(
+        fc.array(arbitraryEntry, { maxLength: 80 }),
+        fc.constantFrom(...VIEW_ROLES),
+        fc.constantFrom(...organisations),
+        (specs, role, organisation) => {
+          const viewer = { role, organisation };
+          const entries = specs.map((spec, index) =>
+            entry(spec.entryType, 1, {
+              eventId: `m${index}`,
+              occurredAt: new Date(Date.UTC(2025, 0, 1) + spec.minute * 60_000),
+              sensitivity: spec.safeguarding ? ['safeguarding'] : [],
+              source: { organisation: spec.organisation },
+              attention: spec.attention ? { role, organisation, reason: null } : null,
+              payload: {
+                interpretation: spec.interpretation,
+                concernsRaised: spec.concernsRaised,
+                note: spec.note,
+                tasksCompleted: [],
+              },
+            }),
+          );
+          const first = buildJournal(role, viewer, entries, { now: NOW });
+          const ids = journalLines(first).flatMap((line) =>
+            line.kind === 'entry' ? [] : [line.id],
+          );
+          const journal = buildJournal(role, viewer, entries, { now: NOW, expand: ids });
+          const lines = journalLines(journal);
+          const inNarrative = entriesShown(journal.narrative).map((line) => line.entry.eventId);
+          const grouped = Object.values(journal.expanded)
+            .flat()
+            .map((item) => item.entry.eventId);
+          for (const candidate of entries) {
+            if (alwaysShowReasons(candidate, viewer).length === 0) continue;
+            expect(inNarrative).toContain(candidate.eventId);
+            expect(grouped).not.toContain(candidate.eventId);
+          }
+          const grouping = lines.flatMap((line) => (line.kind === 'entry' ? [] : [line]));
+          for (const line of grouping) {
+            expect(line.count).toBeGreaterThan(1);
+            expect(journal.expanded[line.id]).toHaveLength(line.count);
+          }
+          const shownAlone = lines.filter((line) => line.kind === 'entry').length;
+          expect(shownAlone + grouped.length + journal.leftOut).toBe(entries.length);
+          const alone = entriesShown(lines).map((line) => line.entry.eventId);
+          expect(new Set([...alone, ...grouped]).size).toBe(entries.length - journal.leftOut);
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });

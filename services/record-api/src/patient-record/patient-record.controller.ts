@@ -1,7 +1,21 @@
-import { Controller, Get, Inject, Param, Query, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, Inject, Param, Put, Query, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Caller } from '@carelog/auth';
-import { buildJournal, DomainError, VIEW_ROLES, type ViewRole } from '@carelog/domain';
+import {
+  buildJournal,
+  DomainError,
+  DEFAULT_JOURNAL_PAGE,
+  isNewSince,
+  journalLines,
+  journalPage,
+  MAX_JOURNAL_PAGE,
+  type JournalPosition,
+  type JournalTaskStatus,
+  VIEW_ROLES,
+  type EntryFacts,
+  type JournalLine,
+  type ViewRole,
+} from '@carelog/domain';
 import { CallerGuard, CurrentCaller } from '@carelog/nest-platform';
 import {
   disclosureIn,
@@ -19,6 +33,8 @@ import {
   type EntryView,
   type RecordPage,
 } from './record-query';
+import { JournalMarks } from './journal-marks';
+import { JournalTasks } from '../tasks/journal-tasks';
 
 function parseView(requested: string | undefined, caller: Caller): ViewRole {
   const view = requested ?? caller.role;
@@ -26,6 +42,40 @@ function parseView(requested: string | undefined, caller: Caller): ViewRole {
     throw new DomainError('invalid-view', `must be one of ${VIEW_ROLES.join(', ')}`, 'view');
   }
   return view as ViewRole;
+}
+
+/** A journal page: `limit` lines (1 to 500, default 200) after `cursor` (a line's position). */
+export function parseJournalPage(
+  limit: string | undefined,
+  cursor: string | undefined,
+): { limit: number; after?: JournalPosition } {
+  const size = limit === undefined ? DEFAULT_JOURNAL_PAGE : Number(limit);
+  if (!Number.isInteger(size) || size < 1 || size > MAX_JOURNAL_PAGE)
+    throw new DomainError(
+      'invalid-filter',
+      `must be a whole number from 1 to ${MAX_JOURNAL_PAGE}`,
+      'limit',
+    );
+  if (cursor === undefined) return { limit: size };
+  try {
+    const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString());
+    if (Array.isArray(value) && typeof value[0] === 'number' && typeof value[1] === 'string')
+      return { limit: size, after: { at: value[0], tie: value[1] } };
+  } catch {
+    // reported below
+  }
+  throw new DomainError('invalid-cursor', 'is not a cursor this API returned', 'cursor');
+}
+
+const journalCursor = (position: JournalPosition): string =>
+  Buffer.from(JSON.stringify([position.at, position.tie])).toString('base64url');
+
+function parseInstant(value: string | undefined, field: string): Date | undefined {
+  if (value === undefined) return undefined;
+  const parsed = new Date(value);
+  if (Number.isNaN(parsed.getTime()))
+    throw new DomainError('invalid-filter', 'must be an ISO 8601 date-time', field);
+  return parsed;
 }
 
 /**
@@ -54,42 +104,78 @@ export function journalOf(
   organisation: string,
   all: readonly EntryView[],
   disclose: Discloser,
-  { expand, asAt }: { expand: string | undefined; asAt: Date | undefined },
+  {
+    expand,
+    asAt,
+    since,
+    tasks,
+    page = { limit: DEFAULT_JOURNAL_PAGE },
+  }: {
+    expand: string | undefined;
+    asAt: Date | undefined;
+    /** Only what is new or changed since then (the reader's mark), with the same folding. */
+    since?: Date | undefined;
+    /** Where the tasks of shown flagged entries stand (JournalTasks). */
+    tasks?: ReadonlyMap<string, JournalTaskStatus>;
+    /** The page (parseJournalPage); the first page of the default size when absent. */
+    page?: { limit: number; after?: JournalPosition };
+  },
 ): { shown: number; body: Record<string, unknown> } {
-  const visible = all.filter((entry) => disclose(entry) === 'shown');
-  const byId = new Map(visible.map((entry) => [entry.eventId, entry]));
-  const journal = buildJournal(
-    view,
-    { role: view, organisation },
-    visible.map((entry) => factsOf(entry)),
-    expand ? expand.split(',') : [],
+  const visible = all.filter(
+    (entry) =>
+      disclose(entry) === 'shown' &&
+      (since === undefined ||
+        isNewSince(
+          {
+            recordedAt: new Date(entry.recordedAt),
+            amendedAt: entry.amendedAt === null ? null : new Date(entry.amendedAt),
+          },
+          since,
+        )),
   );
-  const items = (list: Array<{ entry: { eventId: string }; flagged: string[] }>) =>
-    list.map((item) => ({
+  const byId = new Map(visible.map((entry) => [entry.eventId, entry]));
+  // Dates in another year than the reader's say their year: as at a time, the reader's time then.
+  // Built over the whole record, then paged: a digest is the same line on whichever page.
+  const paged = journalPage(
+    buildJournal(
+      view,
+      { role: view, organisation },
+      visible.map((entry) => factsOf(entry)),
+      { now: asAt ?? new Date(), expand: expand ? expand.split(',') : [] },
+    ),
+    page,
+  );
+  const journal = paged.journal;
+  const asView = (item: { entry: { eventId: string }; flagged: string[] }) => {
+    const task = tasks?.get(item.entry.eventId);
+    return {
       ...(byId.get(item.entry.eventId) as EntryView),
       flagged: item.flagged,
-    }));
-  const shown =
-    journal.narrative.length +
-    journal.sections.reduce((sum, section) => sum + section.items.length, 0) +
-    journal.digests.length;
+      ...(task ? { task } : {}),
+    };
+  };
+  // Digest and fold lines are returned as they are; an entry line carries the entry itself.
+  const lines = (list: Array<JournalLine<EntryFacts>>) =>
+    list.map((line) => (line.kind === 'entry' ? { kind: line.kind, ...asView(line) } : line));
   return {
-    shown,
+    shown: journalLines(journal).length,
     body: {
       patient: { nhsNumber },
       view,
       asAt: asAt?.toISOString() ?? null,
-      narrative: items(journal.narrative),
+      since: since?.toISOString() ?? null,
+      narrative: lines(journal.narrative),
       sections: journal.sections.map((section) => ({
         section: section.section,
-        entries: items(section.items),
+        entries: lines(section.items),
       })),
-      digests: journal.digests,
       expanded: Object.fromEntries(
-        Object.entries(journal.expanded).map(([id, list]) => [id, items(list)]),
+        Object.entries(journal.expanded).map(([id, list]) => [id, list.map(asView)]),
       ),
-      // Left out by the view, never protected entries (DESIGN.md, "Nothing reveals what is hidden").
-      withheld: leftOutCount(all, disclose) + journal.leftOut,
+      nextCursor: paged.next ? journalCursor(paged.next) : null,
+      // Left out by the view, never protected entries (DESIGN.md, "Nothing reveals what is
+      // hidden"); counted on whole views only, so null on what is new since a mark.
+      withheld: since === undefined ? leftOutCount(all, disclose) + journal.leftOut : null,
     },
   };
 }
@@ -102,6 +188,8 @@ export class PatientRecordController {
   constructor(
     @Inject(PatientGate) private readonly gate: PatientGate,
     @Inject(RecordQuery) private readonly records: RecordQuery,
+    @Inject(JournalMarks) private readonly marks: JournalMarks,
+    @Inject(JournalTasks) private readonly tasks: JournalTasks,
   ) {}
 
   @Get('record')
@@ -154,37 +242,105 @@ export class PatientRecordController {
   @Get('journal')
   @ApiOperation({
     summary:
-      "A journal view (default: the caller's): narrative, sections, digests of routine entries",
+      "A journal view (default: the caller's): a narrative and sections, each one timeline of entries, digest lines of routine entries and folds of near-identical notes",
   })
   @ApiQuery({ name: 'view', required: false, enum: [...VIEW_ROLES] })
   @ApiQuery({
     name: 'expand',
     required: false,
-    description: 'Comma-separated digest ids to expand into their entries',
+    description: 'Comma-separated ids of digest and fold lines to expand into their entries',
   })
   @ApiQuery({
     name: 'asAt',
     required: false,
     description: 'ISO 8601; the view as it would have been shown then',
   })
+  @ApiQuery({
+    name: 'since',
+    required: false,
+    description:
+      "`mark` (the reader's mark, PUT journal/mark) or ISO 8601: only entries new or amended since, with the same digests and folds; `withheld` is then null. With no mark set, the whole journal (`since: null`)",
+  })
+  @ApiQuery({
+    name: 'limit',
+    required: false,
+    description:
+      'Lines per page, newest first across narrative and sections: 1 to 500, default 200',
+  })
+  @ApiQuery({ name: 'cursor', required: false, description: 'The `nextCursor` of the page before' })
+  @ApiOkResponse({
+    description:
+      'Entry lines of flagged entries carry `task`: open, acknowledged (by whom, when), escalated (to whom), as the task board has it',
+  })
   async journal(
     @Param('nhsNumber') nhsNumber: string,
     @Query('view') requestedView: string | undefined,
     @Query('expand') expand: string | undefined,
     @Query('asAt') asAt: string | undefined,
+    @Query('since') since: string | undefined,
+    @Query('limit') limit: string | undefined,
+    @Query('cursor') cursor: string | undefined,
     @CurrentCaller() caller: Caller,
   ): Promise<unknown> {
     const patient = await this.gate.open(caller, nhsNumber, 'read-journal');
     const view = parseView(requestedView, caller);
+    const page = parseJournalPage(limit, cursor);
     const asAtTime = parseRecordFilters(asAt === undefined ? {} : { asAt }).asAt;
+    const sinceTime =
+      since === 'mark'
+        ? ((await this.marks.get(caller.userId, patient.nhsNumber)) ?? undefined)
+        : parseInstant(since, 'since');
     const all = await this.records.entries(patient.nhsNumber, asAtTime);
     const disclose = await discloserFor(this.gate, patient, asAtTime);
+    const tasks = await this.tasks.statuses(
+      patient.nhsNumber,
+      all.filter((entry) => disclose(entry) === 'shown'),
+      asAtTime,
+    );
     const answer = journalOf(patient.nhsNumber, view, caller.organisation, all, disclose, {
       expand,
       asAt: asAtTime,
+      since: sinceTime,
+      tasks,
+      page,
     });
     await patient.audit(answer.shown);
     return answer.body;
+  }
+
+  @Get('journal/mark')
+  @ApiOperation({ summary: "The caller's mark on this patient's journal: where they last looked" })
+  async mark(
+    @Param('nhsNumber') nhsNumber: string,
+    @CurrentCaller() caller: Caller,
+  ): Promise<{ mark: string | null }> {
+    const patient = await this.gate.open(caller, nhsNumber, 'read-journal');
+    const mark = await this.marks.get(caller.userId, patient.nhsNumber);
+    await patient.audit(0);
+    return { mark: mark?.toISOString() ?? null };
+  }
+
+  @Put('journal/mark')
+  @ApiOperation({
+    summary:
+      "Set the caller's mark: `{ at? }` (ISO 8601, default now, not in the future); `journal?since=mark` then shows what is new since",
+  })
+  async setMark(
+    @Param('nhsNumber') nhsNumber: string,
+    @Body() body: unknown,
+    @CurrentCaller() caller: Caller,
+  ): Promise<{ mark: string }> {
+    const patient = await this.gate.open(caller, nhsNumber, 'read-journal');
+    await patient.audit(0);
+    const requested = body && typeof body === 'object' && 'at' in body ? body.at : undefined;
+    if (requested !== undefined && typeof requested !== 'string')
+      throw new DomainError('invalid-filter', 'must be an ISO 8601 date-time', 'at');
+    const now = new Date();
+    const at = parseInstant(requested, 'at') ?? now;
+    if (at.getTime() > now.getTime())
+      throw new DomainError('invalid-filter', 'must not be in the future', 'at');
+    const mark = await this.marks.set(caller.userId, patient.nhsNumber, at);
+    return { mark: mark.toISOString() };
   }
 
   @Get('entries/:eventId')

@@ -29,7 +29,8 @@ import {
 } from '@carelog/domain';
 import { CallerGuard, CurrentCaller } from '@carelog/nest-platform';
 import { disclosureIn, PatientGate, type OpenedPatient } from '../patient-gate/patient-gate';
-import { journalOf } from '../patient-record/patient-record.controller';
+import { journalOf, parseJournalPage } from '../patient-record/patient-record.controller';
+import { JournalTasks } from '../tasks/journal-tasks';
 import { factsOf, parseRecordFilters, RecordQuery } from '../patient-record/record-query';
 import { MIN_REASON, statedReason } from '../patient-gate/staff-requests';
 import { PrivacyOfficerScopes } from './privacy-officer-scopes';
@@ -60,6 +61,7 @@ export class PrivacyController {
     @Inject(PatientGate) private readonly gate: PatientGate,
     @Inject(RecordQuery) private readonly records: RecordQuery,
     @Inject(PrivacyOfficerScopes) private readonly scopes: PrivacyOfficerScopes,
+    @Inject(JournalTasks) private readonly tasks: JournalTasks,
   ) {}
 
   private actorOf(caller: Caller): AccessActor {
@@ -185,7 +187,17 @@ export class PrivacyController {
         view: { type: 'string', enum: ['record', 'journal'], default: 'record' },
         journalView: { type: 'string', enum: [...VIEW_ROLES] },
         expand: { type: 'string' },
-        limit: { type: 'integer', minimum: 1, maximum: 200, default: 50 },
+        since: {
+          type: 'string',
+          format: 'date-time',
+          description: 'a journal new since then (the `since` the journal answered)',
+        },
+        limit: {
+          type: 'integer',
+          minimum: 1,
+          maximum: 500,
+          description: 'record: 1 to 200, default 50; journal (lines): 1 to 500, default 200',
+        },
         cursor: { type: 'string' },
         reason: { type: 'string', minLength: MIN_REASON },
       },
@@ -274,10 +286,24 @@ export class PrivacyController {
             `must be one of ${VIEW_ROLES.join(', ')}`,
             'journalView',
           );
+        const since = typeof fields['since'] === 'string' ? new Date(fields['since']) : undefined;
+        if (since && Number.isNaN(since.getTime()))
+          throw new DomainError('invalid-filter', 'must be an ISO 8601 date-time', 'since');
         const all = await this.records.entries(nhsNumber, asAt, asAt);
+        const tasks = await this.tasks.statuses(
+          nhsNumber,
+          all.filter((entry) => disclose(entry) === 'shown'),
+          asAt,
+        );
         shown = journalOf(nhsNumber, journalView as ViewRole, viewer.organisation, all, disclose, {
           expand: typeof fields['expand'] === 'string' ? fields['expand'] : undefined,
           asAt,
+          since,
+          tasks,
+          page: parseJournalPage(
+            typeof fields['limit'] === 'number' ? String(fields['limit']) : undefined,
+            typeof fields['cursor'] === 'string' ? fields['cursor'] : undefined,
+          ),
         }).body;
       }
     }

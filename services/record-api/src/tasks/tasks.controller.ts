@@ -22,6 +22,7 @@ import type { Caller } from '@carelog/auth';
 import { DomainError } from '@carelog/domain';
 import { CallerGuard, CurrentCaller } from '@carelog/nest-platform';
 import { EntryRecorder, eventIdFor, type Accepted } from '@carelog/producer';
+import { JournalMarks } from '../patient-record/journal-marks';
 import {
   flaggedEntryFacts,
   parseTaskFilters,
@@ -45,6 +46,7 @@ export class TasksController {
   constructor(
     @Inject(TaskBoard) private readonly board: TaskBoard,
     @Inject(EntryRecorder) private readonly recorder: EntryRecorder,
+    @Inject(JournalMarks) private readonly marks: JournalMarks,
   ) {}
 
   @Get()
@@ -111,6 +113,8 @@ export class TasksController {
       correlationId,
       caller,
     );
+    // Acknowledging is looking: the reader's journal mark for the patient moves up to now.
+    await this.marks.acknowledged(caller.userId, row.nhsNumber, new Date());
     await audit();
     return accepted;
   }
