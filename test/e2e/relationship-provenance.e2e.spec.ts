@@ -14,8 +14,13 @@ import { eventually, nextTestNhsNumber, requestJson, uniqueName } from '@carelog
  * the entry exactly when it was accepted).
  */
 
-/** Entry types that start a relationship, from the authoring rules (a new one joins the matrix). */
-const STARTS = ENTRY_TYPES.filter((rule) => rule.relationship?.effect === 'starts');
+/**
+ * Entry types that start a relationship, from the authoring rules (a new one joins the matrix).
+ * A person's claim (RelationshipClaimed, way 3) is not a row: it is the two claim columns.
+ */
+const STARTS = ENTRY_TYPES.filter(
+  (rule) => rule.relationship?.effect === 'starts' && rule.relationship.provenance?.way !== 'claim',
+);
 
 /**
  * Who tries to make the receiving organisation R gain a relationship with a fresh patient,
@@ -428,6 +433,12 @@ describe('relationship provenance: who may start a relationship, on the real pla
 
   it('covers every relationship-starting entry type', () => {
     expect(STARTS.map((rule) => rule.type).sort()).toEqual(Object.keys(SUBJECTS).sort());
+    // The only start that is not a row is the claim, which every row's claim columns make.
+    expect(
+      ENTRY_TYPES.filter(
+        (rule) => rule.relationship?.effect === 'starts' && !STARTS.includes(rule),
+      ).map((rule) => rule.type),
+    ).toEqual(['RelationshipClaimed']);
   });
 
   it.each(cells)('$type by $column gives $outcome.status', async ({ type, column, outcome }) => {

@@ -26,7 +26,12 @@ export type RelationshipProvenance =
   | { way: 'authoritative' }
   | { way: 'hand-over'; fromKind?: RelationshipKind }
   /** The receiver accepting a hand-over named to it (a referral): the receiver gains. */
-  | { way: 'acceptance' };
+  | { way: 'acceptance' }
+  /**
+   * A person's claim for their own organisation (way 3), with a stated reason and an expiry;
+   * recorded only by the record API's claim route, which also audits and alerts it.
+   */
+  | { way: 'claim' };
 
 export interface EntryTypeRule {
   type: string;
@@ -191,11 +196,16 @@ export const ENTRY_TYPES: readonly EntryTypeRule[] = [
   },
   {
     // Published only by the record API's claim route (reason required, audited, alerted); no
-    // provenance, so the entries routes refuse it (deny by default).
+    // producer service takes the patient domain's types at its entries route.
     type: 'RelationshipClaimed',
     domain: 'patient',
     authors: STAFF,
-    relationship: { effect: 'starts', kind: 'claim', organisationField: 'organisation' },
+    relationship: {
+      effect: 'starts',
+      kind: 'claim',
+      organisationField: 'organisation',
+      provenance: { way: 'claim' },
+    },
   },
   {
     type: 'ReferralAccepted',

@@ -59,6 +59,20 @@ const holds = (facts: WriteFacts, organisation: string, now: Date, kind?: string
       isActiveRelationship(relationship, now),
   );
 
+const holdsBesidesClaim = (
+  facts: WriteFacts,
+  organisation: string,
+  now: Date,
+  kind?: string,
+): boolean =>
+  facts.relationships.some(
+    (relationship) =>
+      relationship.organisation === organisation &&
+      relationship.kind !== 'claim' &&
+      (kind === undefined || relationship.kind === kind) &&
+      isActiveRelationship(relationship, now),
+  );
+
 const startRefused = (detail: string): DomainError =>
   new DomainError('relationship-start-not-permitted', detail, 'type');
 
@@ -80,7 +94,9 @@ function decideStart(
         );
       return [author.organisation];
     case 'hand-over': {
-      if (!holds(facts, author.organisation, now, provenance.fromKind))
+      // A claim is the claimant's own, time-limited and reviewed: it hands nothing over (else a
+      // claim would become a lasting relationship, or a third organisation's, unalerted).
+      if (!holdsBesidesClaim(facts, author.organisation, now, provenance.fromKind))
         throw startRefused(
           provenance.fromKind
             ? `only an organisation holding an active ${provenance.fromKind} relationship may hand over with ${write.type}`
@@ -99,6 +115,25 @@ function decideStart(
         referral.receivingOrganisation !== author.organisation
       )
         throw startRefused('only the organisation a current referral names may accept it');
+      return [author.organisation];
+    }
+    case 'claim': {
+      // Way 3: a member of staff, for their own organisation, with a reason and an expiry.
+      const staff =
+        author.kind === 'person' && author.role !== 'patient' && author.role !== 'carer';
+      const reason = write.payload['reason'];
+      const expiresAt = write.payload['expiresAt'];
+      if (
+        !staff ||
+        write.payload['organisation'] !== author.organisation ||
+        typeof reason !== 'string' ||
+        reason.trim() === '' ||
+        typeof expiresAt !== 'string' ||
+        !(Date.parse(expiresAt) > now.getTime())
+      )
+        throw startRefused(
+          'a relationship is claimed only by a member of staff, for their own organisation, with a reason and an expiry',
+        );
       return [author.organisation];
     }
     default:
