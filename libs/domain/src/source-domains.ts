@@ -43,6 +43,12 @@ export interface EntryTypeRule {
    * Whether the entry starts or ends a care relationship: for the organisation that recorded
    * it, or the one named by the payload field `organisationField`.
    */
+  /**
+   * A hand-over that starts nothing yet but lets the organisation it names start one (a
+   * referral, pending until accepted): made only by an organisation holding a relationship
+   * besides a claim, as every hand-over is.
+   */
+  pendingHandOver?: true;
   relationship?: {
     effect: 'starts' | 'ends';
     kind: RelationshipKind;
@@ -95,7 +101,7 @@ export const ENTRY_TYPES: readonly EntryTypeRule[] = [
   { type: 'AllergyRecorded', domain: 'gp', authors: [...PRACTICE, 'pharmacist'] },
   { type: 'ImmunisationRecorded', domain: 'gp', authors: [...PRACTICE, 'pharmacist'] },
   { type: 'TestResultRecorded', domain: 'gp', authors: PRACTICE },
-  { type: 'ReferralMade', domain: 'gp', authors: PRACTICE },
+  { type: 'ReferralMade', domain: 'gp', authors: PRACTICE, pendingHandOver: true },
   { type: 'LetterReceived', domain: 'gp', authors: PRACTICE },
   {
     type: 'CaseOpened',

@@ -107,6 +107,19 @@ describe('who may write into a record, and who a flag may name', () => {
             write('CareTeamMemberAdded', { payload: { organisation: receiver } }),
           )
           .thenRefused('relationship-start-not-permitted', 'type');
+      // Nor refers on (the referral's receiver could then accept it without any alert).
+      given({ relationships: [held(PRACTICE), claimed] })
+        .when(
+          person('gp', OTHER),
+          write('ReferralMade', { payload: { receivingOrganisation: NURSES } }),
+        )
+        .thenRefused('relationship-start-not-permitted', 'type');
+      given({ relationships: [held(PRACTICE)] })
+        .when(
+          person('gp', PRACTICE),
+          write('ReferralMade', { payload: { receivingOrganisation: NURSES } }),
+        )
+        .thenGains([]);
       // A claim still lets its organisation write (it is a relationship), just not hand over.
       given({ relationships: [held(PRACTICE), claimed] })
         .when(person('gp', OTHER), write('ConsultationRecorded'))

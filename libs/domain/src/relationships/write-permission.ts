@@ -147,7 +147,8 @@ function decideStart(
  * relationships"), and whom it gives a relationship to:
  * - an entry that starts a relationship is valid only in its declared way (an authoritative
  *   source system of that organisation, or a hand-over by a holder, or the receiver of a
- *   referral accepting it): otherwise 403 `relationship-start-not-permitted`;
+ *   referral accepting it): otherwise 403 `relationship-start-not-permitted`; a claim is
+ *   the claimant's own, so hand-overs and referrals need a relationship besides a claim;
  * - any other write needs an active relationship of the author's organisation (any kind,
  *   claims included): otherwise 403 `care-relationship-required`; patients and carers keep
  *   their own rules, checked where their contributions are taken;
@@ -171,6 +172,14 @@ export function decideWritePermission(
       'patient.nhsNumber',
     );
   }
+  if (
+    entryTypeRule(write.type)?.pendingHandOver &&
+    !write.correction &&
+    !holdsBesidesClaim(facts, author.organisation, now)
+  )
+    throw startRefused(
+      `${write.type} hands over: only an organisation holding a care relationship besides a claim may make it`,
+    );
   const recipient = write.attention?.organisation;
   if (recipient !== undefined && !gains.includes(recipient) && !holds(facts, recipient, now)) {
     throw new DomainError(
