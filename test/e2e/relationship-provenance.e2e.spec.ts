@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { mintLocalSystemToken, mintLocalToken } from '@carelog/auth';
 import { schemasDir } from '@carelog/codec';
@@ -14,8 +14,13 @@ import { eventually, nextTestNhsNumber, requestJson, uniqueName } from '@carelog
  * the entry exactly when it was accepted).
  */
 
-/** Entry types that start a relationship, from the authoring rules (a new one joins the matrix). */
-const STARTS = ENTRY_TYPES.filter((rule) => rule.relationship?.effect === 'starts');
+/**
+ * Entry types that start a relationship, from the authoring rules (a new one joins the matrix).
+ * A person's claim (RelationshipClaimed, way 3) is not a row: it is the two claim columns.
+ */
+const STARTS = ENTRY_TYPES.filter(
+  (rule) => rule.relationship?.effect === 'starts' && rule.relationship.provenance?.way !== 'claim',
+);
 
 /**
  * Who tries to make the receiving organisation R gain a relationship with a fresh patient,
@@ -26,14 +31,27 @@ const STARTS = ENTRY_TYPES.filter((rule) => rule.relationship?.effect === 'start
  *   for other types only, since a system registered for it would start O's own relationship);
  * - `handing-over-user`: a user of H, which holds an active relationship (for a referral:
  *   H's GP refers to R, then R's user accepts);
- * - `unrelated-user`: a user of an organisation U with no relationship.
- * Person claims ("with reason", "without reason") are the third way: their columns belong
- * here once claims are recorded (DESIGN.md way 3).
+ * - `unrelated-user`: a user of an organisation U with no relationship;
+ * - `claim-with-reason`, `claim-without-reason`: a user of R claims a relationship for R
+ *   (DESIGN.md way 3) at `POST /v1/patients/{nhs}/relationship-claims`, with or without a
+ *   stated reason.
  */
-const COLUMNS = ['own-system', 'other-system', 'handing-over-user', 'unrelated-user'] as const;
+const COLUMNS = [
+  'own-system',
+  'other-system',
+  'handing-over-user',
+  'unrelated-user',
+  'claim-with-reason',
+  'claim-without-reason',
+] as const;
 type Column = (typeof COLUMNS)[number];
+const isClaim = (column: Column): boolean => column.startsWith('claim-');
 
-type Outcome = { status: 202 } | { status: 403 | 404; code: string };
+type Outcome = { status: 202 } | { status: 400 | 403 | 404; code: string };
+
+/** The privacy officer who reviews every organisation of the matrix (its own config file). */
+const OFFICER = 'PO0001';
+const CLAIM_REASON = 'Reviewing after a fall; discharge letter not yet received';
 
 const H = 'A81001';
 const MATERNITY = 'R1H';
@@ -130,6 +148,10 @@ const refused = (code = 'relationship-start-not-permitted'): Outcome => ({ statu
 
 /** DESIGN.md's outcome for each cell. */
 function expectedOutcome(type: string, column: Column): Outcome {
+  // A person's claim is the same for every type: with a reason the claimant's organisation
+  // gains a time-limited relationship (alerted, shown to the patient); without, nothing.
+  if (column === 'claim-with-reason') return { status: 202 };
+  if (column === 'claim-without-reason') return { status: 400, code: 'claim-reason-required' };
   const way = ENTRY_TYPES.find((rule) => rule.type === type)?.relationship?.provenance?.way;
   switch (way) {
     case 'authoritative':
@@ -159,11 +181,14 @@ const example = (type: string): Record<string, unknown> => {
 describe('relationship provenance: who may start a relationship, on the real platform', () => {
   const services = new Map<string, RunningService>();
   const log = serviceLog('relationship-provenance.e2e');
+  const officersFile = join(process.cwd(), '.local', `${uniqueName('privacy-officers')}.json`);
   const env = {
     CARELOG_AUTH_MODE: 'local',
     CARELOG_TOPIC_PREFIX: uniqueName('provenance'),
     CARELOG_PROJECTION_GROUP: uniqueName('projection-provenance'),
     CARELOG_READ_MODEL_SCHEMA: uniqueName('read_model_provenance'),
+    CARELOG_AUDIT_SCHEMA: uniqueName('audit_provenance'),
+    CARELOG_PRIVACY_OFFICERS_FILE: officersFile,
   };
   const service = (name: string): RunningService => {
     const found = services.get(name);
@@ -172,6 +197,18 @@ describe('relationship provenance: who may start a relationship, on the real pla
   };
 
   beforeAll(async () => {
+    mkdirSync(join(process.cwd(), '.local'), { recursive: true });
+    const everyone = [
+      ...new Set([
+        ...Object.values(SUBJECTS).flatMap((s) => [s.receiver, s.holder.organisation]),
+        O,
+        U,
+      ]),
+    ];
+    writeFileSync(
+      officersFile,
+      JSON.stringify({ privacyOfficers: [{ organisation: OFFICER, reviews: everyone }] }),
+    );
     const projection = startService({ name: 'projection', port: 4710, env, onOutput: log });
     services.set('projection', projection);
     await waitForReady(projection);
@@ -213,6 +250,85 @@ describe('relationship provenance: who may start a relationship, on the real pla
       { token },
     );
 
+  interface Access {
+    accessId: string;
+    action: string;
+    basis: string | null;
+    actor: { userId: string; organisation: string };
+    claim: { reason: string; expiresAt: string } | null;
+  }
+  interface Alert {
+    accessId: string;
+    kind: string;
+    nhsNumber: string;
+    actor: { userId: string };
+    reason: string | null;
+    expiresAt: string | null;
+  }
+  const accessLog = async (nhsNumber: string) => {
+    const patient = await mintLocalToken({ role: 'patient', organisation: 'NHSLOGIN', nhsNumber });
+    const log = await requestJson<{ accesses: Access[] }>(
+      `${service('record-api').baseUrl}/v1/patients/${nhsNumber}/access-log?limit=500`,
+      { token: patient },
+    );
+    expect(log.status).toBe(200);
+    return log.body.accesses;
+  };
+  const officerAlerts = async () => {
+    const officer = await mintLocalToken({ role: 'privacy-officer', organisation: OFFICER });
+    const alerts = await requestJson<{ alerts: Alert[] }>(
+      `${service('record-api').baseUrl}/v1/privacy/alerts?status=all`,
+      { token: officer },
+    );
+    expect(alerts.status).toBe(200);
+    return alerts.body.alerts;
+  };
+
+  /** A claim with a reason: time-limited, a claim in the audit trail, alerted, shown to the patient. */
+  async function claimWasSeen(nhsNumber: string, claimId: string, column: Column, type: string) {
+    const claimant = `${column}-${type}`;
+    const alert = (await officerAlerts()).find((candidate) => candidate.accessId === claimId);
+    expect(alert).toMatchObject({
+      kind: 'claim',
+      nhsNumber,
+      actor: { userId: claimant },
+      reason: CLAIM_REASON,
+    });
+    const expiresAt = Date.parse(alert?.expiresAt ?? '');
+    expect(expiresAt).toBeGreaterThan(Date.now());
+    expect(expiresAt).toBeLessThanOrEqual(Date.now() + 24 * 3_600_000 + 60_000);
+    const log = await accessLog(nhsNumber);
+    expect(log).toContainEqual(
+      expect.objectContaining({
+        accessId: claimId,
+        action: 'claim-relationship',
+        basis: 'claim',
+        actor: expect.objectContaining({ userId: claimant }),
+        claim: expect.objectContaining({ reason: CLAIM_REASON }),
+      }),
+    );
+    // The receiver's read afterwards was let in by the claim, and the patient sees so.
+    expect(log).toContainEqual(
+      expect.objectContaining({
+        action: 'read-record',
+        basis: 'claim',
+        claim: expect.objectContaining({ reason: CLAIM_REASON }),
+      }),
+    );
+  }
+
+  /** A claim without a reason: no claim in the audit trail, no alert, nothing for the patient. */
+  async function noClaimRecorded(nhsNumber: string, claimant: string) {
+    const log = await accessLog(nhsNumber);
+    expect(log.filter((access) => access.action === 'claim-relationship')).toEqual([]);
+    expect(log.filter((access) => access.basis === 'claim')).toEqual([]);
+    expect(
+      (await officerAlerts()).filter(
+        (alert) => alert.nhsNumber === nhsNumber || alert.actor.userId === claimant,
+      ),
+    ).toEqual([]);
+  }
+
   /** The attempt of one cell: the request the column's caller makes for the type. */
   async function attempt(
     type: string,
@@ -222,12 +338,28 @@ describe('relationship provenance: who may start a relationship, on the real pla
   ) {
     const subject = SUBJECTS[type];
     if (!subject) throw new Error(`no subject for ${type}`);
+    if (isClaim(column))
+      return requestJson<{ eventId: string; code?: string; expiresAt?: string }>(
+        `${service('record-api').baseUrl}/v1/patients/${nhsNumber}/relationship-claims`,
+        {
+          method: 'POST',
+          token: await mintLocalToken({
+            role: subject.receiverRole,
+            organisation: subject.receiver,
+            userId: `${column}-${type}`,
+          }),
+          headers: { 'Idempotency-Key': uniqueName('claim') },
+          body: column === 'claim-with-reason' ? { reason: CLAIM_REASON } : {},
+        },
+      );
     const way = ENTRY_TYPES.find((rule) => rule.type === type)?.relationship?.provenance?.way;
     const actorOrganisation = {
       'own-system': subject.receiver,
       'other-system': O,
       'handing-over-user': way === 'acceptance' ? subject.receiver : subject.holder.organisation,
       'unrelated-user': U,
+      'claim-with-reason': subject.receiver,
+      'claim-without-reason': subject.receiver,
     }[column];
     const token = column.endsWith('system')
       ? await mintLocalSystemToken({
@@ -301,6 +433,12 @@ describe('relationship provenance: who may start a relationship, on the real pla
 
   it('covers every relationship-starting entry type', () => {
     expect(STARTS.map((rule) => rule.type).sort()).toEqual(Object.keys(SUBJECTS).sort());
+    // The only start that is not a row is the claim, which every row's claim columns make.
+    expect(
+      ENTRY_TYPES.filter(
+        (rule) => rule.relationship?.effect === 'starts' && !STARTS.includes(rule),
+      ).map((rule) => rule.type),
+    ).toEqual(['RelationshipClaimed']);
   });
 
   it.each(cells)('$type by $column gives $outcome.status', async ({ type, column, outcome }) => {
@@ -362,9 +500,13 @@ describe('relationship provenance: who may start a relationship, on the real pla
       await eventually(async () =>
         expect((await readRecord(nhsNumber, receiver)).status).toBe(200),
       );
-      const mine = await readRecord(nhsNumber, patient);
-      expect(mine.body.entries.map((entry) => entry.eventId)).toContain(response.body.eventId);
+      if (isClaim(column)) await claimWasSeen(nhsNumber, response.body.eventId, column, type);
+      else {
+        const mine = await readRecord(nhsNumber, patient);
+        expect(mine.body.entries.map((entry) => entry.eventId)).toContain(response.body.eventId);
+      }
     } else {
+      if (isClaim(column)) await noClaimRecorded(nhsNumber, `${column}-${type}`);
       expect((await readRecord(nhsNumber, receiver)).status).toBe(404);
       for (const outsider of [O, U])
         expect(

@@ -109,6 +109,21 @@ describe('boundary values, from the schemas', () => {
     );
   });
 
+  it('lets a claim’s expiry lie ahead, up to 31 days after recording, and no further', () => {
+    const claim = valid.find(([type]) => type === 'RelationshipClaimed')?.[1];
+    if (!claim) throw new Error('no RelationshipClaimed example');
+    const ahead = (days: number) => ({
+      ...claim,
+      payload: {
+        ...claim.payload,
+        expiresAt: new Date(claim.recordedAt.getTime() + days * 86_400_000).toISOString(),
+      },
+    });
+    expect(refusal(ahead(1))).toBeUndefined();
+    expect(refusal(ahead(31))).toBeUndefined();
+    expect(refusal(ahead(32))).toEqual({ code: 'date-out-of-range', field: 'payload.expiresAt' });
+  });
+
   it('property: over every entry type, a control character, an over-long string or a wrong type in any payload field is refused with a code and the field', () => {
     const FORBIDDEN = [
       '\u0000',

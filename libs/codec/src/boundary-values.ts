@@ -26,6 +26,8 @@ import { TimestampMillisType } from './timestamp-millis';
  * types and undeclared fields (single-object.ts): these are the rules Avro cannot express.
  */
 
+const DAY_MS = 24 * 60 * 60 * 1000;
+
 /** The longest list any entry may carry (coded items, readings, plan items, ...). */
 export const MAX_LIST_ITEMS = 500;
 
@@ -158,10 +160,12 @@ export function checkBoundaryValues(
   walk(eventType, event, rootField, event.type, (type, value, field) => {
     if (type instanceof TimestampMillisType) {
       // occurredAt has its own rule and codes (checkClinicalTime); recordedAt is our clock.
+      // A payload time is something that happened, unless its field looks ahead (an expiry).
+      const ahead = DATE_FIELD_RANGES[field.key];
       if (value instanceof Date && field.path.startsWith('payload.'))
         parseDateTime(value.toISOString(), field.path, {
           earliest: EARLIEST_PLAUSIBLE_TIME,
-          latest: latestTime,
+          latest: ahead ? new Date(latestTime.getTime() + ahead.daysAhead * DAY_MS) : latestTime,
         });
       return value;
     }

@@ -26,7 +26,12 @@ export type RelationshipProvenance =
   | { way: 'authoritative' }
   | { way: 'hand-over'; fromKind?: RelationshipKind }
   /** The receiver accepting a hand-over named to it (a referral): the receiver gains. */
-  | { way: 'acceptance' };
+  | { way: 'acceptance' }
+  /**
+   * A person's claim for their own organisation (way 3), with a stated reason and an expiry;
+   * recorded only by the record API's claim route, which also audits and alerts it.
+   */
+  | { way: 'claim' };
 
 export interface EntryTypeRule {
   type: string;
@@ -38,6 +43,12 @@ export interface EntryTypeRule {
    * Whether the entry starts or ends a care relationship: for the organisation that recorded
    * it, or the one named by the payload field `organisationField`.
    */
+  /**
+   * A hand-over that starts nothing yet but lets the organisation it names start one (a
+   * referral, pending until accepted): made only by an organisation holding a relationship
+   * besides a claim, as every hand-over is.
+   */
+  pendingHandOver?: true;
   relationship?: {
     effect: 'starts' | 'ends';
     kind: RelationshipKind;
@@ -90,7 +101,7 @@ export const ENTRY_TYPES: readonly EntryTypeRule[] = [
   { type: 'AllergyRecorded', domain: 'gp', authors: [...PRACTICE, 'pharmacist'] },
   { type: 'ImmunisationRecorded', domain: 'gp', authors: [...PRACTICE, 'pharmacist'] },
   { type: 'TestResultRecorded', domain: 'gp', authors: PRACTICE },
-  { type: 'ReferralMade', domain: 'gp', authors: PRACTICE },
+  { type: 'ReferralMade', domain: 'gp', authors: PRACTICE, pendingHandOver: true },
   { type: 'LetterReceived', domain: 'gp', authors: PRACTICE },
   {
     type: 'CaseOpened',
@@ -191,11 +202,16 @@ export const ENTRY_TYPES: readonly EntryTypeRule[] = [
   },
   {
     // Published only by the record API's claim route (reason required, audited, alerted); no
-    // provenance, so the entries routes refuse it (deny by default).
+    // producer service takes the patient domain's types at its entries route.
     type: 'RelationshipClaimed',
     domain: 'patient',
     authors: STAFF,
-    relationship: { effect: 'starts', kind: 'claim', organisationField: 'organisation' },
+    relationship: {
+      effect: 'starts',
+      kind: 'claim',
+      organisationField: 'organisation',
+      provenance: { way: 'claim' },
+    },
   },
   {
     type: 'ReferralAccepted',

@@ -100,7 +100,11 @@ export const DATE_FIELD_RANGES: Readonly<Record<string, DateFieldRange>> = {
   },
   'CarePlanChanged.effectiveFrom': { earliest: EARLIEST_PLAUSIBLE_DATE, daysAhead: 2 * 366 },
   'ReviewCompleted.nextReviewDate': { earliest: EARLIEST_PLAUSIBLE_DATE, daysAhead: 3 * 366 },
+  // A payload time, not a date: when a person's claim lapses (at most CLAIM_MAX_HOURS ahead).
+  'RelationshipClaimed.expiresAt': { earliest: EARLIEST_PLAUSIBLE_DATE, daysAhead: 31 },
 };
+/** The longest a claimed relationship may last (the record API's CARELOG_CLAIM_HOURS). */
+export const CLAIM_MAX_HOURS = 31 * 24;
 export const DEFAULT_DATE_RANGE: DateFieldRange = {
   earliest: EARLIEST_PLAUSIBLE_DATE,
   daysAhead: 1,

@@ -98,6 +98,34 @@ describe('who may write into a record, and who a flag may name', () => {
         .thenRefused('relationship-start-not-permitted', 'type');
     });
 
+    it('hands nothing over on a claim: a claim stays the claimant’s own, time-limited and reviewed', () => {
+      const claimed = held(OTHER, 'claim', { expiresAt: new Date(NOW.getTime() + 3_600_000) });
+      for (const receiver of [OTHER, NURSES])
+        given({ relationships: [held(PRACTICE), claimed] })
+          .when(
+            person('gp', OTHER),
+            write('CareTeamMemberAdded', { payload: { organisation: receiver } }),
+          )
+          .thenRefused('relationship-start-not-permitted', 'type');
+      // Nor refers on (the referral's receiver could then accept it without any alert).
+      given({ relationships: [held(PRACTICE), claimed] })
+        .when(
+          person('gp', OTHER),
+          write('ReferralMade', { payload: { receivingOrganisation: NURSES } }),
+        )
+        .thenRefused('relationship-start-not-permitted', 'type');
+      given({ relationships: [held(PRACTICE)] })
+        .when(
+          person('gp', PRACTICE),
+          write('ReferralMade', { payload: { receivingOrganisation: NURSES } }),
+        )
+        .thenGains([]);
+      // A claim still lets its organisation write (it is a relationship), just not hand over.
+      given({ relationships: [held(PRACTICE), claimed] })
+        .when(person('gp', OTHER), write('ConsultationRecorded'))
+        .thenGains([]);
+    });
+
     it('transfers a caseload to health visiting only from an active maternity relationship', () => {
       const transfer = write('CaseloadTransferredToHealthVisiting', {
         payload: { healthVisitingOrganisation: 'HV001' },
@@ -129,6 +157,39 @@ describe('who may write into a record, and who a flag may name', () => {
       })
         .when(person('community-nurse', NURSES), accept)
         .thenRefused('relationship-start-not-permitted', 'type');
+    });
+  });
+
+  describe('claims: a member of staff, for their own organisation, with a reason and an expiry', () => {
+    const claim = (payload: Record<string, unknown> = {}) =>
+      write('RelationshipClaimed', {
+        payload: {
+          organisation: OTHER,
+          reason: 'Falls clinic; letter not yet received',
+          expiresAt: new Date(NOW.getTime() + 24 * 3_600_000).toISOString(),
+          ...payload,
+        },
+      });
+    it('gives the claimant’s organisation a relationship, needing none before', () => {
+      given({}).when(person('gp', OTHER), claim()).thenGains([OTHER]);
+    });
+    it('refuses a claim for another organisation, without a reason or expiry, or by a system, patient or carer', () => {
+      given({})
+        .when(person('gp', OTHER), claim({ organisation: PRACTICE }))
+        .thenRefused('relationship-start-not-permitted', 'type');
+      given({})
+        .when(person('gp', OTHER), claim({ reason: ' ' }))
+        .thenRefused('relationship-start-not-permitted', 'type');
+      given({})
+        .when(person('gp', OTHER), claim({ expiresAt: NOW.toISOString() }))
+        .thenRefused('relationship-start-not-permitted', 'type');
+      given({})
+        .when(system(OTHER, ['RelationshipClaimed']), claim())
+        .thenRefused('relationship-start-not-permitted', 'type');
+      for (const role of ['patient', 'carer'])
+        given({})
+          .when(person(role, OTHER), claim())
+          .thenRefused('relationship-start-not-permitted', 'type');
     });
   });
 

@@ -59,6 +59,20 @@ const holds = (facts: WriteFacts, organisation: string, now: Date, kind?: string
       isActiveRelationship(relationship, now),
   );
 
+const holdsBesidesClaim = (
+  facts: WriteFacts,
+  organisation: string,
+  now: Date,
+  kind?: string,
+): boolean =>
+  facts.relationships.some(
+    (relationship) =>
+      relationship.organisation === organisation &&
+      relationship.kind !== 'claim' &&
+      (kind === undefined || relationship.kind === kind) &&
+      isActiveRelationship(relationship, now),
+  );
+
 const startRefused = (detail: string): DomainError =>
   new DomainError('relationship-start-not-permitted', detail, 'type');
 
@@ -80,7 +94,9 @@ function decideStart(
         );
       return [author.organisation];
     case 'hand-over': {
-      if (!holds(facts, author.organisation, now, provenance.fromKind))
+      // A claim is the claimant's own, time-limited and reviewed: it hands nothing over (else a
+      // claim would become a lasting relationship, or a third organisation's, unalerted).
+      if (!holdsBesidesClaim(facts, author.organisation, now, provenance.fromKind))
         throw startRefused(
           provenance.fromKind
             ? `only an organisation holding an active ${provenance.fromKind} relationship may hand over with ${write.type}`
@@ -101,6 +117,25 @@ function decideStart(
         throw startRefused('only the organisation a current referral names may accept it');
       return [author.organisation];
     }
+    case 'claim': {
+      // Way 3: a member of staff, for their own organisation, with a reason and an expiry.
+      const staff =
+        author.kind === 'person' && author.role !== 'patient' && author.role !== 'carer';
+      const reason = write.payload['reason'];
+      const expiresAt = write.payload['expiresAt'];
+      if (
+        !staff ||
+        write.payload['organisation'] !== author.organisation ||
+        typeof reason !== 'string' ||
+        reason.trim() === '' ||
+        typeof expiresAt !== 'string' ||
+        !(Date.parse(expiresAt) > now.getTime())
+      )
+        throw startRefused(
+          'a relationship is claimed only by a member of staff, for their own organisation, with a reason and an expiry',
+        );
+      return [author.organisation];
+    }
     default:
       // A start with no declared way can never be made (deny by default).
       throw startRefused(`${write.type} cannot be recorded this way`);
@@ -112,7 +147,8 @@ function decideStart(
  * relationships"), and whom it gives a relationship to:
  * - an entry that starts a relationship is valid only in its declared way (an authoritative
  *   source system of that organisation, or a hand-over by a holder, or the receiver of a
- *   referral accepting it): otherwise 403 `relationship-start-not-permitted`;
+ *   referral accepting it): otherwise 403 `relationship-start-not-permitted`; a claim is
+ *   the claimant's own, so hand-overs and referrals need a relationship besides a claim;
  * - any other write needs an active relationship of the author's organisation (any kind,
  *   claims included): otherwise 403 `care-relationship-required`; patients and carers keep
  *   their own rules, checked where their contributions are taken;
@@ -136,6 +172,14 @@ export function decideWritePermission(
       'patient.nhsNumber',
     );
   }
+  if (
+    entryTypeRule(write.type)?.pendingHandOver &&
+    !write.correction &&
+    !holdsBesidesClaim(facts, author.organisation, now)
+  )
+    throw startRefused(
+      `${write.type} hands over: only an organisation holding a care relationship besides a claim may make it`,
+    );
   const recipient = write.attention?.organisation;
   if (recipient !== undefined && !gains.includes(recipient) && !holds(facts, recipient, now)) {
     throw new DomainError(

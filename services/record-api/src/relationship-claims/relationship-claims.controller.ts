@@ -12,6 +12,7 @@ import {
 import { ApiBearerAuth, ApiBody, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Caller } from '@carelog/auth';
 import { CallerGuard, CurrentCaller } from '@carelog/nest-platform';
+import { CLAIM_MAX_HOURS } from '@carelog/domain';
 import { EntryRecorder, type Accepted } from '@carelog/producer';
 import { PatientGate } from '../patient-gate/patient-gate';
 import { MIN_REASON, requireStaffFor, statedReason } from '../patient-gate/staff-requests';
@@ -20,8 +21,8 @@ import { MIN_REASON, requireStaffFor, statedReason } from '../patient-gate/staff
 export const DEFAULT_CLAIM_HOURS = 24;
 export const claimHours = (): number => {
   const hours = Number(process.env['CARELOG_CLAIM_HOURS'] ?? DEFAULT_CLAIM_HOURS);
-  if (!Number.isFinite(hours) || hours <= 0)
-    throw new Error('CARELOG_CLAIM_HOURS must be a positive number');
+  if (!Number.isFinite(hours) || hours <= 0 || hours > CLAIM_MAX_HOURS)
+    throw new Error(`CARELOG_CLAIM_HOURS must be a positive number of at most ${CLAIM_MAX_HOURS}`);
   return hours;
 };
 
