@@ -101,6 +101,32 @@ describe('boundary values, from the schemas', () => {
     },
   );
 
+  it('lets a claim lapse in the future, within a month, and no other payload time lie ahead', () => {
+    const claim = valid.find(([type]) => type === 'RelationshipClaimed')?.[1];
+    if (!claim) throw new Error('no RelationshipClaimed example');
+    const lapsing = (hours: number) => ({
+      ...claim,
+      payload: {
+        ...claim.payload,
+        expiresAt: new Date(claim.recordedAt.getTime() + hours * 3_600_000),
+      },
+    });
+    expect(refusal(lapsing(24))).toBeUndefined();
+    expect(refusal(lapsing(40 * 24))).toMatchObject({ field: 'payload.expiresAt' });
+    const sealed = valid.find(([type]) => type === 'EntrySealed')?.[1];
+    const timed = Object.entries(sealed?.payload ?? {}).find(([, value]) => value instanceof Date);
+    if (sealed && timed)
+      expect(
+        refusal({
+          ...sealed,
+          payload: {
+            ...sealed.payload,
+            [timed[0]]: new Date(sealed.recordedAt.getTime() + 86_400_000),
+          },
+        }),
+      ).toMatchObject({ field: `payload.${timed[0]}` });
+  });
+
   it('refuses year 0 and other out-of-range clinical times', () => {
     const [, event] = valid[0] ?? [];
     if (!event) throw new Error('no example');

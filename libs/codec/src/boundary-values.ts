@@ -3,6 +3,7 @@ import {
   canonicalTerm,
   DATE_FIELD_RANGES,
   DEFAULT_DATE_RANGE,
+  FUTURE_DATE_TIME_FIELDS,
   DomainError,
   EARLIEST_PLAUSIBLE_TIME,
   hasForbiddenCharacter,
@@ -158,11 +159,16 @@ export function checkBoundaryValues(
   walk(eventType, event, rootField, event.type, (type, value, field) => {
     if (type instanceof TimestampMillisType) {
       // occurredAt has its own rule and codes (checkClinicalTime); recordedAt is our clock.
-      if (value instanceof Date && field.path.startsWith('payload.'))
+      if (value instanceof Date && field.path.startsWith('payload.')) {
+        const ahead = FUTURE_DATE_TIME_FIELDS[field.key]?.hoursAhead;
         parseDateTime(value.toISOString(), field.path, {
           earliest: EARLIEST_PLAUSIBLE_TIME,
-          latest: latestTime,
+          latest:
+            ahead === undefined
+              ? latestTime
+              : new Date(event.recordedAt.getTime() + ahead * 3_600_000),
         });
+      }
       return value;
     }
     if (type.typeName !== 'string' || typeof value !== 'string') return value;

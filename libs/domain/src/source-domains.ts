@@ -26,7 +26,13 @@ export type RelationshipProvenance =
   | { way: 'authoritative' }
   | { way: 'hand-over'; fromKind?: RelationshipKind }
   /** The receiver accepting a hand-over named to it (a referral): the receiver gains. */
-  | { way: 'acceptance' };
+  | { way: 'acceptance' }
+  /**
+   * A person's own claim, with a reason (DESIGN.md, way 3): a member of staff, for their own
+   * organisation only. Recorded only through the record API's claim route, which also audits
+   * the claim and alerts the privacy officer.
+   */
+  | { way: 'claim' };
 
 export interface EntryTypeRule {
   type: string;
@@ -190,12 +196,16 @@ export const ENTRY_TYPES: readonly EntryTypeRule[] = [
     relationship: { effect: 'ends', kind: 'care-team', organisationField: 'organisation' },
   },
   {
-    // Published only by the record API's claim route (reason required, audited, alerted); no
-    // provenance, so the entries routes refuse it (deny by default).
+    // Published only by the record API's claim route (reason required, audited, alerted).
     type: 'RelationshipClaimed',
     domain: 'patient',
     authors: STAFF,
-    relationship: { effect: 'starts', kind: 'claim', organisationField: 'organisation' },
+    relationship: {
+      effect: 'starts',
+      kind: 'claim',
+      organisationField: 'organisation',
+      provenance: { way: 'claim' },
+    },
   },
   {
     type: 'ReferralAccepted',

@@ -101,6 +101,15 @@ export const DATE_FIELD_RANGES: Readonly<Record<string, DateFieldRange>> = {
   'CarePlanChanged.effectiveFrom': { earliest: EARLIEST_PLAUSIBLE_DATE, daysAhead: 2 * 366 },
   'ReviewCompleted.nextReviewDate': { earliest: EARLIEST_PLAUSIBLE_DATE, daysAhead: 3 * 366 },
 };
+/**
+ * Payload date-times that name a time to come, with how far ahead they may lie; every other
+ * payload date-time is at most the entry's recordedAt (plus the clock skew).
+ */
+export const FUTURE_DATE_TIME_FIELDS: Readonly<Record<string, { hoursAhead: number }>> = {
+  // A claimed relationship lapses: CARELOG_CLAIM_HOURS (default 24), at most a month.
+  'RelationshipClaimed.expiresAt': { hoursAhead: 31 * 24 },
+};
+
 export const DEFAULT_DATE_RANGE: DateFieldRange = {
   earliest: EARLIEST_PLAUSIBLE_DATE,
   daysAhead: 1,

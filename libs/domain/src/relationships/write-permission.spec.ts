@@ -132,6 +132,29 @@ describe('who may write into a record, and who a flag may name', () => {
     });
   });
 
+  describe('claims: a member of staff, for their own organisation, with a reason', () => {
+    const claim = (
+      organisation: string,
+      reason: unknown = 'Falls clinic referral, letter awaited',
+    ) => write('RelationshipClaimed', { payload: { organisation, reason } });
+
+    it('gives the claimant’s own organisation a relationship', () => {
+      given({}).when(person('gp', OTHER), claim(OTHER)).thenGains([OTHER]);
+    });
+
+    it('refuses a claim for another organisation, without a reason, by a system, a patient or a privacy officer', () => {
+      const refused = 'relationship-start-not-permitted';
+      given({}).when(person('gp', OTHER), claim(PRACTICE)).thenRefused(refused, 'type');
+      given({}).when(person('gp', OTHER), claim(OTHER, '  ')).thenRefused(refused, 'type');
+      given({}).when(person('gp', OTHER), claim(OTHER, null)).thenRefused(refused, 'type');
+      given({})
+        .when(system(OTHER, ['RelationshipClaimed']), claim(OTHER))
+        .thenRefused(refused, 'type');
+      given({}).when(person('patient', OTHER), claim(OTHER)).thenRefused(refused, 'type');
+      given({}).when(person('privacy-officer', OTHER), claim(OTHER)).thenRefused(refused, 'type');
+    });
+  });
+
   describe('every other write needs a relationship of the author’s organisation', () => {
     it('refuses an unrelated organisation, a relationship that ended or expired, and allows a claim', () => {
       const visit = write('CareVisitRecorded');

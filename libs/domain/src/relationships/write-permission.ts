@@ -1,4 +1,5 @@
 import { DomainError } from '../domain-error';
+import { isStaffRole, type Role } from '../roles';
 import { entryTypeRule } from '../source-domains';
 
 /**
@@ -99,6 +100,21 @@ function decideStart(
         referral.receivingOrganisation !== author.organisation
       )
         throw startRefused('only the organisation a current referral names may accept it');
+      return [author.organisation];
+    }
+    case 'claim': {
+      const reason = write.payload['reason'];
+      if (
+        author.kind !== 'person' ||
+        !isStaffRole(author.role as Role) ||
+        author.role === 'privacy-officer' ||
+        write.payload['organisation'] !== author.organisation ||
+        typeof reason !== 'string' ||
+        reason.trim() === ''
+      )
+        throw startRefused(
+          'a relationship is claimed only by a member of staff, for their own organisation, with a reason',
+        );
       return [author.organisation];
     }
     default:
