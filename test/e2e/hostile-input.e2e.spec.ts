@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mintLocalToken } from '@carelog/auth';
+import { mintLocalSystemToken, mintLocalToken } from '@carelog/auth';
 import { loadEventCodec, readExample, schemasDir, type EntryExample } from '@carelog/codec';
 import {
   entryTypeRule,
@@ -315,6 +315,7 @@ describe('hostile input over HTTP: refused as problem+json, never a 5xx, nothing
   const started: RunningService[] = [];
   const kafka = createKafka('hostile-input-test');
   let gpToken = '';
+  let systemToken = '';
   let patientToken = '';
   const authorTokens = new Map<string, string>();
   let flaggedEventId = '';
@@ -438,6 +439,22 @@ describe('hostile input over HTTP: refused as problem+json, never a 5xx, nothing
         acks: -1,
         messages: [{ key: PATIENT, value: codec.encode(event) }],
       });
+    // A booking too, so that the organisation may hand the caseload over to health visiting.
+    await producer.send({
+      topic: recordEntryTopic('maternity'),
+      acks: -1,
+      messages: [
+        {
+          key: PATIENT,
+          value: codec.encode(
+            exampleEvent('MaternityBookingRecorded', {
+              nhsNumber: PATIENT,
+              organisation: ORGANISATION,
+            }),
+          ),
+        },
+      ],
+    });
     await producer.disconnect();
 
     gpToken = await mintLocalToken({
@@ -450,6 +467,16 @@ describe('hostile input over HTTP: refused as problem+json, never a 5xx, nothing
       organisation: 'NHSLOGIN',
       userId: 'hostile-patient',
       nhsNumber: PATIENT,
+    });
+    // Relationships start only from the organisation's own source system (DESIGN.md).
+    const authoritative = [...DOMAIN_SERVICES].flatMap(([domain]) =>
+      entryTypesOf(domain)
+        .filter((rule) => rule.relationship?.provenance?.way === 'authoritative')
+        .map((rule) => rule.type),
+    );
+    systemToken = await mintLocalSystemToken({
+      organisation: ORGANISATION,
+      entryTypes: authoritative,
     });
     for (const [domain] of DOMAIN_SERVICES)
       for (const rule of entryTypesOf(domain)) {
@@ -900,26 +927,36 @@ describe('hostile input over HTTP: refused as problem+json, never a 5xx, nothing
   it('still records a valid entry of every type (the refusals were about the input), with terms written as listed', async () => {
     const before = await endOffsets();
     let accepted = 0;
-    for (const [domain, service] of DOMAIN_SERVICES)
-      for (const rule of entryTypesOf(domain)) {
-        const current = codec.catalogue.current(rule.type);
-        const example = current && readExample(schemasDir, current);
-        const role = rule.authors[0];
-        if (!example || !role) continue;
-        const answer = await send({
-          name: rule.type,
-          service,
-          method: 'POST',
-          path: '/v1/entries',
-          token: authorTokens.get(role) ?? null,
-          body: { ...example, patient: { nhsNumber: PATIENT } },
-        });
-        expect({ type: rule.type, status: answer.status, body: answer.body }).toMatchObject({
-          type: rule.type,
-          status: 202,
-        });
-        accepted++;
-      }
+    // Entries that end a relationship go last: after them the practice may no longer write.
+    const everyType = [...DOMAIN_SERVICES]
+      .flatMap(([domain, service]) => entryTypesOf(domain).map((rule) => ({ service, rule })))
+      .sort(
+        (a, b) =>
+          Number(a.rule.relationship?.effect === 'ends') -
+          Number(b.rule.relationship?.effect === 'ends'),
+      );
+    for (const { service, rule } of everyType) {
+      const current = codec.catalogue.current(rule.type);
+      const example = current && readExample(schemasDir, current);
+      const role = rule.authors[0];
+      if (!example || !role) continue;
+      const answer = await send({
+        name: rule.type,
+        service,
+        method: 'POST',
+        path: '/v1/entries',
+        token:
+          rule.relationship?.provenance?.way === 'authoritative'
+            ? systemToken
+            : (authorTokens.get(role) ?? null),
+        body: { ...example, patient: { nhsNumber: PATIENT } },
+      });
+      expect({ type: rule.type, status: answer.status, body: answer.body }).toMatchObject({
+        type: rule.type,
+        status: 202,
+      });
+      accepted++;
+    }
     const result = codec.catalogue.current('TestResultRecorded');
     const example = result && readExample(schemasDir, result);
     if (!example) throw new Error('no TestResultRecorded example');
