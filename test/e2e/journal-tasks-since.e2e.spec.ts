@@ -1,6 +1,6 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { mintLocalToken } from '@carelog/auth';
+import { mintLocalSystemToken, mintLocalToken } from '@carelog/auth';
 import { schemasDir } from '@carelog/codec';
 import { serviceLog, startService, waitForReady, type RunningService } from '@carelog/local-infra';
 import { eventually, nextTestNhsNumber, requestJson, uniqueName } from '@carelog/testing';
@@ -144,8 +144,26 @@ describe('journal: task status on flagged entries, and what is new since my mark
     services.push(gpRecords, socialCare, api);
     await Promise.all(services.map((service) => waitForReady(service)));
 
-    await post(gpRecords, await tokens.gp(), example('gp', 'RegistrationStarted'));
-    await post(socialCare, await tokens.socialWorker(), example('social-care', 'CaseOpened'));
+    // Relationships start from each organisation's own source system (DESIGN.md).
+    const system = (organisation: string, type: string) =>
+      mintLocalSystemToken({ organisation, entryTypes: [type] });
+    await post(
+      gpRecords,
+      await system(PRACTICE, 'RegistrationStarted'),
+      example('gp', 'RegistrationStarted'),
+    );
+    await post(
+      socialCare,
+      await system(COUNCIL, 'CaseOpened'),
+      example('social-care', 'CaseOpened'),
+    );
+    // Writes need the relationship in the read model: wait until the projection has it.
+    for (const reader of [tokens.gp, tokens.socialWorker]) {
+      const token = await reader();
+      await eventually(async () =>
+        expect((await requestJson(`${base()}/record`, { token })).status).toBe(200),
+      );
+    }
     flagged = await post(socialCare, await tokens.careWorker(), {
       ...visit(),
       attention: { role: 'gp', organisation: PRACTICE, reason: 'new confusion since yesterday' },

@@ -432,7 +432,7 @@ function frailElderly(build: RecordBuilder): void {
         carerUserId: 'carer-jo',
         observation:
           index % 5 === 0 ? 'More confused in the evenings.' : 'Eating well, seems settled.',
-        concernLevel: index % 5 === 0 ? 'moderate' : 'low',
+        concernLevel: index % 5 === 0 ? 'high' : 'low',
       },
       index === 5 ? { attention: 'gp' } : {},
     ),
@@ -503,8 +503,7 @@ function youngFamily(build: RecordBuilder): void {
   );
   for (const [days, stage] of [
     [birth - 12, 'new-birth'],
-    [birth - 42, '6-8-weeks'],
-    [birth - 100, '3-4-months'],
+    [birth - 42, '6-8-week'],
   ] as const)
     build.add('HealthVisitorReviewRecorded', build.daysAgo(days), ORGANISATIONS.healthVisiting, {
       reviewStage: stage,
@@ -649,7 +648,7 @@ function mentalHealthCrisis(build: RecordBuilder): void {
     build.add('CarerObservationRecorded', build.daysAgo(days), 'patient', {
       carerUserId: 'carer-sam',
       observation: 'Withdrawn, staying in bed.',
-      concernLevel: 'moderate',
+      concernLevel: 'high',
     });
   build.wearables(76, 'sleep hours', 'h', 6, -0.01);
 }
