@@ -26,6 +26,7 @@ describe('least-privilege Postgres roles', () => {
     producer: `producer_${suffix}`,
     notifications: `notifications_${suffix}`,
     analyticsExport: `analytics_export_${suffix}`,
+    identity: `identity_${suffix}`,
   };
   const adminUrl = configuredDatabaseUrl();
   const database = new URL(adminUrl).pathname.slice(1);
