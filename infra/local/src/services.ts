@@ -68,7 +68,8 @@ function portOffset(): number {
  * CARELOG_LOCAL_DB_ROLES=off keeps the superuser, for debugging only.
  */
 export function serviceDatabaseEnv(
-  service: ServiceName,
+  /** A service, or a job with a role of its own (`rebuild`, `audit-verify`). */
+  service: string,
   env: NodeJS.ProcessEnv,
 ): NodeJS.ProcessEnv {
   const url = env['DATABASE_URL'];

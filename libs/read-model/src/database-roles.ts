@@ -203,13 +203,16 @@ END $acks$`,
 
 /**
  * The grants of one schema as a statement the owner runs after migrating it (a schema of any
- * name: a test's, a read-model version). Does nothing where the roles were never created.
+ * name: a test's, a read-model version). Does nothing where the roles were never created. A
+ * superuser running it (a job started without CARELOG_MIGRATION_DATABASE_URL) grants too, so
+ * that the services on their roles can still use what it made.
  */
 export function schemaGrantsSql(key: SchemaKey, schema: string): string {
   const roles = SERVICE_ROLES.map((service) => literal(service.role)).join(', ');
   return `DO $$ BEGIN
   IF (SELECT count(*) FROM pg_roles WHERE rolname IN (${literal(OWNER_ROLE)}, ${roles})) = ${SERVICE_ROLES.length + 1}
-     AND current_user = ${literal(OWNER_ROLE)} THEN
+     AND (current_user = ${literal(OWNER_ROLE)}
+          OR (SELECT rolsuper FROM pg_roles WHERE rolname = current_user)) THEN
 ${grantTemplates(key)
   .map((template) => `    EXECUTE format(${literal(template)}, ${literal(schema)});`)
   .join('\n')}
