@@ -194,7 +194,12 @@ function golden(): number {
 }
 
 function next(type: string | undefined): number {
-  const current = type ? SchemaCatalogue.load(schemasDir).current(type) : undefined;
+  // Any family: record entries, analytics events, audit events.
+  const current = type
+    ? [undefined, ANALYTICS_FAMILY, AUDIT_FAMILY]
+        .map((family) => SchemaCatalogue.load(schemasDir, family).current(type))
+        .find((found) => found !== undefined)
+    : undefined;
   if (!type || !current) {
     console.error('usage: npm run schemas:next -- <EntryType> (an existing type)');
     return 2;

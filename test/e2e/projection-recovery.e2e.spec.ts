@@ -11,6 +11,7 @@ import {
 } from '@carelog/kafka';
 import {
   repoRoot,
+  serviceDatabaseEnv,
   startService,
   waitForReady,
   type RunningService,
@@ -174,7 +175,12 @@ describe('the projection after repeated crashes', () => {
       ['-r', '@swc-node/register', join(repoRoot, 'services/projection/src/rebuild/main.ts')],
       {
         cwd: repoRoot,
-        env: { ...process.env, ...env },
+        // As in a deployment: the rebuild job on its own role, its DDL as the owner.
+        env: {
+          ...process.env,
+          ...env,
+          ...serviceDatabaseEnv('rebuild', { ...process.env, ...env }),
+        },
       },
     );
     let output = '';

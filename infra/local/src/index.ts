@@ -16,6 +16,7 @@ export { waitUntil, isPortOpen } from './process-util';
 export { repoRoot, localStateDir } from './paths';
 export {
   PLATFORM_SERVICES,
+  serviceDatabaseEnv,
   startService,
   waitForReady,
   type RunningService,

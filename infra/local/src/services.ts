@@ -1,6 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { repoRoot } from './paths';
+import { localDatabaseUrl } from './postgres';
+// By a relative path, as in postgres.ts: the roles script imports nothing itself.
+import {
+  OWNER_ROLE,
+  roleDatabaseUrl,
+  serviceRole,
+} from '../../../libs/read-model/src/database-roles';
 import { waitUntil } from './process-util';
 
 /** The platform's services and their local default ports (DESIGN.md, "Running it"). */
@@ -54,19 +61,40 @@ function portOffset(): number {
   return offset;
 }
 
+/**
+ * On the local Postgres (where the roles are created at every start), each service connects
+ * as its own least-privileged role and runs its migrations as the owner; a DATABASE_URL
+ * naming another server is passed on as it is (give each service its own, see README).
+ * CARELOG_LOCAL_DB_ROLES=off keeps the superuser, for debugging only.
+ */
+export function serviceDatabaseEnv(
+  /** A service, or a job with a role of its own (`rebuild`, `audit-verify`). */
+  service: string,
+  env: NodeJS.ProcessEnv,
+): NodeJS.ProcessEnv {
+  const url = env['DATABASE_URL'];
+  if (!url || url !== localDatabaseUrl() || env['CARELOG_LOCAL_DB_ROLES'] === 'off') return {};
+  return {
+    DATABASE_URL: roleDatabaseUrl(url, serviceRole(service), env),
+    CARELOG_MIGRATION_DATABASE_URL:
+      env['CARELOG_MIGRATION_DATABASE_URL'] || roleDatabaseUrl(url, OWNER_ROLE, env),
+  };
+}
+
 /** Starts one service from its TypeScript sources (compiled on the fly by swc). */
 export function startService(options: StartServiceOptions): RunningService {
   const spec = PLATFORM_SERVICES.find((service) => service.name === options.name);
   if (!spec) throw new Error(`unknown service ${options.name}`);
   const port = (options.port ?? spec.port) + portOffset();
+  const given = { ...process.env, ...options.env };
   const child = spawn(
     process.execPath,
     ['-r', '@swc-node/register', join(repoRoot, 'services', spec.name, 'src', 'main.ts')],
     {
       cwd: repoRoot,
       env: {
-        ...process.env,
-        ...options.env,
+        ...given,
+        ...serviceDatabaseEnv(spec.name, given),
         [spec.portVariable]: String(port),
         SWC_NODE_PROJECT: join(repoRoot, 'tsconfig.json'),
       },

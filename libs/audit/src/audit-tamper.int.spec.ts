@@ -293,6 +293,15 @@ describe('audit:verify against tampering (5,000-row trail)', () => {
         ),
     },
     {
+      name: "edit a row's basis (to break-glass) and re-chain every later hash",
+      tamper: async (s) => {
+        await dataSource.query(
+          `UPDATE "${s}".access_event SET basis = 'break-glass' WHERE seq = 1500`,
+        );
+        await rechain(s, 1500);
+      },
+    },
+    {
       name: 'append a forged row with a correct hash',
       tamper: async (s) => forgeRow(s, ROWS + 1, await hashOf(s, ROWS)),
     },
@@ -459,6 +468,8 @@ describe('audit:verify against tampering (5,000-row trail)', () => {
             breakGlass: breakGlass
               ? { reason: 'unconscious in ED', expiresAt: new Date(Date.now() + 3_600_000) }
               : null,
+            // What let the reader in; published on the topic too (AccessEventRecorded v2).
+            basis: breakGlass ? 'break-glass' : index % 11 === 0 ? null : 'care-relationship',
           });
         }),
       );
@@ -558,7 +569,11 @@ describe('audit:verify against tampering (5,000-row trail)', () => {
           .join('; '),
       });
     }
-    expect(scenarios.length).toBeGreaterThanOrEqual(23);
+    expect(scenarios.length).toBeGreaterThanOrEqual(24);
+    // The topic's copy of the basis names the edited row itself, not only the chain after it.
+    expect(table.find((row) => row.scenario.startsWith("edit a row's basis"))?.findings).toContain(
+      'row-basis-differs-from-topic (1500)',
+    );
     expect(
       table
         .slice(1)

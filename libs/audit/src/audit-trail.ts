@@ -38,6 +38,19 @@ export function accessEventMessage(
       reason: fields.breakGlass.reason,
       expiresAt: new Date(fields.breakGlass.expiresAt),
     },
+    // Version 2: what the access was made under, and a privacy officer's review.
+    basis: fields.basis,
+    claim: fields.claim && {
+      reason: fields.claim.reason,
+      expiresAt: new Date(fields.claim.expiresAt),
+    },
+    review: fields.review && {
+      reason: fields.review.reason,
+      reader: fields.review.reader,
+      asAt: fields.review.asAt === null ? null : new Date(fields.review.asAt),
+      alertId: fields.review.alertId,
+      outcome: fields.review.outcome,
+    },
     seq: row.seq,
     prevHash: row.prevHash,
     hash: row.hash,

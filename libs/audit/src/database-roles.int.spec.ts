@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import {
   configuredDatabaseUrl,
   migrateExclusively,
+  readModelDataSource,
+  ReadModelVersions,
   OWNER_ROLE,
   roleDatabaseUrl,
   rolesSql,
@@ -26,6 +28,7 @@ describe('least-privilege Postgres roles', () => {
     producer: `producer_${suffix}`,
     notifications: `notifications_${suffix}`,
     analyticsExport: `analytics_export_${suffix}`,
+    identity: `identity_${suffix}`,
   };
   const adminUrl = configuredDatabaseUrl();
   const database = new URL(adminUrl).pathname.slice(1);
@@ -98,7 +101,7 @@ describe('least-privilege Postgres roles', () => {
       poolSize: 2,
     });
     await owned.initialize();
-    await migrateExclusively(owned, schemas.audit);
+    await migrateExclusively(owned, schemas.audit, 'audit');
     await owned.destroy();
     await as(OWNER_ROLE, async (owner) => {
       for (const schema of Object.values(schemas).filter((name) => name !== schemas.audit))
@@ -215,6 +218,85 @@ describe('least-privilege Postgres roles', () => {
       delete process.env['CARELOG_MIGRATION_DATABASE_URL'];
       await recordApi.destroy();
       await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    }
+  });
+
+  it('lets the record API acknowledge an alert (those columns only), never update an access event', async () => {
+    const alerts = `"${schemas.audit}".privacy_officer_alert`;
+    const outcomes = await as('carelog_record_api', async (client) => {
+      const [row] = (
+        await client.query<{ access_id: string }>(
+          `SELECT access_id FROM "${schemas.audit}".access_event ORDER BY seq LIMIT 1`,
+        )
+      ).rows;
+      await client.query(
+        `INSERT INTO ${alerts} (access_id, occurred_at, actor, nhs_number, outcome)
+         VALUES ($1, now(), '{"userId":"u","role":"gp","organisation":"A81001"}', '9434765919', 'allowed')`,
+        [row?.access_id],
+      );
+      return {
+        // The statement AuditTrail.acknowledgeAlert runs.
+        acknowledge: await attempt(
+          client,
+          `UPDATE ${alerts} SET acknowledged_at = now(), acknowledged_by = '{"userId":"po"}',
+             acknowledgement_outcome = 'appropriate', acknowledgement_note = NULL
+           WHERE access_id = '${row?.access_id}' AND acknowledged_at IS NULL`,
+        ),
+        rewriteAlert: await attempt(client, `UPDATE ${alerts} SET outcome = 'denied'`),
+        deleteAlert: await attempt(client, `DELETE FROM ${alerts}`),
+        rewriteEvent: await attempt(
+          client,
+          `UPDATE "${schemas.audit}".access_event SET basis = 'break-glass'`,
+        ),
+      };
+    });
+    expect(outcomes.acknowledge).toBe('allowed');
+    expect(outcomes.rewriteAlert).toMatch(/^42501 /);
+    expect(outcomes.deleteAlert).toMatch(/^42501 /);
+    expect(outcomes.rewriteEvent).toMatch(/^42501 /);
+  });
+
+  it('the projection serves a read model as its own role (views and state made by the owner); producers and the record API read it, none may change it', async () => {
+    const serving = uniqueName('rm_roles').replace(/[^a-z0-9_]/g, '_');
+    process.env['CARELOG_MIGRATION_DATABASE_URL'] = roleDatabaseUrl(adminUrl, OWNER_ROLE);
+    const control = readModelDataSource({
+      url: roleDatabaseUrl(adminUrl, 'carelog_projection'),
+      schema: serving,
+      applicationName: 'roles-test-projection',
+      poolSize: 2,
+    });
+    await control.initialize();
+    try {
+      const version = await new ReadModelVersions(control, serving).activeOrInitial();
+      expect(await new ReadModelVersions(control, serving).active()).toEqual(version);
+      // The projection writes its version's tables (its checkpoint, rows).
+      await control.query(`SELECT count(*) FROM "${version.schema}".care_relationship`);
+      for (const producer of ['carelog_gp_records', 'carelog_social_care'])
+        await as(producer, async (client) => {
+          // The producers' relationship query (libs/producer/src/relationships/read-model-facts.ts).
+          await client.query(
+            `SELECT organisation, kind, ended_at, expires_at FROM "${serving}".care_relationship
+             WHERE nhs_number = '9434765919'`,
+          );
+          expect(await attempt(client, `DELETE FROM "${serving}".care_relationship`)).toMatch(
+            /^42501 /,
+          );
+        });
+      await as('carelog_record_api', async (client) => {
+        await client.query(`SELECT count(*) FROM "${serving}".record_entry`);
+        await client.query(`SELECT count(*) FROM "${serving}".entry_version`);
+        expect(await attempt(client, `DELETE FROM "${serving}".record_entry`)).toMatch(/^42501 /);
+      });
+      expect(
+        await as('carelog_projection', (client) =>
+          attempt(client, `DROP VIEW "${serving}".record_entry`),
+        ),
+      ).toMatch(/^42501 /);
+    } finally {
+      delete process.env['CARELOG_MIGRATION_DATABASE_URL'];
+      await control.destroy();
+      await admin.query(`DROP SCHEMA IF EXISTS "${serving}" CASCADE`);
+      await admin.query(`DROP SCHEMA IF EXISTS "${serving}_v1" CASCADE`);
     }
   });
 

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { loadAuditCodec, type AuditCheckpointSigned } from '@carelog/codec';
 import type { Kafka } from 'kafkajs';
 import type { DataSource } from 'typeorm';
-import { chainHash, GENESIS_HASH } from './chain';
+import { canonicalJson, chainHash, GENESIS_HASH, type ChainContent } from './chain';
 import type { TrustedKeys } from './checkpoint';
 import { readTopicToEnd } from './topic-reader';
 import { walkTrail } from './verify-chain';
@@ -21,6 +21,8 @@ export const FINDING_KINDS = {
   'row-not-in-trail': 'on the audit topic but not in the trail (rows deleted)',
   'row-differs-from-topic':
     'the trail and the audit topic hold different rows under this seq (edited, or the trail re-chained)',
+  'row-basis-differs-from-topic':
+    "the row's basis, claim or review is not what the audit topic holds for it (edited in the trail)",
   'topic-conflict': 'the audit topic holds two different rows under this seq',
   'topic-message-undecodable': 'a message on the audit topic could not be decoded',
   'checkpoint-signature-invalid':
@@ -65,7 +67,8 @@ export interface AuditReport {
 
 /** What the audit topic holds, by seq: enough to compare with the trail (a hash and an id). */
 export interface TopicIndex {
-  bySeq: Map<number, { hash: string; accessId: string }>;
+  /** `basis`: what the access was made under, as canonical JSON; from version 2 messages only. */
+  bySeq: Map<number, { hash: string; accessId: string; basis?: string }>;
   conflicts: number[];
   undecodable: string[];
   messages: number;
@@ -77,6 +80,14 @@ export interface FoundCheckpoint {
   where: string;
 }
 
+/** What an access was made under (and its review), in one comparable form: times as ISO. */
+const basisJson = (content: Pick<ChainContent, 'basis' | 'claim' | 'review'>): string =>
+  canonicalJson({
+    basis: content.basis ?? null,
+    claim: content.claim ?? null,
+    review: content.review ?? null,
+  });
+
 /** Reads the whole audit topic (every partition to its current end) into an index by seq. */
 export async function readAuditTopic(kafka: Kafka, topic: string): Promise<TopicIndex> {
   const codec = loadAuditCodec();
@@ -85,12 +96,35 @@ export async function readAuditTopic(kafka: Kafka, topic: string): Promise<Topic
     index.messages++;
     try {
       if (!message.value) throw new Error('no value');
-      const { event } = codec.decode(message.value);
+      const { event, writer } = codec.decode(message.value);
       if (!('seq' in event)) throw new Error('not an access event');
       const known = index.bySeq.get(event.seq);
       // The same row twice is a publish retried after AuditPublishError; two rows is not.
       if (known && known.hash !== event.hash) index.conflicts.push(event.seq);
-      else index.bySeq.set(event.seq, { hash: event.hash, accessId: event.accessId });
+      else
+        index.bySeq.set(event.seq, {
+          hash: event.hash,
+          accessId: event.accessId,
+          // Version 1 did not carry them: nothing to compare.
+          ...(writer.version >= 2
+            ? {
+                basis: basisJson({
+                  basis: event.basis,
+                  claim: event.claim && {
+                    reason: event.claim.reason,
+                    expiresAt: event.claim.expiresAt.toISOString(),
+                  },
+                  review: event.review && {
+                    reason: event.review.reason,
+                    reader: event.review.reader,
+                    asAt: event.review.asAt && event.review.asAt.toISOString(),
+                    alertId: event.review.alertId,
+                    outcome: event.review.outcome,
+                  },
+                }),
+              }
+            : {}),
+        });
     } catch {
       index.undecodable.push(`partition ${partition} offset ${message.offset}`);
     }
@@ -230,6 +264,8 @@ export async function verifyAuditTrail(
     const copy = options.topic.bySeq.get(row.seq);
     if (!copy) addRows('row-not-on-topic', row.seq);
     else if (copy.hash !== row.hash) addRows('row-differs-from-topic', row.seq);
+    if (copy?.basis !== undefined && copy.basis !== basisJson(row.content))
+      addRows('row-basis-differs-from-topic', row.seq);
     if (headsWanted.has(row.seq)) headHashes.set(row.seq, row.hash);
     if (row.seq > covered) uncovered.push({ seq: row.seq, occurredAt: row.content.occurredAt });
     previous = { seq: row.seq, hash: row.hash };

@@ -62,27 +62,51 @@ export async function migrateExclusively(
   schema: string,
   kind?: SchemaKey,
 ): Promise<void> {
+  // Two: the lock holds one connection while the migrations use another.
+  await asOwner(
+    dataSource,
+    async (migrator) => {
+      const runner = migrator.createQueryRunner();
+      await runner.connect();
+      const lock = `carelog-migrations:${schema}`;
+      try {
+        await runner.query('SELECT pg_advisory_lock(hashtext($1))', [lock]);
+        await runner.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
+        await migrator.runMigrations({ transaction: 'each' });
+        if (kind) await runner.query(schemaGrantsSql(kind, schema));
+      } finally {
+        await runner
+          .query('SELECT pg_advisory_unlock(hashtext($1))', [lock])
+          .catch(() => undefined);
+        await runner.release();
+      }
+    },
+    2,
+  );
+}
+
+/**
+ * Runs DDL (schemas, tables, views) where it belongs: with CARELOG_MIGRATION_DATABASE_URL, as
+ * the owner on a data source of its own (same options, `poolSize` connections) that is closed
+ * afterwards; without it, on `dataSource` itself, as before.
+ */
+export async function asOwner<T>(
+  dataSource: DataSource,
+  work: (owner: DataSource) => Promise<T>,
+  poolSize = 1,
+): Promise<T> {
   const url = migrationDatabaseUrl();
+  if (!url) return work(dataSource);
   const extra = (dataSource.options as { extra?: Record<string, unknown> }).extra ?? {};
-  const ownerOptions = {
+  const owner = await new DataSource({
     ...dataSource.options,
     url,
-    // Two: the lock holds one connection while the migrations use another.
-    extra: { ...extra, max: 2 },
-  } as DataSourceOptions;
-  const migrator = url ? await new DataSource(ownerOptions).initialize() : dataSource;
-  const runner = migrator.createQueryRunner();
-  await runner.connect();
-  const lock = `carelog-migrations:${schema}`;
+    extra: { ...extra, max: poolSize },
+  } as DataSourceOptions).initialize();
   try {
-    await runner.query('SELECT pg_advisory_lock(hashtext($1))', [lock]);
-    await runner.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
-    await migrator.runMigrations({ transaction: 'each' });
-    if (kind) await runner.query(schemaGrantsSql(kind, schema));
+    return await work(owner);
   } finally {
-    await runner.query('SELECT pg_advisory_unlock(hashtext($1))', [lock]).catch(() => undefined);
-    await runner.release();
-    if (migrator !== dataSource) await migrator.destroy();
+    await owner.destroy();
   }
 }
 

@@ -18,6 +18,7 @@ export interface PlatformSchemas {
   producer: string;
   notifications: string;
   analyticsExport: string;
+  identity: string;
 }
 
 export const DEFAULT_SCHEMAS: PlatformSchemas = {
@@ -27,6 +28,7 @@ export const DEFAULT_SCHEMAS: PlatformSchemas = {
   producer: 'producer',
   notifications: 'notifications',
   analyticsExport: 'analytics_export',
+  identity: 'identity',
 };
 
 export const OWNER_ROLE = 'carelog_owner';
@@ -41,7 +43,10 @@ export interface ServiceRole {
   writes: SchemaKey[];
   /** Schemas it only reads. */
   reads: SchemaKey[];
-  /** Appends to the audit trail: SELECT and INSERT only. */
+  /**
+   * Appends to the audit trail: SELECT and INSERT only, and UPDATE of the acknowledgement
+   * columns of the privacy officer's alert queue (never of an access event).
+   */
   appendsAudit?: boolean;
   /** Creates schemas in the database (the rebuild's new read-model versions). */
   createsSchemas?: boolean;
@@ -63,10 +68,21 @@ export const SERVICE_ROLES: readonly ServiceRole[] = [
     reads: [],
     createsSchemas: true,
   },
-  { service: 'gp-records', role: 'carelog_gp_records', writes: ['producer'], reads: [] },
-  { service: 'social-care', role: 'carelog_social_care', writes: ['producer'], reads: [] },
-  { service: 'maternity', role: 'carelog_maternity', writes: ['producer'], reads: [] },
-  { service: 'urgent-care', role: 'carelog_urgent_care', writes: ['producer'], reads: [] },
+  // Producers read the care relationships (and entries) a write is decided against.
+  { service: 'gp-records', role: 'carelog_gp_records', writes: ['producer'], reads: ['readModel'] },
+  {
+    service: 'social-care',
+    role: 'carelog_social_care',
+    writes: ['producer'],
+    reads: ['readModel'],
+  },
+  { service: 'maternity', role: 'carelog_maternity', writes: ['producer'], reads: ['readModel'] },
+  {
+    service: 'urgent-care',
+    role: 'carelog_urgent_care',
+    writes: ['producer'],
+    reads: ['readModel'],
+  },
   {
     service: 'notifications',
     role: 'carelog_notifications',
@@ -79,6 +95,7 @@ export const SERVICE_ROLES: readonly ServiceRole[] = [
     writes: ['analyticsExport'],
     reads: [],
   },
+  { service: 'identity', role: 'carelog_identity', writes: ['identity'], reads: [] },
   { service: 'audit-verify', role: 'carelog_audit_verify', writes: [], reads: ['audit'] },
 ];
 
@@ -135,6 +152,14 @@ const OWN_ALL = `DO $own$ DECLARE t record; BEGIN
   END LOOP;
 END $own$`;
 
+/** The only columns the audit writer may UPDATE: a privacy officer's acknowledgement. */
+export const ACKNOWLEDGEMENT_COLUMNS = [
+  'acknowledged_at',
+  'acknowledged_by',
+  'acknowledgement_outcome',
+  'acknowledgement_note',
+] as const;
+
 /**
  * The grants on one schema of a kind, for every role that uses it, as format() templates
  * (%1$I is the schema): writers get SELECT, INSERT, UPDATE, DELETE (never TRUNCATE), readers
@@ -158,6 +183,15 @@ function grantTemplates(key: SchemaKey): string[] {
       `GRANT ${tables} ON ALL TABLES IN SCHEMA %1$I TO ${role}`,
       `ALTER DEFAULT PRIVILEGES FOR ROLE ${OWNER_ROLE} IN SCHEMA %1$I GRANT ${tables} ON TABLES TO ${role}`,
     );
+    if (key === 'audit' && service.appendsAudit)
+      templates.push(
+        `DO $acks$ BEGIN
+  IF EXISTS (SELECT 1 FROM information_schema.columns WHERE table_schema = %1$L
+             AND table_name = 'privacy_officer_alert' AND column_name = 'acknowledgement_note') THEN
+    EXECUTE format('GRANT UPDATE (${ACKNOWLEDGEMENT_COLUMNS.join(', ')}) ON %%I.privacy_officer_alert TO ${role}', %1$L);
+  END IF;
+END $acks$`,
+      );
     if (service.writes.includes(key))
       templates.push(
         `GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA %1$I TO ${role}`,
@@ -169,13 +203,16 @@ function grantTemplates(key: SchemaKey): string[] {
 
 /**
  * The grants of one schema as a statement the owner runs after migrating it (a schema of any
- * name: a test's, a read-model version). Does nothing where the roles were never created.
+ * name: a test's, a read-model version). Does nothing where the roles were never created. A
+ * superuser running it (a job started without CARELOG_MIGRATION_DATABASE_URL) grants too, so
+ * that the services on their roles can still use what it made.
  */
 export function schemaGrantsSql(key: SchemaKey, schema: string): string {
   const roles = SERVICE_ROLES.map((service) => literal(service.role)).join(', ');
   return `DO $$ BEGIN
   IF (SELECT count(*) FROM pg_roles WHERE rolname IN (${literal(OWNER_ROLE)}, ${roles})) = ${SERVICE_ROLES.length + 1}
-     AND current_user = ${literal(OWNER_ROLE)} THEN
+     AND (current_user = ${literal(OWNER_ROLE)}
+          OR (SELECT rolsuper FROM pg_roles WHERE rolname = current_user)) THEN
 ${grantTemplates(key)
   .map((template) => `    EXECUTE format(${literal(template)}, ${literal(schema)});`)
   .join('\n')}

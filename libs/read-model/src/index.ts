@@ -3,6 +3,7 @@ export {
   readModelDataSource,
   migrateReadModel,
   migrateExclusively,
+  asOwner,
   migrationDatabaseUrl,
   configuredDatabaseUrl,
   servingSchema,

@@ -1,6 +1,13 @@
 import type { DataSource } from 'typeorm';
 import { READ_MODEL_TABLES } from './entities';
-import { migrateReadModel, readModelDataSource, servingSchema } from './data-source';
+import { schemaGrantsSql } from './database-roles';
+import {
+  asOwner,
+  migrateReadModel,
+  migrationDatabaseUrl,
+  readModelDataSource,
+  servingSchema,
+} from './data-source';
 
 export interface ReadModelVersion {
   version: number;
@@ -50,9 +57,26 @@ export class ReadModelVersions {
     }
   }
 
+  /**
+   * The state table, views and version schemas belong to the owner: with a migration URL
+   * they are changed as the owner (the service's own role only reads and writes rows), then
+   * the serving schema's views are granted to the roles that read the read model.
+   */
+  private ddl<T>(work: (owner: DataSource) => Promise<T>): Promise<T> {
+    return asOwner(this.dataSource, async (owner) => {
+      const result = await work(owner);
+      await owner.query(schemaGrantsSql('readModel', this.serving));
+      return result;
+    });
+  }
+
   private async ensureStateTable(): Promise<void> {
-    await this.dataSource.query(`CREATE SCHEMA IF NOT EXISTS "${this.serving}"`);
-    await this.dataSource.query(
+    await this.ddl((owner) => this.createStateTable(owner));
+  }
+
+  private async createStateTable(owner: DataSource): Promise<void> {
+    await owner.query(`CREATE SCHEMA IF NOT EXISTS "${this.serving}"`);
+    await owner.query(
       `CREATE TABLE IF NOT EXISTS "${this.serving}".read_model_state (
          singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton),
          active_version int NOT NULL,
@@ -96,9 +120,8 @@ export class ReadModelVersions {
       );
       const next = (rows[0]?.latest_version ?? 0) + 1;
       const version = await this.prepareLocked(next);
-      await this.dataSource.query(
-        `UPDATE "${this.serving}".read_model_state SET latest_version = $1`,
-        [next],
+      await this.ddl((owner) =>
+        owner.query(`UPDATE "${this.serving}".read_model_state SET latest_version = $1`, [next]),
       );
       return version;
     });
@@ -127,17 +150,21 @@ export class ReadModelVersions {
         await writer.destroy();
       }
       if ((await this.active())?.version !== version.version) return;
-      for (const table of READ_MODEL_TABLES) {
-        await this.dataSource.query(
-          `CREATE OR REPLACE VIEW "${this.serving}"."${table}" AS SELECT * FROM "${version.schema}"."${table}"`,
-        );
-      }
+      await this.ddl(async (owner) => {
+        for (const table of READ_MODEL_TABLES) {
+          await owner.query(
+            `CREATE OR REPLACE VIEW "${this.serving}"."${table}" AS SELECT * FROM "${version.schema}"."${table}"`,
+          );
+        }
+      });
     });
   }
 
   private async prepareLocked(number: number): Promise<ReadModelVersion> {
     const version = readModelVersion(number, this.serving);
     const writer = readModelDataSource({
+      // Dropping a stale version's schema is the owner's to do.
+      url: migrationDatabaseUrl(),
       schema: version.schema,
       applicationName: 'carelog-read-model-prepare',
       poolSize: 2,
@@ -153,7 +180,11 @@ export class ReadModelVersions {
   }
 
   private async switchLocked(version: ReadModelVersion): Promise<void> {
-    await this.dataSource.transaction(async (manager) => {
+    await this.ddl((owner) => this.switchAsOwner(owner, version));
+  }
+
+  private async switchAsOwner(owner: DataSource, version: ReadModelVersion): Promise<void> {
+    await owner.transaction(async (manager) => {
       for (const table of READ_MODEL_TABLES) {
         await manager.query(`DROP VIEW IF EXISTS "${this.serving}"."${table}"`);
         await manager.query(

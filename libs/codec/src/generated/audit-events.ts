@@ -16,6 +16,9 @@ export type AccessEventRecorded = {
   outcome: 'allowed' | 'denied';
   entriesShown: null | number;
   breakGlass: null | BreakGlassGrant;
+  basis: null | string;
+  claim: null | RelationshipClaim;
+  review: null | PrivacyReview;
   seq: number;
   prevHash: string;
   hash: string;
@@ -32,6 +35,19 @@ export type AuditCheckpointSigned = {
 };
 
 export type BreakGlassGrant = {
+  reason: string;
+  expiresAt: Date;
+};
+
+export type PrivacyReview = {
+  reason: null | string;
+  reader: null | AccessActor;
+  asAt: null | Date;
+  alertId: null | string;
+  outcome: null | string;
+};
+
+export type RelationshipClaim = {
   reason: string;
   expiresAt: Date;
 };

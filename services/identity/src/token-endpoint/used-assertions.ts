@@ -1,4 +1,5 @@
-import type { Pool } from 'pg';
+import { Pool } from 'pg';
+import { migrationDatabaseUrl, schemaGrantsSql } from '@carelog/read-model';
 
 /**
  * Client assertions already exchanged, by client and `jti`, kept until they expire: shared by
@@ -11,9 +12,23 @@ export class UsedAssertions {
     private readonly schema: string,
   ) {}
 
-  /** Creates the table; several instances starting at once take turns (advisory lock). */
+  /**
+   * Creates the table; several instances starting at once take turns (advisory lock). With
+   * CARELOG_MIGRATION_DATABASE_URL it does so as the owner, then grants the schema to the
+   * identity service's role.
+   */
   async migrate(): Promise<void> {
-    const client = await this.pool.connect();
+    const url = migrationDatabaseUrl();
+    const owner = url ? new Pool({ connectionString: url, max: 1 }) : this.pool;
+    try {
+      await this.migrateOn(owner);
+    } finally {
+      if (owner !== this.pool) await owner.end();
+    }
+  }
+
+  private async migrateOn(pool: Pool): Promise<void> {
+    const client = await pool.connect();
     const lock = `carelog-migrations:${this.schema}`;
     try {
       await client.query('SELECT pg_advisory_lock(hashtext($1))', [lock]);
@@ -26,6 +41,7 @@ export class UsedAssertions {
            PRIMARY KEY (client_id, jti)
          )`,
       );
+      await client.query(schemaGrantsSql('identity', this.schema));
     } finally {
       await client.query('SELECT pg_advisory_unlock(hashtext($1))', [lock]).catch(() => undefined);
       client.release();
