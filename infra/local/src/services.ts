@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { repoRoot } from './paths';
 import { localDatabaseUrl } from './postgres';
 // By a relative path, as in postgres.ts: the roles script imports nothing itself.
+// eslint-disable-next-line @nx/enforce-module-boundaries
 import {
   OWNER_ROLE,
   roleDatabaseUrl,
