@@ -102,7 +102,7 @@ describe('the audit trail', () => {
     expect(message?.headers?.['carelog-audit-event']?.toString()).toBe('AccessEventRecorded');
     expect(message?.value?.subarray(0, 2)).toEqual(Buffer.from([0xc3, 0x01]));
     const { event: body, writer } = loadAuditCodec().decode(message?.value ?? Buffer.alloc(0));
-    expect(writer.file).toBe('audit/AccessEventRecorded.v1.avsc');
+    expect(writer.file).toBe('audit/AccessEventRecorded.v2.avsc');
     expect(body as AccessEventMessage).toEqual({
       accessId: event.accessId,
       occurredAt: new Date(event.occurredAt.toISOString()),

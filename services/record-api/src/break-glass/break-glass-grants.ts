@@ -1,12 +1,12 @@
 import type { DataSource } from 'typeorm';
-import { asOwner, schemaGrantsSql } from '@carelog/read-model';
+import { migrateRecordApiSchema, RECORD_API_SCHEMA } from '../record-api-schema';
 
 /** How long a break-glass lasts unless configured otherwise. */
 export const DEFAULT_BREAK_GLASS_MINUTES = 240;
 export const breakGlassMinutes = (): number =>
   Number(process.env['CARELOG_BREAK_GLASS_MINUTES'] ?? DEFAULT_BREAK_GLASS_MINUTES);
 
-const SCHEMA = 'record_api';
+const SCHEMA = RECORD_API_SCHEMA;
 
 /**
  * Break-glass grants: a named user's time-limited access to one patient, with the reason
@@ -17,35 +17,19 @@ export class BreakGlassGrants {
 
   /** Creates the table as the owner where a migration URL is set, and grants it to the API's role. */
   async migrate(): Promise<void> {
-    await asOwner(this.dataSource, async (owner) => {
-      const runner = owner.createQueryRunner();
-      await runner.connect();
-      try {
-        await runner.query(`SELECT pg_advisory_lock(hashtext('carelog-record-api-schema'))`);
-        await runner.query(`CREATE SCHEMA IF NOT EXISTS ${SCHEMA}`);
-        await runner.query(
-          `CREATE TABLE IF NOT EXISTS ${SCHEMA}.break_glass (
-             grant_id uuid PRIMARY KEY,
-             user_id text NOT NULL,
-             organisation text NOT NULL,
-             role text NOT NULL,
-             nhs_number char(10) NOT NULL,
-             reason text NOT NULL,
-             granted_at timestamptz NOT NULL,
-             expires_at timestamptz NOT NULL
-           )`,
-        );
-        await runner.query(
-          `CREATE INDEX IF NOT EXISTS break_glass_lookup ON ${SCHEMA}.break_glass (nhs_number, user_id, expires_at)`,
-        );
-        await runner.query(schemaGrantsSql('recordApi', SCHEMA));
-      } finally {
-        await runner
-          .query(`SELECT pg_advisory_unlock(hashtext('carelog-record-api-schema'))`)
-          .catch(() => undefined);
-        await runner.release();
-      }
-    });
+    await migrateRecordApiSchema(this.dataSource, [
+      `CREATE TABLE IF NOT EXISTS ${SCHEMA}.break_glass (
+         grant_id uuid PRIMARY KEY,
+         user_id text NOT NULL,
+         organisation text NOT NULL,
+         role text NOT NULL,
+         nhs_number char(10) NOT NULL,
+         reason text NOT NULL,
+         granted_at timestamptz NOT NULL,
+         expires_at timestamptz NOT NULL
+       )`,
+      `CREATE INDEX IF NOT EXISTS break_glass_lookup ON ${SCHEMA}.break_glass (nhs_number, user_id, expires_at)`,
+    ]);
   }
 
   async grant(grant: {

@@ -1,6 +1,7 @@
 import type { DataSource } from 'typeorm';
+import { migrateRecordApiSchema, RECORD_API_SCHEMA } from '../record-api-schema';
 
-const SCHEMA = 'record_api';
+const SCHEMA = RECORD_API_SCHEMA;
 
 /**
  * "Where I last looked": one mark per reader (user) and patient. The reader sets it, and it
@@ -10,25 +11,14 @@ export class JournalMarks {
   constructor(private readonly dataSource: DataSource) {}
 
   async migrate(): Promise<void> {
-    const runner = this.dataSource.createQueryRunner();
-    await runner.connect();
-    try {
-      await runner.query(`SELECT pg_advisory_lock(hashtext('carelog-record-api-schema'))`);
-      await runner.query(`CREATE SCHEMA IF NOT EXISTS ${SCHEMA}`);
-      await runner.query(
-        `CREATE TABLE IF NOT EXISTS ${SCHEMA}.journal_mark (
-           user_id text NOT NULL,
-           nhs_number char(10) NOT NULL,
-           marked_at timestamptz NOT NULL,
-           PRIMARY KEY (user_id, nhs_number)
-         )`,
-      );
-    } finally {
-      await runner
-        .query(`SELECT pg_advisory_unlock(hashtext('carelog-record-api-schema'))`)
-        .catch(() => undefined);
-      await runner.release();
-    }
+    await migrateRecordApiSchema(this.dataSource, [
+      `CREATE TABLE IF NOT EXISTS ${SCHEMA}.journal_mark (
+         user_id text NOT NULL,
+         nhs_number char(10) NOT NULL,
+         marked_at timestamptz NOT NULL,
+         PRIMARY KEY (user_id, nhs_number)
+       )`,
+    ]);
   }
 
   async get(userId: string, nhsNumber: string): Promise<Date | null> {
