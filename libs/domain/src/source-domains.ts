@@ -1,7 +1,14 @@
 import { isStaffRole, VIEW_ROLES, type Role } from './roles';
 
 /** The settings of care that publish record entries, one Kafka topic each. */
-export const SOURCE_DOMAINS = ['gp', 'social-care', 'maternity', 'urgent-care', 'patient'] as const;
+export const SOURCE_DOMAINS = [
+  'gp',
+  'social-care',
+  'maternity',
+  'urgent-care',
+  'patient',
+  'community-nursing',
+] as const;
 export type SourceDomain = (typeof SOURCE_DOMAINS)[number];
 
 /** Relationships that give an organisation's staff a legitimate reason to read (DESIGN.md). */
@@ -172,6 +179,19 @@ export const ENTRY_TYPES: readonly EntryTypeRule[] = [
     authors: ['urgent-care', 'gp'],
     relationship: encounter,
   },
+  // District nurses join a patient's care only by a hand-over (care team, accepted referral).
+  {
+    type: 'DistrictNursingVisitRecorded',
+    domain: 'community-nursing',
+    authors: ['community-nurse'],
+  },
+  { type: 'WoundCareRecorded', domain: 'community-nursing', authors: ['community-nurse'] },
+  {
+    type: 'ContinenceAssessmentRecorded',
+    domain: 'community-nursing',
+    authors: ['community-nurse'],
+  },
+  { type: 'EndOfLifeCareRecorded', domain: 'community-nursing', authors: ['community-nurse'] },
   { type: 'HomeReadingRecorded', domain: 'patient', authors: ['patient'] },
   { type: 'WearableSummaryRecorded', domain: 'patient', authors: ['patient'] },
   { type: 'PatientNoteAdded', domain: 'patient', authors: ['patient'] },

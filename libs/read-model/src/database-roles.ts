@@ -84,6 +84,12 @@ export const SERVICE_ROLES: readonly ServiceRole[] = [
     reads: ['readModel'],
   },
   {
+    service: 'community-nursing',
+    role: 'carelog_community_nursing',
+    writes: ['producer'],
+    reads: ['readModel'],
+  },
+  {
     service: 'notifications',
     role: 'carelog_notifications',
     writes: ['notifications'],

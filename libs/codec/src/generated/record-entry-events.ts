@@ -76,6 +76,13 @@ export type AntenatalContactRecordedPayload = {
   narrative: string;
 };
 
+export type AnticipatoryMedicine = {
+  medicine: null | Coded;
+  name: string;
+  dose: string;
+  indication: string;
+};
+
 export type AssessmentCompletedEvent = {
   eventId: string;
   type: 'AssessmentCompleted';
@@ -472,6 +479,58 @@ export type ConsultationRecordedPayload = {
   consultationMedium: null | string;
 };
 
+export type ContinenceAssessmentRecordedEvent = {
+  eventId: string;
+  type: 'ContinenceAssessmentRecorded';
+  schemaVersion: number;
+  patient: Patient;
+  occurredAt: Date;
+  recordedAt: Date;
+  source: Source;
+  author: Author;
+  sensitivity: Array<string>;
+  attention: null | Attention;
+  correlationId: string;
+  causationId: null | string;
+  supersedes: null | Supersedes;
+  payload: ContinenceAssessmentRecordedPayload;
+};
+
+export type ContinenceAssessmentRecordedPayload = {
+  bladder: string;
+  bowel: string;
+  finding: null | Coded;
+  productsSupplied: Array<string>;
+  plan: string;
+  note: string;
+};
+
+export type DistrictNursingVisitRecordedEvent = {
+  eventId: string;
+  type: 'DistrictNursingVisitRecorded';
+  schemaVersion: number;
+  patient: Patient;
+  occurredAt: Date;
+  recordedAt: Date;
+  source: Source;
+  author: Author;
+  sensitivity: Array<string>;
+  attention: null | Attention;
+  correlationId: string;
+  causationId: null | string;
+  supersedes: null | Supersedes;
+  payload: DistrictNursingVisitRecordedPayload;
+};
+
+export type DistrictNursingVisitRecordedPayload = {
+  visitStart: Date;
+  visitEnd: Date;
+  visitType: string;
+  interventions: Array<string>;
+  note: string;
+  nextVisitDue: null | string;
+};
+
 export type DomainScore = {
   domain: string;
   score: number;
@@ -501,6 +560,31 @@ export type EdAttendanceRecordedPayload = {
   diagnosis: null | Coded;
   dischargeDestination: string;
   narrative: string;
+};
+
+export type EndOfLifeCareRecordedEvent = {
+  eventId: string;
+  type: 'EndOfLifeCareRecorded';
+  schemaVersion: number;
+  patient: Patient;
+  occurredAt: Date;
+  recordedAt: Date;
+  source: Source;
+  author: Author;
+  sensitivity: Array<string>;
+  attention: null | Attention;
+  correlationId: string;
+  causationId: null | string;
+  supersedes: null | Supersedes;
+  payload: EndOfLifeCareRecordedPayload;
+};
+
+export type EndOfLifeCareRecordedPayload = {
+  anticipatoryMedicines: Array<AnticipatoryMedicine>;
+  preferredPlaceOfDeath: null | string;
+  resuscitationStatus: string;
+  respectFormCompleted: boolean;
+  note: string;
 };
 
 export type EntryEnteredInErrorEvent = {
@@ -1185,6 +1269,38 @@ export type WearableSummaryRecordedPayload = {
   deviceName: null | string;
 };
 
+export type WoundCareRecordedEvent = {
+  eventId: string;
+  type: 'WoundCareRecorded';
+  schemaVersion: number;
+  patient: Patient;
+  occurredAt: Date;
+  recordedAt: Date;
+  source: Source;
+  author: Author;
+  sensitivity: Array<string>;
+  attention: null | Attention;
+  correlationId: string;
+  causationId: null | string;
+  supersedes: null | Supersedes;
+  payload: WoundCareRecordedPayload;
+};
+
+export type WoundCareRecordedPayload = {
+  woundId: string;
+  woundType: null | Coded;
+  bodySite: null | Coded;
+  siteDescription: string;
+  lengthMm: null | number;
+  widthMm: null | number;
+  depthMm: null | number;
+  progress: string;
+  signsOfInfection: boolean;
+  dressing: string;
+  nextDressingDue: null | string;
+  note: string;
+};
+
 export const ENTRY_TYPE_NAMES = [
   'AllergyRecorded',
   'AmbulanceSeeAndTreatRecorded',
@@ -1205,7 +1321,10 @@ export const ENTRY_TYPE_NAMES = [
   'CaseloadTransferredToHealthVisiting',
   'ChildDevelopmentCheckRecorded',
   'ConsultationRecorded',
+  'ContinenceAssessmentRecorded',
+  'DistrictNursingVisitRecorded',
   'EdAttendanceRecorded',
+  'EndOfLifeCareRecorded',
   'EntryEnteredInError',
   'EntrySealed',
   'EntryUnsealed',
@@ -1234,6 +1353,7 @@ export const ENTRY_TYPE_NAMES = [
   'TestResultRecorded',
   'TriageOutcomeRecorded',
   'WearableSummaryRecorded',
+  'WoundCareRecorded',
 ] as const;
 
 export type EntryTypeName = (typeof ENTRY_TYPE_NAMES)[number];
@@ -1259,7 +1379,10 @@ export type RecordEntryEvent =
   | CaseloadTransferredToHealthVisitingEvent
   | ChildDevelopmentCheckRecordedEvent
   | ConsultationRecordedEvent
+  | ContinenceAssessmentRecordedEvent
+  | DistrictNursingVisitRecordedEvent
   | EdAttendanceRecordedEvent
+  | EndOfLifeCareRecordedEvent
   | EntryEnteredInErrorEvent
   | EntrySealedEvent
   | EntryUnsealedEvent
@@ -1287,6 +1410,7 @@ export type RecordEntryEvent =
   | SensitiveInformationSharedEvent
   | TestResultRecordedEvent
   | TriageOutcomeRecordedEvent
-  | WearableSummaryRecordedEvent;
+  | WearableSummaryRecordedEvent
+  | WoundCareRecordedEvent;
 
 export type RecordEntryEventOf<T extends EntryTypeName> = Extract<RecordEntryEvent, { type: T }>;

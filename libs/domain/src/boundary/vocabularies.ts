@@ -29,6 +29,26 @@ export const PAYLOAD_VOCABULARIES: Readonly<Record<string, readonly string[]>> =
   'OptOutWithdrawn.optOutType': ['national-data-opt-out', 'type-1', 'record-sharing'],
   'EntrySealed.sealedFrom.kind': ['role', 'organisation', 'person'],
   'EntryUnsealed.sealedFrom.kind': ['role', 'organisation', 'person'],
+  'DistrictNursingVisitRecorded.visitType': ['planned', 'unplanned', 'first-assessment', 'review'],
+  'WoundCareRecorded.progress': ['improving', 'no-change', 'deteriorating', 'healed'],
+  'ContinenceAssessmentRecorded.bladder': [
+    'continent',
+    'stress',
+    'urge',
+    'mixed',
+    'overflow',
+    'functional',
+    'catheterised',
+  ],
+  'ContinenceAssessmentRecorded.bowel': ['continent', 'incontinent', 'constipated', 'stoma'],
+  'EndOfLifeCareRecorded.preferredPlaceOfDeath': [
+    'home',
+    'care-home',
+    'hospice',
+    'hospital',
+    'undecided',
+  ],
+  'EndOfLifeCareRecorded.resuscitationStatus': ['dnacpr-in-place', 'for-cpr', 'not-discussed'],
 };
 
 /** The listed term a value spells, ignoring case, compatibility forms and surrounding spaces. */

@@ -34,6 +34,12 @@ export const SECTIONS = {
   ],
   maternity: ['AntenatalContactRecorded', 'BirthRecorded', 'PostnatalContactRecorded'],
   'health-visiting': ['HealthVisitorReviewRecorded', 'ChildDevelopmentCheckRecorded'],
+  'community-nursing': [
+    'DistrictNursingVisitRecorded',
+    'WoundCareRecorded',
+    'ContinenceAssessmentRecorded',
+    'EndOfLifeCareRecorded',
+  ],
   'urgent-care': [
     'TriageOutcomeRecorded',
     'EdAttendanceRecorded',
@@ -72,28 +78,48 @@ const ROUTINE = ROUTINE_TYPES;
 export const JOURNAL_VIEWS: Record<ViewRole, JournalView> = {
   gp: {
     narrative: ['gp', 'results', 'medicines', 'urgent-care', 'care-relationships'],
-    sections: ['social-care', 'maternity', 'health-visiting', 'patient-contributions'],
+    sections: [
+      'social-care',
+      'maternity',
+      'health-visiting',
+      'patient-contributions',
+      'community-nursing',
+    ],
     digest: ROUTINE,
   },
   'practice-nurse': {
     narrative: ['gp', 'results', 'medicines', 'urgent-care', 'care-relationships'],
-    sections: ['social-care', 'patient-contributions', 'maternity', 'health-visiting'],
+    sections: [
+      'social-care',
+      'patient-contributions',
+      'maternity',
+      'health-visiting',
+      'community-nursing',
+    ],
     digest: ROUTINE,
   },
   'community-nurse': {
-    narrative: ['gp', 'medicines', 'results', 'patient-contributions', 'urgent-care'],
+    narrative: [
+      'gp',
+      'medicines',
+      'results',
+      'patient-contributions',
+      'urgent-care',
+      'community-nursing',
+    ],
     sections: ['social-care', 'care-relationships'],
     // Home readings too: a digest gives the range, mean and readings over threshold (#15).
     digest: ROUTINE,
   },
   'social-worker': {
     narrative: ['social-care', 'care-relationships'],
-    sections: ['urgent-care', 'patient-contributions'],
+    sections: ['urgent-care', 'patient-contributions', 'community-nursing'],
     digest: ['CareVisitRecorded', 'HomeReadingRecorded', 'WearableSummaryRecorded'],
   },
   'care-worker': {
     narrative: ['social-care'],
-    sections: ['medicines'],
+    // What the nurses do in the home (dressings, catheter, end-of-life plan) shapes care visits.
+    sections: ['medicines', 'community-nursing'],
     digest: ['MedicationIssued'],
   },
   midwife: {
@@ -108,7 +134,14 @@ export const JOURNAL_VIEWS: Record<ViewRole, JournalView> = {
   },
   'urgent-care': {
     narrative: ['gp', 'medicines', 'results', 'urgent-care'],
-    sections: ['social-care', 'care-relationships', 'patient-contributions', 'maternity'],
+    sections: [
+      'social-care',
+      'care-relationships',
+      'patient-contributions',
+      'maternity',
+      // Anticipatory medicines and the resuscitation decision matter most out of hours.
+      'community-nursing',
+    ],
     digest: ROUTINE,
   },
   pharmacist: { narrative: ['medicines'], sections: ['results', 'urgent-care'], digest: [] },
@@ -122,12 +155,13 @@ export const JOURNAL_VIEWS: Record<ViewRole, JournalView> = {
       'maternity',
       'health-visiting',
       'patient-contributions',
+      'community-nursing',
     ],
     sections: ['care-relationships'],
     digest: ROUTINE,
   },
   carer: {
-    narrative: ['social-care', 'medicines', 'patient-contributions'],
+    narrative: ['social-care', 'medicines', 'patient-contributions', 'community-nursing'],
     sections: [],
     // Every routine type: a carer reads what the readings and issues amount to (#15).
     digest: ROUTINE,
@@ -173,7 +207,7 @@ export interface AlwaysShowRule {
 /**
  * What is never buried, for the roles it concerns: an entry flagged for their attention, an
  * abnormal result, a safeguarding concern, a change of care plan, a care visit that raised
- * a concern.
+ * a concern, a wound getting worse or infected, end-of-life care.
  */
 export const ALWAYS_SHOW: readonly AlwaysShowRule[] = [
   {
@@ -214,6 +248,20 @@ export const ALWAYS_SHOW: readonly AlwaysShowRule[] = [
     roles: ['gp', 'practice-nurse', 'community-nurse', 'social-worker', 'care-worker'],
     applies: (entry) =>
       entry.entryType === 'CareVisitRecorded' && entry.payload['concernsRaised'] === true,
+  },
+  {
+    // A wound getting worse or infected is never folded into "redressed, no change".
+    name: 'wound-concern',
+    roles: ['gp', 'practice-nurse', 'community-nurse'],
+    applies: (entry) =>
+      entry.entryType === 'WoundCareRecorded' &&
+      (entry.payload['progress'] === 'deteriorating' || entry.payload['signsOfInfection'] === true),
+  },
+  {
+    // Anticipatory medicines, preferred place of death, ReSPECT / DNACPR: whoever is called out.
+    name: 'end-of-life-care',
+    roles: ['gp', 'practice-nurse', 'community-nurse', 'urgent-care'],
+    applies: (entry) => entry.entryType === 'EndOfLifeCareRecorded',
   },
 ];
 

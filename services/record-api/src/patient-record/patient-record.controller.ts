@@ -15,6 +15,7 @@ import {
   type EntryFacts,
   type JournalLine,
   type ViewRole,
+  SOURCE_DOMAINS,
 } from '@carelog/domain';
 import { CallerGuard, CurrentCaller } from '@carelog/nest-platform';
 import {
@@ -200,7 +201,7 @@ export class PatientRecordController {
   @ApiQuery({
     name: 'setting',
     required: false,
-    enum: ['gp', 'social-care', 'maternity', 'urgent-care', 'patient'],
+    enum: [...SOURCE_DOMAINS],
   })
   @ApiQuery({ name: 'type', required: false })
   @ApiQuery({
