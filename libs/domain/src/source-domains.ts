@@ -1,3 +1,4 @@
+import type { EntryTypeName } from './generated/entry-type-names';
 import { isStaffRole, VIEW_ROLES, type Role } from './roles';
 
 /** The settings of care that publish record entries, one Kafka topic each. */
@@ -41,7 +42,8 @@ export type RelationshipProvenance =
   | { way: 'claim' };
 
 export interface EntryTypeRule {
-  type: string;
+  /** A type with a schema in schemas/: a misspelt or unknown one fails type-checking. */
+  type: EntryTypeName;
   /** Where the type is published; `any` for corrections, which go to the original's topic. */
   domain: SourceDomain | 'any';
   /** Roles whose profession may author this entry type. */

@@ -1,6 +1,10 @@
 // Generated from schemas/ by `npm run schemas:generate`. Do not edit: change the schema.
 // `npm run schemas:check` fails when this file and the schemas disagree.
 
+import type { EntryTypeName } from '@carelog/domain';
+
+export { ENTRY_TYPE_NAMES, type EntryTypeName } from '@carelog/domain';
+
 export type AllergyRecordedEvent = {
   eventId: string;
   type: 'AllergyRecorded';
@@ -1300,63 +1304,6 @@ export type WoundCareRecordedPayload = {
   nextDressingDue: null | string;
   note: string;
 };
-
-export const ENTRY_TYPE_NAMES = [
-  'AllergyRecorded',
-  'AmbulanceSeeAndTreatRecorded',
-  'AntenatalContactRecorded',
-  'AssessmentCompleted',
-  'AttentionAcknowledged',
-  'AttentionEscalated',
-  'BirthRecorded',
-  'CarePlanChanged',
-  'CareTeamMemberAdded',
-  'CareTeamMemberRemoved',
-  'CareVisitRecorded',
-  'CarerApproved',
-  'CarerObservationRecorded',
-  'CarerRevoked',
-  'CaseClosed',
-  'CaseOpened',
-  'CaseloadTransferredToHealthVisiting',
-  'ChildDevelopmentCheckRecorded',
-  'ConsultationRecorded',
-  'ContinenceAssessmentRecorded',
-  'DistrictNursingVisitRecorded',
-  'EdAttendanceRecorded',
-  'EndOfLifeCareRecorded',
-  'EntryEnteredInError',
-  'EntrySealed',
-  'EntryUnsealed',
-  'HealthVisitorReviewRecorded',
-  'HomeReadingRecorded',
-  'ImmunisationRecorded',
-  'LetterReceived',
-  'MaternityBookingRecorded',
-  'MaternityDischargeRecorded',
-  'MedicationIssued',
-  'MedicationPrescribed',
-  'OptOutRecorded',
-  'OptOutWithdrawn',
-  'OutOfHoursConsultationRecorded',
-  'PatientNoteAdded',
-  'PostnatalContactRecorded',
-  'ProblemRecorded',
-  'ReferralAccepted',
-  'ReferralMade',
-  'RegistrationEnded',
-  'RegistrationStarted',
-  'RelationshipClaimed',
-  'ReviewCompleted',
-  'SafeguardingConcernRaised',
-  'SensitiveInformationShared',
-  'TestResultRecorded',
-  'TriageOutcomeRecorded',
-  'WearableSummaryRecorded',
-  'WoundCareRecorded',
-] as const;
-
-export type EntryTypeName = (typeof ENTRY_TYPE_NAMES)[number];
 
 /** Every record-entry event, in the shape of the current version of its schema. */
 export type RecordEntryEvent =

@@ -1,3 +1,4 @@
+import type { EntryTypeName } from '../generated/entry-type-names';
 import { ROLES } from '../roles';
 
 /**
@@ -7,7 +8,7 @@ import { ROLES } from '../roles';
  * producers accept a value only if it is one of them: written in another case or with spaces
  * around it, it is stored as the listed term; anything else is refused (`unknown-term`).
  */
-export const PAYLOAD_VOCABULARIES: Readonly<Record<string, readonly string[]>> = {
+const VOCABULARIES = {
   'AllergyRecorded.severity': ['mild', 'moderate', 'severe'],
   'AllergyRecorded.certainty': ['confirmed', 'likely', 'unlikely'],
   'ConsultationRecorded.consultationMedium': ['face-to-face', 'telephone', 'video', 'online'],
@@ -49,7 +50,9 @@ export const PAYLOAD_VOCABULARIES: Readonly<Record<string, readonly string[]>> =
     'undecided',
   ],
   'EndOfLifeCareRecorded.resuscitationStatus': ['dnacpr-in-place', 'for-cpr', 'not-discussed'],
-};
+} satisfies Record<`${EntryTypeName}.${string}`, readonly string[]>;
+/** Looked up by any field key; declared above against the schemas' entry-type names. */
+export const PAYLOAD_VOCABULARIES: Readonly<Record<string, readonly string[]>> = VOCABULARIES;
 
 /** The listed term a value spells, ignoring case, compatibility forms and surrounding spaces. */
 export function canonicalTerm(list: readonly string[], value: unknown): string | undefined {

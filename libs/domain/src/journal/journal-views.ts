@@ -1,4 +1,5 @@
 import { isAbnormalInterpretation } from '../boundary/vocabularies';
+import type { EntryTypeName } from '../generated/entry-type-names';
 import type { ViewRole } from '../roles';
 import { ROUTINE_TYPES, type RoutineType } from './routine-summaries';
 
@@ -52,7 +53,7 @@ export const SECTIONS = {
     'PatientNoteAdded',
     'CarerObservationRecorded',
   ],
-} as const satisfies Record<string, readonly string[]>;
+} as const satisfies Record<string, readonly EntryTypeName[]>;
 
 export type SectionName = keyof typeof SECTIONS;
 export const SECTION_NAMES = Object.keys(SECTIONS) as SectionName[];
@@ -71,6 +72,11 @@ export interface JournalView {
   sections: readonly SectionName[];
   /** Routine types summarised per period; each has its summariser in routine-summaries.ts. */
   digest: readonly RoutineType[];
+  /**
+   * Sections this view leaves out on purpose. Every section is in exactly one of narrative,
+   * sections and omitted (journal-views.spec.ts), so a new section makes every view decide.
+   */
+  omitted: readonly SectionName[];
 }
 
 const ROUTINE = ROUTINE_TYPES;
@@ -86,6 +92,7 @@ export const JOURNAL_VIEWS: Record<ViewRole, JournalView> = {
       'community-nursing',
     ],
     digest: ROUTINE,
+    omitted: [],
   },
   'practice-nurse': {
     narrative: ['gp', 'results', 'medicines', 'urgent-care', 'care-relationships'],
@@ -97,6 +104,7 @@ export const JOURNAL_VIEWS: Record<ViewRole, JournalView> = {
       'community-nursing',
     ],
     digest: ROUTINE,
+    omitted: [],
   },
   'community-nurse': {
     narrative: [
@@ -110,27 +118,40 @@ export const JOURNAL_VIEWS: Record<ViewRole, JournalView> = {
     sections: ['social-care', 'care-relationships'],
     // Home readings too: a digest gives the range, mean and readings over threshold (#15).
     digest: ROUTINE,
+    omitted: ['maternity', 'health-visiting'],
   },
   'social-worker': {
     narrative: ['social-care', 'care-relationships'],
     sections: ['urgent-care', 'patient-contributions', 'community-nursing'],
     digest: ['CareVisitRecorded', 'HomeReadingRecorded', 'WearableSummaryRecorded'],
+    omitted: ['gp', 'medicines', 'results', 'maternity', 'health-visiting'],
   },
   'care-worker': {
     narrative: ['social-care'],
     // What the nurses do in the home (dressings, catheter, end-of-life plan) shapes care visits.
     sections: ['medicines', 'community-nursing'],
     digest: ['MedicationIssued'],
+    omitted: [
+      'care-relationships',
+      'gp',
+      'results',
+      'maternity',
+      'health-visiting',
+      'urgent-care',
+      'patient-contributions',
+    ],
   },
   midwife: {
     narrative: ['maternity', 'health-visiting'],
     sections: ['gp', 'medicines', 'results', 'urgent-care', 'care-relationships'],
     digest: ['MedicationIssued'],
+    omitted: ['social-care', 'patient-contributions', 'community-nursing'],
   },
   'health-visitor': {
     narrative: ['health-visiting', 'maternity'],
     sections: ['gp', 'social-care', 'urgent-care', 'care-relationships'],
     digest: ['CareVisitRecorded'],
+    omitted: ['medicines', 'results', 'patient-contributions', 'community-nursing'],
   },
   'urgent-care': {
     narrative: ['gp', 'medicines', 'results', 'urgent-care'],
@@ -143,8 +164,22 @@ export const JOURNAL_VIEWS: Record<ViewRole, JournalView> = {
       'community-nursing',
     ],
     digest: ROUTINE,
+    omitted: ['health-visiting'],
   },
-  pharmacist: { narrative: ['medicines'], sections: ['results', 'urgent-care'], digest: [] },
+  pharmacist: {
+    narrative: ['medicines'],
+    sections: ['results', 'urgent-care'],
+    digest: [],
+    omitted: [
+      'care-relationships',
+      'gp',
+      'social-care',
+      'maternity',
+      'health-visiting',
+      'patient-contributions',
+      'community-nursing',
+    ],
+  },
   patient: {
     narrative: [
       'gp',
@@ -159,12 +194,14 @@ export const JOURNAL_VIEWS: Record<ViewRole, JournalView> = {
     ],
     sections: ['care-relationships'],
     digest: ROUTINE,
+    omitted: [],
   },
   carer: {
     narrative: ['social-care', 'medicines', 'patient-contributions', 'community-nursing'],
     sections: [],
     // Every routine type: a carer reads what the readings and issues amount to (#15).
     digest: ROUTINE,
+    omitted: ['care-relationships', 'gp', 'results', 'maternity', 'health-visiting', 'urgent-care'],
   },
 };
 

@@ -1,0 +1,63 @@
+// Generated from schemas/ by `npm run schemas:generate`. Do not edit: change the schema.
+// `npm run schemas:check` fails when this file and the schemas disagree.
+
+/** Every record-entry type that has a schema in schemas/. */
+export const ENTRY_TYPE_NAMES = [
+  'AllergyRecorded',
+  'AmbulanceSeeAndTreatRecorded',
+  'AntenatalContactRecorded',
+  'AssessmentCompleted',
+  'AttentionAcknowledged',
+  'AttentionEscalated',
+  'BirthRecorded',
+  'CarePlanChanged',
+  'CareTeamMemberAdded',
+  'CareTeamMemberRemoved',
+  'CareVisitRecorded',
+  'CarerApproved',
+  'CarerObservationRecorded',
+  'CarerRevoked',
+  'CaseClosed',
+  'CaseOpened',
+  'CaseloadTransferredToHealthVisiting',
+  'ChildDevelopmentCheckRecorded',
+  'ConsultationRecorded',
+  'ContinenceAssessmentRecorded',
+  'DistrictNursingVisitRecorded',
+  'EdAttendanceRecorded',
+  'EndOfLifeCareRecorded',
+  'EntryEnteredInError',
+  'EntrySealed',
+  'EntryUnsealed',
+  'HealthVisitorReviewRecorded',
+  'HomeReadingRecorded',
+  'ImmunisationRecorded',
+  'LetterReceived',
+  'MaternityBookingRecorded',
+  'MaternityDischargeRecorded',
+  'MedicationIssued',
+  'MedicationPrescribed',
+  'OptOutRecorded',
+  'OptOutWithdrawn',
+  'OutOfHoursConsultationRecorded',
+  'PatientNoteAdded',
+  'PostnatalContactRecorded',
+  'ProblemRecorded',
+  'ReferralAccepted',
+  'ReferralMade',
+  'RegistrationEnded',
+  'RegistrationStarted',
+  'RelationshipClaimed',
+  'ReviewCompleted',
+  'SafeguardingConcernRaised',
+  'SensitiveInformationShared',
+  'TestResultRecorded',
+  'TriageOutcomeRecorded',
+  'WearableSummaryRecorded',
+  'WoundCareRecorded',
+] as const;
+
+export type EntryTypeName = (typeof ENTRY_TYPE_NAMES)[number];
+
+export const isEntryTypeName = (value: string): value is EntryTypeName =>
+  (ENTRY_TYPE_NAMES as readonly string[]).includes(value);
