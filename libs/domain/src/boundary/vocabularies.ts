@@ -29,6 +29,23 @@ export const PAYLOAD_VOCABULARIES: Readonly<Record<string, readonly string[]>> =
   'OptOutWithdrawn.optOutType': ['national-data-opt-out', 'type-1', 'record-sharing'],
   'EntrySealed.sealedFrom.kind': ['role', 'organisation', 'person'],
   'EntryUnsealed.sealedFrom.kind': ['role', 'organisation', 'person'],
+  // Community pharmacy: the seven Pharmacy First clinical pathways (NHS England, 2024).
+  'PharmacyConsultationRecorded.condition': [
+    'acute-otitis-media',
+    'impetigo',
+    'infected-insect-bite',
+    'shingles',
+    'sinusitis',
+    'sore-throat',
+    'uncomplicated-uti',
+  ],
+  'PharmacyConsultationRecorded.outcome': ['advice-only', 'medicine-supplied', 'referred'],
+  'PharmacyConsultationRecorded.referral.to': [
+    'gp-practice',
+    'urgent-care',
+    'emergency-department',
+  ],
+  'VaccinationGiven.programme': ['seasonal-influenza', 'covid-19', 'rsv', 'pneumococcal', 'travel'],
 };
 
 /** The listed term a value spells, ignoring case, compatibility forms and surrounding spaces. */

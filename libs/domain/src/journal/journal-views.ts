@@ -23,7 +23,12 @@ export const SECTIONS = {
     'MedicationIssued',
     'AllergyRecorded',
     'ImmunisationRecorded',
+    'MedicationChanged',
+    'MedicationStopped',
+    'MedicineDispensed',
+    'VaccinationGiven',
   ],
+  pharmacy: ['PharmacyConsultationRecorded'],
   results: ['TestResultRecorded'],
   'social-care': [
     'AssessmentCompleted',
@@ -72,17 +77,17 @@ const ROUTINE = ROUTINE_TYPES;
 export const JOURNAL_VIEWS: Record<ViewRole, JournalView> = {
   gp: {
     narrative: ['gp', 'results', 'medicines', 'urgent-care', 'care-relationships'],
-    sections: ['social-care', 'maternity', 'health-visiting', 'patient-contributions'],
+    sections: ['social-care', 'maternity', 'health-visiting', 'patient-contributions', 'pharmacy'],
     digest: ROUTINE,
   },
   'practice-nurse': {
     narrative: ['gp', 'results', 'medicines', 'urgent-care', 'care-relationships'],
-    sections: ['social-care', 'patient-contributions', 'maternity', 'health-visiting'],
+    sections: ['social-care', 'patient-contributions', 'maternity', 'health-visiting', 'pharmacy'],
     digest: ROUTINE,
   },
   'community-nurse': {
     narrative: ['gp', 'medicines', 'results', 'patient-contributions', 'urgent-care'],
-    sections: ['social-care', 'care-relationships'],
+    sections: ['social-care', 'care-relationships', 'pharmacy'],
     // Home readings too: a digest gives the range, mean and readings over threshold (#15).
     digest: ROUTINE,
   },
@@ -108,10 +113,20 @@ export const JOURNAL_VIEWS: Record<ViewRole, JournalView> = {
   },
   'urgent-care': {
     narrative: ['gp', 'medicines', 'results', 'urgent-care'],
-    sections: ['social-care', 'care-relationships', 'patient-contributions', 'maternity'],
+    sections: [
+      'social-care',
+      'care-relationships',
+      'patient-contributions',
+      'maternity',
+      'pharmacy',
+    ],
     digest: ROUTINE,
   },
-  pharmacist: { narrative: ['medicines'], sections: ['results', 'urgent-care'], digest: [] },
+  pharmacist: {
+    narrative: ['medicines', 'pharmacy'],
+    sections: ['results', 'urgent-care'],
+    digest: [],
+  },
   patient: {
     narrative: [
       'gp',
@@ -122,6 +137,7 @@ export const JOURNAL_VIEWS: Record<ViewRole, JournalView> = {
       'maternity',
       'health-visiting',
       'patient-contributions',
+      'pharmacy',
     ],
     sections: ['care-relationships'],
     digest: ROUTINE,
