@@ -15,7 +15,7 @@ type DemoAuthor =
 
 interface DemoEntry {
   key: string;
-  service: 'gp-records' | 'social-care';
+  service: 'gp-records' | 'social-care' | 'community-nursing';
   author: DemoAuthor;
   body: Record<string, unknown>;
 }
@@ -24,6 +24,7 @@ const day = (date: string, time = '09:00') => `${date}T${time}:00Z`;
 const gp = { role: 'gp', organisation: DEMO_PRACTICE } as const;
 const socialWorker = { role: 'social-worker', organisation: DEMO_COUNCIL } as const;
 const careWorker = { role: 'care-worker', organisation: DEMO_COUNCIL } as const;
+const districtNurse = { role: 'community-nurse', organisation: DEMO_DISTRICT_NURSES } as const;
 // Registrations and cases start relationships: only the organisation's own system records them.
 const practiceSystem = {
   system: 'demo-gp-system',
@@ -138,6 +139,106 @@ const DEMO_ENTRIES: DemoEntry[] = [
   }),
 ];
 
+/** The wound notes district nurses repeat visit after visit: the GP's journal folds them. */
+const woundCare = (index: number, date: string, note: string): DemoEntry => ({
+  key: `demo-wound-${index}`,
+  service: 'community-nursing',
+  author: districtNurse,
+  body: {
+    type: 'WoundCareRecorded',
+    occurredAt: day(date, '10:30'),
+    payload: {
+      woundId: 'W1-left-leg',
+      woundType: { system: 'http://snomed.info/sct', code: '429040005', display: 'Ulcer' },
+      bodySite: {
+        system: 'http://snomed.info/sct',
+        code: '419975006',
+        display: 'Skin structure of malleolus',
+      },
+      siteDescription: 'left medial malleolus',
+      lengthMm: 30,
+      widthMm: 20,
+      depthMm: null,
+      progress: 'no-change',
+      signsOfInfection: false,
+      dressing: 'silicone foam 10x10cm, two-layer compression',
+      nextDressingDue: null,
+      note,
+    },
+  },
+});
+
+/**
+ * After the practice hands the patient to the district nursing team (care team): the nurses'
+ * first visit, their wound notes (near-identical, three times a week) and a continence
+ * assessment, and a care worker's visit flagged for the nurses.
+ */
+const DEMO_NURSING_ENTRIES: DemoEntry[] = [
+  {
+    key: 'demo-district-nursing-visit',
+    service: 'community-nursing',
+    author: districtNurse,
+    body: {
+      type: 'DistrictNursingVisitRecorded',
+      occurredAt: day('2026-11-02', '10:00'),
+      payload: {
+        visitStart: day('2026-11-02', '09:40'),
+        visitEnd: day('2026-11-02', '10:20'),
+        visitType: 'first-assessment',
+        interventions: ['leg ulcer assessment', 'Doppler ABPI'],
+        note: 'Venous leg ulcer left ankle, ABPI 0.95 both legs: compression started. Dressings Mon, Wed, Fri.',
+        nextVisitDue: '2026-11-04',
+      },
+    },
+  },
+  ...[
+    ['2026-11-04', 'Wound redressed, no change. Moderate exudate, skin around intact.'],
+    ['2026-11-06', 'Wound redressed, no change. Moderate exudate, skin around intact.'],
+    ['2026-11-09', 'Wound redressed, no change; moderate exudate, skin around intact.'],
+    ['2026-11-11', 'Wound redressed, no change. Moderate exudate, skin around intact'],
+    ['2026-11-13', 'Wound redressed, no change. Moderate exudate, skin around intact.'],
+    ['2026-11-16', 'Wound redressed, no change. Moderate exudate; skin around intact.'],
+  ].map(([date, note], index) => woundCare(index, date ?? '', note ?? '')),
+  {
+    key: 'demo-continence',
+    service: 'community-nursing',
+    author: districtNurse,
+    body: {
+      type: 'ContinenceAssessmentRecorded',
+      occurredAt: day('2026-11-16', '11:00'),
+      payload: {
+        bladder: 'urge',
+        bowel: 'continent',
+        finding: null,
+        productsSupplied: ['all-in-one pads, size M, 4 a day'],
+        plan: 'Three-day bladder diary; review in 4 weeks.',
+        note: 'Urgency since the diuretic was increased; up twice at night.',
+      },
+    },
+  },
+  {
+    key: 'demo-visit-flagged-for-nurses',
+    service: 'social-care',
+    author: careWorker,
+    body: {
+      type: 'CareVisitRecorded',
+      occurredAt: day('2026-11-17', '08:00'),
+      attention: {
+        role: 'community-nurse',
+        organisation: DEMO_DISTRICT_NURSES,
+        reason: 'Bandage soaked through and slipped',
+      },
+      payload: {
+        visitStart: day('2026-11-17', '08:00'),
+        visitEnd: day('2026-11-17', '08:45'),
+        tasksCompleted: ['personal care', 'medication prompt'],
+        note: 'Bandage on the left leg soaked through and slipped down; leg more swollen.',
+        concernsRaised: true,
+      },
+    },
+  },
+];
+
 const tokenFor = (author: DemoAuthor): Promise<string> =>
   'system' in author
     ? mintLocalSystemToken({
@@ -172,17 +273,19 @@ async function sendAccepted(key: string, url: string, init: RequestInit): Promis
 export async function seedDemoRecord(
   urls: Record<DemoEntry['service'] | 'record-api', string>,
 ): Promise<void> {
-  for (const entry of DEMO_ENTRIES) {
-    await sendAccepted(entry.key, `${urls[entry.service]}/v1/entries`, {
-      method: 'POST',
-      headers: {
-        Authorization: `Bearer ${await tokenFor(entry.author)}`,
-        'Content-Type': 'application/json',
-        'Idempotency-Key': entry.key,
-      },
-      body: JSON.stringify({ patient: { nhsNumber: DEMO_PATIENT }, ...entry.body }),
-    });
-  }
+  const seedEntries = async (entries: readonly DemoEntry[]) => {
+    for (const entry of entries)
+      await sendAccepted(entry.key, `${urls[entry.service]}/v1/entries`, {
+        method: 'POST',
+        headers: {
+          Authorization: `Bearer ${await tokenFor(entry.author)}`,
+          'Content-Type': 'application/json',
+          'Idempotency-Key': entry.key,
+        },
+        body: JSON.stringify({ patient: { nhsNumber: DEMO_PATIENT }, ...entry.body }),
+      });
+  };
+  await seedEntries(DEMO_ENTRIES);
   // The practice hands over to the district nursing team: it joins the care team.
   await sendAccepted(
     'demo-care-team',
@@ -201,4 +304,5 @@ export async function seedDemoRecord(
       }),
     },
   );
+  await seedEntries(DEMO_NURSING_ENTRIES);
 }

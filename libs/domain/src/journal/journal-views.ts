@@ -124,7 +124,8 @@ export const JOURNAL_VIEWS: Record<ViewRole, JournalView> = {
     ],
     sections: ['social-care', 'care-relationships', 'pharmacy'],
     // Home readings too: a digest gives the range, mean and readings over threshold (#15).
-    digest: ROUTINE,
+    // Their own visits stay entries: the team reads its own notes, not a count of them.
+    digest: ROUTINE.filter((type) => type !== 'DistrictNursingVisitRecorded'),
     omitted: ['maternity', 'health-visiting'],
   },
   'social-worker': {
