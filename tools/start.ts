@@ -59,6 +59,7 @@ async function main(): Promise<void> {
   await seedDemoRecord({
     'gp-records': url('gp-records'),
     'social-care': url('social-care'),
+    pharmacy: url('pharmacy'),
     'record-api': url('record-api'),
   });
   const seconds = ((Date.now() - startedAt) / 1000).toFixed(1);
@@ -74,6 +75,7 @@ Try it (a GP at the demo practice ${DEMO_PRACTICE}; demo patient ${DEMO_PATIENT}
   curl -s ${url('record-api')}/v1/patients/${DEMO_PATIENT}/record -H "Authorization: Bearer $TOKEN"
   curl -s ${url('record-api')}/v1/patients/${DEMO_PATIENT}/journal -H "Authorization: Bearer $TOKEN"   # the GP view: flagged result first, care visits digested
   curl -s ${url('record-api')}/v1/tasks -H "Authorization: Bearer $TOKEN"   # the flagged result, as a task to acknowledge
+  curl -s ${url('record-api')}/v1/patients/${DEMO_PATIENT}/medicines -H "Authorization: Bearer $TOKEN"   # current medicines: furosemide dispensed by the pharmacy, its dose changed; ramipril stopped
 
 A new patient: only the practice's own GP system may register them (a person gets 403):
   SYSTEM=$(npm run --silent token -- --system demo-gp-system --org ${DEMO_PRACTICE} --entry-types RegistrationStarted)

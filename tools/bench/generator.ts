@@ -48,6 +48,7 @@ const SERVICE: Record<SourceDomain, string> = {
   maternity: 'maternity',
   'urgent-care': 'urgent-care',
   patient: 'record-api',
+  pharmacy: 'pharmacy',
 };
 
 type Weights = ReadonlyArray<readonly [string, number]>;
@@ -340,6 +341,8 @@ function entryIn(
         templates.payload(type),
       );
     }
+    case 'pharmacy':
+      return make(setting, 'MedicineDispensed', 'FA123', templates.payload('MedicineDispensed'));
     case 'patient': {
       const type = random.weighted(PATIENT_MIX);
       return make(setting, type, 'PATIENT', templates.payload(type));
