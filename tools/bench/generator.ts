@@ -49,6 +49,7 @@ const SERVICE: Record<SourceDomain, string> = {
   'urgent-care': 'urgent-care',
   patient: 'record-api',
   pharmacy: 'pharmacy',
+  'community-nursing': 'community-nursing',
 };
 
 type Weights = ReadonlyArray<readonly [string, number]>;
@@ -343,6 +344,9 @@ function entryIn(
     }
     case 'pharmacy':
       return make(setting, 'MedicineDispensed', 'FA123', templates.payload('MedicineDispensed'));
+    case 'community-nursing':
+      // No benchmark patient is on a district nursing caseload yet (settings, above).
+      throw new Error('the benchmark does not generate community nursing entries');
     case 'patient': {
       const type = random.weighted(PATIENT_MIX);
       return make(setting, type, 'PATIENT', templates.payload(type));

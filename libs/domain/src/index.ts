@@ -1,3 +1,4 @@
+export * from './generated/entry-type-names';
 export { DomainError, isDomainError } from './domain-error';
 export { isValidNhsNumber, parseNhsNumber, type NhsNumber } from './nhs-number';
 export {

@@ -1,3 +1,4 @@
+import type { EntryTypeName } from './generated/entry-type-names';
 import { isStaffRole, VIEW_ROLES, type Role } from './roles';
 
 /** The settings of care that publish record entries, one Kafka topic each. */
@@ -8,6 +9,7 @@ export const SOURCE_DOMAINS = [
   'urgent-care',
   'patient',
   'pharmacy',
+  'community-nursing',
 ] as const;
 export type SourceDomain = (typeof SOURCE_DOMAINS)[number];
 
@@ -45,7 +47,8 @@ export type RelationshipProvenance =
   | { way: 'claim' };
 
 export interface EntryTypeRule {
-  type: string;
+  /** A type with a schema in schemas/: a misspelt or unknown one fails type-checking. */
+  type: EntryTypeName;
   /** Where the type is published; `any` for corrections, which go to the original's topic. */
   domain: SourceDomain | 'any';
   /** Roles whose profession may author this entry type. */
@@ -229,6 +232,19 @@ export const ENTRY_TYPES: readonly EntryTypeRule[] = [
     authors: ['pharmacist'],
     relationship: pharmacyEncounter,
   },
+  // District nurses join a patient's care only by a hand-over (care team, accepted referral).
+  {
+    type: 'DistrictNursingVisitRecorded',
+    domain: 'community-nursing',
+    authors: ['community-nurse'],
+  },
+  { type: 'WoundCareRecorded', domain: 'community-nursing', authors: ['community-nurse'] },
+  {
+    type: 'ContinenceAssessmentRecorded',
+    domain: 'community-nursing',
+    authors: ['community-nurse'],
+  },
+  { type: 'EndOfLifeCareRecorded', domain: 'community-nursing', authors: ['community-nurse'] },
   { type: 'HomeReadingRecorded', domain: 'patient', authors: ['patient'] },
   { type: 'WearableSummaryRecorded', domain: 'patient', authors: ['patient'] },
   { type: 'PatientNoteAdded', domain: 'patient', authors: ['patient'] },

@@ -1,6 +1,10 @@
 // Generated from schemas/ by `npm run schemas:generate`. Do not edit: change the schema.
 // `npm run schemas:check` fails when this file and the schemas disagree.
 
+import type { EntryTypeName } from '@carelog/domain';
+
+export { ENTRY_TYPE_NAMES, type EntryTypeName } from '@carelog/domain';
+
 export type AllergyRecordedEvent = {
   eventId: string;
   type: 'AllergyRecorded';
@@ -74,6 +78,13 @@ export type AntenatalContactRecordedPayload = {
   bloodPressureDiastolic: null | number;
   fetalHeartRate: null | number;
   narrative: string;
+};
+
+export type AnticipatoryMedicine = {
+  medicine: null | Coded;
+  name: string;
+  dose: string;
+  indication: string;
 };
 
 export type AssessmentCompletedEvent = {
@@ -472,6 +483,58 @@ export type ConsultationRecordedPayload = {
   consultationMedium: null | string;
 };
 
+export type ContinenceAssessmentRecordedEvent = {
+  eventId: string;
+  type: 'ContinenceAssessmentRecorded';
+  schemaVersion: number;
+  patient: Patient;
+  occurredAt: Date;
+  recordedAt: Date;
+  source: Source;
+  author: Author;
+  sensitivity: Array<string>;
+  attention: null | Attention;
+  correlationId: string;
+  causationId: null | string;
+  supersedes: null | Supersedes;
+  payload: ContinenceAssessmentRecordedPayload;
+};
+
+export type ContinenceAssessmentRecordedPayload = {
+  bladder: string;
+  bowel: string;
+  finding: null | Coded;
+  productsSupplied: Array<string>;
+  plan: string;
+  note: string;
+};
+
+export type DistrictNursingVisitRecordedEvent = {
+  eventId: string;
+  type: 'DistrictNursingVisitRecorded';
+  schemaVersion: number;
+  patient: Patient;
+  occurredAt: Date;
+  recordedAt: Date;
+  source: Source;
+  author: Author;
+  sensitivity: Array<string>;
+  attention: null | Attention;
+  correlationId: string;
+  causationId: null | string;
+  supersedes: null | Supersedes;
+  payload: DistrictNursingVisitRecordedPayload;
+};
+
+export type DistrictNursingVisitRecordedPayload = {
+  visitStart: Date;
+  visitEnd: Date;
+  visitType: string;
+  interventions: Array<string>;
+  note: string;
+  nextVisitDue: null | string;
+};
+
 export type DomainScore = {
   domain: string;
   score: number;
@@ -501,6 +564,31 @@ export type EdAttendanceRecordedPayload = {
   diagnosis: null | Coded;
   dischargeDestination: string;
   narrative: string;
+};
+
+export type EndOfLifeCareRecordedEvent = {
+  eventId: string;
+  type: 'EndOfLifeCareRecorded';
+  schemaVersion: number;
+  patient: Patient;
+  occurredAt: Date;
+  recordedAt: Date;
+  source: Source;
+  author: Author;
+  sensitivity: Array<string>;
+  attention: null | Attention;
+  correlationId: string;
+  causationId: null | string;
+  supersedes: null | Supersedes;
+  payload: EndOfLifeCareRecordedPayload;
+};
+
+export type EndOfLifeCareRecordedPayload = {
+  anticipatoryMedicines: Array<AnticipatoryMedicine>;
+  preferredPlaceOfDeath: null | string;
+  resuscitationStatus: string;
+  respectFormCompleted: boolean;
+  note: string;
 };
 
 export type EntryEnteredInErrorEvent = {
@@ -1323,63 +1411,37 @@ export type WearableSummaryRecordedPayload = {
   deviceName: null | string;
 };
 
-export const ENTRY_TYPE_NAMES = [
-  'AllergyRecorded',
-  'AmbulanceSeeAndTreatRecorded',
-  'AntenatalContactRecorded',
-  'AssessmentCompleted',
-  'AttentionAcknowledged',
-  'AttentionEscalated',
-  'BirthRecorded',
-  'CarePlanChanged',
-  'CareTeamMemberAdded',
-  'CareTeamMemberRemoved',
-  'CareVisitRecorded',
-  'CarerApproved',
-  'CarerObservationRecorded',
-  'CarerRevoked',
-  'CaseClosed',
-  'CaseOpened',
-  'CaseloadTransferredToHealthVisiting',
-  'ChildDevelopmentCheckRecorded',
-  'ConsultationRecorded',
-  'EdAttendanceRecorded',
-  'EntryEnteredInError',
-  'EntrySealed',
-  'EntryUnsealed',
-  'HealthVisitorReviewRecorded',
-  'HomeReadingRecorded',
-  'ImmunisationRecorded',
-  'LetterReceived',
-  'MaternityBookingRecorded',
-  'MaternityDischargeRecorded',
-  'MedicationChanged',
-  'MedicationIssued',
-  'MedicationPrescribed',
-  'MedicationStopped',
-  'MedicineDispensed',
-  'OptOutRecorded',
-  'OptOutWithdrawn',
-  'OutOfHoursConsultationRecorded',
-  'PatientNoteAdded',
-  'PharmacyConsultationRecorded',
-  'PostnatalContactRecorded',
-  'ProblemRecorded',
-  'ReferralAccepted',
-  'ReferralMade',
-  'RegistrationEnded',
-  'RegistrationStarted',
-  'RelationshipClaimed',
-  'ReviewCompleted',
-  'SafeguardingConcernRaised',
-  'SensitiveInformationShared',
-  'TestResultRecorded',
-  'TriageOutcomeRecorded',
-  'VaccinationGiven',
-  'WearableSummaryRecorded',
-] as const;
+export type WoundCareRecordedEvent = {
+  eventId: string;
+  type: 'WoundCareRecorded';
+  schemaVersion: number;
+  patient: Patient;
+  occurredAt: Date;
+  recordedAt: Date;
+  source: Source;
+  author: Author;
+  sensitivity: Array<string>;
+  attention: null | Attention;
+  correlationId: string;
+  causationId: null | string;
+  supersedes: null | Supersedes;
+  payload: WoundCareRecordedPayload;
+};
 
-export type EntryTypeName = (typeof ENTRY_TYPE_NAMES)[number];
+export type WoundCareRecordedPayload = {
+  woundId: string;
+  woundType: null | Coded;
+  bodySite: null | Coded;
+  siteDescription: string;
+  lengthMm: null | number;
+  widthMm: null | number;
+  depthMm: null | number;
+  progress: string;
+  signsOfInfection: boolean;
+  dressing: string;
+  nextDressingDue: null | string;
+  note: string;
+};
 
 /** Every record-entry event, in the shape of the current version of its schema. */
 export type RecordEntryEvent =
@@ -1402,7 +1464,10 @@ export type RecordEntryEvent =
   | CaseloadTransferredToHealthVisitingEvent
   | ChildDevelopmentCheckRecordedEvent
   | ConsultationRecordedEvent
+  | ContinenceAssessmentRecordedEvent
+  | DistrictNursingVisitRecordedEvent
   | EdAttendanceRecordedEvent
+  | EndOfLifeCareRecordedEvent
   | EntryEnteredInErrorEvent
   | EntrySealedEvent
   | EntryUnsealedEvent
@@ -1435,6 +1500,7 @@ export type RecordEntryEvent =
   | TestResultRecordedEvent
   | TriageOutcomeRecordedEvent
   | VaccinationGivenEvent
-  | WearableSummaryRecordedEvent;
+  | WearableSummaryRecordedEvent
+  | WoundCareRecordedEvent;
 
 export type RecordEntryEventOf<T extends EntryTypeName> = Extract<RecordEntryEvent, { type: T }>;

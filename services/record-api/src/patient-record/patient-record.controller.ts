@@ -16,6 +16,7 @@ import {
   type EntryFacts,
   type JournalLine,
   type ViewRole,
+  SOURCE_DOMAINS,
 } from '@carelog/domain';
 import { CallerGuard, CurrentCaller } from '@carelog/nest-platform';
 import {
