@@ -7,6 +7,8 @@ export const DEMO_PRACTICE = 'A81001';
 export const DEMO_COUNCIL = '716';
 /** The district nursing team the practice adds to the care team. */
 export const DEMO_DISTRICT_NURSES = 'RYX';
+/** The community pharmacy the demo patient nominated for their prescriptions. */
+export const DEMO_PHARMACY = 'FA123';
 
 /** A person, or (for the entries that start a relationship) the organisation's own source system. */
 type DemoAuthor =
@@ -15,7 +17,7 @@ type DemoAuthor =
 
 interface DemoEntry {
   key: string;
-  service: 'gp-records' | 'social-care' | 'community-nursing';
+  service: 'gp-records' | 'social-care' | 'community-nursing' | 'pharmacy';
   author: DemoAuthor;
   body: Record<string, unknown>;
 }
@@ -36,6 +38,147 @@ const councilSystem = {
   organisation: DEMO_COUNCIL,
   entryTypes: ['CaseOpened', 'CaseClosed'],
 };
+
+const pharmacist = { role: 'pharmacist', organisation: DEMO_PHARMACY } as const;
+// A walk-in Pharmacy First consultation starts the pharmacy's relationship: its own system sends it.
+const pharmacySystem = {
+  system: 'demo-pharmacy-services',
+  organisation: DEMO_PHARMACY,
+  entryTypes: ['PharmacyConsultationRecorded', 'VaccinationGiven'],
+};
+const FUROSEMIDE = {
+  system: 'https://dmd.nhs.uk',
+  code: '317971007',
+  display: 'Furosemide 20mg tablets',
+};
+const RAMIPRIL = {
+  system: 'https://dmd.nhs.uk',
+  code: '318885001',
+  display: 'Ramipril 2.5mg capsules',
+};
+
+/**
+ * A medicine's whole life: two prescriptions, one issued to the nominated pharmacy and
+ * dispensed there, then its dose changed; the other stopped with a reason. A Pharmacy First
+ * consultation at the same pharmacy on another day.
+ */
+const DEMO_MEDICINES: DemoEntry[] = [
+  {
+    key: 'demo-prescribed-furosemide',
+    service: 'gp-records',
+    author: gp,
+    body: {
+      type: 'MedicationPrescribed',
+      occurredAt: day('2026-10-14', '09:40'),
+      payload: {
+        medication: FUROSEMIDE,
+        dosageInstructions: 'One tablet each morning',
+        quantity: '28 tablet',
+        prescriptionType: 'repeat',
+        indication: 'Ankle swelling',
+        medicationId: 'demo-med-furosemide',
+      },
+    },
+  },
+  {
+    key: 'demo-issued-furosemide',
+    service: 'gp-records',
+    author: gp,
+    body: {
+      type: 'MedicationIssued',
+      occurredAt: day('2026-10-14', '09:45'),
+      payload: {
+        medication: FUROSEMIDE,
+        quantity: '28 tablet',
+        issueNumber: 1,
+        prescriptionEventId: null,
+        medicationId: 'demo-med-furosemide',
+        nominatedPharmacy: DEMO_PHARMACY,
+      },
+    },
+  },
+  {
+    key: 'demo-dispensed-furosemide',
+    service: 'pharmacy',
+    author: pharmacist,
+    body: {
+      type: 'MedicineDispensed',
+      occurredAt: day('2026-10-15', '11:10'),
+      payload: {
+        medication: FUROSEMIDE,
+        quantity: '28 tablet',
+        prescriptionEventId: null,
+        medicationId: 'demo-med-furosemide',
+        epsPrescriptionId: 'A7B86F-A81001-00001D',
+      },
+    },
+  },
+  {
+    key: 'demo-changed-furosemide',
+    service: 'gp-records',
+    author: gp,
+    body: {
+      type: 'MedicationChanged',
+      occurredAt: day('2026-10-28', '10:00'),
+      payload: {
+        medicationId: 'demo-med-furosemide',
+        medication: FUROSEMIDE,
+        dosageInstructions: 'Two tablets each morning',
+        previousDosageInstructions: 'One tablet each morning',
+        reason: 'Still breathless; weight up 2 kg',
+      },
+    },
+  },
+  {
+    key: 'demo-prescribed-ramipril',
+    service: 'gp-records',
+    author: gp,
+    body: {
+      type: 'MedicationPrescribed',
+      occurredAt: day('2025-06-03'),
+      payload: {
+        medication: RAMIPRIL,
+        dosageInstructions: 'One capsule once a day',
+        quantity: '28 capsule',
+        prescriptionType: 'repeat',
+        indication: 'Hypertension',
+        medicationId: 'demo-med-ramipril',
+      },
+    },
+  },
+  {
+    key: 'demo-stopped-ramipril',
+    service: 'gp-records',
+    author: gp,
+    body: {
+      type: 'MedicationStopped',
+      occurredAt: day('2026-10-14', '09:50'),
+      payload: {
+        medicationId: 'demo-med-ramipril',
+        medication: RAMIPRIL,
+        reason: 'Persistent dry cough',
+      },
+    },
+  },
+  {
+    key: 'demo-pharmacy-first',
+    service: 'pharmacy',
+    author: pharmacySystem,
+    body: {
+      type: 'PharmacyConsultationRecorded',
+      occurredAt: day('2026-11-20', '16:30'),
+      payload: {
+        condition: 'sore-throat',
+        presentingComplaint: 'Sore throat for four days',
+        clinicalNotes:
+          'FeverPAIN score 2: no antibiotic indicated. Advised analgesia and fluids; safety-netted.',
+        outcome: 'advice-only',
+        supply: null,
+        referral: null,
+      },
+    },
+  },
+];
 
 const DEMO_ENTRIES: DemoEntry[] = [
   {
@@ -137,6 +280,7 @@ const DEMO_ENTRIES: DemoEntry[] = [
       },
     };
   }),
+  ...DEMO_MEDICINES,
 ];
 
 /** The wound notes district nurses repeat visit after visit: the GP's journal folds them. */

@@ -212,6 +212,7 @@ export const JOURNAL_VIEWS: Record<ViewRole, JournalView> = {
     sections: [],
     // Every routine type: a carer reads what the readings and issues amount to (#15).
     digest: ROUTINE,
+    // A Pharmacy First consultation is clinical detail; what was supplied shows in medicines.
     omitted: [
       'care-relationships',
       'gp',
