@@ -25,3 +25,6 @@ export * from './tasks';
 export * from './relationships/write-permission';
 export * from './journal/since-mark';
 export * from './journal/journal-pages';
+export * from './results/result-release-policy';
+export * from './results/result-release';
+export * from './results/home-reading-rules';

@@ -20,7 +20,12 @@ import {
   READINESS_CHECKS,
   type ReadinessCheck,
 } from '@carelog/nest-platform';
-import { escalationPolicyFrom, type EscalationPolicy } from '@carelog/domain';
+import {
+  escalationPolicyFrom,
+  RESULT_RELEASE_POLICY,
+  resultReleasePolicyFrom,
+  type EscalationPolicy,
+} from '@carelog/domain';
 import { EntryRecorder, EntryRecorderModule } from '@carelog/producer';
 import { readModelDataSource } from '@carelog/read-model';
 import type { DataSource } from 'typeorm';
@@ -179,7 +184,8 @@ async function readModelPresent(dataSource: DataSource): Promise<boolean> {
     {
       provide: RecordQuery,
       inject: [READ_MODEL],
-      useFactory: (dataSource: DataSource) => new RecordQuery(dataSource),
+      useFactory: (dataSource: DataSource) =>
+        new RecordQuery(dataSource, resultReleasePolicyFrom(RESULT_RELEASE_POLICY, process.env)),
     },
     { provide: ESCALATION_POLICY, useFactory: () => escalationPolicyFrom(process.env) },
     {

@@ -622,6 +622,39 @@ export type HomeReadingRecordedPayload = {
   deviceName: null | string;
 };
 
+export type HomeReadingsFlaggedEvent = {
+  eventId: string;
+  type: 'HomeReadingsFlagged';
+  schemaVersion: number;
+  patient: Patient;
+  occurredAt: Date;
+  recordedAt: Date;
+  source: Source;
+  author: Author;
+  sensitivity: Array<string>;
+  attention: null | Attention;
+  correlationId: string;
+  causationId: null | string;
+  supersedes: null | Supersedes;
+  payload: HomeReadingsFlaggedPayload;
+};
+
+export type HomeReadingsFlaggedPayload = {
+  rule: string;
+  urgency: string;
+  guidance: string;
+  readings: Array<string>;
+  summary: HomeReadingsSummary;
+};
+
+export type HomeReadingsSummary = {
+  readingCount: number;
+  systolic: number;
+  diastolic: number;
+  from: Date;
+  to: Date;
+};
+
 export type ImmunisationRecordedEvent = {
   eventId: string;
   type: 'ImmunisationRecorded';
@@ -1048,6 +1081,10 @@ export type ReviewCompletedPayload = {
   nextReviewDate: null | string;
 };
 
+export type ReviewedResult = {
+  eventId: string;
+};
+
 export type SafeguardingConcernRaisedEvent = {
   eventId: string;
   type: 'SafeguardingConcernRaised';
@@ -1137,6 +1174,29 @@ export type TestResultRecordedPayload = {
   narrative: null | string;
 };
 
+export type TestResultReviewedEvent = {
+  eventId: string;
+  type: 'TestResultReviewed';
+  schemaVersion: number;
+  patient: Patient;
+  occurredAt: Date;
+  recordedAt: Date;
+  source: Source;
+  author: Author;
+  sensitivity: Array<string>;
+  attention: null | Attention;
+  correlationId: string;
+  causationId: null | string;
+  supersedes: null | Supersedes;
+  payload: TestResultReviewedPayload;
+};
+
+export type TestResultReviewedPayload = {
+  result: ReviewedResult;
+  outcome: string;
+  commentForPatient: null | string;
+};
+
 export type TriageOutcomeRecordedEvent = {
   eventId: string;
   type: 'TriageOutcomeRecorded';
@@ -1211,6 +1271,7 @@ export const ENTRY_TYPE_NAMES = [
   'EntryUnsealed',
   'HealthVisitorReviewRecorded',
   'HomeReadingRecorded',
+  'HomeReadingsFlagged',
   'ImmunisationRecorded',
   'LetterReceived',
   'MaternityBookingRecorded',
@@ -1232,6 +1293,7 @@ export const ENTRY_TYPE_NAMES = [
   'SafeguardingConcernRaised',
   'SensitiveInformationShared',
   'TestResultRecorded',
+  'TestResultReviewed',
   'TriageOutcomeRecorded',
   'WearableSummaryRecorded',
 ] as const;
@@ -1265,6 +1327,7 @@ export type RecordEntryEvent =
   | EntryUnsealedEvent
   | HealthVisitorReviewRecordedEvent
   | HomeReadingRecordedEvent
+  | HomeReadingsFlaggedEvent
   | ImmunisationRecordedEvent
   | LetterReceivedEvent
   | MaternityBookingRecordedEvent
@@ -1286,6 +1349,7 @@ export type RecordEntryEvent =
   | SafeguardingConcernRaisedEvent
   | SensitiveInformationSharedEvent
   | TestResultRecordedEvent
+  | TestResultReviewedEvent
   | TriageOutcomeRecordedEvent
   | WearableSummaryRecordedEvent;
 

@@ -24,7 +24,7 @@ export const SECTIONS = {
     'AllergyRecorded',
     'ImmunisationRecorded',
   ],
-  results: ['TestResultRecorded'],
+  results: ['TestResultRecorded', 'TestResultReviewed'],
   'social-care': [
     'AssessmentCompleted',
     'CarePlanChanged',
@@ -45,6 +45,7 @@ export const SECTIONS = {
     'WearableSummaryRecorded',
     'PatientNoteAdded',
     'CarerObservationRecorded',
+    'HomeReadingsFlagged',
   ],
 } as const satisfies Record<string, readonly string[]>;
 

@@ -5,6 +5,7 @@ import {
   buildJournal,
   DomainError,
   DEFAULT_JOURNAL_PAGE,
+  isHeldResultPayload,
   isNewSince,
   journalLines,
   journalPage,
@@ -148,9 +149,11 @@ export function journalOf(
   const journal = paged.journal;
   const asView = (item: { entry: { eventId: string }; flagged: string[] }) => {
     const task = tasks?.get(item.entry.eventId);
+    const entry = byId.get(item.entry.eventId) as EntryView;
     return {
-      ...(byId.get(item.entry.eventId) as EntryView),
-      flagged: item.flagged,
+      ...entry,
+      // A held result says nothing of why it might be flagged: its placeholder stands alone.
+      flagged: isHeldResultPayload(entry.payload) ? [] : item.flagged,
       ...(task ? { task } : {}),
     };
   };
@@ -290,7 +293,12 @@ export class PatientRecordController {
       since === 'mark'
         ? ((await this.marks.get(caller.userId, patient.nhsNumber)) ?? undefined)
         : parseInstant(since, 'since');
-    const all = await this.records.entries(patient.nhsNumber, asAtTime);
+    const all = await this.records.releasedFor(
+      patient.viewer,
+      patient.nhsNumber,
+      await this.records.entries(patient.nhsNumber, asAtTime),
+      asAtTime ?? new Date(),
+    );
     const disclose = await discloserFor(this.gate, patient, asAtTime);
     const tasks = await this.tasks.statuses(
       patient.nhsNumber,
