@@ -37,6 +37,10 @@ import {
 import { JournalMarks } from './journal-marks';
 import { JournalTasks } from '../tasks/journal-tasks';
 
+/** OpenAPI: how a held result reaches patients and carers (README, "Results for patients"). */
+const HELD_RESULTS =
+  "A test result the release policy still holds is shown to a patient or carer as `{ status: 'waiting-for-your-care-team', label, message }` (no test name, value or interpretation) until a clinician reviews it (TestResultReviewed) or the policy's time passes";
+
 function parseView(requested: string | undefined, caller: Caller): ViewRole {
   const view = requested ?? caller.role;
   if (!(VIEW_ROLES as readonly string[]).includes(view)) {
@@ -222,7 +226,8 @@ export class PatientRecordController {
   @ApiQuery({ name: 'limit', required: false, description: '1 to 200, default 50' })
   @ApiOkResponse({
     description:
-      '`withheld` counts entries of the whole view left out as routine for the reader, never protected ones; null when setting, type, from or to is given',
+      '`withheld` counts entries of the whole view left out as routine for the reader, never protected ones; null when setting, type, from or to is given. ' +
+      HELD_RESULTS,
   })
   async record(
     @Param('nhsNumber') nhsNumber: string,
@@ -273,7 +278,8 @@ export class PatientRecordController {
   @ApiQuery({ name: 'cursor', required: false, description: 'The `nextCursor` of the page before' })
   @ApiOkResponse({
     description:
-      'Entry lines of flagged entries carry `task`: open, acknowledged (by whom, when), escalated (to whom), as the task board has it',
+      'Entry lines of flagged entries carry `task`: open, acknowledged (by whom, when), escalated (to whom), as the task board has it. ' +
+      HELD_RESULTS,
   })
   async journal(
     @Param('nhsNumber') nhsNumber: string,
@@ -353,6 +359,7 @@ export class PatientRecordController {
 
   @Get('entries/:eventId')
   @ApiOperation({ summary: 'One entry in its current version (entered-in-error entries say so)' })
+  @ApiOkResponse({ description: HELD_RESULTS })
   async entry(
     @Param('nhsNumber') nhsNumber: string,
     @Param('eventId') eventId: string,
@@ -371,6 +378,7 @@ export class PatientRecordController {
   @ApiOperation({
     summary: 'Every version of an entry, oldest first, with corrections and their reasons',
   })
+  @ApiOkResponse({ description: `${HELD_RESULTS}; every version of a held result waits with it` })
   async history(
     @Param('nhsNumber') nhsNumber: string,
     @Param('eventId') eventId: string,
