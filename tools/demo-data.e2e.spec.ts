@@ -1,7 +1,7 @@
 import { mintLocalToken } from '@carelog/auth';
 import { serviceLog, startService, waitForReady, type RunningService } from '@carelog/local-infra';
 import { eventually, requestJson, uniqueName } from '@carelog/testing';
-import { DEMO_PATIENT, DEMO_PRACTICE, seedDemoRecord } from '../../tools/demo-data';
+import { DEMO_PATIENT, DEMO_PRACTICE, seedDemoRecord } from './demo-data';
 
 interface Entry {
   eventId: string;
@@ -18,7 +18,7 @@ jest.setTimeout(300_000);
  */
 describe('the demo record: results release and home readings', () => {
   const services: RunningService[] = [];
-  const log = serviceLog('demo-results-readings.e2e');
+  const log = serviceLog('demo-data.e2e');
   const env = {
     CARELOG_AUTH_MODE: 'local',
     CARELOG_TOPIC_PREFIX: uniqueName('demo'),
