@@ -397,11 +397,11 @@ const tokenFor = (author: DemoAuthor): Promise<string> =>
  * started, which the projection applies a moment later: until then it is refused (and
  * nothing is recorded), so it is sent again, for at most a minute.
  */
-async function sendAccepted(key: string, url: string, init: RequestInit): Promise<void> {
+async function sendAccepted(key: string, url: string, init: RequestInit): Promise<string> {
   const deadline = Date.now() + 60_000;
   for (;;) {
     const response = await fetch(url, init);
-    if (response.status === 202) return;
+    if (response.status === 202) return ((await response.json()) as { eventId: string }).eventId;
     const text = await response.text();
     const waiting = response.status === 403 || response.status === 422;
     if (!waiting || Date.now() > deadline)
@@ -430,6 +430,7 @@ export async function seedDemoRecord(
       });
   };
   await seedEntries(DEMO_ENTRIES);
+  await seedResultsAndReadings(urls);
   // The practice hands over to the district nursing team: it joins the care team.
   await sendAccepted(
     'demo-care-team',
@@ -449,4 +450,85 @@ export async function seedDemoRecord(
     },
   );
   await seedEntries(DEMO_NURSING_ENTRIES);
+}
+
+/** A result (its JSON for POST /v1/entries) as the demo practice's GP files it. */
+const demoResult = (occurredAt: string, payload: Record<string, unknown>) => ({
+  type: 'TestResultRecorded',
+  occurredAt,
+  payload: { unit: null, referenceRange: null, narrative: null, ...payload },
+});
+
+/**
+ * Results release and home readings (README): the NT-proBNP above waits for the practice's
+ * review; an eGFR the GP has reviewed is released to the patient; and a week of the patient's
+ * home blood-pressure readings averaging about 146/91 opens a routine NICE NG136 review task
+ * for the practice's GPs (the record API's home-reading rules raise it within a sweep).
+ */
+async function seedResultsAndReadings(
+  urls: Record<DemoEntry['service'] | 'record-api', string>,
+): Promise<void> {
+  const post = async (key: string, url: string, token: string, body: Record<string, unknown>) =>
+    sendAccepted(key, url, {
+      method: 'POST',
+      headers: {
+        Authorization: `Bearer ${token}`,
+        'Content-Type': 'application/json',
+        'Idempotency-Key': key,
+      },
+      body: JSON.stringify({ patient: { nhsNumber: DEMO_PATIENT }, ...body }),
+    });
+  const gpToken = await tokenFor(gp);
+  const egfr = await post(
+    'demo-result-egfr',
+    `${urls['gp-records']}/v1/entries`,
+    gpToken,
+    demoResult(day('2026-10-17', '09:05'), {
+      test: { system: 'http://snomed.info/sct', code: '1011481000000105', display: 'eGFR' },
+      value: '52',
+      unit: 'mL/min/1.73m2',
+      referenceRange: '>90',
+      interpretation: 'abnormal',
+    }),
+  );
+  await post('demo-result-egfr-review', `${urls['gp-records']}/v1/entries`, gpToken, {
+    type: 'TestResultReviewed',
+    occurredAt: day('2026-10-18', '11:00'),
+    payload: {
+      result: { eventId: egfr },
+      outcome: 'discussed-with-patient',
+      commentForPatient: 'Slightly reduced kidney function; we will repeat it in 3 months.',
+    },
+  });
+  const patientToken = await mintLocalToken({
+    role: 'patient',
+    organisation: 'NHSLOGIN',
+    userId: 'demo-patient',
+    nhsNumber: DEMO_PATIENT,
+  });
+  for (let index = 0; index < 14; index++) {
+    const date = `2026-10-${String(21 + Math.floor(index / 2)).padStart(2, '0')}`;
+    const evening = index % 2 === 1;
+    await post(
+      `demo-home-bp-${index}`,
+      `${urls['record-api']}/v1/patients/${DEMO_PATIENT}/contributions`,
+      patientToken,
+      {
+        type: 'HomeReadingRecorded',
+        occurredAt: day(date, evening ? '20:00' : '07:30'),
+        payload: {
+          measurement: {
+            system: 'http://snomed.info/sct',
+            code: '75367002',
+            display: 'Blood pressure',
+          },
+          readings: [
+            { name: 'systolic', value: evening ? 149 : 143, unit: 'mm[Hg]' },
+            { name: 'diastolic', value: evening ? 93 : 89, unit: 'mm[Hg]' },
+          ],
+          deviceName: 'Omron M3',
+        },
+      },
+    );
+  }
 }

@@ -30,7 +30,7 @@ export const SECTIONS = {
     'VaccinationGiven',
   ],
   pharmacy: ['PharmacyConsultationRecorded'],
-  results: ['TestResultRecorded'],
+  results: ['TestResultRecorded', 'TestResultReviewed'],
   'social-care': [
     'AssessmentCompleted',
     'CarePlanChanged',
@@ -57,6 +57,7 @@ export const SECTIONS = {
     'WearableSummaryRecorded',
     'PatientNoteAdded',
     'CarerObservationRecorded',
+    'HomeReadingsFlagged',
   ],
 } as const satisfies Record<string, readonly EntryTypeName[]>;
 
