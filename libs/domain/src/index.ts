@@ -25,3 +25,4 @@ export * from './tasks';
 export * from './relationships/write-permission';
 export * from './journal/since-mark';
 export * from './journal/journal-pages';
+export * from './children/parental-access';
