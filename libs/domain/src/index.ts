@@ -1,3 +1,4 @@
+export * from './generated/entry-type-names';
 export { DomainError, isDomainError } from './domain-error';
 export { isValidNhsNumber, parseNhsNumber, type NhsNumber } from './nhs-number';
 export {
@@ -26,3 +27,4 @@ export * from './relationships/write-permission';
 export * from './journal/since-mark';
 export * from './journal/journal-pages';
 export * from './children/parental-access';
+export * from './medicines/current-medicines';

@@ -32,6 +32,7 @@ import { HAND_OVER_READ_MODEL, HandOversController } from './hand-overs/hand-ove
 import { CHILDREN_READ_MODEL, ChildrenController } from './children/children.controller';
 import { PatientGate } from './patient-gate/patient-gate';
 import { PatientRecordController } from './patient-record/patient-record.controller';
+import { MedicinesController } from './medicines/medicines.controller';
 import { JournalMarks } from './patient-record/journal-marks';
 import { RecordQuery } from './patient-record/record-query';
 import { JournalTasks } from './tasks/journal-tasks';
@@ -118,6 +119,7 @@ async function readModelPresent(dataSource: DataSource): Promise<boolean> {
   ],
   controllers: [
     PatientRecordController,
+    MedicinesController,
     BreakGlassController,
     AccessLogController,
     PatientContributionsController,
