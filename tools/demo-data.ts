@@ -397,7 +397,7 @@ const tokenFor = (author: DemoAuthor): Promise<string> =>
  * started, which the projection applies a moment later: until then it is refused (and
  * nothing is recorded), so it is sent again, for at most a minute.
  */
-async function sendAccepted(key: string, url: string, init: RequestInit): Promise<string> {
+export async function sendAccepted(key: string, url: string, init: RequestInit): Promise<string> {
   const deadline = Date.now() + 60_000;
   for (;;) {
     const response = await fetch(url, init);

@@ -6,7 +6,14 @@ import {
   waitForReady,
   type RunningService,
 } from '@carelog/local-infra';
-import { seedDemoRecord, DEMO_DISTRICT_NURSES, DEMO_PATIENT, DEMO_PRACTICE } from './demo-data';
+import {
+  seedDemoRecord,
+  sendAccepted,
+  DEMO_DISTRICT_NURSES,
+  DEMO_PATIENT,
+  DEMO_PRACTICE,
+} from './demo-data';
+import { seedDemoFamily, DEMO_BABY, DEMO_HEALTH_VISITING, DEMO_MOTHER } from './demo-family';
 
 /**
  * `npm start`: real Kafka and Postgres (or the ones KAFKA_BROKERS / DATABASE_URL name), every
@@ -63,6 +70,7 @@ async function main(): Promise<void> {
     pharmacy: url('pharmacy'),
     'record-api': url('record-api'),
   });
+  await seedDemoFamily(url('maternity'), sendAccepted);
   const seconds = ((Date.now() - startedAt) / 1000).toFixed(1);
   console.log(`
 [carelog] ready in ${seconds}s: every /health/ready answers 200.
@@ -86,6 +94,12 @@ A new patient: only the practice's own GP system may register them (a person get
   curl -s -X POST ${url('gp-records')}/v1/entries -H "Authorization: Bearer $SYSTEM" \\
        -H 'Content-Type: application/json' -H "Idempotency-Key: $(date +%s%N)" \\
        -d '{"patient":{"nhsNumber":"9449304130"},"type":"RegistrationStarted","occurredAt":"2026-11-20T09:00:00Z","payload":{"registrationType":"permanent"}}'
+
+A mother (${DEMO_MOTHER}) and her baby with its own record (${DEMO_BABY}): the health visitor
+(${DEMO_HEALTH_VISITING}) wrote the new birth review on the baby; the mother reads it with her own NHS login:
+  MOTHER=$(npm run --silent token -- --nhs-login --nhs ${DEMO_MOTHER})
+  curl -s ${url('record-api')}/v1/patients/${DEMO_BABY}/record -H "Authorization: Bearer $MOTHER"
+  curl -s ${url('record-api')}/v1/patients/${DEMO_BABY}/family -H "Authorization: Bearer $MOTHER"
 
 Ctrl-C stops everything this command started.
 `);

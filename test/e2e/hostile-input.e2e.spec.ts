@@ -940,17 +940,32 @@ describe('hostile input over HTTP: refused as problem+json, never a 5xx, nothing
       const example = current && readExample(schemasDir, current);
       const role = rule.authors[0];
       if (!example || !role) continue;
-      const answer = await send({
-        name: rule.type,
-        service,
-        method: 'POST',
-        path: '/v1/entries',
-        token:
-          rule.relationship?.provenance?.way === 'authoritative'
-            ? systemToken
-            : (authorTokens.get(role) ?? null),
-        body: { ...example, patient: { nhsNumber: PATIENT } },
-      });
+      // Health visiting entries sit on the child's own record: the one the birth example
+      // (recorded earlier in this loop) created, once the projection has linked it.
+      const child = rule.childRecord === true;
+      const recordOnce = () =>
+        send({
+          name: rule.type,
+          service,
+          method: 'POST',
+          path: '/v1/entries',
+          token:
+            rule.relationship?.provenance?.way === 'authoritative'
+              ? systemToken
+              : (authorTokens.get(role) ?? null),
+          body: {
+            ...example,
+            patient: { nhsNumber: child ? String(example.payload['childNhsNumber']) : PATIENT },
+          },
+        });
+      const answer = await eventually(
+        async () => {
+          const attempt = await recordOnce();
+          if (child) expect(attempt.status).toBe(202);
+          return attempt;
+        },
+        { timeoutMs: child ? 60_000 : 0 },
+      );
       expect({ type: rule.type, status: answer.status, body: answer.body }).toMatchObject({
         type: rule.type,
         status: 202,

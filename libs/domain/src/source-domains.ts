@@ -30,6 +30,23 @@ export type RelationshipKind =
   | 'claim';
 
 /**
+ * The family's caseload (DESIGN.md, "Children"): a baby born while its mother's maternity
+ * service or health visiting team cares for her is in their care too. A birth gives the
+ * baby's own record the mother's active relationships of the `inheritedAtBirth` kinds; a
+ * later start of a `startsForChildrenUnder` kind for the mother (a caseload transfer to health
+ * visiting) starts it for her recorded children younger than the age given (health visiting
+ * serves children under 5); and an end of any of these kinds for the mother (a maternity
+ * discharge, with its grace) ends it for her children too.
+ */
+export const FAMILY_CASELOAD: {
+  inheritedAtBirth: readonly RelationshipKind[];
+  startsForChildrenUnder: Partial<Record<RelationshipKind, number>>;
+} = {
+  inheritedAtBirth: ['maternity-booking', 'health-visiting-caseload'],
+  startsForChildrenUnder: { 'health-visiting-caseload': 5 },
+};
+
+/**
  * How a relationship may start (DESIGN.md, "Legitimate relationships"): `authoritative` only
  * from a source system of that organisation registered for the type; `hand-over` only by an
  * organisation that already holds an active relationship (of `fromKind`, when given) naming the
@@ -80,6 +97,16 @@ export interface EntryTypeRule {
    * own topic, read-model state for the task list, not a journal entry.
    */
   taskStep?: true;
+  /**
+   * Recorded on a child's own record (one a recorded birth created), never on the mother's:
+   * otherwise 422 `child-record-required`.
+   */
+  childRecord?: true;
+  /**
+   * Only staff of an organisation holding one of these relationships (active, not a claim)
+   * may record it: otherwise 403 `relationship-kind-required`.
+   */
+  recordedUnder?: readonly RelationshipKind[];
 }
 
 const PRACTICE = ['gp', 'practice-nurse'] as const;
@@ -195,8 +222,18 @@ export const ENTRY_TYPES: readonly EntryTypeRule[] = [
   { type: 'AntenatalContactRecorded', domain: 'maternity', authors: ['midwife'] },
   { type: 'BirthRecorded', domain: 'maternity', authors: ['midwife'] },
   { type: 'PostnatalContactRecorded', domain: 'maternity', authors: ['midwife', 'health-visitor'] },
-  { type: 'HealthVisitorReviewRecorded', domain: 'maternity', authors: ['health-visitor'] },
-  { type: 'ChildDevelopmentCheckRecorded', domain: 'maternity', authors: ['health-visitor'] },
+  {
+    type: 'HealthVisitorReviewRecorded',
+    domain: 'maternity',
+    authors: ['health-visitor'],
+    childRecord: true,
+  },
+  {
+    type: 'ChildDevelopmentCheckRecorded',
+    domain: 'maternity',
+    authors: ['health-visitor'],
+    childRecord: true,
+  },
   {
     type: 'TriageOutcomeRecorded',
     domain: 'urgent-care',
@@ -302,6 +339,22 @@ export const ENTRY_TYPES: readonly EntryTypeRule[] = [
     authors: ['patient'],
     consentDecision: true,
   },
+  // Parental responsibility for a child (the birth mother's comes with the birth): recorded on
+  // the child's record through the record API's route by the GP practice or the council.
+  {
+    type: 'ParentalResponsibilityRecorded',
+    domain: 'patient',
+    authors: ['gp', 'practice-nurse', 'social-worker'],
+    recordedUnder: ['gp-registration', 'social-care-case'],
+  },
+  {
+    type: 'ParentalResponsibilityEnded',
+    domain: 'patient',
+    authors: ['gp', 'practice-nurse', 'social-worker'],
+    recordedUnder: ['gp-registration', 'social-care-case'],
+  },
+  // The child's own decision (from the policy's age) whether a parent may read their record.
+  { type: 'ParentalAccessDecided', domain: 'patient', authors: ['patient'], consentDecision: true },
   { type: 'EntryEnteredInError', domain: 'any', authors: [...STAFF, 'patient', 'carer'] },
   // Acknowledged by staff the task is addressed to (checked by the record API against the task).
   { type: 'AttentionAcknowledged', domain: 'any', authors: STAFF, taskStep: true },

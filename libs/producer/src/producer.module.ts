@@ -114,15 +114,19 @@ export class EntryRecorder {
     if (await this.published.find(event.eventId)) return;
     const payload = event.payload;
     const nhsNumber = event.patient.nhsNumber;
-    const accepting = entryTypeRule(event.type)?.relationship?.provenance?.way === 'acceptance';
+    const rule = entryTypeRule(event.type);
+    const accepting = rule?.relationship?.provenance?.way === 'acceptance';
+    const birth = event.type === 'BirthRecorded' && !correction;
     decideWritePermission(
       writingAuthorOf(caller),
-      { type: event.type, payload, attention: event.attention, correction },
+      { type: event.type, nhsNumber, payload, attention: event.attention, correction },
       {
         relationships: await this.facts.relationshipsOf(nhsNumber),
         referral: accepting
           ? await this.facts.referral(nhsNumber, payload['referralEventId'])
           : null,
+        child: rule?.childRecord ? await this.facts.isChild(nhsNumber) : false,
+        babyHasRecord: birth ? await this.facts.hasRecord(payload['babyNhsNumber']) : false,
       },
       now,
     );

@@ -246,6 +246,30 @@ export class ProjectionCheckpointRow {
   nextOffset!: string;
 }
 
+/**
+ * A link between a child's record and its mother's (both ways: one row from each side), made by
+ * the birth that created the child's record. Shown to a reader who may read both records.
+ */
+@Entity({ name: 'family_link' })
+export class FamilyLinkRow {
+  @PrimaryColumn({ name: 'nhs_number', type: 'char', length: 10 })
+  nhsNumber!: string;
+
+  @PrimaryColumn({ name: 'linked_nhs_number', type: 'char', length: 10 })
+  linkedNhsNumber!: string;
+
+  /** What the linked record's person is to this record's: `mother` or `child`. */
+  @Column({ name: 'relation', type: 'text' })
+  relation!: 'mother' | 'child';
+
+  /** The child's birth time, from the birth's payload. */
+  @Column({ name: 'born_at', type: 'timestamptz' })
+  bornAt!: Date;
+
+  @Column({ name: 'birth_event_id', type: 'uuid' })
+  birthEventId!: string;
+}
+
 export const READ_MODEL_ENTITIES = [
   RecordEntryRow,
   EntryVersionRow,
@@ -253,6 +277,7 @@ export const READ_MODEL_ENTITIES = [
   ConsentStateRow,
   ProjectionCheckpointRow,
   AttentionTaskRow,
+  FamilyLinkRow,
 ];
 
 /** The tables a read-model version has; each is exposed as a view in the serving schema. */
@@ -263,4 +288,5 @@ export const READ_MODEL_TABLES = [
   'consent_state',
   'projection_checkpoint',
   'attention_task',
+  'family_link',
 ];

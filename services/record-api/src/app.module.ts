@@ -34,6 +34,7 @@ import { BreakGlassController } from './break-glass/break-glass.controller';
 import { BreakGlassGrants } from './break-glass/break-glass-grants';
 import { PatientContributionsController } from './consents/patient-contributions.controller';
 import { HAND_OVER_READ_MODEL, HandOversController } from './hand-overs/hand-overs.controller';
+import { CHILDREN_READ_MODEL, ChildrenController } from './children/children.controller';
 import { PatientGate } from './patient-gate/patient-gate';
 import { PatientRecordController } from './patient-record/patient-record.controller';
 import { MedicinesController } from './medicines/medicines.controller';
@@ -143,6 +144,7 @@ async function readModelPresent(dataSource: DataSource): Promise<boolean> {
     AccessLogController,
     PatientContributionsController,
     HandOversController,
+    ChildrenController,
     TasksController,
     PrivacyController,
     RelationshipClaimsController,
@@ -154,6 +156,7 @@ async function readModelPresent(dataSource: DataSource): Promise<boolean> {
       useFactory: () => readModelDataSource({ applicationName: 'carelog-record-api' }),
     },
     { provide: HAND_OVER_READ_MODEL, useExisting: READ_MODEL },
+    { provide: CHILDREN_READ_MODEL, useExisting: READ_MODEL },
     {
       provide: AUDIT_DATA_SOURCE,
       useFactory: () => auditDataSource({ applicationName: 'carelog-record-api-audit' }),

@@ -195,6 +195,8 @@ export type BirthRecordedPayload = {
   babyNhsNumber: null | string;
   birthWeightGrams: number;
   gestationWeeks: number;
+  sexAtBirth: null | string;
+  birthOrder: null | number;
 };
 
 export type CarePlanChangedEvent = {
@@ -1035,6 +1037,74 @@ export type OutOfHoursConsultationRecordedPayload = {
   followUpAdvice: string;
 };
 
+export type ParentalAccessDecidedEvent = {
+  eventId: string;
+  type: 'ParentalAccessDecided';
+  schemaVersion: number;
+  patient: Patient;
+  occurredAt: Date;
+  recordedAt: Date;
+  source: Source;
+  author: Author;
+  sensitivity: Array<string>;
+  attention: null | Attention;
+  correlationId: string;
+  causationId: null | string;
+  supersedes: null | Supersedes;
+  payload: ParentalAccessDecidedPayload;
+};
+
+export type ParentalAccessDecidedPayload = {
+  parentNhsNumber: string;
+  decision: string;
+};
+
+export type ParentalResponsibilityEndedEvent = {
+  eventId: string;
+  type: 'ParentalResponsibilityEnded';
+  schemaVersion: number;
+  patient: Patient;
+  occurredAt: Date;
+  recordedAt: Date;
+  source: Source;
+  author: Author;
+  sensitivity: Array<string>;
+  attention: null | Attention;
+  correlationId: string;
+  causationId: null | string;
+  supersedes: null | Supersedes;
+  payload: ParentalResponsibilityEndedPayload;
+};
+
+export type ParentalResponsibilityEndedPayload = {
+  personNhsNumber: string;
+  reason: string;
+};
+
+export type ParentalResponsibilityRecordedEvent = {
+  eventId: string;
+  type: 'ParentalResponsibilityRecorded';
+  schemaVersion: number;
+  patient: Patient;
+  occurredAt: Date;
+  recordedAt: Date;
+  source: Source;
+  author: Author;
+  sensitivity: Array<string>;
+  attention: null | Attention;
+  correlationId: string;
+  causationId: null | string;
+  supersedes: null | Supersedes;
+  payload: ParentalResponsibilityRecordedPayload;
+};
+
+export type ParentalResponsibilityRecordedPayload = {
+  personNhsNumber: string;
+  relationshipToChild: string;
+  basis: string;
+  note: null | string;
+};
+
 export type Patient = {
   nhsNumber: string;
 };
@@ -1546,6 +1616,9 @@ export type RecordEntryEvent =
   | OptOutRecordedEvent
   | OptOutWithdrawnEvent
   | OutOfHoursConsultationRecordedEvent
+  | ParentalAccessDecidedEvent
+  | ParentalResponsibilityEndedEvent
+  | ParentalResponsibilityRecordedEvent
   | PatientNoteAddedEvent
   | PharmacyConsultationRecordedEvent
   | PostnatalContactRecordedEvent

@@ -1,3 +1,4 @@
+import { decideParentalAccess, type ParentalFacts } from '../children/parental-access';
 import { LEGALLY_PROTECTED_CATEGORIES } from '../sensitivity';
 import type { Role, ViewRole } from '../roles';
 import { isStaffRole } from '../roles';
@@ -35,6 +36,8 @@ export const ACCESS_BASES = [
   'carer',
   'break-glass',
   'claim',
+  /** A person with parental responsibility for a child, as the child's policy allows. */
+  'parental-responsibility',
 ] as const;
 export type AccessBasis = (typeof ACCESS_BASES)[number];
 
@@ -44,6 +47,11 @@ export interface PatientFacts {
   carerScope: readonly string[] | null;
   /** An unexpired break-glass of this user for this patient. */
   breakGlass: boolean;
+  /**
+   * A patient reading another person's record: their parental responsibility for that person
+   * as a child (absent: none, so refused).
+   */
+  parental?: ParentalFacts;
 }
 
 export type PatientAccess =
@@ -55,9 +63,10 @@ export type PatientAccess =
     };
 
 /**
- * Deny by default (DESIGN.md, "Access rules"): the patient themself, an approved carer, staff
- * of an organisation with an active relationship, or staff with an active break-glass.
- * Privacy officers read access logs, not records.
+ * Deny by default (DESIGN.md, "Access rules"): the patient themself, a person with parental
+ * responsibility for a child as the child's policy allows, an approved carer, staff of an
+ * organisation with an active relationship, or staff with an active break-glass. Privacy
+ * officers read access logs, not records.
  */
 export function decidePatientAccess(
   viewer: Viewer,
@@ -65,10 +74,12 @@ export function decidePatientAccess(
   facts: PatientFacts,
   now: Date,
 ): PatientAccess {
-  if (viewer.role === 'patient')
-    return viewer.nhsNumber === nhsNumber
-      ? { allowed: true, basis: 'patient' }
+  if (viewer.role === 'patient') {
+    if (viewer.nhsNumber === nhsNumber) return { allowed: true, basis: 'patient' };
+    return facts.parental && decideParentalAccess(facts.parental, now).allowed
+      ? { allowed: true, basis: 'parental-responsibility' }
       : { allowed: false };
+  }
   if (viewer.role === 'carer') {
     return facts.carerScope
       ? { allowed: true, basis: 'carer', carerScope: facts.carerScope }
@@ -122,22 +133,23 @@ export function entryDisclosure(
 ): EntryDisclosure {
   if (!access.allowed || viewer.role === 'privacy-officer') return 'protected';
   const role: ViewRole = viewer.role;
+  // The patient themself; a parent reading a child's record reads with the patient's view but
+  // is not the patient: what the child's record protects stays protected from them.
+  const self = role === 'patient' && access.basis === 'patient';
   const ownOrganisation = isStaffRole(role) && entry.source.organisation === viewer.organisation;
   for (const category of entry.sensitivity) {
     if (PROTECTED.includes(category)) {
       const shared = consents.shares.some(
         (share) => share.category === category && share.organisation === viewer.organisation,
       );
-      if (!(role === 'patient' || ownOrganisation || (shared && isStaffRole(role))))
-        return 'protected';
+      if (!(self || ownOrganisation || (shared && isStaffRole(role)))) return 'protected';
     }
-    if (category === 'patient-sealed' && !(role === 'patient' || ownOrganisation))
-      return 'protected';
+    if (category === 'patient-sealed' && !(self || ownOrganisation)) return 'protected';
   }
   const safeguarding =
     entry.entryType === 'SafeguardingConcernRaised' || entry.sensitivity.includes('safeguarding');
   if (safeguarding && !SAFEGUARDING_TRAINED.includes(role)) return 'protected';
-  if (role !== 'patient') {
+  if (!self) {
     const sealed = consents.seals.some(
       (seal) =>
         seal.entryEventId === entry.eventId &&

@@ -17,6 +17,9 @@ export const SECTIONS = {
     'RelationshipClaimed',
     'ReferralAccepted',
     'MaternityDischargeRecorded',
+    // Children's records (#14): who holds parental responsibility for the child.
+    'ParentalResponsibilityRecorded',
+    'ParentalResponsibilityEnded',
   ],
   gp: ['ConsultationRecorded', 'ProblemRecorded', 'ReferralMade', 'LetterReceived'],
   medicines: [

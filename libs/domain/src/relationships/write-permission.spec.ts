@@ -260,6 +260,69 @@ describe('who may write into a record, and who a flag may name', () => {
     });
   });
 
+  describe("children's records", () => {
+    const MOTHER = '9434765919';
+    const BABY = '9434765870';
+    const HEALTH_VISITING = 'HV001';
+    const MATERNITY = 'R1H';
+    const visitor = person('health-visitor', HEALTH_VISITING);
+    const review = (nhsNumber: string, childNhsNumber: string | null = nhsNumber) =>
+      write('HealthVisitorReviewRecorded', { nhsNumber, payload: { childNhsNumber } });
+    const caseload = { relationships: [held(HEALTH_VISITING, 'health-visiting-caseload')] };
+
+    it('lets the health visiting team holding the family caseload write on the child', () => {
+      given({ ...caseload, child: true })
+        .when(visitor, review(BABY))
+        .thenGains([]);
+    });
+
+    it("refuses a health visiting entry on the mother's record, or naming another child", () => {
+      given({ ...caseload, child: false })
+        .when(visitor, review(MOTHER, BABY))
+        .thenRefused('child-record-required', 'patient.nhsNumber');
+      given({ ...caseload, child: true })
+        .when(visitor, review(BABY, '9434765927'))
+        .thenRefused('child-record-required', 'payload.childNhsNumber');
+    });
+
+    it('answers a team with no relationship as for any record, before saying whether it is a child’s', () => {
+      given({ child: false })
+        .when(visitor, review(MOTHER))
+        .thenRefused('care-relationship-required', 'patient.nhsNumber');
+    });
+
+    it("needs a birth to name the baby's own, new NHS number", () => {
+      const booked = { relationships: [held(MATERNITY, 'maternity-booking')] };
+      const birth = (babyNhsNumber: unknown) =>
+        write('BirthRecorded', { nhsNumber: MOTHER, payload: { babyNhsNumber } });
+      given(booked).when(person('midwife', MATERNITY), birth(BABY)).thenGains([]);
+      for (const missing of [null, undefined, '', MOTHER])
+        given(booked)
+          .when(person('midwife', MATERNITY), birth(missing))
+          .thenRefused('baby-nhs-number-required', 'payload.babyNhsNumber');
+      given({ ...booked, babyHasRecord: true })
+        .when(person('midwife', MATERNITY), birth(BABY))
+        .thenRefused('baby-record-exists', 'payload.babyNhsNumber');
+    });
+
+    it('takes parental responsibility only from the practice registering the child or the council holding its case', () => {
+      const recorded = write('ParentalResponsibilityRecorded', {
+        nhsNumber: BABY,
+        payload: { personNhsNumber: MOTHER },
+      });
+      given({ relationships: [held(PRACTICE)] })
+        .when(person('gp', PRACTICE), recorded)
+        .thenGains([]);
+      given({ relationships: [held('LA0716', 'social-care-case')] })
+        .when(person('social-worker', 'LA0716'), recorded)
+        .thenGains([]);
+      for (const kind of ['claim', 'health-visiting-caseload', 'care-team'])
+        given({ relationships: [held(PRACTICE, kind)] })
+          .when(person('gp', PRACTICE), recorded)
+          .thenRefused('relationship-kind-required', 'type');
+    });
+  });
+
   describe('community pharmacy: a nominated prescription, or a walk-in service from its own system', () => {
     const PHARMACY = 'FA123';
     const issue = (nominatedPharmacy: string | null) =>

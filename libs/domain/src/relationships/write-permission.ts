@@ -30,6 +30,8 @@ export interface ReferralFacts {
 
 export interface ProposedWrite {
   type: string;
+  /** The record written into (the envelope's patient); the children's rules compare with it. */
+  nhsNumber?: string;
   payload: Record<string, unknown>;
   attention: { role: string; organisation: string } | null;
   /** An amendment or an entered-in-error correction: it never starts anything. */
@@ -40,6 +42,10 @@ export interface WriteFacts {
   relationships: readonly HeldRelationship[];
   /** For ReferralAccepted: the referral it names, or null when there is none. */
   referral?: ReferralFacts | null;
+  /** For entries kept on a child's record: whether a recorded birth created this record. */
+  child?: boolean;
+  /** For BirthRecorded: whether carelog already holds anything for the baby's NHS number. */
+  babyHasRecord?: boolean;
 }
 
 export interface WritePermission {
@@ -146,6 +152,61 @@ function decideStart(
 }
 
 /**
+ * Children's records (DESIGN.md, "Children"), checked once the relationship rules let the
+ * author in (so that nobody without a relationship learns from the answer whether a record
+ * is a child's): health visiting and development entries sit on the child's own record; a
+ * birth names the baby's own, new NHS number (an existing record is never made someone's
+ * baby, which would hand its mother parental responsibility for it); parental responsibility
+ * is recorded by an organisation that registers or holds a case for the child.
+ */
+function checkChildrensRules(
+  author: WritingAuthor,
+  write: ProposedWrite,
+  facts: WriteFacts,
+  now: Date,
+): void {
+  if (write.correction) return;
+  const rule = entryTypeRule(write.type);
+  const under = rule?.recordedUnder;
+  if (under && !under.some((kind) => holdsBesidesClaim(facts, author.organisation, now, kind)))
+    throw new DomainError(
+      'relationship-kind-required',
+      `${write.type} is recorded only by an organisation holding a ${under.join(' or ')} relationship with the patient`,
+      'type',
+    );
+  if (rule?.childRecord) {
+    if (facts.child !== true)
+      throw new DomainError(
+        'child-record-required',
+        `${write.type} is recorded on the child's own record (created by a recorded birth)`,
+        'patient.nhsNumber',
+      );
+    const named = write.payload['childNhsNumber'];
+    if (named !== undefined && named !== null && named !== write.nhsNumber)
+      throw new DomainError(
+        'child-record-required',
+        "must be the NHS number of the record written into (the child's own)",
+        'payload.childNhsNumber',
+      );
+  }
+  if (write.type === 'BirthRecorded') {
+    const baby = write.payload['babyNhsNumber'];
+    if (typeof baby !== 'string' || baby === '' || baby === write.nhsNumber)
+      throw new DomainError(
+        'baby-nhs-number-required',
+        "a birth names the baby's own NHS number, which creates the baby's record",
+        'payload.babyNhsNumber',
+      );
+    if (facts.babyHasRecord === true)
+      throw new DomainError(
+        'baby-record-exists',
+        "carelog already holds a record for that NHS number: a birth creates a new baby's record",
+        'payload.babyNhsNumber',
+      );
+  }
+}
+
+/**
  * Whether an author may write this entry into a patient's record (DESIGN.md, "Legitimate
  * relationships"), and whom it gives a relationship to:
  * - an entry that starts a relationship is valid only in its declared way (an authoritative
@@ -156,7 +217,8 @@ function decideStart(
  *   claims included): otherwise 403 `care-relationship-required`; patients and carers keep
  *   their own rules, checked where their contributions are taken;
  * - a flag must name an organisation that holds, or by this very entry gains, a relationship:
- *   otherwise 422 `attention-recipient-unreachable`.
+ *   otherwise 422 `attention-recipient-unreachable`;
+ * - then the children's rules (checkChildrensRules).
  */
 export function decideWritePermission(
   author: WritingAuthor,
@@ -191,5 +253,6 @@ export function decideWritePermission(
       'attention.organisation',
     );
   }
+  checkChildrensRules(author, write, facts, now);
   return { gains };
 }

@@ -48,6 +48,29 @@ export class ReadModelFacts {
     }));
   }
 
+  /** Whether a recorded birth created this record (it is a child's, linked to its mother's). */
+  async isChild(nhsNumber: string): Promise<boolean> {
+    const rows = await this.rows<{ found: number }>(
+      `SELECT 1 AS found FROM "${this.schema}".family_link
+       WHERE nhs_number = $1 AND relation = 'mother' LIMIT 1`,
+      [nhsNumber],
+    );
+    return rows.length > 0;
+  }
+
+  /** Whether carelog holds anything for this NHS number: entries, relationships, links, consents. */
+  async hasRecord(nhsNumber: unknown): Promise<boolean> {
+    if (typeof nhsNumber !== 'string') return false;
+    const rows = await this.rows<{ found: number }>(
+      `SELECT 1 AS found WHERE EXISTS (SELECT 1 FROM "${this.schema}".entry_version WHERE nhs_number = $1)
+          OR EXISTS (SELECT 1 FROM "${this.schema}".care_relationship WHERE nhs_number = $1)
+          OR EXISTS (SELECT 1 FROM "${this.schema}".family_link WHERE nhs_number = $1)
+          OR EXISTS (SELECT 1 FROM "${this.schema}".consent_state WHERE nhs_number = $1)`,
+      [nhsNumber],
+    );
+    return rows.length > 0;
+  }
+
   async referral(nhsNumber: string, eventId: unknown): Promise<ReferralFacts | null> {
     if (typeof eventId !== 'string' || !/^[0-9a-f-]{36}$/i.test(eventId)) return null;
     const [row] = await this.rows<{

@@ -29,7 +29,46 @@ describe('what relationship events do to the read model', () => {
       organisation: 'R1H',
       relationship: 'maternity-booking',
       graceUntil: new Date(occurredAt.getTime() + 48 * 3_600_000),
+      // The family's caseload: the mother's babies lose the midwife with her.
+      forChildren: true,
     });
+  });
+
+  it("creates the baby's record from a birth naming its NHS number, and nothing from one naming none", () => {
+    const birthTime = new Date('2026-04-20T03:12:00.000Z');
+    const birth = exampleEvent('BirthRecorded', { nhsNumber: '9434765919', organisation: 'R1H' });
+    const named = {
+      ...birth,
+      payload: { ...birth.payload, babyNhsNumber: '9434765870', birthTime },
+    };
+    const [planned] = planEvents([{ event: received(named), position: position('maternity') }]);
+    expect(planned?.effects).toEqual([
+      { kind: 'new-entry' },
+      {
+        kind: 'birth',
+        child: '9434765870',
+        bornAt: birthTime,
+        inherits: ['maternity-booking', 'health-visiting-caseload'],
+      },
+    ]);
+    const unnamed = { ...birth, payload: { ...birth.payload, babyNhsNumber: null } };
+    const [none] = planEvents([{ event: received(unnamed), position: position('maternity') }]);
+    expect(none?.effects).toEqual([{ kind: 'new-entry' }]);
+  });
+
+  it('starts a caseload transfer for the mother’s children under 5 too', () => {
+    const occurredAt = new Date('2026-05-12T09:00:00.000Z');
+    const transfer = exampleEvent('CaseloadTransferredToHealthVisiting', {
+      nhsNumber: '9434765919',
+      organisation: 'R1H',
+      occurredAt,
+    });
+    const [planned] = planEvents([{ event: received(transfer), position: position('maternity') }]);
+    const start = planned?.effects.find((effect) => effect.kind === 'relationship-start');
+    expect(start).toMatchObject({ relationship: 'health-visiting-caseload' });
+    expect(start && 'forChildrenBornAfter' in start ? start.forChildrenBornAfter : null).toEqual(
+      new Date(occurredAt.getTime() - 5 * 365.25 * 24 * 3_600_000),
+    );
   });
 
   it('gives the accepting organisation a referral relationship of its own', () => {

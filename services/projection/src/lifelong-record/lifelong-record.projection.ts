@@ -1,5 +1,11 @@
 import type { RecordEntryEvent } from '@carelog/codec';
-import { entryTypeRule } from '@carelog/domain';
+import {
+  entryTypeRule,
+  FAMILY_CASELOAD,
+  isValidNhsNumber,
+  parentalAccessSubject,
+  type RelationshipKind,
+} from '@carelog/domain';
 import type { PositionedEvent } from '@carelog/kafka';
 import type { EntryVersionRow } from '@carelog/read-model';
 
@@ -13,9 +19,32 @@ export type Effect =
       organisation: string;
       relationship: string;
       expiresAt: Date | null;
+      /** The family's caseload: also for the patient's recorded children born after this time. */
+      forChildrenBornAfter?: Date;
     }
-  /** Ends the relationship now, or (`graceUntil`) lets it run out then: maternity discharge. */
-  | { kind: 'relationship-end'; organisation: string; relationship: string; graceUntil?: Date }
+  /**
+   * Ends the relationship now, or (`graceUntil`) lets it run out then: maternity discharge.
+   * `forChildren`: the family's caseload, so for the patient's recorded children too.
+   */
+  | {
+      kind: 'relationship-end';
+      organisation: string;
+      relationship: string;
+      graceUntil?: Date;
+      forChildren?: true;
+    }
+  /**
+   * A birth naming the baby's NHS number creates the baby's record: linked both ways with the
+   * mother's, the birth mother's parental responsibility, and the family's caseload.
+   */
+  | { kind: 'birth'; child: string; bornAt: Date; inherits: readonly RelationshipKind[] }
+  /** Parental responsibility for the child whose record this is: recorded or ended. */
+  | {
+      kind: 'parental-responsibility';
+      person: string;
+      active: boolean;
+      detail: Record<string, unknown>;
+    }
   | { kind: 'consent'; subject: string; active: boolean; detail: Record<string, unknown> }
   /** A new entry flagged for attention opens a task for the role and organisation it names. */
   | { kind: 'task-flagged' }
@@ -97,12 +126,60 @@ function consentEffect(event: RecordEntryEvent): Effect | undefined {
         active: false,
         detail: payload,
       };
+    case 'ParentalAccessDecided':
+      return {
+        kind: 'consent',
+        subject: parentalAccessSubject(text(payload, 'parentNhsNumber')),
+        active: payload['decision'] === 'allowed',
+        detail: { parentNhsNumber: payload['parentNhsNumber'], decision: payload['decision'] },
+      };
     case 'SensitiveInformationShared':
       return {
         kind: 'consent',
         subject: `share:${text(payload, 'category')}:${text(payload, 'sharedWithOrganisation')}`,
         active: true,
         detail: payload,
+      };
+    default:
+      return undefined;
+  }
+}
+
+const YEAR_MS = 365.25 * 24 * 3_600_000;
+
+/** What a birth or a parental responsibility entry does for the child's record, if anything. */
+function childrenEffect(event: RecordEntryEvent): Effect | undefined {
+  const payload = event.payload as Record<string, unknown>;
+  switch (event.type) {
+    case 'BirthRecorded': {
+      const child = payload['babyNhsNumber'];
+      // A version 1 birth may name no baby; the producers refuse one naming the mother herself.
+      if (
+        typeof child !== 'string' ||
+        !isValidNhsNumber(child) ||
+        child === event.patient.nhsNumber
+      )
+        return undefined;
+      const bornAt = payload['birthTime'] instanceof Date ? payload['birthTime'] : event.occurredAt;
+      return { kind: 'birth', child, bornAt, inherits: FAMILY_CASELOAD.inheritedAtBirth };
+    }
+    case 'ParentalResponsibilityRecorded':
+      return {
+        kind: 'parental-responsibility',
+        person: text(payload, 'personNhsNumber'),
+        active: true,
+        detail: {
+          personNhsNumber: payload['personNhsNumber'],
+          relationshipToChild: payload['relationshipToChild'],
+          basis: payload['basis'],
+        },
+      };
+    case 'ParentalResponsibilityEnded':
+      return {
+        kind: 'parental-responsibility',
+        person: text(payload, 'personNhsNumber'),
+        active: false,
+        detail: { personNhsNumber: payload['personNhsNumber'] },
       };
     default:
       return undefined;
@@ -160,6 +237,8 @@ export function planEvents(
     } else {
       effects.push({ kind: 'new-entry' });
       if (event.attention) effects.push({ kind: 'task-flagged' });
+      const children = childrenEffect(event);
+      if (children) effects.push(children);
     }
     const organisation = rule?.relationship?.organisationField
       ? text(payload, rule.relationship.organisationField)
@@ -173,25 +252,35 @@ export function planEvents(
         rule.relationship.kind === 'claim' && payload['expiresAt'] instanceof Date
           ? payload['expiresAt']
           : undefined;
+      const kind = rule.relationship.kind;
+      const childrenUnder = FAMILY_CASELOAD.startsForChildrenUnder[kind];
       effects.push(
         rule.relationship.effect === 'starts'
           ? {
               kind: 'relationship-start',
               organisation,
-              relationship: rule.relationship.kind,
+              relationship: kind,
               expiresAt: claimExpiry
                 ? claimExpiry
                 : hours === undefined
                   ? null
                   : new Date(event.occurredAt.getTime() + hours * 3_600_000),
+              ...(childrenUnder === undefined
+                ? {}
+                : {
+                    forChildrenBornAfter: new Date(
+                      event.occurredAt.getTime() - childrenUnder * YEAR_MS,
+                    ),
+                  }),
             }
           : {
               kind: 'relationship-end',
               organisation,
-              relationship: rule.relationship.kind,
+              relationship: kind,
               ...(rule.relationship.afterGrace
                 ? { graceUntil: new Date(event.occurredAt.getTime() + graceHours * 3_600_000) }
                 : {}),
+              ...(FAMILY_CASELOAD.inheritedAtBirth.includes(kind) ? { forChildren: true } : {}),
             },
       );
     }

@@ -1,3 +1,4 @@
+import { parentalResponsibilitySubject } from '@carelog/domain';
 import { ProjectionCheckpointRow } from '@carelog/read-model';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { PlannedEvent } from './lifelong-record.projection';
@@ -110,6 +111,35 @@ async function syncTaskWithAmendment(
   );
 }
 
+/**
+ * Parental responsibility as consent state on the child's record. Births (the mother's topic)
+ * and later records (the child's) are in different partitions, so the decision recorded last
+ * stands whatever order a rebuild reads them in.
+ */
+async function upsertParentalResponsibility(
+  manager: EntityManager,
+  child: string,
+  person: string,
+  active: boolean,
+  detail: Record<string, unknown>,
+  version: PlannedEvent['version'],
+): Promise<void> {
+  await manager.query(
+    `INSERT INTO consent_state (nhs_number, subject, active, detail, changed_at, changed_by_event_id)
+     VALUES ($1, $2, $3, $4, $5, $6)
+     ON CONFLICT (nhs_number, subject) DO UPDATE SET active = $3, detail = $4, changed_at = $5, changed_by_event_id = $6
+     WHERE consent_state.changed_at <= EXCLUDED.changed_at`,
+    [
+      child,
+      parentalResponsibilitySubject(person),
+      active,
+      JSON.stringify(detail),
+      version.recordedAt,
+      version.eventId,
+    ],
+  );
+}
+
 /** Applies one event's effects other than a plain new entry. */
 async function applyEffects(manager: EntityManager, planned: PlannedEvent): Promise<void> {
   const { version } = planned;
@@ -145,9 +175,16 @@ async function applyEffects(manager: EntityManager, planned: PlannedEvent): Prom
         break;
       }
       case 'relationship-start':
+        // With the family's caseload, the same start for each recorded child young enough,
+        // under an id derived from the event and the child, so that a replay adds nothing.
         await manager.query(
           `INSERT INTO care_relationship (started_by_event_id, nhs_number, organisation, kind, started_at, expires_at)
-           VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING`,
+           SELECT $1::uuid, $2::char(10), $3, $4, $5::timestamptz, $6::timestamptz
+           UNION ALL
+           SELECT md5($1::text || ':' || l.linked_nhs_number)::uuid, l.linked_nhs_number, $3, $4, $5, $6
+           FROM family_link l
+           WHERE $7::timestamptz IS NOT NULL AND l.nhs_number = $2 AND l.relation = 'child' AND l.born_at > $7
+           ON CONFLICT DO NOTHING`,
           [
             version.eventId,
             version.nhsNumber,
@@ -155,22 +192,80 @@ async function applyEffects(manager: EntityManager, planned: PlannedEvent): Prom
             effect.relationship,
             version.occurredAt,
             effect.expiresAt,
+            effect.forChildrenBornAfter ?? null,
           ],
         );
         break;
-      case 'relationship-end':
+      case 'relationship-end': {
+        // The patient, and with the family's caseload her recorded children.
+        const patients = `(nhs_number = $1 OR ($5::boolean AND nhs_number IN (
+            SELECT linked_nhs_number FROM family_link WHERE nhs_number = $1 AND relation = 'child')))`;
+        const forChildren = effect.forChildren === true;
         if (effect.graceUntil) {
           await manager.query(
             `UPDATE care_relationship SET expires_at = LEAST(COALESCE(expires_at, $4), $4)
-             WHERE nhs_number = $1 AND organisation = $2 AND kind = $3 AND ended_at IS NULL`,
-            [version.nhsNumber, effect.organisation, effect.relationship, effect.graceUntil],
+             WHERE ${patients} AND organisation = $2 AND kind = $3 AND ended_at IS NULL`,
+            [
+              version.nhsNumber,
+              effect.organisation,
+              effect.relationship,
+              effect.graceUntil,
+              forChildren,
+            ],
           );
           break;
         }
         await manager.query(
           `UPDATE care_relationship SET ended_at = $4
-           WHERE nhs_number = $1 AND organisation = $2 AND kind = $3 AND ended_at IS NULL`,
-          [version.nhsNumber, effect.organisation, effect.relationship, version.occurredAt],
+           WHERE ${patients} AND organisation = $2 AND kind = $3 AND ended_at IS NULL`,
+          [
+            version.nhsNumber,
+            effect.organisation,
+            effect.relationship,
+            version.occurredAt,
+            forChildren,
+          ],
+        );
+        break;
+      }
+      case 'birth':
+        await manager.query(
+          `INSERT INTO family_link (nhs_number, linked_nhs_number, relation, born_at, birth_event_id)
+           VALUES ($1, $2, 'mother', $3, $4), ($2, $1, 'child', $3, $4) ON CONFLICT DO NOTHING`,
+          [effect.child, version.nhsNumber, effect.bornAt, version.eventId],
+        );
+        await upsertParentalResponsibility(
+          manager,
+          effect.child,
+          version.nhsNumber,
+          true,
+          {
+            personNhsNumber: version.nhsNumber,
+            relationshipToChild: 'mother',
+            basis: 'birth',
+          },
+          version,
+        );
+        // The family's caseload: the mother's active relationships of these kinds, as they
+        // stand (a grace already running runs for the baby too).
+        await manager.query(
+          `INSERT INTO care_relationship (started_by_event_id, nhs_number, organisation, kind, started_at, expires_at)
+           SELECT md5(r.started_by_event_id::text || ':' || $1)::uuid, $1, r.organisation, r.kind, $3, r.expires_at
+           FROM care_relationship r
+           WHERE r.nhs_number = $2 AND r.kind = ANY($4::text[]) AND r.ended_at IS NULL
+             AND (r.expires_at IS NULL OR r.expires_at > $3)
+           ON CONFLICT DO NOTHING`,
+          [effect.child, version.nhsNumber, version.occurredAt, [...effect.inherits]],
+        );
+        break;
+      case 'parental-responsibility':
+        await upsertParentalResponsibility(
+          manager,
+          version.nhsNumber,
+          effect.person,
+          effect.active,
+          effect.detail,
+          version,
         );
         break;
       case 'task-flagged':

@@ -23,30 +23,11 @@ import { DomainError, isRole, isStaffRole, isValidNhsNumber } from '@carelog/dom
 import { AnyCallerGuard, CurrentAnyCaller } from '@carelog/nest-platform';
 import { EntryRecorder, type Accepted } from '@carelog/producer';
 import type { DataSource } from 'typeorm';
+import { asObject, optionalText, recordNow, requiredText } from '../route-input';
 
 export const HAND_OVER_READ_MODEL = Symbol('HAND_OVER_READ_MODEL');
 
 const PROBLEM = { description: 'application/problem+json with a stable code naming the field' };
-const MAX_TEXT = 2000;
-
-const asObject = (body: unknown): Record<string, unknown> => {
-  if (body === undefined || body === null) return {};
-  if (typeof body !== 'object' || Array.isArray(body))
-    throw new DomainError('invalid-body', 'must be a JSON object', 'body');
-  return body as Record<string, unknown>;
-};
-
-function requiredText(value: unknown, field: string): string {
-  if (typeof value !== 'string' || value.trim() === '' || value.length > MAX_TEXT)
-    throw new DomainError('invalid-' + field, `must be text of 1 to ${MAX_TEXT} characters`, field);
-  return value;
-}
-
-function optionalText(value: unknown, field: string): string | null {
-  if (value === undefined || value === null) return null;
-  return requiredText(value, field);
-}
-
 function careTeamRole(value: unknown): string {
   if (
     typeof value !== 'string' ||
@@ -77,21 +58,6 @@ export class HandOversController {
     @Inject(EntryRecorder) private readonly recorder: EntryRecorder,
     @Inject(HAND_OVER_READ_MODEL) private readonly readModel: DataSource,
   ) {}
-
-  private record(
-    caller: AnyCaller,
-    nhsNumber: string,
-    type: string,
-    payload: Record<string, unknown>,
-    key: string | undefined,
-  ): Promise<Accepted> {
-    return this.recorder.record(
-      { type, patient: { nhsNumber }, occurredAt: new Date().toISOString(), payload },
-      key,
-      undefined,
-      caller,
-    );
-  }
 
   @Put('care-team/:organisation')
   @HttpCode(202)
@@ -135,7 +101,8 @@ export class HandOversController {
     @CurrentAnyCaller() caller: AnyCaller,
   ): Promise<Accepted> {
     const request = asObject(body);
-    return this.record(
+    return recordNow(
+      this.recorder,
       caller,
       nhsNumber,
       'CareTeamMemberAdded',
@@ -178,7 +145,8 @@ export class HandOversController {
     @CurrentAnyCaller() caller: AnyCaller,
   ): Promise<Accepted> {
     const request = asObject(body);
-    return this.record(
+    return recordNow(
+      this.recorder,
       caller,
       nhsNumber,
       'CareTeamMemberRemoved',
@@ -236,7 +204,8 @@ export class HandOversController {
         'no current referral with that id names your organisation',
         'referralEventId',
       );
-    return this.record(
+    return recordNow(
+      this.recorder,
       caller,
       nhsNumber,
       'ReferralAccepted',

@@ -12,7 +12,10 @@ import {
   DomainError,
   entryDisclosure,
   isValidNhsNumber,
+  parentalAccessSubject,
+  parentalResponsibilitySubject,
   type ConsentFacts,
+  type ParentalFacts,
   type EntryDisclosure,
   type EntryFacts,
   type PatientAccess,
@@ -243,6 +246,36 @@ export class PatientGate {
   }
 
   /**
+   * A patient reading another person's record: whether they hold parental responsibility for
+   * that person as a child, the child's date of birth, and the child's own decision about them
+   * (the state now; the policy is applied at the moment asked about).
+   */
+  private async parentalFacts(
+    viewer: Viewer,
+    nhsNumber: string,
+  ): Promise<ParentalFacts | undefined> {
+    if (viewer.role !== 'patient' || !viewer.nhsNumber || viewer.nhsNumber === nhsNumber)
+      return undefined;
+    const [row] = await this.readModel.query<
+      Array<{ responsibility: boolean | null; born_at: Date | null; allowed: boolean | null }>
+    >(
+      `SELECT (SELECT active FROM consent_state WHERE nhs_number = $1 AND subject = $2) AS responsibility,
+              (SELECT born_at FROM family_link WHERE nhs_number = $1 AND relation = 'mother' LIMIT 1) AS born_at,
+              (SELECT active FROM consent_state WHERE nhs_number = $1 AND subject = $3) AS allowed`,
+      [
+        nhsNumber,
+        parentalResponsibilitySubject(viewer.nhsNumber),
+        parentalAccessSubject(viewer.nhsNumber),
+      ],
+    );
+    return {
+      responsibility: row?.responsibility === true,
+      bornAt: row?.born_at ?? null,
+      childDecision: row?.allowed === true ? 'allowed' : row?.allowed === false ? 'refused' : null,
+    };
+  }
+
+  /**
    * What a reader was allowed at `at` (now, or an earlier time for as-at reads and
    * reconstructions): relationships recorded by then and not ended or expired, their
    * break-glass grant then, and the patient's consents and carer approvals as they stood.
@@ -253,10 +286,11 @@ export class PatientGate {
     at: Date,
     { asRecorded }: { asRecorded: boolean },
   ): Promise<ReaderState & { breakGlass: { reason: string; expiresAt: Date } | null }> {
-    const [relationships, consentEvents, breakGlass] = await Promise.all([
+    const [relationships, consentEvents, breakGlass, parental] = await Promise.all([
       this.relationships(nhsNumber, asRecorded),
       this.consentEvents(nhsNumber, asRecorded ? at : null),
       this.grants.active(viewer, nhsNumber, at),
+      this.parentalFacts(viewer, nhsNumber),
     ]);
     const { consents, carerScope } = foldConsents(
       consentEvents,
@@ -281,7 +315,12 @@ export class PatientGate {
     const access = decidePatientAccess(
       viewer,
       nhsNumber,
-      { relationships: facts, carerScope, breakGlass: breakGlass !== null },
+      {
+        relationships: facts,
+        carerScope,
+        breakGlass: breakGlass !== null,
+        ...(parental ? { parental } : {}),
+      },
       at,
     );
     return { access, consents, breakGlass };

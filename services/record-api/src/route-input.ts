@@ -1,0 +1,42 @@
+import { DomainError } from '@carelog/domain';
+import type { AnyCaller } from '@carelog/auth';
+import type { Accepted, EntryRecorder } from '@carelog/producer';
+
+/** Request input of the record API's routes that record an entry on the caller's behalf. */
+const MAX_TEXT = 2000;
+
+/** A JSON object body (none counts as empty). */
+export const asObject = (body: unknown): Record<string, unknown> => {
+  if (body === undefined || body === null) return {};
+  if (typeof body !== 'object' || Array.isArray(body))
+    throw new DomainError('invalid-body', 'must be a JSON object', 'body');
+  return body as Record<string, unknown>;
+};
+
+export function requiredText(value: unknown, field: string): string {
+  if (typeof value !== 'string' || value.trim() === '' || value.length > MAX_TEXT)
+    throw new DomainError('invalid-' + field, `must be text of 1 to ${MAX_TEXT} characters`, field);
+  return value;
+}
+
+export function optionalText(value: unknown, field: string): string | null {
+  if (value === undefined || value === null) return null;
+  return requiredText(value, field);
+}
+
+/** Records an entry of the patient topic now, through the same rules as every producer. */
+export function recordNow(
+  recorder: EntryRecorder,
+  caller: AnyCaller,
+  nhsNumber: string,
+  type: string,
+  payload: Record<string, unknown>,
+  key: string | undefined,
+): Promise<Accepted> {
+  return recorder.record(
+    { type, patient: { nhsNumber }, occurredAt: new Date().toISOString(), payload },
+    key,
+    undefined,
+    caller,
+  );
+}
