@@ -1,13 +1,15 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { validate } from 'dockerfile-utils';
 import { parseAllDocuments } from 'yaml';
 import { PLATFORM_SERVICES, repoRoot } from '@carelog/local-infra';
 import { chartTopics, chartUsers } from './chart-data';
 
 /**
- * `npm run deploy:check`: the Helm chart checked with the real tools, as far as this machine
- * allows (no container engine, no cluster): `helm lint --strict` and `helm template` for the
+ * `npm run deploy:check`: the Dockerfile linted (dockerfile-utils) and the Helm chart checked
+ * with the real tools, as far as this machine allows (no container engine, no cluster):
+ * `helm lint --strict` and `helm template` for the
  * default values and for an external Kafka; the rendered manifests' own rules (below); and
  * kubeconform against the Kubernetes OpenAPI schemas when it and they are there. helm and
  * kubeconform are built from the Go module proxy when missing; with no Go it says so and
@@ -223,14 +225,26 @@ function kubeconform(binary: string, schemas: string, files: string[]): void {
   else log(`kubeconform -strict: ${output.split('\n').pop() ?? ''}`);
 }
 
+/** The Dockerfile through a real Dockerfile linter (dockerfile-utils: syntax, instructions). */
+function lintDockerfile(): void {
+  const file = join(repoRoot, 'Dockerfile');
+  const problems = validate(readFileSync(file, 'utf8'));
+  for (const problem of problems)
+    fail(`Dockerfile line ${problem.range.start.line + 1}: ${problem.message}`);
+  if (problems.length === 0) log('Dockerfile: dockerfile-utils lint found nothing');
+}
+
 function main(): void {
+  lintDockerfile();
   if (run('go', ['version']).status !== 0 && run('helm', ['version']).status !== 0) {
     log('SKIPPED: neither helm nor Go is installed (helm is built from the Go module proxy)');
+    process.exitCode = failures === 0 ? 0 : 1;
     return;
   }
   const helm = tool('helm', `helm.sh/helm/v3/cmd/helm@${HELM_VERSION}`);
   if (!helm) {
     log('SKIPPED: no helm and no Go to build it with');
+    process.exitCode = failures === 0 ? 0 : 1;
     return;
   }
   log(run(helm, ['version', '--short']).stdout.trim());
