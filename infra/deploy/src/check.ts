@@ -229,8 +229,10 @@ function kubeconform(binary: string, schemas: string, files: string[]): void {
 function lintDockerfile(): void {
   const file = join(repoRoot, 'Dockerfile');
   const problems = validate(readFileSync(file, 'utf8'));
-  for (const problem of problems)
-    fail(`Dockerfile line ${problem.range.start.line + 1}: ${problem.message}`);
+  for (const { range, message } of problems)
+    fail(
+      `Dockerfile line ${range.start.line + 1}: ${typeof message === 'string' ? message : message.value}`,
+    );
   if (problems.length === 0) log('Dockerfile: dockerfile-utils lint found nothing');
 }
 
