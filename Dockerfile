@@ -42,6 +42,6 @@ RUN mkdir -p /var/lib/carelog && chown 1000:1000 /var/lib/carelog
 # The image's own `node` user (uid 1000), numeric so that Kubernetes can check runAsNonRoot.
 USER 1000:1000
 VOLUME ["/var/lib/carelog"]
-EXPOSE 3100 3101 3102 3103 3104 3105 3106 3109 3110
+EXPOSE 3100-3110
 ENTRYPOINT ["node", "--enable-source-maps", "dist/tools/carelog.js"]
 CMD ["record-api"]

@@ -63,6 +63,8 @@ const PRODUCERS: Readonly<Record<string, SourceDomain>> = {
   'social-care': 'social-care',
   maternity: 'maternity',
   'urgent-care': 'urgent-care',
+  'community-nursing': 'community-nursing',
+  pharmacy: 'pharmacy',
 };
 
 const topicAcl = (
