@@ -35,6 +35,8 @@ export const RUNTIME_TOOLS = {
   dlq: 'tools/dlq.ts',
   'db-roles': 'tools/db-roles.ts',
   token: 'tools/token.ts',
+  /** The container image's entry point: any service or tool above by name. */
+  carelog: 'tools/carelog.ts',
 } as const;
 
 export type RuntimeTool = keyof typeof RUNTIME_TOOLS;
