@@ -49,6 +49,7 @@ const SERVICE: Record<SourceDomain, string> = {
   'urgent-care': 'urgent-care',
   patient: 'record-api',
   'community-nursing': 'community-nursing',
+  pharmacy: 'pharmacy',
 };
 
 type Weights = ReadonlyArray<readonly [string, number]>;
@@ -342,8 +343,9 @@ function entryIn(
       );
     }
     case 'community-nursing':
-      // No benchmark patient is on a district nursing caseload yet (settings, above).
-      throw new Error('the benchmark does not generate community nursing entries');
+    case 'pharmacy':
+      // No benchmark patient is on a district nursing caseload or a pharmacy's list yet (settings, above).
+      throw new Error(`the benchmark does not generate ${setting} entries`);
     case 'patient': {
       const type = random.weighted(PATIENT_MIX);
       return make(setting, type, 'PATIENT', templates.payload(type));

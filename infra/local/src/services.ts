@@ -23,6 +23,7 @@ export const PLATFORM_SERVICES = [
   { name: 'notifications', port: 3105, portVariable: 'NOTIFICATIONS_PORT' },
   { name: 'analytics-export', port: 3106, portVariable: 'ANALYTICS_EXPORT_PORT' },
   { name: 'community-nursing', port: 3107, portVariable: 'COMMUNITY_NURSING_PORT' },
+  { name: 'pharmacy', port: 3108, portVariable: 'PHARMACY_PORT' },
   { name: 'identity', port: 3109, portVariable: 'IDENTITY_PORT' },
   { name: 'projection', port: 3110, portVariable: 'PROJECTION_PORT' },
 ] as const;

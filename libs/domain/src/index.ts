@@ -26,3 +26,4 @@ export * from './tasks';
 export * from './relationships/write-permission';
 export * from './journal/since-mark';
 export * from './journal/journal-pages';
+export * from './medicines/current-medicines';

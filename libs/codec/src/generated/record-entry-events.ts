@@ -804,6 +804,31 @@ export type MaternityDischargeRecordedPayload = {
   summary: null | string;
 };
 
+export type MedicationChangedEvent = {
+  eventId: string;
+  type: 'MedicationChanged';
+  schemaVersion: number;
+  patient: Patient;
+  occurredAt: Date;
+  recordedAt: Date;
+  source: Source;
+  author: Author;
+  sensitivity: Array<string>;
+  attention: null | Attention;
+  correlationId: string;
+  causationId: null | string;
+  supersedes: null | Supersedes;
+  payload: MedicationChangedPayload;
+};
+
+export type MedicationChangedPayload = {
+  medicationId: string;
+  medication: Coded;
+  dosageInstructions: string;
+  previousDosageInstructions: null | string;
+  reason: null | string;
+};
+
 export type MedicationIssuedEvent = {
   eventId: string;
   type: 'MedicationIssued';
@@ -826,6 +851,8 @@ export type MedicationIssuedPayload = {
   quantity: string;
   issueNumber: number;
   prescriptionEventId: null | string;
+  medicationId: null | string;
+  nominatedPharmacy: null | string;
 };
 
 export type MedicationPrescribedEvent = {
@@ -851,6 +878,55 @@ export type MedicationPrescribedPayload = {
   quantity: string;
   prescriptionType: string;
   indication: null | string;
+  medicationId: null | string;
+};
+
+export type MedicationStoppedEvent = {
+  eventId: string;
+  type: 'MedicationStopped';
+  schemaVersion: number;
+  patient: Patient;
+  occurredAt: Date;
+  recordedAt: Date;
+  source: Source;
+  author: Author;
+  sensitivity: Array<string>;
+  attention: null | Attention;
+  correlationId: string;
+  causationId: null | string;
+  supersedes: null | Supersedes;
+  payload: MedicationStoppedPayload;
+};
+
+export type MedicationStoppedPayload = {
+  medicationId: string;
+  medication: Coded;
+  reason: string;
+};
+
+export type MedicineDispensedEvent = {
+  eventId: string;
+  type: 'MedicineDispensed';
+  schemaVersion: number;
+  patient: Patient;
+  occurredAt: Date;
+  recordedAt: Date;
+  source: Source;
+  author: Author;
+  sensitivity: Array<string>;
+  attention: null | Attention;
+  correlationId: string;
+  causationId: null | string;
+  supersedes: null | Supersedes;
+  payload: MedicineDispensedPayload;
+};
+
+export type MedicineDispensedPayload = {
+  medication: Coded;
+  quantity: string;
+  prescriptionEventId: null | string;
+  medicationId: null | string;
+  epsPrescriptionId: null | string;
 };
 
 export type NamedValue = {
@@ -949,6 +1025,43 @@ export type PatientNoteAddedEvent = {
 
 export type PatientNoteAddedPayload = {
   note: string;
+};
+
+export type PharmacyConsultationRecordedEvent = {
+  eventId: string;
+  type: 'PharmacyConsultationRecorded';
+  schemaVersion: number;
+  patient: Patient;
+  occurredAt: Date;
+  recordedAt: Date;
+  source: Source;
+  author: Author;
+  sensitivity: Array<string>;
+  attention: null | Attention;
+  correlationId: string;
+  causationId: null | string;
+  supersedes: null | Supersedes;
+  payload: PharmacyConsultationRecordedPayload;
+};
+
+export type PharmacyConsultationRecordedPayload = {
+  condition: string;
+  presentingComplaint: string;
+  clinicalNotes: string;
+  outcome: string;
+  supply: null | PharmacySupply;
+  referral: null | PharmacyReferral;
+};
+
+export type PharmacyReferral = {
+  to: string;
+  reason: string;
+};
+
+export type PharmacySupply = {
+  medication: Coded;
+  quantity: string;
+  dosageInstructions: string;
 };
 
 export type PostnatalContactRecordedEvent = {
@@ -1249,6 +1362,31 @@ export type TriageOutcomeRecordedPayload = {
   symptomsSummary: string;
 };
 
+export type VaccinationGivenEvent = {
+  eventId: string;
+  type: 'VaccinationGiven';
+  schemaVersion: number;
+  patient: Patient;
+  occurredAt: Date;
+  recordedAt: Date;
+  source: Source;
+  author: Author;
+  sensitivity: Array<string>;
+  attention: null | Attention;
+  correlationId: string;
+  causationId: null | string;
+  supersedes: null | Supersedes;
+  payload: VaccinationGivenPayload;
+};
+
+export type VaccinationGivenPayload = {
+  vaccine: Coded;
+  programme: string;
+  batchNumber: string;
+  doseNumber: null | number;
+  site: null | string;
+};
+
 export type WearableSummaryRecordedEvent = {
   eventId: string;
   type: 'WearableSummaryRecorded';
@@ -1339,12 +1477,16 @@ export type RecordEntryEvent =
   | LetterReceivedEvent
   | MaternityBookingRecordedEvent
   | MaternityDischargeRecordedEvent
+  | MedicationChangedEvent
   | MedicationIssuedEvent
   | MedicationPrescribedEvent
+  | MedicationStoppedEvent
+  | MedicineDispensedEvent
   | OptOutRecordedEvent
   | OptOutWithdrawnEvent
   | OutOfHoursConsultationRecordedEvent
   | PatientNoteAddedEvent
+  | PharmacyConsultationRecordedEvent
   | PostnatalContactRecordedEvent
   | ProblemRecordedEvent
   | ReferralAcceptedEvent
@@ -1357,6 +1499,7 @@ export type RecordEntryEvent =
   | SensitiveInformationSharedEvent
   | TestResultRecordedEvent
   | TriageOutcomeRecordedEvent
+  | VaccinationGivenEvent
   | WearableSummaryRecordedEvent
   | WoundCareRecordedEvent;
 

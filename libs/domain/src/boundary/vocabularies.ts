@@ -50,6 +50,23 @@ const VOCABULARIES = {
     'undecided',
   ],
   'EndOfLifeCareRecorded.resuscitationStatus': ['dnacpr-in-place', 'for-cpr', 'not-discussed'],
+  // Community pharmacy: the seven Pharmacy First clinical pathways (NHS England, 2024).
+  'PharmacyConsultationRecorded.condition': [
+    'acute-otitis-media',
+    'impetigo',
+    'infected-insect-bite',
+    'shingles',
+    'sinusitis',
+    'sore-throat',
+    'uncomplicated-uti',
+  ],
+  'PharmacyConsultationRecorded.outcome': ['advice-only', 'medicine-supplied', 'referred'],
+  'PharmacyConsultationRecorded.referral.to': [
+    'gp-practice',
+    'urgent-care',
+    'emergency-department',
+  ],
+  'VaccinationGiven.programme': ['seasonal-influenza', 'covid-19', 'rsv', 'pneumococcal', 'travel'],
 } satisfies Record<`${EntryTypeName}.${string}`, readonly string[]>;
 /** Looked up by any field key; declared above against the schemas' entry-type names. */
 export const PAYLOAD_VOCABULARIES: Readonly<Record<string, readonly string[]>> = VOCABULARIES;

@@ -24,7 +24,12 @@ export const SECTIONS = {
     'MedicationIssued',
     'AllergyRecorded',
     'ImmunisationRecorded',
+    'MedicationChanged',
+    'MedicationStopped',
+    'MedicineDispensed',
+    'VaccinationGiven',
   ],
+  pharmacy: ['PharmacyConsultationRecorded'],
   results: ['TestResultRecorded'],
   'social-care': [
     'AssessmentCompleted',
@@ -90,6 +95,7 @@ export const JOURNAL_VIEWS: Record<ViewRole, JournalView> = {
       'health-visiting',
       'patient-contributions',
       'community-nursing',
+      'pharmacy',
     ],
     digest: ROUTINE,
     omitted: [],
@@ -102,6 +108,7 @@ export const JOURNAL_VIEWS: Record<ViewRole, JournalView> = {
       'maternity',
       'health-visiting',
       'community-nursing',
+      'pharmacy',
     ],
     digest: ROUTINE,
     omitted: [],
@@ -115,7 +122,7 @@ export const JOURNAL_VIEWS: Record<ViewRole, JournalView> = {
       'urgent-care',
       'community-nursing',
     ],
-    sections: ['social-care', 'care-relationships'],
+    sections: ['social-care', 'care-relationships', 'pharmacy'],
     // Home readings too: a digest gives the range, mean and readings over threshold (#15).
     // Their own visits stay entries: the team reads its own notes, not a count of them.
     digest: ROUTINE.filter((type) => type !== 'DistrictNursingVisitRecorded'),
@@ -125,7 +132,7 @@ export const JOURNAL_VIEWS: Record<ViewRole, JournalView> = {
     narrative: ['social-care', 'care-relationships'],
     sections: ['urgent-care', 'patient-contributions', 'community-nursing'],
     digest: ['CareVisitRecorded', 'HomeReadingRecorded', 'WearableSummaryRecorded'],
-    omitted: ['gp', 'medicines', 'results', 'maternity', 'health-visiting'],
+    omitted: ['gp', 'medicines', 'results', 'maternity', 'health-visiting', 'pharmacy'],
   },
   'care-worker': {
     narrative: ['social-care'],
@@ -140,19 +147,20 @@ export const JOURNAL_VIEWS: Record<ViewRole, JournalView> = {
       'health-visiting',
       'urgent-care',
       'patient-contributions',
+      'pharmacy',
     ],
   },
   midwife: {
     narrative: ['maternity', 'health-visiting'],
     sections: ['gp', 'medicines', 'results', 'urgent-care', 'care-relationships'],
     digest: ['MedicationIssued'],
-    omitted: ['social-care', 'patient-contributions', 'community-nursing'],
+    omitted: ['social-care', 'patient-contributions', 'community-nursing', 'pharmacy'],
   },
   'health-visitor': {
     narrative: ['health-visiting', 'maternity'],
     sections: ['gp', 'social-care', 'urgent-care', 'care-relationships'],
     digest: ['CareVisitRecorded'],
-    omitted: ['medicines', 'results', 'patient-contributions', 'community-nursing'],
+    omitted: ['medicines', 'results', 'patient-contributions', 'community-nursing', 'pharmacy'],
   },
   'urgent-care': {
     narrative: ['gp', 'medicines', 'results', 'urgent-care'],
@@ -163,12 +171,13 @@ export const JOURNAL_VIEWS: Record<ViewRole, JournalView> = {
       'maternity',
       // Anticipatory medicines and the resuscitation decision matter most out of hours.
       'community-nursing',
+      'pharmacy',
     ],
     digest: ROUTINE,
     omitted: ['health-visiting'],
   },
   pharmacist: {
-    narrative: ['medicines'],
+    narrative: ['medicines', 'pharmacy'],
     sections: ['results', 'urgent-care'],
     digest: [],
     omitted: [
@@ -192,6 +201,7 @@ export const JOURNAL_VIEWS: Record<ViewRole, JournalView> = {
       'health-visiting',
       'patient-contributions',
       'community-nursing',
+      'pharmacy',
     ],
     sections: ['care-relationships'],
     digest: ROUTINE,
@@ -202,7 +212,15 @@ export const JOURNAL_VIEWS: Record<ViewRole, JournalView> = {
     sections: [],
     // Every routine type: a carer reads what the readings and issues amount to (#15).
     digest: ROUTINE,
-    omitted: ['care-relationships', 'gp', 'results', 'maternity', 'health-visiting', 'urgent-care'],
+    omitted: [
+      'care-relationships',
+      'gp',
+      'results',
+      'maternity',
+      'health-visiting',
+      'urgent-care',
+      'pharmacy',
+    ],
   },
 };
 

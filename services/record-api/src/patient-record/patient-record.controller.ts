@@ -11,11 +11,11 @@ import {
   MAX_JOURNAL_PAGE,
   type JournalPosition,
   type JournalTaskStatus,
+  SOURCE_DOMAINS,
   VIEW_ROLES,
   type EntryFacts,
   type JournalLine,
   type ViewRole,
-  SOURCE_DOMAINS,
 } from '@carelog/domain';
 import { CallerGuard, CurrentCaller } from '@carelog/nest-platform';
 import {
