@@ -60,6 +60,7 @@ async function main(): Promise<void> {
     'gp-records': url('gp-records'),
     'social-care': url('social-care'),
     'community-nursing': url('community-nursing'),
+    pharmacy: url('pharmacy'),
     'record-api': url('record-api'),
   });
   const seconds = ((Date.now() - startedAt) / 1000).toFixed(1);
@@ -78,6 +79,7 @@ Try it (a GP at the demo practice ${DEMO_PRACTICE}; demo patient ${DEMO_PATIENT}
   # In the GP's community-nursing section the district nurses' repeated wound notes fold into one line.
   NURSE=$(npm run --silent token -- --role community-nurse --org ${DEMO_DISTRICT_NURSES})
   curl -s ${url('record-api')}/v1/patients/${DEMO_PATIENT}/journal -H "Authorization: Bearer $NURSE"   # the care worker's flag for the nurses
+  curl -s ${url('record-api')}/v1/patients/${DEMO_PATIENT}/medicines -H "Authorization: Bearer $TOKEN"   # current medicines: furosemide dispensed by the pharmacy, its dose changed; ramipril stopped
 
 A new patient: only the practice's own GP system may register them (a person gets 403):
   SYSTEM=$(npm run --silent token -- --system demo-gp-system --org ${DEMO_PRACTICE} --entry-types RegistrationStarted)

@@ -30,7 +30,7 @@ export const SECTIONS = {
     'VaccinationGiven',
   ],
   pharmacy: ['PharmacyConsultationRecorded'],
-  results: ['TestResultRecorded'],
+  results: ['TestResultRecorded', 'TestResultReviewed'],
   'social-care': [
     'AssessmentCompleted',
     'CarePlanChanged',
@@ -57,6 +57,7 @@ export const SECTIONS = {
     'WearableSummaryRecorded',
     'PatientNoteAdded',
     'CarerObservationRecorded',
+    'HomeReadingsFlagged',
   ],
 } as const satisfies Record<string, readonly EntryTypeName[]>;
 
@@ -212,6 +213,7 @@ export const JOURNAL_VIEWS: Record<ViewRole, JournalView> = {
     sections: [],
     // Every routine type: a carer reads what the readings and issues amount to (#15).
     digest: ROUTINE,
+    // A Pharmacy First consultation is clinical detail; what was supplied shows in medicines.
     omitted: [
       'care-relationships',
       'gp',
