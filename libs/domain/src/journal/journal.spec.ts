@@ -520,6 +520,49 @@ describe('digests and folds in the timeline', () => {
       expect(expanded?.map((item) => item.entry)).toEqual([...routine].reverse());
     });
   });
+
+  describe("given a district nursing team's wound notes: five near-identical, then an infected wound", () => {
+    const NURSES = 'RY8';
+    const gp = { role: 'gp', organisation: PRACTICE } as const;
+    const wound = (day: number, note: string, progress = 'no-change', signsOfInfection = false) =>
+      entry('WoundCareRecorded', day, {
+        source: { organisation: NURSES },
+        payload: { woundId: 'W1', progress, signsOfInfection, note },
+      });
+    const redressed = [2, 4, 6, 9, 11].map((day) =>
+      wound(day, 'Wound redressed, no change. Moderate exudate.'),
+    );
+    const infected = wound(13, 'Spreading redness, malodorous: GP review.', 'deteriorating', true);
+    const journal = buildJournal('gp', gp, [...redressed, infected], { now: NOW });
+
+    it('when the GP reads the journal, then the notes fold into one line of the community-nursing section and the infected wound is shown in the narrative, flagged', () => {
+      expect(journal.sections).toEqual([
+        {
+          section: 'community-nursing',
+          items: [
+            expect.objectContaining({
+              kind: 'fold',
+              team: NURSES,
+              count: 5,
+              summary: 'Wound redressed, no change. Moderate exudate. ×5, 2–11 Mar',
+            }),
+          ],
+        },
+      ]);
+      expect(journal.narrative).toEqual([
+        { kind: 'entry', entry: infected, flagged: ['wound-concern'] },
+      ]);
+    });
+
+    it('when a care worker reads the journal, then the infected wound is not flagged for them but still in their section', () => {
+      const careWorker = { role: 'care-worker', organisation: AGENCY } as const;
+      expect(alwaysShowReasons(infected, careWorker)).toEqual([]);
+      const theirs = buildJournal('care-worker', careWorker, [...redressed, infected], {
+        now: NOW,
+      });
+      expect(theirs.sections[0]?.items.map((line) => line.kind)).toEqual(['entry', 'fold']);
+    });
+  });
 });
 
 describe('property: whatever the record, every must-show entry is shown directly, and every visible entry is accounted for once', () => {
