@@ -16,7 +16,6 @@ import {
   type EntryFacts,
   type JournalLine,
   type ViewRole,
-  SOURCE_DOMAINS,
 } from '@carelog/domain';
 import { CallerGuard, CurrentCaller } from '@carelog/nest-platform';
 import {
