@@ -346,7 +346,7 @@ function entryIn(
       return make(setting, 'MedicineDispensed', 'FA123', templates.payload('MedicineDispensed'));
     case 'community-nursing':
       // No benchmark patient is on a district nursing caseload yet (settings, above).
-      throw new Error('the benchmark does not generate community nursing entries');
+      throw new Error(`the benchmark does not generate ${setting} entries`);
     case 'patient': {
       const type = random.weighted(PATIENT_MIX);
       return make(setting, type, 'PATIENT', templates.payload(type));

@@ -27,3 +27,6 @@ export * from './relationships/write-permission';
 export * from './journal/since-mark';
 export * from './journal/journal-pages';
 export * from './medicines/current-medicines';
+export * from './results/result-release-policy';
+export * from './results/result-release';
+export * from './results/home-reading-rules';

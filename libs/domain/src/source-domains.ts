@@ -8,8 +8,8 @@ export const SOURCE_DOMAINS = [
   'maternity',
   'urgent-care',
   'patient',
-  'pharmacy',
   'community-nursing',
+  'pharmacy',
 ] as const;
 export type SourceDomain = (typeof SOURCE_DOMAINS)[number];
 
@@ -148,6 +148,8 @@ export const ENTRY_TYPES: readonly EntryTypeRule[] = [
   { type: 'AllergyRecorded', domain: 'gp', authors: [...PRACTICE, 'pharmacist'] },
   { type: 'ImmunisationRecorded', domain: 'gp', authors: [...PRACTICE, 'pharmacist'] },
   { type: 'TestResultRecorded', domain: 'gp', authors: PRACTICE },
+  // Releases a held result to the patient (results release policy, journal/result-release.ts).
+  { type: 'TestResultReviewed', domain: 'gp', authors: PRACTICE },
   { type: 'ReferralMade', domain: 'gp', authors: PRACTICE, pendingHandOver: true },
   { type: 'LetterReceived', domain: 'gp', authors: PRACTICE },
   {
@@ -219,19 +221,6 @@ export const ENTRY_TYPES: readonly EntryTypeRule[] = [
     authors: ['urgent-care', 'gp'],
     relationship: encounter,
   },
-  {
-    type: 'PharmacyConsultationRecorded',
-    domain: 'pharmacy',
-    authors: ['pharmacist'],
-    relationship: pharmacyEncounter,
-  },
-  { type: 'MedicineDispensed', domain: 'pharmacy', authors: ['pharmacist'] },
-  {
-    type: 'VaccinationGiven',
-    domain: 'pharmacy',
-    authors: ['pharmacist'],
-    relationship: pharmacyEncounter,
-  },
   // District nurses join a patient's care only by a hand-over (care team, accepted referral).
   {
     type: 'DistrictNursingVisitRecorded',
@@ -245,7 +234,22 @@ export const ENTRY_TYPES: readonly EntryTypeRule[] = [
     authors: ['community-nurse'],
   },
   { type: 'EndOfLifeCareRecorded', domain: 'community-nursing', authors: ['community-nurse'] },
+  {
+    type: 'PharmacyConsultationRecorded',
+    domain: 'pharmacy',
+    authors: ['pharmacist'],
+    relationship: pharmacyEncounter,
+  },
+  { type: 'MedicineDispensed', domain: 'pharmacy', authors: ['pharmacist'] },
+  {
+    type: 'VaccinationGiven',
+    domain: 'pharmacy',
+    authors: ['pharmacist'],
+    relationship: pharmacyEncounter,
+  },
   { type: 'HomeReadingRecorded', domain: 'patient', authors: ['patient'] },
+  // Written only by the record API's home-reading rules (author role `system`), never through an entries endpoint.
+  { type: 'HomeReadingsFlagged', domain: 'patient', authors: [] },
   { type: 'WearableSummaryRecorded', domain: 'patient', authors: ['patient'] },
   { type: 'PatientNoteAdded', domain: 'patient', authors: ['patient'] },
   { type: 'CarerObservationRecorded', domain: 'patient', authors: ['carer'] },

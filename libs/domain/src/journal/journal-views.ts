@@ -30,7 +30,7 @@ export const SECTIONS = {
     'VaccinationGiven',
   ],
   pharmacy: ['PharmacyConsultationRecorded'],
-  results: ['TestResultRecorded'],
+  results: ['TestResultRecorded', 'TestResultReviewed'],
   'social-care': [
     'AssessmentCompleted',
     'CarePlanChanged',
@@ -57,6 +57,7 @@ export const SECTIONS = {
     'WearableSummaryRecorded',
     'PatientNoteAdded',
     'CarerObservationRecorded',
+    'HomeReadingsFlagged',
   ],
 } as const satisfies Record<string, readonly EntryTypeName[]>;
 
@@ -124,7 +125,8 @@ export const JOURNAL_VIEWS: Record<ViewRole, JournalView> = {
     ],
     sections: ['social-care', 'care-relationships', 'pharmacy'],
     // Home readings too: a digest gives the range, mean and readings over threshold (#15).
-    digest: ROUTINE,
+    // Their own visits stay entries: the team reads its own notes, not a count of them.
+    digest: ROUTINE.filter((type) => type !== 'DistrictNursingVisitRecorded'),
     omitted: ['maternity', 'health-visiting'],
   },
   'social-worker': {
