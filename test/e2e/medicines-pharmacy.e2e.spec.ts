@@ -299,6 +299,58 @@ describe('current medicines: prescribed, issued, dispensed by a pharmacy, stoppe
     expect(read.status).toBe(404);
   }, 120_000);
 
+  it('a walk-in Pharmacy First consultation from the pharmacy’s own system lets its pharmacist read and write', async () => {
+    const walkIn = nextTestNhsNumber();
+    const walkInPharmacist = await mintLocalToken({
+      role: 'pharmacist',
+      organisation: OTHER_PHARMACY,
+      userId: 'pharmacist-walk-in',
+    });
+    const consultation = {
+      patient: { nhsNumber: walkIn },
+      type: 'PharmacyConsultationRecorded',
+      occurredAt: daysAgo(0, 0),
+      payload: {
+        condition: 'Sore-Throat',
+        presentingComplaint: 'Sore throat for four days',
+        clinicalNotes: 'FeverPAIN 2: no antibiotic. Analgesia, fluids; safety-netted.',
+        outcome: 'advice-only',
+        supply: null,
+        referral: null,
+      },
+    };
+    // The pharmacist alone may not start the relationship a walk-in service gives.
+    const byPerson = await post(pharmacy, walkInPharmacist, consultation);
+    expect(byPerson.status).toBe(403);
+    expect(byPerson.body).toMatchObject({ code: 'relationship-start-not-permitted' });
+    const bySystem = await post(
+      pharmacy,
+      await mintLocalSystemToken({
+        organisation: OTHER_PHARMACY,
+        entryTypes: ['PharmacyConsultationRecorded', 'VaccinationGiven'],
+      }),
+      consultation,
+    );
+    expect(bySystem.status).toBe(202);
+    const journal = await eventually(
+      async () => {
+        const response = await requestJson<{
+          narrative: Array<{ type?: string; payload?: { condition?: string } }>;
+        }>(`${api.baseUrl}/v1/patients/${walkIn}/journal`, { token: walkInPharmacist });
+        expect(response.status).toBe(200);
+        return response.body;
+      },
+      { timeoutMs: 60_000 },
+    );
+    // The closed vocabulary stores the term as listed.
+    expect(journal.narrative).toEqual([
+      expect.objectContaining({
+        type: 'PharmacyConsultationRecorded',
+        payload: expect.objectContaining({ condition: 'sore-throat' }),
+      }),
+    ]);
+  }, 120_000);
+
   it('gives a carer outside the medicines section nothing, and one within it the medicines', async () => {
     const approve = (carerUserId: string, scope: string[]) =>
       requestJson(`${api.baseUrl}/v1/patients/${nhsNumber}/consents/carers/${carerUserId}`, {
