@@ -80,3 +80,42 @@ export async function sequential(
   }
   return summarise(samples);
 }
+
+/**
+ * An open loop: requests start at a fixed rate (a tick every 10 ms starts its share) whether or
+ * not earlier ones have been answered, for `seconds`; latency is each request's own.
+ */
+export async function openLoop(
+  next: () => HttpRequestSpec,
+  expectStatus: number,
+  perSecond: number,
+  seconds: number,
+): Promise<{ achievedPerSecond: number; latency: LatencySummary; failed: number }> {
+  const latencies: number[] = [];
+  let failed = 0;
+  let started = 0;
+  const answers: Array<Promise<void>> = [];
+  const tickMs = 10;
+  const ticks = Math.round((seconds * 1000) / tickMs);
+  const begin = performance.now();
+  let owed = 0;
+  for (let tick = 0; tick < ticks; tick++) {
+    const wait = begin + tick * tickMs - performance.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    owed += (perSecond * tickMs) / 1000;
+    for (; owed >= 1; owed--) {
+      started++;
+      answers.push(
+        timed(next())
+          .catch(() => ({ ms: 0, status: 0, text: '' }))
+          .then((answer) => {
+            if (answer.status === expectStatus) latencies.push(answer.ms);
+            else failed++;
+          }),
+      );
+    }
+  }
+  const sentFor = (performance.now() - begin) / 1000;
+  await Promise.all(answers);
+  return { achievedPerSecond: started / sentFor, latency: summarise(latencies), failed };
+}
