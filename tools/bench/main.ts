@@ -17,7 +17,7 @@ import {
   type RunningService,
   type ServiceName,
 } from '@carelog/local-infra';
-import { entryTypesOf } from '@carelog/domain';
+import { entryTypesOf, isRecordEntryType } from '@carelog/domain';
 import { READ_MODEL_TABLES } from '@carelog/read-model';
 import type { Kafka } from 'kafkajs';
 import { Client } from 'pg';
@@ -40,6 +40,7 @@ import {
 } from './log-load';
 import { idleCpu } from './idle';
 import { describeMachine } from './machine';
+import { comparePeer } from './peer';
 import { PeakMemory } from './memory';
 import { rawBulkInsert, rawCopy } from './pg-baseline';
 import { renderReport, type BenchResults } from './report';
@@ -59,7 +60,12 @@ function option(name: string): string | undefined {
 const FULL_EVENTS = 1_000_000;
 const QUICK_EVENTS = 100_000;
 const quick = process.argv.includes('--quick');
-const events = Number(option('events') ?? (quick ? QUICK_EVENTS : FULL_EVENTS));
+/** `--peer <FHIR base URL>`: the side-by-side with a FHIR server instead of the other sections. */
+const peerUrl = option('peer')?.replace(/\/+$/, '');
+const PEER_EVENTS = 30_000;
+const events = Number(
+  option('events') ?? (peerUrl ? PEER_EVENTS : quick ? QUICK_EVENTS : FULL_EVENTS),
+);
 const full = events >= FULL_EVENTS && !quick;
 /** `--quick`: a short run for iteration, every section but each briefly. */
 const brief = (fullValue: number, otherValue: number, quickValue: number): number =>
@@ -67,6 +73,7 @@ const brief = (fullValue: number, otherValue: number, quickValue: number): numbe
 /** Sections that `--skip` may leave out (iteration only: a skipped section reports n/a). */
 const SECTIONS = ['b1', 'b2', 'b3', 'reads', 'rebuild', 'ingest', 'visible', 'idle'] as const;
 const skipped = new Set((option('skip') ?? '').split(',').filter(Boolean));
+if (peerUrl) for (const name of SECTIONS) skipped.add(name);
 for (const name of skipped)
   if (!(SECTIONS as readonly string[]).includes(name))
     throw new Error(`--skip takes ${SECTIONS.join(', ')}; not ${name}`);
@@ -86,6 +93,9 @@ const settings = {
   journalReads: brief(30, 15, 3),
   wholeRecordWalks: brief(10, 3, 1),
   idleSeconds: 30,
+  ...(peerUrl
+    ? { peer: peerUrl, peerClients: 8, peerSeconds: quick ? 10 : 30, peerReads: quick ? 20 : 100 }
+    : {}),
   quick,
   ...(skipped.size > 0 ? { skipped: [...skipped] } : {}),
 };
@@ -173,7 +183,7 @@ async function main(): Promise<void> {
   /** Runs one section; a failure is recorded against it and the next section still runs. */
   const section = async (name: string, body: () => Promise<void>): Promise<boolean> => {
     if (skipped.has(name)) {
-      failures[name] = 'skipped (--skip)';
+      failures[name] = peerUrl ? 'skipped (--peer runs only the side-by-side)' : 'skipped (--skip)';
       return false;
     }
     try {
@@ -296,6 +306,38 @@ async function main(): Promise<void> {
       results.reads = await measureReads(await start('record-api'), db);
     });
 
+    // The side-by-side with a FHIR server, when asked for.
+    if (peerUrl)
+      await section('peer', async () => {
+        const api = await start('record-api');
+        const gp = await start('gp-records');
+        const fixtures = await ingestFixtures(
+          db,
+          20_000,
+          ({ event }) => event.type === 'TestResultRecorded',
+        );
+        const heavy = [...backfill()].filter(
+          ({ event }) =>
+            event.patient.nhsNumber === heavyPatientNhsNumber() &&
+            !event.supersedes &&
+            isRecordEntryType(event.type) &&
+            event.type !== 'EntryEnteredInError',
+        );
+        results.peer = await comparePeer({
+          baseUrl: peerUrl,
+          clients: settings.peerClients ?? 8,
+          seconds: settings.peerSeconds ?? 30,
+          reads: settings.peerReads ?? 100,
+          walks: quick ? 1 : 3,
+          pageSize: 50,
+          results: fixtures.events,
+          carelogRequest: (generated, n) => fixtures.request(gp.baseUrl, generated, n),
+          heavy,
+          carelogRead: await heavyPatientReader(api),
+          say,
+        });
+      });
+
     // 5. Rebuild the read model from the log, as `npm run projection:rebuild` does.
     await section('rebuild', async () => {
       results.rebuild = await measureRebuild(memory, total);
@@ -366,18 +408,13 @@ async function main(): Promise<void> {
   if (Object.keys(failures).some((name) => !skipped.has(name))) process.exitCode = 1;
 }
 
-/** Section 4: a GP of the registered practice reads the patient with the most entries. */
-async function measureReads(api: RunningService, db: Client): Promise<BenchResults['reads']> {
-  const serving = isolation.CARELOG_READ_MODEL_SCHEMA;
+/** Reads of the heavy patient by a GP of their practice: each must answer 200. */
+async function heavyPatientReader(api: RunningService) {
   await loadOrCreateLocalKeys();
   const gpToken = await mintLocalToken({ role: 'gp', organisation: HEAVY_PATIENT_PRACTICE });
   const auth = { Authorization: `Bearer ${gpToken}` };
   const patientUrl = `${api.baseUrl}/v1/patients/${heavyPatientNhsNumber()}`;
-  const entryCount = await db.query<{ n: string }>(
-    `SELECT count(*) AS n FROM "${serving}".record_entry WHERE nhs_number = $1 AND status = 'current'`,
-    [heavyPatientNhsNumber()],
-  );
-  const read = async (path: string) => {
+  return async (path: string) => {
     const answer = await timed({ url: `${patientUrl}${path}`, method: 'GET', headers: auth });
     if (answer.status !== 200)
       throw new Error(
@@ -385,6 +422,16 @@ async function measureReads(api: RunningService, db: Client): Promise<BenchResul
       );
     return answer;
   };
+}
+
+/** Section 4: a GP of the registered practice reads the patient with the most entries. */
+async function measureReads(api: RunningService, db: Client): Promise<BenchResults['reads']> {
+  const serving = isolation.CARELOG_READ_MODEL_SCHEMA;
+  const read = await heavyPatientReader(api);
+  const entryCount = await db.query<{ n: string }>(
+    `SELECT count(*) AS n FROM "${serving}".record_entry WHERE nhs_number = $1 AND status = 'current'`,
+    [heavyPatientNhsNumber()],
+  );
   const firstPage = await sequential(
     async () => (await read('/record')).ms,
     settings.firstPageReads,
@@ -528,6 +575,70 @@ async function measureRebuild(
   return { seconds, perSecond: done / seconds, events: done };
 }
 
+/** Entries for the producer service, with the tokens and care relationships to send them. */
+async function ingestFixtures(
+  db: Client,
+  count: number,
+  keep: (generated: GeneratedEvent) => boolean = () => true,
+) {
+  const serving = isolation.CARELOG_READ_MODEL_SCHEMA;
+  const tokens = new Map<string, string>();
+  const live = generateEvents({
+    seed: settings.seed + 1,
+    totalEvents: Infinity,
+    firstPatient: 2_000_000,
+  });
+  const events: GeneratedEvent[] = [];
+  // Writing needs a care relationship: each practice is given the registrations (and each
+  // flag's recipient its relationship) that the practices' GP systems would have recorded.
+  const relationships = new Set<string>();
+  const gpEntryTypes = entryTypesOf('gp').map((rule) => rule.type);
+  for (const generated of live) {
+    const { domain, event } = generated;
+    if (domain !== 'gp' || event.supersedes || event.type === 'EntryEnteredInError') continue;
+    if (!keep(generated)) continue;
+    events.push(generated);
+    relationships.add(`${event.patient.nhsNumber}|${event.source.organisation}`);
+    if (event.attention)
+      relationships.add(`${event.patient.nhsNumber}|${event.attention.organisation}`);
+    // The practice's GP system sends them: registrations start relationships only from it.
+    if (!tokens.has(event.source.organisation))
+      tokens.set(
+        event.source.organisation,
+        await mintLocalSystemToken({
+          organisation: event.source.organisation,
+          entryTypes: gpEntryTypes,
+        }),
+      );
+    if (events.length >= count) break;
+  }
+  const pairs = [...relationships].map((pair) => pair.split('|'));
+  await db.query(
+    `INSERT INTO "${serving}".care_relationship (started_by_event_id, nhs_number, organisation, kind, started_at)
+     SELECT gen_random_uuid(), u.nhs, u.org, 'gp-registration', now()
+     FROM unnest($1::text[], $2::text[]) AS u(nhs, org)`,
+    [pairs.map(([nhs]) => nhs), pairs.map(([, organisation]) => organisation)],
+  );
+  const request = (baseUrl: string, { event }: GeneratedEvent, n: number) => ({
+    url: `${baseUrl}/v1/entries`,
+    method: 'POST' as const,
+    headers: {
+      Authorization: `Bearer ${tokens.get(event.source.organisation) ?? ''}`,
+      'Content-Type': 'application/json',
+      'Idempotency-Key': `bench-${runId}-${n}`,
+    },
+    body: JSON.stringify({
+      patient: event.patient,
+      type: event.type,
+      occurredAt: event.occurredAt.toISOString(),
+      payload: event.payload,
+      sensitivity: event.sensitivity,
+      attention: event.attention,
+    }),
+  });
+  return { events, tokens, request };
+}
+
 /**
  * Section 2: ingest through one producer service (`gp-records`). First `ingestConcurrency`
  * HTTP clients in a closed loop (throughput), then requests paced at fixed rates (latency at
@@ -541,69 +652,11 @@ async function measureIngest(
   codec: EventCodec,
   results: Partial<BenchResults>,
 ): Promise<void> {
-  const serving = isolation.CARELOG_READ_MODEL_SCHEMA;
-  const tokens = new Map<string, string>();
-  const live = generateEvents({
-    seed: settings.seed + 1,
-    totalEvents: Infinity,
-    firstPatient: 2_000_000,
-  });
-  const bodies: Array<{ organisation: string; body: string }> = [];
-  const events: GeneratedEvent[] = [];
-  // Writing needs a care relationship: each practice is given the registrations (and each
-  // flag's recipient its relationship) that the practices' GP systems would have recorded.
-  const relationships = new Set<string>();
-  const gpEntryTypes = entryTypesOf('gp').map((rule) => rule.type);
-  for (const generated of live) {
-    const { domain, event } = generated;
-    if (domain !== 'gp' || event.supersedes || event.type === 'EntryEnteredInError') continue;
-    events.push(generated);
-    bodies.push({
-      organisation: event.source.organisation,
-      body: JSON.stringify({
-        patient: event.patient,
-        type: event.type,
-        occurredAt: event.occurredAt.toISOString(),
-        payload: event.payload,
-        sensitivity: event.sensitivity,
-        attention: event.attention,
-      }),
-    });
-    relationships.add(`${event.patient.nhsNumber}|${event.source.organisation}`);
-    if (event.attention)
-      relationships.add(`${event.patient.nhsNumber}|${event.attention.organisation}`);
-    // The practice's GP system sends them: registrations start relationships only from it.
-    if (!tokens.has(event.source.organisation))
-      tokens.set(
-        event.source.organisation,
-        await mintLocalSystemToken({
-          organisation: event.source.organisation,
-          entryTypes: gpEntryTypes,
-        }),
-      );
-    if (bodies.length >= (full ? 200_000 : 50_000)) break;
-  }
-  const pairs = [...relationships].map((pair) => pair.split('|'));
-  await db.query(
-    `INSERT INTO "${serving}".care_relationship (started_by_event_id, nhs_number, organisation, kind, started_at)
-     SELECT gen_random_uuid(), u.nhs, u.org, 'gp-registration', now()
-     FROM unnest($1::text[], $2::text[]) AS u(nhs, org)`,
-    [pairs.map(([nhs]) => nhs), pairs.map(([, organisation]) => organisation)],
-  );
-  let sentBodies = 0;
+  const { events, tokens, request } = await ingestFixtures(db, full ? 200_000 : 50_000);
+  let sent = 0;
   const nextRequest = () => {
-    const next = bodies[sentBodies++ % bodies.length];
-    if (!next) throw new Error('no ingest bodies');
-    return {
-      url: `${gp.baseUrl}/v1/entries`,
-      method: 'POST' as const,
-      headers: {
-        Authorization: `Bearer ${tokens.get(next.organisation) ?? ''}`,
-        'Content-Type': 'application/json',
-        'Idempotency-Key': `bench-${runId}-${sentBodies}`,
-      },
-      body: next.body,
-    };
+    const n = sent++;
+    return request(gp.baseUrl, events[n % events.length] as GeneratedEvent, n);
   };
   results.ingest = await closedLoop(
     nextRequest,

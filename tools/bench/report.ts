@@ -1,5 +1,6 @@
 import type { ClosedLoopResult } from './http-load';
 import type { MachineInfo } from './machine';
+import type { PeerResults } from './peer';
 import type { LatencySummary } from './stats';
 
 export interface BenchResults {
@@ -40,6 +41,8 @@ export interface BenchResults {
   visible: Array<{ rate: number; achievedPerSecond: number; latency: LatencySummary }>;
   /** Share of one core each service used over the idle window (0.01 = 1 %). */
   idle?: { seconds: number; cpu: Record<string, number> };
+  /** The side-by-side with a FHIR server (`--peer`). */
+  peer?: PeerResults;
   /** Peak resident set (VmHWM) per process, MiB. */
   memory: Record<string, number>;
 }
@@ -198,6 +201,31 @@ export function renderReport(input: ReportInput): {
       '',
       verdict(share <= TARGETS.idleCoreShare),
     ]),
+    ...(r.peer
+      ? ([
+          [
+            `Peer: ${r.peer.clients} clients posting the same test results for ${n(r.peer.seconds)} s`,
+            `carelog ${n(r.peer.ingest.carelog.perSecond)} entries/s, ${ms(r.peer.ingest.carelog.latency)}`,
+            'none set',
+            `FHIR server at ${r.peer.baseUrl}: ${n(r.peer.ingest.peer.perSecond)} resources/s, ${ms(r.peer.ingest.peer.latency)}`,
+            'measured',
+          ],
+          [
+            `Peer: first page (${r.peer.reads.pageSize}) of the ${n(r.peer.reads.entries)}-entry patient`,
+            `carelog /record ${ms(r.peer.reads.carelogFirstPage)}`,
+            'none set',
+            `FHIR $everything ${ms(r.peer.reads.peerFirstPage)}`,
+            'measured',
+          ],
+          [
+            `Peer: the whole patient, page by page (${r.peer.reads.pageSize} a page)`,
+            `carelog ${n(r.peer.reads.carelogWalkPages)} pages, ${ms(r.peer.reads.carelogWalk)}`,
+            'none set',
+            `FHIR ${n(r.peer.reads.peerWalkPages)} pages, ${ms(r.peer.reads.peerWalk)}`,
+            'measured',
+          ],
+        ] as Row[])
+      : []),
     [
       '7. Peak memory (VmHWM)',
       Object.entries(r.memory ?? {})
