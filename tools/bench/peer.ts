@@ -36,7 +36,7 @@ export function observationOf(
   { event }: GeneratedEvent,
   patientId: string,
 ): Record<string, unknown> {
-  const payload = event.payload as Record<string, unknown>;
+  const payload = event.payload;
   const common = {
     resourceType: 'Observation',
     status: 'final',
