@@ -3,6 +3,7 @@ import { schemaGrantsSql, type SchemaKey } from './database-roles';
 import { READ_MODEL_ENTITIES } from './entities';
 import { LifelongRecord1795500000000 } from './migrations/0001-lifelong-record';
 import { AttentionTasks1795600000000 } from './migrations/0002-attention-tasks';
+import { HomeReadingIndex1795700001400 } from './migrations/0003-home-reading-index';
 import { ParameterFreeLogger } from './safe-logger';
 
 export const DEFAULT_DATABASE_URL = 'postgres://carelog:carelog@127.0.0.1:15432/carelog';
@@ -34,7 +35,11 @@ export function readModelDataSource(options: ReadModelOptions): DataSource {
     schema,
     applicationName: options.applicationName,
     entities: READ_MODEL_ENTITIES,
-    migrations: [LifelongRecord1795500000000, AttentionTasks1795600000000],
+    migrations: [
+      LifelongRecord1795500000000,
+      AttentionTasks1795600000000,
+      HomeReadingIndex1795700001400,
+    ],
     migrationsTableName: 'read_model_migrations',
     // Raw SQL (migrations, bulk writes) resolves unqualified names in the same schema.
     extra: { max: options.poolSize ?? 10, options: `-c search_path=${schema}` },
