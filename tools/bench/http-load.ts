@@ -80,3 +80,64 @@ export async function sequential(
   }
   return summarise(samples);
 }
+
+/**
+ * An open loop: requests start at a fixed rate (a tick every 10 ms starts its share) whether or
+ * not earlier ones have been answered, for `seconds`; latency is each request's own. A request
+ * due while `maxOutstanding` are unanswered is not sent and counts as failed (`backlogged`), so
+ * that a service slower than the rate ends the run instead of queueing it for ever.
+ */
+export async function openLoop(
+  next: () => HttpRequestSpec,
+  expectStatus: number,
+  perSecond: number,
+  seconds: number,
+  maxOutstanding = Math.max(64, perSecond * 2),
+): Promise<{
+  achievedPerSecond: number;
+  latency: LatencySummary;
+  failed: number;
+  backlogged: number;
+}> {
+  const latencies: number[] = [];
+  let failed = 0;
+  let started = 0;
+  let outstanding = 0;
+  let backlogged = 0;
+  const answers: Array<Promise<void>> = [];
+  const tickMs = 10;
+  const ticks = Math.round((seconds * 1000) / tickMs);
+  const begin = performance.now();
+  let owed = 0;
+  for (let tick = 0; tick < ticks; tick++) {
+    const wait = begin + tick * tickMs - performance.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    owed += (perSecond * tickMs) / 1000;
+    for (; owed >= 1; owed--) {
+      if (outstanding >= maxOutstanding) {
+        backlogged++;
+        failed++;
+        continue;
+      }
+      started++;
+      outstanding++;
+      answers.push(
+        timed(next())
+          .catch(() => ({ ms: 0, status: 0, text: '' }))
+          .then((answer) => {
+            outstanding--;
+            if (answer.status === expectStatus) latencies.push(answer.ms);
+            else failed++;
+          }),
+      );
+    }
+  }
+  const sentFor = (performance.now() - begin) / 1000;
+  await Promise.all(answers);
+  return {
+    achievedPerSecond: started / sentFor,
+    latency: summarise(latencies),
+    failed,
+    backlogged,
+  };
+}

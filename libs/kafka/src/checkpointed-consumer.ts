@@ -66,7 +66,7 @@ export interface CheckpointedConsumerOptions<T = undefined> {
   write(batch: ConsumedBatch<T>): Promise<void>;
   onWritten?(batch: ConsumedBatch<T>): void;
   onDeadLettered?(count: number): void;
-  /** Every partition's lag, each time it is read (every LAG_REFRESH_MS). */
+  /** Every partition's lag, each time it is read (at a metrics scrape, or refreshLag). */
   onLag?(partitions: readonly PartitionLag[]): void;
   /** Where the lag, stall, dead-letter and retry series go (`carelog_consumer_*`). */
   metrics?: Registry;
@@ -105,7 +105,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * goes to the group's dead-letter topic with the reason, its original bytes and headers, and
  * the consumer carries on. When a batch write fails for good, the batch is written again one
  * message at a time, so that only the message at fault is dead-lettered and its neighbours
- * are stored. Lag and stall are read on a timer of their own (ConsumerLagMonitor).
+ * are stored. Lag and stall are read when the metrics are scraped (ConsumerLagMonitor).
  */
 export class CheckpointedConsumer<T = undefined> {
   private readonly consumer: Consumer;

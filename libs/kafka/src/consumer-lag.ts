@@ -1,7 +1,10 @@
 import type { Admin, Kafka } from 'kafkajs';
 import { Counter, Gauge, type Registry } from 'prom-client';
 
-/** How often every partition's lag is read again, whether or not the consumer is making progress. */
+/**
+ * A lag read this recently is served as it is. Lag is read when the metrics are scraped (and
+ * when asked for), never on a timer of its own: an idle consumer does no work between scrapes.
+ */
 export const LAG_REFRESH_MS = 2000;
 
 /** One partition as the last refresh saw it. */
@@ -29,18 +32,27 @@ export interface ConsumerMetrics {
 }
 
 const byRegistry = new WeakMap<Registry, ConsumerMetrics>();
+/** The running monitors that publish to each registry's series: a scrape refreshes them. */
+const monitorsOf = new WeakMap<ConsumerMetrics, Set<ConsumerLagMonitor>>();
 
 /** The consumer-health series on `registry`, created the first time it is asked for. */
 export function consumerMetrics(registry: Registry): ConsumerMetrics {
   const existing = byRegistry.get(registry);
   if (existing) return existing;
   const registers = [registry];
+  const monitors = new Set<ConsumerLagMonitor>();
   const created: ConsumerMetrics = {
     lag: new Gauge({
       name: 'carelog_consumer_lag',
-      help: "Messages on the log past the consumer group's stored checkpoint, for every partition it reads (refreshed every 2 s from the broker's end offsets, also while the consumer is stuck)",
+      help: "Messages on the log past the consumer group's stored checkpoint, for every partition it reads (read from the broker's end offsets at each scrape, also while the consumer is stuck)",
       labelNames: ['consumer_group', 'topic', 'partition'],
       registers,
+      // The first of the series in the registry: the scrape reads the lag before any is shown.
+      async collect() {
+        await Promise.all(
+          [...monitors].map((monitor) => monitor.refreshIfOlderThan(LAG_REFRESH_MS)),
+        );
+      },
     }),
     oldestUnprocessed: new Gauge({
       name: 'carelog_consumer_oldest_unprocessed_seconds',
@@ -74,6 +86,7 @@ export function consumerMetrics(registry: Registry): ConsumerMetrics {
     }),
   };
   byRegistry.set(registry, created);
+  monitorsOf.set(created, monitors);
   return created;
 }
 
@@ -85,22 +98,22 @@ export interface ConsumerLagMonitorOptions {
   metrics?: ConsumerMetrics;
   onRefresh?(partitions: readonly PartitionLag[]): void;
   logger: { warn(message: string): void };
-  refreshMs?: number;
 }
 
 const key = (topic: string, partition: number): string => `${topic}:${partition}`;
 
 /**
  * Lag from the broker's end offsets against the store's checkpoint, for every partition of
- * every topic the group reads (not only those that have had a batch), on a timer of its own:
- * it goes on counting while the consumer is stuck on a write. When the store cannot be read,
+ * every topic the group reads (not only those that have had a batch), read when the metrics
+ * are scraped (at most every LAG_REFRESH_MS) rather than on a timer: it goes on counting while
+ * the consumer is stuck on a write, and costs nothing while nobody looks. When the store cannot be read,
  * Kafka's committed offset (which lags the store, never leads it) stands in, so the lag shown
  * is never less than the truth.
  */
 export class ConsumerLagMonitor {
   private admin: Admin | undefined;
-  private timer: NodeJS.Timeout | undefined;
   private refreshing: Promise<void> | undefined;
+  private refreshedAt = 0;
   private current: PartitionLag[] = [];
   /** For each partition behind: the checkpoint it stood at and since when it was seen there. */
   private readonly standingSince = new Map<string, { next: bigint; since: number }>();
@@ -117,12 +130,11 @@ export class ConsumerLagMonitor {
     this.admin = this.kafka.admin();
     await this.admin.connect();
     await this.refresh();
-    this.timer = setInterval(() => void this.refresh(), this.options.refreshMs ?? LAG_REFRESH_MS);
+    if (this.options.metrics) monitorsOf.get(this.options.metrics)?.add(this);
   }
 
   async stop(): Promise<void> {
-    clearInterval(this.timer);
-    this.timer = undefined;
+    if (this.options.metrics) monitorsOf.get(this.options.metrics)?.delete(this);
     await this.refreshing;
     await this.admin?.disconnect();
     this.admin = undefined;
@@ -140,10 +152,18 @@ export class ConsumerLagMonitor {
     this.heads.set(key(topic, partition), { offset: BigInt(offset), timestamp: at });
   }
 
-  /** Reads every partition's lag now (also run on the timer). */
+  /** Reads every partition's lag now (a read already under way is shared). */
   refresh(): Promise<void> {
-    this.refreshing ??= this.readLag().finally(() => (this.refreshing = undefined));
+    this.refreshing ??= this.readLag().finally(() => {
+      this.refreshedAt = Date.now();
+      this.refreshing = undefined;
+    });
     return this.refreshing;
+  }
+
+  /** Reads the lag again unless it was read within `ms` (a scrape). */
+  refreshIfOlderThan(ms: number): Promise<void> {
+    return Date.now() - this.refreshedAt < ms ? Promise.resolve() : this.refresh();
   }
 
   private async committedOffsets(admin: Admin, topics: string[]): Promise<Map<string, bigint>> {

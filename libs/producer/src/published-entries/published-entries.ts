@@ -27,6 +27,13 @@ export function requestHash(body: unknown): string {
     .digest('hex');
 }
 
+/**
+ * Connections to the idempotency store. Each request holds one from its key's insert until
+ * the broker acknowledges its event, so this bounds how many requests can share a produce
+ * request (RecordEntryPublisher batches them): at 10, 32 concurrent clients waited for each other.
+ */
+export const PRODUCER_POOL_SIZE = 40;
+
 export function producerDataSource(url: string, applicationName: string): DataSource {
   return new DataSource({
     type: 'postgres',
@@ -36,7 +43,7 @@ export function producerDataSource(url: string, applicationName: string): DataSo
     entities: [PublishedEntryRow],
     migrations: [PublishedEntries1795600000000, PublishedEntryFlags1796000000000],
     migrationsTableName: 'producer_migrations',
-    extra: { max: 10, options: `-c search_path=${PRODUCER_SCHEMA}` },
+    extra: { max: PRODUCER_POOL_SIZE, options: `-c search_path=${PRODUCER_SCHEMA}` },
     logger: new ParameterFreeLogger(),
   });
 }

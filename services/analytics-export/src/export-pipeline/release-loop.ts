@@ -13,8 +13,13 @@ import {
 } from './export-metrics';
 import type { ExportStore } from './export-store';
 
-/** How often the loop looks for entries the consent watermark has passed. */
+/** How often the loop looks for entries the consent watermark has passed, while some wait. */
 export const RELEASE_INTERVAL_MS = 500;
+/**
+ * How often it looks when nothing was waiting at the last look: entries staged since wait at
+ * most this much more (beside the publish margin of 30 s), and an idle service idles.
+ */
+export const IDLE_RELEASE_INTERVAL_MS = 5000;
 /** Entries decided and published per transaction. */
 export const RELEASE_BATCH = 500;
 /** How long decided rows stay in the store (without their message), and how often they go. */
@@ -38,6 +43,8 @@ export class ReleaseLoop {
   private running: Promise<void> | undefined;
   private stopped = false;
   private prunedAt = 0;
+  /** Entries staged and not yet decided at the last look. */
+  private awaiting = 0;
 
   constructor(
     kafka: Kafka,
@@ -70,16 +77,19 @@ export class ReleaseLoop {
 
   private schedule(): void {
     if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      this.running = this.releaseAll()
-        .then(() => undefined)
-        .catch((error: unknown) =>
-          this.logger.warn(
-            `release failed, will retry: ${(error as { code?: string }).code ?? (error as Error).name}`,
-          ),
-        )
-        .finally(() => this.schedule());
-    }, RELEASE_INTERVAL_MS);
+    this.timer = setTimeout(
+      () => {
+        this.running = this.releaseAll()
+          .then(() => undefined)
+          .catch((error: unknown) =>
+            this.logger.warn(
+              `release failed, will retry: ${(error as { code?: string }).code ?? (error as Error).name}`,
+            ),
+          )
+          .finally(() => this.schedule());
+      },
+      this.awaiting > 0 ? RELEASE_INTERVAL_MS : IDLE_RELEASE_INTERVAL_MS,
+    );
   }
 
   /** The consent watermark as of now, from the broker's high watermarks and our checkpoints. */
@@ -113,7 +123,8 @@ export class ReleaseLoop {
         if (released < RELEASE_BATCH || this.stopped) break;
       }
     }
-    awaitingConsent.set(await this.store.awaitingDecision());
+    this.awaiting = await this.store.awaitingDecision();
+    awaitingConsent.set(this.awaiting);
     if (Date.now() - this.prunedAt > PRUNE_EVERY_MS) {
       this.prunedAt = Date.now();
       await this.store.pruneReleased(new Date(Date.now() - KEEP_RELEASED_MS));
