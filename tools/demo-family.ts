@@ -113,7 +113,7 @@ const FAMILY_ENTRIES: FamilyEntry[] = [
  */
 export async function seedDemoFamily(
   maternityUrl: string,
-  send: (key: string, url: string, init: RequestInit) => Promise<void>,
+  send: (key: string, url: string, init: RequestInit) => Promise<unknown>,
 ): Promise<void> {
   for (const entry of FAMILY_ENTRIES)
     await send(entry.key, `${maternityUrl}/v1/entries`, {

@@ -28,3 +28,6 @@ export * from './journal/since-mark';
 export * from './journal/journal-pages';
 export * from './children/parental-access';
 export * from './medicines/current-medicines';
+export * from './results/result-release-policy';
+export * from './results/result-release';
+export * from './results/home-reading-rules';

@@ -175,6 +175,8 @@ export const ENTRY_TYPES: readonly EntryTypeRule[] = [
   { type: 'AllergyRecorded', domain: 'gp', authors: [...PRACTICE, 'pharmacist'] },
   { type: 'ImmunisationRecorded', domain: 'gp', authors: [...PRACTICE, 'pharmacist'] },
   { type: 'TestResultRecorded', domain: 'gp', authors: PRACTICE },
+  // Releases a held result to the patient (results release policy, journal/result-release.ts).
+  { type: 'TestResultReviewed', domain: 'gp', authors: PRACTICE },
   { type: 'ReferralMade', domain: 'gp', authors: PRACTICE, pendingHandOver: true },
   { type: 'LetterReceived', domain: 'gp', authors: PRACTICE },
   {
@@ -283,6 +285,8 @@ export const ENTRY_TYPES: readonly EntryTypeRule[] = [
     relationship: pharmacyEncounter,
   },
   { type: 'HomeReadingRecorded', domain: 'patient', authors: ['patient'] },
+  // Written only by the record API's home-reading rules (author role `system`), never through an entries endpoint.
+  { type: 'HomeReadingsFlagged', domain: 'patient', authors: [] },
   { type: 'WearableSummaryRecorded', domain: 'patient', authors: ['patient'] },
   { type: 'PatientNoteAdded', domain: 'patient', authors: ['patient'] },
   { type: 'CarerObservationRecorded', domain: 'patient', authors: ['carer'] },

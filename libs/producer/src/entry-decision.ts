@@ -4,6 +4,7 @@ import type { UncheckedRecordEntryEvent } from '@carelog/codec';
 import {
   checkClinicalTime,
   DomainError,
+  HOME_BP_RULES,
   entryTypeRule,
   isRole,
   isStaffRole,
@@ -13,6 +14,7 @@ import {
   parseText,
   type EntryTypeRule,
   type Escalation,
+  type HomeReadingFlag,
   type SourceDomain,
 } from '@carelog/domain';
 import { authorOf, requireMayAuthor, type EntryAuthor } from './relationships/entry-author';
@@ -389,4 +391,55 @@ export function decideEscalation(
     context,
     task.taskId,
   );
+}
+
+/** The home-reading rules write as the service itself, never as a person. */
+export const HOME_READING_RULES = {
+  userId: 'carelog-home-reading-rules',
+  role: 'system',
+  profession: 'system',
+  system: 'carelog-record-api',
+} as const;
+export const HOME_READINGS_FLAGGED_TYPE = 'HomeReadingsFlagged';
+
+/**
+ * A task the home-reading rules found (HomeReadingFlag), for the patient's registered practice's
+ * GPs, on the patient topic. Its id follows from the patient and the rule's key alone (not the
+ * practice, nor when it was found), so one reading or run gives one task however often it is
+ * evaluated, replayed or rebuilt.
+ */
+export function decideHomeReadingFlag(
+  nhsNumber: string,
+  practice: string,
+  flag: HomeReadingFlag,
+  context: ProducerContext,
+): UncheckedRecordEntryEvent {
+  const event = stamp(
+    {
+      type: HOME_READINGS_FLAGGED_TYPE,
+      patient: { nhsNumber },
+      occurredAt: context.now,
+      sensitivity: [],
+      attention: { role: 'gp', organisation: practice, reason: flag.reason },
+      supersedes: null,
+      payload: {
+        rule: flag.rule,
+        urgency: flag.urgency,
+        guidance: HOME_BP_RULES.guidance,
+        readings: flag.readings,
+        summary: flag.summary,
+      },
+    },
+    { ...HOME_READING_RULES, organisation: practice },
+    flag.key,
+    context,
+    flag.readings.at(-1) ?? null,
+  );
+  return {
+    ...event,
+    eventId: eventIdFor(
+      { organisation: HOME_READING_RULES.system, userId: HOME_READING_RULES.userId },
+      `${nhsNumber}:${flag.key}`,
+    ),
+  };
 }

@@ -11,6 +11,8 @@ export {
   decideEscalation,
   eventIdFor,
   TASK_ESCALATOR,
+  decideHomeReadingFlag,
+  HOME_READING_RULES,
   type FlaggedEntryFacts,
   type ProducerContext,
   type SubmitEntryCommand,

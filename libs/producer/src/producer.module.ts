@@ -37,6 +37,7 @@ import {
   entryTypesOf,
   isUuid,
   type Escalation,
+  type HomeReadingFlag,
   type SourceDomain,
 } from '@carelog/domain';
 import {
@@ -62,6 +63,7 @@ import {
   decideCorrection,
   decideEntry,
   decideEscalation,
+  decideHomeReadingFlag,
   type FlaggedEntryFacts,
   type ProducerContext,
 } from './entry-decision';
@@ -178,6 +180,20 @@ export class EntryRecorder {
   ): Promise<Accepted> {
     const event = decideEscalation(task, escalation, this.context(undefined));
     return this.publish(event, { escalating: task.taskId, level: escalation.level }, task.domain);
+  }
+
+  /**
+   * Raises a task the home-reading rules found, on the patient topic, unless it was raised
+   * before: answers null then (the flag's id follows from the patient and the rule's key).
+   */
+  async raiseHomeReadingFlag(
+    nhsNumber: string,
+    practice: string,
+    flag: HomeReadingFlag,
+  ): Promise<Accepted | null> {
+    const event = decideHomeReadingFlag(nhsNumber, practice, flag, this.context(undefined));
+    if (await this.published.find(event.eventId)) return null;
+    return this.publish(event, { flagging: flag.key }, 'patient');
   }
 
   async record(

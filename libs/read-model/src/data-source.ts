@@ -4,6 +4,7 @@ import { READ_MODEL_ENTITIES } from './entities';
 import { LifelongRecord1795500000000 } from './migrations/0001-lifelong-record';
 import { AttentionTasks1795600000000 } from './migrations/0002-attention-tasks';
 import { FamilyLinks1795700000000 } from './migrations/0003-family-links';
+import { HomeReadingIndex1795700001400 } from './migrations/0003-home-reading-index';
 import { ParameterFreeLogger } from './safe-logger';
 
 export const DEFAULT_DATABASE_URL = 'postgres://carelog:carelog@127.0.0.1:15432/carelog';
@@ -39,6 +40,7 @@ export function readModelDataSource(options: ReadModelOptions): DataSource {
       LifelongRecord1795500000000,
       AttentionTasks1795600000000,
       FamilyLinks1795700000000,
+      HomeReadingIndex1795700001400,
     ],
     migrationsTableName: 'read_model_migrations',
     // Raw SQL (migrations, bulk writes) resolves unqualified names in the same schema.

@@ -8,7 +8,7 @@ import {
  * Everything the notifications service can be told through its environment, read once at
  * start-up. Defaults are named constants so that tests, docs and code agree on them.
  */
-export const DEFAULT_NOTIFY_ENTRY_TYPES = ['CarePlanChanged'];
+export const DEFAULT_NOTIFY_ENTRY_TYPES = ['CarePlanChanged', 'HomeReadingsFlagged'];
 export const DEFAULT_CONSUMER_GROUP = 'carelog.notifications';
 export const DEFAULT_NOTIFICATIONS_SCHEMA = 'notifications';
 /** Events recorded longer ago than this are not notified (a new consumer group reads from offset 0). */

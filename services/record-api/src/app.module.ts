@@ -20,7 +20,12 @@ import {
   READINESS_CHECKS,
   type ReadinessCheck,
 } from '@carelog/nest-platform';
-import { escalationPolicyFrom, type EscalationPolicy } from '@carelog/domain';
+import {
+  escalationPolicyFrom,
+  RESULT_RELEASE_POLICY,
+  resultReleasePolicyFrom,
+  type EscalationPolicy,
+} from '@carelog/domain';
 import { EntryRecorder, EntryRecorderModule } from '@carelog/producer';
 import { readModelDataSource } from '@carelog/read-model';
 import type { DataSource } from 'typeorm';
@@ -38,6 +43,10 @@ import { RecordQuery } from './patient-record/record-query';
 import { JournalTasks } from './tasks/journal-tasks';
 import { TaskBoard } from './tasks/task-board';
 import { DEFAULT_SWEEP_SECONDS, TaskEscalator } from './tasks/task-escalator';
+import {
+  DEFAULT_HOME_READING_LOOKBACK_DAYS,
+  HomeReadingRules,
+} from './home-readings/home-reading-rules';
 import { TasksController } from './tasks/tasks.controller';
 import { PrivacyController } from './privacy/privacy.controller';
 import { PrivacyOfficerScopes } from './privacy/privacy-officer-scopes';
@@ -52,6 +61,15 @@ function sweepMs(): number {
   if (!Number.isFinite(seconds) || seconds <= 0)
     throw new Error('CARELOG_TASK_SWEEP_SECONDS must be a positive number');
   return seconds * 1000;
+}
+
+function homeReadingLookbackDays(): number {
+  const days = Number(
+    process.env['CARELOG_HOME_READING_LOOKBACK_DAYS'] ?? DEFAULT_HOME_READING_LOOKBACK_DAYS,
+  );
+  if (!Number.isFinite(days) || days <= 0)
+    throw new Error('CARELOG_HOME_READING_LOOKBACK_DAYS must be a positive number');
+  return days;
 }
 
 function refusalsBeforeAlert(): number {
@@ -72,6 +90,7 @@ class RecordApiLifecycle implements OnModuleInit, OnApplicationShutdown {
     private readonly escalator: TaskEscalator,
     private readonly checkpointer: AuditCheckpointer,
     private readonly marks: JournalMarks,
+    private readonly homeReadings: HomeReadingRules,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -80,6 +99,7 @@ class RecordApiLifecycle implements OnModuleInit, OnApplicationShutdown {
     await this.grants.migrate();
     await this.marks.migrate();
     this.escalator.start();
+    this.homeReadings.start();
     const logger = new Logger('AuditCheckpointer');
     this.checkpointer.start((error) =>
       logger.error(
@@ -89,7 +109,7 @@ class RecordApiLifecycle implements OnModuleInit, OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.escalator.stop();
+    await Promise.all([this.escalator.stop(), this.homeReadings.stop()]);
     // The head at shutdown, signed, so that rows cut off the end after it are detected.
     await this.checkpointer
       .stop()
@@ -184,7 +204,8 @@ async function readModelPresent(dataSource: DataSource): Promise<boolean> {
     {
       provide: RecordQuery,
       inject: [READ_MODEL],
-      useFactory: (dataSource: DataSource) => new RecordQuery(dataSource),
+      useFactory: (dataSource: DataSource) =>
+        new RecordQuery(dataSource, resultReleasePolicyFrom(RESULT_RELEASE_POLICY, process.env)),
     },
     { provide: ESCALATION_POLICY, useFactory: () => escalationPolicyFrom(process.env) },
     {
@@ -204,6 +225,12 @@ async function readModelPresent(dataSource: DataSource): Promise<boolean> {
         new TaskEscalator(dataSource, recorder, policy, sweepMs()),
     },
     {
+      provide: HomeReadingRules,
+      inject: [READ_MODEL, EntryRecorder],
+      useFactory: (dataSource: DataSource, recorder: EntryRecorder) =>
+        new HomeReadingRules(dataSource, recorder, sweepMs(), homeReadingLookbackDays()),
+    },
+    {
       provide: RecordApiLifecycle,
       inject: [
         READ_MODEL,
@@ -213,6 +240,7 @@ async function readModelPresent(dataSource: DataSource): Promise<boolean> {
         TaskEscalator,
         AuditCheckpointer,
         JournalMarks,
+        HomeReadingRules,
       ],
       useFactory: (
         readModel: DataSource,
@@ -222,7 +250,18 @@ async function readModelPresent(dataSource: DataSource): Promise<boolean> {
         escalator: TaskEscalator,
         checkpointer: AuditCheckpointer,
         marks: JournalMarks,
-      ) => new RecordApiLifecycle(readModel, audit, trail, grants, escalator, checkpointer, marks),
+        homeReadings: HomeReadingRules,
+      ) =>
+        new RecordApiLifecycle(
+          readModel,
+          audit,
+          trail,
+          grants,
+          escalator,
+          checkpointer,
+          marks,
+          homeReadings,
+        ),
     },
     {
       provide: READINESS_CHECKS,

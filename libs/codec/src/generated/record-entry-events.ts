@@ -712,6 +712,39 @@ export type HomeReadingRecordedPayload = {
   deviceName: null | string;
 };
 
+export type HomeReadingsFlaggedEvent = {
+  eventId: string;
+  type: 'HomeReadingsFlagged';
+  schemaVersion: number;
+  patient: Patient;
+  occurredAt: Date;
+  recordedAt: Date;
+  source: Source;
+  author: Author;
+  sensitivity: Array<string>;
+  attention: null | Attention;
+  correlationId: string;
+  causationId: null | string;
+  supersedes: null | Supersedes;
+  payload: HomeReadingsFlaggedPayload;
+};
+
+export type HomeReadingsFlaggedPayload = {
+  rule: string;
+  urgency: string;
+  guidance: string;
+  readings: Array<string>;
+  summary: HomeReadingsSummary;
+};
+
+export type HomeReadingsSummary = {
+  readingCount: number;
+  systolic: number;
+  diastolic: number;
+  from: Date;
+  to: Date;
+};
+
 export type ImmunisationRecordedEvent = {
   eventId: string;
   type: 'ImmunisationRecorded';
@@ -1319,6 +1352,10 @@ export type ReviewCompletedPayload = {
   nextReviewDate: null | string;
 };
 
+export type ReviewedResult = {
+  eventId: string;
+};
+
 export type SafeguardingConcernRaisedEvent = {
   eventId: string;
   type: 'SafeguardingConcernRaised';
@@ -1406,6 +1443,29 @@ export type TestResultRecordedPayload = {
   referenceRange: null | string;
   interpretation: string;
   narrative: null | string;
+};
+
+export type TestResultReviewedEvent = {
+  eventId: string;
+  type: 'TestResultReviewed';
+  schemaVersion: number;
+  patient: Patient;
+  occurredAt: Date;
+  recordedAt: Date;
+  source: Source;
+  author: Author;
+  sensitivity: Array<string>;
+  attention: null | Attention;
+  correlationId: string;
+  causationId: null | string;
+  supersedes: null | Supersedes;
+  payload: TestResultReviewedPayload;
+};
+
+export type TestResultReviewedPayload = {
+  result: ReviewedResult;
+  outcome: string;
+  commentForPatient: null | string;
 };
 
 export type TriageOutcomeRecordedEvent = {
@@ -1543,6 +1603,7 @@ export type RecordEntryEvent =
   | EntryUnsealedEvent
   | HealthVisitorReviewRecordedEvent
   | HomeReadingRecordedEvent
+  | HomeReadingsFlaggedEvent
   | ImmunisationRecordedEvent
   | LetterReceivedEvent
   | MaternityBookingRecordedEvent
@@ -1571,6 +1632,7 @@ export type RecordEntryEvent =
   | SafeguardingConcernRaisedEvent
   | SensitiveInformationSharedEvent
   | TestResultRecordedEvent
+  | TestResultReviewedEvent
   | TriageOutcomeRecordedEvent
   | VaccinationGivenEvent
   | WearableSummaryRecordedEvent

@@ -33,7 +33,7 @@ export const SECTIONS = {
     'VaccinationGiven',
   ],
   pharmacy: ['PharmacyConsultationRecorded'],
-  results: ['TestResultRecorded'],
+  results: ['TestResultRecorded', 'TestResultReviewed'],
   'social-care': [
     'AssessmentCompleted',
     'CarePlanChanged',
@@ -60,6 +60,7 @@ export const SECTIONS = {
     'WearableSummaryRecorded',
     'PatientNoteAdded',
     'CarerObservationRecorded',
+    'HomeReadingsFlagged',
   ],
 } as const satisfies Record<string, readonly EntryTypeName[]>;
 
@@ -127,7 +128,8 @@ export const JOURNAL_VIEWS: Record<ViewRole, JournalView> = {
     ],
     sections: ['social-care', 'care-relationships', 'pharmacy'],
     // Home readings too: a digest gives the range, mean and readings over threshold (#15).
-    digest: ROUTINE,
+    // Their own visits stay entries: the team reads its own notes, not a count of them.
+    digest: ROUTINE.filter((type) => type !== 'DistrictNursingVisitRecorded'),
     omitted: ['maternity', 'health-visiting'],
   },
   'social-worker': {
@@ -214,6 +216,7 @@ export const JOURNAL_VIEWS: Record<ViewRole, JournalView> = {
     sections: [],
     // Every routine type: a carer reads what the readings and issues amount to (#15).
     digest: ROUTINE,
+    // A Pharmacy First consultation is clinical detail; what was supplied shows in medicines.
     omitted: [
       'care-relationships',
       'gp',

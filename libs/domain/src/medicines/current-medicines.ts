@@ -1,3 +1,5 @@
+import type { EntryTypeName } from '../generated/entry-type-names';
+
 /**
  * A medicine's whole life (DESIGN.md, "Event contract"): prescribed, issued, dispensed, changed,
  * stopped, linked by the stable `medicationId` of the course. Pure: the state is a fold over
@@ -12,7 +14,7 @@ export const MEDICINE_ENTRY_TYPES = [
   'MedicineDispensed',
   'MedicationChanged',
   'MedicationStopped',
-] as const;
+] as const satisfies readonly EntryTypeName[];
 export type MedicineEntryType = (typeof MEDICINE_ENTRY_TYPES)[number];
 
 export const isMedicineEntryType = (type: string): type is MedicineEntryType =>

@@ -5,6 +5,7 @@ import {
   buildJournal,
   DomainError,
   DEFAULT_JOURNAL_PAGE,
+  isHeldResultPayload,
   isNewSince,
   journalLines,
   journalPage,
@@ -36,6 +37,10 @@ import {
 } from './record-query';
 import { JournalMarks } from './journal-marks';
 import { JournalTasks } from '../tasks/journal-tasks';
+
+/** OpenAPI: how a held result reaches patients and carers (README, "Results for patients"). */
+const HELD_RESULTS =
+  "A test result the release policy still holds is shown to a patient or carer as `{ status: 'waiting-for-your-care-team', label, message }` (no test name, value or interpretation) until a clinician reviews it (TestResultReviewed) or the policy's time passes";
 
 function parseView(requested: string | undefined, caller: Caller): ViewRole {
   const view = requested ?? caller.role;
@@ -149,9 +154,11 @@ export function journalOf(
   const journal = paged.journal;
   const asView = (item: { entry: { eventId: string }; flagged: string[] }) => {
     const task = tasks?.get(item.entry.eventId);
+    const entry = byId.get(item.entry.eventId) as EntryView;
     return {
-      ...(byId.get(item.entry.eventId) as EntryView),
-      flagged: item.flagged,
+      ...entry,
+      // A held result says nothing of why it might be flagged: its placeholder stands alone.
+      flagged: isHeldResultPayload(entry.payload) ? [] : item.flagged,
       ...(task ? { task } : {}),
     };
   };
@@ -220,7 +227,8 @@ export class PatientRecordController {
   @ApiQuery({ name: 'limit', required: false, description: '1 to 200, default 50' })
   @ApiOkResponse({
     description:
-      '`withheld` counts entries of the whole view left out as routine for the reader, never protected ones; null when setting, type, from or to is given',
+      '`withheld` counts entries of the whole view left out as routine for the reader, never protected ones; null when setting, type, from or to is given. ' +
+      HELD_RESULTS,
   })
   async record(
     @Param('nhsNumber') nhsNumber: string,
@@ -271,7 +279,8 @@ export class PatientRecordController {
   @ApiQuery({ name: 'cursor', required: false, description: 'The `nextCursor` of the page before' })
   @ApiOkResponse({
     description:
-      'Entry lines of flagged entries carry `task`: open, acknowledged (by whom, when), escalated (to whom), as the task board has it',
+      'Entry lines of flagged entries carry `task`: open, acknowledged (by whom, when), escalated (to whom), as the task board has it. ' +
+      HELD_RESULTS,
   })
   async journal(
     @Param('nhsNumber') nhsNumber: string,
@@ -291,7 +300,12 @@ export class PatientRecordController {
       since === 'mark'
         ? ((await this.marks.get(caller.userId, patient.nhsNumber)) ?? undefined)
         : parseInstant(since, 'since');
-    const all = await this.records.entries(patient.nhsNumber, asAtTime);
+    const all = await this.records.releasedFor(
+      patient.viewer,
+      patient.nhsNumber,
+      await this.records.entries(patient.nhsNumber, asAtTime),
+      asAtTime ?? new Date(),
+    );
     const disclose = await discloserFor(this.gate, patient, asAtTime);
     const tasks = await this.tasks.statuses(
       patient.nhsNumber,
@@ -346,6 +360,7 @@ export class PatientRecordController {
 
   @Get('entries/:eventId')
   @ApiOperation({ summary: 'One entry in its current version (entered-in-error entries say so)' })
+  @ApiOkResponse({ description: HELD_RESULTS })
   async entry(
     @Param('nhsNumber') nhsNumber: string,
     @Param('eventId') eventId: string,
@@ -364,6 +379,7 @@ export class PatientRecordController {
   @ApiOperation({
     summary: 'Every version of an entry, oldest first, with corrections and their reasons',
   })
+  @ApiOkResponse({ description: `${HELD_RESULTS}; every version of a held result waits with it` })
   async history(
     @Param('nhsNumber') nhsNumber: string,
     @Param('eventId') eventId: string,

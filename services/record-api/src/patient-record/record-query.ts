@@ -14,8 +14,13 @@ import {
   JOURNAL_VIEWS,
   SOURCE_DOMAINS,
   treatmentIn,
+  decideResultRelease,
+  heldResultPayload,
+  RESULT_RELEASE_POLICY,
   type EntryDisclosure,
   type EntryFacts,
+  type ResultReleasePolicy,
+  type Viewer,
 } from '@carelog/domain';
 import { EntryVersionRow, type RecordEntryRow } from '@carelog/read-model';
 import type { DataSource } from 'typeorm';
@@ -228,9 +233,102 @@ export const visibleTo = (patient: OpenedPatient, entry: EntryView): boolean =>
 export const leftOutCount = (entries: readonly EntryView[], disclose: Discloser): number =>
   entries.filter((entry) => disclose(entry) === 'left-out').length;
 
+/** Readers whose results wait for release (RESULT_RELEASE_POLICY); staff see results at once. */
+const releaseGated = (viewer: Pick<Viewer, 'role'>): boolean =>
+  viewer.role === 'patient' || viewer.role === 'carer';
+
+/**
+ * A held result as its reader sees it: its place, date, setting and author, with the
+ * placeholder payload; no flag (its reason would tell), and no earlier versions' contents.
+ */
+const heldView = <T extends Pick<EntryView, 'payload' | 'attention'>>(
+  entry: T,
+  label: string,
+): T => ({
+  ...entry,
+  attention: null,
+  payload: heldResultPayload(label),
+});
+
 /** Reads the read model; every answer passes each entry through the access rules. */
 export class RecordQuery {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly releasePolicy: ResultReleasePolicy = RESULT_RELEASE_POLICY,
+  ) {}
+
+  /**
+   * The latest review of each of these results recorded by `at`, from every version the read
+   * model holds (a review later entered in error has still released what it released).
+   */
+  private async reviewsOf(
+    nhsNumber: string,
+    resultIds: readonly string[],
+    at: Date,
+  ): Promise<Map<string, Date>> {
+    if (resultIds.length === 0) return new Map();
+    const rows = await this.dataSource.query<Array<{ result_id: string; reviewed_at: Date }>>(
+      `SELECT payload->'result'->>'eventId' AS result_id, max(recorded_at) AS reviewed_at
+       FROM entry_version
+       WHERE nhs_number = $1 AND entry_type = 'TestResultReviewed' AND recorded_at <= $2
+         AND payload->'result'->>'eventId' = ANY($3::text[])
+       GROUP BY 1`,
+      [nhsNumber, at, resultIds],
+    );
+    return new Map(rows.map((row) => [row.result_id, new Date(row.reviewed_at)]));
+  }
+
+  /**
+   * Entries as a patient or carer may see them at `at` (now, or an as-at time): a test result
+   * the release policy still holds becomes a "waiting for your care team" placeholder. Every
+   * route that answers a patient or carer with entries passes them through here; staff get
+   * them unchanged.
+   */
+  async releasedFor(
+    viewer: Pick<Viewer, 'role'>,
+    nhsNumber: string,
+    entries: EntryView[],
+    at: Date,
+  ): Promise<EntryView[]> {
+    const held = await this.heldResults(viewer, nhsNumber, entries, at);
+    return held.size === 0
+      ? entries
+      : entries.map((entry) => {
+          const label = held.get(entry.eventId);
+          return label === undefined ? entry : heldView(entry, label);
+        });
+  }
+
+  /** The results among `entries` the policy holds from this reader at `at`, with their labels. */
+  private async heldResults(
+    viewer: Pick<Viewer, 'role'>,
+    nhsNumber: string,
+    entries: readonly EntryView[],
+    at: Date,
+  ): Promise<Map<string, string>> {
+    if (!releaseGated(viewer)) return new Map();
+    const results = entries.filter((entry) => entry.type === 'TestResultRecorded');
+    if (results.length === 0) return new Map();
+    const reviews = await this.reviewsOf(
+      nhsNumber,
+      results.map((entry) => entry.eventId),
+      at,
+    );
+    const held = new Map<string, string>();
+    for (const entry of results) {
+      const release = decideResultRelease(
+        {
+          payload: entry.payload,
+          versionRecordedAt: new Date(entry.amendedAt ?? entry.recordedAt),
+          reviewedAt: reviews.get(entry.eventId) ?? null,
+        },
+        this.releasePolicy,
+        at,
+      );
+      if (!release.released) held.set(entry.eventId, release.label);
+    }
+    return held;
+  }
 
   /**
    * The patient's entries as they stand now, or as they stood at `asAt` (see AS_AT_SQL), oldest
@@ -305,7 +403,7 @@ export class RecordQuery {
     return {
       patient: { nhsNumber: patient.nhsNumber },
       asAt: asAt.toISOString(),
-      entries: page,
+      entries: await this.releasedFor(patient.viewer, patient.nhsNumber, page, asAt),
       withheld: Promise.resolve(
         isFiltered(filters)
           ? null
@@ -348,7 +446,7 @@ export class RecordQuery {
     return {
       patient: { nhsNumber: patient.nhsNumber },
       asAt: null,
-      entries: page,
+      entries: await this.releasedFor(patient.viewer, patient.nhsNumber, page, new Date()),
       withheld,
       nextCursor: visible.length > filters.limit && last ? encodeCursor(last) : null,
     };
@@ -468,8 +566,19 @@ export class RecordQuery {
     return row ? entryViewOfRaw(row) : undefined;
   }
 
-  /** One entry, in any status, if the caller may see it. */
+  /** One entry, in any status, if the caller may see it; a held result as its placeholder. */
   async entry(patient: OpenedPatient, eventId: string): Promise<EntryView> {
+    const entry = await this.visibleEntry(patient, eventId);
+    const [released] = await this.releasedFor(
+      patient.viewer,
+      patient.nhsNumber,
+      [entry],
+      new Date(),
+    );
+    return released ?? entry;
+  }
+
+  private async visibleEntry(patient: OpenedPatient, eventId: string): Promise<EntryView> {
     const entry = await this.entryRow(patient.nhsNumber, eventId);
     if (!entry || !visibleTo(patient, entry))
       throw new DomainError(
@@ -490,7 +599,11 @@ export class RecordQuery {
       Omit<EntryView, 'versions' | 'status' | 'amendedAt'> & { supersedesReason: string | null }
     >;
   }> {
-    const entry = await this.entry(patient, eventId);
+    const current = await this.visibleEntry(patient, eventId);
+    const heldLabel = (
+      await this.heldResults(patient.viewer, patient.nhsNumber, [current], new Date())
+    ).get(current.eventId);
+    const entry = heldLabel === undefined ? current : heldView(current, heldLabel);
     const rows = await this.dataSource.getRepository(EntryVersionRow).find({
       where: { entryId: entry.eventId, nhsNumber: patient.nhsNumber },
       order: { recordedAt: 'ASC', offset: 'ASC' },
@@ -521,7 +634,15 @@ export class RecordQuery {
             versions: 1,
             status: 'current',
           }),
-      );
+      )
+      // A held result holds every version back, the earlier ones too.
+      .map((version) => {
+        if (heldLabel === undefined) return version;
+        // The reasons of amendments and corrections may name the value, so they wait too.
+        if (version.type === 'EntryEnteredInError')
+          return { ...version, payload: {}, supersedesReason: null };
+        return { ...heldView(version, heldLabel), supersedesReason: null };
+      });
     return { entry, versions };
   }
 }

@@ -289,7 +289,12 @@ export class PrivacyController {
         const since = typeof fields['since'] === 'string' ? new Date(fields['since']) : undefined;
         if (since && Number.isNaN(since.getTime()))
           throw new DomainError('invalid-filter', 'must be an ISO 8601 date-time', 'since');
-        const all = await this.records.entries(nhsNumber, asAt, asAt);
+        const all = await this.records.releasedFor(
+          viewer,
+          nhsNumber,
+          await this.records.entries(nhsNumber, asAt, asAt),
+          asAt,
+        );
         const tasks = await this.tasks.statuses(
           nhsNumber,
           all.filter((entry) => disclose(entry) === 'shown'),

@@ -38,6 +38,8 @@ export interface TaskView {
     organisation: string;
   };
   reason: string | null;
+  /** How soon it needs acting on, where the flagged entry says (home-reading rules: urgent is same-day). */
+  urgency: 'urgent' | 'routine' | null;
   recipient: { role: string; organisation: string };
   status: TaskFacts['status'];
   flaggedAt: string;
@@ -190,6 +192,10 @@ export class TaskBoard {
         organisation: entry.source.organisation,
       },
       reason: row.reason,
+      urgency:
+        entry.payload['urgency'] === 'urgent' || entry.payload['urgency'] === 'routine'
+          ? entry.payload['urgency']
+          : null,
       recipient: facts.recipient,
       status: row.status,
       flaggedAt: row.flaggedAt.toISOString(),

@@ -57,6 +57,11 @@ export class TasksController {
   @ApiQuery({ name: 'status', required: false, enum: TASK_STATUS_FILTERS })
   @ApiQuery({ name: 'limit', required: false, description: '1 to 200, default 50' })
   @ApiQuery({ name: 'cursor', required: false })
+  @ApiResponse({
+    status: 200,
+    description:
+      'Each task says its `urgency` where its entry carries one: `urgent` (same day) or `routine`, as the home-reading rules (NICE NG136) raise them; otherwise null',
+  })
   list(
     @Query() query: Record<string, string | undefined>,
     @CurrentCaller() caller: Caller,
