@@ -56,6 +56,39 @@ describe('what relationship events do to the read model', () => {
     expect(none?.effects).toEqual([{ kind: 'new-entry' }]);
   });
 
+  it("keeps parental responsibility and the child's decision as state of the child's record", () => {
+    const plan = (type: string) =>
+      planEvents([
+        {
+          event: received(exampleEvent(type, { nhsNumber: '9434765870', organisation: 'A81001' })),
+          position: position('patient'),
+        },
+      ])[0]?.effects;
+    expect(plan('ParentalResponsibilityRecorded')).toEqual([
+      { kind: 'new-entry' },
+      expect.objectContaining({
+        kind: 'parental-responsibility',
+        person: '9434765919',
+        active: true,
+      }),
+    ]);
+    expect(plan('ParentalResponsibilityEnded')).toEqual([
+      { kind: 'new-entry' },
+      expect.objectContaining({
+        kind: 'parental-responsibility',
+        person: '9434765919',
+        active: false,
+      }),
+    ]);
+    expect(plan('ParentalAccessDecided')).toEqual([
+      expect.objectContaining({
+        kind: 'consent',
+        subject: 'parental-access:9434765919',
+        active: true,
+      }),
+    ]);
+  });
+
   it('starts a caseload transfer for the mother’s children under 5 too', () => {
     const occurredAt = new Date('2026-05-12T09:00:00.000Z');
     const transfer = exampleEvent('CaseloadTransferredToHealthVisiting', {
