@@ -7,6 +7,8 @@ export const DEMO_PRACTICE = 'A81001';
 export const DEMO_COUNCIL = '716';
 /** The district nursing team the practice adds to the care team. */
 export const DEMO_DISTRICT_NURSES = 'RYX';
+/** The community pharmacy the demo patient nominated for their prescriptions. */
+export const DEMO_PHARMACY = 'FA123';
 
 /** A person, or (for the entries that start a relationship) the organisation's own source system. */
 type DemoAuthor =
@@ -15,7 +17,7 @@ type DemoAuthor =
 
 interface DemoEntry {
   key: string;
-  service: 'gp-records' | 'social-care';
+  service: 'gp-records' | 'social-care' | 'community-nursing' | 'pharmacy';
   author: DemoAuthor;
   body: Record<string, unknown>;
 }
@@ -24,6 +26,7 @@ const day = (date: string, time = '09:00') => `${date}T${time}:00Z`;
 const gp = { role: 'gp', organisation: DEMO_PRACTICE } as const;
 const socialWorker = { role: 'social-worker', organisation: DEMO_COUNCIL } as const;
 const careWorker = { role: 'care-worker', organisation: DEMO_COUNCIL } as const;
+const districtNurse = { role: 'community-nurse', organisation: DEMO_DISTRICT_NURSES } as const;
 // Registrations and cases start relationships: only the organisation's own system records them.
 const practiceSystem = {
   system: 'demo-gp-system',
@@ -35,6 +38,147 @@ const councilSystem = {
   organisation: DEMO_COUNCIL,
   entryTypes: ['CaseOpened', 'CaseClosed'],
 };
+
+const pharmacist = { role: 'pharmacist', organisation: DEMO_PHARMACY } as const;
+// A walk-in Pharmacy First consultation starts the pharmacy's relationship: its own system sends it.
+const pharmacySystem = {
+  system: 'demo-pharmacy-services',
+  organisation: DEMO_PHARMACY,
+  entryTypes: ['PharmacyConsultationRecorded', 'VaccinationGiven'],
+};
+const FUROSEMIDE = {
+  system: 'https://dmd.nhs.uk',
+  code: '317971007',
+  display: 'Furosemide 20mg tablets',
+};
+const RAMIPRIL = {
+  system: 'https://dmd.nhs.uk',
+  code: '318885001',
+  display: 'Ramipril 2.5mg capsules',
+};
+
+/**
+ * A medicine's whole life: two prescriptions, one issued to the nominated pharmacy and
+ * dispensed there, then its dose changed; the other stopped with a reason. A Pharmacy First
+ * consultation at the same pharmacy on another day.
+ */
+const DEMO_MEDICINES: DemoEntry[] = [
+  {
+    key: 'demo-prescribed-furosemide',
+    service: 'gp-records',
+    author: gp,
+    body: {
+      type: 'MedicationPrescribed',
+      occurredAt: day('2026-10-14', '09:40'),
+      payload: {
+        medication: FUROSEMIDE,
+        dosageInstructions: 'One tablet each morning',
+        quantity: '28 tablet',
+        prescriptionType: 'repeat',
+        indication: 'Ankle swelling',
+        medicationId: 'demo-med-furosemide',
+      },
+    },
+  },
+  {
+    key: 'demo-issued-furosemide',
+    service: 'gp-records',
+    author: gp,
+    body: {
+      type: 'MedicationIssued',
+      occurredAt: day('2026-10-14', '09:45'),
+      payload: {
+        medication: FUROSEMIDE,
+        quantity: '28 tablet',
+        issueNumber: 1,
+        prescriptionEventId: null,
+        medicationId: 'demo-med-furosemide',
+        nominatedPharmacy: DEMO_PHARMACY,
+      },
+    },
+  },
+  {
+    key: 'demo-dispensed-furosemide',
+    service: 'pharmacy',
+    author: pharmacist,
+    body: {
+      type: 'MedicineDispensed',
+      occurredAt: day('2026-10-15', '11:10'),
+      payload: {
+        medication: FUROSEMIDE,
+        quantity: '28 tablet',
+        prescriptionEventId: null,
+        medicationId: 'demo-med-furosemide',
+        epsPrescriptionId: 'A7B86F-A81001-00001D',
+      },
+    },
+  },
+  {
+    key: 'demo-changed-furosemide',
+    service: 'gp-records',
+    author: gp,
+    body: {
+      type: 'MedicationChanged',
+      occurredAt: day('2026-10-28', '10:00'),
+      payload: {
+        medicationId: 'demo-med-furosemide',
+        medication: FUROSEMIDE,
+        dosageInstructions: 'Two tablets each morning',
+        previousDosageInstructions: 'One tablet each morning',
+        reason: 'Still breathless; weight up 2 kg',
+      },
+    },
+  },
+  {
+    key: 'demo-prescribed-ramipril',
+    service: 'gp-records',
+    author: gp,
+    body: {
+      type: 'MedicationPrescribed',
+      occurredAt: day('2025-06-03'),
+      payload: {
+        medication: RAMIPRIL,
+        dosageInstructions: 'One capsule once a day',
+        quantity: '28 capsule',
+        prescriptionType: 'repeat',
+        indication: 'Hypertension',
+        medicationId: 'demo-med-ramipril',
+      },
+    },
+  },
+  {
+    key: 'demo-stopped-ramipril',
+    service: 'gp-records',
+    author: gp,
+    body: {
+      type: 'MedicationStopped',
+      occurredAt: day('2026-10-14', '09:50'),
+      payload: {
+        medicationId: 'demo-med-ramipril',
+        medication: RAMIPRIL,
+        reason: 'Persistent dry cough',
+      },
+    },
+  },
+  {
+    key: 'demo-pharmacy-first',
+    service: 'pharmacy',
+    author: pharmacySystem,
+    body: {
+      type: 'PharmacyConsultationRecorded',
+      occurredAt: day('2026-11-20', '16:30'),
+      payload: {
+        condition: 'sore-throat',
+        presentingComplaint: 'Sore throat for four days',
+        clinicalNotes:
+          'FeverPAIN score 2: no antibiotic indicated. Advised analgesia and fluids; safety-netted.',
+        outcome: 'advice-only',
+        supply: null,
+        referral: null,
+      },
+    },
+  },
+];
 
 const DEMO_ENTRIES: DemoEntry[] = [
   {
@@ -136,6 +280,107 @@ const DEMO_ENTRIES: DemoEntry[] = [
       },
     };
   }),
+  ...DEMO_MEDICINES,
+];
+
+/** The wound notes district nurses repeat visit after visit: the GP's journal folds them. */
+const woundCare = (index: number, date: string, note: string): DemoEntry => ({
+  key: `demo-wound-${index}`,
+  service: 'community-nursing',
+  author: districtNurse,
+  body: {
+    type: 'WoundCareRecorded',
+    occurredAt: day(date, '10:30'),
+    payload: {
+      woundId: 'W1-left-leg',
+      woundType: { system: 'http://snomed.info/sct', code: '429040005', display: 'Ulcer' },
+      bodySite: {
+        system: 'http://snomed.info/sct',
+        code: '419975006',
+        display: 'Skin structure of malleolus',
+      },
+      siteDescription: 'left medial malleolus',
+      lengthMm: 30,
+      widthMm: 20,
+      depthMm: null,
+      progress: 'no-change',
+      signsOfInfection: false,
+      dressing: 'silicone foam 10x10cm, two-layer compression',
+      nextDressingDue: null,
+      note,
+    },
+  },
+});
+
+/**
+ * After the practice hands the patient to the district nursing team (care team): the nurses'
+ * first visit, their wound notes (near-identical, three times a week) and a continence
+ * assessment, and a care worker's visit flagged for the nurses.
+ */
+const DEMO_NURSING_ENTRIES: DemoEntry[] = [
+  {
+    key: 'demo-district-nursing-visit',
+    service: 'community-nursing',
+    author: districtNurse,
+    body: {
+      type: 'DistrictNursingVisitRecorded',
+      occurredAt: day('2026-11-02', '10:00'),
+      payload: {
+        visitStart: day('2026-11-02', '09:40'),
+        visitEnd: day('2026-11-02', '10:20'),
+        visitType: 'first-assessment',
+        interventions: ['leg ulcer assessment', 'Doppler ABPI'],
+        note: 'Venous leg ulcer left ankle, ABPI 0.95 both legs: compression started. Dressings Mon, Wed, Fri.',
+        nextVisitDue: '2026-11-04',
+      },
+    },
+  },
+  ...[
+    ['2026-11-04', 'Wound redressed, no change. Moderate exudate, skin around intact.'],
+    ['2026-11-06', 'Wound redressed, no change. Moderate exudate, skin around intact.'],
+    ['2026-11-09', 'Wound redressed, no change; moderate exudate, skin around intact.'],
+    ['2026-11-11', 'Wound redressed, no change. Moderate exudate, skin around intact'],
+    ['2026-11-13', 'Wound redressed, no change. Moderate exudate, skin around intact.'],
+    ['2026-11-16', 'Wound redressed, no change. Moderate exudate; skin around intact.'],
+  ].map(([date, note], index) => woundCare(index, date ?? '', note ?? '')),
+  {
+    key: 'demo-continence',
+    service: 'community-nursing',
+    author: districtNurse,
+    body: {
+      type: 'ContinenceAssessmentRecorded',
+      occurredAt: day('2026-11-16', '11:00'),
+      payload: {
+        bladder: 'urge',
+        bowel: 'continent',
+        finding: null,
+        productsSupplied: ['all-in-one pads, size M, 4 a day'],
+        plan: 'Three-day bladder diary; review in 4 weeks.',
+        note: 'Urgency since the diuretic was increased; up twice at night.',
+      },
+    },
+  },
+  {
+    key: 'demo-visit-flagged-for-nurses',
+    service: 'social-care',
+    author: careWorker,
+    body: {
+      type: 'CareVisitRecorded',
+      occurredAt: day('2026-11-17', '08:00'),
+      attention: {
+        role: 'community-nurse',
+        organisation: DEMO_DISTRICT_NURSES,
+        reason: 'Bandage soaked through and slipped',
+      },
+      payload: {
+        visitStart: day('2026-11-17', '08:00'),
+        visitEnd: day('2026-11-17', '08:45'),
+        tasksCompleted: ['personal care', 'medication prompt'],
+        note: 'Bandage on the left leg soaked through and slipped down; leg more swollen.',
+        concernsRaised: true,
+      },
+    },
+  },
 ];
 
 const tokenFor = (author: DemoAuthor): Promise<string> =>
@@ -172,17 +417,19 @@ async function sendAccepted(key: string, url: string, init: RequestInit): Promis
 export async function seedDemoRecord(
   urls: Record<DemoEntry['service'] | 'record-api', string>,
 ): Promise<void> {
-  for (const entry of DEMO_ENTRIES) {
-    await sendAccepted(entry.key, `${urls[entry.service]}/v1/entries`, {
-      method: 'POST',
-      headers: {
-        Authorization: `Bearer ${await tokenFor(entry.author)}`,
-        'Content-Type': 'application/json',
-        'Idempotency-Key': entry.key,
-      },
-      body: JSON.stringify({ patient: { nhsNumber: DEMO_PATIENT }, ...entry.body }),
-    });
-  }
+  const seedEntries = async (entries: readonly DemoEntry[]) => {
+    for (const entry of entries)
+      await sendAccepted(entry.key, `${urls[entry.service]}/v1/entries`, {
+        method: 'POST',
+        headers: {
+          Authorization: `Bearer ${await tokenFor(entry.author)}`,
+          'Content-Type': 'application/json',
+          'Idempotency-Key': entry.key,
+        },
+        body: JSON.stringify({ patient: { nhsNumber: DEMO_PATIENT }, ...entry.body }),
+      });
+  };
+  await seedEntries(DEMO_ENTRIES);
   await seedResultsAndReadings(urls);
   // The practice hands over to the district nursing team: it joins the care team.
   await sendAccepted(
@@ -202,6 +449,7 @@ export async function seedDemoRecord(
       }),
     },
   );
+  await seedEntries(DEMO_NURSING_ENTRIES);
 }
 
 /** A result (its JSON for POST /v1/entries) as the demo practice's GP files it. */

@@ -6,7 +6,7 @@ import {
   waitForReady,
   type RunningService,
 } from '@carelog/local-infra';
-import { seedDemoRecord, DEMO_PATIENT, DEMO_PRACTICE } from './demo-data';
+import { seedDemoRecord, DEMO_DISTRICT_NURSES, DEMO_PATIENT, DEMO_PRACTICE } from './demo-data';
 
 /**
  * `npm start`: real Kafka and Postgres (or the ones KAFKA_BROKERS / DATABASE_URL name), every
@@ -59,6 +59,8 @@ async function main(): Promise<void> {
   await seedDemoRecord({
     'gp-records': url('gp-records'),
     'social-care': url('social-care'),
+    'community-nursing': url('community-nursing'),
+    pharmacy: url('pharmacy'),
     'record-api': url('record-api'),
   });
   const seconds = ((Date.now() - startedAt) / 1000).toFixed(1);
@@ -74,6 +76,10 @@ Try it (a GP at the demo practice ${DEMO_PRACTICE}; demo patient ${DEMO_PATIENT}
   curl -s ${url('record-api')}/v1/patients/${DEMO_PATIENT}/record -H "Authorization: Bearer $TOKEN"
   curl -s ${url('record-api')}/v1/patients/${DEMO_PATIENT}/journal -H "Authorization: Bearer $TOKEN"   # the GP view: flagged result first, care visits digested
   curl -s ${url('record-api')}/v1/tasks -H "Authorization: Bearer $TOKEN"   # the flagged result, as a task to acknowledge
+  # In the GP's community-nursing section the district nurses' repeated wound notes fold into one line.
+  NURSE=$(npm run --silent token -- --role community-nurse --org ${DEMO_DISTRICT_NURSES})
+  curl -s ${url('record-api')}/v1/patients/${DEMO_PATIENT}/journal -H "Authorization: Bearer $NURSE"   # the care worker's flag for the nurses
+  curl -s ${url('record-api')}/v1/patients/${DEMO_PATIENT}/medicines -H "Authorization: Bearer $TOKEN"   # current medicines: furosemide dispensed by the pharmacy, its dose changed; ramipril stopped
 
 A new patient: only the practice's own GP system may register them (a person gets 403):
   SYSTEM=$(npm run --silent token -- --system demo-gp-system --org ${DEMO_PRACTICE} --entry-types RegistrationStarted)

@@ -48,6 +48,8 @@ const SERVICE: Record<SourceDomain, string> = {
   maternity: 'maternity',
   'urgent-care': 'urgent-care',
   patient: 'record-api',
+  pharmacy: 'pharmacy',
+  'community-nursing': 'community-nursing',
 };
 
 type Weights = ReadonlyArray<readonly [string, number]>;
@@ -340,6 +342,11 @@ function entryIn(
         templates.payload(type),
       );
     }
+    case 'pharmacy':
+      return make(setting, 'MedicineDispensed', 'FA123', templates.payload('MedicineDispensed'));
+    case 'community-nursing':
+      // No benchmark patient is on a district nursing caseload yet (settings, above).
+      throw new Error(`the benchmark does not generate ${setting} entries`);
     case 'patient': {
       const type = random.weighted(PATIENT_MIX);
       return make(setting, type, 'PATIENT', templates.payload(type));

@@ -1,3 +1,4 @@
+export * from './generated/entry-type-names';
 export { DomainError, isDomainError } from './domain-error';
 export { isValidNhsNumber, parseNhsNumber, type NhsNumber } from './nhs-number';
 export {
@@ -25,6 +26,7 @@ export * from './tasks';
 export * from './relationships/write-permission';
 export * from './journal/since-mark';
 export * from './journal/journal-pages';
+export * from './medicines/current-medicines';
 export * from './results/result-release-policy';
 export * from './results/result-release';
 export * from './results/home-reading-rules';

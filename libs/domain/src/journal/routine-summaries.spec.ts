@@ -88,3 +88,33 @@ describe('what a digest says its entries amount to', () => {
     ).toBe('resting heart rate 64→71 /min (rising); steps per day 3050→3000 /d (steady)');
   });
 });
+
+describe('district nursing visits digest', () => {
+  const visit = (day: number, visitType: string, interventions: string[]): RoutineEntry => ({
+    occurredAt: new Date(Date.UTC(2026, 10, day, 9)),
+    payload: { visitType, interventions, note: 'Seen at home.' },
+  });
+
+  it('says how many were unplanned and what was done most often', () => {
+    expect(
+      ROUTINE_SUMMARISERS.DistrictNursingVisitRecorded.summarise(
+        [
+          visit(1, 'planned', ['catheter care', 'bloods taken']),
+          visit(3, 'unplanned', ['Catheter care']),
+          visit(5, 'planned', ['catheter care', 'insulin administration']),
+          visit(7, 'unplanned', ['bloods taken']),
+        ],
+        NOW,
+      ),
+    ).toBe('2 unplanned, catheter care ×3, bloods taken ×2, insulin administration');
+  });
+
+  it('says none unplanned when all were planned', () => {
+    expect(
+      ROUTINE_SUMMARISERS.DistrictNursingVisitRecorded.summarise(
+        [visit(1, 'planned', []), visit(2, 'review', [])],
+        NOW,
+      ),
+    ).toBe('none unplanned');
+  });
+});

@@ -1,3 +1,4 @@
+import type { EntryTypeName } from '../generated/entry-type-names';
 import { dayOf } from './digest-periods';
 
 /**
@@ -11,7 +12,8 @@ export const ROUTINE_TYPES = [
   'HomeReadingRecorded',
   'WearableSummaryRecorded',
   'MedicationIssued',
-] as const;
+  'DistrictNursingVisitRecorded',
+] as const satisfies readonly EntryTypeName[];
 export type RoutineType = (typeof ROUTINE_TYPES)[number];
 
 export const isRoutineType = (entryType: string): entryType is RoutineType =>
@@ -166,9 +168,29 @@ function summariseWearables(entries: readonly RoutineEntry[]): string {
   return trends.length > 0 ? trends.join('; ') : 'no readable metrics';
 }
 
+/** Unplanned visits, and what was done most often: "2 unplanned; catheter care ×6, bloods taken ×2". */
+function summariseDistrictNursingVisits(entries: readonly RoutineEntry[]): string {
+  const unplanned = entries.filter((entry) => entry.payload['visitType'] === 'unplanned').length;
+  const done = new Map<string, number>();
+  for (const entry of entries)
+    for (const item of listOf(entry.payload['interventions'])) {
+      const name = textOf(item)?.toLowerCase();
+      if (name !== undefined) done.set(name, (done.get(name) ?? 0) + 1);
+    }
+  const most = [...done.entries()]
+    .sort(([a, countA], [b, countB]) => countB - countA || a.localeCompare(b))
+    .slice(0, 3)
+    .map(([name, count]) => (count > 1 ? `${name} ×${count}` : name));
+  return [unplanned === 0 ? 'none unplanned' : `${unplanned} unplanned`, ...most].join(', ');
+}
+
 export const ROUTINE_SUMMARISERS: Record<RoutineType, RoutineSummariser> = {
   CareVisitRecorded: { label: 'care visits', summarise: summariseCareVisits },
   HomeReadingRecorded: { label: 'home readings', summarise: summariseHomeReadings },
   WearableSummaryRecorded: { label: 'wearable summaries', summarise: summariseWearables },
   MedicationIssued: { label: 'medication issues', summarise: summariseIssues },
+  DistrictNursingVisitRecorded: {
+    label: 'district nursing visits',
+    summarise: summariseDistrictNursingVisits,
+  },
 };

@@ -30,4 +30,6 @@ export const DATE_STRINGS: ReadonlySet<string> = new Set([
   'MaternityDischargeRecorded.dischargeDate',
   'CarePlanChanged.effectiveFrom',
   'ReviewCompleted.nextReviewDate',
+  'DistrictNursingVisitRecorded.nextVisitDue',
+  'WoundCareRecorded.nextDressingDue',
 ]);

@@ -47,6 +47,35 @@ describe('what relationship events do to the read model', () => {
     );
   });
 
+  it('gives a nominated pharmacy a relationship until the prescription expires, and no one else', () => {
+    const occurredAt = new Date('2026-05-12T09:00:00.000Z');
+    const issue = (nominatedPharmacy: string | null) =>
+      exampleEvent('MedicationIssued', {
+        nhsNumber: '9434765919',
+        organisation: 'A81001',
+        occurredAt,
+        payload: {
+          medication: { system: 'https://dmd.nhs.uk', code: '318135001', display: 'Amlodipine' },
+          quantity: '28 tablet',
+          issueNumber: 1,
+          prescriptionEventId: null,
+          medicationId: 'med-1',
+          nominatedPharmacy,
+        },
+      });
+    const [nominated, notSent] = planEvents([
+      { event: received(issue('FA123')), position: position('gp') },
+      { event: received(issue(null)), position: position('gp') },
+    ]);
+    expect(nominated?.effects).toContainEqual({
+      kind: 'relationship-start',
+      organisation: 'FA123',
+      relationship: 'prescription-nomination',
+      expiresAt: new Date(occurredAt.getTime() + 183 * 24 * 3_600_000),
+    });
+    expect(notSent?.effects).toEqual([{ kind: 'new-entry' }]);
+  });
+
   it('reads the grace period from its setting, two weeks unless set, and refuses a bad one', () => {
     expect(maternityDischargeGraceHours(undefined)).toBe(336);
     expect(maternityDischargeGraceHours('24')).toBe(24);
