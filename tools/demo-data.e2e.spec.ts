@@ -31,22 +31,24 @@ describe('the demo record: every setting, with results release and home readings
     const projection = startService({ name: 'projection', port: 4410, env, onOutput: log });
     services.push(projection);
     await waitForReady(projection);
-    const started = [
-      startService({ name: 'gp-records', port: 4401, env, onOutput: log }),
-      startService({ name: 'social-care', port: 4402, env, onOutput: log }),
-      startService({ name: 'community-nursing', port: 4407, env, onOutput: log }),
-      startService({ name: 'pharmacy', port: 4408, env, onOutput: log }),
-      startService({ name: 'record-api', port: 4400, env, onOutput: log }),
-    ];
-    services.push(...started);
+    const ports = {
+      'record-api': 4400,
+      'gp-records': 4401,
+      'social-care': 4402,
+      'community-nursing': 4407,
+      pharmacy: 4408,
+    } as const;
+    for (const name of Object.keys(ports) as Array<keyof typeof ports>)
+      services.push(startService({ name, port: ports[name], env, onOutput: log }));
     await Promise.all(services.map((service) => waitForReady(service)));
-    const url = (name: string) => services.find((service) => service.name === name)?.baseUrl ?? '';
+    const url = (name: keyof typeof ports) =>
+      services.find((service) => service.name === name)?.baseUrl ?? '';
     await seedDemoRecord({
+      'record-api': url('record-api'),
       'gp-records': url('gp-records'),
       'social-care': url('social-care'),
       'community-nursing': url('community-nursing'),
       pharmacy: url('pharmacy'),
-      'record-api': url('record-api'),
     });
   }, 300_000);
 
