@@ -18,7 +18,8 @@ import { chartTopics, chartUsers } from './chart-data';
 const HELM_VERSION = 'v3.19.0';
 const KUBECONFORM_VERSION = 'v0.7.0';
 /** Where the Kubernetes OpenAPI comes from: the k8s.io/kubernetes Go module. */
-const KUBERNETES_MODULE = 'k8s.io/kubernetes@v1.34.1';
+const KUBERNETES_VERSION = '1.34.1';
+const KUBERNETES_MODULE = `k8s.io/kubernetes@v${KUBERNETES_VERSION}`;
 const chart = join(repoRoot, 'infra', 'helm', 'carelog');
 const work = join(repoRoot, '.cache', 'deploy-check');
 
@@ -60,10 +61,25 @@ interface Manifest {
 }
 
 function render(helm: string, name: string, args: string[]): Manifest[] {
-  const lint = run(helm, ['lint', '--strict', chart, ...args]);
+  // Rendered for the Kubernetes version whose schemas kubeconform checks them against.
+  const lint = run(helm, [
+    'lint',
+    '--strict',
+    '--kube-version',
+    KUBERNETES_VERSION,
+    chart,
+    ...args,
+  ]);
   if (lint.status !== 0) fail(`helm lint (${name}):\n${lint.stdout}${lint.stderr}`);
   else log(`helm lint --strict (${name}): ${lint.stdout.trim().split('\n').pop() ?? ''}`);
-  const rendered = run(helm, ['template', 'carelog', chart, ...args]);
+  const rendered = run(helm, [
+    'template',
+    'carelog',
+    chart,
+    '--kube-version',
+    KUBERNETES_VERSION,
+    ...args,
+  ]);
   if (rendered.status !== 0) {
     fail(`helm template (${name}):\n${rendered.stderr}`);
     return [];
