@@ -9,9 +9,11 @@ import {
   EventCodec,
   generateAnalyticsTypes,
   generateAuditTypes,
+  generateEntryTypeNames,
   generateEventTypes,
   GENERATED_ANALYTICS_TYPES_FILE,
   GENERATED_AUDIT_TYPES_FILE,
+  GENERATED_ENTRY_TYPE_NAMES_FILE,
   GENERATED_TYPES_FILE,
   goldenEvent,
   goldenVectorPath,
@@ -37,6 +39,7 @@ const repoRoot = join(schemasDir, '..');
 const generatedPath = join(repoRoot, GENERATED_TYPES_FILE);
 const generatedAnalyticsPath = join(repoRoot, GENERATED_ANALYTICS_TYPES_FILE);
 const generatedAuditPath = join(repoRoot, GENERATED_AUDIT_TYPES_FILE);
+const generatedNamesPath = join(repoRoot, GENERATED_ENTRY_TYPE_NAMES_FILE);
 
 async function formatted(
   text: string,
@@ -48,6 +51,8 @@ async function formatted(
 
 const renderedTypes = (catalogue: SchemaCatalogue): Promise<string> =>
   formatted(generateEventTypes(catalogue), generatedPath, 'typescript');
+const renderedEntryTypeNames = (catalogue: SchemaCatalogue): Promise<string> =>
+  formatted(generateEntryTypeNames(catalogue), generatedNamesPath, 'typescript');
 const renderedAnalyticsTypes = (dir: string): Promise<string> =>
   formatted(
     generateAnalyticsTypes(SchemaCatalogue.load(dir, ANALYTICS_FAMILY)),
@@ -100,6 +105,11 @@ async function check(dir: string): Promise<number> {
     const actual = existsSync(generatedPath) ? readFileSync(generatedPath, 'utf8') : '';
     if (expected !== actual)
       problems.push(`${GENERATED_TYPES_FILE} is out of date: run npm run schemas:generate`);
+    const names = existsSync(generatedNamesPath) ? readFileSync(generatedNamesPath, 'utf8') : '';
+    if ((await renderedEntryTypeNames(SchemaCatalogue.load(dir))) !== names)
+      problems.push(
+        `${GENERATED_ENTRY_TYPE_NAMES_FILE} is out of date: run npm run schemas:generate`,
+      );
     const analytics = existsSync(generatedAnalyticsPath)
       ? readFileSync(generatedAnalyticsPath, 'utf8')
       : '';
@@ -123,11 +133,13 @@ async function generate(): Promise<number> {
   mkdirSync(dirname(generatedPath), { recursive: true });
   const catalogue = SchemaCatalogue.load(schemasDir);
   writeFileSync(generatedPath, await renderedTypes(catalogue));
+  mkdirSync(dirname(generatedNamesPath), { recursive: true });
+  writeFileSync(generatedNamesPath, await renderedEntryTypeNames(catalogue));
   writeFileSync(generatedAnalyticsPath, await renderedAnalyticsTypes(schemasDir));
   writeFileSync(generatedAuditPath, await renderedAuditTypes(schemasDir));
   writeFileSync(readmePath, await formatted(readmeWithTable(catalogue), readmePath, 'markdown'));
   console.log(
-    `wrote ${GENERATED_TYPES_FILE}, ${GENERATED_ANALYTICS_TYPES_FILE}, ${GENERATED_AUDIT_TYPES_FILE} and the entry-type table in schemas/README.md`,
+    `wrote ${GENERATED_TYPES_FILE}, ${GENERATED_ENTRY_TYPE_NAMES_FILE}, ${GENERATED_ANALYTICS_TYPES_FILE}, ${GENERATED_AUDIT_TYPES_FILE} and the entry-type table in schemas/README.md`,
   );
   return 0;
 }

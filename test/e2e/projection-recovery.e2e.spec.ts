@@ -1,5 +1,4 @@
 import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { loadEventCodec, type UncheckedRecordEntryEvent } from '@carelog/codec';
 import type { SourceDomain } from '@carelog/domain';
 import {
@@ -10,6 +9,7 @@ import {
   recordEntryTopics,
 } from '@carelog/kafka';
 import {
+  nodeArguments,
   repoRoot,
   serviceDatabaseEnv,
   startService,
@@ -172,7 +172,7 @@ describe('the projection after repeated crashes', () => {
 
     const rebuild = spawn(
       process.execPath,
-      ['-r', '@swc-node/register', join(repoRoot, 'services/projection/src/rebuild/main.ts')],
+      nodeArguments('services/projection/src/rebuild/main.ts'),
       {
         cwd: repoRoot,
         // As in a deployment: the rebuild job on its own role, its DDL as the owner.

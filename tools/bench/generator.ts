@@ -48,6 +48,8 @@ const SERVICE: Record<SourceDomain, string> = {
   maternity: 'maternity',
   'urgent-care': 'urgent-care',
   patient: 'record-api',
+  'community-nursing': 'community-nursing',
+  pharmacy: 'pharmacy',
 };
 
 type Weights = ReadonlyArray<readonly [string, number]>;
@@ -340,6 +342,10 @@ function entryIn(
         templates.payload(type),
       );
     }
+    case 'community-nursing':
+    case 'pharmacy':
+      // No benchmark patient is on a district nursing caseload or a pharmacy's list yet (settings, above).
+      throw new Error(`the benchmark does not generate ${setting} entries`);
     case 'patient': {
       const type = random.weighted(PATIENT_MIX);
       return make(setting, type, 'PATIENT', templates.payload(type));

@@ -16,6 +16,9 @@ export { waitUntil, isPortOpen } from './process-util';
 export { repoRoot, localStateDir } from './paths';
 export {
   PLATFORM_SERVICES,
+  codeSource,
+  nodeArguments,
+  type CodeSource,
   serviceDatabaseEnv,
   startService,
   waitForReady,
@@ -23,3 +26,12 @@ export {
   type ServiceName,
 } from './services';
 export { serviceLog } from './service-log';
+export {
+  buildDist,
+  distDir,
+  distPath,
+  serviceDistEntry,
+  RUNTIME_TOOLS,
+  type RuntimeTool,
+  type BuildResult,
+} from './build';

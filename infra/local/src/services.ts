@@ -1,6 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { repoRoot } from './paths';
+import { distPath } from './build';
+import { localStateDir, repoRoot } from './paths';
 import { localDatabaseUrl } from './postgres';
 // By a relative path, as in postgres.ts: the roles script imports nothing itself.
 // eslint-disable-next-line @nx/enforce-module-boundaries
@@ -20,6 +22,8 @@ export const PLATFORM_SERVICES = [
   { name: 'urgent-care', port: 3104, portVariable: 'URGENT_CARE_PORT' },
   { name: 'notifications', port: 3105, portVariable: 'NOTIFICATIONS_PORT' },
   { name: 'analytics-export', port: 3106, portVariable: 'ANALYTICS_EXPORT_PORT' },
+  { name: 'community-nursing', port: 3107, portVariable: 'COMMUNITY_NURSING_PORT' },
+  { name: 'pharmacy', port: 3108, portVariable: 'PHARMACY_PORT' },
   { name: 'identity', port: 3109, portVariable: 'IDENTITY_PORT' },
   { name: 'projection', port: 3110, portVariable: 'PROJECTION_PORT' },
 ] as const;
@@ -43,6 +47,8 @@ export interface StartServiceOptions {
   env?: NodeJS.ProcessEnv;
   /** Receives each line the service writes, prefixed with its name. */
   onOutput?: (line: string) => void;
+  /** Run from the sources or from dist/ (default: `CARELOG_SERVICES_FROM`, else source). */
+  from?: CodeSource;
 }
 
 function exited(child: ChildProcess): Promise<void> {
@@ -82,7 +88,32 @@ export function serviceDatabaseEnv(
   };
 }
 
-/** Starts one service from its TypeScript sources (compiled on the fly by swc). */
+/**
+ * What the services and tools run from: `source` (TypeScript compiled on the fly by swc, the
+ * quick path of `npm start`) or `dist` (the JavaScript `npm run build` wrote, as deployed; the
+ * test set-up builds and chooses it). `CARELOG_SERVICES_FROM` says which; default `source`.
+ */
+export type CodeSource = 'source' | 'dist';
+
+export function codeSource(env: NodeJS.ProcessEnv = process.env): CodeSource {
+  const from = env['CARELOG_SERVICES_FROM'] || 'source';
+  if (from !== 'source' && from !== 'dist')
+    throw new Error(`CARELOG_SERVICES_FROM must be source or dist (got ${from})`);
+  return from;
+}
+
+/**
+ * Node's arguments to run a TypeScript entry point (a path from the repository root, e.g.
+ * `services/projection/src/rebuild/main.ts`): its compiled JavaScript, or the source itself.
+ */
+export function nodeArguments(entry: string, from: CodeSource = codeSource()): string[] {
+  if (from === 'source') return ['-r', '@swc-node/register', join(repoRoot, entry)];
+  const compiled = distPath(entry);
+  if (!existsSync(compiled)) throw new Error(`${compiled} is missing: run npm run build first`);
+  return ['--enable-source-maps', compiled];
+}
+
+/** Starts one service, from its sources or from dist/ (`codeSource`). */
 export function startService(options: StartServiceOptions): RunningService {
   const spec = PLATFORM_SERVICES.find((service) => service.name === options.name);
   if (!spec) throw new Error(`unknown service ${options.name}`);
@@ -90,13 +121,15 @@ export function startService(options: StartServiceOptions): RunningService {
   const given = { ...process.env, ...options.env };
   const child = spawn(
     process.execPath,
-    ['-r', '@swc-node/register', join(repoRoot, 'services', spec.name, 'src', 'main.ts')],
+    nodeArguments(`services/${spec.name}/src/main.ts`, options.from ?? codeSource(given)),
     {
       cwd: repoRoot,
       env: {
         ...given,
         ...serviceDatabaseEnv(spec.name, given),
         [spec.portVariable]: String(port),
+        // Compiled code would look for .local inside dist/: say where the local state is.
+        CARELOG_LOCAL_DIR: given['CARELOG_LOCAL_DIR'] || localStateDir,
         SWC_NODE_PROJECT: join(repoRoot, 'tsconfig.json'),
       },
       stdio: ['ignore', 'pipe', 'pipe'],

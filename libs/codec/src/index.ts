@@ -21,9 +21,11 @@ export { checkBoundaryValues, valuesFromJson, MAX_LIST_ITEMS } from './boundary-
 export { checkFullTransitive, formatProblem, type CompatibilityProblem } from './compatibility';
 export {
   generateEventTypes,
+  generateEntryTypeNames,
   generateAnalyticsTypes,
   generateAuditTypes,
   GENERATED_TYPES_FILE,
+  GENERATED_ENTRY_TYPE_NAMES_FILE,
   GENERATED_ANALYTICS_TYPES_FILE,
   GENERATED_AUDIT_TYPES_FILE,
 } from './type-generator';

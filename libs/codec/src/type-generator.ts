@@ -10,6 +10,12 @@ import { TimestampMillisType } from './timestamp-millis';
 export const GENERATED_TYPES_FILE = 'libs/codec/src/generated/record-entry-events.ts';
 export const GENERATED_ANALYTICS_TYPES_FILE = 'libs/codec/src/generated/analytics-events.ts';
 export const GENERATED_AUDIT_TYPES_FILE = 'libs/codec/src/generated/audit-events.ts';
+/**
+ * The entry-type names alone, in libs/domain (which the codec depends on, not the reverse), so
+ * that the domain's lists of entry types (authoring rules, journal sections, routine types,
+ * vocabularies) are typed from the schemas and a misspelt or unknown type fails type-checking.
+ */
+export const GENERATED_ENTRY_TYPE_NAMES_FILE = 'libs/domain/src/generated/entry-type-names.ts';
 
 const HEADER = [
   '// Generated from schemas/ by `npm run schemas:generate`. Do not edit: change the schema.',
@@ -89,15 +95,30 @@ export function generateEventTypes(catalogue: SchemaCatalogue): string {
   }
   return [
     ...HEADER,
+    "import type { EntryTypeName } from '@carelog/domain';",
+    '',
+    "export { ENTRY_TYPE_NAMES, type EntryTypeName } from '@carelog/domain';",
+    '',
     writer.render(),
-    '',
-    `export const ENTRY_TYPE_NAMES = [\n${eventTypes.map((type) => `  '${type}',`).join('\n')}\n] as const;`,
-    '',
-    'export type EntryTypeName = (typeof ENTRY_TYPE_NAMES)[number];',
     '',
     `/** Every record-entry event, in the shape of the current version of its schema. */\nexport type RecordEntryEvent =\n${eventTypes.map((type) => `  | ${type}Event`).join('\n')};`,
     '',
     'export type RecordEntryEventOf<T extends EntryTypeName> = Extract<RecordEntryEvent, { type: T }>;',
+    '',
+  ].join('\n');
+}
+
+/** libs/domain's list of every record-entry type that has a schema (GENERATED_ENTRY_TYPE_NAMES_FILE). */
+export function generateEntryTypeNames(catalogue: SchemaCatalogue): string {
+  return [
+    ...HEADER,
+    '/** Every record-entry type that has a schema in schemas/. */',
+    `export const ENTRY_TYPE_NAMES = [\n${catalogue.types.map((type) => `  '${type}',`).join('\n')}\n] as const;`,
+    '',
+    'export type EntryTypeName = (typeof ENTRY_TYPE_NAMES)[number];',
+    '',
+    'export const isEntryTypeName = (value: string): value is EntryTypeName =>',
+    '  (ENTRY_TYPE_NAMES as readonly string[]).includes(value);',
     '',
   ].join('\n');
 }

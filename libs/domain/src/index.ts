@@ -1,3 +1,4 @@
+export * from './generated/entry-type-names';
 export { DomainError, isDomainError } from './domain-error';
 export { isValidNhsNumber, parseNhsNumber, type NhsNumber } from './nhs-number';
 export {
@@ -25,3 +26,4 @@ export * from './tasks';
 export * from './relationships/write-permission';
 export * from './journal/since-mark';
 export * from './journal/journal-pages';
+export * from './medicines/current-medicines';

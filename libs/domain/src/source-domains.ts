@@ -1,7 +1,16 @@
+import type { EntryTypeName } from './generated/entry-type-names';
 import { isStaffRole, VIEW_ROLES, type Role } from './roles';
 
 /** The settings of care that publish record entries, one Kafka topic each. */
-export const SOURCE_DOMAINS = ['gp', 'social-care', 'maternity', 'urgent-care', 'patient'] as const;
+export const SOURCE_DOMAINS = [
+  'gp',
+  'social-care',
+  'maternity',
+  'urgent-care',
+  'patient',
+  'community-nursing',
+  'pharmacy',
+] as const;
 export type SourceDomain = (typeof SOURCE_DOMAINS)[number];
 
 /** Relationships that give an organisation's staff a legitimate reason to read (DESIGN.md). */
@@ -13,6 +22,10 @@ export type RelationshipKind =
   | 'care-team'
   | 'referral'
   | 'urgent-care-encounter'
+  /** A community pharmacy a prescription was sent to (the patient's nomination): until it expires. */
+  | 'prescription-nomination'
+  /** A walk-in pharmacy service (Pharmacy First, a vaccination): time-limited, like an encounter. */
+  | 'pharmacy-encounter'
   /** A person's claim with a reason (DESIGN.md, way 3): time-limited by the payload's `expiresAt`. */
   | 'claim';
 
@@ -34,7 +47,8 @@ export type RelationshipProvenance =
   | { way: 'claim' };
 
 export interface EntryTypeRule {
-  type: string;
+  /** A type with a schema in schemas/: a misspelt or unknown one fails type-checking. */
+  type: EntryTypeName;
   /** Where the type is published; `any` for corrections, which go to the original's topic. */
   domain: SourceDomain | 'any';
   /** Roles whose profession may author this entry type. */
@@ -80,6 +94,26 @@ const encounter = {
   provenance: AUTHORITATIVE,
 } as const;
 
+/**
+ * How a community pharmacy comes to hold a relationship (DESIGN.md, "Legitimate relationships"):
+ * - dispensing: the practice sends a prescription to the pharmacy the patient nominated
+ *   (MedicationIssued naming `nominatedPharmacy`). That is a hand-over by a holder naming the
+ *   receiver (way 2); it lasts as long as a prescription is valid, six months from issue
+ *   (Human Medicines Regulations 2012, reg. 219), and it starts nothing when no pharmacy is named;
+ * - a walk-in service (a Pharmacy First consultation, a vaccination) has no one to hand over: the
+ *   pharmacy's own clinical-services system starts a time-limited relationship (way 1), as an
+ *   urgent-care encounter does.
+ * A pharmacist with neither, e.g. asked to dispense for a patient whose prescription went
+ * elsewhere, is refused (`care-relationship-required`): MedicineDispensed starts nothing.
+ */
+const PRESCRIPTION_VALID_HOURS = 183 * 24;
+const pharmacyEncounter = {
+  effect: 'starts',
+  kind: 'pharmacy-encounter',
+  expiresAfterHours: 72,
+  provenance: AUTHORITATIVE,
+} as const;
+
 /** Who may record what (DESIGN.md, "Event contract"); every type here has a schema in schemas/. */
 export const ENTRY_TYPES: readonly EntryTypeRule[] = [
   {
@@ -97,7 +131,20 @@ export const ENTRY_TYPES: readonly EntryTypeRule[] = [
   { type: 'ConsultationRecorded', domain: 'gp', authors: PRACTICE },
   { type: 'ProblemRecorded', domain: 'gp', authors: PRACTICE },
   { type: 'MedicationPrescribed', domain: 'gp', authors: PRACTICE },
-  { type: 'MedicationIssued', domain: 'gp', authors: [...PRACTICE, 'pharmacist'] },
+  {
+    type: 'MedicationIssued',
+    domain: 'gp',
+    authors: [...PRACTICE, 'pharmacist'],
+    relationship: {
+      effect: 'starts',
+      kind: 'prescription-nomination',
+      organisationField: 'nominatedPharmacy',
+      expiresAfterHours: PRESCRIPTION_VALID_HOURS,
+      provenance: { way: 'hand-over' },
+    },
+  },
+  { type: 'MedicationChanged', domain: 'gp', authors: PRACTICE },
+  { type: 'MedicationStopped', domain: 'gp', authors: PRACTICE },
   { type: 'AllergyRecorded', domain: 'gp', authors: [...PRACTICE, 'pharmacist'] },
   { type: 'ImmunisationRecorded', domain: 'gp', authors: [...PRACTICE, 'pharmacist'] },
   { type: 'TestResultRecorded', domain: 'gp', authors: PRACTICE },
@@ -171,6 +218,32 @@ export const ENTRY_TYPES: readonly EntryTypeRule[] = [
     domain: 'urgent-care',
     authors: ['urgent-care', 'gp'],
     relationship: encounter,
+  },
+  // District nurses join a patient's care only by a hand-over (care team, accepted referral).
+  {
+    type: 'DistrictNursingVisitRecorded',
+    domain: 'community-nursing',
+    authors: ['community-nurse'],
+  },
+  { type: 'WoundCareRecorded', domain: 'community-nursing', authors: ['community-nurse'] },
+  {
+    type: 'ContinenceAssessmentRecorded',
+    domain: 'community-nursing',
+    authors: ['community-nurse'],
+  },
+  { type: 'EndOfLifeCareRecorded', domain: 'community-nursing', authors: ['community-nurse'] },
+  {
+    type: 'PharmacyConsultationRecorded',
+    domain: 'pharmacy',
+    authors: ['pharmacist'],
+    relationship: pharmacyEncounter,
+  },
+  { type: 'MedicineDispensed', domain: 'pharmacy', authors: ['pharmacist'] },
+  {
+    type: 'VaccinationGiven',
+    domain: 'pharmacy',
+    authors: ['pharmacist'],
+    relationship: pharmacyEncounter,
   },
   { type: 'HomeReadingRecorded', domain: 'patient', authors: ['patient'] },
   { type: 'WearableSummaryRecorded', domain: 'patient', authors: ['patient'] },

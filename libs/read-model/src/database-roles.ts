@@ -83,6 +83,13 @@ export const SERVICE_ROLES: readonly ServiceRole[] = [
     writes: ['producer'],
     reads: ['readModel'],
   },
+  { service: 'pharmacy', role: 'carelog_pharmacy', writes: ['producer'], reads: ['readModel'] },
+  {
+    service: 'community-nursing',
+    role: 'carelog_community_nursing',
+    writes: ['producer'],
+    reads: ['readModel'],
+  },
   {
     service: 'notifications',
     role: 'carelog_notifications',

@@ -19,8 +19,11 @@ export interface WebhookReceiver {
 }
 
 export interface WebhookReceiverOptions {
-  /** The status for each request, by path and how many came before on that path; 200 by default. */
-  answer?: (path: string, earlier: number) => number;
+  /**
+   * The status for each request, by path and how many came before on that path; 200 by default.
+   * A promise holds the answer until it settles, so a test can change the world in between.
+   */
+  answer?: (path: string, earlier: number) => number | Promise<number>;
   /** Answer this long after a request arrives, as a slow receiver would. */
   delayMs?: number;
   port?: number;
@@ -42,9 +45,11 @@ export async function startWebhookReceiver(
       received.push({ path, headers: request.headers, body: Buffer.concat(chunks).toString() });
       inFlight++;
       setTimeout(() => {
-        inFlight--;
-        response.statusCode = answer(path, earlier);
-        response.end();
+        void Promise.resolve(answer(path, earlier)).then((status) => {
+          inFlight--;
+          response.statusCode = status;
+          response.end();
+        });
       }, options.delayMs ?? 0);
     });
   });

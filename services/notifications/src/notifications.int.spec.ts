@@ -71,6 +71,8 @@ describe('notifications against real Kafka and Postgres', () => {
   let receiver: WebhookReceiver;
   /** Paths on the receiver that fail: always, or a number of times first. */
   const failing = new Map<string, number>();
+  /** Paths whose next answer waits until the test releases it. */
+  const held = new Map<string, Promise<void>>();
 
   let notificationsSource: DataSource;
   const db = () => readModel;
@@ -85,7 +87,8 @@ describe('notifications against real Kafka and Postgres', () => {
     await readModel.initialize();
     await migrateReadModel(readModel);
     receiver = await startWebhookReceiver({
-      answer: (path, earlier) => {
+      answer: async (path, earlier) => {
+        await held.get(path);
         const failures = failing.get(path);
         return failures !== undefined && earlier < failures ? 503 : 200;
       },
@@ -630,6 +633,10 @@ describe('notifications against real Kafka and Postgres', () => {
       await relationship(nhsNumber, careHome);
       const path = `/hooks/${workerId}`;
       failing.set(path, 1);
+      // The first attempt's 503 waits until the read model is gone, so its retry (after the
+      // base delay) cannot be delivered first however slow the machine is.
+      let release = (): void => undefined;
+      held.set(path, new Promise<void>((resolve) => (release = resolve)));
       const subscription = await subscribe(
         await tokenFor('social-worker', careHome, workerId),
         workerId,
@@ -646,6 +653,8 @@ describe('notifications against real Kafka and Postgres', () => {
       const before = await failedRounds();
       // The read model goes away under the worker (as in a botched migration) for a few rounds.
       await db().query(`ALTER TABLE care_relationship RENAME TO care_relationship_away`);
+      held.delete(path);
+      release();
       try {
         await eventually(
           async () => expect(await failedRounds()).toBeGreaterThanOrEqual(before + 5),

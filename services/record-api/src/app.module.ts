@@ -31,6 +31,7 @@ import { PatientContributionsController } from './consents/patient-contributions
 import { HAND_OVER_READ_MODEL, HandOversController } from './hand-overs/hand-overs.controller';
 import { PatientGate } from './patient-gate/patient-gate';
 import { PatientRecordController } from './patient-record/patient-record.controller';
+import { MedicinesController } from './medicines/medicines.controller';
 import { JournalMarks } from './patient-record/journal-marks';
 import { RecordQuery } from './patient-record/record-query';
 import { JournalTasks } from './tasks/journal-tasks';
@@ -117,6 +118,7 @@ async function readModelPresent(dataSource: DataSource): Promise<boolean> {
   ],
   controllers: [
     PatientRecordController,
+    MedicinesController,
     BreakGlassController,
     AccessLogController,
     PatientContributionsController,

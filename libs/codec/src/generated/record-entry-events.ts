@@ -1,6 +1,10 @@
 // Generated from schemas/ by `npm run schemas:generate`. Do not edit: change the schema.
 // `npm run schemas:check` fails when this file and the schemas disagree.
 
+import type { EntryTypeName } from '@carelog/domain';
+
+export { ENTRY_TYPE_NAMES, type EntryTypeName } from '@carelog/domain';
+
 export type AllergyRecordedEvent = {
   eventId: string;
   type: 'AllergyRecorded';
@@ -74,6 +78,13 @@ export type AntenatalContactRecordedPayload = {
   bloodPressureDiastolic: null | number;
   fetalHeartRate: null | number;
   narrative: string;
+};
+
+export type AnticipatoryMedicine = {
+  medicine: null | Coded;
+  name: string;
+  dose: string;
+  indication: string;
 };
 
 export type AssessmentCompletedEvent = {
@@ -472,6 +483,58 @@ export type ConsultationRecordedPayload = {
   consultationMedium: null | string;
 };
 
+export type ContinenceAssessmentRecordedEvent = {
+  eventId: string;
+  type: 'ContinenceAssessmentRecorded';
+  schemaVersion: number;
+  patient: Patient;
+  occurredAt: Date;
+  recordedAt: Date;
+  source: Source;
+  author: Author;
+  sensitivity: Array<string>;
+  attention: null | Attention;
+  correlationId: string;
+  causationId: null | string;
+  supersedes: null | Supersedes;
+  payload: ContinenceAssessmentRecordedPayload;
+};
+
+export type ContinenceAssessmentRecordedPayload = {
+  bladder: string;
+  bowel: string;
+  finding: null | Coded;
+  productsSupplied: Array<string>;
+  plan: string;
+  note: string;
+};
+
+export type DistrictNursingVisitRecordedEvent = {
+  eventId: string;
+  type: 'DistrictNursingVisitRecorded';
+  schemaVersion: number;
+  patient: Patient;
+  occurredAt: Date;
+  recordedAt: Date;
+  source: Source;
+  author: Author;
+  sensitivity: Array<string>;
+  attention: null | Attention;
+  correlationId: string;
+  causationId: null | string;
+  supersedes: null | Supersedes;
+  payload: DistrictNursingVisitRecordedPayload;
+};
+
+export type DistrictNursingVisitRecordedPayload = {
+  visitStart: Date;
+  visitEnd: Date;
+  visitType: string;
+  interventions: Array<string>;
+  note: string;
+  nextVisitDue: null | string;
+};
+
 export type DomainScore = {
   domain: string;
   score: number;
@@ -501,6 +564,31 @@ export type EdAttendanceRecordedPayload = {
   diagnosis: null | Coded;
   dischargeDestination: string;
   narrative: string;
+};
+
+export type EndOfLifeCareRecordedEvent = {
+  eventId: string;
+  type: 'EndOfLifeCareRecorded';
+  schemaVersion: number;
+  patient: Patient;
+  occurredAt: Date;
+  recordedAt: Date;
+  source: Source;
+  author: Author;
+  sensitivity: Array<string>;
+  attention: null | Attention;
+  correlationId: string;
+  causationId: null | string;
+  supersedes: null | Supersedes;
+  payload: EndOfLifeCareRecordedPayload;
+};
+
+export type EndOfLifeCareRecordedPayload = {
+  anticipatoryMedicines: Array<AnticipatoryMedicine>;
+  preferredPlaceOfDeath: null | string;
+  resuscitationStatus: string;
+  respectFormCompleted: boolean;
+  note: string;
 };
 
 export type EntryEnteredInErrorEvent = {
@@ -716,6 +804,31 @@ export type MaternityDischargeRecordedPayload = {
   summary: null | string;
 };
 
+export type MedicationChangedEvent = {
+  eventId: string;
+  type: 'MedicationChanged';
+  schemaVersion: number;
+  patient: Patient;
+  occurredAt: Date;
+  recordedAt: Date;
+  source: Source;
+  author: Author;
+  sensitivity: Array<string>;
+  attention: null | Attention;
+  correlationId: string;
+  causationId: null | string;
+  supersedes: null | Supersedes;
+  payload: MedicationChangedPayload;
+};
+
+export type MedicationChangedPayload = {
+  medicationId: string;
+  medication: Coded;
+  dosageInstructions: string;
+  previousDosageInstructions: null | string;
+  reason: null | string;
+};
+
 export type MedicationIssuedEvent = {
   eventId: string;
   type: 'MedicationIssued';
@@ -738,6 +851,8 @@ export type MedicationIssuedPayload = {
   quantity: string;
   issueNumber: number;
   prescriptionEventId: null | string;
+  medicationId: null | string;
+  nominatedPharmacy: null | string;
 };
 
 export type MedicationPrescribedEvent = {
@@ -763,6 +878,55 @@ export type MedicationPrescribedPayload = {
   quantity: string;
   prescriptionType: string;
   indication: null | string;
+  medicationId: null | string;
+};
+
+export type MedicationStoppedEvent = {
+  eventId: string;
+  type: 'MedicationStopped';
+  schemaVersion: number;
+  patient: Patient;
+  occurredAt: Date;
+  recordedAt: Date;
+  source: Source;
+  author: Author;
+  sensitivity: Array<string>;
+  attention: null | Attention;
+  correlationId: string;
+  causationId: null | string;
+  supersedes: null | Supersedes;
+  payload: MedicationStoppedPayload;
+};
+
+export type MedicationStoppedPayload = {
+  medicationId: string;
+  medication: Coded;
+  reason: string;
+};
+
+export type MedicineDispensedEvent = {
+  eventId: string;
+  type: 'MedicineDispensed';
+  schemaVersion: number;
+  patient: Patient;
+  occurredAt: Date;
+  recordedAt: Date;
+  source: Source;
+  author: Author;
+  sensitivity: Array<string>;
+  attention: null | Attention;
+  correlationId: string;
+  causationId: null | string;
+  supersedes: null | Supersedes;
+  payload: MedicineDispensedPayload;
+};
+
+export type MedicineDispensedPayload = {
+  medication: Coded;
+  quantity: string;
+  prescriptionEventId: null | string;
+  medicationId: null | string;
+  epsPrescriptionId: null | string;
 };
 
 export type NamedValue = {
@@ -861,6 +1025,43 @@ export type PatientNoteAddedEvent = {
 
 export type PatientNoteAddedPayload = {
   note: string;
+};
+
+export type PharmacyConsultationRecordedEvent = {
+  eventId: string;
+  type: 'PharmacyConsultationRecorded';
+  schemaVersion: number;
+  patient: Patient;
+  occurredAt: Date;
+  recordedAt: Date;
+  source: Source;
+  author: Author;
+  sensitivity: Array<string>;
+  attention: null | Attention;
+  correlationId: string;
+  causationId: null | string;
+  supersedes: null | Supersedes;
+  payload: PharmacyConsultationRecordedPayload;
+};
+
+export type PharmacyConsultationRecordedPayload = {
+  condition: string;
+  presentingComplaint: string;
+  clinicalNotes: string;
+  outcome: string;
+  supply: null | PharmacySupply;
+  referral: null | PharmacyReferral;
+};
+
+export type PharmacyReferral = {
+  to: string;
+  reason: string;
+};
+
+export type PharmacySupply = {
+  medication: Coded;
+  quantity: string;
+  dosageInstructions: string;
 };
 
 export type PostnatalContactRecordedEvent = {
@@ -1161,6 +1362,31 @@ export type TriageOutcomeRecordedPayload = {
   symptomsSummary: string;
 };
 
+export type VaccinationGivenEvent = {
+  eventId: string;
+  type: 'VaccinationGiven';
+  schemaVersion: number;
+  patient: Patient;
+  occurredAt: Date;
+  recordedAt: Date;
+  source: Source;
+  author: Author;
+  sensitivity: Array<string>;
+  attention: null | Attention;
+  correlationId: string;
+  causationId: null | string;
+  supersedes: null | Supersedes;
+  payload: VaccinationGivenPayload;
+};
+
+export type VaccinationGivenPayload = {
+  vaccine: Coded;
+  programme: string;
+  batchNumber: string;
+  doseNumber: null | number;
+  site: null | string;
+};
+
 export type WearableSummaryRecordedEvent = {
   eventId: string;
   type: 'WearableSummaryRecorded';
@@ -1185,58 +1411,37 @@ export type WearableSummaryRecordedPayload = {
   deviceName: null | string;
 };
 
-export const ENTRY_TYPE_NAMES = [
-  'AllergyRecorded',
-  'AmbulanceSeeAndTreatRecorded',
-  'AntenatalContactRecorded',
-  'AssessmentCompleted',
-  'AttentionAcknowledged',
-  'AttentionEscalated',
-  'BirthRecorded',
-  'CarePlanChanged',
-  'CareTeamMemberAdded',
-  'CareTeamMemberRemoved',
-  'CareVisitRecorded',
-  'CarerApproved',
-  'CarerObservationRecorded',
-  'CarerRevoked',
-  'CaseClosed',
-  'CaseOpened',
-  'CaseloadTransferredToHealthVisiting',
-  'ChildDevelopmentCheckRecorded',
-  'ConsultationRecorded',
-  'EdAttendanceRecorded',
-  'EntryEnteredInError',
-  'EntrySealed',
-  'EntryUnsealed',
-  'HealthVisitorReviewRecorded',
-  'HomeReadingRecorded',
-  'ImmunisationRecorded',
-  'LetterReceived',
-  'MaternityBookingRecorded',
-  'MaternityDischargeRecorded',
-  'MedicationIssued',
-  'MedicationPrescribed',
-  'OptOutRecorded',
-  'OptOutWithdrawn',
-  'OutOfHoursConsultationRecorded',
-  'PatientNoteAdded',
-  'PostnatalContactRecorded',
-  'ProblemRecorded',
-  'ReferralAccepted',
-  'ReferralMade',
-  'RegistrationEnded',
-  'RegistrationStarted',
-  'RelationshipClaimed',
-  'ReviewCompleted',
-  'SafeguardingConcernRaised',
-  'SensitiveInformationShared',
-  'TestResultRecorded',
-  'TriageOutcomeRecorded',
-  'WearableSummaryRecorded',
-] as const;
+export type WoundCareRecordedEvent = {
+  eventId: string;
+  type: 'WoundCareRecorded';
+  schemaVersion: number;
+  patient: Patient;
+  occurredAt: Date;
+  recordedAt: Date;
+  source: Source;
+  author: Author;
+  sensitivity: Array<string>;
+  attention: null | Attention;
+  correlationId: string;
+  causationId: null | string;
+  supersedes: null | Supersedes;
+  payload: WoundCareRecordedPayload;
+};
 
-export type EntryTypeName = (typeof ENTRY_TYPE_NAMES)[number];
+export type WoundCareRecordedPayload = {
+  woundId: string;
+  woundType: null | Coded;
+  bodySite: null | Coded;
+  siteDescription: string;
+  lengthMm: null | number;
+  widthMm: null | number;
+  depthMm: null | number;
+  progress: string;
+  signsOfInfection: boolean;
+  dressing: string;
+  nextDressingDue: null | string;
+  note: string;
+};
 
 /** Every record-entry event, in the shape of the current version of its schema. */
 export type RecordEntryEvent =
@@ -1259,7 +1464,10 @@ export type RecordEntryEvent =
   | CaseloadTransferredToHealthVisitingEvent
   | ChildDevelopmentCheckRecordedEvent
   | ConsultationRecordedEvent
+  | ContinenceAssessmentRecordedEvent
+  | DistrictNursingVisitRecordedEvent
   | EdAttendanceRecordedEvent
+  | EndOfLifeCareRecordedEvent
   | EntryEnteredInErrorEvent
   | EntrySealedEvent
   | EntryUnsealedEvent
@@ -1269,12 +1477,16 @@ export type RecordEntryEvent =
   | LetterReceivedEvent
   | MaternityBookingRecordedEvent
   | MaternityDischargeRecordedEvent
+  | MedicationChangedEvent
   | MedicationIssuedEvent
   | MedicationPrescribedEvent
+  | MedicationStoppedEvent
+  | MedicineDispensedEvent
   | OptOutRecordedEvent
   | OptOutWithdrawnEvent
   | OutOfHoursConsultationRecordedEvent
   | PatientNoteAddedEvent
+  | PharmacyConsultationRecordedEvent
   | PostnatalContactRecordedEvent
   | ProblemRecordedEvent
   | ReferralAcceptedEvent
@@ -1287,6 +1499,8 @@ export type RecordEntryEvent =
   | SensitiveInformationSharedEvent
   | TestResultRecordedEvent
   | TriageOutcomeRecordedEvent
-  | WearableSummaryRecordedEvent;
+  | VaccinationGivenEvent
+  | WearableSummaryRecordedEvent
+  | WoundCareRecordedEvent;
 
 export type RecordEntryEventOf<T extends EntryTypeName> = Extract<RecordEntryEvent, { type: T }>;

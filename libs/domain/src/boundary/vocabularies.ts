@@ -1,3 +1,4 @@
+import type { EntryTypeName } from '../generated/entry-type-names';
 import { ROLES } from '../roles';
 
 /**
@@ -7,7 +8,7 @@ import { ROLES } from '../roles';
  * producers accept a value only if it is one of them: written in another case or with spaces
  * around it, it is stored as the listed term; anything else is refused (`unknown-term`).
  */
-export const PAYLOAD_VOCABULARIES: Readonly<Record<string, readonly string[]>> = {
+const VOCABULARIES = {
   'AllergyRecorded.severity': ['mild', 'moderate', 'severe'],
   'AllergyRecorded.certainty': ['confirmed', 'likely', 'unlikely'],
   'ConsultationRecorded.consultationMedium': ['face-to-face', 'telephone', 'video', 'online'],
@@ -29,7 +30,46 @@ export const PAYLOAD_VOCABULARIES: Readonly<Record<string, readonly string[]>> =
   'OptOutWithdrawn.optOutType': ['national-data-opt-out', 'type-1', 'record-sharing'],
   'EntrySealed.sealedFrom.kind': ['role', 'organisation', 'person'],
   'EntryUnsealed.sealedFrom.kind': ['role', 'organisation', 'person'],
-};
+  'DistrictNursingVisitRecorded.visitType': ['planned', 'unplanned', 'first-assessment', 'review'],
+  'WoundCareRecorded.progress': ['improving', 'no-change', 'deteriorating', 'healed'],
+  'ContinenceAssessmentRecorded.bladder': [
+    'continent',
+    'stress',
+    'urge',
+    'mixed',
+    'overflow',
+    'functional',
+    'catheterised',
+  ],
+  'ContinenceAssessmentRecorded.bowel': ['continent', 'incontinent', 'constipated', 'stoma'],
+  'EndOfLifeCareRecorded.preferredPlaceOfDeath': [
+    'home',
+    'care-home',
+    'hospice',
+    'hospital',
+    'undecided',
+  ],
+  'EndOfLifeCareRecorded.resuscitationStatus': ['dnacpr-in-place', 'for-cpr', 'not-discussed'],
+  // Community pharmacy: the seven Pharmacy First clinical pathways (NHS England, 2024).
+  'PharmacyConsultationRecorded.condition': [
+    'acute-otitis-media',
+    'impetigo',
+    'infected-insect-bite',
+    'shingles',
+    'sinusitis',
+    'sore-throat',
+    'uncomplicated-uti',
+  ],
+  'PharmacyConsultationRecorded.outcome': ['advice-only', 'medicine-supplied', 'referred'],
+  'PharmacyConsultationRecorded.referral.to': [
+    'gp-practice',
+    'urgent-care',
+    'emergency-department',
+  ],
+  'VaccinationGiven.programme': ['seasonal-influenza', 'covid-19', 'rsv', 'pneumococcal', 'travel'],
+} satisfies Record<`${EntryTypeName}.${string}`, readonly string[]>;
+/** Looked up by any field key; declared above against the schemas' entry-type names. */
+export const PAYLOAD_VOCABULARIES: Readonly<Record<string, readonly string[]>> = VOCABULARIES;
 
 /** The listed term a value spells, ignoring case, compatibility forms and surrounding spaces. */
 export function canonicalTerm(list: readonly string[], value: unknown): string | undefined {

@@ -1,4 +1,5 @@
 import { isAbnormalInterpretation } from '../boundary/vocabularies';
+import type { EntryTypeName } from '../generated/entry-type-names';
 import type { ViewRole } from '../roles';
 import { ROUTINE_TYPES, type RoutineType } from './routine-summaries';
 
@@ -23,7 +24,12 @@ export const SECTIONS = {
     'MedicationIssued',
     'AllergyRecorded',
     'ImmunisationRecorded',
+    'MedicationChanged',
+    'MedicationStopped',
+    'MedicineDispensed',
+    'VaccinationGiven',
   ],
+  pharmacy: ['PharmacyConsultationRecorded'],
   results: ['TestResultRecorded'],
   'social-care': [
     'AssessmentCompleted',
@@ -34,6 +40,12 @@ export const SECTIONS = {
   ],
   maternity: ['AntenatalContactRecorded', 'BirthRecorded', 'PostnatalContactRecorded'],
   'health-visiting': ['HealthVisitorReviewRecorded', 'ChildDevelopmentCheckRecorded'],
+  'community-nursing': [
+    'DistrictNursingVisitRecorded',
+    'WoundCareRecorded',
+    'ContinenceAssessmentRecorded',
+    'EndOfLifeCareRecorded',
+  ],
   'urgent-care': [
     'TriageOutcomeRecorded',
     'EdAttendanceRecorded',
@@ -46,7 +58,7 @@ export const SECTIONS = {
     'PatientNoteAdded',
     'CarerObservationRecorded',
   ],
-} as const satisfies Record<string, readonly string[]>;
+} as const satisfies Record<string, readonly EntryTypeName[]>;
 
 export type SectionName = keyof typeof SECTIONS;
 export const SECTION_NAMES = Object.keys(SECTIONS) as SectionName[];
@@ -65,6 +77,11 @@ export interface JournalView {
   sections: readonly SectionName[];
   /** Routine types summarised per period; each has its summariser in routine-summaries.ts. */
   digest: readonly RoutineType[];
+  /**
+   * Sections this view leaves out on purpose. Every section is in exactly one of narrative,
+   * sections and omitted (journal-views.spec.ts), so a new section makes every view decide.
+   */
+  omitted: readonly SectionName[];
 }
 
 const ROUTINE = ROUTINE_TYPES;
@@ -72,46 +89,106 @@ const ROUTINE = ROUTINE_TYPES;
 export const JOURNAL_VIEWS: Record<ViewRole, JournalView> = {
   gp: {
     narrative: ['gp', 'results', 'medicines', 'urgent-care', 'care-relationships'],
-    sections: ['social-care', 'maternity', 'health-visiting', 'patient-contributions'],
+    sections: [
+      'social-care',
+      'maternity',
+      'health-visiting',
+      'patient-contributions',
+      'community-nursing',
+      'pharmacy',
+    ],
     digest: ROUTINE,
+    omitted: [],
   },
   'practice-nurse': {
     narrative: ['gp', 'results', 'medicines', 'urgent-care', 'care-relationships'],
-    sections: ['social-care', 'patient-contributions', 'maternity', 'health-visiting'],
+    sections: [
+      'social-care',
+      'patient-contributions',
+      'maternity',
+      'health-visiting',
+      'community-nursing',
+      'pharmacy',
+    ],
     digest: ROUTINE,
+    omitted: [],
   },
   'community-nurse': {
-    narrative: ['gp', 'medicines', 'results', 'patient-contributions', 'urgent-care'],
-    sections: ['social-care', 'care-relationships'],
+    narrative: [
+      'gp',
+      'medicines',
+      'results',
+      'patient-contributions',
+      'urgent-care',
+      'community-nursing',
+    ],
+    sections: ['social-care', 'care-relationships', 'pharmacy'],
     // Home readings too: a digest gives the range, mean and readings over threshold (#15).
     digest: ROUTINE,
+    omitted: ['maternity', 'health-visiting'],
   },
   'social-worker': {
     narrative: ['social-care', 'care-relationships'],
-    sections: ['urgent-care', 'patient-contributions'],
+    sections: ['urgent-care', 'patient-contributions', 'community-nursing'],
     digest: ['CareVisitRecorded', 'HomeReadingRecorded', 'WearableSummaryRecorded'],
+    omitted: ['gp', 'medicines', 'results', 'maternity', 'health-visiting', 'pharmacy'],
   },
   'care-worker': {
     narrative: ['social-care'],
-    sections: ['medicines'],
+    // What the nurses do in the home (dressings, catheter, end-of-life plan) shapes care visits.
+    sections: ['medicines', 'community-nursing'],
     digest: ['MedicationIssued'],
+    omitted: [
+      'care-relationships',
+      'gp',
+      'results',
+      'maternity',
+      'health-visiting',
+      'urgent-care',
+      'patient-contributions',
+      'pharmacy',
+    ],
   },
   midwife: {
     narrative: ['maternity', 'health-visiting'],
     sections: ['gp', 'medicines', 'results', 'urgent-care', 'care-relationships'],
     digest: ['MedicationIssued'],
+    omitted: ['social-care', 'patient-contributions', 'community-nursing', 'pharmacy'],
   },
   'health-visitor': {
     narrative: ['health-visiting', 'maternity'],
     sections: ['gp', 'social-care', 'urgent-care', 'care-relationships'],
     digest: ['CareVisitRecorded'],
+    omitted: ['medicines', 'results', 'patient-contributions', 'community-nursing', 'pharmacy'],
   },
   'urgent-care': {
     narrative: ['gp', 'medicines', 'results', 'urgent-care'],
-    sections: ['social-care', 'care-relationships', 'patient-contributions', 'maternity'],
+    sections: [
+      'social-care',
+      'care-relationships',
+      'patient-contributions',
+      'maternity',
+      // Anticipatory medicines and the resuscitation decision matter most out of hours.
+      'community-nursing',
+      'pharmacy',
+    ],
     digest: ROUTINE,
+    omitted: ['health-visiting'],
   },
-  pharmacist: { narrative: ['medicines'], sections: ['results', 'urgent-care'], digest: [] },
+  pharmacist: {
+    narrative: ['medicines', 'pharmacy'],
+    sections: ['results', 'urgent-care'],
+    digest: [],
+    omitted: [
+      'care-relationships',
+      'gp',
+      'social-care',
+      'maternity',
+      'health-visiting',
+      'patient-contributions',
+      'community-nursing',
+    ],
+  },
   patient: {
     narrative: [
       'gp',
@@ -122,15 +199,27 @@ export const JOURNAL_VIEWS: Record<ViewRole, JournalView> = {
       'maternity',
       'health-visiting',
       'patient-contributions',
+      'community-nursing',
+      'pharmacy',
     ],
     sections: ['care-relationships'],
     digest: ROUTINE,
+    omitted: [],
   },
   carer: {
-    narrative: ['social-care', 'medicines', 'patient-contributions'],
+    narrative: ['social-care', 'medicines', 'patient-contributions', 'community-nursing'],
     sections: [],
     // Every routine type: a carer reads what the readings and issues amount to (#15).
     digest: ROUTINE,
+    omitted: [
+      'care-relationships',
+      'gp',
+      'results',
+      'maternity',
+      'health-visiting',
+      'urgent-care',
+      'pharmacy',
+    ],
   },
 };
 
@@ -173,7 +262,7 @@ export interface AlwaysShowRule {
 /**
  * What is never buried, for the roles it concerns: an entry flagged for their attention, an
  * abnormal result, a safeguarding concern, a change of care plan, a care visit that raised
- * a concern.
+ * a concern, a wound getting worse or infected, end-of-life care.
  */
 export const ALWAYS_SHOW: readonly AlwaysShowRule[] = [
   {
@@ -214,6 +303,20 @@ export const ALWAYS_SHOW: readonly AlwaysShowRule[] = [
     roles: ['gp', 'practice-nurse', 'community-nurse', 'social-worker', 'care-worker'],
     applies: (entry) =>
       entry.entryType === 'CareVisitRecorded' && entry.payload['concernsRaised'] === true,
+  },
+  {
+    // A wound getting worse or infected is never folded into "redressed, no change".
+    name: 'wound-concern',
+    roles: ['gp', 'practice-nurse', 'community-nurse'],
+    applies: (entry) =>
+      entry.entryType === 'WoundCareRecorded' &&
+      (entry.payload['progress'] === 'deteriorating' || entry.payload['signsOfInfection'] === true),
+  },
+  {
+    // Anticipatory medicines, preferred place of death, ReSPECT / DNACPR: whoever is called out.
+    name: 'end-of-life-care',
+    roles: ['gp', 'practice-nurse', 'community-nurse', 'urgent-care'],
+    applies: (entry) => entry.entryType === 'EndOfLifeCareRecorded',
   },
 ];
 

@@ -1,3 +1,4 @@
+import type { EntryTypeName } from '../generated/entry-type-names';
 import { dayOf } from './digest-periods';
 
 /**
@@ -11,7 +12,7 @@ export const ROUTINE_TYPES = [
   'HomeReadingRecorded',
   'WearableSummaryRecorded',
   'MedicationIssued',
-] as const;
+] as const satisfies readonly EntryTypeName[];
 export type RoutineType = (typeof ROUTINE_TYPES)[number];
 
 export const isRoutineType = (entryType: string): entryType is RoutineType =>

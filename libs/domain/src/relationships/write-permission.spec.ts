@@ -259,4 +259,60 @@ describe('who may write into a record, and who a flag may name', () => {
         .thenGains([NURSES]);
     });
   });
+
+  describe('community pharmacy: a nominated prescription, or a walk-in service from its own system', () => {
+    const PHARMACY = 'FA123';
+    const issue = (nominatedPharmacy: string | null) =>
+      write('MedicationIssued', { payload: { medicationId: 'med-1', nominatedPharmacy } });
+
+    it('a practice sending a prescription to the nominated pharmacy hands it a relationship', () => {
+      given({ relationships: [held(PRACTICE)] })
+        .when(person('gp', PRACTICE), issue(PHARMACY))
+        .thenGains([PHARMACY]);
+      // Not sent to any pharmacy: an ordinary write that hands nothing over.
+      given({ relationships: [held(PRACTICE)] })
+        .when(person('gp', PRACTICE), issue(null))
+        .thenGains([]);
+    });
+
+    it('only a holder besides a claim may nominate; a pharmacy cannot name itself', () => {
+      given({ relationships: [held(PRACTICE, 'claim')] })
+        .when(person('gp', PRACTICE), issue(PHARMACY))
+        .thenRefused('relationship-start-not-permitted', 'type');
+      given({})
+        .when(person('pharmacist', PHARMACY), issue(PHARMACY))
+        .thenRefused('relationship-start-not-permitted', 'type');
+    });
+
+    it('a pharmacist with no relationship may not record a dispensing', () => {
+      given({ relationships: [held(PRACTICE)] })
+        .when(person('pharmacist', PHARMACY), write('MedicineDispensed'))
+        .thenRefused('care-relationship-required', 'patient.nhsNumber');
+      given({ relationships: [held(PRACTICE), held(PHARMACY, 'prescription-nomination')] })
+        .when(person('pharmacist', PHARMACY), write('MedicineDispensed'))
+        .thenGains([]);
+      // A nomination that has run out (the prescription expired) no longer lets it write.
+      given({
+        relationships: [
+          held(PHARMACY, 'prescription-nomination', {
+            expiresAt: new Date('2026-05-01T00:00:00Z'),
+          }),
+        ],
+      })
+        .when(person('pharmacist', PHARMACY), write('MedicineDispensed'))
+        .thenRefused('care-relationship-required', 'patient.nhsNumber');
+    });
+
+    it.each(['PharmacyConsultationRecorded', 'VaccinationGiven'])(
+      '%s: the pharmacy’s own system starts a walk-in relationship; a pharmacist may not',
+      (type) => {
+        given({})
+          .when(system(PHARMACY, [type]), write(type))
+          .thenGains([PHARMACY]);
+        given({})
+          .when(person('pharmacist', PHARMACY), write(type))
+          .thenRefused('relationship-start-not-permitted', 'type');
+      },
+    );
+  });
 });

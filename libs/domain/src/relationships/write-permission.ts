@@ -94,6 +94,11 @@ function decideStart(
         );
       return [author.organisation];
     case 'hand-over': {
+      const field = relationship.organisationField;
+      const receiver = field ? write.payload[field] : undefined;
+      // An entry that may name a receiver but names none (a prescription not sent to a
+      // nominated pharmacy) hands nothing over; it is an ordinary write.
+      if (field && (typeof receiver !== 'string' || receiver === '')) return [];
       // A claim is the claimant's own, time-limited and reviewed: it hands nothing over (else a
       // claim would become a lasting relationship, or a third organisation's, unalerted).
       if (!holdsBesidesClaim(facts, author.organisation, now, provenance.fromKind))
@@ -102,8 +107,6 @@ function decideStart(
             ? `only an organisation holding an active ${provenance.fromKind} relationship may hand over with ${write.type}`
             : `only an organisation holding an active care relationship may hand over with ${write.type}`,
         );
-      const field = relationship.organisationField;
-      const receiver = field ? write.payload[field] : undefined;
       return typeof receiver === 'string' && receiver !== '' ? [receiver] : [];
     }
     case 'acceptance': {

@@ -161,10 +161,12 @@ export function planEvents(
       effects.push({ kind: 'new-entry' });
       if (event.attention) effects.push({ kind: 'task-flagged' });
     }
-    if (rule?.relationship && !event.supersedes) {
-      const organisation = rule.relationship.organisationField
-        ? text(payload, rule.relationship.organisationField)
-        : event.source.organisation;
+    const organisation = rule?.relationship?.organisationField
+      ? text(payload, rule.relationship.organisationField)
+      : event.source.organisation;
+    // An entry that may name an organisation but names none (a prescription sent to no
+    // nominated pharmacy) starts or ends nothing.
+    if (rule?.relationship && !event.supersedes && organisation !== '') {
       const hours = rule.relationship.expiresAfterHours;
       // A claim lapses when the claim said, fixed when it was made, so a replay gives the same.
       const claimExpiry =

@@ -11,6 +11,7 @@ import {
   MAX_JOURNAL_PAGE,
   type JournalPosition,
   type JournalTaskStatus,
+  SOURCE_DOMAINS,
   VIEW_ROLES,
   type EntryFacts,
   type JournalLine,
@@ -200,7 +201,7 @@ export class PatientRecordController {
   @ApiQuery({
     name: 'setting',
     required: false,
-    enum: ['gp', 'social-care', 'maternity', 'urgent-care', 'patient'],
+    enum: [...SOURCE_DOMAINS],
   })
   @ApiQuery({ name: 'type', required: false })
   @ApiQuery({

@@ -254,6 +254,17 @@ export class RecordQuery {
     return rows.map(entryViewOfRaw);
   }
 
+  /** The patient's current entries of these types, oldest first (the access rules still apply). */
+  async entriesOfTypes(nhsNumber: string, types: readonly string[]): Promise<EntryView[]> {
+    const rows = await this.dataSource.query<RecordEntryRaw[]>(
+      `SELECT ${ENTRY_COLUMNS} FROM record_entry
+       WHERE nhs_number = $1 AND status = 'current' AND entry_type = ANY($2::text[])
+       ORDER BY occurred_at, event_id`,
+      [nhsNumber, types],
+    );
+    return rows.map(entryViewOfRaw);
+  }
+
   /**
    * One page of the record. Now: read a chunk at a time. As at a time: `disclose` decides each
    * entry (for an as-at read, the stricter of now and then), and the page and its count come
