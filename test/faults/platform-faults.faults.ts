@@ -34,7 +34,8 @@ import {
  * while brokers, Postgres and consumer instances are killed. Each scenario prints its figures
  * and writes them to test/faults/results.md.
  */
-const PATIENTS = 500;
+/** Patients posted to at once in R1: each takes its entries in turn (200 each at 100,000). */
+const PATIENTS = Math.min(500, Math.max(10, Math.round(R1_ENTRIES / 200)));
 /** Entries acknowledged with the broker down before it is restarted. */
 const WHILE_DOWN = Math.min(500, Math.floor(R1_ENTRIES / 10));
 const seconds = (fromMs: number) => Math.round((Date.now() - fromMs) / 100) / 10;
@@ -109,7 +110,12 @@ describe('the production profile under faults', () => {
       const perPatient = Math.ceil(R1_ENTRIES / PATIENTS);
       const ingest = new Ingest(gp, runId);
       const started = Date.now();
-      const ingesting = ingest.run({ seedBase, patients: PATIENTS, perPatient, concurrency: 24 });
+      const ingesting = ingest.run({
+        seedBase,
+        patients: PATIENTS,
+        perPatient,
+        concurrency: Math.min(PATIENTS, 48),
+      });
       const kills: Array<{
         broker: number;
         downS: number;
@@ -230,11 +236,11 @@ describe('the production profile under faults', () => {
     async () => {
       seedBase += PATIENTS * 7 + 1;
       const ingest = new Ingest(gp, `${runId}-r3`);
-      const entries = Math.max(2000, Math.round(R1_ENTRIES / 20));
+      const entries = Math.max(200, Math.round(R1_ENTRIES / 20));
       const ingesting = ingest.run({
         seedBase,
-        patients: 100,
-        perPatient: Math.ceil(entries / 100),
+        patients: 20,
+        perPatient: Math.ceil(entries / 20),
         concurrency: 16,
       });
       await eventually(() => expect(ingest.figures.acknowledged).toBeGreaterThan(entries / 4), {
@@ -278,13 +284,13 @@ describe('the production profile under faults', () => {
   it(
     'R4: one of two projection and notifications instances killed: the other takes over, lag back to 0',
     async () => {
-      seedBase += 100 * 7 + 1;
+      seedBase += 20 * 7 + 1;
       const ingest = new Ingest(gp, `${runId}-r4`);
-      const entries = Math.max(2000, Math.round(R1_ENTRIES / 20));
+      const entries = Math.max(200, Math.round(R1_ENTRIES / 20));
       const ingesting = ingest.run({
         seedBase,
-        patients: 100,
-        perPatient: Math.ceil(entries / 100),
+        patients: 20,
+        perPatient: Math.ceil(entries / 20),
         concurrency: 16,
       });
       await eventually(() => expect(ingest.figures.acknowledged).toBeGreaterThan(entries / 4), {
@@ -348,7 +354,7 @@ describe('the production profile under faults', () => {
   it(
     'R5: a topic deleted by mistake: clear refusals, readiness says so, nothing acknowledged falsely',
     async () => {
-      seedBase += 100 * 7 + 1;
+      seedBase += 20 * 7 + 1;
       await admin.deleteTopics({ topics: [GP_TOPIC], timeout: 60_000 });
       const deletedAt = Date.now();
       const notReady = await eventually(

@@ -43,6 +43,8 @@ export const PRODUCER_DOMAINS: Readonly<Record<string, SourceDomain>> = {
   'social-care': 'social-care',
   maternity: 'maternity',
   'urgent-care': 'urgent-care',
+  'community-nursing': 'community-nursing',
+  pharmacy: 'pharmacy',
 };
 
 /** The operator: creates topics, applies these ACLs, runs `npm run dlq`; the only super user. */
