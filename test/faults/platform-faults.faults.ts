@@ -38,6 +38,9 @@ import {
 const PATIENTS = Math.min(500, Math.max(10, Math.round(R1_ENTRIES / 200)));
 /** Entries acknowledged with the broker down before it is restarted. */
 const WHILE_DOWN = Math.min(500, Math.floor(R1_ENTRIES / 10));
+/** Waits for `condition`, failing at once if the ingest it depends on fails. */
+const whileIngesting = <T>(ingesting: Promise<void>, condition: Promise<T>): Promise<T> =>
+  Promise.race([condition, ingesting.then(() => condition)]);
 const seconds = (fromMs: number) => Math.round((Date.now() - fromMs) / 100) / 10;
 
 describe('the production profile under faults', () => {
@@ -124,24 +127,30 @@ describe('the production profile under faults', () => {
       }> = [];
       for (let kill = 1; kill <= 3; kill++) {
         // Spread over the run: at a quarter, half and three quarters of the entries.
-        await eventually(
-          () => expect(ingest.figures.acknowledged).toBeGreaterThan((R1_ENTRIES * kill) / 4),
-          {
-            timeoutMs: 30 * 60_000,
-            intervalMs: 250,
-          },
+        await whileIngesting(
+          ingesting,
+          eventually(
+            () => expect(ingest.figures.acknowledged).toBeGreaterThan((R1_ENTRIES * kill) / 4),
+            {
+              timeoutMs: 30 * 60_000,
+              intervalMs: 250,
+            },
+          ),
         );
         const { leaderOf0 } = await gpTopicState(admin);
         const killedAt = Date.now();
         await killNode(leaderOf0);
         const ackedAtKill = ingest.figures.acknowledged;
         // Writes go on with two of three in sync (min.insync.replicas 2): wait for some, then restart.
-        await eventually(
-          () => expect(ingest.figures.acknowledged).toBeGreaterThan(ackedAtKill + WHILE_DOWN),
-          {
-            timeoutMs: 5 * 60_000,
-            intervalMs: 100,
-          },
+        await whileIngesting(
+          ingesting,
+          eventually(
+            () => expect(ingest.figures.acknowledged).toBeGreaterThan(ackedAtKill + WHILE_DOWN),
+            {
+              timeoutMs: 5 * 60_000,
+              intervalMs: 100,
+            },
+          ),
         );
         const ackedWhileDown = ingest.figures.acknowledged - ackedAtKill;
         const downS = seconds(killedAt);
@@ -243,10 +252,13 @@ describe('the production profile under faults', () => {
         perPatient: Math.ceil(entries / 20),
         concurrency: 16,
       });
-      await eventually(() => expect(ingest.figures.acknowledged).toBeGreaterThan(entries / 4), {
-        timeoutMs: 10 * 60_000,
-        intervalMs: 250,
-      });
+      await whileIngesting(
+        ingesting,
+        eventually(() => expect(ingest.figures.acknowledged).toBeGreaterThan(entries / 4), {
+          timeoutMs: 10 * 60_000,
+          intervalMs: 250,
+        }),
+      );
       const stoppedAt = Date.now();
       await stopLocalPostgres();
       // The producer says it is not ready, and why.
@@ -293,10 +305,13 @@ describe('the production profile under faults', () => {
         perPatient: Math.ceil(entries / 20),
         concurrency: 16,
       });
-      await eventually(() => expect(ingest.figures.acknowledged).toBeGreaterThan(entries / 4), {
-        timeoutMs: 10 * 60_000,
-        intervalMs: 250,
-      });
+      await whileIngesting(
+        ingesting,
+        eventually(() => expect(ingest.figures.acknowledged).toBeGreaterThan(entries / 4), {
+          timeoutMs: 10 * 60_000,
+          intervalMs: 250,
+        }),
+      );
       const killedAt = Date.now();
       await Promise.all([
         running.get('projection#1')?.kill(),
