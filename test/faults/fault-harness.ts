@@ -231,6 +231,8 @@ export async function gpTopicState(
 export async function database(): Promise<Client> {
   const { localDatabaseUrl } = await import('@carelog/local-infra');
   const client = new Client({ connectionString: localDatabaseUrl() });
+  // R3 stops Postgres under it: the loss is expected, not an unhandled error.
+  client.on('error', () => undefined);
   await client.connect();
   return client;
 }
