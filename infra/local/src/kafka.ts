@@ -19,7 +19,7 @@ const kafkaDir = join(localStateDir, 'kafka');
 const dataDir = join(kafkaDir, 'data');
 const pidFile = join(kafkaDir, 'kafka.pid');
 const logFile = join(kafkaDir, 'server.log');
-const libsDir = join(cacheDir, 'kafka', KAFKA_VERSION, 'libs');
+export const libsDir = join(cacheDir, 'kafka', KAFKA_VERSION, 'libs');
 const pomFile = join(repoRoot, 'infra', 'local', 'kafka', 'pom.xml');
 
 function readKafkaVersion(): string {
@@ -37,7 +37,7 @@ export interface StartedServer {
 }
 
 /** Resolves the broker's jars from Maven Central into the cache, once. */
-async function ensureArtefacts(log: (line: string) => void): Promise<void> {
+export async function ensureArtefacts(log: (line: string) => void): Promise<void> {
   const marker = join(libsDir, '.complete');
   if (existsSync(marker)) return;
   log(`Resolving Apache Kafka ${KAFKA_VERSION} from Maven Central into ${libsDir} ...`);

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Kafka, KafkaMessage } from 'kafkajs';
+import { CONSUMER_GROUPS } from '@carelog/kafka';
 
 /**
  * Every message of a topic, from its start to its end as it stands when called, read with a
@@ -13,7 +14,7 @@ export async function readTopicToEnd(
 ): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
-  const groupId = `carelog-audit-verify-${randomUUID()}`;
+  const groupId = `${CONSUMER_GROUPS.auditVerify}${randomUUID()}`;
   try {
     if (!(await admin.listTopics()).includes(topic)) return;
     const offsets = await admin.fetchTopicOffsets(topic);

@@ -1,5 +1,6 @@
 import { DomainError } from '@carelog/domain';
 import { Kafka, logLevel, type LogEntry } from 'kafkajs';
+import { kafkaSecurity } from './security';
 
 export const DEFAULT_LOCAL_BROKERS = '127.0.0.1:19092';
 
@@ -42,10 +43,16 @@ const jsonLogCreator = () => (entry: LogEntry) => {
   process.stderr.write(`${JSON.stringify(line)}\n`);
 };
 
-export function createKafka(clientId: string, brokers: string[] = configuredBrokers()): Kafka {
+/** A kafkajs client as this process's own principal (TLS and SASL from the environment). */
+export function createKafka(
+  clientId: string,
+  brokers: string[] = configuredBrokers(),
+  env: NodeJS.ProcessEnv = process.env,
+): Kafka {
   return new Kafka({
     clientId,
     brokers,
+    ...kafkaSecurity(env),
     logLevel: logLevel.WARN,
     logCreator: jsonLogCreator,
     connectionTimeout: 3000,

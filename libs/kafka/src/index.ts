@@ -34,3 +34,20 @@ export {
   type Progress,
   type RedriveResult,
 } from './dead-letter-tools';
+export {
+  kafkaSecurity,
+  KAFKA_SECURITY_SETTINGS,
+  type KafkaSaslMechanism,
+  type KafkaSecurityProtocol,
+} from './security';
+export {
+  aclEntries,
+  applyServiceAccess,
+  CONSUMER_GROUPS,
+  KAFKA_ADMIN_USER,
+  kafkaUser,
+  PRODUCER_DOMAINS,
+  serviceAccess,
+  type Grant,
+  type ServiceAccess,
+} from './service-access';

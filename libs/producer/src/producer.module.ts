@@ -347,18 +347,49 @@ async function brokerReachable(kafka: Kafka): Promise<boolean> {
   }
 }
 
-const readinessChecks: Provider = {
+/**
+ * The service's topic exists and every partition has a leader. The publisher creates it on
+ * its first connection (when the broker was down at start, this check makes that connection);
+ * after that it never creates it again, so a topic deleted by mistake makes the service not
+ * ready, by name, until an operator restores it.
+ */
+async function topicServed(
+  kafka: Kafka,
+  publisher: RecordEntryPublisher,
+  topic: string,
+): Promise<boolean> {
+  await publisher.connect();
+  const admin = kafka.admin({ retry: { retries: 0 } });
+  try {
+    await admin.connect();
+    const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
+    const partitions = topics[0]?.partitions ?? [];
+    return partitions.length > 0 && partitions.every((partition) => partition.leader >= 0);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+const readinessChecks = (domain: SourceDomain): Provider => ({
   provide: READINESS_CHECKS,
-  inject: [KAFKA, DATA_SOURCE],
-  useFactory: (kafka: Kafka, dataSource: DataSource): ReadinessCheck[] => [
+  inject: [KAFKA, DATA_SOURCE, RecordEntryPublisher],
+  useFactory: (
+    kafka: Kafka,
+    dataSource: DataSource,
+    publisher: RecordEntryPublisher,
+  ): ReadinessCheck[] => [
     { name: 'kafka', isReady: () => brokerReachable(kafka) },
+    {
+      name: 'kafka-topic',
+      isReady: () => topicServed(kafka, publisher, recordEntryTopic(domain)),
+    },
     {
       name: 'postgres',
       isReady: async () =>
         dataSource.isInitialized && (await dataSource.query<unknown[]>('SELECT 1')).length === 1,
     },
   ],
-};
+});
 
 /**
  * The use case without its HTTP shell: an EntryRecorder for one domain, its publisher and
@@ -401,7 +432,7 @@ export class EntryRecorderModule {
           useFactory: (dataSource: DataSource, publisher: RecordEntryPublisher) =>
             new ProducerLifecycle(dataSource, publisher),
         },
-        readinessChecks,
+        readinessChecks(options.domain),
       ],
       exports: [EntryRecorder, READINESS_CHECKS, KAFKA],
     };

@@ -1,3 +1,4 @@
+import { CONSUMER_GROUPS } from '@carelog/kafka';
 import type { DataSource } from 'typeorm';
 import { READ_MODEL_TABLES } from './entities';
 import { schemaGrantsSql } from './database-roles';
@@ -17,7 +18,7 @@ export interface ReadModelVersion {
   consumerGroup: string;
 }
 
-const DEFAULT_GROUP = 'carelog-projection';
+const DEFAULT_GROUP = CONSUMER_GROUPS.projection;
 export const projectionGroupPrefix = (): string =>
   process.env['CARELOG_PROJECTION_GROUP'] ?? DEFAULT_GROUP;
 

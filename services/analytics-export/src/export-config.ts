@@ -2,10 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { DomainError } from '@carelog/domain';
+import { CONSUMER_GROUPS } from '@carelog/kafka';
 import { DATE_PRECISIONS, type DatePrecision } from './pseudonymised-entry/coarse-dates';
 import { PseudonymKey } from './pseudonymised-entry/pseudonym-key';
 
-export const DEFAULT_CONSUMER_GROUP = 'carelog-analytics-export';
+export const DEFAULT_CONSUMER_GROUP = CONSUMER_GROUPS.analyticsExport;
 /**
  * The longest a producer may take from stamping recordedAt to the broker's acknowledgement,
  * plus clock skew between hosts: the producers give up a send after well under 30 s.

@@ -1,3 +1,4 @@
+import { CONSUMER_GROUPS } from '@carelog/kafka';
 import {
   ALLOWED_DESTINATIONS_VARIABLE,
   parseAllowedDestinations,
@@ -9,7 +10,7 @@ import {
  * start-up. Defaults are named constants so that tests, docs and code agree on them.
  */
 export const DEFAULT_NOTIFY_ENTRY_TYPES = ['CarePlanChanged', 'HomeReadingsFlagged'];
-export const DEFAULT_CONSUMER_GROUP = 'carelog.notifications';
+export const DEFAULT_CONSUMER_GROUP = CONSUMER_GROUPS.notifications;
 export const DEFAULT_NOTIFICATIONS_SCHEMA = 'notifications';
 /** Events recorded longer ago than this are not notified (a new consumer group reads from offset 0). */
 export const DEFAULT_MAX_EVENT_AGE_MINUTES = 24 * 60;
