@@ -10,8 +10,7 @@ import {
 import { eventually } from '@carelog/testing';
 import type { Admin } from 'kafkajs';
 import type { Client } from 'pg';
-import { killNode, startNode } from '../../infra/local/src/kafka-cluster';
-import { startProfileInstance } from '../../infra/local/src/production-services';
+import { killNode, startNode, startProfileInstance } from '@carelog/local-infra';
 import {
   activeVersion,
   checkpointLag,

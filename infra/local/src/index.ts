@@ -35,3 +35,11 @@ export {
   type RuntimeTool,
   type BuildResult,
 } from './build';
+export {
+  clusterBrokers,
+  clusterClientConfig,
+  clusterServiceEnv,
+  killNode,
+  startNode,
+} from './kafka-cluster';
+export { startProfileInstance } from './production-services';

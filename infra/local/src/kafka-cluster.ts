@@ -7,7 +7,13 @@ import { Kafka, logLevel, type KafkaConfig } from 'kafkajs';
 // Jest's global set-up and the fault tests load this outside Nx's path aliases.
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { KAFKA_ADMIN_USER, kafkaUser, serviceAccess } from '../../../libs/kafka/src/service-access';
-import { ensureArtefacts, KAFKA_VERSION, libsDir, LOCAL_KAFKA_PORT } from './kafka';
+import {
+  ensureArtefacts,
+  KAFKA_VERSION,
+  libsDir,
+  LOCAL_KAFKA_PORT,
+  newKafkaClusterId,
+} from './kafka';
 import { localStateDir, repoRoot } from './paths';
 import { isAlive, isPortOpen, readPid, runOrThrow, waitUntil } from './process-util';
 
@@ -169,8 +175,7 @@ const propertiesFile = (node: number): string => join(nodeDir(node), 'server.pro
 /** Formats each node's storage once, with every user's SCRAM credentials in its metadata. */
 async function ensureFormatted(): Promise<void> {
   const clusterIdFile = join(clusterDir, 'cluster.id');
-  if (!existsSync(clusterIdFile))
-    await writeFile(clusterIdFile, randomBytes(16).toString('base64url').slice(0, 22));
+  if (!existsSync(clusterIdFile)) await writeFile(clusterIdFile, newKafkaClusterId());
   const clusterId = (await readFile(clusterIdFile, 'utf8')).trim();
   const scram: string[] = [];
   for (const user of clusterUsers())

@@ -123,7 +123,7 @@ export async function startLocalKafka(log: (line: string) => void): Promise<Star
   await writeFile(propertiesFile, serverProperties());
   const classpath = `${libsDir}/*`;
   if (!existsSync(join(dataDir, 'meta.properties'))) {
-    const clusterId = randomBytes(16).toString('base64url').slice(0, 22);
+    const clusterId = newKafkaClusterId();
     await runOrThrow('java', [
       '-cp',
       classpath,
@@ -179,4 +179,15 @@ export async function stopLocalKafka(): Promise<void> {
     process.kill(pid, 'SIGKILL');
   }
   await rm(pidFile, { force: true });
+}
+
+/**
+ * A random KRaft cluster id (16 bytes, base64url) that does not start with '-': the storage
+ * tool would read one that does as an option (Kafka's own Uuid.randomUuid avoids it too).
+ */
+export function newKafkaClusterId(): string {
+  for (;;) {
+    const id = randomBytes(16).toString('base64url').slice(0, 22);
+    if (!id.startsWith('-')) return id;
+  }
 }

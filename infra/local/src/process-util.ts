@@ -25,6 +25,10 @@ export function run(
   });
 }
 
+/** Arguments as they may be printed: a password given on a command line is never shown. */
+const redacted = (args: string[]): string[] =>
+  args.map((arg) => arg.replace(/password=[^\],\s]*/gi, 'password=***'));
+
 export async function runOrThrow(
   command: string,
   args: string[],
@@ -33,7 +37,7 @@ export async function runOrThrow(
   const result = await run(command, args, options);
   if (result.code !== 0) {
     throw new Error(
-      `${command} ${args.join(' ')} exited with ${result.code}:\n${result.stderr || result.stdout}`,
+      `${command} ${redacted(args).join(' ')} exited with ${result.code}:\n${result.stderr || result.stdout}`,
     );
   }
   return result.stdout;
