@@ -9,7 +9,7 @@ import { exampleEvent, testNhsNumber } from '@carelog/testing';
 import { Kafka, type Admin } from 'kafkajs';
 import { Client } from 'pg';
 // The production profile's own module (not part of @carelog/local-infra's quick path).
-import { clusterClientConfig, clusterServiceEnv } from '@carelog/local-infra';
+import { clusterClientConfig, clusterServiceEnv } from '@carelog/local-infra/production';
 
 /** How many entries R1 posts (CARELOG_FAULTS_ENTRIES; the issue asks for 100,000). */
 export const R1_ENTRIES = Number(process.env['CARELOG_FAULTS_ENTRIES'] ?? 100_000);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel, type KafkaConfig, type LogEntry } from 'kafkajs';
 import { AUDIT_TOPIC, kafkaUser, recordEntryTopic } from '@carelog/kafka';
-import { clusterBrokers, clusterClientConfig } from '@carelog/local-infra';
+import { clusterBrokers, clusterClientConfig } from '@carelog/local-infra/production';
 
 /**
  * Each service is its own Kafka principal, and the broker refuses what its ACLs do not allow

@@ -10,7 +10,7 @@ import {
 import { eventually } from '@carelog/testing';
 import type { Admin } from 'kafkajs';
 import type { Client } from 'pg';
-import { killNode, startNode, startProfileInstance } from '@carelog/local-infra';
+import { killNode, startNode, startProfileInstance } from '@carelog/local-infra/production';
 import {
   activeVersion,
   checkpointLag,

@@ -35,11 +35,3 @@ export {
   type RuntimeTool,
   type BuildResult,
 } from './build';
-export {
-  clusterBrokers,
-  clusterClientConfig,
-  clusterServiceEnv,
-  killNode,
-  startNode,
-} from './kafka-cluster';
-export { startProfileInstance } from './production-services';
