@@ -66,7 +66,14 @@ interface Subject {
   /** The role a person of any organisation records this type with. */
   authorRole: Role;
   /** Where it is recorded: a producer service, or the record API's route. */
-  via: 'gp-records' | 'social-care' | 'maternity' | 'urgent-care' | 'care-team' | 'acceptance';
+  via:
+    | 'gp-records'
+    | 'social-care'
+    | 'maternity'
+    | 'urgent-care'
+    | 'pharmacy'
+    | 'care-team'
+    | 'acceptance';
   /** The organisation already caring for the patient, and the entry type its system starts it with. */
   holder: { organisation: string; start: string; role: Role };
 }
@@ -133,6 +140,29 @@ const SUBJECTS: Record<string, Subject> = {
     receiverRole: 'community-nurse',
     authorRole: 'gp',
     via: 'care-team',
+    holder: { organisation: H, start: 'RegistrationStarted', role: 'gp' },
+  },
+  // A prescription issued to the patient's nominated pharmacy hands the pharmacy the patient.
+  MedicationIssued: {
+    receiver: 'FX003',
+    receiverRole: 'pharmacist',
+    authorRole: 'gp',
+    via: 'gp-records',
+    holder: { organisation: H, start: 'RegistrationStarted', role: 'gp' },
+  },
+  // Walk-in pharmacy services: only the pharmacy's own system starts them.
+  PharmacyConsultationRecorded: {
+    receiver: 'FX001',
+    receiverRole: 'pharmacist',
+    authorRole: 'pharmacist',
+    via: 'pharmacy',
+    holder: { organisation: H, start: 'RegistrationStarted', role: 'gp' },
+  },
+  VaccinationGiven: {
+    receiver: 'FX002',
+    receiverRole: 'pharmacist',
+    authorRole: 'pharmacist',
+    via: 'pharmacy',
     holder: { organisation: H, start: 'RegistrationStarted', role: 'gp' },
   },
   ReferralAccepted: {
@@ -218,6 +248,7 @@ describe('relationship provenance: who may start a relationship, on the real pla
       ['social-care', 4702],
       ['maternity', 4703],
       ['urgent-care', 4704],
+      ['pharmacy', 4708],
     ];
     for (const [name, port] of ports)
       services.set(name, startService({ name, port, env, onOutput: log }));
@@ -399,6 +430,11 @@ describe('relationship provenance: who may start a relationship, on the real pla
           patient: { nhsNumber },
           occurredAt: new Date().toISOString(),
         };
+        if (type === 'MedicationIssued')
+          body['payload'] = {
+            ...(body['payload'] as Record<string, unknown>),
+            nominatedPharmacy: subject.receiver,
+          };
         if (type === 'CaseloadTransferredToHealthVisiting')
           body['payload'] = {
             ...(body['payload'] as Record<string, unknown>),
