@@ -1,0 +1,16 @@
+export * from './fhir-terms';
+export type { EntryDraft, FhirSourceEntry } from './fhir-entry';
+export {
+  attentionTaskOf,
+  ENTRY_TYPES_BY_RESOURCE,
+  entryToFhir,
+  isMappedEntryType,
+  MAPPED_ENTRY_TYPES,
+  patientReference,
+  patientResource,
+  provenanceOf,
+  resourceTypeOf,
+  securityLabels,
+  type MappedEntryType,
+} from './to-fhir';
+export { fhirToEntry } from './from-fhir';
