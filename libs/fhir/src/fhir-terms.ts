@@ -39,3 +39,5 @@ export const COURSE_OF_THERAPY_SYSTEM =
   'http://terminology.hl7.org/CodeSystem/medicationrequest-course-of-therapy';
 export const PROVENANCE_AGENT_SYSTEM =
   'http://terminology.hl7.org/CodeSystem/provenance-participant-type';
+/** carelog's stable problem codes (README, "Errors"), in an OperationOutcome's details. */
+export const PROBLEM_CODE_SYSTEM = 'https://carelog.dev/problems';

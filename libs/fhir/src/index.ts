@@ -14,3 +14,5 @@ export {
   type MappedEntryType,
 } from './to-fhir';
 export { fhirToEntry } from './from-fhir';
+export * from './fhir-read';
+export * from './fhir-write';
