@@ -23,6 +23,7 @@ import {
 } from '@nestjs/swagger';
 import type { Response } from 'express';
 import type { AnyCaller } from '@carelog/auth';
+import { loadEventCodec, schemasDir } from '@carelog/codec';
 import { entryTypesOf } from '@carelog/domain';
 import {
   bundleResponse,
@@ -35,6 +36,7 @@ import {
 } from '@carelog/fhir';
 import { AnyCallerGuard, CurrentAnyCaller } from '@carelog/nest-platform';
 import type { Bundle, OperationOutcome } from '@medplum/fhirtypes';
+import { fhirBundleExample } from './openapi';
 import type { EntryRecorder, ProducerServiceOptions } from './producer.module';
 
 const OUTCOME = { description: 'OperationOutcome naming the resource and element (expression)' };
@@ -77,6 +79,16 @@ export function fhirWriteController(
     @ApiBody({
       description: `A Bundle (type transaction or batch) of up to 100 entries, each { resource, request: { method: POST, url: <resourceType>, ifNoneExist? } }; resource types here: ${resourceTypes.join(', ')}. Each entry's key (the Idempotency-Key of POST /v1/entries) is request.ifNoneExist, else the resource's first identifier as system|value`,
       schema: { type: 'object' },
+      examples: {
+        transaction: {
+          summary: `This service's FHIR resources, from the schema examples`,
+          value: fhirBundleExample(
+            loadEventCodec().catalogue,
+            schemasDir,
+            entryTypesOf(options.domain).filter((rule) => isMappedEntryType(rule.type)),
+          ),
+        },
+      },
     })
     @ApiResponse({
       status: 200,
