@@ -9,6 +9,11 @@ interface Coded {
 }
 type DetailValue = string | number | boolean | Date | Coded | readonly string[];
 
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+const isExtension = (value: unknown): value is Extension =>
+  isObject(value) && typeof value['url'] === 'string';
+
 const isCoded = (value: unknown): value is Coded =>
   typeof value === 'object' &&
   value !== null &&
@@ -54,11 +59,17 @@ export class DetailReader {
   private readonly values: Extension[];
 
   constructor(
-    extensions: readonly Extension[] | undefined,
+    extensions: unknown,
     private readonly path: string,
   ) {
-    this.values =
-      extensions?.find((extension) => extension.url === ENTRY_DETAIL_EXTENSION)?.extension ?? [];
+    const detail = Array.isArray(extensions)
+      ? (extensions as unknown[]).find(
+          (extension): extension is Extension =>
+            isObject(extension) && extension['url'] === ENTRY_DETAIL_EXTENSION,
+        )
+      : undefined;
+    const values: unknown = detail?.extension;
+    this.values = Array.isArray(values) ? (values as unknown[]).filter(isExtension) : [];
   }
 
   private all(name: string): Extension[] {

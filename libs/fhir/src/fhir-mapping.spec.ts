@@ -161,6 +161,31 @@ describe('FHIR -> entry refuses what it cannot record, naming the element', () =
     expect(error.field).toBe(field);
   });
 
+  it.each(MAPPED_ENTRY_TYPES)(
+    '%s: any element replaced by a wrong shape is refused as invalid-fhir-resource, never a crash',
+    (type) => {
+      const resource = json(resourceOf(exampleEvent(type, { nhsNumber }))) as Record<
+        string,
+        unknown
+      >;
+      const shapes: unknown[] = [null, 42, 'x', true, {}, [], [null], [42], [{ url: 1 }]];
+      for (const key of Object.keys(resource))
+        for (const shape of shapes) {
+          let outcome = 'accepted';
+          try {
+            fhirToEntry({ ...resource, [key]: shape });
+          } catch (error) {
+            outcome = error instanceof DomainError ? 'refused' : String(error);
+          }
+          expect({ key, shape, outcome }).toEqual({
+            key,
+            shape,
+            outcome: expect.stringMatching(/^(accepted|refused)$/) as string,
+          });
+        }
+    },
+  );
+
   it('names the resource by its place in a Bundle', () => {
     expect(refusal({ ...allergy, code: undefined }, 'Bundle.entry[3].resource').field).toBe(
       'Bundle.entry[3].resource.code',

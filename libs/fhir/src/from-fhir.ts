@@ -179,12 +179,12 @@ const INVERSES: Record<MappedEntryType, Inverse> = {
     payload: (r) => {
       const prescriptions = r.get('authorizingPrescription');
       const list = Array.isArray(prescriptions)
-        ? (prescriptions as Array<Record<string, unknown>>)
+        ? (prescriptions as Array<Record<string, unknown> | null>)
         : [];
-      const byReference = list.findIndex((item) => typeof item['reference'] === 'string');
+      const byReference = list.findIndex((item) => typeof item?.['reference'] === 'string');
       const byEps = list.findIndex(
         (item) =>
-          (item['identifier'] as Record<string, unknown> | undefined)?.['system'] ===
+          (item?.['identifier'] as Record<string, unknown> | undefined)?.['system'] ===
           EPS_PRESCRIPTION_SYSTEM,
       );
       return {
@@ -316,11 +316,13 @@ const PATIENT_ELEMENT: Partial<Record<string, string>> = {
 function entryTypeOf(r: ResourceReader, resourceType: string): MappedEntryType {
   const tags = r.get('meta.tag');
   const tagged = Array.isArray(tags)
-    ? (tags as Array<Record<string, unknown>>).find((tag) => tag['system'] === ENTRY_TYPE_SYSTEM)
+    ? (tags as Array<Record<string, unknown> | null>).find(
+        (tag) => tag?.['system'] === ENTRY_TYPE_SYSTEM,
+      )
     : undefined;
   const candidates = ENTRY_TYPES_BY_RESOURCE.get(resourceType as never) ?? [];
   if (tagged) {
-    const code = tagged['code'];
+    const code = tagged?.['code'];
     if (
       typeof code !== 'string' ||
       !isMappedEntryType(code) ||
@@ -342,9 +344,9 @@ function entryTypeOf(r: ResourceReader, resourceType: string): MappedEntryType {
 function sensitivityOf(r: ResourceReader): string[] {
   const labels = r.get('meta.security');
   if (!Array.isArray(labels)) return [];
-  return (labels as Array<Record<string, unknown>>)
+  return (labels as Array<Record<string, unknown> | null>)
     .map((label, index) =>
-      label['system'] === SENSITIVITY_SYSTEM ? r.string(`meta.security[${index}].code`) : null,
+      label?.['system'] === SENSITIVITY_SYSTEM ? r.string(`meta.security[${index}].code`) : null,
     )
     .filter((code): code is string => code !== null);
 }
@@ -352,14 +354,14 @@ function sensitivityOf(r: ResourceReader): string[] {
 function attentionOf(r: ResourceReader): EntryDraft['attention'] {
   const extensions = r.get('extension');
   if (!Array.isArray(extensions)) return null;
-  const index = (extensions as Array<Record<string, unknown>>).findIndex(
-    (extension) => extension['url'] === ATTENTION_EXTENSION,
+  const index = (extensions as Array<Record<string, unknown> | null>).findIndex(
+    (extension) => extension?.['url'] === ATTENTION_EXTENSION,
   );
   if (index < 0) return null;
   const parts = r.get(`extension[${index}].extension`);
   const part = (url: string) =>
     Array.isArray(parts)
-      ? (parts as Array<Record<string, unknown>>).findIndex((item) => item['url'] === url)
+      ? (parts as Array<Record<string, unknown> | null>).findIndex((item) => item?.['url'] === url)
       : -1;
   const at = (url: string, value: string) => `extension[${index}].extension[${part(url)}].${value}`;
   if (

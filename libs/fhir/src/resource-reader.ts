@@ -1,5 +1,4 @@
 import { DomainError, isValidNhsNumber } from '@carelog/domain';
-import type { Extension } from '@medplum/fhirtypes';
 import { DetailReader } from './entry-detail';
 import { NHS_NUMBER_SYSTEM, ODS_ORGANISATION_SYSTEM } from './fhir-terms';
 
@@ -20,11 +19,7 @@ export class ResourceReader {
     readonly resource: Record<string, unknown>,
     readonly path: string,
   ) {
-    const extension = resource['extension'];
-    this.detail = new DetailReader(
-      Array.isArray(extension) ? (extension as Extension[]) : undefined,
-      path,
-    );
+    this.detail = new DetailReader(resource['extension'], path);
   }
 
   fail(element: string, message: string): never {
@@ -83,7 +78,7 @@ export class ResourceReader {
     if (!Array.isArray(codings))
       return this.fail(`${element}.coding`, 'must hold a coding with system and code');
     const index = codings.findIndex(
-      (coding: Record<string, unknown>) =>
+      (coding: Record<string, unknown> | null) =>
         typeof coding?.['system'] === 'string' && typeof coding['code'] === 'string',
     );
     if (index < 0) return this.fail(`${element}.coding`, 'must hold a coding with system and code');
@@ -119,7 +114,7 @@ export class ResourceReader {
     const codings = this.get(`${element}.coding`);
     if (!Array.isArray(codings)) return null;
     const found = codings.find(
-      (coding: Record<string, unknown>) => coding?.['system'] === system,
+      (coding: Record<string, unknown> | null) => coding?.['system'] === system,
     ) as Record<string, unknown> | undefined;
     return typeof found?.['code'] === 'string' ? found['code'] : null;
   }
