@@ -711,8 +711,9 @@ describe('record API access rules', () => {
 
   it('audits every read, allowed or denied, in the log the patient can read', async () => {
     const patient = tokens.get('patient') ?? '';
+    // The whole log (the matrices above read `other` well over a page's default 100 times).
     const before = await requestJson<{ accesses: unknown[] }>(
-      `${api.baseUrl}/v1/patients/${other}/access-log`,
+      `${api.baseUrl}/v1/patients/${other}/access-log?limit=500`,
       { token: tokens.get('privacy-officer') ?? '' },
     );
     await requestJson(`${api.baseUrl}/v1/patients/${other}/record`, {
@@ -720,7 +721,7 @@ describe('record API access rules', () => {
     });
     const after = await requestJson<{
       accesses: Array<{ actor: { role: string }; outcome: string; action: string }>;
-    }>(`${api.baseUrl}/v1/patients/${other}/access-log`, {
+    }>(`${api.baseUrl}/v1/patients/${other}/access-log?limit=500`, {
       token: tokens.get('privacy-officer') ?? '',
     });
     // One more for the denied read, one more for the privacy officer's own first look.
