@@ -28,7 +28,15 @@ export const PLATFORM_SERVICES = [
   { name: 'projection', port: 3110, portVariable: 'PROJECTION_PORT' },
 ] as const;
 
-export type ServiceName = (typeof PLATFORM_SERVICES)[number]['name'];
+/**
+ * The people's web app (services/web, DESIGN.md port 3000): started, built and run like the
+ * services above, but with no database, topics or principal of its own (it calls their APIs
+ * with the signed-in person's token), so it is not among the deployed PLATFORM_SERVICES.
+ */
+export const WEB_APP = { name: 'web', port: 3000, portVariable: 'WEB_PORT' } as const;
+const STARTABLE = [...PLATFORM_SERVICES, WEB_APP] as const;
+
+export type ServiceName = (typeof STARTABLE)[number]['name'];
 
 export interface RunningService {
   name: string;
@@ -115,7 +123,7 @@ export function nodeArguments(entry: string, from: CodeSource = codeSource()): s
 
 /** Starts one service, from its sources or from dist/ (`codeSource`). */
 export function startService(options: StartServiceOptions): RunningService {
-  const spec = PLATFORM_SERVICES.find((service) => service.name === options.name);
+  const spec = STARTABLE.find((service) => service.name === options.name);
   if (!spec) throw new Error(`unknown service ${options.name}`);
   const port = (options.port ?? spec.port) + portOffset();
   const given = { ...process.env, ...options.env };
@@ -126,7 +134,7 @@ export function startService(options: StartServiceOptions): RunningService {
       cwd: repoRoot,
       env: {
         ...given,
-        ...serviceDatabaseEnv(spec.name, given),
+        ...(spec.name === WEB_APP.name ? {} : serviceDatabaseEnv(spec.name, given)),
         [spec.portVariable]: String(port),
         // Compiled code would look for .local inside dist/: say where the local state is.
         CARELOG_LOCAL_DIR: given['CARELOG_LOCAL_DIR'] || localStateDir,

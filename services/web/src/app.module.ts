@@ -1,0 +1,57 @@
+import { Module } from '@nestjs/common';
+import {
+  HealthController,
+  MetricsModule,
+  READINESS_CHECKS,
+  type ReadinessCheck,
+} from '@carelog/nest-platform';
+import { AssetsController } from './assets.controller';
+import { PatientController } from './patient/patient.controller';
+import { PrivacyController } from './privacy/privacy.controller';
+import { PLATFORM_CLIENT, PlatformClient } from './platform/platform-client';
+import { RecordsController } from './records/records.controller';
+import { WebSession } from './session/web-session';
+import { SignInController } from './sign-in/sign-in.controller';
+import { CareController } from './staff/care.controller';
+import { TasksController } from './staff/tasks.controller';
+import { WEB_SETTINGS, webSettingsFromEnv, type WebSettings } from './web-settings';
+
+@Module({
+  imports: [MetricsModule],
+  controllers: [
+    HealthController,
+    AssetsController,
+    SignInController,
+    RecordsController,
+    TasksController,
+    CareController,
+    PatientController,
+    PrivacyController,
+  ],
+  providers: [
+    { provide: WEB_SETTINGS, useFactory: () => webSettingsFromEnv() },
+    {
+      provide: PLATFORM_CLIENT,
+      inject: [WEB_SETTINGS],
+      useFactory: (settings: WebSettings) => new PlatformClient(settings.upstreams),
+    },
+    WebSession,
+    {
+      provide: READINESS_CHECKS,
+      inject: [WEB_SETTINGS],
+      // Ready when the record API answers: every page needs it.
+      useFactory: (settings: WebSettings): ReadinessCheck[] => [
+        {
+          name: 'record-api',
+          isReady: async () =>
+            (
+              await fetch(`${settings.upstreams['record-api']}/health/live`, {
+                signal: AbortSignal.timeout(2_000),
+              })
+            ).ok,
+        },
+      ],
+    },
+  ],
+})
+export class WebModule {}
