@@ -200,6 +200,11 @@ describe("the people's web app, in a real browser", () => {
       ...example('gp', 'ConsultationRecorded'),
       payload: { narrative: consultationText, codedItems: [] },
     });
+    // An abnormal result: staff see it at once, the patient once the practice has reviewed it.
+    await post(gpRecords, await tokens.gp(), {
+      ...example('gp', 'TestResultRecorded'),
+      attention: undefined,
+    });
     // Medicines are in a carer's view, but outside the scope this patient will approve.
     await post(gpRecords, await tokens.gp(), example('gp', 'MedicationPrescribed'));
     // Until the projection has filed them all, the GP's task is not there to acknowledge.
@@ -257,7 +262,10 @@ describe("the people's web app, in a real browser", () => {
     await page.goto(`${web.baseUrl}/tasks`);
     await check(page, 'tasks');
     await page.fill(`#note-${flaggedVisit}`, 'Will visit today');
-    await Promise.all([page.waitForNavigation(), page.click('button:has-text("Acknowledge")')]);
+    await Promise.all([
+      page.waitForNavigation(),
+      page.click(`form[action="/tasks/${flaggedVisit}/acknowledge"] button`),
+    ]);
     expect(page.url()).toBe(`${web.baseUrl}/tasks?done=acknowledged`);
     await check(page);
     await eventually(
@@ -323,6 +331,34 @@ describe("the people's web app, in a real browser", () => {
     await page.selectOption('#sealedFrom', `organisation:${COUNCIL}`);
     await Promise.all([page.waitForNavigation(), page.click('button:has-text("Seal this entry")')]);
     expect(page.url()).toBe(`${web.baseUrl}/journal?done=sealed`);
+    await check(page);
+
+    // Results: the abnormal one waits for the care team, with no name or value.
+    await page.goto(`${web.baseUrl}/my/results`);
+    await check(page, 'results');
+    const results = await page.innerText('main');
+    expect(results).toContain('Waiting for your care team');
+    expect(results).not.toContain('NT-proBNP');
+
+    // A home reading, then an opt-out.
+    await page.goto(`${web.baseUrl}/my/readings`);
+    await check(page, 'home-reading');
+    await page.fill('#systolic', '152');
+    await page.fill('#diastolic', '95');
+    await Promise.all([page.waitForNavigation(), page.click('button:has-text("Save reading")')]);
+    expect(page.url()).toBe(`${web.baseUrl}/journal?done=reading`);
+    await eventually(
+      async () => {
+        await page.reload();
+        expect(await page.innerText('main')).toContain('systolic 152 mm[Hg], diastolic 95 mm[Hg]');
+      },
+      { timeoutMs: 60_000, intervalMs: 500 },
+    );
+    await page.goto(`${web.baseUrl}/my/sharing`);
+    await page.selectOption('#optOutType', 'national-data-opt-out');
+    await Promise.all([page.waitForNavigation(), page.click('button:has-text("Save my choice")')]);
+    expect(page.url()).toBe(`${web.baseUrl}/my/sharing?done=opt-out`);
+    expect(await page.innerText('main')).toContain('Your choice is recorded.');
     await check(page);
 
     await page.goto(`${web.baseUrl}/my/access-log`);
@@ -439,6 +475,30 @@ describe("the people's web app, in a real browser", () => {
     await check(officer);
     const reviewed = officer.locator('li', { hasText: glassUser });
     await expect(reviewed.innerText()).resolves.toContain('appropriate');
+
+    // The patient's access log, by NHS number in a form; then what the GP was shown, as at now.
+    await officer.goto(`${web.baseUrl}/privacy/access-log`);
+    await check(officer);
+    await officer.fill('#nhsNumber', nhsNumber);
+    await Promise.all([officer.waitForNavigation(), officer.click('main button')]);
+    expect(officer.url()).toBe(`${web.baseUrl}/privacy/access-log`);
+    expect(await officer.innerText('main')).toContain(
+      `break glass: “Unconscious in the emergency department`,
+    );
+    await check(officer, 'privacy-access-log');
+    await officer.goto(`${web.baseUrl}/privacy/reconstruct`);
+    await check(officer);
+    await officer.fill('#nhsNumber', nhsNumber);
+    await officer.fill('#readerUserId', glassUser);
+    await officer.selectOption('#readerRole', 'gp');
+    await officer.fill('#readerOrganisation', ELSEWHERE);
+    await officer.fill('#asAt', new Date().toISOString());
+    await officer.fill('#reason', 'Complaint from the patient about this access');
+    await Promise.all([officer.waitForNavigation(), officer.click('main button')]);
+    const reconstructed = await officer.innerText('main');
+    expect(reconstructed).toContain('What the reader was shown');
+    expect(reconstructed).toContain('New confusion');
+    await check(officer, 'privacy-reconstruct');
 
     // The patient sees the break glass and its reason.
     const patient = await signIn({ role: 'patient', userId: 'patient-web', nhsNumber });

@@ -132,3 +132,18 @@ export const postForm = (action: string, content: SafeHtml, label?: string) =>
   >
     ${content}
   </form>`;
+
+/** A posted form, as the urlencoded body parser gives it (a repeated name is a list). */
+export type FormBody = Record<string, string | string[] | undefined>;
+
+/** One field, trimmed (the first, if the name was repeated). */
+export const formText = (form: FormBody, name: string): string => {
+  const value = form[name];
+  return (Array.isArray(value) ? (value[0] ?? '') : (value ?? '')).trim();
+};
+
+/** Every value of a field (checkboxes). */
+export const formList = (form: FormBody, name: string): string[] => {
+  const value = form[name];
+  return Array.isArray(value) ? value : value ? [value] : [];
+};

@@ -49,6 +49,8 @@ export type JournalLineView = EntryView | DigestLineView | FoldLineView;
 
 export interface JournalView {
   view: string;
+  /** From when a `since` journal shows what is new (null: the whole journal). */
+  since?: string | null;
   narrative: JournalLineView[];
   sections: Array<{ section: string; entries: JournalLineView[] }>;
   expanded: Record<string, EntryView[]>;
@@ -100,6 +102,9 @@ function coded(value: unknown): string | undefined {
 /** What an entry says, in one line: its own words first, then what it is about. */
 export function entryText(entry: EntryView): string {
   const payload = entry.payload ?? {};
+  // A result the release policy holds says only that (README, "Results for patients").
+  if (payload['status'] === 'waiting-for-your-care-team' && typeof payload['message'] === 'string')
+    return payload['message'];
   const parts: string[] = [];
   for (const field of ['medication', 'measurement', 'test', 'code', 'problem', 'allergen']) {
     const display = coded(payload[field]);

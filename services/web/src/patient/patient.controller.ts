@@ -3,25 +3,23 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { SECTION_NAMES } from '@carelog/domain';
 import { accessLogTable, type AccessLine } from '../html/access-log';
-import { button, choices, postForm, select, textInput } from '../html/forms';
+import {
+  button,
+  choices,
+  formList as list,
+  formText as text,
+  postForm,
+  select,
+  textInput,
+  type FormBody as Form,
+} from '../html/forms';
 import { html, type SafeHtml } from '../html/html';
 import { layout } from '../html/layout';
 import { entryItem, sectionInWords, type EntryView } from '../html/record-view';
 import { PLATFORM_CLIENT, type PlatformClient } from '../platform/platform-client';
 import { inPlainWords } from '../platform/plain-words';
-import { noRecordPage, problemPage } from '../records/records.controller';
 import { WebSession } from '../session/web-session';
 import type { Session } from '../session/session';
-
-type Form = Record<string, string | string[] | undefined>;
-const text = (form: Form, name: string): string => {
-  const value = form[name];
-  return (Array.isArray(value) ? (value[0] ?? '') : (value ?? '')).trim();
-};
-const list = (form: Form, name: string): string[] => {
-  const value = form[name];
-  return Array.isArray(value) ? value : value ? [value] : [];
-};
 
 const OPT_OUTS = [
   {
@@ -57,18 +55,8 @@ export class PatientController {
     @Inject(PLATFORM_CLIENT) private readonly platform: PlatformClient,
   ) {}
 
-  private async patient(request: Request, response: Response): Promise<Session | undefined> {
-    const session = await this.session.signedIn(request, response);
-    if (!session) return undefined;
-    if (session.person.role !== 'patient' || !session.patient) {
-      this.session.send(
-        response,
-        problemPage(session, { status: 403, code: 'not-permitted' }),
-        403,
-      );
-      return undefined;
-    }
-    return session;
+  private patient(request: Request, response: Response): Promise<Session | undefined> {
+    return this.session.signedInAs(request, response, (person) => person.role === 'patient');
   }
 
   @Get('record')
@@ -85,7 +73,7 @@ export class PatientController {
       `/v1/patients/${session.patient}/record?type=TestResultRecorded`,
       session.token,
     );
-    if (!answer.ok) return this.problem(response, session, answer.problem);
+    if (!answer.ok) return this.session.sendProblem(response, session, answer.problem);
     const entries = answer.body.entries;
     const waiting = entries.filter(
       (entry) => entry.payload['status'] === 'waiting-for-your-care-team',
@@ -366,7 +354,7 @@ export class PatientController {
       `/v1/patients/${session.patient}/access-log?limit=100`,
       session.token,
     );
-    if (!answer.ok) return this.problem(response, session, answer.problem);
+    if (!answer.ok) return this.session.sendProblem(response, session, answer.problem);
     const others = answer.body.accesses.filter((line) => line.actor.role !== 'patient');
     this.session.send(
       response,
@@ -381,15 +369,5 @@ export class PatientController {
           ${accessLogTable(others, 'Who looked at your record, newest first')}`,
       }),
     );
-  }
-
-  private problem(
-    response: Response,
-    session: Session,
-    problem: { status: number; code?: string },
-  ): void {
-    if (problem.code === 'patient-not-found')
-      return this.session.send(response, noRecordPage(session), 404);
-    this.session.send(response, problemPage(session, problem), problem.status);
   }
 }

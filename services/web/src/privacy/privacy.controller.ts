@@ -10,7 +10,6 @@ import { layout, ROLE_NAMES } from '../html/layout';
 import { when, type JournalView } from '../html/record-view';
 import { PLATFORM_CLIENT, type PlatformClient } from '../platform/platform-client';
 import { inPlainWords } from '../platform/plain-words';
-import { problemPage } from '../records/records.controller';
 import { WebSession } from '../session/web-session';
 import type { Session } from '../session/session';
 
@@ -54,18 +53,12 @@ export class PrivacyController {
     @Inject(PLATFORM_CLIENT) private readonly platform: PlatformClient,
   ) {}
 
-  private async officer(request: Request, response: Response): Promise<Session | undefined> {
-    const session = await this.session.signedIn(request, response);
-    if (!session) return undefined;
-    if (session.person.role !== 'privacy-officer') {
-      this.session.send(
-        response,
-        problemPage(session, { status: 403, code: 'not-permitted' }),
-        403,
-      );
-      return undefined;
-    }
-    return session;
+  private officer(request: Request, response: Response): Promise<Session | undefined> {
+    return this.session.signedInAs(
+      request,
+      response,
+      (person) => person.role === 'privacy-officer',
+    );
   }
 
   @Get('alerts')
@@ -82,12 +75,7 @@ export class PrivacyController {
       '/v1/privacy/alerts?status=all',
       session.token,
     );
-    if (!answer.ok)
-      return this.session.send(
-        response,
-        problemPage(session, answer.problem),
-        answer.problem.status,
-      );
+    if (!answer.ok) return this.session.sendProblem(response, session, answer.problem);
     const open = answer.body.alerts.filter((alert) => !alert.acknowledgement);
     const reviewed = answer.body.alerts.filter((alert) => alert.acknowledgement);
     this.session.send(

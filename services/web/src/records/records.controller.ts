@@ -13,7 +13,7 @@ import {
   type EntryView,
   type JournalView,
 } from '../html/record-view';
-import { inPlainWords, type Problem } from '../platform/plain-words';
+import { problemPage } from '../html/pages';
 import { PLATFORM_CLIENT, type PlatformClient } from '../platform/platform-client';
 import { WebSession } from '../session/web-session';
 import type { Session } from '../session/session';
@@ -24,47 +24,9 @@ const DONE: Record<string, string> = {
     'Your entry was recorded. It appears in the journal as soon as carelog has filed it.',
   sealed: 'The entry is sealed. Whoever you sealed it from can no longer see it.',
   claimed: 'Your claim is recorded. You can now read this record for a limited time.',
+  marked: 'Marked as read. “Show only what is new” starts from now.',
   'break-glass': 'Emergency access granted for a limited time. This is recorded and reviewed.',
 };
-
-/**
- * The page for a patient that cannot be shown: the same for a patient who does not exist and
- * for one the person may not see (same words, same status), so it reveals nothing.
- */
-export function noRecordPage(session: Session): SafeHtml {
-  return layout({
-    title: 'No record found',
-    person: session.person,
-    body: html`<h1>No record found</h1>
-      <p>We could not find a record you can see for the NHS number you entered.</p>
-      <p>
-        Check the NHS number. If it is right, you may not have a care relationship with this person.
-      </p>
-      ${
-        isStaffPerson(session.person)
-          ? html`<p>
-              If you are caring for this person now, you can
-              <a href="/access">claim a care relationship or break glass</a>.
-            </p>`
-          : null
-      }
-      <p>
-        <a href="${isStaffPerson(session.person) ? '/patients' : '/journal'}"
-          >Find another patient</a
-        >
-      </p>`,
-  });
-}
-
-export function problemPage(session: Session | undefined, problem: Problem): SafeHtml {
-  return layout({
-    title: 'Something went wrong',
-    person: session?.person,
-    errors: [inPlainWords(problem)],
-    body: html`<h1>This could not be done</h1>
-      <p><a href="/">Go back to the start</a></p>`,
-  });
-}
 
 /** Finding a patient, their journal, and one entry with its history. */
 @ApiExcludeController()
@@ -91,7 +53,7 @@ export class RecordsController {
 
   @Get('patients')
   async find(@Req() request: Request, @Res() response: Response): Promise<void> {
-    const session = await this.session.signedIn(request, response);
+    const session = await this.session.signedInAs(request, response, isStaffPerson);
     if (!session) return;
     this.session.send(response, this.findPage(session));
   }
@@ -103,15 +65,9 @@ export class RecordsController {
     @Res() response: Response,
     @Body() form: Record<string, string | undefined>,
   ): Promise<void> {
-    const session = await this.session.signedIn(request, response);
+    const session = await this.session.signedInAs(request, response, isStaffPerson);
     if (!session) return;
     const nhsNumber = (form['nhsNumber'] ?? '').replace(/\s/g, '');
-    if (!isStaffPerson(session.person))
-      return this.session.send(
-        response,
-        problemPage(session, { status: 403, code: 'not-permitted' }),
-        403,
-      );
     if (!isValidNhsNumber(nhsNumber))
       return this.session.send(
         response,
@@ -128,18 +84,21 @@ export class RecordsController {
     @Res() response: Response,
     @Query('expand') expand: string | undefined,
     @Query('done') done: string | undefined,
+    @Query('new') onlyNew: string | undefined,
   ): Promise<void> {
     const session = await this.session.signedIn(request, response);
     if (!session) return;
     if (!session.patient) return this.session.redirect(response, '/patients');
-    const query =
-      expand && /^[\w:./-]{1,200}$/.test(expand) ? `?expand=${encodeURIComponent(expand)}` : '';
+    const query = new URLSearchParams();
+    if (expand && /^[\w:./-]{1,200}$/.test(expand)) query.set('expand', expand);
+    // "What is new since I last looked": the reader's own mark on this record (README).
+    if (onlyNew === '1') query.set('since', 'mark');
     const answer = await this.platform.call<JournalView>(
       'record-api',
-      `/v1/patients/${session.patient}/journal${query}`,
+      `/v1/patients/${session.patient}/journal${query.size ? `?${query.toString()}` : ''}`,
       session.token,
     );
-    if (!answer.ok) return this.sendProblem(response, session, answer.problem);
+    if (!answer.ok) return this.session.sendProblem(response, session, answer.problem);
     const journal = answer.body;
     const own = session.person.role === 'patient';
     this.session.send(
@@ -162,16 +121,33 @@ export class RecordsController {
                 </ul>`
               : null
           }
+          ${
+            onlyNew === '1'
+              ? html`<p>
+                  ${journal.since ? `Only what is new since you last looked, ${when(journal.since)}.` : 'You have not marked this record as read yet, so everything is shown.'}
+                  <a href="/journal">Show everything</a>
+                </p>`
+              : html`<p><a href="/journal?new=1">Show only what is new since I last looked</a></p>`
+          }
+          ${postForm('/journal/mark', button('I have read this record', { secondary: true }), 'Mark as read')}
           ${journalBody(journal)}`,
       }),
     );
   }
 
-  /** A patient that cannot be shown gets the one "no record" page; other problems in words. */
-  private sendProblem(response: Response, session: Session, problem: Problem): void {
-    if (problem.code === 'patient-not-found')
-      return this.session.send(response, noRecordPage(session), 404);
-    this.session.send(response, problemPage(session, problem), problem.status);
+  /** Moves the reader's mark to now: the next "new since I last looked" starts here. */
+  @Post('journal/mark')
+  async mark(@Req() request: Request, @Res() response: Response): Promise<void> {
+    const session = await this.session.signedIn(request, response);
+    if (!session?.patient) return session ? this.session.redirect(response, '/') : undefined;
+    const answer = await this.platform.call(
+      'record-api',
+      `/v1/patients/${session.patient}/journal/mark`,
+      session.token,
+      { method: 'PUT', body: {}, idempotencyKey: null },
+    );
+    if (!answer.ok) return this.session.sendProblem(response, session, answer.problem);
+    this.session.redirect(response, '/journal?done=marked');
   }
 
   @Get('entries/:eventId')
@@ -184,13 +160,13 @@ export class RecordsController {
     if (!session) return;
     if (!session.patient) return this.session.redirect(response, '/');
     if (!/^[0-9a-f-]{36}$/i.test(eventId))
-      return this.sendProblem(response, session, { status: 404, code: 'entry-not-found' });
+      return this.session.sendProblem(response, session, { status: 404, code: 'entry-not-found' });
     const answer = await this.platform.call<{ entry: EntryView; versions: EntryView[] }>(
       'record-api',
       `/v1/patients/${session.patient}/entries/${eventId}/history`,
       session.token,
     );
-    if (!answer.ok) return this.sendProblem(response, session, answer.problem);
+    if (!answer.ok) return this.session.sendProblem(response, session, answer.problem);
     const { entry, versions } = answer.body;
     const patient = session.person.role === 'patient';
     this.session.send(
@@ -277,7 +253,7 @@ export class RecordsController {
       session.token,
       { method: 'PUT', body: { sealed: true, sealedFrom: { kind, value } } },
     );
-    if (!answer.ok) return this.sendProblem(response, session, answer.problem);
+    if (!answer.ok) return this.session.sendProblem(response, session, answer.problem);
     this.session.redirect(response, '/journal?done=sealed');
   }
 }

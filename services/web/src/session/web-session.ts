@@ -1,6 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import type { SafeHtml } from '../html/html';
+import { noRecordPage, problemPage } from '../html/pages';
+import type { Problem } from '../platform/plain-words';
+import type { SignedInPerson } from './session';
 import {
   clearedSessionCookie,
   cookieValue,
@@ -29,6 +32,27 @@ export class WebSession {
     const session = await this.of(request);
     if (!session) this.redirect(response, '/sign-in');
     return session;
+  }
+
+  /** The session of a person `may` admits; anyone else gets "not allowed" in words (403). */
+  async signedInAs(
+    request: Request,
+    response: Response,
+    may: (person: SignedInPerson) => boolean,
+  ): Promise<Session | undefined> {
+    const session = await this.signedIn(request, response);
+    if (session && !may(session.person)) {
+      this.send(response, problemPage(session, { status: 403, code: 'not-permitted' }), 403);
+      return undefined;
+    }
+    return session;
+  }
+
+  /** A patient that cannot be shown gets the one "No record found" page; other problems in words. */
+  sendProblem(response: Response, session: Session, problem: Problem): void {
+    if (problem.code === 'patient-not-found')
+      return this.send(response, noRecordPage(session), 404);
+    this.send(response, problemPage(session, problem), problem.status);
   }
 
   async save(response: Response, session: Session): Promise<void> {

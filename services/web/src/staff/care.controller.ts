@@ -2,20 +2,22 @@ import { Body, Controller, Get, Inject, Post, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { html, type SafeHtml } from '../html/html';
-import { button, choices, postForm, textArea, textInput } from '../html/forms';
+import {
+  button,
+  choices,
+  formText as text,
+  postForm,
+  textArea,
+  textInput,
+  type FormBody as Form,
+} from '../html/forms';
 import { layout } from '../html/layout';
 import { PLATFORM_CLIENT, type PlatformClient } from '../platform/platform-client';
 import { inPlainWords } from '../platform/plain-words';
-import { noRecordPage, problemPage } from '../records/records.controller';
+import { noRecordPage } from '../html/pages';
 import { isStaffPerson } from '../records/people';
 import { WebSession } from '../session/web-session';
 import type { Session } from '../session/session';
-
-type Form = Record<string, string | string[] | undefined>;
-const text = (form: Form, name: string): string => {
-  const value = form[name];
-  return (Array.isArray(value) ? value.join(', ') : (value ?? '')).trim();
-};
 
 /** What each role adds to a record from the web app, and through which producer. */
 const CONTRIBUTIONS = {
@@ -61,16 +63,8 @@ export class CareController {
     request: Request,
     response: Response,
   ): Promise<Session | undefined> {
-    const session = await this.session.signedIn(request, response);
+    const session = await this.session.signedInAs(request, response, isStaffPerson);
     if (!session) return undefined;
-    if (!isStaffPerson(session.person)) {
-      this.session.send(
-        response,
-        problemPage(session, { status: 403, code: 'not-permitted' }),
-        403,
-      );
-      return undefined;
-    }
     if (!session.patient) {
       this.session.redirect(response, '/patients');
       return undefined;

@@ -7,7 +7,6 @@ import { layout } from '../html/layout';
 import { typeInWords, when } from '../html/record-view';
 import { PLATFORM_CLIENT, type PlatformClient } from '../platform/platform-client';
 import { inPlainWords } from '../platform/plain-words';
-import { problemPage } from '../records/records.controller';
 import { WebSession } from '../session/web-session';
 
 interface TaskView {
@@ -49,12 +48,7 @@ export class TasksController {
       '/v1/tasks?status=all',
       session.token,
     );
-    if (!answer.ok)
-      return this.session.send(
-        response,
-        problemPage(session, answer.problem),
-        answer.problem.status,
-      );
+    if (!answer.ok) return this.session.sendProblem(response, session, answer.problem);
     const { tasks } = answer.body;
     const open = tasks.filter(
       (task) => task.status !== 'acknowledged' && task.status !== 'withdrawn',
