@@ -61,6 +61,7 @@ describe("the people's web app, in a real browser", () => {
   const glassUser = uniqueName('dr-glass');
   const consultationText = `Consultation only for the practice ${uniqueName('c')}`;
   let api: RunningService;
+  let gpRecords: RunningService;
   let web: RunningService;
   let browser: TestBrowser;
   let flaggedVisit: string;
@@ -149,7 +150,7 @@ describe("the people's web app, in a real browser", () => {
 
   beforeAll(async () => {
     const projection = startService({ name: 'projection', port: 5610, env, onOutput: log });
-    const gpRecords = startService({ name: 'gp-records', port: 5601, env, onOutput: log });
+    gpRecords = startService({ name: 'gp-records', port: 5601, env, onOutput: log });
     const socialCare = startService({ name: 'social-care', port: 5602, env, onOutput: log });
     api = startService({ name: 'record-api', port: 5600, env, onOutput: log });
     services.push(projection, gpRecords, socialCare, api);
@@ -275,6 +276,31 @@ describe("the people's web app, in a real browser", () => {
       },
       { timeoutMs: 60_000, intervalMs: 500 },
     );
+
+    // Marked as read, the journal then shows only what is new since.
+    await page.goto(`${web.baseUrl}/journal`);
+    await Promise.all([
+      page.waitForNavigation(),
+      page.click('button:has-text("I have read this record")'),
+    ]);
+    expect(page.url()).toBe(`${web.baseUrl}/journal?done=marked`);
+    await check(page);
+    const later = `Telephone review after the care visit ${uniqueName('t')}`;
+    await post(gpRecords, await tokens.gp(), {
+      ...example('gp', 'ConsultationRecorded'),
+      occurredAt: new Date().toISOString(),
+      payload: { narrative: later, codedItems: [] },
+    });
+    await eventually(
+      async () => {
+        await page.goto(`${web.baseUrl}/journal?new=1`);
+        const fresh = await page.innerText('main');
+        expect(fresh).toContain(later);
+        expect(fresh).not.toContain(consultationText);
+      },
+      { timeoutMs: 60_000, intervalMs: 500 },
+    );
+    await check(page, 'journal-new-since');
 
     // A GP of a practice without a relationship sees what a record that does not exist gives.
     const stranger = await signIn({ role: 'gp', organisation: 'C83003', userId: 'dr-stranger' });
