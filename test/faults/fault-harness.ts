@@ -49,6 +49,8 @@ export class Ingest {
   constructor(
     private readonly producer: () => RunningService,
     private readonly runId: string,
+    /** Where progress goes every 15 s (counts only: never record content or NHS numbers). */
+    private readonly log: (line: string) => void = () => undefined,
   ) {}
 
   /** Patients `first..first+patients-1` (NHS numbers from `seedBase`), `perPatient` entries each. */
@@ -91,7 +93,18 @@ export class Ingest {
         }
       }
     };
-    await Promise.all(Array.from({ length: options.concurrency }, worker));
+    const started = Date.now();
+    const progress = setInterval(() => {
+      const seconds = (Date.now() - started) / 1000;
+      this.log(
+        `${this.runId}: ${this.figures.acknowledged} acknowledged in ${Math.round(seconds)} s (${Math.round(this.figures.acknowledged / seconds)}/s), ${this.figures.retried} retried, refusals ${JSON.stringify(this.figures.refused)}`,
+      );
+    }, 15_000);
+    try {
+      await Promise.all(Array.from({ length: options.concurrency }, worker));
+    } finally {
+      clearInterval(progress);
+    }
   }
 
   stop(): void {
@@ -168,10 +181,12 @@ export interface LogContents {
 }
 
 /** Reads the GP topic to its end as the admin and decodes every entry. */
-export async function readGpTopic(admin: Admin): Promise<LogContents> {
+export async function readGpTopic(): Promise<LogContents> {
   const codec = loadEventCodec();
   const kafka = new Kafka(await clusterClientConfig(KAFKA_ADMIN_USER));
-  const ends = await admin.fetchTopicOffsets(GP_TOPIC);
+  const admin = kafka.admin();
+  await admin.connect();
+  const ends = await admin.fetchTopicOffsets(GP_TOPIC).finally(() => admin.disconnect());
   const remaining = new Map(ends.map((end) => [end.partition, BigInt(end.high)]));
   const copies = new Map<string, number>();
   const order = new Map<string, number[]>();
@@ -214,18 +229,41 @@ export async function readGpTopic(admin: Admin): Promise<LogContents> {
   return { copies, order };
 }
 
-/** The leader broker of a GP topic partition, and whether every partition has all replicas in sync. */
-export async function gpTopicState(
-  admin: Admin,
-): Promise<{ leaderOf0: number; fullyInSync: boolean }> {
-  const { topics } = await admin.fetchTopicMetadata({ topics: [GP_TOPIC] });
-  const partitions = topics[0]?.partitions ?? [];
-  return {
-    leaderOf0: partitions.find((partition) => partition.partitionId === 0)?.leader ?? -1,
-    fullyInSync:
-      partitions.length > 0 &&
-      partitions.every((partition) => partition.isr.length === 3 && partition.leader >= 0),
-  };
+export interface GpTopicState {
+  /** The broker leading partition 0 (-1: none). */
+  leaderOf0: number;
+  /** Every partition has a leader and all three replicas in sync. */
+  fullyInSync: boolean;
+  /** Brokers that are in the in-sync set of every partition. */
+  inSyncEverywhere: number[];
+}
+
+/**
+ * The GP topic's leaders and in-sync replicas, read through a new admin client each time, so
+ * that the answer is the cluster's now and not a client's cached metadata from before a kill.
+ */
+export async function gpTopicState(): Promise<GpTopicState> {
+  const admin = new Kafka({
+    ...(await clusterClientConfig(KAFKA_ADMIN_USER)),
+    retry: { retries: 2 },
+  }).admin();
+  try {
+    await admin.connect();
+    const { topics } = await admin.fetchTopicMetadata({ topics: [GP_TOPIC] });
+    const partitions = topics[0]?.partitions ?? [];
+    const brokers = [1, 2, 3].filter((broker) =>
+      partitions.every((partition) => partition.isr.includes(broker)),
+    );
+    return {
+      leaderOf0: partitions.find((partition) => partition.partitionId === 0)?.leader ?? -1,
+      fullyInSync:
+        partitions.length > 0 &&
+        partitions.every((partition) => partition.isr.length === 3 && partition.leader >= 0),
+      inSyncEverywhere: partitions.length > 0 ? brokers : [],
+    };
+  } finally {
+    await admin.disconnect();
+  }
 }
 
 export async function database(): Promise<Client> {

@@ -49,5 +49,6 @@ export {
   PRODUCER_DOMAINS,
   serviceAccess,
   type Grant,
+  type Operation,
   type ServiceAccess,
 } from './service-access';
