@@ -77,7 +77,7 @@ async function main(): Promise<void> {
 [carelog] ready in ${seconds}s: every /health/ready answers 200.
 ${services.map((service) => `  ${service.name.padEnd(13)} ${service.baseUrl}  (OpenAPI: ${service.baseUrl}/docs)`).join('\n')}
 
-The people's web app: ${url('web')}  (sign in as any of the demo data's people)
+The people's web app: ${url('web')}  (sign in as any of the demo data's people${url('web').endsWith(':6000') ? '; browsers refuse port 6000: choose another CARELOG_PORT_OFFSET to open it' : ''})
 
 Try it (a GP at the demo practice ${DEMO_PRACTICE}; demo patient ${DEMO_PATIENT}):
   TOKEN=$(npm run --silent token -- --role gp --org ${DEMO_PRACTICE})

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { get } from 'node:http';
 import { join } from 'node:path';
 import { distPath } from './build';
 import { localStateDir, repoRoot } from './paths';
@@ -163,6 +164,21 @@ export function startService(options: StartServiceOptions): RunningService {
   return { name: spec.name, port, baseUrl: `http://127.0.0.1:${port}`, process: child, stop, kill };
 }
 
+/**
+ * The status a GET answers, by node:http rather than fetch: fetch refuses the ports browsers
+ * block (6000 among them, the web app's port with CARELOG_PORT_OFFSET=3000).
+ */
+function statusOf(url: string): Promise<number> {
+  return new Promise((resolvePromise, reject) => {
+    const request = get(url, { timeout: 5_000 }, (response) => {
+      response.resume();
+      resolvePromise(response.statusCode ?? 0);
+    });
+    request.on('timeout', () => request.destroy(new Error(`${url} did not answer`)));
+    request.on('error', reject);
+  });
+}
+
 /** Waits until the service's /health/ready answers 200; fails at once if the process exits. */
 export async function waitForReady(service: RunningService, timeoutMs = 90_000): Promise<void> {
   let ready = false;
@@ -174,7 +190,7 @@ export async function waitForReady(service: RunningService, timeoutMs = 90_000):
   });
   const answered = waitUntil(
     `${service.name} /health/ready`,
-    async () => (await fetch(`${service.baseUrl}/health/ready`)).status === 200,
+    async () => (await statusOf(`${service.baseUrl}/health/ready`)) === 200,
     { timeoutMs, intervalMs: 250 },
   ).then(() => {
     ready = true;

@@ -36,22 +36,9 @@ import { WEB_SETTINGS, webSettingsFromEnv, type WebSettings } from './web-settin
       useFactory: (settings: WebSettings) => new PlatformClient(settings.upstreams),
     },
     WebSession,
-    {
-      provide: READINESS_CHECKS,
-      inject: [WEB_SETTINGS],
-      // Ready when the record API answers: every page needs it.
-      useFactory: (settings: WebSettings): ReadinessCheck[] => [
-        {
-          name: 'record-api',
-          isReady: async () =>
-            (
-              await fetch(`${settings.upstreams['record-api']}/health/live`, {
-                signal: AbortSignal.timeout(2_000),
-              })
-            ).ok,
-        },
-      ],
-    },
+    // Ready as soon as it serves pages: a page that needs a service that is down says so in
+    // words ("carelog cannot be reached right now"), so the web app never waits on another.
+    { provide: READINESS_CHECKS, useValue: [] satisfies ReadinessCheck[] },
   ],
 })
 export class WebModule {}
