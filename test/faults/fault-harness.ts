@@ -176,7 +176,7 @@ export async function clusterAdmin(): Promise<Admin> {
 export interface LogContents {
   /** eventId -> how many times it is in the log. */
   copies: Map<string, number>;
-  /** nhsNumber -> the seq of each of its entries, in log order. */
+  /** nhsNumber -> the seq of each of its entries (first copies), in log order. */
   order: Map<string, number[]>;
 }
 
@@ -204,8 +204,10 @@ export async function readGpTopic(): Promise<LogContents> {
           if (!message.value) continue;
           try {
             const { event } = codec.decode(message.value);
-            copies.set(event.eventId, (copies.get(event.eventId) ?? 0) + 1);
-            if (event.type === 'ConsultationRecorded') {
+            const seen = copies.get(event.eventId) ?? 0;
+            copies.set(event.eventId, seen + 1);
+            // Order as consumers see it: a re-sent copy of an event is skipped by its id.
+            if (event.type === 'ConsultationRecorded' && seen === 0) {
               const seq = Math.round(
                 (Date.parse(String(event.occurredAt)) - Date.UTC(2025, 0, 1)) / 60_000,
               );
@@ -301,6 +303,30 @@ export async function projectedCopies(
     for (const row of rows.rows) copies.set(row.event_id, Number(row.copies));
   }
   return copies;
+}
+
+/**
+ * Entries recorded more than once: for each patient, the entries of `type` in the read model
+ * beyond the number acknowledged (an entry with two event ids would be a second entry).
+ */
+export async function entriesRecordedTwice(
+  db: Client,
+  schema: string,
+  acknowledged: readonly Acknowledged[],
+  type = 'ConsultationRecorded',
+): Promise<number> {
+  const expected = new Map<string, number>();
+  for (const entry of acknowledged)
+    expected.set(entry.nhsNumber, (expected.get(entry.nhsNumber) ?? 0) + 1);
+  const rows = await db.query<{ nhs_number: string; entries: string }>(
+    `SELECT nhs_number, count(*) AS entries FROM "${schema}".record_entry
+      WHERE nhs_number = ANY($1::text[]) AND entry_type = $2 GROUP BY nhs_number`,
+    [[...expected.keys()], type],
+  );
+  return rows.rows.reduce(
+    (extra, row) => extra + Math.max(0, Number(row.entries) - (expected.get(row.nhs_number) ?? 0)),
+    0,
+  );
 }
 
 /** Consumer lag of a checkpoint table against the record topics' ends (0: caught up). */
