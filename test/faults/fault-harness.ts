@@ -7,7 +7,7 @@ import { KAFKA_ADMIN_USER, recordEntryTopic } from '@carelog/kafka';
 import { repoRoot, serviceDatabaseEnv, type RunningService } from '@carelog/local-infra';
 import { exampleEvent, testNhsNumber } from '@carelog/testing';
 import { Kafka, type Admin } from 'kafkajs';
-import { Client } from 'pg';
+import { Pool } from 'pg';
 // The production profile's own module (not part of @carelog/local-infra's quick path).
 import { clusterClientConfig, clusterServiceEnv } from '@carelog/local-infra/production';
 
@@ -268,17 +268,21 @@ export async function gpTopicState(): Promise<GpTopicState> {
   }
 }
 
-export async function database(): Promise<Client> {
+/**
+ * A pool, not one connection: R3 stops Postgres under it, and each later query takes a new
+ * connection instead of failing on the one the restart closed.
+ */
+export async function database(): Promise<Pool> {
   const { localDatabaseUrl } = await import('@carelog/local-infra');
-  const client = new Client({ connectionString: localDatabaseUrl() });
-  // R3 stops Postgres under it: the loss is expected, not an unhandled error.
-  client.on('error', () => undefined);
-  await client.connect();
-  return client;
+  const pool = new Pool({ connectionString: localDatabaseUrl(), max: 2 });
+  // The loss of an idle connection when Postgres stops is expected, not an unhandled error.
+  pool.on('error', () => undefined);
+  await pool.query('SELECT 1');
+  return pool;
 }
 
 /** The read model's active version: its schema and consumer group. */
-export async function activeVersion(db: Client): Promise<{ schema: string; group: string }> {
+export async function activeVersion(db: Pool): Promise<{ schema: string; group: string }> {
   const rows = await db.query<{ active_version: number }>(
     'SELECT active_version FROM read_model.read_model_state',
   );
@@ -289,7 +293,7 @@ export async function activeVersion(db: Client): Promise<{ schema: string; group
 
 /** How many read-model rows (entry versions) each of these events has. */
 export async function projectedCopies(
-  db: Client,
+  db: Pool,
   schema: string,
   eventIds: string[],
 ): Promise<Map<string, number>> {
@@ -310,7 +314,7 @@ export async function projectedCopies(
  * beyond the number acknowledged (an entry with two event ids would be a second entry).
  */
 export async function entriesRecordedTwice(
-  db: Client,
+  db: Pool,
   schema: string,
   acknowledged: readonly Acknowledged[],
   type = 'ConsultationRecorded',
@@ -331,7 +335,7 @@ export async function entriesRecordedTwice(
 
 /** Consumer lag of a checkpoint table against the record topics' ends (0: caught up). */
 export async function checkpointLag(
-  db: Client,
+  db: Pool,
   admin: Admin,
   table: string,
   group: string,

@@ -9,7 +9,7 @@ import {
 } from '@carelog/local-infra';
 import { eventually } from '@carelog/testing';
 import type { Admin } from 'kafkajs';
-import type { Client } from 'pg';
+import type { Pool } from 'pg';
 import { killNode, startNode, startProfileInstance } from '@carelog/local-infra/production';
 import {
   activeVersion,
@@ -47,7 +47,7 @@ describe('the production profile under faults', () => {
   const log = serviceLog('faults');
   const running = new Map<string, RunningService>();
   let admin: Admin;
-  let db: Client;
+  let db: Pool;
   const runId = `faults-${Date.now()}`;
   // A different range of patients each run, so figures count only this run's entries.
   let seedBase = randomInt(1_000, 90_000_000);
