@@ -62,6 +62,7 @@ describe("the people's web app, in a real browser", () => {
   const consultationText = `Consultation only for the practice ${uniqueName('c')}`;
   let api: RunningService;
   let gpRecords: RunningService;
+  let socialCare: RunningService;
   let web: RunningService;
   let browser: TestBrowser;
   let flaggedVisit: string;
@@ -151,9 +152,10 @@ describe("the people's web app, in a real browser", () => {
   beforeAll(async () => {
     const projection = startService({ name: 'projection', port: 5610, env, onOutput: log });
     gpRecords = startService({ name: 'gp-records', port: 5601, env, onOutput: log });
-    const socialCare = startService({ name: 'social-care', port: 5602, env, onOutput: log });
+    socialCare = startService({ name: 'social-care', port: 5602, env, onOutput: log });
     api = startService({ name: 'record-api', port: 5600, env, onOutput: log });
-    services.push(projection, gpRecords, socialCare, api);
+    const notifications = startService({ name: 'notifications', port: 5605, env, onOutput: log });
+    services.push(projection, gpRecords, socialCare, api, notifications);
     web = startService({
       name: 'web',
       port: 5620,
@@ -162,6 +164,7 @@ describe("the people's web app, in a real browser", () => {
         CARELOG_WEB_RECORD_API_URL: api.baseUrl,
         CARELOG_WEB_GP_RECORDS_URL: gpRecords.baseUrl,
         CARELOG_WEB_SOCIAL_CARE_URL: socialCare.baseUrl,
+        CARELOG_WEB_NOTIFICATIONS_URL: notifications.baseUrl,
       },
       onOutput: log,
     });
@@ -301,6 +304,24 @@ describe("the people's web app, in a real browser", () => {
       { timeoutMs: 60_000, intervalMs: 500 },
     );
     await check(page, 'journal-new-since');
+
+    // Live updates: a visit flagged for the GP arrives on the open page, without a reload.
+    const streaming = page.waitForResponse((response) => response.url().endsWith('/events'));
+    await page.goto(`${web.baseUrl}/journal`);
+    expect((await streaming).status()).toBe(200);
+    await post(socialCare, await tokens.careWorker(), {
+      ...example('social-care', 'CareVisitRecorded'),
+      attention: { role: 'gp', organisation: PRACTICE, reason: 'Fell in the night' },
+    });
+    const live = page.locator('#live-updates');
+    await eventually(
+      async () => {
+        expect(await live.isVisible()).toBe(true);
+        expect(await live.innerText()).toContain('Care visit recorded, flagged for you');
+      },
+      { timeoutMs: 60_000, intervalMs: 500 },
+    );
+    await check(page, 'journal-live-update');
 
     // A GP of a practice without a relationship sees what a record that does not exist gives.
     const stranger = await signIn({ role: 'gp', organisation: 'C83003', userId: 'dr-stranger' });

@@ -6,6 +6,7 @@ import {
   type ReadinessCheck,
 } from '@carelog/nest-platform';
 import { AssetsController } from './assets.controller';
+import { LiveUpdatesController } from './live/live-updates.controller';
 import { PatientController } from './patient/patient.controller';
 import { PrivacyController } from './privacy/privacy.controller';
 import { PLATFORM_CLIENT, PlatformClient } from './platform/platform-client';
@@ -27,6 +28,7 @@ import { WEB_SETTINGS, webSettingsFromEnv, type WebSettings } from './web-settin
     CareController,
     PatientController,
     PrivacyController,
+    LiveUpdatesController,
   ],
   providers: [
     { provide: WEB_SETTINGS, useFactory: () => webSettingsFromEnv() },

@@ -6,6 +6,7 @@ export const WEB_UPSTREAMS = {
   'record-api': { variable: 'CARELOG_WEB_RECORD_API_URL', port: 3100 },
   'gp-records': { variable: 'CARELOG_WEB_GP_RECORDS_URL', port: 3101 },
   'social-care': { variable: 'CARELOG_WEB_SOCIAL_CARE_URL', port: 3102 },
+  notifications: { variable: 'CARELOG_WEB_NOTIFICATIONS_URL', port: 3105 },
 } as const;
 export type Upstream = keyof typeof WEB_UPSTREAMS;
 

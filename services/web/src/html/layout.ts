@@ -167,6 +167,15 @@ export function layout(options: PageOptions): SafeHtml {
                   </div>`
                 : null
             }
+            ${
+              person && person.role !== 'patient' && person.role !== 'privacy-officer'
+                ? html`<div class="nhsuk-inset-text" id="live-updates" aria-live="polite" hidden>
+                      <p class="nhsuk-u-margin-bottom-2"><strong>New for you</strong></p>
+                      <ul class="nhsuk-list"></ul>
+                    </div>
+                    <script src="/assets/live.js" defer></script>`
+                : null
+            }
             ${options.body}
           </main>
         </div>
