@@ -27,3 +27,11 @@ export {
   type DeadLetterSeen,
 } from './hostile-corpus';
 export { givenCareRelationships, type GivenRelationship } from './care-relationships';
+export {
+  accessibilityViolations,
+  launchTestBrowser,
+  screenshotTo,
+  WCAG_22_AA,
+  type AxeViolation,
+  type TestBrowser,
+} from './browser';
