@@ -38,3 +38,25 @@ if (installed !== wanted) {
   if (result.status !== 0) fail('npm ci failed; see the output above.');
   writeFileSync(stamp, wanted);
 }
+
+// The browser tests (*.e2e.spec.ts of the web app) drive Debian's chromium with playwright-core:
+// install it for `npm test` when it is missing (CARELOG_CHROMIUM names another binary).
+const chromium = process.env.CARELOG_CHROMIUM || '/usr/bin/chromium';
+if (process.env.npm_lifecycle_event === 'pretest' && !existsSync(chromium)) {
+  if (process.env.CARELOG_CHROMIUM)
+    fail(`CARELOG_CHROMIUM names ${chromium}, which does not exist.`);
+  console.log("carelog set-up: installing Debian's chromium for the browser tests (apt-get) ...");
+  const root = typeof process.getuid === 'function' && process.getuid() === 0;
+  const apt = (...args) =>
+    spawnSync(root ? 'apt-get' : 'sudo', root ? args : ['-n', 'apt-get', ...args], {
+      stdio: 'inherit',
+      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+    });
+  let installed = apt('install', '-y', '--no-install-recommends', 'chromium');
+  if (installed.status !== 0 && apt('update').status === 0)
+    installed = apt('install', '-y', '--no-install-recommends', 'chromium');
+  if (installed.error || installed.status !== 0 || !existsSync(chromium))
+    fail(
+      `chromium could not be installed (the browser tests need it). Install it yourself (sudo apt-get install chromium) or set CARELOG_CHROMIUM to a Chromium binary.`,
+    );
+}

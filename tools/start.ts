@@ -4,6 +4,7 @@ import {
   PLATFORM_SERVICES,
   startService,
   waitForReady,
+  WEB_APP,
   type RunningService,
 } from '@carelog/local-infra';
 import {
@@ -32,7 +33,7 @@ async function main(): Promise<void> {
     CARELOG_AUTH_MODE: 'local',
     KAFKAJS_NO_PARTITIONER_WARNING: '1',
   };
-  const services: RunningService[] = PLATFORM_SERVICES.map((spec) =>
+  const services: RunningService[] = [...PLATFORM_SERVICES, WEB_APP].map((spec) =>
     startService({ name: spec.name, env, onOutput: (line) => console.log(line) }),
   );
   let stopping = false;
@@ -75,6 +76,8 @@ async function main(): Promise<void> {
   console.log(`
 [carelog] ready in ${seconds}s: every /health/ready answers 200.
 ${services.map((service) => `  ${service.name.padEnd(13)} ${service.baseUrl}  (OpenAPI: ${service.baseUrl}/docs)`).join('\n')}
+
+The people's web app: ${url('web')}  (sign in as any of the demo data's people${url('web').endsWith(':6000') ? '; browsers refuse port 6000: choose another CARELOG_PORT_OFFSET to open it' : ''})
 
 Try it (a GP at the demo practice ${DEMO_PRACTICE}; demo patient ${DEMO_PATIENT}):
   TOKEN=$(npm run --silent token -- --role gp --org ${DEMO_PRACTICE})

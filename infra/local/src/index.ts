@@ -16,6 +16,7 @@ export { waitUntil, isPortOpen } from './process-util';
 export { repoRoot, localStateDir } from './paths';
 export {
   PLATFORM_SERVICES,
+  WEB_APP,
   codeSource,
   nodeArguments,
   type CodeSource,

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { get } from 'node:http';
 import { join } from 'node:path';
 import { distPath } from './build';
 import { localStateDir, repoRoot } from './paths';
@@ -28,7 +29,15 @@ export const PLATFORM_SERVICES = [
   { name: 'projection', port: 3110, portVariable: 'PROJECTION_PORT' },
 ] as const;
 
-export type ServiceName = (typeof PLATFORM_SERVICES)[number]['name'];
+/**
+ * The people's web app (services/web, DESIGN.md port 3000): started, built and run like the
+ * services above, but with no database, topics or principal of its own (it calls their APIs
+ * with the signed-in person's token), so it is not among the deployed PLATFORM_SERVICES.
+ */
+export const WEB_APP = { name: 'web', port: 3000, portVariable: 'WEB_PORT' } as const;
+const STARTABLE = [...PLATFORM_SERVICES, WEB_APP] as const;
+
+export type ServiceName = (typeof STARTABLE)[number]['name'];
 
 export interface RunningService {
   name: string;
@@ -115,7 +124,7 @@ export function nodeArguments(entry: string, from: CodeSource = codeSource()): s
 
 /** Starts one service, from its sources or from dist/ (`codeSource`). */
 export function startService(options: StartServiceOptions): RunningService {
-  const spec = PLATFORM_SERVICES.find((service) => service.name === options.name);
+  const spec = STARTABLE.find((service) => service.name === options.name);
   if (!spec) throw new Error(`unknown service ${options.name}`);
   const port = (options.port ?? spec.port) + portOffset();
   const given = { ...process.env, ...options.env };
@@ -126,7 +135,7 @@ export function startService(options: StartServiceOptions): RunningService {
       cwd: repoRoot,
       env: {
         ...given,
-        ...serviceDatabaseEnv(spec.name, given),
+        ...(spec.name === WEB_APP.name ? {} : serviceDatabaseEnv(spec.name, given)),
         [spec.portVariable]: String(port),
         // Compiled code would look for .local inside dist/: say where the local state is.
         CARELOG_LOCAL_DIR: given['CARELOG_LOCAL_DIR'] || localStateDir,
@@ -155,6 +164,21 @@ export function startService(options: StartServiceOptions): RunningService {
   return { name: spec.name, port, baseUrl: `http://127.0.0.1:${port}`, process: child, stop, kill };
 }
 
+/**
+ * The status a GET answers, by node:http rather than fetch: fetch refuses the ports browsers
+ * block (6000 among them, the web app's port with CARELOG_PORT_OFFSET=3000).
+ */
+function statusOf(url: string): Promise<number> {
+  return new Promise((resolvePromise, reject) => {
+    const request = get(url, { timeout: 5_000 }, (response) => {
+      response.resume();
+      resolvePromise(response.statusCode ?? 0);
+    });
+    request.on('timeout', () => request.destroy(new Error(`${url} did not answer`)));
+    request.on('error', reject);
+  });
+}
+
 /** Waits until the service's /health/ready answers 200; fails at once if the process exits. */
 export async function waitForReady(service: RunningService, timeoutMs = 90_000): Promise<void> {
   let ready = false;
@@ -166,7 +190,7 @@ export async function waitForReady(service: RunningService, timeoutMs = 90_000):
   });
   const answered = waitUntil(
     `${service.name} /health/ready`,
-    async () => (await fetch(`${service.baseUrl}/health/ready`)).status === 200,
+    async () => (await statusOf(`${service.baseUrl}/health/ready`)) === 200,
     { timeoutMs, intervalMs: 250 },
   ).then(() => {
     ready = true;

@@ -28,3 +28,11 @@ export {
 } from './hostile-corpus';
 export { givenCareRelationships, type GivenRelationship } from './care-relationships';
 export { fhirR4Problems } from './fhir-r4-validator';
+export {
+  accessibilityViolations,
+  launchTestBrowser,
+  screenshotTo,
+  WCAG_22_AA,
+  type AxeViolation,
+  type TestBrowser,
+} from './browser';
