@@ -5,7 +5,7 @@ import nx from '@nx/eslint-plugin';
 import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
 
-/** Nx module boundaries; test files of platform libraries may also use libs/testing. */
+/** Nx module boundaries; test files of domain and platform libraries may also use libs/testing. */
 function boundaries(inTests) {
   return {
     allow: [],
@@ -14,7 +14,7 @@ function boundaries(inTests) {
       { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib'] },
       {
         sourceTag: 'scope:domain',
-        onlyDependOnLibsWithTags: ['scope:domain'],
+        onlyDependOnLibsWithTags: inTests ? ['scope:domain', 'scope:test'] : ['scope:domain'],
         bannedExternalImports: ['@nestjs/*', 'typeorm', 'kafkajs', 'express', 'pg', 'jose'],
       },
       {

@@ -14,6 +14,7 @@ import { startService, waitForReady, type RunningService, serviceLog } from '@ca
 import fc from 'fast-check';
 import { LEGALLY_PROTECTED_CATEGORIES, SAFEGUARDING_TRAINED } from '@carelog/domain';
 import { eventually, exampleEvent, requestJson, testNhsNumber, uniqueName } from '@carelog/testing';
+import { isMappedEntryType, resourceTypeOf, SEARCHABLE_RESOURCE_TYPES } from '@carelog/fhir';
 
 /**
  * The record API's access rules through real processes: every endpoint, every role, and an
@@ -251,6 +252,66 @@ describe('record API access rules', () => {
     },
   );
 
+  /** The same matrix through the FHIR R4 routes: the same gate, so the same answers (#17). */
+  const FHIR_ENDPOINTS: Array<[string, (nhs: string) => string]> = [
+    ['fhir Patient', (nhs) => `/fhir/R4/Patient/${nhs}`],
+    ['fhir $everything', (nhs) => `/fhir/R4/Patient/${nhs}/$everything`],
+    ['fhir search', (nhs) => `/fhir/R4/Encounter?patient=${nhs}`],
+    ['fhir search by reference', (nhs) => `/fhir/R4/Provenance?patient=Patient/${nhs}`],
+  ];
+  const fhirCases = ROLES.flatMap((role) =>
+    FHIR_ENDPOINTS.map(([name, path]) => [role, name, path] as const),
+  );
+
+  it.each(fhirCases)(
+    '%s, %s: as the JSON record; another patient exactly as one that does not exist, as an OperationOutcome',
+    async (role, _name, path) => {
+      const token = tokens.get(role) ?? '';
+      type Outcome = {
+        resourceType?: string;
+        issue?: Array<{ details?: { coding?: Array<{ code?: string }> } }>;
+      };
+      const get = (nhs: string) => requestJson<Outcome>(`${api.baseUrl}${path(nhs)}`, { token });
+      const codeOf = (outcome: Outcome) => outcome.issue?.[0]?.details?.coding?.[0]?.code;
+      const [mine, theirs, missing, malformed, json] = await Promise.all([
+        get(own),
+        get(other),
+        get(nobody),
+        get('12345abcde'),
+        requestJson(`${api.baseUrl}/v1/patients/${own}/record`, { token }),
+      ]);
+      expect(mine.status).toBe(json.status);
+      expect(mine.headers.get('content-type')).toMatch(/^application\/fhir\+json/);
+      expect(theirs.status).toBe(404);
+      expect(theirs.body).toEqual(missing.body);
+      expect(theirs.headers.get('content-type')).toBe(missing.headers.get('content-type'));
+      expect(theirs.body.resourceType).toBe('OperationOutcome');
+      expect(codeOf(theirs.body)).toBe('patient-not-found');
+      expect(malformed.status).toBe(400);
+      expect(codeOf(malformed.body)).toBe('invalid-nhs-number');
+    },
+  );
+
+  it.each(ROLES)(
+    "%s, fhir read by id: an entry exactly as the JSON entry route; another patient's entry exactly as one that does not exist",
+    async (role) => {
+      const token = tokens.get(role) ?? '';
+      const consultation = (nhs: string) => entries[`ConsultationRecorded:${nhs}`]?.eventId ?? '';
+      const [mine, theirs, missing, history, json] = await Promise.all([
+        requestJson(`${api.baseUrl}/fhir/R4/Encounter/${consultation(own)}`, { token }),
+        requestJson(`${api.baseUrl}/fhir/R4/Encounter/${consultation(other)}`, { token }),
+        requestJson(`${api.baseUrl}/fhir/R4/Encounter/${randomUUID()}`, { token }),
+        requestJson(`${api.baseUrl}/fhir/R4/Encounter/${consultation(own)}/_history`, { token }),
+        requestJson(`${api.baseUrl}/v1/patients/${own}/entries/${consultation(own)}`, { token }),
+      ]);
+      expect(json.status === 200 ? 200 : 404).toBe(mine.status);
+      expect(history.status).toBe(mine.status);
+      expect(theirs.status).toBe(404);
+      expect(theirs.body).toEqual(missing.body);
+      expect(theirs.headers.get('content-type')).toBe(missing.headers.get('content-type'));
+    },
+  );
+
   it('property: no legally protected or safeguarding entry reaches a caller who may not see it, through record, journal, digests and history, and none is counted', async () => {
     const kafka = createKafka('access-property');
     const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
@@ -379,7 +440,7 @@ describe('record API access rules', () => {
             const reached = new Set<string>();
             const base = `${api.baseUrl}/v1/patients/${nhsNumber}`;
             const record = await requestJson<{
-              entries: Array<{ eventId: string }>;
+              entries: Array<{ eventId: string; type: string }>;
               withheld: number;
             }>(`${base}/record?limit=200`, { token });
             for (const entry of record.body.entries ?? []) reached.add(entry.eventId);
@@ -429,6 +490,60 @@ describe('record API access rules', () => {
                 { token },
               );
               for (const version of history.body.versions ?? []) reached.add(version.eventId);
+            }
+            // The same record through every FHIR route (#17): $everything, each search, each
+            // entry's read and _history. A resource's id is its entry's event id.
+            const fhir = `${api.baseUrl}/fhir/R4`;
+            type FhirBundle = {
+              entry?: Array<{ resource: { resourceType: string; id?: string } }>;
+            };
+            const fromBundle = (bundle: FhirBundle) => {
+              for (const item of bundle.entry ?? [])
+                if (item.resource.resourceType !== 'Patient' && item.resource.id)
+                  reached.add(item.resource.id);
+            };
+            const everything = (
+              await requestJson<FhirBundle>(`${fhir}/Patient/${nhsNumber}/$everything?_count=200`, {
+                token,
+              })
+            ).body;
+            fromBundle(everything);
+            // FHIR shows exactly the mapped entries the JSON record shows this reader, no more, no fewer.
+            expect(
+              new Set(
+                (everything.entry ?? [])
+                  .filter((item) => item.resource.resourceType !== 'Patient')
+                  .map((item) => item.resource.id),
+              ),
+            ).toEqual(
+              new Set(
+                (record.body.entries ?? [])
+                  .filter((entry) => isMappedEntryType(entry.type))
+                  .map((entry) => entry.eventId),
+              ),
+            );
+            for (const type of SEARCHABLE_RESOURCE_TYPES)
+              fromBundle(
+                (
+                  await requestJson<FhirBundle>(`${fhir}/${type}?patient=${nhsNumber}&_count=200`, {
+                    token,
+                  })
+                ).body,
+              );
+            for (const [, sent] of generated) {
+              if (!isMappedEntryType(sent.type)) continue;
+              const type = resourceTypeOf(sent.type);
+              for (const path of [`${type}/${sent.eventId}`, `Provenance/${sent.eventId}`]) {
+                const read = await requestJson<{ id?: string }>(`${fhir}/${path}`, { token });
+                if (read.status === 200 && read.body.id) reached.add(read.body.id);
+              }
+              fromBundle(
+                (
+                  await requestJson<FhirBundle>(`${fhir}/${type}/${sent.eventId}/_history`, {
+                    token,
+                  })
+                ).body,
+              );
             }
             for (const id of reached) {
               const sent = byId.get(id);
@@ -596,8 +711,9 @@ describe('record API access rules', () => {
 
   it('audits every read, allowed or denied, in the log the patient can read', async () => {
     const patient = tokens.get('patient') ?? '';
+    // The whole log (the matrices above read `other` well over a page's default 100 times).
     const before = await requestJson<{ accesses: unknown[] }>(
-      `${api.baseUrl}/v1/patients/${other}/access-log`,
+      `${api.baseUrl}/v1/patients/${other}/access-log?limit=500`,
       { token: tokens.get('privacy-officer') ?? '' },
     );
     await requestJson(`${api.baseUrl}/v1/patients/${other}/record`, {
@@ -605,7 +721,7 @@ describe('record API access rules', () => {
     });
     const after = await requestJson<{
       accesses: Array<{ actor: { role: string }; outcome: string; action: string }>;
-    }>(`${api.baseUrl}/v1/patients/${other}/access-log`, {
+    }>(`${api.baseUrl}/v1/patients/${other}/access-log?limit=500`, {
       token: tokens.get('privacy-officer') ?? '',
     });
     // One more for the denied read, one more for the privacy officer's own first look.

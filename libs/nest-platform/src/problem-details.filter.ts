@@ -1,5 +1,6 @@
 import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } from '@nestjs/common';
 import { DomainError } from '@carelog/domain';
+import { FHIR_JSON, operationOutcome } from '@carelog/fhir';
 import { classifyFailure } from '@carelog/kafka';
 import type { Request, Response } from 'express';
 import { NotReadyError } from './health';
@@ -45,6 +46,8 @@ const STATUS_BY_CODE: Record<string, number> = {
   'task-not-found': 404,
   'alert-not-found': 404,
   'referral-not-found': 404,
+  'resource-type-not-supported': 404,
+  'resource-not-found': 404,
   'idempotency-key-reused': 409,
   'task-already-acknowledged': 409,
   'task-withdrawn': 409,
@@ -188,6 +191,16 @@ export class ProblemDetailsFilter implements ExceptionFilter {
         problem.status = 500;
       }
     }
-    response.status(problem.status).type('application/problem+json').send(JSON.stringify(problem));
+    // The FHIR API answers the same problem as FHIR says errors: an OperationOutcome.
+    if (request.path.startsWith('/fhir/'))
+      response
+        .status(problem.status)
+        .type(FHIR_JSON)
+        .send(JSON.stringify(operationOutcome(problem)));
+    else
+      response
+        .status(problem.status)
+        .type('application/problem+json')
+        .send(JSON.stringify(problem));
   }
 }

@@ -1,5 +1,6 @@
 import { readExample, type SchemaCatalogue, type EntryExample } from '@carelog/codec';
 import { SENSITIVITY_CATEGORIES, type EntryTypeRule } from '@carelog/domain';
+import { entryToFhir } from '@carelog/fhir';
 import type {
   ExamplesObject,
   SchemaObject,
@@ -170,3 +171,38 @@ export const acceptedResponse: SchemaObject = {
     offset: { type: 'string' },
   },
 };
+
+/**
+ * The OpenAPI example of POST /fhir/R4: a transaction Bundle of this domain's schema examples
+ * as carelog maps them to FHIR, each keyed by a source system's own identifier.
+ */
+export function fhirBundleExample(
+  catalogue: SchemaCatalogue,
+  schemasDir: string,
+  rules: readonly EntryTypeRule[],
+): Record<string, unknown> {
+  const entry = rules.flatMap((rule, index) => {
+    const current = catalogue.current(rule.type);
+    const example = current && readExample(schemasDir, current);
+    const resource =
+      example &&
+      entryToFhir({
+        ...example,
+        eventId: '00000000-0000-4000-8000-000000000000',
+        recordedAt: example.occurredAt,
+        source: { organisation: 'A81001' },
+        author: { userId: 'example', role: 'gp', profession: 'gp', organisation: 'A81001' },
+        sensitivity: example.sensitivity ?? [],
+        attention: example.attention ?? null,
+      });
+    if (!resource) return [];
+    const sent = {
+      ...resource,
+      id: undefined,
+      meta: { tag: resource.meta?.tag },
+      identifier: [{ system: 'https://gp-system.example/Id/record', value: `record-${index}` }],
+    };
+    return [{ resource: sent, request: { method: 'POST', url: resource.resourceType } }];
+  });
+  return { resourceType: 'Bundle', type: 'transaction', entry };
+}

@@ -32,6 +32,7 @@ import {
   type UncheckedRecordEntryEvent,
 } from '@carelog/codec';
 import {
+  DomainError,
   decideWritePermission,
   entryTypeRule,
   entryTypesOf,
@@ -75,6 +76,7 @@ import {
   requestHash,
 } from './published-entries/published-entries';
 import { writingAuthorOf } from './relationships/entry-author';
+import { fhirWriteController } from './fhir-write.controller';
 import { ReadModelFacts } from './relationships/read-model-facts';
 
 export interface ProducerServiceOptions {
@@ -143,14 +145,28 @@ export class EntryRecorder {
     };
   }
 
-  private async publish(
+  private publish(
     decided: UncheckedRecordEntryEvent,
     body: unknown,
     domain: SourceDomain = this.options.domain,
   ): Promise<Accepted> {
+    return this.send(this.encode(decided), body, domain);
+  }
+
+  /** Encoded first: an invalid event is refused before anything is remembered or sent. */
+  private encode(decided: UncheckedRecordEntryEvent): {
+    event: UncheckedRecordEntryEvent;
+    encoded: Buffer;
+  } {
     const event = this.codec.fromJson(decided);
-    // Encoded first: an invalid event is refused before anything is remembered or sent.
-    const encoded = this.codec.encode(event);
+    return { event, encoded: this.codec.encode(event) };
+  }
+
+  private async send(
+    { event, encoded }: { event: UncheckedRecordEntryEvent; encoded: Buffer },
+    body: unknown,
+    domain: SourceDomain = this.options.domain,
+  ): Promise<Accepted> {
     const topic = recordEntryTopic(domain);
     const position = await this.published.publishOnce(event, domain, requestHash(body), () =>
       this.publisher.publishEncoded(topic, event, encoded),
@@ -206,6 +222,50 @@ export class EntryRecorder {
     const event = decideEntry({ body, idempotencyKey, caller }, context);
     await this.permit(event, caller, false, context.now);
     return this.publish(event, body);
+  }
+
+  /**
+   * Several entries as one request (a FHIR transaction or batch Bundle): every entry is
+   * decided, permitted, encoded and checked against earlier uses of its key before any is
+   * sent, so that one bad entry refuses them all, its error naming where it is (`at`). Then
+   * they are sent in order; should the event log fail part-way, the refusal says so and a
+   * retry of the same request records only what is missing (each entry is idempotent).
+   */
+  async recordAll(
+    requests: ReadonlyArray<{ body: unknown; idempotencyKey: string; at: string }>,
+    correlationId: string | undefined,
+    caller: AnyCaller,
+  ): Promise<Accepted[]> {
+    const context = this.context(correlationId);
+    const prepared = [];
+    for (const request of requests) {
+      try {
+        const event = decideEntry(
+          { body: request.body, idempotencyKey: request.idempotencyKey, caller },
+          context,
+        );
+        await this.permit(event, caller, false, context.now);
+        const earlier = await this.published.find(event.eventId);
+        if (earlier && earlier.requestHash !== requestHash(request.body))
+          throw new DomainError(
+            'idempotency-key-reused',
+            'this key was used for a different request',
+            'Idempotency-Key',
+          );
+        prepared.push({ encoded: this.encode(event), body: request.body });
+      } catch (error) {
+        throw error instanceof DomainError
+          ? new DomainError(
+              error.code,
+              `${error.field ? `${error.field}: ` : ''}${error.message}`,
+              request.at,
+            )
+          : error;
+      }
+    }
+    const accepted: Accepted[] = [];
+    for (const { encoded, body } of prepared) accepted.push(await this.send(encoded, body));
+    return accepted;
   }
 
   async correct(
@@ -446,7 +506,11 @@ export class ProducerModule {
     return {
       module: ProducerModule,
       imports: [CallerModule, MetricsModule, EntryRecorderModule.forDomain(options)],
-      controllers: [entriesController(options), HealthController],
+      controllers: [
+        entriesController(options),
+        fhirWriteController(options, EntryRecorder),
+        HealthController,
+      ],
     };
   }
 }

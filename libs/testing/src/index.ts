@@ -27,6 +27,7 @@ export {
   type DeadLetterSeen,
 } from './hostile-corpus';
 export { givenCareRelationships, type GivenRelationship } from './care-relationships';
+export { fhirR4Problems } from './fhir-r4-validator';
 export {
   accessibilityViolations,
   launchTestBrowser,

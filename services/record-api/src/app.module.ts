@@ -36,6 +36,7 @@ import { PatientContributionsController } from './consents/patient-contributions
 import { HAND_OVER_READ_MODEL, HandOversController } from './hand-overs/hand-overs.controller';
 import { CHILDREN_READ_MODEL, ChildrenController } from './children/children.controller';
 import { PatientGate } from './patient-gate/patient-gate';
+import { FhirReadController } from './fhir/fhir-read.controller';
 import { PatientRecordController } from './patient-record/patient-record.controller';
 import { MedicinesController } from './medicines/medicines.controller';
 import { JournalMarks } from './patient-record/journal-marks';
@@ -148,6 +149,7 @@ async function readModelPresent(dataSource: DataSource): Promise<boolean> {
     TasksController,
     PrivacyController,
     RelationshipClaimsController,
+    FhirReadController,
     HealthController,
   ],
   providers: [

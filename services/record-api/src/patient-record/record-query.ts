@@ -556,6 +556,20 @@ export class RecordQuery {
     return rows.map(entryViewOfRaw);
   }
 
+  /**
+   * Whose entry this is, for a read that names an entry but not its patient (FHIR's
+   * `{Type}/{id}`): only the key, so that the patient gate still decides before any record
+   * data is read.
+   */
+  async patientOfEntry(eventId: string): Promise<string | undefined> {
+    if (!isUuid(eventId)) return undefined;
+    const [row] = await this.dataSource.query<Array<{ nhs_number: string }>>(
+      `SELECT nhs_number FROM record_entry WHERE event_id = $1`,
+      [eventId],
+    );
+    return row?.nhs_number;
+  }
+
   /** One entry of the patient in any status, its sensitivity the union of its versions. */
   async entryRow(nhsNumber: string, eventId: string): Promise<EntryView | undefined> {
     if (!isUuid(eventId)) return undefined;

@@ -1,0 +1,201 @@
+import { DomainError } from '@carelog/domain';
+import { exampleEvent, fhirR4Problems, testNhsNumber } from '@carelog/testing';
+import type { Resource } from '@medplum/fhirtypes';
+import { fhirToEntry } from './from-fhir';
+import type { FhirSourceEntry } from './fhir-entry';
+import { NHS_NUMBER_SYSTEM, SENSITIVITY_SYSTEM } from './fhir-terms';
+import {
+  attentionTaskOf,
+  entryToFhir,
+  MAPPED_ENTRY_TYPES,
+  patientResource,
+  provenanceOf,
+  resourceTypeOf,
+} from './to-fhir';
+
+const nhsNumber = testNhsNumber(4242);
+const json = (value: unknown): unknown => JSON.parse(JSON.stringify(value));
+
+/** The entry as the producers take it (POST /v1/entries), from a recorded event. */
+const draftOf = (entry: FhirSourceEntry) =>
+  json({
+    patient: entry.patient,
+    type: entry.type,
+    occurredAt: entry.occurredAt,
+    payload: entry.payload,
+    sensitivity: entry.sensitivity,
+    attention: entry.attention,
+  });
+
+const resourceOf = (entry: FhirSourceEntry): Resource => {
+  const resource = entryToFhir(entry);
+  if (!resource) throw new Error(`${entry.type} is not mapped`);
+  return resource;
+};
+
+describe('FHIR mapping, every mapped entry type (driven by schemas/examples)', () => {
+  describe.each(MAPPED_ENTRY_TYPES)('%s', (type) => {
+    const example = exampleEvent(type, { nhsNumber });
+    const variants: Array<[string, FhirSourceEntry]> = [
+      ['as in its example', example],
+      [
+        'sensitive and flagged for attention',
+        {
+          ...example,
+          sensitivity: ['sexual-health', 'patient-sealed'],
+          attention: { role: 'gp', organisation: 'A81001', reason: 'Please review' },
+        },
+      ],
+    ];
+
+    it.each(variants)('round-trips entry -> FHIR -> entry (%s)', (_name, entry) => {
+      const resource = json(resourceOf(entry));
+      expect((resource as Resource).resourceType).toBe(resourceTypeOf(type));
+      expect(fhirToEntry(resource)).toEqual(draftOf(entry));
+    });
+
+    it.each(variants)('validates against the official R4 definitions (%s)', (_name, entry) => {
+      const resource = resourceOf(entry);
+      expect(fhirR4Problems(resource)).toEqual([]);
+      expect(fhirR4Problems(provenanceOf(entry, resource))).toEqual([]);
+      const task = attentionTaskOf(entry, resource);
+      if (entry.attention) expect(task && fhirR4Problems(task)).toEqual([]);
+      else expect(task).toBeNull();
+    });
+
+    it('says entered-in-error as FHIR does, and still validates', () => {
+      const resource = resourceOf({ ...example, status: 'entered-in-error' }) as Resource & {
+        status?: string;
+        verificationStatus?: { coding?: Array<{ code?: string }> };
+      };
+      const status = resource.status ?? resource.verificationStatus?.coding?.[0]?.code;
+      expect(status).toBe('entered-in-error');
+      expect(fhirR4Problems(resource)).toEqual([]);
+    });
+  });
+
+  it('labels sensitivity in meta.security, with the HL7 confidentiality it implies', () => {
+    const resource = resourceOf(
+      exampleEvent('ProblemRecorded', { nhsNumber, sensitivity: ['termination'] }),
+    );
+    expect(resource.meta?.security).toEqual([
+      { system: SENSITIVITY_SYSTEM, code: 'termination' },
+      { system: 'http://terminology.hl7.org/CodeSystem/v3-Confidentiality', code: 'R' },
+    ]);
+  });
+
+  it('serves the patient by NHS number and nothing carelog does not hold', () => {
+    const patient = patientResource(nhsNumber);
+    expect(patient).toEqual({
+      resourceType: 'Patient',
+      id: nhsNumber,
+      identifier: [{ system: NHS_NUMBER_SYSTEM, value: nhsNumber }],
+    });
+    expect(fhirR4Problems(patient)).toEqual([]);
+  });
+
+  it('serves a held result as registered, with nothing of the test', () => {
+    const entry = {
+      ...exampleEvent('TestResultRecorded', { nhsNumber }),
+      payload: { status: 'waiting-for-your-care-team', label: 'Test result', message: 'wait' },
+    };
+    const resource = resourceOf(entry);
+    expect(JSON.stringify(resource)).not.toMatch(/NT-proBNP|1240|abnormal/);
+    expect(fhirR4Problems(resource)).toEqual([]);
+  });
+
+  it('maps no consent, relationship or task-step entry', () => {
+    for (const type of ['EntrySealed', 'CarerApproved', 'AttentionAcknowledged', 'OptOutRecorded'])
+      expect(entryToFhir({ ...exampleEvent('ProblemRecorded', { nhsNumber }), type })).toBeNull();
+  });
+
+  it('the validator finds what is wrong (so that a pass means something)', () => {
+    expect(
+      fhirR4Problems({ resourceType: 'Observation', status: 'final', valueString: 3 }),
+    ).not.toEqual([]);
+    expect(fhirR4Problems({ resourceType: 'Condition', subject: {}, onset: 'x' })).not.toEqual([]);
+  });
+});
+
+describe('FHIR -> entry refuses what it cannot record, naming the element', () => {
+  const allergy = json(resourceOf(exampleEvent('AllergyRecorded', { nhsNumber }))) as Record<
+    string,
+    unknown
+  >;
+  const refusal = (resource: unknown, path?: string): DomainError => {
+    try {
+      fhirToEntry(resource, path);
+    } catch (error) {
+      if (error instanceof DomainError) return error;
+      throw error;
+    }
+    throw new Error('was accepted');
+  };
+
+  it.each([
+    ['no code', { ...allergy, code: undefined }, 'AllergyIntolerance.code'],
+    [
+      'a code without a system',
+      { ...allergy, code: { coding: [{ code: '1' }] } },
+      'AllergyIntolerance.code.coding',
+    ],
+    ['no patient', { ...allergy, patient: undefined }, 'AllergyIntolerance.patient'],
+    [
+      'a patient that is not a valid NHS number',
+      { ...allergy, patient: { reference: 'Patient/1234567890' } },
+      'AllergyIntolerance.patient',
+    ],
+    [
+      'a date without a time zone',
+      { ...allergy, recordedDate: '2026-05-12T09:00:00' },
+      'AllergyIntolerance.recordedDate',
+    ],
+    [
+      'a resource type carelog does not record',
+      { resourceType: 'Account' },
+      'Account.resourceType',
+    ],
+  ])('%s', (_name, resource, field) => {
+    const error = refusal(json(resource));
+    expect(error.code).toBe('invalid-fhir-resource');
+    expect(error.field).toBe(field);
+  });
+
+  it.each(MAPPED_ENTRY_TYPES)(
+    '%s: any element replaced by a wrong shape is refused as invalid-fhir-resource, never a crash',
+    (type) => {
+      const resource = json(resourceOf(exampleEvent(type, { nhsNumber }))) as Record<
+        string,
+        unknown
+      >;
+      const shapes: unknown[] = [null, 42, 'x', true, {}, [], [null], [42], [{ url: 1 }]];
+      for (const key of Object.keys(resource))
+        for (const shape of shapes) {
+          let outcome = 'accepted';
+          try {
+            fhirToEntry({ ...resource, [key]: shape });
+          } catch (error) {
+            outcome = error instanceof DomainError ? 'refused' : String(error);
+          }
+          expect({ key, shape, outcome }).toEqual({
+            key,
+            shape,
+            outcome: expect.stringMatching(/^(accepted|refused)$/) as string,
+          });
+        }
+    },
+  );
+
+  it('names the resource by its place in a Bundle', () => {
+    expect(refusal({ ...allergy, code: undefined }, 'Bundle.entry[3].resource').field).toBe(
+      'Bundle.entry[3].resource.code',
+    );
+  });
+
+  it('asks for the entry-type tag where a resource type maps to several entry types', () => {
+    const immunization = json(
+      resourceOf(exampleEvent('VaccinationGiven', { nhsNumber })),
+    ) as Record<string, unknown>;
+    expect(refusal({ ...immunization, meta: {} }).field).toBe('Immunization.meta.tag');
+  });
+});

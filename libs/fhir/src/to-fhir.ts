@@ -1,0 +1,705 @@
+import { isHeldResultPayload } from '@carelog/domain';
+import type {
+  AllergyRecordedPayload,
+  CarePlanChangedPayload,
+  ConsultationRecordedPayload,
+  EdAttendanceRecordedPayload,
+  ImmunisationRecordedPayload,
+  LetterReceivedPayload,
+  MedicationChangedPayload,
+  MedicationIssuedPayload,
+  MedicationPrescribedPayload,
+  MedicationStoppedPayload,
+  MedicineDispensedPayload,
+  NamedValue,
+  OutOfHoursConsultationRecordedPayload,
+  ProblemRecordedPayload,
+  ReferralMadePayload,
+  SafeguardingConcernRaisedPayload,
+  TestResultRecordedPayload,
+  VaccinationGivenPayload,
+  HomeReadingRecordedPayload,
+  WearableSummaryRecordedPayload,
+} from '@carelog/codec';
+import type {
+  AllergyIntolerance,
+  CarePlan,
+  CodeableConcept,
+  Coding,
+  Condition,
+  DocumentReference,
+  Encounter,
+  Extension,
+  Flag,
+  Immunization,
+  MedicationDispense,
+  MedicationRequest,
+  MedicationStatement,
+  Meta,
+  Observation,
+  Organization,
+  ObservationComponent,
+  Patient,
+  Provenance,
+  Quantity,
+  Reference,
+  Resource,
+  ServiceRequest,
+  Task,
+} from '@medplum/fhirtypes';
+import { codingOf, entryDetail } from './entry-detail';
+import { isoOf, type FhirSourceEntry } from './fhir-entry';
+import {
+  ACT_CODE_SYSTEM,
+  ALLERGY_CLINICAL_SYSTEM,
+  ALLERGY_VERIFICATION_SYSTEM,
+  ATTENTION_EXTENSION,
+  CARELOG_ROLE_SYSTEM,
+  CONDITION_CATEGORY_SYSTEM,
+  CONDITION_CLINICAL_SYSTEM,
+  CONDITION_VERIFICATION_SYSTEM,
+  CONFIDENTIALITY_SYSTEM,
+  COURSE_OF_THERAPY_SYSTEM,
+  ENTRY_ID_SYSTEM,
+  ENTRY_TYPE_SYSTEM,
+  EPS_PRESCRIPTION_SYSTEM,
+  INTERPRETATION_SYSTEM,
+  MEDICATION_ID_SYSTEM,
+  NHS_NUMBER_SYSTEM,
+  OBSERVATION_CATEGORY_SYSTEM,
+  ODS_ORGANISATION_SYSTEM,
+  PROVENANCE_AGENT_SYSTEM,
+  SENSITIVITY_SYSTEM,
+  USER_ID_SYSTEM,
+} from './fhir-terms';
+
+/** What one entry type becomes: its resource type, and how its payload fills it. */
+interface Mapping<P> {
+  resourceType: MappedResourceType;
+  toFhir(payload: P, context: MappingContext): Resource;
+}
+
+export interface MappingContext {
+  subject: Reference<Patient>;
+  occurredAt: string;
+  recordedAt: string;
+  enteredInError: boolean;
+}
+
+type MappedResourceType =
+  | 'AllergyIntolerance'
+  | 'CarePlan'
+  | 'Condition'
+  | 'DocumentReference'
+  | 'Encounter'
+  | 'Flag'
+  | 'Immunization'
+  | 'MedicationDispense'
+  | 'MedicationRequest'
+  | 'MedicationStatement'
+  | 'Observation'
+  | 'ServiceRequest';
+
+export const patientReference = (nhsNumber: string): Reference<Patient> => ({
+  reference: `Patient/${nhsNumber}`,
+  identifier: { system: NHS_NUMBER_SYSTEM, value: nhsNumber },
+});
+
+const organisationReference = (odsCode: string): Reference<Organization> => ({
+  identifier: { system: ODS_ORGANISATION_SYSTEM, value: odsCode },
+});
+
+const concept = (coded: { system: string; code: string; display: string }): CodeableConcept => ({
+  coding: [codingOf(coded)],
+  text: coded.display,
+});
+
+const textConcept = (text: string): CodeableConcept => ({ text });
+
+const category = (system: string, code: string): CodeableConcept => ({
+  coding: [{ system, code }],
+});
+
+const notes = (text: string | null) => (text === null ? undefined : [{ text }]);
+
+/** "28 tablet" as a Quantity, only where it reads back exactly as written. */
+export function quantityOf(text: string): Quantity | undefined {
+  const match = /^(\d+(?:\.\d+)?) (\S.*)$/.exec(text);
+  if (!match?.[1] || !match[2] || String(Number(match[1])) !== match[1]) return undefined;
+  return { value: Number(match[1]), unit: match[2] };
+}
+
+const componentOf = (value: NamedValue): ObservationComponent => ({
+  code: textConcept(value.name),
+  valueQuantity: { value: value.value, unit: value.unit },
+});
+
+/** An encounter's class from how it took place (HL7 v3 ActCode). */
+const encounterClass = (medium: string | null): Coding =>
+  medium === 'face-to-face' || medium === null
+    ? { system: ACT_CODE_SYSTEM, code: 'AMB', display: 'ambulatory' }
+    : { system: ACT_CODE_SYSTEM, code: 'VR', display: 'virtual' };
+
+export const INTERPRETATION_CODE: Record<string, string> = {
+  normal: 'N',
+  abnormal: 'A',
+  critical: 'AA',
+};
+
+export const REFERRAL_PRIORITY: Record<string, ServiceRequest['priority']> = {
+  routine: 'routine',
+  urgent: 'urgent',
+  'two-week-wait': 'asap',
+};
+
+/** The entry's clinical time, where the resource's own time element does not say it. */
+const unlessSame = (occurredAt: string, elementTime: string): Date | null =>
+  occurredAt === elementTime ? null : new Date(occurredAt);
+
+/** Entry types served as FHIR, each next to its resource. */
+const MAPPINGS = {
+  AllergyRecorded: {
+    resourceType: 'AllergyIntolerance',
+    toFhir: (p: AllergyRecordedPayload, c): AllergyIntolerance => ({
+      resourceType: 'AllergyIntolerance',
+      ...(c.enteredInError ? {} : { clinicalStatus: category(ALLERGY_CLINICAL_SYSTEM, 'active') }),
+      verificationStatus: category(
+        ALLERGY_VERIFICATION_SYSTEM,
+        c.enteredInError
+          ? 'entered-in-error'
+          : p.certainty === 'confirmed'
+            ? 'confirmed'
+            : 'unconfirmed',
+      ),
+      code: concept(p.substance),
+      patient: c.subject,
+      recordedDate: c.occurredAt,
+      ...(p.reaction
+        ? {
+            reaction: [
+              {
+                manifestation: [concept(p.reaction)],
+                severity: p.severity as 'mild' | 'moderate' | 'severe',
+              },
+            ],
+          }
+        : {}),
+      note: notes(p.narrative),
+      extension: entryDetail({
+        certainty: p.certainty,
+        severity: p.reaction ? null : p.severity,
+      }),
+    }),
+  } satisfies Mapping<AllergyRecordedPayload>,
+  ProblemRecorded: {
+    resourceType: 'Condition',
+    toFhir: (p: ProblemRecordedPayload, c): Condition => ({
+      resourceType: 'Condition',
+      ...(c.enteredInError
+        ? {}
+        : { clinicalStatus: category(CONDITION_CLINICAL_SYSTEM, p.status) }),
+      verificationStatus: category(
+        CONDITION_VERIFICATION_SYSTEM,
+        c.enteredInError ? 'entered-in-error' : 'confirmed',
+      ),
+      category: [category(CONDITION_CATEGORY_SYSTEM, 'problem-list-item')],
+      code: concept(p.problem),
+      subject: c.subject,
+      ...(p.onsetDate === null ? {} : { onsetDateTime: p.onsetDate }),
+      recordedDate: c.occurredAt,
+      note: notes(p.narrative),
+      extension: entryDetail({
+        significance: p.significance,
+        status: c.enteredInError ? p.status : null,
+      }),
+    }),
+  } satisfies Mapping<ProblemRecordedPayload>,
+  ImmunisationRecorded: {
+    resourceType: 'Immunization',
+    toFhir: (p: ImmunisationRecordedPayload, c): Immunization => immunization(p, c, null),
+  } satisfies Mapping<ImmunisationRecordedPayload>,
+  VaccinationGiven: {
+    resourceType: 'Immunization',
+    toFhir: (p: VaccinationGivenPayload, c): Immunization => immunization(p, c, p.programme),
+  } satisfies Mapping<VaccinationGivenPayload>,
+  TestResultRecorded: {
+    resourceType: 'Observation',
+    toFhir: (p: TestResultRecordedPayload, c): Observation => {
+      const quantity =
+        p.value !== null && p.unit !== null ? quantityOf(`${p.value} ${p.unit}`) : undefined;
+      const interpretation = INTERPRETATION_CODE[p.interpretation];
+      return {
+        resourceType: 'Observation',
+        status: c.enteredInError ? 'entered-in-error' : 'final',
+        category: [category(OBSERVATION_CATEGORY_SYSTEM, 'laboratory')],
+        code: concept(p.test),
+        subject: c.subject,
+        effectiveDateTime: c.occurredAt,
+        issued: c.recordedAt,
+        ...(quantity
+          ? { valueQuantity: quantity }
+          : p.value === null
+            ? {}
+            : { valueString: p.value }),
+        ...(interpretation
+          ? { interpretation: [category(INTERPRETATION_SYSTEM, interpretation)] }
+          : {}),
+        ...(p.referenceRange === null ? {} : { referenceRange: [{ text: p.referenceRange }] }),
+        note: notes(p.narrative),
+        extension: entryDetail({
+          unit: quantity ? null : p.unit,
+          interpretation: interpretation ? null : p.interpretation,
+        }),
+      };
+    },
+  } satisfies Mapping<TestResultRecordedPayload>,
+  HomeReadingRecorded: {
+    resourceType: 'Observation',
+    toFhir: (p: HomeReadingRecordedPayload, c): Observation => ({
+      resourceType: 'Observation',
+      status: c.enteredInError ? 'entered-in-error' : 'final',
+      category: [category(OBSERVATION_CATEGORY_SYSTEM, 'vital-signs')],
+      code: concept(p.measurement),
+      subject: c.subject,
+      effectiveDateTime: c.occurredAt,
+      issued: c.recordedAt,
+      component: p.readings.map(componentOf),
+      ...(p.deviceName === null ? {} : { device: { display: p.deviceName } }),
+    }),
+  } satisfies Mapping<HomeReadingRecordedPayload>,
+  WearableSummaryRecorded: {
+    resourceType: 'Observation',
+    toFhir: (p: WearableSummaryRecordedPayload, c): Observation => ({
+      resourceType: 'Observation',
+      status: c.enteredInError ? 'entered-in-error' : 'final',
+      category: [category(OBSERVATION_CATEGORY_SYSTEM, 'activity')],
+      code: textConcept('Wearable summary'),
+      subject: c.subject,
+      effectivePeriod: { start: isoOf(p.periodStart), end: isoOf(p.periodEnd) },
+      issued: c.recordedAt,
+      component: p.metrics.map(componentOf),
+      ...(p.deviceName === null ? {} : { device: { display: p.deviceName } }),
+      extension: entryDetail({ occurredAt: unlessSame(c.occurredAt, isoOf(p.periodEnd)) }),
+    }),
+  } satisfies Mapping<WearableSummaryRecordedPayload>,
+  MedicationPrescribed: {
+    resourceType: 'MedicationRequest',
+    toFhir: (p: MedicationPrescribedPayload, c): MedicationRequest => {
+      const quantity = quantityOf(p.quantity);
+      return {
+        resourceType: 'MedicationRequest',
+        status: c.enteredInError ? 'entered-in-error' : 'active',
+        intent: 'order',
+        courseOfTherapyType: category(
+          COURSE_OF_THERAPY_SYSTEM,
+          p.prescriptionType === 'repeat' ? 'continuous' : 'acute',
+        ),
+        medicationCodeableConcept: concept(p.medication),
+        subject: c.subject,
+        authoredOn: c.occurredAt,
+        dosageInstruction: [{ text: p.dosageInstructions }],
+        ...(p.indication === null ? {} : { reasonCode: [textConcept(p.indication)] }),
+        ...(p.medicationId === null
+          ? {}
+          : { groupIdentifier: { system: MEDICATION_ID_SYSTEM, value: p.medicationId } }),
+        ...(quantity ? { dispenseRequest: { quantity } } : {}),
+        extension: entryDetail({
+          quantity: quantity ? null : p.quantity,
+          prescriptionType:
+            p.prescriptionType === 'repeat' || p.prescriptionType === 'acute'
+              ? null
+              : p.prescriptionType,
+        }),
+      };
+    },
+  } satisfies Mapping<MedicationPrescribedPayload>,
+  MedicationIssued: {
+    resourceType: 'MedicationRequest',
+    toFhir: (p: MedicationIssuedPayload, c): MedicationRequest => {
+      const quantity = quantityOf(p.quantity);
+      return {
+        resourceType: 'MedicationRequest',
+        status: c.enteredInError ? 'entered-in-error' : 'completed',
+        intent: 'instance-order',
+        medicationCodeableConcept: concept(p.medication),
+        subject: c.subject,
+        authoredOn: c.occurredAt,
+        ...(p.prescriptionEventId === null
+          ? {}
+          : { basedOn: [{ reference: `MedicationRequest/${p.prescriptionEventId}` }] }),
+        ...(p.medicationId === null
+          ? {}
+          : { groupIdentifier: { system: MEDICATION_ID_SYSTEM, value: p.medicationId } }),
+        ...(quantity || p.nominatedPharmacy !== null
+          ? {
+              dispenseRequest: {
+                ...(quantity ? { quantity } : {}),
+                ...(p.nominatedPharmacy === null
+                  ? {}
+                  : { performer: organisationReference(p.nominatedPharmacy) }),
+              },
+            }
+          : {}),
+        extension: entryDetail({
+          issueNumber: p.issueNumber,
+          quantity: quantity ? null : p.quantity,
+        }),
+      };
+    },
+  } satisfies Mapping<MedicationIssuedPayload>,
+  MedicineDispensed: {
+    resourceType: 'MedicationDispense',
+    toFhir: (p: MedicineDispensedPayload, c): MedicationDispense => {
+      const quantity = quantityOf(p.quantity);
+      const prescriptions: Array<Reference<MedicationRequest>> = [
+        ...(p.prescriptionEventId === null
+          ? []
+          : [{ reference: `MedicationRequest/${p.prescriptionEventId}` }]),
+        ...(p.epsPrescriptionId === null
+          ? []
+          : [{ identifier: { system: EPS_PRESCRIPTION_SYSTEM, value: p.epsPrescriptionId } }]),
+      ];
+      return {
+        resourceType: 'MedicationDispense',
+        status: c.enteredInError ? 'entered-in-error' : 'completed',
+        medicationCodeableConcept: concept(p.medication),
+        subject: c.subject,
+        whenHandedOver: c.occurredAt,
+        ...(quantity ? { quantity } : {}),
+        ...(prescriptions.length === 0 ? {} : { authorizingPrescription: prescriptions }),
+        extension: entryDetail({
+          medicationId: p.medicationId,
+          quantity: quantity ? null : p.quantity,
+        }),
+      };
+    },
+  } satisfies Mapping<MedicineDispensedPayload>,
+  MedicationChanged: {
+    resourceType: 'MedicationStatement',
+    toFhir: (p: MedicationChangedPayload, c): MedicationStatement => ({
+      resourceType: 'MedicationStatement',
+      status: c.enteredInError ? 'entered-in-error' : 'active',
+      medicationCodeableConcept: concept(p.medication),
+      subject: c.subject,
+      dateAsserted: c.occurredAt,
+      dosage: [{ text: p.dosageInstructions }],
+      ...(p.reason === null ? {} : { statusReason: [textConcept(p.reason)] }),
+      extension: entryDetail({
+        medicationId: p.medicationId,
+        previousDosageInstructions: p.previousDosageInstructions,
+      }),
+    }),
+  } satisfies Mapping<MedicationChangedPayload>,
+  MedicationStopped: {
+    resourceType: 'MedicationStatement',
+    toFhir: (p: MedicationStoppedPayload, c): MedicationStatement => ({
+      resourceType: 'MedicationStatement',
+      status: c.enteredInError ? 'entered-in-error' : 'stopped',
+      medicationCodeableConcept: concept(p.medication),
+      subject: c.subject,
+      dateAsserted: c.occurredAt,
+      statusReason: [textConcept(p.reason)],
+      extension: entryDetail({ medicationId: p.medicationId }),
+    }),
+  } satisfies Mapping<MedicationStoppedPayload>,
+  ReferralMade: {
+    resourceType: 'ServiceRequest',
+    toFhir: (p: ReferralMadePayload, c): ServiceRequest => ({
+      resourceType: 'ServiceRequest',
+      status: c.enteredInError ? 'entered-in-error' : 'active',
+      intent: 'order',
+      ...(REFERRAL_PRIORITY[p.urgency] ? { priority: REFERRAL_PRIORITY[p.urgency] } : {}),
+      code: textConcept(p.service),
+      subject: c.subject,
+      authoredOn: c.occurredAt,
+      ...(p.specialty === null ? {} : { performerType: concept(p.specialty) }),
+      ...(p.receivingOrganisation === null
+        ? {}
+        : { performer: [organisationReference(p.receivingOrganisation)] }),
+      reasonCode: [textConcept(p.reason)],
+      extension: entryDetail({ urgency: p.urgency }),
+    }),
+  } satisfies Mapping<ReferralMadePayload>,
+  LetterReceived: {
+    resourceType: 'DocumentReference',
+    toFhir: (p: LetterReceivedPayload, c): DocumentReference => ({
+      resourceType: 'DocumentReference',
+      status: c.enteredInError ? 'entered-in-error' : 'current',
+      type: textConcept(p.letterType),
+      subject: c.subject,
+      date: c.occurredAt,
+      author: [organisationReference(p.fromOrganisation)],
+      description: p.summary,
+      content: [
+        {
+          attachment: {
+            contentType: 'text/plain',
+            data: Buffer.from(p.summary, 'utf8').toString('base64'),
+          },
+        },
+      ],
+    }),
+  } satisfies Mapping<LetterReceivedPayload>,
+  CarePlanChanged: {
+    resourceType: 'CarePlan',
+    toFhir: (p: CarePlanChangedPayload, c): CarePlan => ({
+      resourceType: 'CarePlan',
+      status: c.enteredInError ? 'entered-in-error' : 'active',
+      intent: 'plan',
+      subject: c.subject,
+      created: c.occurredAt,
+      period: { start: p.effectiveFrom },
+      description: p.summaryOfChange,
+      activity: p.planItems.map((item) => ({
+        detail: { status: 'scheduled', description: item },
+      })),
+      extension: entryDetail({ visitsPerWeek: p.visitsPerWeek }),
+    }),
+  } satisfies Mapping<CarePlanChangedPayload>,
+  ConsultationRecorded: {
+    resourceType: 'Encounter',
+    toFhir: (p: ConsultationRecordedPayload, c): Encounter => consultation(p, c, null),
+  } satisfies Mapping<ConsultationRecordedPayload>,
+  OutOfHoursConsultationRecorded: {
+    resourceType: 'Encounter',
+    toFhir: (p: OutOfHoursConsultationRecordedPayload, c): Encounter =>
+      consultation(p, c, p.followUpAdvice),
+  } satisfies Mapping<OutOfHoursConsultationRecordedPayload>,
+  EdAttendanceRecorded: {
+    resourceType: 'Encounter',
+    toFhir: (p: EdAttendanceRecordedPayload, c): Encounter => ({
+      resourceType: 'Encounter',
+      status: c.enteredInError ? 'entered-in-error' : 'finished',
+      class: { system: ACT_CODE_SYSTEM, code: 'EMER', display: 'emergency' },
+      subject: c.subject,
+      period: {
+        start: isoOf(p.arrivalTime),
+        ...(p.departureTime === null ? {} : { end: isoOf(p.departureTime) }),
+      },
+      ...(p.chiefComplaint === null ? {} : { reasonCode: [concept(p.chiefComplaint)] }),
+      hospitalization: { dischargeDisposition: textConcept(p.dischargeDestination) },
+      extension: entryDetail({
+        narrative: p.narrative,
+        diagnosis: p.diagnosis,
+        occurredAt: unlessSame(c.occurredAt, isoOf(p.arrivalTime)),
+      }),
+    }),
+  } satisfies Mapping<EdAttendanceRecordedPayload>,
+  SafeguardingConcernRaised: {
+    resourceType: 'Flag',
+    toFhir: (p: SafeguardingConcernRaisedPayload, c): Flag => ({
+      resourceType: 'Flag',
+      status: c.enteredInError ? 'entered-in-error' : 'active',
+      code: textConcept(`Safeguarding concern: ${p.concernType}`),
+      subject: c.subject,
+      period: { start: c.occurredAt },
+      extension: entryDetail({
+        concernType: p.concernType,
+        narrative: p.narrative,
+        immediateRisk: p.immediateRisk,
+        referredTo: p.referredTo,
+      }),
+    }),
+  } satisfies Mapping<SafeguardingConcernRaisedPayload>,
+} satisfies Record<string, { resourceType: MappedResourceType; toFhir: unknown }>;
+
+function consultation(
+  p: ConsultationRecordedPayload | OutOfHoursConsultationRecordedPayload,
+  c: MappingContext,
+  followUpAdvice: string | null,
+): Encounter {
+  return {
+    resourceType: 'Encounter',
+    status: c.enteredInError ? 'entered-in-error' : 'finished',
+    class: encounterClass(p.consultationMedium),
+    subject: c.subject,
+    period: { start: c.occurredAt },
+    ...(p.codedItems.length === 0 ? {} : { reasonCode: p.codedItems.map(concept) }),
+    extension: entryDetail({
+      narrative: p.narrative,
+      consultationMedium: p.consultationMedium,
+      followUpAdvice,
+    }),
+  };
+}
+
+function immunization(
+  p: ImmunisationRecordedPayload | VaccinationGivenPayload,
+  c: MappingContext,
+  programme: string | null,
+): Immunization {
+  return {
+    resourceType: 'Immunization',
+    status: c.enteredInError ? 'entered-in-error' : 'completed',
+    vaccineCode: concept(p.vaccine),
+    patient: c.subject,
+    occurrenceDateTime: c.occurredAt,
+    recorded: c.recordedAt,
+    ...(p.batchNumber === null ? {} : { lotNumber: p.batchNumber }),
+    ...(p.site === null ? {} : { site: textConcept(p.site) }),
+    ...(p.doseNumber === null
+      ? {}
+      : { protocolApplied: [{ doseNumberPositiveInt: p.doseNumber }] }),
+    extension: entryDetail({ programme }),
+  };
+}
+
+export type MappedEntryType = keyof typeof MAPPINGS;
+
+export const MAPPED_ENTRY_TYPES = Object.keys(MAPPINGS) as MappedEntryType[];
+
+export const isMappedEntryType = (type: string): type is MappedEntryType =>
+  Object.prototype.hasOwnProperty.call(MAPPINGS, type);
+
+/** The FHIR resource type each mapped entry type is served as. */
+export const resourceTypeOf = (type: MappedEntryType): MappedResourceType =>
+  MAPPINGS[type].resourceType;
+
+/** The resource types carelog serves for entries, each with the entry types behind it. */
+export const ENTRY_TYPES_BY_RESOURCE: ReadonlyMap<MappedResourceType, MappedEntryType[]> = (() => {
+  const byResource = new Map<MappedResourceType, MappedEntryType[]>();
+  for (const type of MAPPED_ENTRY_TYPES) {
+    const resourceType = resourceTypeOf(type);
+    byResource.set(resourceType, [...(byResource.get(resourceType) ?? []), type]);
+  }
+  return byResource;
+})();
+
+/**
+ * Security labels: carelog's sensitivity categories as they are, and the HL7 confidentiality
+ * they imply: R (restricted) for any sensitive entry, N (normal) otherwise.
+ */
+export const securityLabels = (sensitivity: readonly string[]): Coding[] => [
+  ...sensitivity.map((code) => ({ system: SENSITIVITY_SYSTEM, code })),
+  { system: CONFIDENTIALITY_SYSTEM, code: sensitivity.length > 0 ? 'R' : 'N' },
+];
+
+const attentionExtension = (attention: NonNullable<FhirSourceEntry['attention']>): Extension => ({
+  url: ATTENTION_EXTENSION,
+  extension: [
+    { url: 'role', valueCode: attention.role },
+    {
+      url: 'organisation',
+      valueIdentifier: { system: ODS_ORGANISATION_SYSTEM, value: attention.organisation },
+    },
+    ...(attention.reason === null ? [] : [{ url: 'reason', valueString: attention.reason }]),
+  ],
+});
+
+function metaOf(entry: FhirSourceEntry): Meta {
+  return {
+    versionId: String(entry.versions ?? 1),
+    lastUpdated: isoOf(entry.amendedAt ?? entry.recordedAt),
+    tag: [{ system: ENTRY_TYPE_SYSTEM, code: entry.type }],
+    security: securityLabels(entry.sensitivity),
+  };
+}
+
+/**
+ * A held result (RESULT_RELEASE_POLICY) as a patient or carer is shown it: registered, its
+ * label and message only; nothing of the test, value or interpretation.
+ */
+function heldObservation(entry: FhirSourceEntry, subject: Reference<Patient>): Observation {
+  const label = typeof entry.payload['label'] === 'string' ? entry.payload['label'] : 'Test result';
+  const message = typeof entry.payload['message'] === 'string' ? entry.payload['message'] : label;
+  return {
+    resourceType: 'Observation',
+    id: entry.eventId,
+    meta: metaOf(entry),
+    identifier: [{ system: ENTRY_ID_SYSTEM, value: entry.eventId }],
+    status: 'registered',
+    code: textConcept(label),
+    subject,
+    effectiveDateTime: isoOf(entry.occurredAt),
+    note: [{ text: message }],
+  };
+}
+
+/**
+ * An entry as its FHIR resource: the resource's id is the entry's event id; entered-in-error
+ * entries carry FHIR's entered-in-error status. Null for entry types carelog does not serve
+ * as FHIR (consents, relationships, task steps and the types not mapped yet).
+ */
+export function entryToFhir(entry: FhirSourceEntry): Resource | null {
+  if (!isMappedEntryType(entry.type)) return null;
+  const subject = patientReference(entry.patient.nhsNumber);
+  if (entry.type === 'TestResultRecorded' && isHeldResultPayload(entry.payload))
+    return heldObservation(entry, subject);
+  const context: MappingContext = {
+    subject,
+    occurredAt: isoOf(entry.occurredAt),
+    recordedAt: isoOf(entry.recordedAt),
+    enteredInError: entry.status === 'entered-in-error',
+  };
+  // The payload was checked against the type's schema when it was recorded: its generated
+  // type is the payload's type (dates may arrive as ISO strings; isoOf reads both).
+  const mapping = MAPPINGS[entry.type] as Mapping<unknown>;
+  const { extension: own = [], ...resource } = mapping.toFhir(
+    entry.payload,
+    context,
+  ) as Resource & {
+    extension?: Extension[];
+  };
+  const extension = [...own, ...(entry.attention ? [attentionExtension(entry.attention)] : [])];
+  return {
+    ...resource,
+    id: entry.eventId,
+    meta: metaOf(entry),
+    identifier: [{ system: ENTRY_ID_SYSTEM, value: entry.eventId }],
+    ...(extension.length === 0 ? {} : { extension }),
+  } as Resource;
+}
+
+/** The patient as carelog knows them: the NHS number, and nothing carelog does not hold. */
+export const patientResource = (nhsNumber: string): Patient => ({
+  resourceType: 'Patient',
+  id: nhsNumber,
+  identifier: [{ system: NHS_NUMBER_SYSTEM, value: nhsNumber }],
+});
+
+/** Who recorded an entry, for which organisation, through which system. */
+export function provenanceOf(entry: FhirSourceEntry, resource: Resource): Provenance {
+  return {
+    resourceType: 'Provenance',
+    id: entry.eventId,
+    target: [{ reference: `${resource.resourceType}/${entry.eventId}` }],
+    recorded: isoOf(entry.recordedAt),
+    agent: [
+      {
+        type: category(PROVENANCE_AGENT_SYSTEM, 'author'),
+        role: [category(CARELOG_ROLE_SYSTEM, entry.author.role)],
+        who: {
+          identifier: { system: USER_ID_SYSTEM, value: entry.author.userId },
+          display: entry.author.profession,
+        },
+        onBehalfOf: organisationReference(entry.author.organisation),
+      },
+      ...(entry.source.system
+        ? [
+            {
+              type: category(PROVENANCE_AGENT_SYSTEM, 'assembler'),
+              who: { display: entry.source.system },
+              onBehalfOf: organisationReference(entry.source.organisation),
+            },
+          ]
+        : []),
+    ],
+  };
+}
+
+/** An entry flagged for attention, as the task it sets for the named role and organisation. */
+export function attentionTaskOf(entry: FhirSourceEntry, resource: Resource): Task | null {
+  if (!entry.attention) return null;
+  return {
+    resourceType: 'Task',
+    id: entry.eventId,
+    status: entry.status === 'entered-in-error' ? 'entered-in-error' : 'requested',
+    intent: 'order',
+    focus: { reference: `${resource.resourceType}/${entry.eventId}` },
+    for: patientReference(entry.patient.nhsNumber),
+    authoredOn: isoOf(entry.recordedAt),
+    owner: organisationReference(entry.attention.organisation),
+    ...(entry.attention.reason === null ? {} : { description: entry.attention.reason }),
+    performerType: [category(CARELOG_ROLE_SYSTEM, entry.attention.role)],
+  };
+}
