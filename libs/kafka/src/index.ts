@@ -5,6 +5,7 @@ export {
   BrokerUnavailableError,
   RETRY_AFTER_SECONDS,
   ENTRY_TYPE_HEADER,
+  CONTENT_TYPES,
   type PublishedPosition,
 } from './publisher';
 export { ProducerConnection } from './producer-connection';
@@ -51,3 +52,4 @@ export {
   type Grant,
   type ServiceAccess,
 } from './service-access';
+export { asyncApiDocument, AVRO_SCHEMA_FORMAT } from './asyncapi';

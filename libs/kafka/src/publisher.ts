@@ -18,6 +18,12 @@ export interface PublishedPosition {
 /** The header naming a message's entry type; a consumer refuses a message whose schema says otherwise. */
 export const ENTRY_TYPE_HEADER = 'carelog-entry-type';
 
+/** The `content-type` header: how a message's Avro value is framed (README, "Event consumers"). */
+export const CONTENT_TYPES = {
+  /** Avro single-object encoding: C3 01, the writer schema's 8-byte fingerprint, the body. */
+  singleObject: 'application/vnd.apache.avro+single-object',
+} as const;
+
 /** How long a client is told to wait before retrying when the event log is unavailable. */
 export const RETRY_AFTER_SECONDS = 5;
 
@@ -132,7 +138,7 @@ export class RecordEntryPublisher {
     const message: Message = {
       key: event.patient.nhsNumber,
       value,
-      headers: { [ENTRY_TYPE_HEADER]: event.type },
+      headers: { [ENTRY_TYPE_HEADER]: event.type, 'content-type': CONTENT_TYPES.singleObject },
     };
     try {
       await this.connection.ensure();
