@@ -10,7 +10,12 @@ import {
 import { ENTRY_TYPES, SOURCE_DOMAINS, type SourceDomain } from '@carelog/domain';
 import type { ITopicConfig } from 'kafkajs';
 import { DLQ_HEADERS } from './dead-letters';
-import { CONTENT_TYPES, ENTRY_TYPE_HEADER } from './publisher';
+import {
+  CONTENT_TYPES,
+  ENTRY_TYPE_HEADER,
+  SCHEMA_FINGERPRINT_HEADER,
+  SCHEMA_ID_HEADER,
+} from './publisher';
 import { CONSUMER_GROUPS, PRODUCER_DOMAINS } from './service-access';
 import {
   analyticsCountsTopicSpec,
@@ -88,15 +93,25 @@ const stringHeader = (description: string, extra: Json = {}): Json => ({
 /** The headers every record-entry message carries. */
 const recordEntryHeaders = (type: string): Json => ({
   type: 'object',
-  required: [ENTRY_TYPE_HEADER, 'content-type'],
+  required: [ENTRY_TYPE_HEADER, 'content-type', SCHEMA_FINGERPRINT_HEADER],
   properties: {
     [ENTRY_TYPE_HEADER]: stringHeader(
       'The entry type; a consumer refuses a message whose writer schema names another.',
       { const: type },
     ),
-    'content-type': stringHeader('How the value is framed (see the README, "Event consumers").', {
-      enum: Object.values(CONTENT_TYPES),
-    }),
+    'content-type': stringHeader(
+      'How the value is framed: single-object (C3 01 + fingerprint + body) or, when the ' +
+        'producer has a Schema Registry, the Confluent wire format (0 + schema id + body).',
+      { enum: Object.values(CONTENT_TYPES) },
+    ),
+    [SCHEMA_FINGERPRINT_HEADER]: stringHeader(
+      "The writer schema's CRC-64-AVRO fingerprint (16 hex digits), in either framing.",
+      { pattern: '^[0-9a-f]{16}$' },
+    ),
+    [SCHEMA_ID_HEADER]: stringHeader(
+      "The registry's schema id (subject: the record's Avro full name), Confluent framing only.",
+      { pattern: '^[0-9]+$' },
+    ),
   },
 });
 

@@ -6,6 +6,8 @@ export {
   RETRY_AFTER_SECONDS,
   ENTRY_TYPE_HEADER,
   CONTENT_TYPES,
+  SCHEMA_FINGERPRINT_HEADER,
+  SCHEMA_ID_HEADER,
   type PublishedPosition,
 } from './publisher';
 export { ProducerConnection } from './producer-connection';
@@ -53,3 +55,10 @@ export {
   type ServiceAccess,
 } from './service-access';
 export { asyncApiDocument, AVRO_SCHEMA_FORMAT } from './asyncapi';
+export {
+  REGISTRY_TIMEOUT_MS,
+  SCHEMA_REGISTRY_URL_SETTING,
+  SchemaRegistryClient,
+  SchemaRegistryUnavailableError,
+  schemaRegistryFromEnv,
+} from './schema-registry';

@@ -1,4 +1,9 @@
-import type { EventCodec, UncheckedRecordEntryEvent } from '@carelog/codec';
+import {
+  singleObjectFingerprint,
+  singleObjectToConfluent,
+  type EventCodec,
+  type UncheckedRecordEntryEvent,
+} from '@carelog/codec';
 import { DomainError } from '@carelog/domain';
 import {
   Partitioners,
@@ -8,6 +13,7 @@ import {
   type Producer,
 } from 'kafkajs';
 import { ProducerConnection } from './producer-connection';
+import { schemaRegistryFromEnv, type SchemaRegistryClient } from './schema-registry';
 
 export interface PublishedPosition {
   topic: string;
@@ -22,7 +28,14 @@ export const ENTRY_TYPE_HEADER = 'carelog-entry-type';
 export const CONTENT_TYPES = {
   /** Avro single-object encoding: C3 01, the writer schema's 8-byte fingerprint, the body. */
   singleObject: 'application/vnd.apache.avro+single-object',
+  /** The Confluent wire format: 0, the registry's 4-byte big-endian schema id, the body. */
+  confluent: 'application/vnd.apache.avro+confluent',
 } as const;
+
+/** The writer schema's CRC-64-AVRO fingerprint (16 hex digits), on every record entry. */
+export const SCHEMA_FINGERPRINT_HEADER = 'carelog-schema-fingerprint';
+/** The registry's schema id, on a Confluent-framed record entry. */
+export const SCHEMA_ID_HEADER = 'carelog-schema-id';
 
 /** How long a client is told to wait before retrying when the event log is unavailable. */
 export const RETRY_AFTER_SECONDS = 5;
@@ -92,6 +105,8 @@ export class RecordEntryPublisher {
     private readonly kafka: Kafka,
     private readonly codec: EventCodec,
     private readonly topics: readonly string[] = [],
+    /** Set (CARELOG_SCHEMA_REGISTRY_URL): writes the Confluent wire format, registering schemas. */
+    private readonly registry: SchemaRegistryClient | undefined = schemaRegistryFromEnv(codec),
   ) {
     this.producer = kafka.producer({
       idempotent: true,
@@ -135,11 +150,7 @@ export class RecordEntryPublisher {
     value: Buffer,
   ): Promise<PublishedPosition> {
     let partition: number;
-    const message: Message = {
-      key: event.patient.nhsNumber,
-      value,
-      headers: { [ENTRY_TYPE_HEADER]: event.type, 'content-type': CONTENT_TYPES.singleObject },
-    };
+    const message = await this.framed(event, value);
     try {
       await this.connection.ensure();
       // The partition kafkajs's default partitioner would choose (by key), chosen here so that
@@ -160,6 +171,36 @@ export class RecordEntryPublisher {
           this.flush();
         }, PRODUCE_LINGER_MS);
     });
+  }
+
+  /**
+   * The message for a single-object encoded value: as it is, or, with a registry, in the
+   * Confluent wire format under the id the registry gave its writer schema (a registry that
+   * does not answer is a 503 like a broker that does not: nothing is recorded).
+   */
+  private async framed(event: UncheckedRecordEntryEvent, value: Buffer): Promise<Message> {
+    const fingerprint = singleObjectFingerprint(value);
+    const headers = {
+      [ENTRY_TYPE_HEADER]: event.type,
+      [SCHEMA_FINGERPRINT_HEADER]: fingerprint,
+    };
+    const writer = this.codec.catalogue.byFingerprintHex(fingerprint);
+    if (!this.registry || !writer)
+      return {
+        key: event.patient.nhsNumber,
+        value,
+        headers: { ...headers, 'content-type': CONTENT_TYPES.singleObject },
+      };
+    const id = await this.registry.idFor(writer);
+    return {
+      key: event.patient.nhsNumber,
+      value: singleObjectToConfluent(value, id),
+      headers: {
+        ...headers,
+        'content-type': CONTENT_TYPES.confluent,
+        [SCHEMA_ID_HEADER]: String(id),
+      },
+    };
   }
 
   /** A topic's partitions, asked once; a failed ask is forgotten so the next call tries again. */

@@ -62,6 +62,7 @@ const STATUS_BY_CODE: Record<string, number> = {
   'broker-unavailable': 503,
   'database-unavailable': 503,
   'issuer-unavailable': 503,
+  'schema-registry-unavailable': 503,
 };
 
 const TYPE_BASE = 'https://carelog.dev/problems/';

@@ -27,3 +27,4 @@ export {
   type DeadLetterSeen,
 } from './hostile-corpus';
 export { givenCareRelationships, type GivenRelationship } from './care-relationships';
+export { startSchemaRegistry, type RunningSchemaRegistry } from './schema-registry';
