@@ -24,6 +24,7 @@ import {
 import { ENTRY_TYPE_HEADER, SCHEMA_FINGERPRINT_HEADER } from './publisher';
 import { schemaRegistryFromEnv, type SchemaRegistryClient } from './schema-registry';
 import { checkStorable } from './storable-event';
+import { contextFromHeaders, SpanKind, SpanStatusCode, startSpan } from './tracing';
 import {
   consumerGroupTopics,
   deadLetterTopic,
@@ -293,7 +294,40 @@ export class CheckpointedConsumer<T = undefined> {
         .filter((message) => from === undefined || BigInt(message.offset) >= from)
         .map((message) => this.decode(message, { topic, partition, offset: message.offset }));
       const nextOffset = BigInt(batch.lastOffset()) + 1n;
-      if (items.length > 0) await this.settle(topic, partition, items, nextOffset, live);
+      if (items.length > 0) {
+        // One span per message, in the trace its producer started (the traceparent header).
+        const spans = items.map((item) =>
+          startSpan(
+            `${this.options.consumerGroup} process`,
+            {
+              kind: SpanKind.CONSUMER,
+              attributes: {
+                'messaging.system': 'kafka',
+                'messaging.destination.name': topic,
+                'messaging.destination.partition.id': String(partition),
+                'messaging.kafka.offset': Number(item.readAt.offset),
+                'messaging.consumer.group.name': this.options.consumerGroup,
+                ...('event' in item
+                  ? {
+                      'carelog.entry_type': item.event.type,
+                      'carelog.event_id': item.event.eventId,
+                    }
+                  : {}),
+              },
+            },
+            contextFromHeaders(item.message.headers),
+          ),
+        );
+        try {
+          await this.settle(topic, partition, items, nextOffset, live);
+        } finally {
+          items.forEach((item, i) => {
+            if ('failure' in item)
+              spans[i]?.setStatus({ code: SpanStatusCode.ERROR, message: item.failure.code });
+            spans[i]?.end();
+          });
+        }
+      }
       payload.resolveOffset(batch.lastOffset());
       // The store holds the checkpoint; Kafka's copy only follows it, so a failure here is harmless.
       await this.consumer

@@ -62,3 +62,16 @@ export {
   SchemaRegistryUnavailableError,
   schemaRegistryFromEnv,
 } from './schema-registry';
+export {
+  contextFromHeaders,
+  inSpan,
+  OTLP_ENDPOINT_SETTING,
+  SpanKind,
+  SpanStatusCode,
+  startSpan,
+  startTracing,
+  traceContext,
+  traceHeaders,
+  trace,
+  TRACER_NAME,
+} from './tracing';

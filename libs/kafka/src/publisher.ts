@@ -14,6 +14,7 @@ import {
 } from 'kafkajs';
 import { ProducerConnection } from './producer-connection';
 import { schemaRegistryFromEnv, type SchemaRegistryClient } from './schema-registry';
+import { inSpan, SpanKind, traceHeaders } from './tracing';
 
 export interface PublishedPosition {
   topic: string;
@@ -143,8 +144,31 @@ export class RecordEntryPublisher {
     return this.publishEncoded(topic, event, this.codec.encode(event));
   }
 
-  /** Publishes an event already encoded by the codec; failures become BrokerUnavailableError (503). */
-  async publishEncoded(
+  /**
+   * Publishes an event already encoded by the codec, in a producer span whose context goes
+   * with the message (`traceparent`); failures become BrokerUnavailableError (503).
+   */
+  publishEncoded(
+    topic: string,
+    event: UncheckedRecordEntryEvent,
+    value: Buffer,
+  ): Promise<PublishedPosition> {
+    return inSpan(
+      `${topic} publish`,
+      {
+        kind: SpanKind.PRODUCER,
+        attributes: {
+          'messaging.system': 'kafka',
+          'messaging.destination.name': topic,
+          'carelog.entry_type': event.type,
+          'carelog.event_id': event.eventId,
+        },
+      },
+      () => this.enqueue(topic, event, value),
+    );
+  }
+
+  private async enqueue(
     topic: string,
     event: UncheckedRecordEntryEvent,
     value: Buffer,
@@ -181,6 +205,7 @@ export class RecordEntryPublisher {
   private async framed(event: UncheckedRecordEntryEvent, value: Buffer): Promise<Message> {
     const fingerprint = singleObjectFingerprint(value);
     const headers = {
+      ...traceHeaders(),
       [ENTRY_TYPE_HEADER]: event.type,
       [SCHEMA_FINGERPRINT_HEADER]: fingerprint,
     };
