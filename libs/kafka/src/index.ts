@@ -6,6 +6,7 @@ export {
   RETRY_AFTER_SECONDS,
   ENTRY_TYPE_HEADER,
   CONTENT_TYPES,
+  kafkaMetricsRegistry,
   SCHEMA_FINGERPRINT_HEADER,
   SCHEMA_ID_HEADER,
   type PublishedPosition,

@@ -15,6 +15,7 @@ import {
 import { ProducerConnection } from './producer-connection';
 import { schemaRegistryFromEnv, type SchemaRegistryClient } from './schema-registry';
 import { inSpan, SpanKind, traceHeaders } from './tracing';
+import { Counter, Histogram, Registry } from 'prom-client';
 
 export interface PublishedPosition {
   topic: string;
@@ -37,6 +38,25 @@ export const CONTENT_TYPES = {
 export const SCHEMA_FINGERPRINT_HEADER = 'carelog-schema-fingerprint';
 /** The registry's schema id, on a Confluent-framed record entry. */
 export const SCHEMA_ID_HEADER = 'carelog-schema-id';
+
+/**
+ * Metrics of the Kafka clients in this process (publishes), served on every service's
+ * /metrics beside the service's own registry.
+ */
+export const kafkaMetricsRegistry = new Registry();
+const publishDuration = new Histogram({
+  name: 'carelog_publish_duration_seconds',
+  help: 'From publish to the broker acknowledging it (acks=all), by topic and outcome',
+  labelNames: ['topic', 'outcome'],
+  buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+  registers: [kafkaMetricsRegistry],
+});
+const publishFailures = new Counter({
+  name: 'carelog_publish_failures_total',
+  help: 'Publishes that failed (nothing recorded), by topic and code',
+  labelNames: ['topic', 'code'],
+  registers: [kafkaMetricsRegistry],
+});
 
 /** How long a client is told to wait before retrying when the event log is unavailable. */
 export const RETRY_AFTER_SECONDS = 5;
@@ -164,7 +184,18 @@ export class RecordEntryPublisher {
           'carelog.event_id': event.eventId,
         },
       },
-      () => this.enqueue(topic, event, value),
+      async () => {
+        const stop = publishDuration.startTimer({ topic });
+        try {
+          const position = await this.enqueue(topic, event, value);
+          stop({ outcome: 'acknowledged' });
+          return position;
+        } catch (error) {
+          stop({ outcome: 'failed' });
+          publishFailures.inc({ topic, code: (error as { code?: string }).code ?? 'error' });
+          throw error;
+        }
+      },
     );
   }
 

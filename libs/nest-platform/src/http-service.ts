@@ -16,6 +16,7 @@ import {
 } from '@carelog/kafka';
 import type { Express, NextFunction, Request, Response } from 'express';
 import { answerClientErrorsAsProblems, requestLineBoundary, verifyJsonBody } from './http-boundary';
+import { observeRequest } from './metrics';
 import { ProblemDetailsFilter, problemFor } from './problem-details.filter';
 
 export interface HttpServiceOptions {
@@ -68,8 +69,9 @@ export async function createHttpService(
 
 /**
  * A server span per request, in the trace the caller's `traceparent` names (or a new one),
- * active while the request is handled, so that what it publishes carries it on. Named by the
- * route template, never the path (which holds NHS numbers).
+ * active while the request is handled, so that what it publishes carries it on; and its
+ * duration and status in the metrics. Named by the route template, never the path (which
+ * holds NHS numbers).
  */
 function traceRequests(request: Request, response: Response, next: NextFunction): void {
   const parent = contextFromHeaders(request.headers);
@@ -78,9 +80,17 @@ function traceRequests(request: Request, response: Response, next: NextFunction)
     { kind: SpanKind.SERVER, attributes: { 'http.request.method': request.method } },
     parent,
   );
+  const started = process.hrtime.bigint();
   response.once('finish', () => {
-    const route = (request.route as { path?: unknown } | undefined)?.path;
-    if (typeof route === 'string') {
+    const matched = (request.route as { path?: unknown } | undefined)?.path;
+    const route = typeof matched === 'string' ? matched : 'unmatched';
+    observeRequest(
+      request.method,
+      route,
+      response.statusCode,
+      Number(process.hrtime.bigint() - started) / 1e9,
+    );
+    if (typeof matched === 'string') {
       span.updateName(`${request.method} ${route}`);
       span.setAttribute('http.route', route);
     }
