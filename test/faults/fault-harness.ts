@@ -7,7 +7,7 @@ import { KAFKA_ADMIN_USER, recordEntryTopic } from '@carelog/kafka';
 import { repoRoot, serviceDatabaseEnv, type RunningService } from '@carelog/local-infra';
 import { exampleEvent, testNhsNumber } from '@carelog/testing';
 import { Kafka, type Admin } from 'kafkajs';
-import { Client } from 'pg';
+import { Pool } from 'pg';
 // The production profile's own module (not part of @carelog/local-infra's quick path).
 import { clusterClientConfig, clusterServiceEnv } from '@carelog/local-infra/production';
 
@@ -49,6 +49,8 @@ export class Ingest {
   constructor(
     private readonly producer: () => RunningService,
     private readonly runId: string,
+    /** Where progress goes every 15 s (counts only: never record content or NHS numbers). */
+    private readonly log: (line: string) => void = () => undefined,
   ) {}
 
   /** Patients `first..first+patients-1` (NHS numbers from `seedBase`), `perPatient` entries each. */
@@ -91,7 +93,18 @@ export class Ingest {
         }
       }
     };
-    await Promise.all(Array.from({ length: options.concurrency }, worker));
+    const started = Date.now();
+    const progress = setInterval(() => {
+      const seconds = (Date.now() - started) / 1000;
+      this.log(
+        `${this.runId}: ${this.figures.acknowledged} acknowledged in ${Math.round(seconds)} s (${Math.round(this.figures.acknowledged / seconds)}/s), ${this.figures.retried} retried, refusals ${JSON.stringify(this.figures.refused)}`,
+      );
+    }, 15_000);
+    try {
+      await Promise.all(Array.from({ length: options.concurrency }, worker));
+    } finally {
+      clearInterval(progress);
+    }
   }
 
   stop(): void {
@@ -163,15 +176,17 @@ export async function clusterAdmin(): Promise<Admin> {
 export interface LogContents {
   /** eventId -> how many times it is in the log. */
   copies: Map<string, number>;
-  /** nhsNumber -> the seq of each of its entries, in log order. */
+  /** nhsNumber -> the seq of each of its entries (first copies), in log order. */
   order: Map<string, number[]>;
 }
 
 /** Reads the GP topic to its end as the admin and decodes every entry. */
-export async function readGpTopic(admin: Admin): Promise<LogContents> {
+export async function readGpTopic(): Promise<LogContents> {
   const codec = loadEventCodec();
   const kafka = new Kafka(await clusterClientConfig(KAFKA_ADMIN_USER));
-  const ends = await admin.fetchTopicOffsets(GP_TOPIC);
+  const admin = kafka.admin();
+  await admin.connect();
+  const ends = await admin.fetchTopicOffsets(GP_TOPIC).finally(() => admin.disconnect());
   const remaining = new Map(ends.map((end) => [end.partition, BigInt(end.high)]));
   const copies = new Map<string, number>();
   const order = new Map<string, number[]>();
@@ -189,8 +204,10 @@ export async function readGpTopic(admin: Admin): Promise<LogContents> {
           if (!message.value) continue;
           try {
             const { event } = codec.decode(message.value);
-            copies.set(event.eventId, (copies.get(event.eventId) ?? 0) + 1);
-            if (event.type === 'ConsultationRecorded') {
+            const seen = copies.get(event.eventId) ?? 0;
+            copies.set(event.eventId, seen + 1);
+            // Order as consumers see it: a re-sent copy of an event is skipped by its id.
+            if (event.type === 'ConsultationRecorded' && seen === 0) {
               const seq = Math.round(
                 (Date.parse(String(event.occurredAt)) - Date.UTC(2025, 0, 1)) / 60_000,
               );
@@ -214,31 +231,58 @@ export async function readGpTopic(admin: Admin): Promise<LogContents> {
   return { copies, order };
 }
 
-/** The leader broker of a GP topic partition, and whether every partition has all replicas in sync. */
-export async function gpTopicState(
-  admin: Admin,
-): Promise<{ leaderOf0: number; fullyInSync: boolean }> {
-  const { topics } = await admin.fetchTopicMetadata({ topics: [GP_TOPIC] });
-  const partitions = topics[0]?.partitions ?? [];
-  return {
-    leaderOf0: partitions.find((partition) => partition.partitionId === 0)?.leader ?? -1,
-    fullyInSync:
-      partitions.length > 0 &&
-      partitions.every((partition) => partition.isr.length === 3 && partition.leader >= 0),
-  };
+export interface GpTopicState {
+  /** The broker leading partition 0 (-1: none). */
+  leaderOf0: number;
+  /** Every partition has a leader and all three replicas in sync. */
+  fullyInSync: boolean;
+  /** Brokers that are in the in-sync set of every partition. */
+  inSyncEverywhere: number[];
 }
 
-export async function database(): Promise<Client> {
+/**
+ * The GP topic's leaders and in-sync replicas, read through a new admin client each time, so
+ * that the answer is the cluster's now and not a client's cached metadata from before a kill.
+ */
+export async function gpTopicState(): Promise<GpTopicState> {
+  const admin = new Kafka({
+    ...(await clusterClientConfig(KAFKA_ADMIN_USER)),
+    retry: { retries: 2 },
+  }).admin();
+  try {
+    await admin.connect();
+    const { topics } = await admin.fetchTopicMetadata({ topics: [GP_TOPIC] });
+    const partitions = topics[0]?.partitions ?? [];
+    const brokers = [1, 2, 3].filter((broker) =>
+      partitions.every((partition) => partition.isr.includes(broker)),
+    );
+    return {
+      leaderOf0: partitions.find((partition) => partition.partitionId === 0)?.leader ?? -1,
+      fullyInSync:
+        partitions.length > 0 &&
+        partitions.every((partition) => partition.isr.length === 3 && partition.leader >= 0),
+      inSyncEverywhere: partitions.length > 0 ? brokers : [],
+    };
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/**
+ * A pool, not one connection: R3 stops Postgres under it, and each later query takes a new
+ * connection instead of failing on the one the restart closed.
+ */
+export async function database(): Promise<Pool> {
   const { localDatabaseUrl } = await import('@carelog/local-infra');
-  const client = new Client({ connectionString: localDatabaseUrl() });
-  // R3 stops Postgres under it: the loss is expected, not an unhandled error.
-  client.on('error', () => undefined);
-  await client.connect();
-  return client;
+  const pool = new Pool({ connectionString: localDatabaseUrl(), max: 2 });
+  // The loss of an idle connection when Postgres stops is expected, not an unhandled error.
+  pool.on('error', () => undefined);
+  await pool.query('SELECT 1');
+  return pool;
 }
 
 /** The read model's active version: its schema and consumer group. */
-export async function activeVersion(db: Client): Promise<{ schema: string; group: string }> {
+export async function activeVersion(db: Pool): Promise<{ schema: string; group: string }> {
   const rows = await db.query<{ active_version: number }>(
     'SELECT active_version FROM read_model.read_model_state',
   );
@@ -249,7 +293,7 @@ export async function activeVersion(db: Client): Promise<{ schema: string; group
 
 /** How many read-model rows (entry versions) each of these events has. */
 export async function projectedCopies(
-  db: Client,
+  db: Pool,
   schema: string,
   eventIds: string[],
 ): Promise<Map<string, number>> {
@@ -265,9 +309,33 @@ export async function projectedCopies(
   return copies;
 }
 
+/**
+ * Entries recorded more than once: for each patient, the entries of `type` in the read model
+ * beyond the number acknowledged (an entry with two event ids would be a second entry).
+ */
+export async function entriesRecordedTwice(
+  db: Pool,
+  schema: string,
+  acknowledged: readonly Acknowledged[],
+  type = 'ConsultationRecorded',
+): Promise<number> {
+  const expected = new Map<string, number>();
+  for (const entry of acknowledged)
+    expected.set(entry.nhsNumber, (expected.get(entry.nhsNumber) ?? 0) + 1);
+  const rows = await db.query<{ nhs_number: string; entries: string }>(
+    `SELECT nhs_number, count(*) AS entries FROM "${schema}".record_entry
+      WHERE nhs_number = ANY($1::text[]) AND entry_type = $2 GROUP BY nhs_number`,
+    [[...expected.keys()], type],
+  );
+  return rows.rows.reduce(
+    (extra, row) => extra + Math.max(0, Number(row.entries) - (expected.get(row.nhs_number) ?? 0)),
+    0,
+  );
+}
+
 /** Consumer lag of a checkpoint table against the record topics' ends (0: caught up). */
 export async function checkpointLag(
-  db: Client,
+  db: Pool,
   admin: Admin,
   table: string,
   group: string,

@@ -1,15 +1,11 @@
-import { SOURCE_DOMAINS, type SourceDomain } from '@carelog/domain';
 import {
-  analyticsCountsTopic,
-  analyticsEntriesTopic,
-  AUDIT_CHECKPOINTS_TOPIC,
-  AUDIT_TOPIC,
   deadLetterTopic,
   platformTopics,
-  recordEntryTopic,
-  recordEntryTopics,
   recordTopicSpec,
   redriveTopic,
+  serviceAccess,
+  type Grant,
+  type Operation,
 } from '@carelog/kafka';
 import { readModelVersion } from '@carelog/read-model';
 import { join } from 'node:path';
@@ -58,33 +54,23 @@ export interface ChartUser {
   acls: ChartAcl[];
 }
 
-const PRODUCERS: Readonly<Record<string, SourceDomain>> = {
-  'gp-records': 'gp',
-  'social-care': 'social-care',
-  maternity: 'maternity',
-  'urgent-care': 'urgent-care',
-  'community-nursing': 'community-nursing',
-  pharmacy: 'pharmacy',
+const OPERATION_NAMES: Record<Operation, AclOperation> = {
+  read: 'Read',
+  write: 'Write',
+  describe: 'Describe',
+  create: 'Create',
+  delete: 'Delete',
 };
 
-const topicAcl = (
-  name: string,
-  operations: AclOperation[],
-  patternType: 'literal' | 'prefix' = 'literal',
-): ChartAcl => ({ resource: { type: 'topic', name, patternType }, operations });
-const groupAcl = (name: string, patternType: 'literal' | 'prefix' = 'literal'): ChartAcl => ({
-  resource: { type: 'group', name, patternType },
-  operations: ['Read', 'Describe'],
+/** A grant of libs/kafka's service access as a Strimzi `simple` authorization rule. */
+const chartAcl = (grant: Grant): ChartAcl => ({
+  resource: {
+    type: grant.resource,
+    name: grant.name,
+    patternType: grant.pattern === 'prefixed' ? 'prefix' : 'literal',
+  },
+  operations: grant.operations.map((operation) => OPERATION_NAMES[operation]),
 });
-const readEntries = (): ChartAcl[] =>
-  recordEntryTopics().map((name) => topicAcl(name, ['Read', 'Describe']));
-/** Lists which platform topics exist (services check their topics at start-up). */
-const describePlatform = topicAcl('carelog.', ['Describe'], 'prefix');
-const consumerGroupAcls = (group: string): ChartAcl[] => [
-  groupAcl(group),
-  topicAcl(deadLetterTopic(group), ['Write', 'Describe']),
-  topicAcl(redriveTopic(group), ['Read', 'Describe']),
-];
 
 /** Every topic the platform uses, with partitions and settings from the code. */
 export function chartTopics(): ChartTopic[] {
@@ -104,61 +90,16 @@ export function chartTopics(): ChartTopic[] {
 }
 
 /**
- * One principal per service and job, allowed only what it does (deny by default). Written
- * from the topic and consumer-group definitions above; the `kafsec` work on #18 keeps the
- * same grants as data in libs/kafka, and this should read them from there once it lands.
+ * One principal per service and job, allowed only what it does (deny by default): the same
+ * grants `npm run kafka:acls` applies to a cluster (`serviceAccess()` in libs/kafka), so that
+ * the chart and the brokers carelog tests against cannot differ.
  */
 export function chartUsers(): ChartUser[] {
-  const user = (service: string, acls: ChartAcl[]): ChartUser => ({
+  return serviceAccess().map(({ service, user, grants }) => ({
     service,
-    name: `carelog-${service}`,
-    acls,
-  });
-  return [
-    ...Object.entries(PRODUCERS).map(([service, domain]) =>
-      user(service, [topicAcl(recordEntryTopic(domain), ['Write', 'Describe'])]),
-    ),
-    user('record-api', [
-      // Contributions, consents, claims and care-team changes; task steps on the entry's topic.
-      ...SOURCE_DOMAINS.map((domain) => topicAcl(recordEntryTopic(domain), ['Write', 'Describe'])),
-      topicAcl(AUDIT_TOPIC, ['Write', 'Describe']),
-      topicAcl(AUDIT_CHECKPOINTS_TOPIC, ['Write', 'Describe']),
-    ]),
-    user('projection', [
-      describePlatform,
-      ...readEntries(),
-      groupAcl(CONSUMER_GROUPS.projectionPrefix, 'prefix'),
-      topicAcl(CONSUMER_GROUPS.projectionPrefix, ['Read', 'Write', 'Describe', 'Create'], 'prefix'),
-    ]),
-    user('rebuild', [
-      describePlatform,
-      ...readEntries(),
-      groupAcl(CONSUMER_GROUPS.projectionPrefix, 'prefix'),
-      topicAcl(CONSUMER_GROUPS.projectionPrefix, ['Write', 'Describe', 'Create'], 'prefix'),
-    ]),
-    user('notifications', [
-      describePlatform,
-      ...readEntries(),
-      ...consumerGroupAcls(CONSUMER_GROUPS.notifications),
-      topicAcl(`${CONSUMER_GROUPS.notifications}.webhooks.dlq`, ['Write', 'Describe']),
-    ]),
-    user('analytics-export', [
-      describePlatform,
-      ...readEntries(),
-      ...consumerGroupAcls(CONSUMER_GROUPS.analyticsExport),
-      topicAcl(analyticsEntriesTopic(), ['Write', 'Describe']),
-      topicAcl(analyticsCountsTopic(), ['Write', 'Describe']),
-    ]),
-    // The only reader of the audit topic.
-    user('audit-verify', [
-      topicAcl(AUDIT_TOPIC, ['Read', 'Describe']),
-      topicAcl(AUDIT_CHECKPOINTS_TOPIC, ['Read', 'Describe']),
-      {
-        resource: { type: 'group', name: CONSUMER_GROUPS.auditVerifyPrefix, patternType: 'prefix' },
-        operations: ['Read', 'Describe', 'Delete'],
-      },
-    ]),
-  ];
+    name: user,
+    acls: grants.map(chartAcl),
+  }));
 }
 
 /** The file's text, as `npm run deploy:generate` writes it. */

@@ -77,7 +77,7 @@ export interface CheckpointedConsumerOptions<T = undefined> {
   onLag?(partitions: readonly PartitionLag[]): void;
   /** Where the lag, stall, dead-letter and retry series go (`carelog_consumer_*`). */
   metrics?: Registry;
-  logger: { warn(message: string): void };
+  logger: { warn(message: string): void; error(message: string): void };
 }
 
 /** How often a batch that is still being handled tells the group coordinator it is alive. */
@@ -288,7 +288,8 @@ export class CheckpointedConsumer<T = undefined> {
         );
     }, BATCH_HEARTBEAT_MS);
     try {
-      const from = await this.untilDone(() => this.options.checkpoint(topic, partition), live);
+      const stored = await this.untilDone(() => this.options.checkpoint(topic, partition), live);
+      const from = this.checkpointWithin(topic, partition, stored, BigInt(batch.highWatermark));
       await this.learnSchemaIds(batch.messages);
       const items = batch.messages
         .filter((message) => from === undefined || BigInt(message.offset) >= from)
@@ -344,6 +345,33 @@ export class CheckpointedConsumer<T = undefined> {
     } finally {
       clearInterval(keepAlive);
     }
+  }
+
+  /**
+   * The stored checkpoint, unless it lies beyond the end of the log the batch came from. A
+   * consumer only ever reads (and so checkpoints) below a partition's high watermark, and an
+   * acknowledged write is never lost, so a checkpoint past the end means the topic was deleted
+   * and created again, or replaced by an empty cluster (issue #18, R5): its new entries start
+   * again at offset 0. Filtering them against the old checkpoint would drop every entry up to
+   * it without a trace; they are read from the start instead (each write is idempotent by its
+   * event id), the checkpoint moves back with them, and the operator is told.
+   */
+  private checkpointWithin(
+    topic: string,
+    partition: number,
+    stored: bigint | undefined,
+    highWatermark: bigint,
+  ): bigint | undefined {
+    if (stored === undefined || stored <= highWatermark) return stored;
+    this.options.logger.error(
+      `checkpoint ${stored} of ${topic}/${partition} is beyond the end of its log (${highWatermark}): the topic was re-created or its cluster replaced; reading it from the start. Entries that were only in the old log are in the read model but no longer in Kafka: restore them from a backup of the topic.`,
+    );
+    this.metrics?.logResets.inc({
+      consumer_group: this.options.consumerGroup,
+      topic,
+      partition: String(partition),
+    });
+    return undefined;
   }
 
   /** Stores the batch's events, dead-lettering exactly those that can never be stored. */

@@ -29,6 +29,7 @@ export interface ConsumerMetrics {
   refreshedAt: Gauge<'consumer_group'>;
   deadLetters: Counter<'consumer_group' | 'code'>;
   retries: Counter<'consumer_group' | 'kind'>;
+  logResets: Counter<'consumer_group' | 'topic' | 'partition'>;
 }
 
 const byRegistry = new WeakMap<Registry, ConsumerMetrics>();
@@ -82,6 +83,12 @@ export function consumerMetrics(registry: Registry): ConsumerMetrics {
       name: 'carelog_consumer_write_retries_total',
       help: 'Writes tried again after a failure, by kind (transient: bounded attempts; unavailable: until the store or broker is back)',
       labelNames: ['consumer_group', 'kind'],
+      registers,
+    }),
+    logResets: new Counter({
+      name: 'carelog_consumer_log_resets_total',
+      help: 'Partitions found to end before the stored checkpoint (the topic re-created or the cluster replaced) and read again from their start: alert on any',
+      labelNames: ['consumer_group', 'topic', 'partition'],
       registers,
     }),
   };

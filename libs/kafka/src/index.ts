@@ -53,6 +53,7 @@ export {
   PRODUCER_DOMAINS,
   serviceAccess,
   type Grant,
+  type Operation,
   type ServiceAccess,
 } from './service-access';
 export { asyncApiDocument, AVRO_SCHEMA_FORMAT } from './asyncapi';

@@ -113,8 +113,8 @@ interface Queued {
  * service starts: the publisher connects (and creates its topics) on demand.
  */
 export class RecordEntryPublisher {
-  private readonly producer: Producer;
-  private readonly connection: ProducerConnection;
+  private producer!: Producer;
+  private connection!: ProducerConnection;
   private readonly partitioner = Partitioners.DefaultPartitioner();
   private readonly partitions = new Map<string, Promise<PartitionMetadata[]>>();
   private queue: Queued[] = [];
@@ -129,13 +129,32 @@ export class RecordEntryPublisher {
     /** Set (CARELOG_SCHEMA_REGISTRY_URL): writes the Confluent wire format, registering schemas. */
     private readonly registry: SchemaRegistryClient | undefined = schemaRegistryFromEnv(codec),
   ) {
-    this.producer = kafka.producer({
+    this.useNewProducer();
+  }
+
+  /**
+   * A new idempotent producer (a new producer id, its sequence numbers from 0), connected on
+   * first use. After a produce request fails, the broker and the old producer may disagree on
+   * the next sequence number (a broker killed mid-request: issue #18, R1), and kafkajs's
+   * producer then fails every later request with OUT_OF_ORDER_SEQUENCE_NUMBER for good. The
+   * failed request's events were answered 503 and are sent again, if at all, as new messages,
+   * so a fresh producer loses none of the idempotence that the old one gave.
+   */
+  private useNewProducer(): void {
+    const previous = this.producer as Producer | undefined;
+    this.producer = this.kafka.producer({
       idempotent: true,
       maxInFlightRequests: 1,
       allowAutoTopicCreation: false,
       retry: SEND_RETRY,
     });
-    this.connection = new ProducerConnection(kafka, this.producer, () => this.topics, SEND_RETRY);
+    this.connection = new ProducerConnection(
+      this.kafka,
+      this.producer,
+      () => this.topics,
+      SEND_RETRY,
+    );
+    void previous?.disconnect().catch(() => undefined);
   }
 
   /** Connects and creates the topics; a failure is forgotten so the next call tries again. */
@@ -329,6 +348,7 @@ export class RecordEntryPublisher {
       });
     } catch {
       for (const { reject } of batch) reject(new BrokerUnavailableError());
+      this.useNewProducer();
     }
   }
 }

@@ -149,7 +149,7 @@ describe('registry framing (Confluent wire format) beside single-object framing'
           return Promise.resolve();
         },
         onDeadLettered: (count) => deadLettered.push(count),
-        logger: { warn: () => undefined },
+        logger: { warn: () => undefined, error: () => undefined },
       },
     );
     await consumer.start();
@@ -192,7 +192,7 @@ describe('registry framing (Confluent wire format) beside single-object framing'
         topics: [isolated],
         checkpoint: () => Promise.resolve(undefined),
         write: () => Promise.resolve(),
-        logger: { warn: () => undefined },
+        logger: { warn: () => undefined, error: () => undefined },
       },
     );
     await consumer.start();

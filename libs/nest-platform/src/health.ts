@@ -1,4 +1,4 @@
-import { Controller, Get, HttpCode, HttpException, Inject } from '@nestjs/common';
+import { Controller, Get, HttpCode, Inject } from '@nestjs/common';
 
 /** A dependency the service needs before it can do useful work (a broker, a database). */
 export interface ReadinessCheck {
@@ -7,6 +7,24 @@ export interface ReadinessCheck {
 }
 
 export const READINESS_CHECKS = Symbol('READINESS_CHECKS');
+
+/**
+ * A failed readiness check: answered 503 as problem+json (`code` "not-ready") that names each
+ * check and whether it passed, so that an operator (and a load balancer's log) sees which
+ * dependency is away without reading the service's own log.
+ */
+export class NotReadyError extends Error {
+  readonly code = 'not-ready';
+  constructor(readonly checks: Record<string, boolean>) {
+    super(
+      `not ready: ${Object.entries(checks)
+        .filter(([, ok]) => !ok)
+        .map(([name]) => name)
+        .join(', ')}`,
+    );
+    this.name = 'NotReadyError';
+  }
+}
 
 /**
  * `/health/live` (the process answers) and `/health/ready` (every readiness check passes).
@@ -30,8 +48,7 @@ export class HealthController {
       ),
     );
     const checks = Object.fromEntries(results);
-    if (results.some(([, ok]) => !ok))
-      throw new HttpException({ status: 'not-ready', checks }, 503);
+    if (results.some(([, ok]) => !ok)) throw new NotReadyError(checks);
     return { status: 'ready', checks };
   }
 }

@@ -1,5 +1,5 @@
 export { ProblemDetailsFilter, problemFor, type ProblemDetails } from './problem-details.filter';
-export { HealthController, READINESS_CHECKS, type ReadinessCheck } from './health';
+export { HealthController, NotReadyError, READINESS_CHECKS, type ReadinessCheck } from './health';
 export { MetricsModule, metricsRegistry } from './metrics';
 export {
   AnyCallerGuard,

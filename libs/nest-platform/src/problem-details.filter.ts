@@ -1,6 +1,8 @@
 import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } from '@nestjs/common';
 import { DomainError } from '@carelog/domain';
+import { classifyFailure } from '@carelog/kafka';
 import type { Request, Response } from 'express';
+import { NotReadyError } from './health';
 
 /** RFC 9457 problem details with carelog's stable `code`. */
 export interface ProblemDetails {
@@ -11,6 +13,8 @@ export interface ProblemDetails {
   detail: string;
   field?: string;
   instance?: string;
+  /** On `not-ready`: each readiness check and whether it passed. */
+  checks?: Record<string, boolean>;
 }
 
 /**
@@ -63,6 +67,7 @@ const STATUS_BY_CODE: Record<string, number> = {
   'database-unavailable': 503,
   'issuer-unavailable': 503,
   'schema-registry-unavailable': 503,
+  'not-ready': 503,
 };
 
 const TYPE_BASE = 'https://carelog.dev/problems/';
@@ -129,6 +134,26 @@ function fromHttpError(error: { status: number; type?: unknown }): ProblemDetail
   };
 }
 
+/**
+ * An unexpected error that means a dependency went away (the database restarting, a broker
+ * unreachable) rather than a fault in carelog: answered 503 with Retry-After, so that a
+ * client retries with the same Idempotency-Key instead of giving up on a 500. TypeORM's
+ * "query runner already released" follows a connection the server terminated mid-request.
+ */
+export function unavailableProblem(exception: unknown): ProblemDetails | undefined {
+  const name = (exception as { name?: unknown } | null)?.name;
+  if (name === 'QueryRunnerAlreadyReleasedError')
+    return problemFor('database-unavailable', 'the database is unavailable; retry later');
+  const failure = classifyFailure(exception);
+  if (failure.kind !== 'unavailable') return undefined;
+  return failure.code.startsWith('KafkaJS')
+    ? problemFor(
+        'broker-unavailable',
+        'the event log is unavailable; nothing was recorded, retry later',
+      )
+    : problemFor('database-unavailable', 'the database is unavailable; retry later');
+}
+
 @Catch()
 export class ProblemDetailsFilter implements ExceptionFilter {
   private readonly logger = new Logger('ProblemDetails');
@@ -142,17 +167,27 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       problem = problemFor(exception.code, exception.message, exception.field);
       const retryAfter = (exception as { retryAfterSeconds?: number }).retryAfterSeconds;
       if (retryAfter !== undefined) response.setHeader('Retry-After', String(retryAfter));
+    } else if (exception instanceof NotReadyError) {
+      problem = { ...problemFor(exception.code, exception.message), checks: exception.checks };
     } else if (exception instanceof HttpException) {
       problem = fromHttpException(exception);
     } else if (isHttpError(exception)) {
       problem = fromHttpError(exception);
     } else {
-      // Logged by type only: an unexpected error's message may quote record content.
-      this.logger.error(
-        `unexpected ${(exception as Error)?.name ?? typeof exception} on ${request.method} ${(request.route as { path?: string } | undefined)?.path ?? 'unknown route'}`,
-      );
-      problem = problemFor('internal-error', 'an unexpected error occurred; it has been logged');
-      problem.status = 500;
+      const route = `${request.method} ${(request.route as { path?: string } | undefined)?.path ?? 'unknown route'}`;
+      const unavailable = unavailableProblem(exception);
+      if (unavailable) {
+        this.logger.warn(`${unavailable.code} on ${route}`);
+        response.setHeader('Retry-After', '1');
+        problem = unavailable;
+      } else {
+        // Logged by type only: an unexpected error's message may quote record content.
+        this.logger.error(
+          `unexpected ${(exception as Error)?.name ?? typeof exception} on ${route}`,
+        );
+        problem = problemFor('internal-error', 'an unexpected error occurred; it has been logged');
+        problem.status = 500;
+      }
     }
     response.status(problem.status).type('application/problem+json').send(JSON.stringify(problem));
   }
