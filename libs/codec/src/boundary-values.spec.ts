@@ -101,6 +101,38 @@ describe('boundary values, from the schemas', () => {
     },
   );
 
+  describe('a carer scope (#19: a scope naming no journal section gave the carer nothing)', () => {
+    const approval = (scope: unknown): UncheckedRecordEntryEvent => {
+      const example = valid.find(([type]) => type === 'CarerApproved')?.[1];
+      if (!example) throw new Error('no CarerApproved example');
+      const payload = { ...example.payload, scope };
+      if (scope === undefined) delete payload['scope'];
+      return { ...example, payload };
+    };
+
+    it('is refused when it names something that is not a journal section, naming the item', () => {
+      expect(refusal(approval(['care-plan', 'medication']))).toEqual({
+        code: 'unknown-term',
+        field: 'payload.scope[0]',
+      });
+      expect(refusal(approval(['medicines', 'appointments']))).toEqual({
+        code: 'unknown-term',
+        field: 'payload.scope[1]',
+      });
+    });
+
+    it('is refused when it names no section at all', () => {
+      expect(refusal(approval([]))).toEqual({ code: 'empty-list', field: 'payload.scope' });
+      expect(refusal(approval(undefined))).toEqual({ code: 'empty-list', field: 'payload.scope' });
+    });
+
+    it('is accepted when every name is a journal section, as spelt in any case', () => {
+      const event = approval([' Social-Care ', 'medicines']);
+      expect(refusal(event)).toBeUndefined();
+      expect(codec.fromJson(event).payload['scope']).toEqual(['social-care', 'medicines']);
+    });
+  });
+
   it('refuses year 0 and other out-of-range clinical times', () => {
     const [, event] = valid[0] ?? [];
     if (!event) throw new Error('no example');

@@ -8,6 +8,7 @@ import {
   hasForbiddenCharacter,
   isUuid,
   MAX_CLOCK_SKEW_MS,
+  NON_EMPTY_LISTS,
   parseDateTime,
   parseFullDate,
   parseNhsNumber,
@@ -154,7 +155,7 @@ export function valuesFromJson<T>(eventType: Type, event: T & { type: string }):
  */
 export function checkBoundaryValues(
   eventType: Type,
-  event: { type: string; recordedAt: Date },
+  event: { type: string; recordedAt: Date; payload?: unknown },
 ): void {
   const latestTime = new Date(event.recordedAt.getTime() + MAX_CLOCK_SKEW_MS);
   walk(eventType, event, rootField, event.type, (type, value, field) => {
@@ -193,4 +194,23 @@ export function checkBoundaryValues(
       throw new DomainError('unknown-term', `must be one of ${vocabulary.join(', ')}`, field.path);
     return value;
   });
+  checkNonEmptyLists(event);
+}
+
+/** A list that must name at least one term (NON_EMPTY_LISTS), absent or empty, is refused. */
+function checkNonEmptyLists(event: { type: string; payload?: unknown }): void {
+  for (const key of NON_EMPTY_LISTS) {
+    const [type, name] = key.split('.') as [string, string];
+    if (event.type !== type) continue;
+    const payload = (event.payload ?? {}) as Record<string, unknown>;
+    const list = payload[name];
+    if (!Array.isArray(list) || list.length === 0) {
+      const vocabulary = PAYLOAD_VOCABULARIES[key] ?? [];
+      throw new DomainError(
+        'empty-list',
+        `must name at least one of ${vocabulary.join(', ')}`,
+        `payload.${name}`,
+      );
+    }
+  }
 }

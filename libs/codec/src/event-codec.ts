@@ -1,7 +1,12 @@
 import { DomainError } from '@carelog/domain';
 import { checkEncodedSize, validateRecordEntry } from './entry-validation';
 import { checkBoundaryValues, valuesFromJson } from './boundary-values';
-import { decodeSingleObject, firstInvalidField, frameSingleObject } from './single-object';
+import {
+  decodeFramed,
+  firstInvalidField,
+  frameSingleObject,
+  type WriterLookup,
+} from './single-object';
 import type { RecordEntryEvent } from './generated/record-entry-events';
 import type { UncheckedRecordEntryEvent } from './record-entry-event';
 import type { SchemaCatalogue, SchemaVersion } from './schema-catalogue';
@@ -13,7 +18,19 @@ export interface DecodedEvent {
 }
 
 export class EventCodec {
+  /** Schema ids a Schema Registry gave writer schemas of this catalogue (Confluent framing). */
+  private readonly schemaIds = new Map<number, SchemaVersion>();
+
   constructor(readonly catalogue: SchemaCatalogue) {}
+
+  /** Notes the id a registry gave a writer schema, so messages framed with it decode. */
+  rememberSchemaId(id: number, writer: SchemaVersion): void {
+    this.schemaIds.set(id, writer);
+  }
+
+  knowsSchemaId(id: number): boolean {
+    return this.schemaIds.has(id);
+  }
 
   /**
    * Checks the event against the current version of its type's schema and the domain rules
@@ -48,9 +65,16 @@ export class EventCodec {
     return frameSingleObject(schema, schema.avroType.toBuffer(event));
   }
 
-  /** Decodes a message written with any version kept in schemas/, into the current version. */
-  decode(message: Buffer): DecodedEvent {
-    const { value, writer } = decodeSingleObject(this.catalogue, message);
+  /**
+   * Decodes a message written with any version kept in schemas/, into the current version, in
+   * either framing (single-object, or Confluent's with a schema id this codec knows or the
+   * writer's fingerprint given from the message's header).
+   */
+  decode(message: Buffer, hint: Pick<WriterLookup, 'fingerprint'> = {}): DecodedEvent {
+    const { value, writer } = decodeFramed(this.catalogue, message, {
+      bySchemaId: (id) => this.schemaIds.get(id),
+      fingerprint: hint.fingerprint,
+    });
     return { event: value as RecordEntryEvent, writer };
   }
 }

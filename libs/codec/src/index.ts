@@ -35,6 +35,14 @@ export type * from './generated/analytics-events';
 export { ANALYTICS_EVENT_NAMES } from './generated/analytics-events';
 export type * from './generated/audit-events';
 export { AUDIT_EVENT_NAMES } from './generated/audit-events';
-export { frameSingleObject, decodeSingleObject } from './single-object';
+export {
+  confluentSchemaId,
+  decodeFramed,
+  decodeSingleObject,
+  frameSingleObject,
+  singleObjectFingerprint,
+  singleObjectToConfluent,
+  type WriterLookup,
+} from './single-object';
 export { checkSchemas } from './schema-gate';
 export * from './golden-vectors';

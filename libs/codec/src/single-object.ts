@@ -37,9 +37,63 @@ export function frameSingleObject(schema: SchemaVersion, body: Buffer): Buffer {
 }
 
 /**
- * Decodes a message written with any version the catalogue keeps, into the current version
- * of its type. Every failure is a DomainError: the message can never be read.
+ * The Confluent wire format a Schema Registry's clients use: magic byte 0, the schema id the
+ * registry gave the writer schema (4 bytes, big-endian), the body.
  */
+const CONFLUENT_MAGIC = 0x00;
+const CONFLUENT_HEADER_LENGTH = 5;
+
+/** The writer schema's fingerprint a single-object message names, as 16 hex digits. */
+export const singleObjectFingerprint = (message: Buffer): string =>
+  message.readBigUInt64LE(2).toString(16).padStart(16, '0');
+
+/** The same body in the Confluent wire format, under the id the registry gave its schema. */
+export function singleObjectToConfluent(message: Buffer, schemaId: number): Buffer {
+  const header = Buffer.alloc(CONFLUENT_HEADER_LENGTH);
+  header.writeUInt8(CONFLUENT_MAGIC, 0);
+  header.writeUInt32BE(schemaId, 1);
+  return Buffer.concat([header, message.subarray(HEADER_LENGTH)]);
+}
+
+/** The schema id of a Confluent-framed message, or undefined if it is not one. */
+export const confluentSchemaId = (message: Buffer): number | undefined =>
+  message.length >= CONFLUENT_HEADER_LENGTH && message[0] === CONFLUENT_MAGIC
+    ? message.readUInt32BE(1)
+    : undefined;
+
+/** How a consumer finds the writer schema of a Confluent-framed message. */
+export interface WriterLookup {
+  /** A schema id the registry has answered for (or this process registered). */
+  bySchemaId?(id: number): SchemaVersion | undefined;
+  /** The `carelog-schema-fingerprint` header the message carries, if any. */
+  fingerprint?: string | undefined;
+}
+
+/**
+ * Decodes a message written with any version the catalogue keeps, into the current version
+ * of its type, in either framing: single-object (C3 01 + fingerprint) or the Confluent wire
+ * format (0 + schema id), whose writer is found by schema id or by the fingerprint header.
+ * Every failure is a DomainError: the message can never be read.
+ */
+export function decodeFramed(
+  catalogue: SchemaCatalogue,
+  message: Buffer,
+  lookup: WriterLookup = {},
+): { value: unknown; writer: SchemaVersion } {
+  const schemaId = confluentSchemaId(message);
+  if (schemaId === undefined) return decodeSingleObject(catalogue, message);
+  const writer =
+    lookup.bySchemaId?.(schemaId) ??
+    (lookup.fingerprint ? catalogue.byFingerprintHex(lookup.fingerprint) : undefined);
+  if (!writer)
+    throw new DomainError(
+      'unknown-schema-id',
+      `schema id ${schemaId} is not known here and the message names no known fingerprint`,
+    );
+  return decodeBody(catalogue, writer, message.subarray(CONFLUENT_HEADER_LENGTH));
+}
+
+/** Decodes a single-object encoded message (see decodeFramed for both framings). */
 export function decodeSingleObject(
   catalogue: SchemaCatalogue,
   message: Buffer,
@@ -50,15 +104,22 @@ export function decodeSingleObject(
       'message does not start with the Avro single-object marker C3 01',
     );
   }
-  const fingerprint = message.readBigUInt64LE(2).toString(16).padStart(16, '0');
+  const fingerprint = singleObjectFingerprint(message);
   const writer = catalogue.byFingerprintHex(fingerprint);
   if (!writer)
     throw new DomainError(
       'unknown-writer-schema',
       `no schema in schemas/ has fingerprint ${fingerprint}`,
     );
+  return decodeBody(catalogue, writer, message.subarray(HEADER_LENGTH));
+}
+
+function decodeBody(
+  catalogue: SchemaCatalogue,
+  writer: SchemaVersion,
+  body: Buffer,
+): { value: unknown; writer: SchemaVersion } {
   const reader = catalogue.current(writer.type) ?? writer;
-  const body = message.subarray(HEADER_LENGTH);
   try {
     const value: unknown =
       reader === writer

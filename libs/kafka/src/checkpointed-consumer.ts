@@ -1,4 +1,9 @@
-import { validateRecordEntry, type EventCodec, type RecordEntryEvent } from '@carelog/codec';
+import {
+  confluentSchemaId,
+  validateRecordEntry,
+  type EventCodec,
+  type RecordEntryEvent,
+} from '@carelog/codec';
 import { DomainError } from '@carelog/domain';
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import type { Registry } from 'prom-client';
@@ -16,8 +21,10 @@ import {
   retryDelayMs,
   type ClassifiedFailure,
 } from './failure-policy';
-import { ENTRY_TYPE_HEADER } from './publisher';
+import { ENTRY_TYPE_HEADER, SCHEMA_FINGERPRINT_HEADER } from './publisher';
+import { schemaRegistryFromEnv, type SchemaRegistryClient } from './schema-registry';
 import { checkStorable } from './storable-event';
+import { contextFromHeaders, SpanKind, SpanStatusCode, startSpan } from './tracing';
 import {
   consumerGroupTopics,
   deadLetterTopic,
@@ -112,6 +119,7 @@ export class CheckpointedConsumer<T = undefined> {
   private readonly deadLetters: Producer;
   private readonly monitor: ConsumerLagMonitor;
   private readonly metrics: ConsumerMetrics | undefined;
+  private readonly registry: SchemaRegistryClient | undefined;
   private running = false;
 
   constructor(
@@ -127,6 +135,7 @@ export class CheckpointedConsumer<T = undefined> {
     });
     this.deadLetters = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
     this.metrics = options.metrics ? consumerMetrics(options.metrics) : undefined;
+    this.registry = schemaRegistryFromEnv(codec);
     this.monitor = new ConsumerLagMonitor(kafka, {
       consumerGroup: options.consumerGroup,
       topics: () => this.topics,
@@ -217,7 +226,9 @@ export class CheckpointedConsumer<T = undefined> {
         failure: { kind: 'permanent', code: 'empty-message', reason: 'message has no value' },
       };
     try {
-      const { event, writer } = this.codec.decode(message.value);
+      const { event, writer } = this.codec.decode(message.value, {
+        fingerprint: headerText(message.headers, SCHEMA_FINGERPRINT_HEADER),
+      });
       const declared = headerText(message.headers, ENTRY_TYPE_HEADER);
       if (declared !== undefined && declared !== writer.type)
         throw new DomainError(
@@ -233,6 +244,30 @@ export class CheckpointedConsumer<T = undefined> {
     } catch (error) {
       return { ...base, failure: { ...classifyFailure(error), kind: 'permanent' } };
     }
+  }
+
+  /**
+   * Confluent-framed messages that name their writer by schema id alone (written by another
+   * tool, without the fingerprint header): their ids are looked up in the registry, if one is
+   * set, before decoding. An id the registry cannot answer for leaves the message undecodable,
+   * and so dead-lettered, to be re-driven once the registry knows it.
+   */
+  private async learnSchemaIds(messages: readonly KafkaMessage[]): Promise<void> {
+    if (!this.registry) return;
+    const unknown = new Set<number>();
+    for (const message of messages) {
+      const id = message.value ? confluentSchemaId(message.value) : undefined;
+      if (
+        id !== undefined &&
+        !this.codec.knowsSchemaId(id) &&
+        headerText(message.headers, SCHEMA_FINGERPRINT_HEADER) === undefined
+      )
+        unknown.add(id);
+    }
+    for (const id of unknown)
+      await this.registry.learn(id).catch((error: unknown) => {
+        this.options.logger.warn(`schema id ${id}: ${(error as Error).message}`);
+      });
   }
 
   private async handleBatch(payload: EachBatchPayload): Promise<void> {
@@ -255,11 +290,45 @@ export class CheckpointedConsumer<T = undefined> {
     try {
       const stored = await this.untilDone(() => this.options.checkpoint(topic, partition), live);
       const from = this.checkpointWithin(topic, partition, stored, BigInt(batch.highWatermark));
+      await this.learnSchemaIds(batch.messages);
       const items = batch.messages
         .filter((message) => from === undefined || BigInt(message.offset) >= from)
         .map((message) => this.decode(message, { topic, partition, offset: message.offset }));
       const nextOffset = BigInt(batch.lastOffset()) + 1n;
-      if (items.length > 0) await this.settle(topic, partition, items, nextOffset, live);
+      if (items.length > 0) {
+        // One span per message, in the trace its producer started (the traceparent header).
+        const spans = items.map((item) =>
+          startSpan(
+            `${this.options.consumerGroup} process`,
+            {
+              kind: SpanKind.CONSUMER,
+              attributes: {
+                'messaging.system': 'kafka',
+                'messaging.destination.name': topic,
+                'messaging.destination.partition.id': String(partition),
+                'messaging.kafka.offset': Number(item.readAt.offset),
+                'messaging.consumer.group.name': this.options.consumerGroup,
+                ...('event' in item
+                  ? {
+                      'carelog.entry_type': item.event.type,
+                      'carelog.event_id': item.event.eventId,
+                    }
+                  : {}),
+              },
+            },
+            contextFromHeaders(item.message.headers),
+          ),
+        );
+        try {
+          await this.settle(topic, partition, items, nextOffset, live);
+        } finally {
+          items.forEach((item, i) => {
+            if ('failure' in item)
+              spans[i]?.setStatus({ code: SpanStatusCode.ERROR, message: item.failure.code });
+            spans[i]?.end();
+          });
+        }
+      }
       payload.resolveOffset(batch.lastOffset());
       // The store holds the checkpoint; Kafka's copy only follows it, so a failure here is harmless.
       await this.consumer

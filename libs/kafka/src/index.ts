@@ -5,6 +5,10 @@ export {
   BrokerUnavailableError,
   RETRY_AFTER_SECONDS,
   ENTRY_TYPE_HEADER,
+  CONTENT_TYPES,
+  kafkaMetricsRegistry,
+  SCHEMA_FINGERPRINT_HEADER,
+  SCHEMA_ID_HEADER,
   type PublishedPosition,
 } from './publisher';
 export { ProducerConnection } from './producer-connection';
@@ -52,3 +56,24 @@ export {
   type Operation,
   type ServiceAccess,
 } from './service-access';
+export { asyncApiDocument, AVRO_SCHEMA_FORMAT } from './asyncapi';
+export {
+  REGISTRY_TIMEOUT_MS,
+  SCHEMA_REGISTRY_URL_SETTING,
+  SchemaRegistryClient,
+  SchemaRegistryUnavailableError,
+  schemaRegistryFromEnv,
+} from './schema-registry';
+export {
+  contextFromHeaders,
+  inSpan,
+  OTLP_ENDPOINT_SETTING,
+  SpanKind,
+  SpanStatusCode,
+  startSpan,
+  startTracing,
+  traceContext,
+  traceHeaders,
+  trace,
+  TRACER_NAME,
+} from './tracing';

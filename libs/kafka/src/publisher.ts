@@ -1,4 +1,9 @@
-import type { EventCodec, UncheckedRecordEntryEvent } from '@carelog/codec';
+import {
+  singleObjectFingerprint,
+  singleObjectToConfluent,
+  type EventCodec,
+  type UncheckedRecordEntryEvent,
+} from '@carelog/codec';
 import { DomainError } from '@carelog/domain';
 import {
   Partitioners,
@@ -8,6 +13,9 @@ import {
   type Producer,
 } from 'kafkajs';
 import { ProducerConnection } from './producer-connection';
+import { schemaRegistryFromEnv, type SchemaRegistryClient } from './schema-registry';
+import { inSpan, SpanKind, traceHeaders } from './tracing';
+import { Counter, Histogram, Registry } from 'prom-client';
 
 export interface PublishedPosition {
   topic: string;
@@ -17,6 +25,38 @@ export interface PublishedPosition {
 
 /** The header naming a message's entry type; a consumer refuses a message whose schema says otherwise. */
 export const ENTRY_TYPE_HEADER = 'carelog-entry-type';
+
+/** The `content-type` header: how a message's Avro value is framed (README, "Event consumers"). */
+export const CONTENT_TYPES = {
+  /** Avro single-object encoding: C3 01, the writer schema's 8-byte fingerprint, the body. */
+  singleObject: 'application/vnd.apache.avro+single-object',
+  /** The Confluent wire format: 0, the registry's 4-byte big-endian schema id, the body. */
+  confluent: 'application/vnd.apache.avro+confluent',
+} as const;
+
+/** The writer schema's CRC-64-AVRO fingerprint (16 hex digits), on every record entry. */
+export const SCHEMA_FINGERPRINT_HEADER = 'carelog-schema-fingerprint';
+/** The registry's schema id, on a Confluent-framed record entry. */
+export const SCHEMA_ID_HEADER = 'carelog-schema-id';
+
+/**
+ * Metrics of the Kafka clients in this process (publishes), served on every service's
+ * /metrics beside the service's own registry.
+ */
+export const kafkaMetricsRegistry = new Registry();
+const publishDuration = new Histogram({
+  name: 'carelog_publish_duration_seconds',
+  help: 'From publish to the broker acknowledging it (acks=all), by topic and outcome',
+  labelNames: ['topic', 'outcome'],
+  buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+  registers: [kafkaMetricsRegistry],
+});
+const publishFailures = new Counter({
+  name: 'carelog_publish_failures_total',
+  help: 'Publishes that failed (nothing recorded), by topic and code',
+  labelNames: ['topic', 'code'],
+  registers: [kafkaMetricsRegistry],
+});
 
 /** How long a client is told to wait before retrying when the event log is unavailable. */
 export const RETRY_AFTER_SECONDS = 5;
@@ -86,6 +126,8 @@ export class RecordEntryPublisher {
     private readonly kafka: Kafka,
     private readonly codec: EventCodec,
     private readonly topics: readonly string[] = [],
+    /** Set (CARELOG_SCHEMA_REGISTRY_URL): writes the Confluent wire format, registering schemas. */
+    private readonly registry: SchemaRegistryClient | undefined = schemaRegistryFromEnv(codec),
   ) {
     this.useNewProducer();
   }
@@ -141,18 +183,48 @@ export class RecordEntryPublisher {
     return this.publishEncoded(topic, event, this.codec.encode(event));
   }
 
-  /** Publishes an event already encoded by the codec; failures become BrokerUnavailableError (503). */
-  async publishEncoded(
+  /**
+   * Publishes an event already encoded by the codec, in a producer span whose context goes
+   * with the message (`traceparent`); failures become BrokerUnavailableError (503).
+   */
+  publishEncoded(
+    topic: string,
+    event: UncheckedRecordEntryEvent,
+    value: Buffer,
+  ): Promise<PublishedPosition> {
+    return inSpan(
+      `${topic} publish`,
+      {
+        kind: SpanKind.PRODUCER,
+        attributes: {
+          'messaging.system': 'kafka',
+          'messaging.destination.name': topic,
+          'carelog.entry_type': event.type,
+          'carelog.event_id': event.eventId,
+        },
+      },
+      async () => {
+        const stop = publishDuration.startTimer({ topic });
+        try {
+          const position = await this.enqueue(topic, event, value);
+          stop({ outcome: 'acknowledged' });
+          return position;
+        } catch (error) {
+          stop({ outcome: 'failed' });
+          publishFailures.inc({ topic, code: (error as { code?: string }).code ?? 'error' });
+          throw error;
+        }
+      },
+    );
+  }
+
+  private async enqueue(
     topic: string,
     event: UncheckedRecordEntryEvent,
     value: Buffer,
   ): Promise<PublishedPosition> {
     let partition: number;
-    const message: Message = {
-      key: event.patient.nhsNumber,
-      value,
-      headers: { [ENTRY_TYPE_HEADER]: event.type },
-    };
+    const message = await this.framed(event, value);
     try {
       await this.connection.ensure();
       // The partition kafkajs's default partitioner would choose (by key), chosen here so that
@@ -173,6 +245,37 @@ export class RecordEntryPublisher {
           this.flush();
         }, PRODUCE_LINGER_MS);
     });
+  }
+
+  /**
+   * The message for a single-object encoded value: as it is, or, with a registry, in the
+   * Confluent wire format under the id the registry gave its writer schema (a registry that
+   * does not answer is a 503 like a broker that does not: nothing is recorded).
+   */
+  private async framed(event: UncheckedRecordEntryEvent, value: Buffer): Promise<Message> {
+    const fingerprint = singleObjectFingerprint(value);
+    const headers = {
+      ...traceHeaders(),
+      [ENTRY_TYPE_HEADER]: event.type,
+      [SCHEMA_FINGERPRINT_HEADER]: fingerprint,
+    };
+    const writer = this.codec.catalogue.byFingerprintHex(fingerprint);
+    if (!this.registry || !writer)
+      return {
+        key: event.patient.nhsNumber,
+        value,
+        headers: { ...headers, 'content-type': CONTENT_TYPES.singleObject },
+      };
+    const id = await this.registry.idFor(writer);
+    return {
+      key: event.patient.nhsNumber,
+      value: singleObjectToConfluent(value, id),
+      headers: {
+        ...headers,
+        'content-type': CONTENT_TYPES.confluent,
+        [SCHEMA_ID_HEADER]: String(id),
+      },
+    };
   }
 
   /** A topic's partitions, asked once; a failed ask is forgotten so the next call tries again. */

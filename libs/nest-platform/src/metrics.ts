@@ -1,5 +1,6 @@
 import { Controller, Get, Header, Module } from '@nestjs/common';
-import { collectDefaultMetrics, Registry } from 'prom-client';
+import { kafkaMetricsRegistry } from '@carelog/kafka';
+import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
 
 /** One Prometheus registry per process; services add their own counters and gauges to it. */
 export const metricsRegistry = new Registry();
@@ -13,12 +14,40 @@ collectDefaultMetrics({
   eventLoopMonitoringPrecision: EVENT_LOOP_MONITORING_PRECISION_MS,
 });
 
+/** Every request's duration, by method, route template (never the path) and status. */
+export const httpRequestDuration = new Histogram({
+  name: 'carelog_http_request_duration_seconds',
+  help: 'HTTP request duration by method, route template and status',
+  labelNames: ['method', 'route', 'status'],
+  buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+  registers: [metricsRegistry],
+});
+/** Answers with a 4xx or 5xx status, by method, route template and status. */
+export const httpErrors = new Counter({
+  name: 'carelog_http_errors_total',
+  help: 'HTTP answers with a client or server error status, by method, route template and status',
+  labelNames: ['method', 'route', 'status'],
+  registers: [metricsRegistry],
+});
+
+/** Records one answered request (route: the matched template, or `unmatched`). */
+export function observeRequest(
+  method: string,
+  route: string,
+  status: number,
+  seconds: number,
+): void {
+  const labels = { method, route, status: String(status) };
+  httpRequestDuration.observe(labels, seconds);
+  if (status >= 400) httpErrors.inc(labels);
+}
+
 @Controller('metrics')
 class MetricsController {
   @Get()
   @Header('Content-Type', metricsRegistry.contentType)
-  metrics(): Promise<string> {
-    return metricsRegistry.metrics();
+  async metrics(): Promise<string> {
+    return `${await metricsRegistry.metrics()}\n${await kafkaMetricsRegistry.metrics()}`;
   }
 }
 

@@ -69,6 +69,7 @@ const STATUS_BY_CODE: Record<string, number> = {
   'broker-unavailable': 503,
   'database-unavailable': 503,
   'issuer-unavailable': 503,
+  'schema-registry-unavailable': 503,
   'not-ready': 503,
 };
 

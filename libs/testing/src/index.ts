@@ -36,3 +36,4 @@ export {
   type AxeViolation,
   type TestBrowser,
 } from './browser';
+export { startSchemaRegistry, type RunningSchemaRegistry } from './schema-registry';

@@ -1,4 +1,5 @@
 import type { EntryTypeName } from '../generated/entry-type-names';
+import { SECTION_NAMES } from '../journal/journal-sections';
 import { ROLES } from '../roles';
 
 /**
@@ -45,6 +46,9 @@ const VOCABULARIES = {
   'MaternityBookingRecorded.leadProfessional': ['midwife', 'obstetrician'],
   'CareTeamMemberAdded.role': ROLES,
   'CareTeamMemberRemoved.role': ROLES,
+  // A carer sees only the journal sections the patient named: a name that is no section gives
+  // them nothing, so it is refused rather than recorded (#19).
+  'CarerApproved.scope': SECTION_NAMES,
   'CarerObservationRecorded.concernLevel': ['none', 'low', 'high'],
   'CaseOpened.caseType': ['adult', 'child'],
   'OutOfHoursConsultationRecorded.consultationMedium': ['face-to-face', 'telephone', 'video'],
@@ -93,6 +97,12 @@ const VOCABULARIES = {
 } satisfies Record<`${EntryTypeName}.${string}`, readonly string[]>;
 /** Looked up by any field key; declared above against the schemas' entry-type names. */
 export const PAYLOAD_VOCABULARIES: Readonly<Record<string, readonly string[]>> = VOCABULARIES;
+
+/**
+ * Lists of vocabulary terms that must name at least one, by `<EntryType>.<payload field>`: an
+ * empty carer scope approves a carer to see nothing, which is never what a patient means.
+ */
+export const NON_EMPTY_LISTS: ReadonlyArray<`${EntryTypeName}.${string}`> = ['CarerApproved.scope'];
 
 /** The listed term a value spells, ignoring case, compatibility forms and surrounding spaces. */
 export function canonicalTerm(list: readonly string[], value: unknown): string | undefined {

@@ -1,10 +1,6 @@
-import type { AddressInfo } from 'node:net';
-import type { NestExpressApplication } from '@nestjs/platform-express';
 import { mintLocalNhsLoginToken } from '@carelog/auth';
-import { createHttpService } from '@carelog/nest-platform';
-import { migrateReadModel, readModelDataSource } from '@carelog/read-model';
-import { eventually, nextTestNhsNumber, requestJson, uniqueName } from '@carelog/testing';
-import type { DataSource } from 'typeorm';
+import { nextTestNhsNumber, requestJson } from '@carelog/testing';
+import { startRecordApiInProcess, type InProcessRecordApi } from '../record-api.in-process';
 
 type Problem = { code: string; field?: string; status: number };
 
@@ -13,45 +9,20 @@ type Problem = { code: string; field?: string; status: number };
  * proofing level P9 are refused before any record data is read, and the refusal is audited.
  */
 describe('record API: NHS login identity proofing (P9 to read a record)', () => {
-  const env = {
-    CARELOG_READ_MODEL_SCHEMA: uniqueName('read_model_proofing'),
-    CARELOG_AUDIT_SCHEMA: uniqueName('audit_proofing'),
-    CARELOG_TOPIC_PREFIX: uniqueName('proofing'),
-  };
-  const saved = { ...process.env };
   const own = nextTestNhsNumber();
-  let app: NestExpressApplication;
+  let api: InProcessRecordApi;
   let url: string;
-  let db: DataSource;
 
   beforeAll(async () => {
-    Object.assign(process.env, env);
-    db = readModelDataSource({ applicationName: 'proofing-int-test', poolSize: 2 });
-    await db.initialize();
-    await migrateReadModel(db);
-    app = await createHttpService({
-      name: 'record-api',
-      description: 'under test',
-      module: (await import('../app.module')).RecordApiModule,
-    });
-    await app.listen(0, '127.0.0.1');
-    url = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
-    await eventually(async () =>
-      expect((await requestJson(`${url}/health/ready`)).status).toBe(200),
-    );
+    api = await startRecordApiInProcess('proofing');
+    url = api.url;
   });
 
-  afterAll(async () => {
-    await app?.close();
-    await db.query(`DROP SCHEMA IF EXISTS "${env.CARELOG_READ_MODEL_SCHEMA}" CASCADE`);
-    await db.query(`DROP SCHEMA IF EXISTS "${env.CARELOG_AUDIT_SCHEMA}" CASCADE`);
-    await db.destroy();
-    process.env = saved;
-  });
+  afterAll(() => api?.close());
 
   const audited = (userId: string) =>
-    db.query<Array<{ outcome: string; nhs_number: string; action: string }>>(
-      `SELECT outcome, nhs_number, action FROM "${env.CARELOG_AUDIT_SCHEMA}".access_event
+    api.db.query<Array<{ outcome: string; nhs_number: string; action: string }>>(
+      `SELECT outcome, nhs_number, action FROM "${api.env.CARELOG_AUDIT_SCHEMA}".access_event
         WHERE actor->>'userId' = $1 ORDER BY seq`,
       [userId],
     );
