@@ -7,8 +7,13 @@ import { createKafka, ensureTopics, platformTopics, startTracing } from '@carelo
 import { RecordEntryRow } from '@carelog/read-model';
 import { eventually, nextTestNhsNumber, requestJson, uniqueName } from '@carelog/testing';
 import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
+// One trace across two services needs both in this process (an in-memory exporter sees only
+// its own spans); services have no package entry, so this test reaches into their sources.
+// eslint-disable-next-line @nx/enforce-module-boundaries
 import { ProjectionConsumer } from '../../services/projection/src/lifelong-record/projection-consumer';
+// eslint-disable-next-line @nx/enforce-module-boundaries
 import { RecordWriter } from '../../services/projection/src/lifelong-record/record-writer';
+// eslint-disable-next-line @nx/enforce-module-boundaries
 import {
   startRecordApiInProcess,
   type InProcessRecordApi,
