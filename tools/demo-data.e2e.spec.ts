@@ -28,15 +28,15 @@ describe('the demo record: every setting, with results release and home readings
   };
 
   beforeAll(async () => {
-    const projection = startService({ name: 'projection', port: 4410, env, onOutput: log });
+    const projection = startService({ name: 'projection', port: 5910, env, onOutput: log });
     services.push(projection);
     await waitForReady(projection);
     const ports = {
-      'record-api': 4400,
-      'gp-records': 4401,
-      'social-care': 4402,
-      'community-nursing': 4407,
-      pharmacy: 4408,
+      'record-api': 5900,
+      'gp-records': 5901,
+      'social-care': 5902,
+      'community-nursing': 5907,
+      pharmacy: 5908,
     } as const;
     for (const name of Object.keys(ports) as Array<keyof typeof ports>)
       services.push(startService({ name, port: ports[name], env, onOutput: log }));

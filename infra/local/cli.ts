@@ -1,7 +1,13 @@
 import { Kafka } from 'kafkajs';
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { applyServiceAccess, KAFKA_ADMIN_USER } from '../../libs/kafka/src';
-import { ensureServers, startLocalPostgres, stopLocalKafka, stopLocalPostgres } from './src';
+import {
+  ensureServers,
+  productionDatabaseUrl,
+  startLocalPostgres,
+  stopLocalKafka,
+  stopLocalPostgres,
+} from './src';
 import {
   clusterBrokers,
   clusterClientConfig,
@@ -37,6 +43,7 @@ async function startProduction(withServices: boolean): Promise<void> {
     await admin.disconnect();
   }
   console.log(`Kafka (SASL_SSL): ${clusterBrokers().join(',')}`);
+  console.log(`Postgres (its own database): ${productionDatabaseUrl()}`);
   if (withServices) {
     const platform = await startProductionServices({ onOutput: (line) => console.log(line) });
     console.log('ready (production profile); Ctrl-C stops the services');

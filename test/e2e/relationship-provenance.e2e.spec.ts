@@ -239,16 +239,16 @@ describe('relationship provenance: who may start a relationship, on the real pla
       officersFile,
       JSON.stringify({ privacyOfficers: [{ organisation: OFFICER, reviews: everyone }] }),
     );
-    const projection = startService({ name: 'projection', port: 4710, env, onOutput: log });
+    const projection = startService({ name: 'projection', port: 5810, env, onOutput: log });
     services.set('projection', projection);
     await waitForReady(projection);
     const ports: Array<[Parameters<typeof startService>[0]['name'], number]> = [
-      ['record-api', 4700],
-      ['gp-records', 4701],
-      ['social-care', 4702],
-      ['maternity', 4703],
-      ['urgent-care', 4704],
-      ['pharmacy', 4708],
+      ['record-api', 5800],
+      ['gp-records', 5801],
+      ['social-care', 5802],
+      ['maternity', 5803],
+      ['urgent-care', 5804],
+      ['pharmacy', 5808],
     ];
     for (const [name, port] of ports)
       services.set(name, startService({ name, port, env, onOutput: log }));

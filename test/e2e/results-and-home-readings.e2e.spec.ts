@@ -129,12 +129,12 @@ describe('results release and home readings that act', () => {
   });
 
   beforeAll(async () => {
-    const projection = startService({ name: 'projection', port: 4410, env, onOutput: log });
+    const projection = startService({ name: 'projection', port: 5710, env, onOutput: log });
     services.push(projection);
     await waitForReady(projection);
-    gpRecords = startService({ name: 'gp-records', port: 4401, env, onOutput: log });
-    api = startService({ name: 'record-api', port: 4400, env, onOutput: log });
-    notifications = startService({ name: 'notifications', port: 4405, env, onOutput: log });
+    gpRecords = startService({ name: 'gp-records', port: 5701, env, onOutput: log });
+    api = startService({ name: 'record-api', port: 5700, env, onOutput: log });
+    notifications = startService({ name: 'notifications', port: 5705, env, onOutput: log });
     services.push(gpRecords, api, notifications);
     await Promise.all(services.map((service) => waitForReady(service)));
     await record(gpRecords, await tokens.practiceSystem(), example('gp', 'RegistrationStarted'));

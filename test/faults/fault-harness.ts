@@ -273,8 +273,8 @@ export async function gpTopicState(): Promise<GpTopicState> {
  * connection instead of failing on the one the restart closed.
  */
 export async function database(): Promise<Pool> {
-  const { localDatabaseUrl } = await import('@carelog/local-infra');
-  const pool = new Pool({ connectionString: localDatabaseUrl(), max: 2 });
+  const { productionDatabaseUrl } = await import('@carelog/local-infra');
+  const pool = new Pool({ connectionString: productionDatabaseUrl(), max: 2 });
   // The loss of an idle connection when Postgres stops is expected, not an unhandled error.
   pool.on('error', () => undefined);
   await pool.query('SELECT 1');
@@ -359,10 +359,10 @@ export async function checkpointLag(
 
 /** `npm run projection:rebuild` as the projection's principal and the rebuild's role. */
 export async function rebuildReadModel(): Promise<{ code: number | null; output: string }> {
-  const { localDatabaseUrl } = await import('@carelog/local-infra');
+  const { productionDatabaseUrl } = await import('@carelog/local-infra');
   const base = {
     ...process.env,
-    DATABASE_URL: localDatabaseUrl(),
+    DATABASE_URL: productionDatabaseUrl(),
     ...clusterServiceEnv('projection'),
   };
   const child = spawn(

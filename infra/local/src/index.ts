@@ -10,6 +10,7 @@ export {
   startLocalPostgres,
   stopLocalPostgres,
   localDatabaseUrl,
+  productionDatabaseUrl,
   LOCAL_POSTGRES_PORT,
 } from './postgres';
 export { waitUntil, isPortOpen } from './process-util';

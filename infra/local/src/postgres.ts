@@ -19,8 +19,19 @@ export const LOCAL_POSTGRES_PORT = Number(process.env['CARELOG_POSTGRES_PORT'] ?
 const USER = 'carelog';
 const PASSWORD = 'carelog';
 export const LOCAL_DATABASE = 'carelog';
+/**
+ * The production profile's own database on the same server: its read model is built from the
+ * three-broker cluster's topics, so it must never meet the rows `npm start` and `npm test`
+ * leave in `carelog` (built from the single broker, or written directly by tests).
+ */
+export const PRODUCTION_DATABASE = 'carelog_production';
+const LOCAL_DATABASES = [LOCAL_DATABASE, PRODUCTION_DATABASE];
 export const localDatabaseUrl = (database = LOCAL_DATABASE): string =>
   `postgres://${USER}:${PASSWORD}@127.0.0.1:${LOCAL_POSTGRES_PORT}/${database}`;
+export const productionDatabaseUrl = (): string => localDatabaseUrl(PRODUCTION_DATABASE);
+/** Whether a URL names one of the local server's own databases (as the superuser). */
+export const isLocalDatabaseUrl = (url: string): boolean =>
+  LOCAL_DATABASES.some((database) => url === localDatabaseUrl(database));
 
 const pgDir = join(localStateDir, 'postgres');
 const dataDir = join(pgDir, 'data');
@@ -60,14 +71,14 @@ async function pgCtl(args: string[], as: RunAs): Promise<{ code: number; output:
   return { code: result.code, output: result.stdout + result.stderr };
 }
 
-async function ensureDatabase(): Promise<void> {
+async function ensureDatabases(): Promise<void> {
   const client = new Client({ connectionString: localDatabaseUrl('postgres') });
   await client.connect();
   try {
-    const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [
-      LOCAL_DATABASE,
-    ]);
-    if (exists.rowCount === 0) await client.query(`CREATE DATABASE ${LOCAL_DATABASE}`);
+    for (const database of LOCAL_DATABASES) {
+      const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
+      if (exists.rowCount === 0) await client.query(`CREATE DATABASE ${database}`);
+    }
   } finally {
     await client.end();
   }
@@ -78,12 +89,14 @@ async function ensureDatabase(): Promise<void> {
  * each with its own name as password (local only). Idempotent, so run on every start.
  */
 async function ensureLocalRoles(): Promise<void> {
-  const client = new Client({ connectionString: localDatabaseUrl() });
-  await client.connect();
-  try {
-    await client.query(rolesSql(LOCAL_DATABASE));
-  } finally {
-    await client.end();
+  for (const database of LOCAL_DATABASES) {
+    const client = new Client({ connectionString: localDatabaseUrl(database) });
+    await client.connect();
+    try {
+      await client.query(rolesSql(database));
+    } finally {
+      await client.end();
+    }
   }
 }
 
@@ -135,7 +148,7 @@ export async function startLocalPostgres(log: (line: string) => void): Promise<S
   const status = await pgCtl(['status', '-D', dataDir], as);
   if (status.code === 0) {
     await waitUntil('Postgres', () => accepts(localDatabaseUrl('postgres')));
-    await ensureDatabase();
+    await ensureDatabases();
     await ensureLocalRoles();
     return { startedHere: false, stop: () => Promise.resolve() };
   }
@@ -160,7 +173,7 @@ export async function startLocalPostgres(log: (line: string) => void): Promise<S
   if (started.code !== 0)
     throw new Error(`Postgres did not start (see ${logFile}):\n${started.output}`);
   await waitUntil('Postgres', () => accepts(localDatabaseUrl('postgres')));
-  await ensureDatabase();
+  await ensureDatabases();
   await ensureLocalRoles();
   return { startedHere: true, stop: stopLocalPostgres };
 }

@@ -1,5 +1,5 @@
 import { clusterServiceEnv } from './kafka-cluster';
-import { localDatabaseUrl } from './postgres';
+import { productionDatabaseUrl } from './postgres';
 import {
   PLATFORM_SERVICES,
   startService,
@@ -47,7 +47,7 @@ export function startProfileInstance(
     name,
     port: spec.port + (instance - 1) * SECOND_INSTANCE_PORT_STEP,
     env: {
-      DATABASE_URL: localDatabaseUrl(),
+      DATABASE_URL: productionDatabaseUrl(),
       CARELOG_AUTH_MODE: 'local',
       ...options.env,
       ...clusterServiceEnv(name),

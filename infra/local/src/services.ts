@@ -4,7 +4,7 @@ import { get } from 'node:http';
 import { join } from 'node:path';
 import { distPath } from './build';
 import { localStateDir, repoRoot } from './paths';
-import { localDatabaseUrl } from './postgres';
+import { isLocalDatabaseUrl } from './postgres';
 // By a relative path, as in postgres.ts: the roles script imports nothing itself.
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import {
@@ -89,7 +89,7 @@ export function serviceDatabaseEnv(
   env: NodeJS.ProcessEnv,
 ): NodeJS.ProcessEnv {
   const url = env['DATABASE_URL'];
-  if (!url || url !== localDatabaseUrl() || env['CARELOG_LOCAL_DB_ROLES'] === 'off') return {};
+  if (!url || !isLocalDatabaseUrl(url) || env['CARELOG_LOCAL_DB_ROLES'] === 'off') return {};
   return {
     DATABASE_URL: roleDatabaseUrl(url, serviceRole(service), env),
     CARELOG_MIGRATION_DATABASE_URL:
