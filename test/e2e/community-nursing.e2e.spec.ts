@@ -192,17 +192,24 @@ describe('community nursing: a district nurse handed the patient, and one who wa
     expect(before.body.code).toBe('care-relationship-required');
 
     // The practice holding the registration adds the district nursing team to the care team.
-    const handOver = await requestJson(`${base()}/care-team/${DISTRICT_NURSES}`, {
-      method: 'PUT',
-      token: await tokens.gp(),
-      headers: { 'Idempotency-Key': uniqueName('care-team') },
-      body: {
-        role: 'community-nurse',
-        team: 'District nursing East',
-        reason: 'Venous leg ulcer: dressings three times a week.',
-      },
-    });
+    const handOverKey = uniqueName('care-team');
+    const handOverOnce = async (reason: string) =>
+      requestJson<{ eventId: string; code?: string }>(`${base()}/care-team/${DISTRICT_NURSES}`, {
+        method: 'PUT',
+        token: await tokens.gp(),
+        headers: { 'Idempotency-Key': handOverKey },
+        body: { role: 'community-nurse', team: 'District nursing East', reason },
+      });
+    const handOver = await handOverOnce('Venous leg ulcer: dressings three times a week.');
     expect(handOver.status).toBe(202);
+    // The same request again, with its key (as a client whose answer was lost sends it): the
+    // same entry, whenever it comes; the key with another reason is refused.
+    const repeated = await handOverOnce('Venous leg ulcer: dressings three times a week.');
+    expect(repeated.status).toBe(202);
+    expect(repeated.body.eventId).toBe(handOver.body.eventId);
+    const reused = await handOverOnce('Something else');
+    expect(reused.status).toBe(409);
+    expect(reused.body.code).toBe('idempotency-key-reused');
 
     accepted.push(await postAccepted(nursing, nurse, wound(20, { note: routineNotes[0] })));
     for (const [index, note] of routineNotes.slice(1).entries())

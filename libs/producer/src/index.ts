@@ -3,7 +3,9 @@ export {
   EntryRecorderModule,
   EntryRecorder,
   type ProducerServiceOptions,
+  acceptedOf,
   type Accepted,
+  type RecordedEarlier,
 } from './producer.module';
 export {
   decideEntry,

@@ -65,6 +65,7 @@ import {
   decideEntry,
   decideEscalation,
   decideHomeReadingFlag,
+  eventIdFor,
   type FlaggedEntryFacts,
   type ProducerContext,
 } from './entry-decision';
@@ -75,7 +76,7 @@ import {
   PublishedEntries,
   requestHash,
 } from './published-entries/published-entries';
-import { writingAuthorOf } from './relationships/entry-author';
+import { authorOf, writingAuthorOf } from './relationships/entry-author';
 import { fhirWriteController } from './fhir-write.controller';
 import { ReadModelFacts } from './relationships/read-model-facts';
 
@@ -85,6 +86,15 @@ export interface ProducerServiceOptions {
 }
 
 export type Accepted = { eventId: string } & PublishedPosition;
+/** An entry recorded by an earlier request with the same key, and when it happened. */
+export type RecordedEarlier = Accepted & { occurredAt: Date };
+/** The answer to a request that recorded an entry: where it is, nothing more. */
+export const acceptedOf = ({ eventId, topic, partition, offset }: Accepted): Accepted => ({
+  eventId,
+  topic,
+  partition,
+  offset,
+});
 
 const OPTIONS = Symbol('PRODUCER_OPTIONS');
 const KAFKA = Symbol('KAFKA');
@@ -212,16 +222,42 @@ export class EntryRecorder {
     return this.publish(event, { flagging: flag.key }, 'patient');
   }
 
+  /**
+   * `request` is what a retry with the same Idempotency-Key is compared by: the body as the
+   * client sent it, unless the route built the body itself (with the time of the request,
+   * say), when it is the route's own input.
+   */
   async record(
     body: unknown,
     idempotencyKey: string | undefined,
     correlationId: string | undefined,
     caller: AnyCaller,
+    request: unknown = body,
   ): Promise<Accepted> {
     const context = this.context(correlationId);
     const event = decideEntry({ body, idempotencyKey, caller }, context);
+    const earlier = await this.replayed(event.eventId, request);
+    if (earlier) return acceptedOf(earlier);
     await this.permit(event, caller, false, context.now);
-    return this.publish(event, body);
+    return this.publish(event, request);
+  }
+
+  /**
+   * The entry an earlier request with this caller's Idempotency-Key recorded, when `request`
+   * is that request again (409 when it is another); null when the key has recorded nothing
+   * yet. For routes that do more than record, and must not do that twice on a retry.
+   */
+  replayedRequest(
+    caller: AnyCaller,
+    idempotencyKey: string,
+    request: unknown,
+  ): Promise<RecordedEarlier | null> {
+    return this.replayed(eventIdFor(authorOf(caller), idempotencyKey), request);
+  }
+
+  private async replayed(eventId: string, request: unknown): Promise<RecordedEarlier | null> {
+    const earlier = await this.published.replay(eventId, requestHash(request));
+    return earlier && { eventId, ...earlier };
   }
 
   /**
@@ -244,14 +280,9 @@ export class EntryRecorder {
           { body: request.body, idempotencyKey: request.idempotencyKey, caller },
           context,
         );
-        await this.permit(event, caller, false, context.now);
-        const earlier = await this.published.find(event.eventId);
-        if (earlier && earlier.requestHash !== requestHash(request.body))
-          throw new DomainError(
-            'idempotency-key-reused',
-            'this key was used for a different request',
-            'Idempotency-Key',
-          );
+        // A resource sent before under the same key is answered as it was, not decided again.
+        const earlier = await this.published.replay(event.eventId, requestHash(request.body));
+        if (!earlier) await this.permit(event, caller, false, context.now);
         prepared.push({ encoded: this.encode(event), body: request.body });
       } catch (error) {
         throw error instanceof DomainError
@@ -282,8 +313,11 @@ export class EntryRecorder {
     };
     const context = this.context(correlationId);
     const event = decideCorrection({ body, idempotencyKey, caller, original }, context);
+    const request = { correcting: eventId, body };
+    const earlier = await this.replayed(event.eventId, request);
+    if (earlier) return acceptedOf(earlier);
     await this.permit(event, caller, true, context.now);
-    return this.publish(event, { correcting: eventId, body });
+    return this.publish(event, request);
   }
 }
 

@@ -33,10 +33,14 @@ export function recordNow(
   payload: Record<string, unknown>,
   key: string | undefined,
 ): Promise<Accepted> {
+  // A retry with the same Idempotency-Key is the same request whenever it is sent: it is
+  // compared without the time, so it answers the first recording instead of 409.
+  const request = { type, patient: { nhsNumber }, payload };
   return recorder.record(
-    { type, patient: { nhsNumber }, occurredAt: new Date().toISOString(), payload },
+    { ...request, occurredAt: new Date().toISOString() },
     key,
     undefined,
     caller,
+    request,
   );
 }

@@ -110,6 +110,32 @@ export class PublishedEntries {
     });
   }
 
+  /**
+   * Where an event this key already recorded is, when the same request comes again: a replay
+   * answers as the first request was answered, before any rule is decided afresh (the first
+   * entry may itself have changed what the rules say, as a claim does). The key used for a
+   * different request is refused. Null when nothing was recorded under this event id.
+   */
+  async replay(
+    eventId: string,
+    hash: string,
+  ): Promise<(PublishedPosition & { occurredAt: Date }) | null> {
+    const earlier = await this.find(eventId);
+    if (!earlier || earlier.offset === '-1') return null;
+    if (earlier.requestHash !== hash)
+      throw new DomainError(
+        'idempotency-key-reused',
+        'this Idempotency-Key was used for a different request',
+        'Idempotency-Key',
+      );
+    return {
+      topic: earlier.topic,
+      partition: earlier.partition,
+      offset: earlier.offset,
+      occurredAt: earlier.occurredAt,
+    };
+  }
+
   find(eventId: string): Promise<PublishedEntryRow | null> {
     return this.dataSource.getRepository(PublishedEntryRow).findOneBy({ eventId });
   }

@@ -60,6 +60,8 @@ export class PatientContributionsController {
       key,
       undefined,
       caller,
+      // A retry with the same key is compared by the body as sent, without the default time.
+      { ...body, patient: { nhsNumber: patient.nhsNumber } },
     );
     await patient.audit(null);
     return accepted;

@@ -13,7 +13,7 @@ import { ApiBearerAuth, ApiBody, ApiHeader, ApiOperation, ApiTags } from '@nestj
 import type { Caller } from '@carelog/auth';
 import { CallerGuard, CurrentCaller } from '@carelog/nest-platform';
 import { CLAIM_MAX_HOURS } from '@carelog/domain';
-import { EntryRecorder, type Accepted } from '@carelog/producer';
+import { acceptedOf, EntryRecorder, type Accepted } from '@carelog/producer';
 import { PatientGate } from '../patient-gate/patient-gate';
 import { MIN_REASON, requireStaffFor, statedReason } from '../patient-gate/staff-requests';
 
@@ -66,23 +66,30 @@ export class RelationshipClaimsController {
   ): Promise<Accepted & { expiresAt: string }> {
     requireStaffFor(caller, nhsNumber, 'claim a relationship');
     const reason = statedReason(body, 'claim-reason-required');
-    const now = new Date();
+    // A retry with the same key (its answer lost, say) is the same claim: it is answered, and
+    // audited, as the first was, at the first one's time, instead of being decided again.
+    const request = { type: 'RelationshipClaimed', nhsNumber, reason };
+    const earlier = key ? await this.recorder.replayedRequest(caller, key, request) : null;
+    const now = earlier?.occurredAt ?? new Date();
     const expiresAt = new Date(now.getTime() + claimHours() * 3_600_000);
-    const accepted = await this.recorder.record(
-      {
-        type: 'RelationshipClaimed',
-        occurredAt: now.toISOString(),
-        patient: { nhsNumber },
-        payload: {
-          organisation: caller.organisation,
-          reason: reason,
-          expiresAt: expiresAt.toISOString(),
-        },
-      },
-      key ?? randomUUID(),
-      correlationId,
-      caller,
-    );
+    const accepted = earlier
+      ? acceptedOf(earlier)
+      : await this.recorder.record(
+          {
+            type: 'RelationshipClaimed',
+            occurredAt: now.toISOString(),
+            patient: { nhsNumber },
+            payload: {
+              organisation: caller.organisation,
+              reason: reason,
+              expiresAt: expiresAt.toISOString(),
+            },
+          },
+          key ?? randomUUID(),
+          correlationId,
+          caller,
+          request,
+        );
     await this.gate.record({
       accessId: accepted.eventId,
       occurredAt: now,
