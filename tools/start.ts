@@ -64,14 +64,23 @@ async function main(): Promise<void> {
     return;
   }
   const url = (name: string) => services.find((service) => service.name === name)?.baseUrl ?? '';
-  await seedDemoRecord({
-    'gp-records': url('gp-records'),
-    'social-care': url('social-care'),
-    'community-nursing': url('community-nursing'),
-    pharmacy: url('pharmacy'),
-    'record-api': url('record-api'),
-  });
-  await seedDemoFamily(url('maternity'), sendAccepted);
+  try {
+    await seedDemoRecord({
+      'gp-records': url('gp-records'),
+      'social-care': url('social-care'),
+      'community-nursing': url('community-nursing'),
+      pharmacy: url('pharmacy'),
+      'record-api': url('record-api'),
+    });
+    await seedDemoFamily(url('maternity'), sendAccepted);
+  } catch (error) {
+    // Stopped, not left running behind a failed command with their ports held.
+    log(
+      `the demo data could not be loaded: ${error instanceof Error ? error.message : String(error)}`,
+    );
+    await stop(1);
+    return;
+  }
   const seconds = ((Date.now() - startedAt) / 1000).toFixed(1);
   console.log(`
 [carelog] ready in ${seconds}s: every /health/ready answers 200.

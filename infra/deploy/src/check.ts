@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { join } from 'node:path';
 import { validate } from 'dockerfile-utils';
 import { parseAllDocuments } from 'yaml';
-import { PLATFORM_SERVICES, repoRoot } from '@carelog/local-infra';
+import { PLATFORM_SERVICES, repoRoot, WEB_APP } from '@carelog/local-infra';
 import { chartTopics, chartUsers } from './chart-data';
 
 /**
@@ -117,7 +117,7 @@ function checkManifests(name: string, manifests: Manifest[], strimzi: boolean): 
     if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(manifest.metadata.name))
       fail(`${name}: ${key} is not a valid Kubernetes name`);
   }
-  for (const service of PLATFORM_SERVICES) {
+  for (const service of [...PLATFORM_SERVICES, WEB_APP]) {
     const deployment = of('Deployment').find(
       (manifest) => manifest.metadata.name === `carelog-${service.name}`,
     );
@@ -142,6 +142,14 @@ function checkManifests(name: string, manifests: Manifest[], strimzi: boolean): 
         'may run as root',
       container.securityContext?.readOnlyRootFilesystem !== true && 'writable root filesystem',
       container.securityContext?.allowPrivilegeEscalation !== false && 'may escalate privileges',
+      // The web app holds no database credentials; it calls the record API in the cluster.
+      service.name === WEB_APP.name && env.has('DATABASE_URL') && 'has a database URL',
+      service.name === WEB_APP.name &&
+        env.get('CARELOG_WEB_RECORD_API_URL') !== 'http://carelog-record-api:3100' &&
+        'does not call the record API in the cluster',
+      service.name === WEB_APP.name &&
+        !(container.env ?? []).some((variable) => variable.name === 'CARELOG_WEB_SESSION_KEY') &&
+        'has no session key',
     ].filter(Boolean);
     for (const problem of problems) fail(`${name}: ${service.name} ${String(problem)}`);
   }
@@ -165,7 +173,7 @@ function checkManifests(name: string, manifests: Manifest[], strimzi: boolean): 
     if (resource.metadata.labels?.['strimzi.io/cluster'] !== 'carelog')
       fail(`${name}: ${resource.kind}/${resource.metadata.name} has no strimzi.io/cluster label`);
   log(
-    `${name}: ${PLATFORM_SERVICES.length} services, ${topics.size} KafkaTopics, ${users.size} KafkaUsers checked`,
+    `${name}: ${PLATFORM_SERVICES.length} services and the web app, ${topics.size} KafkaTopics, ${users.size} KafkaUsers checked`,
   );
 }
 

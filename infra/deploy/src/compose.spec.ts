@@ -1,7 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { KAFKA_VERSION, PLATFORM_SERVICES } from '@carelog/local-infra';
+import { KAFKA_VERSION, PLATFORM_SERVICES, WEB_APP } from '@carelog/local-infra';
+// The web app's own list of the services it calls (a service has no import alias): the
+// compose file must point each of its settings at that service.
+// eslint-disable-next-line @nx/enforce-module-boundaries
+import { WEB_UPSTREAMS } from '../../../services/web/src/web-settings';
 import { serviceRole } from '@carelog/read-model';
 
 interface ComposeService {
@@ -42,6 +46,21 @@ describe('the compose file (infra/compose/compose.yaml)', () => {
       );
     },
   );
+
+  it('runs the web app from the image on its port, against every service it calls, with no database role', () => {
+    const web = compose.services[WEB_APP.name];
+    expect(web?.command).toEqual([WEB_APP.name]);
+    expect(web?.environment?.[WEB_APP.portVariable]).toBe(String(WEB_APP.port));
+    expect(web?.ports).toEqual([`127.0.0.1:${WEB_APP.port}:${WEB_APP.port}`]);
+    expect(web?.healthcheck?.test.join(' ')).toContain(
+      `http://127.0.0.1:${WEB_APP.port}/health/ready`,
+    );
+    for (const [name, { variable, port }] of Object.entries(WEB_UPSTREAMS))
+      expect(web?.environment?.[variable]).toBe(`http://${name}:${port}`);
+    expect(web?.environment?.['DATABASE_URL']).toBeUndefined();
+    expect(web?.environment?.['KAFKA_BROKERS']).toBeUndefined();
+    expect(web?.environment?.['CARELOG_WEB_SESSION_KEY']).toBe('${CARELOG_WEB_SESSION_KEY:-}');
+  });
 
   it('gives every role the roles step creates a password setting, and runs the local Kafka version', () => {
     const roles = compose.services['db-roles']?.environment ?? {};

@@ -90,12 +90,21 @@ async function ensureDatabases(): Promise<void> {
  */
 async function ensureLocalRoles(): Promise<void> {
   for (const database of LOCAL_DATABASES) {
-    const client = new Client({ connectionString: localDatabaseUrl(database) });
-    await client.connect();
-    try {
-      await client.query(rolesSql(database));
-    } finally {
-      await client.end();
+    // Services may be running against the database (a restart under them, as the fault tests
+    // do): the script's grants can then deadlock with their statements. Postgres ends one side
+    // of a deadlock; the script is idempotent, so it runs again.
+    for (let attempt = 1; ; attempt++) {
+      const client = new Client({ connectionString: localDatabaseUrl(database) });
+      await client.connect();
+      try {
+        await client.query(rolesSql(database));
+        break;
+      } catch (error) {
+        const code = (error as { code?: string }).code;
+        if (attempt >= 5 || (code !== '40P01' && code !== '40001')) throw error;
+      } finally {
+        await client.end();
+      }
     }
   }
 }

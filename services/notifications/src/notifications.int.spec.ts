@@ -873,4 +873,41 @@ describe('notifications against real Kafka and Postgres', () => {
     expect(dead?.headers?.['carelog-dlq-reason']?.toString()).toBeTruthy();
     expect(dead?.value?.toString()).toBe('not avro at all');
   });
+
+  describe('the stream, opened at the latest', () => {
+    it('sends only what comes after it with from=latest, everything without, and refuses another from', async () => {
+      const { careHome } = organisations();
+      const nhsNumber = nextTestNhsNumber();
+      const workerId = `sw-${randomUUID()}`;
+      await relationship(nhsNumber, careHome);
+      const token = await tokenFor('social-worker', careHome, workerId);
+      const headers = { Authorization: `Bearer ${token}` };
+      const ids = (events: Array<{ data: string }>) =>
+        events.map((sent) => (JSON.parse(sent.data) as { eventId: string }).eventId);
+      // A first stream registers the worker and reads an earlier notification.
+      const first = await openEventStream(`${url}/v1/notifications/stream`, headers);
+      const earlier = carePlanChanged(nhsNumber, careHome);
+      await publish('social-care', earlier);
+      await eventually(() => expect(first.events.length).toBeGreaterThanOrEqual(1));
+      await first.close();
+
+      const live = await openEventStream(`${url}/v1/notifications/stream?from=latest`, headers);
+      const later = carePlanChanged(nhsNumber, careHome);
+      await publish('social-care', later);
+      await eventually(() => expect(live.events.length).toBeGreaterThanOrEqual(1));
+      await live.close();
+      expect(ids(live.events)).toEqual([later.eventId]);
+
+      const whole = await openEventStream(`${url}/v1/notifications/stream`, headers);
+      await eventually(() => expect(whole.events.length).toBeGreaterThanOrEqual(2));
+      await whole.close();
+      expect(ids(whole.events)).toEqual([earlier.eventId, later.eventId]);
+
+      const refused = await requestJson<Problem>(`${url}/v1/notifications/stream?from=yesterday`, {
+        token,
+      });
+      expect(refused.status).toBe(400);
+      expect(refused.body).toMatchObject({ code: 'invalid-from', field: 'from' });
+    });
+  });
 });

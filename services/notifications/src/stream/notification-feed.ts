@@ -55,6 +55,22 @@ export function parseLastEventId(header: string | undefined): string {
 }
 
 /**
+ * Where a stream starts: after `Last-Event-ID` when the client resumes; otherwise at the
+ * start (`from` absent: every notification kept) or after the newest (`from=latest`: only what
+ * comes next, for a page that shows live updates and should not replay the past).
+ */
+export function streamStart(
+  lastEventId: string | undefined,
+  from: string | undefined,
+): { after: string } | 'latest' {
+  if (lastEventId !== undefined && lastEventId !== '')
+    return { after: parseLastEventId(lastEventId) };
+  if (from === undefined || from === '' || from === 'start') return { after: '0' };
+  if (from === 'latest') return 'latest';
+  throw new DomainError('invalid-from', 'must be start or latest', 'from');
+}
+
+/**
  * Reads an identity's notifications in `seq` order, withholding any the identity may no
  * longer be told (access decided again, as before a webhook attempt), and keeps track of open
  * streams so that shutdown can end them.
@@ -123,6 +139,15 @@ export class NotificationFeed {
     }));
     const last = rows.at(-1);
     return { visible, readUpTo: last ? String(last.seq) : undefined, read: rows.length };
+  }
+
+  /** The `seq` of the identity's newest notification ('0' when there is none). */
+  async latest(identity: Identity): Promise<string> {
+    const [row] = await this.dataSource.query<Array<{ seq: string | null }>>(
+      `SELECT max(seq) AS seq FROM notification WHERE user_id = $1 AND role = $2 AND organisation = $3`,
+      [identity.userId, identity.role, identity.organisation],
+    );
+    return row?.seq === null || row?.seq === undefined ? '0' : String(row.seq);
   }
 
   /** Registers an open stream's way to end itself; returns its deregistration. */

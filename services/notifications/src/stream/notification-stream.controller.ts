@@ -1,5 +1,12 @@
-import { Controller, Get, Headers, Inject, Res, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiHeader, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, Headers, Inject, Query, Res, UseGuards } from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiHeader,
+  ApiOperation,
+  ApiProduces,
+  ApiQuery,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { Caller } from '@carelog/auth';
 import { CallerGuard, CurrentCaller } from '@carelog/nest-platform';
 import type { Response } from 'express';
@@ -10,7 +17,7 @@ import {
   identityOf,
   SubscriptionStore,
 } from '../subscriptions/subscription-store';
-import { NotificationFeed, parseLastEventId } from './notification-feed';
+import { NotificationFeed, streamStart } from './notification-feed';
 
 /** Notifications read per query. */
 const PAGE = 100;
@@ -35,19 +42,28 @@ export class NotificationStreamController {
     required: false,
     description: 'Resume after this event id (sent by EventSource on reconnect)',
   })
+  @ApiQuery({
+    name: 'from',
+    required: false,
+    enum: ['start', 'latest'],
+    description:
+      'Without Last-Event-ID: `start` (default) sends every notification kept, `latest` only those that come after the stream opens',
+  })
   @ApiOperation({
     summary:
       "Server-sent events: the caller's notifications from the durable table, oldest first; opening it subscribes the caller",
   })
   async stream(
     @Headers('last-event-id') lastEventId: string | undefined,
+    @Query('from') from: string | undefined,
     @CurrentCaller() caller: Caller,
     @Res() response: Response,
   ): Promise<void> {
     assertMayBeNotified(caller);
-    let cursor = parseLastEventId(lastEventId);
+    const start = streamStart(lastEventId, from);
     const identity = identityOf(caller);
     await this.store.register(identity);
+    let cursor = start === 'latest' ? await this.feed.latest(identity) : start.after;
     response.status(200).set({
       'Content-Type': 'text/event-stream; charset=utf-8',
       'Cache-Control': 'no-cache, no-transform',

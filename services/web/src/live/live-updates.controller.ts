@@ -84,14 +84,19 @@ export class LiveUpdatesController {
     const lastEventId = request.headers['last-event-id'];
     let upstream: globalThis.Response;
     try {
-      upstream = await fetch(`${this.settings.upstreams.notifications}/v1/notifications/stream`, {
-        headers: {
-          Authorization: `Bearer ${session.token}`,
-          Accept: 'text/event-stream',
-          ...(typeof lastEventId === 'string' ? { 'Last-Event-ID': lastEventId } : {}),
+      // A page shows what happens while it is open, not the notifications of the past: the
+      // first connection starts after the newest; a reconnection resumes after its last id.
+      upstream = await fetch(
+        `${this.settings.upstreams.notifications}/v1/notifications/stream?from=latest`,
+        {
+          headers: {
+            Authorization: `Bearer ${session.token}`,
+            Accept: 'text/event-stream',
+            ...(typeof lastEventId === 'string' ? { 'Last-Event-ID': lastEventId } : {}),
+          },
+          signal: abort.signal,
         },
-        signal: abort.signal,
-      });
+      );
     } catch {
       response.status(204).end();
       return;
