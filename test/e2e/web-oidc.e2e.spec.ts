@@ -44,6 +44,7 @@ describe('web app sign-in with OpenID Connect issuers (CIS2, NHS login)', () => 
   const providers: ChildProcess[] = [];
   const directory = mkdtempSync(join(tmpdir(), 'carelog-oidc-'));
   const gpUser = uniqueName('cis2-gp');
+  const clerkUser = uniqueName('cis2-clerk');
   const patientUser = uniqueName('nhs-login-patient');
   const patientNhs = nextTestNhsNumber();
   let web: RunningService;
@@ -119,6 +120,13 @@ describe('web app sign-in with OpenID Connect issuers (CIS2, NHS login)', () => 
             { person_roleid: '9551', org_code: PRACTICE, role_code: 'S0030:G0100:R0260' },
           ],
           selected_roleid: '9551',
+        },
+        // Clerical (R8010): a role carelog does not map.
+        [clerkUser]: {
+          nhsid_nrbac_roles: [
+            { person_roleid: '9552', org_code: PRACTICE, role_code: 'S8000:G8000:R8010' },
+          ],
+          selected_roleid: '9552',
         },
       },
     });
@@ -262,6 +270,7 @@ describe('web app sign-in with OpenID Connect issuers (CIS2, NHS login)', () => 
     const text = await page.innerText('body');
     expect(text).not.toContain('Sign in again');
     expect(text).not.toContain('not allowed');
+    expect(await page.innerText('header')).toContain(`NHS login (${patientUser})`);
     expect(await page.evaluate<string>('document.cookie')).toBe('');
   }, 120_000);
 
@@ -285,6 +294,15 @@ describe('web app sign-in with OpenID Connect issuers (CIS2, NHS login)', () => 
     expect(new URL(page.url()).pathname).toBe('/sign-in/callback');
     expect(await page.innerText('main')).toContain('Signing in did not work');
     expect(await page.context().cookies(web.baseUrl)).toEqual([]);
+
+    // Signed in at CIS2, but in a role carelog does not map: refused, nobody signed in.
+    const clerk = await browser.newPage();
+    await startSignIn(clerk, 'Sign in with NHS CIS2', CIS2);
+    await logInAtProvider(clerk, clerkUser);
+    await clerk.waitForLoadState();
+    expect(new URL(clerk.url()).pathname).toBe('/sign-in/callback');
+    expect(await clerk.innerText('main')).toContain('your role or account cannot use carelog');
+    expect(await clerk.context().cookies(web.baseUrl)).toEqual([]);
 
     // Cancelled at the provider: access_denied.
     const cancelled = await browser.newPage();
