@@ -29,6 +29,7 @@ const CIS2 = `http://localhost:${CIS2_PORT}`;
 const NHS_LOGIN = `http://localhost:${NHS_LOGIN_PORT}`;
 const STAFF_CLIENT = 'carelog-web-staff';
 const PATIENT_CLIENT = 'carelog-web-patient';
+const CARER_CLIENT = 'carelog-web-carer';
 const PRACTICE = 'A81001';
 
 /**
@@ -47,6 +48,7 @@ describe('web app sign-in with OpenID Connect issuers (CIS2, NHS login)', () => 
   const clerkUser = uniqueName('cis2-clerk');
   const patientUser = uniqueName('nhs-login-patient');
   const patientNhs = nextTestNhsNumber();
+  const carerUser = uniqueName('nhs-login-carer');
   let web: RunningService;
   let browser: TestBrowser;
 
@@ -57,6 +59,7 @@ describe('web app sign-in with OpenID Connect issuers (CIS2, NHS login)', () => 
         kind: 'nhs-login',
         issuer: NHS_LOGIN,
         audience: PATIENT_CLIENT,
+        carerAudience: CARER_CLIENT,
         discovery: true,
         // The test provider issues API access tokens for this scope (NHS login's vtr it ignores).
         signIn: { scope: 'openid profile carelog-api' },
@@ -134,13 +137,17 @@ describe('web app sign-in with OpenID Connect issuers (CIS2, NHS login)', () => 
       port: NHS_LOGIN_PORT,
       issuer: NHS_LOGIN,
       resourceScope: 'carelog-api',
-      clients: [{ clientId: PATIENT_CLIENT, redirectUri, jwks }],
+      clients: [
+        { clientId: PATIENT_CLIENT, redirectUri, jwks },
+        { clientId: CARER_CLIENT, redirectUri, jwks },
+      ],
       accounts: {
         [patientUser]: {
           nhs_number: patientNhs,
           identity_proofing_level: 'P9',
           vot: 'P9.Cp.Cd',
         },
+        [carerUser]: { nhs_number: nextTestNhsNumber(), identity_proofing_level: 'P9' },
       },
     });
     web = startService({
@@ -191,7 +198,7 @@ describe('web app sign-in with OpenID Connect issuers (CIS2, NHS login)', () => 
     await page.goto(`${web.baseUrl}/sign-in`);
     const [authorize] = await Promise.all([
       page.waitForRequest((request) => request.url().startsWith(`${issuer}/auth`)),
-      page.click(`a:has-text("${button}")`),
+      page.click(`a:text-is("${button}")`),
     ]);
     await page.waitForSelector('input[name="login"]');
     return new URL(authorize.url());
@@ -272,6 +279,20 @@ describe('web app sign-in with OpenID Connect issuers (CIS2, NHS login)', () => 
     expect(text).not.toContain('not allowed');
     expect(await page.innerText('header')).toContain(`NHS login (${patientUser})`);
     expect(await page.evaluate<string>('document.cookie')).toBe('');
+  }, 120_000);
+
+  it('a carer signs in through the carer client and is asked whose record; without approval, none', async () => {
+    const page = await browser.newPage();
+    const authorize = await startSignIn(page, 'Sign in with NHS login as a carer', NHS_LOGIN);
+    expect(authorize.searchParams.get('client_id')).toBe(CARER_CLIENT);
+    await logInAtProvider(page, carerUser);
+    await page.waitForURL(`${web.baseUrl}/patients`);
+    await noViolations(page);
+    expect(await page.innerText('header')).toContain(`NHS login (${carerUser})`);
+    // The patient has approved nobody: the record API answers as for no such patient.
+    await page.fill('#nhsNumber', patientNhs);
+    await Promise.all([page.waitForNavigation(), page.click('button:has-text("Open record")')]);
+    expect(await page.innerText('main')).toContain('No record found');
   }, 120_000);
 
   it('refuses a forged state, a wrong nonce and a cancelled sign-in, in plain words', async () => {

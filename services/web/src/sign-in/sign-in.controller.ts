@@ -233,7 +233,8 @@ export class SignInController {
       response.append('Set-Cookie', this.pendingCookie('', 0));
       // The session cookie is SameSite=Strict, so the browser holds it back on a redirect that
       // began at the issuer: this page, from our own site, moves on to the person's home.
-      const home = homeOf(person);
+      // A carer says whose record they want on the next page (NHS login does not say).
+      const home = person.role === 'carer' ? '/patients' : homeOf(person);
       response.setHeader('Refresh', `0; url=${home}`);
       this.session.send(
         response,
