@@ -64,6 +64,13 @@ describe('web app sign-in with OpenID Connect issuers (CIS2, NHS login)', () => 
         // The test provider issues API access tokens for this scope (NHS login's vtr it ignores).
         signIn: { scope: 'openid profile carelog-api' },
       },
+      // An issuer that is down: nothing listens on its port.
+      {
+        kind: 'cis2',
+        issuer: `http://localhost:${6149 + offset}`,
+        audience: STAFF_CLIENT,
+        discovery: true,
+      },
     ],
   };
 
@@ -324,6 +331,12 @@ describe('web app sign-in with OpenID Connect issuers (CIS2, NHS login)', () => 
     expect(new URL(clerk.url()).pathname).toBe('/sign-in/callback');
     expect(await clerk.innerText('main')).toContain('your role or account cannot use carelog');
     expect(await clerk.context().cookies(web.baseUrl)).toEqual([]);
+
+    // The issuer cannot be reached: said in words, 503, no redirect anywhere.
+    const down = await browser.newPage();
+    const unreachable = await down.goto(`${web.baseUrl}/sign-in/with/2`);
+    expect(unreachable?.status()).toBe(503);
+    expect(await down.innerText('main')).toContain('sign-in service cannot be reached');
 
     // Cancelled at the provider: access_denied.
     const cancelled = await browser.newPage();
