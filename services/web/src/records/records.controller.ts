@@ -17,7 +17,7 @@ import { problemPage } from '../html/pages';
 import { PLATFORM_CLIENT, type PlatformClient } from '../platform/platform-client';
 import { WebSession } from '../session/web-session';
 import type { Session } from '../session/session';
-import { isStaffPerson } from './people';
+import { isStaffPerson, mayFindPatient } from './people';
 
 const DONE: Record<string, string> = {
   contributed:
@@ -45,7 +45,7 @@ export class RecordsController {
       body: html`<h1>Find a patient</h1>
         ${postForm(
           '/patients',
-          html`${textInput({ name: 'nhsNumber', label: 'NHS number', hint: 'For example, 943 476 5919', width: 10, inputmode: 'numeric', value, error })}${button('Open record')}`,
+          html`${textInput({ name: 'nhsNumber', label: 'NHS number', hint: session.person.role === 'carer' ? 'The NHS number of the person you care for, for example 943 476 5919' : 'For example, 943 476 5919', width: 10, inputmode: 'numeric', value, error })}${button('Open record')}`,
           'Find a patient',
         )}`,
     });
@@ -53,7 +53,7 @@ export class RecordsController {
 
   @Get('patients')
   async find(@Req() request: Request, @Res() response: Response): Promise<void> {
-    const session = await this.session.signedInAs(request, response, isStaffPerson);
+    const session = await this.session.signedInAs(request, response, mayFindPatient);
     if (!session) return;
     this.session.send(response, this.findPage(session));
   }
@@ -65,7 +65,7 @@ export class RecordsController {
     @Res() response: Response,
     @Body() form: Record<string, string | undefined>,
   ): Promise<void> {
-    const session = await this.session.signedInAs(request, response, isStaffPerson);
+    const session = await this.session.signedInAs(request, response, mayFindPatient);
     if (!session) return;
     const nhsNumber = (form['nhsNumber'] ?? '').replace(/\s/g, '');
     if (!isValidNhsNumber(nhsNumber))

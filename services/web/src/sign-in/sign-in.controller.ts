@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Inject, Post, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { mintLocalToken } from '@carelog/auth';
@@ -10,6 +10,15 @@ import { WebSession } from '../session/web-session';
 import type { SignedInPerson } from '../session/session';
 import { WEB_SETTINGS, type WebSettings } from '../web-settings';
 import { DEMO_IDENTITIES } from './demo-identities';
+import {
+  OIDC_SIGN_IN,
+  OidcSignIn,
+  PENDING_COOKIE,
+  PENDING_SECONDS,
+  SignInError,
+} from './oidc-sign-in';
+import type { SignInFailure } from './oidc-sign-in';
+import { cookieValue } from '../session/session';
 
 /** Where each kind of person starts. */
 export function homeOf(person: SignedInPerson): string {
@@ -20,11 +29,24 @@ export function homeOf(person: SignedInPerson): string {
 
 type SignInForm = Record<string, string | undefined>;
 
+/** What went wrong signing in, in plain words (never the issuer's message or the token). */
+export const SIGN_IN_FAILURES: Record<SignInFailure, string> = {
+  cancelled: 'You did not finish signing in. Try again when you are ready.',
+  'no-sign-in-in-progress':
+    'That sign-in link has expired or was already used. Start again from this page.',
+  'not-accepted': 'Signing in did not work. Start again from this page.',
+  'issuer-unavailable':
+    'The sign-in service cannot be reached right now. Try again in a few minutes.',
+  'not-permitted':
+    'You signed in, but your role or account cannot use carelog. Ask your organisation’s registration authority or the service desk.',
+};
+
 /**
  * Signing in. Local mode: a picker of the demo data's people (or any role, organisation and
  * patient), minting the same local tokens `npm run token` prints, kept in the encrypted
- * HttpOnly session cookie. With real issuers, CIS2 and NHS login's OpenID Connect code flow
- * is not built yet (README says so), and this page says how to sign in instead.
+ * HttpOnly session cookie. With real issuers: one button per CIS2 or NHS login client, each
+ * the OpenID Connect code flow with PKCE (`OidcSignIn`), the access token kept only in the
+ * session cookie.
  */
 @ApiExcludeController()
 @Controller()
@@ -32,6 +54,7 @@ export class SignInController {
   constructor(
     @Inject(WEB_SETTINGS) private readonly settings: WebSettings,
     @Inject(WebSession) private readonly session: WebSession,
+    @Inject(OIDC_SIGN_IN) private readonly oidc: OidcSignIn | null,
   ) {}
 
   @Get()
@@ -46,16 +69,34 @@ export class SignInController {
   }
 
   private page(errors: string[] = [], form: SignInForm = {}) {
-    if (!this.settings.localSignIn)
+    if (!this.settings.localSignIn) {
+      const issuers = this.oidc?.settings.issuers ?? [];
       return layout({
         title: 'Sign in',
-        body: html`<h1>Sign in</h1>
-          <p>
-            Sign in with NHS CIS2 (staff) or NHS login (patients and carers) is not available from
-            this web app yet. This deployment does not run in local mode, so demo sign-in is
-            switched off.
-          </p>`,
+        errors,
+        body: issuers.length
+          ? html`<h1>Sign in to carelog</h1>
+              <p>Staff sign in with NHS CIS2. Patients and carers sign in with NHS login.</p>
+              ${issuers.map(
+                (issuer) =>
+                  html`<p>
+                    <a
+                      class="nhsuk-button"
+                      role="button"
+                      draggable="false"
+                      href="/sign-in/with/${issuer.id}"
+                      >${issuer.label}</a
+                    >
+                  </p>`,
+              )}`
+          : html`<h1>Sign in</h1>
+              <p>
+                Sign-in is not set up for this web app: it needs CARELOG_WEB_BASE_URL and an NHS
+                CIS2 or NHS login issuer. This deployment does not run in local mode, so demo
+                sign-in is switched off.
+              </p>`,
       });
+    }
     const roles = ROLES.map((role) => ({ value: role, text: ROLE_NAMES[role] ?? role }));
     return layout({
       title: 'Sign in',
@@ -147,6 +188,85 @@ export class SignInController {
       ...(person ? { patient: nhsNumber } : {}),
     });
     this.session.redirect(response, homeOf(signedIn));
+  }
+
+  /** Off to the issuer, with state, nonce and the PKCE challenge; they are kept in this browser. */
+  @Get('sign-in/with/:issuer')
+  async signInWith(@Param('issuer') id: string, @Res() response: Response): Promise<void> {
+    const issuer = this.oidc?.issuer(id);
+    if (!this.oidc || !issuer) return this.session.send(response, this.page(), 404);
+    try {
+      const { url, pending } = await this.oidc.start(issuer);
+      response.setHeader('Set-Cookie', this.pendingCookie(pending, PENDING_SECONDS));
+      this.session.redirect(response, url);
+    } catch (error) {
+      this.failed(response, error);
+    }
+  }
+
+  /** The issuer sends the person back here with a code (or an error). */
+  @Get('sign-in/callback')
+  async callback(
+    @Query() query: Record<string, unknown>,
+    @Req() request: Request,
+    @Res() response: Response,
+  ): Promise<void> {
+    if (!this.oidc) return this.session.send(response, this.page(), 404);
+    const params = Object.fromEntries(
+      Object.entries(query).filter(
+        (entry): entry is [string, string] => typeof entry[1] === 'string',
+      ),
+    );
+    try {
+      const { token, caller } = await this.oidc.finish(
+        cookieValue(request.headers.cookie, PENDING_COOKIE),
+        params,
+      );
+      const patient = caller.role === 'patient' ? caller.nhsNumber : undefined;
+      const person: SignedInPerson = {
+        role: caller.role,
+        organisation: caller.organisation,
+        userId: caller.userId,
+        ...(patient ? { nhsNumber: patient } : {}),
+      };
+      await this.session.save(response, { token, person, ...(patient ? { patient } : {}) });
+      response.append('Set-Cookie', this.pendingCookie('', 0));
+      // The session cookie is SameSite=Strict, so the browser holds it back on a redirect that
+      // began at the issuer: this page, from our own site, moves on to the person's home.
+      // A carer says whose record they want on the next page (NHS login does not say).
+      const home = person.role === 'carer' ? '/patients' : homeOf(person);
+      response.setHeader('Refresh', `0; url=${home}`);
+      this.session.send(
+        response,
+        layout({
+          title: 'Signed in',
+          person,
+          body: html`<h1>You are signed in</h1>
+            <p><a href="${home}">Continue</a></p>`,
+        }),
+      );
+    } catch (error) {
+      response.setHeader('Set-Cookie', this.pendingCookie('', 0));
+      this.failed(response, error);
+    }
+  }
+
+  /** The pending sign-in's cookie: Lax, as it must come back on the issuer's redirect. */
+  private pendingCookie(value: string, seconds: number): string {
+    return [
+      `${PENDING_COOKIE}=${value}`,
+      'Path=/sign-in',
+      'HttpOnly',
+      'SameSite=Lax',
+      `Max-Age=${seconds}`,
+      ...(this.settings.secureCookie ? ['Secure'] : []),
+    ].join('; ');
+  }
+
+  private failed(response: Response, error: unknown): void {
+    const reason: SignInFailure = error instanceof SignInError ? error.reason : 'not-accepted';
+    const status = reason === 'issuer-unavailable' ? 503 : reason === 'not-permitted' ? 403 : 400;
+    this.session.send(response, this.page([SIGN_IN_FAILURES[reason]]), status);
   }
 
   @Post('sign-out')
