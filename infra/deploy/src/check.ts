@@ -150,6 +150,9 @@ function checkManifests(name: string, manifests: Manifest[], strimzi: boolean): 
       service.name === WEB_APP.name &&
         !(container.env ?? []).some((variable) => variable.name === 'CARELOG_WEB_SESSION_KEY') &&
         'has no session key',
+      service.name === WEB_APP.name &&
+        !env.get('CARELOG_WEB_BASE_URL')?.startsWith('https://') &&
+        'has no https base URL for sign-in',
     ].filter(Boolean);
     for (const problem of problems) fail(`${name}: ${service.name} ${String(problem)}`);
   }

@@ -60,6 +60,11 @@ describe('the compose file (infra/compose/compose.yaml)', () => {
     expect(web?.environment?.['DATABASE_URL']).toBeUndefined();
     expect(web?.environment?.['KAFKA_BROKERS']).toBeUndefined();
     expect(web?.environment?.['CARELOG_WEB_SESSION_KEY']).toBe('${CARELOG_WEB_SESSION_KEY:-}');
+    // Sign-in with real issuers needs the address they send people back to, and the key.
+    expect(web?.environment?.['CARELOG_WEB_BASE_URL']).toBe(
+      '${CARELOG_WEB_BASE_URL:-http://localhost:3000}',
+    );
+    expect(Object.keys(web?.environment ?? {})).toContain('CARELOG_WEB_OIDC_KEY_FILE');
   });
 
   it('gives every role the roles step creates a password setting, and runs the local Kafka version', () => {
