@@ -1,5 +1,6 @@
 import { DomainError } from '@carelog/domain';
 import { KafkaJSConnectionError } from 'kafkajs';
+import { QueryRunnerAlreadyReleasedError, QueryRunnerProviderAlreadyReleasedError } from 'typeorm';
 import {
   classifyFailure,
   MAX_TRANSIENT_ATTEMPTS,
@@ -68,6 +69,15 @@ describe('the failure policy', () => {
       'unavailable',
     );
     expect(classifyFailure(new KafkaJSConnectionError('gone')).kind).toBe('unavailable');
+  });
+
+  it('waits out a TypeORM query runner released under a transaction when the server went away', () => {
+    // Seen in the R3 fault test: Postgres stopped mid-transaction, the next query on the manager.
+    expect(classifyFailure(new QueryRunnerProviderAlreadyReleasedError())).toMatchObject({
+      kind: 'unavailable',
+      code: 'connection-lost',
+    });
+    expect(classifyFailure(new QueryRunnerAlreadyReleasedError()).kind).toBe('unavailable');
   });
 
   it('retries an unexpected error a bounded number of times, then names it', () => {

@@ -63,6 +63,15 @@ const NETWORK_ERROR_CODES = new Set([
 const CONNECTION_LOST =
   /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Connection is not established/i;
 
+/**
+ * TypeORM's errors for a query runner (or the manager it provides) used after it was released:
+ * in carelog they follow a connection the server terminated in the middle of a transaction.
+ */
+const RELEASED_RUNNER = new Set([
+  'QueryRunnerAlreadyReleasedError',
+  'QueryRunnerProviderAlreadyReleasedError',
+]);
+
 const SQLSTATE = /^[0-9A-Z]{5}$/;
 
 interface ErrorFields {
@@ -132,7 +141,7 @@ export function classifyFailure(error: unknown): ClassifiedFailure {
     return { kind: 'unavailable', code, reason: `network error ${code}` };
   const name = typeof fields.name === 'string' ? fields.name : 'Error';
   const message = typeof fields.message === 'string' ? fields.message : '';
-  if (CONNECTION_LOST.test(message))
+  if (CONNECTION_LOST.test(message) || RELEASED_RUNNER.has(name))
     return { kind: 'unavailable', code: 'connection-lost', reason: 'the connection was lost' };
   if (name.startsWith('KafkaJS'))
     return { kind: 'unavailable', code: name, reason: `the broker did not answer (${name})` };

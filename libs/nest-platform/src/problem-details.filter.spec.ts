@@ -1,4 +1,5 @@
 import { DatabaseError } from 'pg';
+import { QueryRunnerAlreadyReleasedError, QueryRunnerProviderAlreadyReleasedError } from 'typeorm';
 import { HealthController, NotReadyError } from './health';
 import { unavailableProblem } from './problem-details.filter';
 
@@ -18,10 +19,14 @@ describe('a dependency that went away is a 503 to retry, not a 500', () => {
       status: 503,
       code: 'database-unavailable',
     });
-    const released = Object.assign(new Error('Query runner already released'), {
-      name: 'QueryRunnerAlreadyReleasedError',
+    expect(unavailableProblem(new QueryRunnerAlreadyReleasedError())).toMatchObject({
+      code: 'database-unavailable',
     });
-    expect(unavailableProblem(released)).toMatchObject({ code: 'database-unavailable' });
+    // The manager of a transaction whose connection the server terminated (R3 fault test).
+    expect(unavailableProblem(new QueryRunnerProviderAlreadyReleasedError())).toMatchObject({
+      status: 503,
+      code: 'database-unavailable',
+    });
   });
 
   it('answers broker-unavailable for a broker that does not answer', () => {

@@ -140,13 +140,10 @@ function fromHttpError(error: { status: number; type?: unknown }): ProblemDetail
 /**
  * An unexpected error that means a dependency went away (the database restarting, a broker
  * unreachable) rather than a fault in carelog: answered 503 with Retry-After, so that a
- * client retries with the same Idempotency-Key instead of giving up on a 500. TypeORM's
- * "query runner already released" follows a connection the server terminated mid-request.
+ * client retries with the same Idempotency-Key instead of giving up on a 500 (a released
+ * TypeORM query runner counts: it follows a connection the server terminated mid-request).
  */
 export function unavailableProblem(exception: unknown): ProblemDetails | undefined {
-  const name = (exception as { name?: unknown } | null)?.name;
-  if (name === 'QueryRunnerAlreadyReleasedError')
-    return problemFor('database-unavailable', 'the database is unavailable; retry later');
   const failure = classifyFailure(exception);
   if (failure.kind !== 'unavailable') return undefined;
   return failure.code.startsWith('KafkaJS')
