@@ -20,7 +20,7 @@ type FhirBundle = FhirResource & {
   link?: Array<{ relation: string; url: string }>;
   entry?: Array<{
     resource?: FhirResource;
-    response?: { status: string; location: string };
+    response?: { status: string; location?: string; outcome?: Outcome };
   }>;
 };
 type Outcome = FhirResource & {
@@ -263,5 +263,51 @@ describe('FHIR R4 in and out', () => {
         type,
         found: [],
       });
+  });
+
+  it('records each entry of a batch Bundle on its own: a refused entry is answered in its place, the others land once', async () => {
+    const nhsNumber = await registeredPatient();
+    const stranger = nextTestNhsNumber();
+    const broken = asSent('ProblemRecorded', nhsNumber, `batch-broken-${nhsNumber}`);
+    delete broken['code'];
+    const batch = {
+      ...transaction([
+        asSent('AllergyRecorded', nhsNumber, `batch-allergy-${nhsNumber}`),
+        broken,
+        asSent('AllergyRecorded', stranger, `batch-stranger-${stranger}`),
+        asSent('ProblemRecorded', nhsNumber, `batch-problem-${nhsNumber}`),
+      ]),
+      type: 'batch',
+    };
+    const answered = await postBundle(batch);
+    expect(answered.status).toBe(200);
+    expect(answered.body.type).toBe('batch-response');
+    expect(fhirR4Problems(answered.body)).toEqual([]);
+    const responses = answered.body.entry?.map((entry) => entry.response) ?? [];
+    expect(responses.map((response) => response?.status)).toEqual([
+      '201 Created',
+      '400 Bad Request',
+      '403 Forbidden',
+      '201 Created',
+    ]);
+    const issueOf = (index: number) => responses[index]?.outcome?.issue?.[0];
+    expect(issueOf(1)?.expression).toEqual(['Bundle.entry[1].resource.code']);
+    expect(issueOf(2)?.expression).toEqual(['Bundle.entry[2].resource']);
+    expect(issueOf(2)?.details?.coding?.[0]?.code).toBe('care-relationship-required');
+
+    // Sent again (a retry): the recorded entries answer their first locations, nothing new.
+    const again = await postBundle(batch);
+    expect(again.body.entry?.map((entry) => entry.response?.location)).toEqual(
+      responses.map((response) => response?.location),
+    );
+    await eventually(
+      async () => {
+        expect((await search('AllergyIntolerance', nhsNumber)).body.entry).toHaveLength(1);
+        expect((await search('Condition', nhsNumber)).body.entry).toHaveLength(1);
+      },
+      { timeoutMs: 60_000 },
+    );
+    const [condition] = (await search('Condition', nhsNumber)).body.entry ?? [];
+    expect(condition?.resource?.id).toBe(responses[3]?.location?.split('/')[1]);
   });
 });

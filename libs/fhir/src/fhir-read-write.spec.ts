@@ -10,7 +10,13 @@ import {
   resourcesOfEntry,
   searchsetBundle,
 } from './fhir-read';
-import { bundleResponse, recordedOutcome, writeOfResource, writesOfBundle } from './fhir-write';
+import {
+  bundleResponse,
+  entriesOfBundle,
+  recordedOutcome,
+  writeOfResource,
+  writesOfBundle,
+} from './fhir-write';
 import { entryToFhir } from './to-fhir';
 
 const nhsNumber = testNhsNumber(5150);
@@ -166,6 +172,67 @@ describe('FHIR writes: a Bundle is read whole before anything is recorded', () =
     ],
   ])('refuses %s, naming %s', (_name, bundle, field) => {
     expect(refusal(() => writesOfBundle(JSON.parse(JSON.stringify(bundle)))).field).toBe(field);
+  });
+
+  it('reads each entry of a batch on its own: a bad one is returned with its problem, not thrown', () => {
+    const broken = { ...sent('ProblemRecorded', 'p1'), code: undefined };
+    const { type, entries } = entriesOfBundle(
+      JSON.parse(
+        JSON.stringify({
+          resourceType: 'Bundle',
+          type: 'batch',
+          entry: [
+            entryOf(sent('AllergyRecorded', 'a1')),
+            entryOf(broken),
+            entryOf(sent('AllergyRecorded', 'a1')),
+            entryOf(sent('AllergyRecorded', 'a2')),
+          ],
+        }),
+      ),
+    );
+    expect(type).toBe('batch');
+    expect(
+      entries.map((entry) =>
+        'refused' in entry ? [entry.index, entry.refused.field] : [entry.index, entry.write.path],
+      ),
+    ).toEqual([
+      [0, 'Bundle.entry[0].resource'],
+      [1, 'Bundle.entry[1].resource.code'],
+      [2, 'Bundle.entry[2].request.ifNoneExist'],
+      [3, 'Bundle.entry[3].resource'],
+    ]);
+    // Read as a transaction, the first problem refuses it all.
+    expect(
+      refusal(() =>
+        writesOfBundle({
+          resourceType: 'Bundle',
+          type: 'batch',
+          entry: [entryOf(sent('AllergyRecorded', 'a1')), entryOf(broken)],
+        }),
+      ).field,
+    ).toBe('Bundle.entry[1].resource.code');
+  });
+
+  it("answers a batch with each entry's own status, and an OperationOutcome for one refused", () => {
+    const response = bundleResponse('batch', [
+      { resourceType: 'AllergyIntolerance', eventId: '0b6c2b8e-4f55-4d8e-9b1e-3f8a2d1c7e10' },
+      {
+        status: 403,
+        outcome: operationOutcome({
+          status: 403,
+          code: 'care-relationship-required',
+          detail: 'no relationship',
+          field: 'Bundle.entry[1].resource',
+        }),
+      },
+    ]);
+    expect(response.type).toBe('batch-response');
+    expect(response.entry?.map((entry) => entry.response?.status)).toEqual([
+      '201 Created',
+      '403 Forbidden',
+    ]);
+    expect(response.entry?.[1]?.response?.outcome?.resourceType).toBe('OperationOutcome');
+    expect(fhirR4Problems(response)).toEqual([]);
   });
 
   it('a single resource must be of the type in its URL', () => {

@@ -1,3 +1,4 @@
+import { STATUS_CODES } from 'node:http';
 import { DomainError } from '@carelog/domain';
 import type { Bundle, OperationOutcome } from '@medplum/fhirtypes';
 import type { EntryDraft } from './fhir-entry';
@@ -84,15 +85,49 @@ export function writeOfResource(
   };
 }
 
+/** One entry of a Bundle as read: what it records, or why it cannot be. */
+export type BundleEntryWrite =
+  { index: number; write: FhirWrite } | { index: number; refused: DomainError };
+
+/** One Bundle entry as a write: `POST {its resource type}`, a resource carelog records, a key. */
+function writeOfEntry(entry: unknown, index: number, keys: Map<string, number>): FhirWrite {
+  const at = `Bundle.entry[${index}]`;
+  if (!isObject(entry)) return refuse(at, 'must be an object');
+  const resource = entry['resource'];
+  const request = entry['request'];
+  if (!isObject(resource)) return refuse(`${at}.resource`, 'is required');
+  if (!isObject(request)) return refuse(`${at}.request`, 'is required');
+  if (request['method'] !== 'POST')
+    refuse(`${at}.request.method`, 'must be POST (carelog records; it never updates or deletes)');
+  const resourceType = resource['resourceType'];
+  if (typeof resourceType !== 'string') return refuse(`${at}.resource.resourceType`, 'is required');
+  if (request['url'] !== resourceType) refuse(`${at}.request.url`, `must be ${resourceType}`);
+  const ifNoneExist = request['ifNoneExist'];
+  if (ifNoneExist !== undefined && typeof ifNoneExist !== 'string')
+    refuse(`${at}.request.ifNoneExist`, 'must be a string');
+  const path = `${at}.resource`;
+  const draft = fhirToEntry(resource, path);
+  const idempotencyKey = keyOf(resource, path, {
+    element: `${at}.request.ifNoneExist`,
+    key: typeof ifNoneExist === 'string' ? ifNoneExist : undefined,
+  });
+  const earlier = keys.get(idempotencyKey);
+  if (earlier !== undefined)
+    refuse(`${at}.request.ifNoneExist`, `must differ from Bundle.entry[${earlier}]'s`);
+  keys.set(idempotencyKey, index);
+  return { path, resourceType, draft, idempotencyKey };
+}
+
 /**
- * A transaction or batch Bundle, read whole before anything is recorded: every entry must be
+ * A transaction or batch Bundle, every entry read before anything is recorded: each must be
  * `POST {its resource type}` with a resource carelog records one-to-one as an entry, and a key
- * (request.ifNoneExist, else the resource's business identifier) no other entry shares. The
- * first problem refuses the whole Bundle, naming the entry and element.
+ * (request.ifNoneExist, else the resource's business identifier) no earlier entry has. The
+ * Bundle itself (its type, up to MAX_BUNDLE_ENTRIES entries) is refused whole; each entry's
+ * problem is returned with it, naming the entry and element.
  */
-export function writesOfBundle(bundle: unknown): {
+export function entriesOfBundle(bundle: unknown): {
   type: 'transaction' | 'batch';
-  writes: FhirWrite[];
+  entries: BundleEntryWrite[];
 } {
   if (!isObject(bundle) || bundle['resourceType'] !== 'Bundle')
     return refuse('Bundle.resourceType', 'must be Bundle');
@@ -105,52 +140,65 @@ export function writesOfBundle(bundle: unknown): {
   if (entries.length > MAX_BUNDLE_ENTRIES)
     return refuse('Bundle.entry', `must hold at most ${MAX_BUNDLE_ENTRIES} entries`);
   const keys = new Map<string, number>();
-  const writes = entries.map((entry: unknown, index): FhirWrite => {
-    const at = `Bundle.entry[${index}]`;
-    if (!isObject(entry)) return refuse(at, 'must be an object');
-    const resource = entry['resource'];
-    const request = entry['request'];
-    if (!isObject(resource)) return refuse(`${at}.resource`, 'is required');
-    if (!isObject(request)) return refuse(`${at}.request`, 'is required');
-    if (request['method'] !== 'POST')
-      refuse(`${at}.request.method`, 'must be POST (carelog records; it never updates or deletes)');
-    const resourceType = resource['resourceType'];
-    if (typeof resourceType !== 'string')
-      return refuse(`${at}.resource.resourceType`, 'is required');
-    if (request['url'] !== resourceType) refuse(`${at}.request.url`, `must be ${resourceType}`);
-    const ifNoneExist = request['ifNoneExist'];
-    if (ifNoneExist !== undefined && typeof ifNoneExist !== 'string')
-      refuse(`${at}.request.ifNoneExist`, 'must be a string');
-    const path = `${at}.resource`;
-    const draft = fhirToEntry(resource, path);
-    const idempotencyKey = keyOf(resource, path, {
-      element: `${at}.request.ifNoneExist`,
-      key: typeof ifNoneExist === 'string' ? ifNoneExist : undefined,
-    });
-    const earlier = keys.get(idempotencyKey);
-    if (earlier !== undefined)
-      refuse(`${at}.request.ifNoneExist`, `must differ from Bundle.entry[${earlier}]'s`);
-    keys.set(idempotencyKey, index);
-    return { path, resourceType, draft, idempotencyKey };
-  });
-  return { type, writes };
+  return {
+    type,
+    entries: entries.map((entry: unknown, index): BundleEntryWrite => {
+      try {
+        return { index, write: writeOfEntry(entry, index, keys) };
+      } catch (error) {
+        if (error instanceof DomainError) return { index, refused: error };
+        throw error;
+      }
+    }),
+  };
 }
 
-/** What was recorded, as FHIR answers a transaction or batch: one response per entry, in order. */
+/**
+ * A Bundle read whole, as a transaction is: the first entry's problem refuses all of it,
+ * naming the entry and element.
+ */
+export function writesOfBundle(bundle: unknown): {
+  type: 'transaction' | 'batch';
+  writes: FhirWrite[];
+} {
+  const { type, entries } = entriesOfBundle(bundle);
+  return {
+    type,
+    writes: entries.map((entry) => {
+      if ('refused' in entry) throw entry.refused;
+      return entry.write;
+    }),
+  };
+}
+
+/** What became of one entry of a Bundle: recorded, or refused with its OperationOutcome. */
+export type BundleEntryResult =
+  { resourceType: string; eventId: string } | { status: number; outcome: OperationOutcome };
+
+/**
+ * What was recorded, as FHIR answers a transaction or batch: one response per entry, in
+ * order; in a batch, an entry refused on its own has its status and OperationOutcome.
+ */
 export function bundleResponse(
   type: 'transaction' | 'batch',
-  recorded: ReadonlyArray<{ resourceType: string; eventId: string }>,
+  results: readonly BundleEntryResult[],
 ): Bundle {
   return {
     resourceType: 'Bundle',
     type: type === 'transaction' ? 'transaction-response' : 'batch-response',
     timestamp: new Date().toISOString(),
-    entry: recorded.map(({ resourceType, eventId }) => ({
-      response: {
-        status: '201 Created',
-        location: `${resourceType}/${eventId}/_history/1`,
-        etag: 'W/"1"',
-      },
+    entry: results.map((result) => ({
+      response:
+        'outcome' in result
+          ? {
+              status: `${result.status} ${STATUS_CODES[result.status] ?? ''}`.trim(),
+              outcome: result.outcome,
+            }
+          : {
+              status: '201 Created',
+              location: `${result.resourceType}/${result.eventId}/_history/1`,
+              etag: 'W/"1"',
+            },
     })),
   };
 }
