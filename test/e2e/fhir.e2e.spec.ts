@@ -93,6 +93,7 @@ describe('FHIR R4 in and out', () => {
         'AllergyRecorded',
         'ProblemRecorded',
         'MedicationPrescribed',
+        'MedicationIssued',
         'ImmunisationRecorded',
       ],
     });
@@ -263,6 +264,33 @@ describe('FHIR R4 in and out', () => {
         type,
         found: [],
       });
+  });
+
+  it("resolves a transaction's urn:uuid references: an issue names the prescription sent beside it", async () => {
+    const nhsNumber = await registeredPatient();
+    const fullUrl = `urn:uuid:${randomUUID()}`;
+    const issue = asSent('MedicationIssued', nhsNumber, `issue-${nhsNumber}`);
+    issue['basedOn'] = [{ reference: fullUrl }];
+    const bundle = transaction([
+      asSent('MedicationPrescribed', nhsNumber, `rx-${nhsNumber}`),
+      issue,
+    ]) as FhirBundle & { entry: Array<Record<string, unknown>> };
+    bundle.entry[0] = { ...bundle.entry[0], fullUrl };
+    const answered = await postBundle(bundle);
+    expect(answered.status).toBe(200);
+    const [prescribed, issued] =
+      answered.body.entry?.map((entry) => entry.response?.location?.split('/')[1]) ?? [];
+    const served = await eventually(
+      async () => {
+        const requests = (await search('MedicationRequest', nhsNumber)).body.entry ?? [];
+        expect(requests).toHaveLength(2);
+        return requests;
+      },
+      { timeoutMs: 60_000 },
+    );
+    const issueServed = served.find((entry) => entry.resource?.id === issued)?.resource;
+    expect(issueServed?.['basedOn']).toEqual([{ reference: `MedicationRequest/${prescribed}` }]);
+    expect(fhirR4Problems(issueServed ?? {})).toEqual([]);
   });
 
   it('records each entry of a batch Bundle on its own: a refused entry is answered in its place, the others land once', async () => {

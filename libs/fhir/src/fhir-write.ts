@@ -89,8 +89,72 @@ export function writeOfResource(
 export type BundleEntryWrite =
   { index: number; write: FhirWrite } | { index: number; refused: DomainError };
 
+/** A Bundle entry's `urn:uuid:` full URL, as other entries of a transaction may refer to it. */
+const URN_UUID =
+  /^urn:uuid:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+
+/** What a `urn:uuid:` reference in a Bundle names: `{resourceType}/{the entry's event id}`. */
+type FullUrls = ReadonlyMap<string, string>;
+
+/**
+ * The full URLs of a transaction's entries, each as the reference it becomes once recorded:
+ * the event id is the one the producer will give the entry (`eventIdOf` its key), so that a
+ * MedicationDispense sent beside its MedicationRequest names it as `MedicationRequest/{id}`.
+ */
+function fullUrlsOf(entries: readonly unknown[], eventIdOf: (key: string) => string): FullUrls {
+  const urls = new Map<string, string>();
+  entries.forEach((entry, index) => {
+    if (!isObject(entry) || typeof entry['fullUrl'] !== 'string') return;
+    const resource = entry['resource'];
+    const request = entry['request'];
+    if (!URN_UUID.test(entry['fullUrl']) || !isObject(resource) || !isObject(request)) return;
+    if (typeof resource['resourceType'] !== 'string') return;
+    try {
+      const given = request['ifNoneExist'];
+      const key = keyOf(resource, `Bundle.entry[${index}].resource`, {
+        element: `Bundle.entry[${index}].request.ifNoneExist`,
+        key: typeof given === 'string' ? given : undefined,
+      });
+      urls.set(entry['fullUrl'].toLowerCase(), `${resource['resourceType']}/${eventIdOf(key)}`);
+    } catch {
+      // The entry is refused when it is read, naming its own element.
+    }
+  });
+  return urls;
+}
+
+/**
+ * The resource with each `reference` to another entry of the Bundle (`urn:uuid:…`) replaced
+ * by what that entry becomes; a `urn:uuid:` no entry has as its full URL is refused.
+ */
+function resolvedReferences(value: unknown, path: string, urls: FullUrls | undefined): unknown {
+  if (Array.isArray(value))
+    return value.map((item, index) => resolvedReferences(item, `${path}[${index}]`, urls));
+  if (!isObject(value)) return value;
+  const resolved: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) {
+    const at = `${path}.${key}`;
+    if (key === 'reference' && typeof item === 'string' && item.startsWith('urn:uuid:')) {
+      if (!urls)
+        return refuse(
+          at,
+          'refers to another entry: entries of a batch are recorded on their own; send a transaction',
+        );
+      resolved[key] =
+        urls.get(item.toLowerCase()) ??
+        refuse(at, 'names no entry of this Bundle (by its fullUrl)');
+    } else resolved[key] = resolvedReferences(item, at, urls);
+  }
+  return resolved;
+}
+
 /** One Bundle entry as a write: `POST {its resource type}`, a resource carelog records, a key. */
-function writeOfEntry(entry: unknown, index: number, keys: Map<string, number>): FhirWrite {
+function writeOfEntry(
+  entry: unknown,
+  index: number,
+  keys: Map<string, number>,
+  urls: FullUrls | undefined,
+): FhirWrite {
   const at = `Bundle.entry[${index}]`;
   if (!isObject(entry)) return refuse(at, 'must be an object');
   const resource = entry['resource'];
@@ -106,7 +170,7 @@ function writeOfEntry(entry: unknown, index: number, keys: Map<string, number>):
   if (ifNoneExist !== undefined && typeof ifNoneExist !== 'string')
     refuse(`${at}.request.ifNoneExist`, 'must be a string');
   const path = `${at}.resource`;
-  const draft = fhirToEntry(resource, path);
+  const draft = fhirToEntry(resolvedReferences(resource, path, urls), path);
   const idempotencyKey = keyOf(resource, path, {
     element: `${at}.request.ifNoneExist`,
     key: typeof ifNoneExist === 'string' ? ifNoneExist : undefined,
@@ -123,9 +187,14 @@ function writeOfEntry(entry: unknown, index: number, keys: Map<string, number>):
  * `POST {its resource type}` with a resource carelog records one-to-one as an entry, and a key
  * (request.ifNoneExist, else the resource's business identifier) no earlier entry has. The
  * Bundle itself (its type, up to MAX_BUNDLE_ENTRIES entries) is refused whole; each entry's
- * problem is returned with it, naming the entry and element.
+ * problem is returned with it, naming the entry and element. In a transaction, a `reference`
+ * to another entry's `urn:uuid:` fullUrl becomes `{its type}/{its event id}` (`eventIdOf` its
+ * key, as the producer will give it); a batch's entries may not refer to each other.
  */
-export function entriesOfBundle(bundle: unknown): {
+export function entriesOfBundle(
+  bundle: unknown,
+  eventIdOf: (key: string) => string,
+): {
   type: 'transaction' | 'batch';
   entries: BundleEntryWrite[];
 } {
@@ -140,11 +209,13 @@ export function entriesOfBundle(bundle: unknown): {
   if (entries.length > MAX_BUNDLE_ENTRIES)
     return refuse('Bundle.entry', `must hold at most ${MAX_BUNDLE_ENTRIES} entries`);
   const keys = new Map<string, number>();
+  // A batch's entries are recorded on their own, so they cannot refer to each other.
+  const urls = type === 'transaction' ? fullUrlsOf(entries, eventIdOf) : undefined;
   return {
     type,
     entries: entries.map((entry: unknown, index): BundleEntryWrite => {
       try {
-        return { index, write: writeOfEntry(entry, index, keys) };
+        return { index, write: writeOfEntry(entry, index, keys, urls) };
       } catch (error) {
         if (error instanceof DomainError) return { index, refused: error };
         throw error;
@@ -155,13 +226,16 @@ export function entriesOfBundle(bundle: unknown): {
 
 /**
  * A Bundle read whole, as a transaction is: the first entry's problem refuses all of it,
- * naming the entry and element.
+ * naming the entry and element. `eventIdOf` gives the event id an entry's key will have.
  */
-export function writesOfBundle(bundle: unknown): {
+export function writesOfBundle(
+  bundle: unknown,
+  eventIdOf: (key: string) => string,
+): {
   type: 'transaction' | 'batch';
   writes: FhirWrite[];
 } {
-  const { type, entries } = entriesOfBundle(bundle);
+  const { type, entries } = entriesOfBundle(bundle, eventIdOf);
   return {
     type,
     writes: entries.map((entry) => {

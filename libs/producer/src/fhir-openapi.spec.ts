@@ -18,7 +18,7 @@ describe('the OpenAPI example of POST /fhir/R4, for every producer', () => {
         JSON.stringify(fhirBundleExample(codec.catalogue, schemasDir, rules)),
       ) as object;
       expect(fhirR4Problems(bundle)).toEqual([]);
-      const { writes } = writesOfBundle(bundle);
+      const { writes } = writesOfBundle(bundle, (key) => `event-of-${key}`);
       expect(writes.map((write) => write.draft.type)).toEqual(rules.map((rule) => rule.type));
     },
   );

@@ -41,7 +41,9 @@ import {
 import { AnyCallerGuard, CurrentAnyCaller, problemFor } from '@carelog/nest-platform';
 import type { Bundle, OperationOutcome } from '@medplum/fhirtypes';
 import { fhirBundleExample } from './openapi';
+import { eventIdFor } from './entry-decision';
 import type { EntryRecorder, ProducerServiceOptions } from './producer.module';
+import { authorOf } from './relationships/entry-author';
 
 /** A FHIR write as the EntryRecorder's request: its entry, key and place in the request. */
 const requestOf = (write: FhirWrite) => ({
@@ -117,7 +119,8 @@ export function fhirWriteController(
       @CurrentAnyCaller() caller: AnyCaller,
       @Res({ passthrough: true }) response: Response,
     ): Promise<Bundle> {
-      const read = entriesOfBundle(body);
+      const author = authorOf(caller);
+      const read = entriesOfBundle(body, (key) => eventIdFor(author, key));
       const results =
         read.type === 'transaction'
           ? await this.transaction(read.entries, correlationId, caller)
