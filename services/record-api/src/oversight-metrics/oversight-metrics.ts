@@ -97,8 +97,7 @@ function readAwaitingReview(): Promise<AwaitingReview | null> {
  * (an absent series, not a stale value).
  */
 function awaitingReviewGauge(
-  name: string,
-  help: string,
+  { name, help }: { name: string; help: string },
   value: (kind: AwaitingReview[number]) => number,
 ): Gauge<'kind'> {
   return new Gauge({
@@ -114,13 +113,17 @@ function awaitingReviewGauge(
   });
 }
 awaitingReviewGauge(
-  'carelog_privacy_alerts_awaiting_review',
-  `Privacy officer alerts not yet acknowledged, by kind (${ALERT_KINDS.join(', ')})`,
+  {
+    name: 'carelog_privacy_alerts_awaiting_review',
+    help: `Privacy officer alerts not yet acknowledged, by kind (${ALERT_KINDS.join(', ')})`,
+  },
   (row) => row.count,
 );
 awaitingReviewGauge(
-  'carelog_privacy_alert_oldest_awaiting_review_seconds',
-  'How long the oldest unacknowledged privacy officer alert of each kind has waited (0 for none)',
+  {
+    name: 'carelog_privacy_alert_oldest_awaiting_review_seconds',
+    help: 'How long the oldest unacknowledged privacy officer alert of each kind has waited (0 for none)',
+  },
   (row) => row.oldestSeconds,
 );
 
