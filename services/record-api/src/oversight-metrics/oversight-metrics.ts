@@ -2,6 +2,7 @@ import {
   type BeforeApplicationShutdown,
   Inject,
   Injectable,
+  Logger,
   type OnApplicationBootstrap,
 } from '@nestjs/common';
 import { ALERT_KINDS, AuditTrail, type AlertKind } from '@carelog/audit';
@@ -147,15 +148,17 @@ export function auditVerifyIntervalMs(): number {
  */
 @Injectable()
 export class OversightMetrics implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger('AuditChainVerification');
   private timer: NodeJS.Timeout | undefined;
   private verifying: Promise<VerificationResult> | undefined;
 
   constructor(@Inject(AuditTrail) private readonly trail: AuditTrail) {}
 
   onApplicationBootstrap(): void {
+    const every = auditVerifyIntervalMs();
     awaitingReviewSource = () => this.trail.awaitingReview();
     void this.verify();
-    this.timer = setInterval(() => void this.verify(), auditVerifyIntervalMs());
+    this.timer = setInterval(() => void this.verify(), every);
     this.timer.unref();
   }
 
@@ -175,9 +178,16 @@ export class OversightMetrics implements OnApplicationBootstrap, BeforeApplicati
           chainOk.set(verdict.ok ? 1 : 0);
           verifiedAt.set(Date.now() / 1000);
           verifiedRows.set(verdict.ok ? verdict.rows : verdict.seq - 1);
+          // The break's detail names seqs only, never what a row holds.
+          if (!verdict.ok) this.logger.error(`audit chain broken: ${verdict.detail}`);
           return result;
         },
-        (error: unknown) => verificationResult({ error }),
+        (error: unknown) => {
+          this.logger.warn(
+            `audit chain verification could not be made: ${error instanceof Error ? error.message : String(error)}`,
+          );
+          return verificationResult({ error });
+        },
       )
       .then((result) => {
         verifications.inc({ result });
