@@ -183,8 +183,10 @@ export class OversightMetrics implements OnApplicationBootstrap, BeforeApplicati
           return result;
         },
         (error: unknown) => {
+          // By the error's type and code only: a database error's message can quote a value.
+          const code = (error as { code?: unknown } | null)?.code;
           this.logger.warn(
-            `audit chain verification could not be made: ${error instanceof Error ? error.message : String(error)}`,
+            `audit chain verification could not be made: ${error instanceof Error ? error.name : typeof error}${typeof code === 'string' ? ` ${code}` : ''}`,
           );
           return verificationResult({ error });
         },
