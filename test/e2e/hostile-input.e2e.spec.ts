@@ -34,7 +34,14 @@ import {
  */
 
 type Service =
-  'gp-records' | 'social-care' | 'maternity' | 'urgent-care' | 'record-api' | 'notifications';
+  | 'gp-records'
+  | 'social-care'
+  | 'maternity'
+  | 'urgent-care'
+  | 'community-nursing'
+  | 'pharmacy'
+  | 'record-api'
+  | 'notifications';
 
 interface HostileCase {
   name: string;
@@ -60,6 +67,8 @@ const DOMAIN_SERVICES: Array<[SourceDomain, Service, number]> = [
   ['social-care', 'social-care', 4702],
   ['maternity', 'maternity', 4703],
   ['urgent-care', 'urgent-care', 4704],
+  ['community-nursing', 'community-nursing', 4706],
+  ['pharmacy', 'pharmacy', 4707],
 ];
 const ORGANISATION = 'A81001';
 const PATIENT = testNhsNumber(731_337);
