@@ -74,6 +74,45 @@ describe('FHIR mapping, every mapped entry type (driven by schemas/examples)', (
     });
   });
 
+  it.each<[string, string, Record<string, unknown>]>([
+    [
+      'PharmacyConsultationRecorded',
+      'a referral and no supply',
+      { outcome: 'referred', supply: null, referral: { to: 'GP', reason: 'Red flags' } },
+    ],
+    [
+      'AntenatalContactRecorded',
+      'no readings',
+      { bloodPressureSystolic: null, bloodPressureDiastolic: null, fetalHeartRate: null },
+    ],
+    [
+      'DistrictNursingVisitRecorded',
+      'no interventions and no next visit',
+      { interventions: [], nextVisitDue: null },
+    ],
+    ['CareVisitRecorded', 'a concern raised', { concernsRaised: true, tasksCompleted: [] }],
+    [
+      'HealthVisitorReviewRecorded',
+      'no child NHS number, concerns',
+      { childNhsNumber: null, concerns: ['weight', 'mood'] },
+    ],
+    ['AmbulanceSeeAndTreatRecorded', 'conveyed', { conveyed: true }],
+  ])('%s round-trips beyond its example (%s)', (type, _name, change) => {
+    const example = exampleEvent(type, { nhsNumber });
+    const entry = { ...example, payload: { ...example.payload, ...change } };
+    const resource = json(resourceOf(entry));
+    expect(fhirR4Problems(resource as Resource)).toEqual([]);
+    expect(fhirToEntry(resource)).toEqual(draftOf(entry));
+  });
+
+  it('a visit whose clinical time is its start keeps no separate occurredAt', () => {
+    const example = exampleEvent('CareVisitRecorded', { nhsNumber });
+    const entry = { ...example, occurredAt: new Date(String(example.payload['visitStart'])) };
+    const resource = json(resourceOf(entry));
+    expect(JSON.stringify(resource)).not.toContain('"occurredAt"');
+    expect(fhirToEntry(resource)).toEqual(draftOf(entry));
+  });
+
   it('labels sensitivity in meta.security, with the HL7 confidentiality it implies', () => {
     const resource = resourceOf(
       exampleEvent('ProblemRecorded', { nhsNumber, sensitivity: ['termination'] }),

@@ -288,6 +288,99 @@ const INVERSES: Record<MappedEntryType, Inverse> = {
       narrative: r.detail.requiredString('narrative'),
     }),
   },
+  CareVisitRecorded: {
+    occurredAt: (r) => r.detail.dateTime('occurredAt') ?? r.dateTime('period.start'),
+    payload: (r) => ({
+      visitStart: r.dateTime('period.start'),
+      visitEnd: r.dateTime('period.end'),
+      tasksCompleted: r.detail.strings('tasksCompleted'),
+      note: r.detail.requiredString('note'),
+      concernsRaised: r.detail.boolean('concernsRaised') ?? false,
+    }),
+  },
+  DistrictNursingVisitRecorded: {
+    occurredAt: (r) => r.detail.dateTime('occurredAt') ?? r.dateTime('period.start'),
+    payload: (r) => ({
+      visitStart: r.dateTime('period.start'),
+      visitEnd: r.dateTime('period.end'),
+      visitType: r.text('type[0]'),
+      interventions: r.detail.strings('interventions'),
+      note: r.detail.requiredString('note'),
+      nextVisitDue: r.detail.string('nextVisitDue'),
+    }),
+  },
+  AntenatalContactRecorded: {
+    occurredAt: (r) => r.dateTime('period.start'),
+    payload: (r) => ({
+      gestationWeeks: r.detail.requiredNumber('gestationWeeks'),
+      bloodPressureSystolic: r.detail.number('bloodPressureSystolic'),
+      bloodPressureDiastolic: r.detail.number('bloodPressureDiastolic'),
+      fetalHeartRate: r.detail.number('fetalHeartRate'),
+      narrative: r.detail.requiredString('narrative'),
+    }),
+  },
+  PostnatalContactRecorded: {
+    occurredAt: (r) => r.dateTime('period.start'),
+    payload: (r) => ({
+      daysSinceBirth: r.detail.requiredNumber('daysSinceBirth'),
+      motherWellbeing: r.detail.requiredString('motherWellbeing'),
+      infantFeeding: r.detail.requiredString('infantFeeding'),
+      narrative: r.detail.requiredString('narrative'),
+    }),
+  },
+  HealthVisitorReviewRecorded: {
+    occurredAt: (r) => r.dateTime('period.start'),
+    payload: (r) => ({
+      reviewStage: r.text('type[0]'),
+      childNhsNumber: r.detail.string('childNhsNumber'),
+      narrative: r.detail.requiredString('narrative'),
+      concerns: r.detail.strings('concerns'),
+    }),
+  },
+  TriageOutcomeRecorded: {
+    occurredAt: (r) => r.dateTime('period.start'),
+    payload: (r) => ({
+      service: r.text('serviceType'),
+      disposition: r.text('hospitalization.dischargeDisposition'),
+      urgency: r.text('priority'),
+      symptomsSummary: r.text('reasonCode[0]'),
+    }),
+  },
+  AmbulanceSeeAndTreatRecorded: {
+    occurredAt: (r) => r.detail.dateTime('occurredAt') ?? r.dateTime('period.start'),
+    payload: (r) => ({
+      incidentTime: r.dateTime('period.start'),
+      presentingComplaint: r.text('reasonCode[0]'),
+      treatmentGiven: r.detail.requiredString('treatmentGiven'),
+      conveyed: r.detail.boolean('conveyed') ?? false,
+      narrative: r.detail.requiredString('narrative'),
+    }),
+  },
+  PharmacyConsultationRecorded: {
+    occurredAt: (r) => r.dateTime('period.start'),
+    payload: (r) => {
+      const medication = r.detail.coded('supplyMedication');
+      const referralTo = r.detail.string('referralTo');
+      return {
+        condition: r.detail.requiredString('condition'),
+        presentingComplaint: r.text('reasonCode[0]'),
+        clinicalNotes: r.detail.requiredString('clinicalNotes'),
+        outcome: r.detail.requiredString('outcome'),
+        supply:
+          medication === null
+            ? null
+            : {
+                medication,
+                quantity: r.detail.requiredString('supplyQuantity'),
+                dosageInstructions: r.detail.requiredString('supplyDosageInstructions'),
+              },
+        referral:
+          referralTo === null
+            ? null
+            : { to: referralTo, reason: r.detail.requiredString('referralReason') },
+      };
+    },
+  },
   SafeguardingConcernRaised: {
     occurredAt: (r) => r.dateTime('period.start'),
     payload: (r) => ({

@@ -1,6 +1,14 @@
 import { isHeldResultPayload } from '@carelog/domain';
 import type {
   AllergyRecordedPayload,
+  AmbulanceSeeAndTreatRecordedPayload,
+  AntenatalContactRecordedPayload,
+  CareVisitRecordedPayload,
+  DistrictNursingVisitRecordedPayload,
+  HealthVisitorReviewRecordedPayload,
+  PharmacyConsultationRecordedPayload,
+  PostnatalContactRecordedPayload,
+  TriageOutcomeRecordedPayload,
   CarePlanChangedPayload,
   ConsultationRecordedPayload,
   EdAttendanceRecordedPayload,
@@ -40,6 +48,7 @@ import type {
   Organization,
   ObservationComponent,
   Patient,
+  Period,
   Provenance,
   Quantity,
   Reference,
@@ -134,10 +143,14 @@ const componentOf = (value: NamedValue): ObservationComponent => ({
   valueQuantity: { value: value.value, unit: value.unit },
 });
 
+const AMBULATORY: Coding = { system: ACT_CODE_SYSTEM, code: 'AMB', display: 'ambulatory' };
+const HOME_HEALTH: Coding = { system: ACT_CODE_SYSTEM, code: 'HH', display: 'home health' };
+const FIELD: Coding = { system: ACT_CODE_SYSTEM, code: 'FLD', display: 'field' };
+
 /** An encounter's class from how it took place (HL7 v3 ActCode). */
 const encounterClass = (medium: string | null): Coding =>
   medium === 'face-to-face' || medium === null
-    ? { system: ACT_CODE_SYSTEM, code: 'AMB', display: 'ambulatory' }
+    ? AMBULATORY
     : { system: ACT_CODE_SYSTEM, code: 'VR', display: 'virtual' };
 
 export const INTERPRETATION_CODE: Record<string, string> = {
@@ -485,6 +498,111 @@ const MAPPINGS = {
       }),
     }),
   } satisfies Mapping<EdAttendanceRecordedPayload>,
+  CareVisitRecorded: {
+    resourceType: 'Encounter',
+    toFhir: (p: CareVisitRecordedPayload, c): Encounter => ({
+      ...contact(c, HOME_HEALTH, { start: isoOf(p.visitStart), end: isoOf(p.visitEnd) }),
+      type: [textConcept('Care visit')],
+      extension: entryDetail({
+        tasksCompleted: p.tasksCompleted,
+        note: p.note,
+        concernsRaised: p.concernsRaised,
+        occurredAt: unlessSame(c.occurredAt, isoOf(p.visitStart)),
+      }),
+    }),
+  } satisfies Mapping<CareVisitRecordedPayload>,
+  DistrictNursingVisitRecorded: {
+    resourceType: 'Encounter',
+    toFhir: (p: DistrictNursingVisitRecordedPayload, c): Encounter => ({
+      ...contact(c, HOME_HEALTH, { start: isoOf(p.visitStart), end: isoOf(p.visitEnd) }),
+      type: [textConcept(p.visitType)],
+      extension: entryDetail({
+        interventions: p.interventions,
+        note: p.note,
+        nextVisitDue: p.nextVisitDue,
+        occurredAt: unlessSame(c.occurredAt, isoOf(p.visitStart)),
+      }),
+    }),
+  } satisfies Mapping<DistrictNursingVisitRecordedPayload>,
+  AntenatalContactRecorded: {
+    resourceType: 'Encounter',
+    toFhir: (p: AntenatalContactRecordedPayload, c): Encounter => ({
+      ...contact(c, AMBULATORY, { start: c.occurredAt }),
+      type: [textConcept('Antenatal contact')],
+      extension: entryDetail({
+        gestationWeeks: p.gestationWeeks,
+        bloodPressureSystolic: p.bloodPressureSystolic,
+        bloodPressureDiastolic: p.bloodPressureDiastolic,
+        fetalHeartRate: p.fetalHeartRate,
+        narrative: p.narrative,
+      }),
+    }),
+  } satisfies Mapping<AntenatalContactRecordedPayload>,
+  PostnatalContactRecorded: {
+    resourceType: 'Encounter',
+    toFhir: (p: PostnatalContactRecordedPayload, c): Encounter => ({
+      ...contact(c, AMBULATORY, { start: c.occurredAt }),
+      type: [textConcept('Postnatal contact')],
+      extension: entryDetail({
+        daysSinceBirth: p.daysSinceBirth,
+        motherWellbeing: p.motherWellbeing,
+        infantFeeding: p.infantFeeding,
+        narrative: p.narrative,
+      }),
+    }),
+  } satisfies Mapping<PostnatalContactRecordedPayload>,
+  HealthVisitorReviewRecorded: {
+    resourceType: 'Encounter',
+    toFhir: (p: HealthVisitorReviewRecordedPayload, c): Encounter => ({
+      ...contact(c, AMBULATORY, { start: c.occurredAt }),
+      type: [textConcept(p.reviewStage)],
+      extension: entryDetail({
+        childNhsNumber: p.childNhsNumber,
+        narrative: p.narrative,
+        concerns: p.concerns,
+      }),
+    }),
+  } satisfies Mapping<HealthVisitorReviewRecordedPayload>,
+  TriageOutcomeRecorded: {
+    resourceType: 'Encounter',
+    toFhir: (p: TriageOutcomeRecordedPayload, c): Encounter => ({
+      ...contact(c, AMBULATORY, { start: c.occurredAt }),
+      serviceType: textConcept(p.service),
+      priority: textConcept(p.urgency),
+      reasonCode: [textConcept(p.symptomsSummary)],
+      hospitalization: { dischargeDisposition: textConcept(p.disposition) },
+    }),
+  } satisfies Mapping<TriageOutcomeRecordedPayload>,
+  AmbulanceSeeAndTreatRecorded: {
+    resourceType: 'Encounter',
+    toFhir: (p: AmbulanceSeeAndTreatRecordedPayload, c): Encounter => ({
+      ...contact(c, FIELD, { start: isoOf(p.incidentTime) }),
+      reasonCode: [textConcept(p.presentingComplaint)],
+      extension: entryDetail({
+        treatmentGiven: p.treatmentGiven,
+        conveyed: p.conveyed,
+        narrative: p.narrative,
+        occurredAt: unlessSame(c.occurredAt, isoOf(p.incidentTime)),
+      }),
+    }),
+  } satisfies Mapping<AmbulanceSeeAndTreatRecordedPayload>,
+  PharmacyConsultationRecorded: {
+    resourceType: 'Encounter',
+    toFhir: (p: PharmacyConsultationRecordedPayload, c): Encounter => ({
+      ...contact(c, AMBULATORY, { start: c.occurredAt }),
+      reasonCode: [textConcept(p.presentingComplaint)],
+      extension: entryDetail({
+        condition: p.condition,
+        clinicalNotes: p.clinicalNotes,
+        outcome: p.outcome,
+        supplyMedication: p.supply?.medication,
+        supplyQuantity: p.supply?.quantity,
+        supplyDosageInstructions: p.supply?.dosageInstructions,
+        referralTo: p.referral?.to,
+        referralReason: p.referral?.reason,
+      }),
+    }),
+  } satisfies Mapping<PharmacyConsultationRecordedPayload>,
   SafeguardingConcernRaised: {
     resourceType: 'Flag',
     toFhir: (p: SafeguardingConcernRaisedPayload, c): Flag => ({
@@ -502,6 +620,17 @@ const MAPPINGS = {
     }),
   } satisfies Mapping<SafeguardingConcernRaisedPayload>,
 } satisfies Record<string, { resourceType: MappedResourceType; toFhir: unknown }>;
+
+/** A contact or visit as a finished Encounter: the parts every one of them has. */
+function contact(c: MappingContext, encounterClass: Coding, period: Period): Encounter {
+  return {
+    resourceType: 'Encounter',
+    status: c.enteredInError ? 'entered-in-error' : 'finished',
+    class: encounterClass,
+    subject: c.subject,
+    period,
+  };
+}
 
 function consultation(
   p: ConsultationRecordedPayload | OutOfHoursConsultationRecordedPayload,
