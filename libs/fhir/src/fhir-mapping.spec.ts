@@ -97,6 +97,8 @@ describe('FHIR mapping, every mapped entry type (driven by schemas/examples)', (
       { childNhsNumber: null, concerns: ['weight', 'mood'] },
     ],
     ['AmbulanceSeeAndTreatRecorded', 'conveyed', { conveyed: true }],
+    ['HomeReadingsFlagged', 'no readings named', { readings: [] }],
+    ['CarerObservationRecorded', 'a high concern', { concernLevel: 'high' }],
   ])('%s round-trips beyond its example (%s)', (type, _name, change) => {
     const example = exampleEvent(type, { nhsNumber });
     const entry = { ...example, payload: { ...example.payload, ...change } };
@@ -111,6 +113,38 @@ describe('FHIR mapping, every mapped entry type (driven by schemas/examples)', (
     const resource = json(resourceOf(entry));
     expect(JSON.stringify(resource)).not.toContain('"occurredAt"');
     expect(fhirToEntry(resource)).toEqual(draftOf(entry));
+  });
+
+  it('says who a patient note or carer observation is from, as a FHIR performer', () => {
+    const note = resourceOf(exampleEvent('PatientNoteAdded', { nhsNumber })) as Resource & {
+      performer?: unknown[];
+    };
+    expect(note.performer).toEqual([
+      expect.objectContaining({ reference: `Patient/${nhsNumber}` }),
+    ]);
+    const observation = resourceOf(
+      exampleEvent('CarerObservationRecorded', { nhsNumber }),
+    ) as Resource & { performer?: unknown[] };
+    expect(observation.performer).toEqual([
+      expect.objectContaining({
+        type: 'RelatedPerson',
+        identifier: expect.objectContaining({ value: 'carer-jo' }),
+      }),
+    ]);
+  });
+
+  it('points a home-readings flag at the readings behind it (flag-detail)', () => {
+    const example = exampleEvent('HomeReadingsFlagged', { nhsNumber });
+    const flag = resourceOf(example) as Resource & { extension?: Array<Record<string, unknown>> };
+    expect(
+      flag.extension
+        ?.filter(
+          (extension) => extension['url'] === 'http://hl7.org/fhir/StructureDefinition/flag-detail',
+        )
+        .map((extension) => extension['valueReference']),
+    ).toEqual(
+      (example.payload['readings'] as string[]).map((id) => ({ reference: `Observation/${id}` })),
+    );
   });
 
   it('labels sensitivity in meta.security, with the HL7 confidentiality it implies', () => {

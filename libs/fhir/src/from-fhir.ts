@@ -7,10 +7,12 @@ import {
   COURSE_OF_THERAPY_SYSTEM,
   ENTRY_TYPE_SYSTEM,
   EPS_PRESCRIPTION_SYSTEM,
+  FLAG_DETAIL_EXTENSION,
   INTERPRETATION_SYSTEM,
   MEDICATION_ID_SYSTEM,
   ODS_ORGANISATION_SYSTEM,
   SENSITIVITY_SYSTEM,
+  USER_ID_SYSTEM,
 } from './fhir-terms';
 import { ResourceReader } from './resource-reader';
 import {
@@ -147,6 +149,22 @@ const INVERSES: Record<MappedEntryType, Inverse> = {
       metrics: namedValues(r),
       deviceName: r.optionalString('device.display'),
     }),
+  },
+  PatientNoteAdded: {
+    occurredAt: (r) => r.dateTime('effectiveDateTime'),
+    payload: (r) => ({ note: r.string('valueString') }),
+  },
+  CarerObservationRecorded: {
+    occurredAt: (r) => r.dateTime('effectiveDateTime'),
+    payload: (r) => {
+      if (r.get('performer[0].identifier.system') !== USER_ID_SYSTEM)
+        r.fail('performer[0].identifier.system', `must be ${USER_ID_SYSTEM}`);
+      return {
+        carerUserId: r.string('performer[0].identifier.value'),
+        observation: r.string('valueString'),
+        concernLevel: r.detail.requiredString('concernLevel'),
+      };
+    },
   },
   MedicationPrescribed: {
     occurredAt: (r) => r.dateTime('authoredOn'),
@@ -390,7 +408,37 @@ const INVERSES: Record<MappedEntryType, Inverse> = {
       referredTo: r.detail.string('referredTo'),
     }),
   },
+  HomeReadingsFlagged: {
+    occurredAt: (r) => r.dateTime('period.start'),
+    payload: (r) => ({
+      rule: r.detail.requiredString('rule'),
+      urgency: r.detail.requiredString('urgency'),
+      guidance: r.detail.requiredString('guidance'),
+      readings: flagDetails(r),
+      summary: {
+        readingCount: r.detail.requiredNumber('readingCount'),
+        systolic: r.detail.requiredNumber('systolic'),
+        diastolic: r.detail.requiredNumber('diastolic'),
+        from: r.detail.dateTime('from') ?? r.fail('extension', 'must say from when'),
+        to: r.detail.dateTime('to') ?? r.fail('extension', 'must say until when'),
+      },
+    }),
+  },
 };
+
+/** The event ids of the Observations a Flag's flag-detail extensions point at, in order. */
+function flagDetails(r: ResourceReader): string[] {
+  const extensions = r.get('extension');
+  if (!Array.isArray(extensions)) return [];
+  return (extensions as Array<Record<string, unknown> | null>).flatMap((extension, index) =>
+    extension?.['url'] === FLAG_DETAIL_EXTENSION
+      ? [
+          r.optionalReferencedId(`extension[${index}].valueReference.reference`, 'Observation') ??
+            r.fail(`extension[${index}].valueReference`, 'is required'),
+        ]
+      : [],
+  );
+}
 
 function medicationIdOf(r: ResourceReader): string | null {
   if (r.get('groupIdentifier') === undefined) return null;

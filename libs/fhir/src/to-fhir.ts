@@ -4,6 +4,9 @@ import type {
   AmbulanceSeeAndTreatRecordedPayload,
   AntenatalContactRecordedPayload,
   CareVisitRecordedPayload,
+  CarerObservationRecordedPayload,
+  HomeReadingsFlaggedPayload,
+  PatientNoteAddedPayload,
   DistrictNursingVisitRecordedPayload,
   HealthVisitorReviewRecordedPayload,
   PharmacyConsultationRecordedPayload,
@@ -72,6 +75,8 @@ import {
   ENTRY_ID_SYSTEM,
   ENTRY_TYPE_SYSTEM,
   EPS_PRESCRIPTION_SYSTEM,
+  FLAG_CATEGORY_SYSTEM,
+  FLAG_DETAIL_EXTENSION,
   INTERPRETATION_SYSTEM,
   MEDICATION_ID_SYSTEM,
   NHS_NUMBER_SYSTEM,
@@ -295,6 +300,36 @@ const MAPPINGS = {
       extension: entryDetail({ occurredAt: unlessSame(c.occurredAt, isoOf(p.periodEnd)) }),
     }),
   } satisfies Mapping<WearableSummaryRecordedPayload>,
+  PatientNoteAdded: {
+    resourceType: 'Observation',
+    toFhir: (p: PatientNoteAddedPayload, c): Observation => ({
+      resourceType: 'Observation',
+      status: c.enteredInError ? 'entered-in-error' : 'final',
+      code: textConcept('Patient note'),
+      subject: c.subject,
+      effectiveDateTime: c.occurredAt,
+      issued: c.recordedAt,
+      // Only the patient authors a note (source-domains.ts): the patient is its performer.
+      performer: [c.subject],
+      valueString: p.note,
+    }),
+  } satisfies Mapping<PatientNoteAddedPayload>,
+  CarerObservationRecorded: {
+    resourceType: 'Observation',
+    toFhir: (p: CarerObservationRecordedPayload, c): Observation => ({
+      resourceType: 'Observation',
+      status: c.enteredInError ? 'entered-in-error' : 'final',
+      code: textConcept('Carer observation'),
+      subject: c.subject,
+      effectiveDateTime: c.occurredAt,
+      issued: c.recordedAt,
+      performer: [
+        { type: 'RelatedPerson', identifier: { system: USER_ID_SYSTEM, value: p.carerUserId } },
+      ],
+      valueString: p.observation,
+      extension: entryDetail({ concernLevel: p.concernLevel }),
+    }),
+  } satisfies Mapping<CarerObservationRecordedPayload>,
   MedicationPrescribed: {
     resourceType: 'MedicationRequest',
     toFhir: (p: MedicationPrescribedPayload, c): MedicationRequest => {
@@ -619,6 +654,33 @@ const MAPPINGS = {
       }),
     }),
   } satisfies Mapping<SafeguardingConcernRaisedPayload>,
+  HomeReadingsFlagged: {
+    resourceType: 'Flag',
+    toFhir: (p: HomeReadingsFlaggedPayload, c): Flag => ({
+      resourceType: 'Flag',
+      status: c.enteredInError ? 'entered-in-error' : 'active',
+      category: [category(FLAG_CATEGORY_SYSTEM, 'clinical')],
+      code: textConcept(`Home readings flagged: ${p.rule}`),
+      subject: c.subject,
+      period: { start: c.occurredAt },
+      extension: [
+        ...p.readings.map((id) => ({
+          url: FLAG_DETAIL_EXTENSION,
+          valueReference: { reference: `Observation/${id}` },
+        })),
+        ...entryDetail({
+          rule: p.rule,
+          urgency: p.urgency,
+          guidance: p.guidance,
+          readingCount: p.summary.readingCount,
+          systolic: p.summary.systolic,
+          diastolic: p.summary.diastolic,
+          from: new Date(isoOf(p.summary.from)),
+          to: new Date(isoOf(p.summary.to)),
+        }),
+      ],
+    }),
+  } satisfies Mapping<HomeReadingsFlaggedPayload>,
 } satisfies Record<string, { resourceType: MappedResourceType; toFhir: unknown }>;
 
 /** A contact or visit as a finished Encounter: the parts every one of them has. */
