@@ -55,6 +55,7 @@ import type {
   Provenance,
   Quantity,
   Reference,
+  RelatedPerson,
   Resource,
   ServiceRequest,
   Task,
@@ -302,31 +303,19 @@ const MAPPINGS = {
   } satisfies Mapping<WearableSummaryRecordedPayload>,
   PatientNoteAdded: {
     resourceType: 'Observation',
-    toFhir: (p: PatientNoteAddedPayload, c): Observation => ({
-      resourceType: 'Observation',
-      status: c.enteredInError ? 'entered-in-error' : 'final',
-      code: textConcept('Patient note'),
-      subject: c.subject,
-      effectiveDateTime: c.occurredAt,
-      issued: c.recordedAt,
-      // Only the patient authors a note (source-domains.ts): the patient is its performer.
-      performer: [c.subject],
-      valueString: p.note,
-    }),
+    // Only the patient authors a note (source-domains.ts): the patient is its performer.
+    toFhir: (p: PatientNoteAddedPayload, c): Observation =>
+      reported(c, 'Patient note', c.subject, p.note),
   } satisfies Mapping<PatientNoteAddedPayload>,
   CarerObservationRecorded: {
     resourceType: 'Observation',
     toFhir: (p: CarerObservationRecordedPayload, c): Observation => ({
-      resourceType: 'Observation',
-      status: c.enteredInError ? 'entered-in-error' : 'final',
-      code: textConcept('Carer observation'),
-      subject: c.subject,
-      effectiveDateTime: c.occurredAt,
-      issued: c.recordedAt,
-      performer: [
+      ...reported(
+        c,
+        'Carer observation',
         { type: 'RelatedPerson', identifier: { system: USER_ID_SYSTEM, value: p.carerUserId } },
-      ],
-      valueString: p.observation,
+        p.observation,
+      ),
       extension: entryDetail({ concernLevel: p.concernLevel }),
     }),
   } satisfies Mapping<CarerObservationRecordedPayload>,
@@ -682,6 +671,25 @@ const MAPPINGS = {
     }),
   } satisfies Mapping<HomeReadingsFlaggedPayload>,
 } satisfies Record<string, { resourceType: MappedResourceType; toFhir: unknown }>;
+
+/** What a patient or carer reports, in their words, as an Observation they performed. */
+function reported(
+  c: MappingContext,
+  title: string,
+  performer: Reference<Patient | RelatedPerson>,
+  text: string,
+): Observation {
+  return {
+    resourceType: 'Observation',
+    status: c.enteredInError ? 'entered-in-error' : 'final',
+    code: textConcept(title),
+    subject: c.subject,
+    effectiveDateTime: c.occurredAt,
+    issued: c.recordedAt,
+    performer: [performer],
+    valueString: text,
+  };
+}
 
 /** A contact or visit as a finished Encounter: the parts every one of them has. */
 function contact(c: MappingContext, encounterClass: Coding, period: Period): Encounter {
