@@ -98,6 +98,7 @@ describe('FHIR mapping, every mapped entry type (driven by schemas/examples)', (
     ],
     ['AmbulanceSeeAndTreatRecorded', 'conveyed', { conveyed: true }],
     ['HomeReadingsFlagged', 'no readings named', { readings: [] }],
+    ['CaseOpened', 'no team allocated yet', { allocatedTeam: null }],
     ['CarerObservationRecorded', 'a high concern', { concernLevel: 'high' }],
   ])('%s round-trips beyond its example (%s)', (type, _name, change) => {
     const example = exampleEvent(type, { nhsNumber });

@@ -424,6 +424,26 @@ const INVERSES: Record<MappedEntryType, Inverse> = {
       },
     }),
   },
+  RegistrationStarted: {
+    occurredAt: (r) => r.dateTime('period.start'),
+    payload: (r) => ({ registrationType: r.detail.requiredString('registrationType') }),
+  },
+  RegistrationEnded: {
+    occurredAt: (r) => r.dateTime('period.end'),
+    payload: (r) => ({ reason: r.detail.requiredString('reason') }),
+  },
+  CaseOpened: {
+    occurredAt: (r) => r.dateTime('period.start'),
+    payload: (r) => ({
+      reason: r.detail.requiredString('reason'),
+      caseType: r.text('type[0]'),
+      allocatedTeam: r.optionalString('team[0].display'),
+    }),
+  },
+  CaseClosed: {
+    occurredAt: (r) => r.dateTime('period.end'),
+    payload: (r) => ({ reason: r.detail.requiredString('reason') }),
+  },
 };
 
 /** The event ids of the Observations a Flag's flag-detail extensions point at, in order. */
@@ -450,6 +470,7 @@ function medicationIdOf(r: ResourceReader): string | null {
 /** Where a resource names its patient, where it is not `subject`. */
 const PATIENT_ELEMENT: Partial<Record<string, string>> = {
   AllergyIntolerance: 'patient',
+  EpisodeOfCare: 'patient',
   Immunization: 'patient',
 };
 

@@ -4,6 +4,10 @@ import type {
   AmbulanceSeeAndTreatRecordedPayload,
   AntenatalContactRecordedPayload,
   CareVisitRecordedPayload,
+  CaseClosedPayload,
+  CaseOpenedPayload,
+  RegistrationEndedPayload,
+  RegistrationStartedPayload,
   CarerObservationRecordedPayload,
   HomeReadingsFlaggedPayload,
   PatientNoteAddedPayload,
@@ -40,6 +44,7 @@ import type {
   Condition,
   DocumentReference,
   Encounter,
+  EpisodeOfCare,
   Extension,
   Flag,
   Immunization,
@@ -107,6 +112,7 @@ type MappedResourceType =
   | 'Condition'
   | 'DocumentReference'
   | 'Encounter'
+  | 'EpisodeOfCare'
   | 'Flag'
   | 'Immunization'
   | 'MedicationDispense'
@@ -670,7 +676,59 @@ const MAPPINGS = {
       ],
     }),
   } satisfies Mapping<HomeReadingsFlaggedPayload>,
+  RegistrationStarted: {
+    resourceType: 'EpisodeOfCare',
+    toFhir: (p: RegistrationStartedPayload, c): EpisodeOfCare => ({
+      ...episode(c, 'active', GP_REGISTRATION),
+      period: { start: c.occurredAt },
+      extension: entryDetail({ registrationType: p.registrationType }),
+    }),
+  } satisfies Mapping<RegistrationStartedPayload>,
+  RegistrationEnded: {
+    resourceType: 'EpisodeOfCare',
+    toFhir: (p: RegistrationEndedPayload, c): EpisodeOfCare => ({
+      ...episode(c, 'finished', GP_REGISTRATION),
+      period: { end: c.occurredAt },
+      extension: entryDetail({ reason: p.reason }),
+    }),
+  } satisfies Mapping<RegistrationEndedPayload>,
+  CaseOpened: {
+    resourceType: 'EpisodeOfCare',
+    toFhir: (p: CaseOpenedPayload, c): EpisodeOfCare => ({
+      ...episode(c, 'active', textConcept(p.caseType)),
+      period: { start: c.occurredAt },
+      ...(p.allocatedTeam === null ? {} : { team: [{ display: p.allocatedTeam }] }),
+      extension: entryDetail({ reason: p.reason }),
+    }),
+  } satisfies Mapping<CaseOpenedPayload>,
+  CaseClosed: {
+    resourceType: 'EpisodeOfCare',
+    toFhir: (p: CaseClosedPayload, c): EpisodeOfCare => ({
+      ...episode(c, 'finished', textConcept('Social care case')),
+      period: { end: c.occurredAt },
+      extension: entryDetail({ reason: p.reason }),
+    }),
+  } satisfies Mapping<CaseClosedPayload>,
 } satisfies Record<string, { resourceType: MappedResourceType; toFhir: unknown }>;
+
+const GP_REGISTRATION = textConcept('GP registration');
+
+/**
+ * A care relationship's start or end as an EpisodeOfCare: each entry is its own resource (a
+ * start active from when it happened, an end finished then), as the record keeps them.
+ */
+function episode(
+  c: MappingContext,
+  status: 'active' | 'finished',
+  type: CodeableConcept,
+): EpisodeOfCare {
+  return {
+    resourceType: 'EpisodeOfCare',
+    status: c.enteredInError ? 'entered-in-error' : status,
+    type: [type],
+    patient: c.subject,
+  };
+}
 
 /** What a patient or carer reports, in their words, as an Observation they performed. */
 function reported(
