@@ -271,5 +271,12 @@ describe('FHIR -> entry refuses what it cannot record, naming the element', () =
       resourceOf(exampleEvent('VaccinationGiven', { nhsNumber })),
     ) as Record<string, unknown>;
     expect(refusal({ ...immunization, meta: {} }).field).toBe('Immunization.meta.tag');
+    for (const type of ['SafeguardingConcernRaised', 'CaseOpened', 'PatientNoteAdded'] as const) {
+      const resource = json(resourceOf(exampleEvent(type, { nhsNumber }))) as Record<
+        string,
+        unknown
+      >;
+      expect(refusal({ ...resource, meta: {} }).field).toBe(`${resourceTypeOf(type)}.meta.tag`);
+    }
   });
 });
