@@ -471,7 +471,7 @@ describe('hostile input over HTTP: refused as problem+json, never a 5xx, nothing
       userId: 'hostile-patient',
       nhsNumber: PATIENT,
     });
-    // Relationships start only from the organisation's own source system (DESIGN.md).
+    // Relationships start only from the organisation's own source system (docs/architecture.md, "Legitimate relationships").
     const authoritative = [...DOMAIN_SERVICES].flatMap(([domain]) =>
       entryTypesOf(domain)
         .filter((rule) => rule.relationship?.provenance?.way === 'authoritative')

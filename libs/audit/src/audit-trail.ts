@@ -221,7 +221,7 @@ function checkedLimit(limit: number): number {
 }
 
 /**
- * The hash-chained trail of every access to patient data (DESIGN.md, "Access rules"),
+ * The hash-chained trail of every access to patient data (docs/architecture.md, "Access rules"),
  * written to Postgres and then published to the audit topic.
  *
  * Postgres is where the chain lives, so an access is recorded first there and is never lost

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { context, createContextKey, trace, type Context } from '@opentelemetry/api';
 
 /**
- * One log shape for every carelog process (DESIGN.md, "API contract"; issue #19 part 5): each
+ * One log shape for every carelog process (docs/architecture.md, "API contract"; issue #19 part 5): each
  * line one JSON object on stderr (stdout stays for a command's output), whoever wrote it —
  * Nest, kafkajs, TypeORM or carelog's own code:
  *

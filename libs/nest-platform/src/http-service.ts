@@ -147,7 +147,7 @@ export const portFromEnv = (variable: string, fallback: number): number => {
 };
 
 export interface ServiceMain extends HttpServiceOptions {
-  /** The environment variable that overrides the port, and the DESIGN.md default. */
+  /** The environment variable that overrides the port, and the default (README, "Local defaults"). */
   portVariable: string;
   defaultPort: number;
 }

@@ -29,7 +29,7 @@ export const claimHours = (): number => {
 };
 
 /**
- * A person's claim of a legitimate relationship for their own organisation (DESIGN.md,
+ * A person's claim of a legitimate relationship for their own organisation (docs/architecture.md,
  * "Legitimate relationships", way 3): a stated reason, time-limited, published as
  * RelationshipClaimed on the patient topic (the projection makes it a `claim` relationship),
  * recorded as a claim in the audit trail, alerted to the privacy officer, and shown in the
