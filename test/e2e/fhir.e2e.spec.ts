@@ -338,4 +338,31 @@ describe('FHIR R4 in and out', () => {
     const [condition] = (await search('Condition', nhsNumber)).body.entry ?? [];
     expect(condition?.resource?.id).toBe(responses[3]?.location?.split('/')[1]);
   });
+
+  it('starts a registration sent as an EpisodeOfCare, as POST /v1/entries does: the practice may then read the patient', async () => {
+    const nhsNumber = nextTestNhsNumber();
+    const patient = `${service('record-api').baseUrl}/fhir/R4/Patient/${nhsNumber}`;
+    // No relationship yet: the practice may not read the patient.
+    expect((await requestJson(patient, { token: gp })).status).toBe(404);
+    const sent = asSent('RegistrationStarted', nhsNumber, `registration-${nhsNumber}`);
+    expect(sent.resourceType).toBe('EpisodeOfCare');
+    const created = await requestJson<Outcome>(
+      `${service('gp-records').baseUrl}/fhir/R4/EpisodeOfCare`,
+      {
+        method: 'POST',
+        token: system,
+        headers: { 'Content-Type': 'application/fhir+json' },
+        body: sent,
+      },
+    );
+    expect(created.status).toBe(201);
+    expect(created.headers.get('location')).toMatch(/^EpisodeOfCare\/[0-9a-f-]{36}\/_history\/1$/);
+    await eventually(
+      async () => expect((await requestJson(patient, { token: gp })).status).toBe(200),
+      { timeoutMs: 60_000 },
+    );
+    const episodes = (await search('EpisodeOfCare', nhsNumber)).body;
+    expect(episodes.entry?.map((entry) => entry.resource?.['status'])).toEqual(['active']);
+    expect(fhirR4Problems(episodes)).toEqual([]);
+  });
 });

@@ -24,7 +24,7 @@ import {
 import type { Response } from 'express';
 import type { AnyCaller } from '@carelog/auth';
 import { loadEventCodec, schemasDir } from '@carelog/codec';
-import { DomainError, entryTypesOf } from '@carelog/domain';
+import { DomainError, entryTypesOf, type EntryTypeRule, type SourceDomain } from '@carelog/domain';
 import {
   bundleResponse,
   entriesOfBundle,
@@ -60,13 +60,21 @@ const OUTCOME = { description: 'OperationOutcome naming the resource and element
  * same EntryRecorder as `POST /v1/entries` (authoring rights, relationship rules, validation,
  * idempotency). One controller per domain, so that its OpenAPI lists that domain's types.
  */
+/**
+ * The domain's entry types a FHIR write may record: the mapped ones some role may author (a
+ * type carelog raises itself, such as HomeReadingsFlagged, is served as FHIR but not written).
+ */
+export const fhirWritableRules = (domain: SourceDomain): readonly EntryTypeRule[] =>
+  entryTypesOf(domain).filter((rule) => rule.authors.length > 0 && isMappedEntryType(rule.type));
+
 export function fhirWriteController(
   options: ProducerServiceOptions,
   recorderToken: Type<EntryRecorder>,
 ): Type<unknown> {
+  const writable = fhirWritableRules(options.domain);
   const resourceTypes = [
     ...new Set(
-      entryTypesOf(options.domain)
+      writable
         .map((rule) => rule.type)
         .filter(isMappedEntryType)
         .map(resourceTypeOf),
@@ -95,11 +103,7 @@ export function fhirWriteController(
       examples: {
         transaction: {
           summary: `This service's FHIR resources, from the schema examples`,
-          value: fhirBundleExample(
-            loadEventCodec().catalogue,
-            schemasDir,
-            entryTypesOf(options.domain).filter((rule) => isMappedEntryType(rule.type)),
-          ),
+          value: fhirBundleExample(loadEventCodec().catalogue, schemasDir, writable),
         },
       },
     })
