@@ -55,18 +55,18 @@ const requestOf = (write: FhirWrite) => ({
 const OUTCOME = { description: 'OperationOutcome naming the resource and element (expression)' };
 
 /**
- * FHIR R4 in (README, "FHIR R4"): a transaction or batch Bundle, or one resource, of the
- * resource types that map one-to-one onto this domain's entry types, recorded through the
- * same EntryRecorder as `POST /v1/entries` (authoring rights, relationship rules, validation,
- * idempotency). One controller per domain, so that its OpenAPI lists that domain's types.
- */
-/**
  * The domain's entry types a FHIR write may record: the mapped ones some role may author (a
  * type carelog raises itself, such as HomeReadingsFlagged, is served as FHIR but not written).
  */
 export const fhirWritableRules = (domain: SourceDomain): readonly EntryTypeRule[] =>
   entryTypesOf(domain).filter((rule) => rule.authors.length > 0 && isMappedEntryType(rule.type));
 
+/**
+ * FHIR R4 in (README, "FHIR R4"): a transaction or batch Bundle, or one resource, of the
+ * resource types that map one-to-one onto this domain's entry types, recorded through the
+ * same EntryRecorder as `POST /v1/entries` (authoring rights, relationship rules, validation,
+ * idempotency). One controller per domain, so that its OpenAPI lists that domain's types.
+ */
 export function fhirWriteController(
   options: ProducerServiceOptions,
   recorderToken: Type<EntryRecorder>,
