@@ -1,5 +1,5 @@
 import { STATUS_CODES } from 'node:http';
-import { DomainError } from '@carelog/domain';
+import { DomainError, isUuid } from '@carelog/domain';
 import type { Bundle, OperationOutcome } from '@medplum/fhirtypes';
 import type { EntryDraft } from './fhir-entry';
 import { fhirToEntry } from './from-fhir';
@@ -90,8 +90,8 @@ export type BundleEntryWrite =
   { index: number; write: FhirWrite } | { index: number; refused: DomainError };
 
 /** A Bundle entry's `urn:uuid:` full URL, as other entries of a transaction may refer to it. */
-const URN_UUID =
-  /^urn:uuid:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+const isUrnUuid = (value: string): boolean =>
+  value.startsWith('urn:uuid:') && isUuid(value.slice('urn:uuid:'.length));
 
 /** What a `urn:uuid:` reference in a Bundle names: `{resourceType}/{the entry's event id}`. */
 type FullUrls = ReadonlyMap<string, string>;
@@ -107,7 +107,7 @@ function fullUrlsOf(entries: readonly unknown[], eventIdOf: (key: string) => str
     if (!isObject(entry) || typeof entry['fullUrl'] !== 'string') return;
     const resource = entry['resource'];
     const request = entry['request'];
-    if (!URN_UUID.test(entry['fullUrl']) || !isObject(resource) || !isObject(request)) return;
+    if (!isUrnUuid(entry['fullUrl']) || !isObject(resource) || !isObject(request)) return;
     if (typeof resource['resourceType'] !== 'string') return;
     try {
       const given = request['ifNoneExist'];
