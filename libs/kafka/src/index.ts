@@ -1,6 +1,5 @@
 export * from './topics';
-export { createKafka, configuredBrokers, DEFAULT_LOCAL_BROKERS, kafkaLogFields } from './client';
-export * from './log-line';
+export { createKafka, configuredBrokers, DEFAULT_LOCAL_BROKERS } from './client';
 export {
   RecordEntryPublisher,
   BrokerUnavailableError,
