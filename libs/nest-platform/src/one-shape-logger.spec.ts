@@ -1,3 +1,4 @@
+import { DomainError } from '@carelog/domain';
 import { nestLogEvent } from './one-shape-logger';
 
 describe("Nest's log calls in the one log shape", () => {
@@ -19,6 +20,11 @@ describe("Nest's log calls in the one log shape", () => {
     const event = nestLogEvent(new RangeError('value 9434765919 out of range'), ['Ctx']);
     expect(event.message).toBe('unexpected RangeError');
     expect(JSON.stringify(event)).not.toContain('9434765919');
+  });
+
+  it("logs a DomainError's code and message, written to be shown (a setting missing at start)", () => {
+    const event = nestLogEvent(new DomainError('invalid-setting', 'CARELOG_X is not set'), []);
+    expect(event.message).toBe('invalid-setting: CARELOG_X is not set');
   });
 
   it('logs an object by its type, never its content', () => {

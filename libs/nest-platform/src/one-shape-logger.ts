@@ -1,4 +1,5 @@
 import type { LoggerService } from '@nestjs/common';
+import { DomainError } from '@carelog/domain';
 import { stackFrames, writeLog, type LogFields, type LogLevel } from '@carelog/kafka';
 
 const looksLikeStack = (value: unknown): value is string =>
@@ -18,6 +19,13 @@ export function nestLogEvent(
   const stack = strings.find(looksLikeStack);
   const context = strings.filter((value) => value !== stack).at(-1);
   const logger = context ? `nest.${context}` : 'nest';
+  // A DomainError's message is written to be shown (a start-up setting missing, say).
+  if (message instanceof DomainError)
+    return {
+      logger,
+      message: `${message.code}: ${message.message}`,
+      fields: { stack: stackFrames(message.stack) },
+    };
   if (message instanceof Error)
     return {
       logger,
