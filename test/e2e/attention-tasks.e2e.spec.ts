@@ -71,7 +71,7 @@ describe('attention tasks, from a flagged entry to its acknowledgement', () => {
         organisation: DISTRICT_NURSES,
         userId: 'dn-tasks',
       }),
-    // Relationships start from each organisation's own source system (DESIGN.md).
+    // Relationships start from each organisation's own source system (docs/architecture.md, "Legitimate relationships").
     practiceSystem: () =>
       mintLocalSystemToken({ organisation: PRACTICE, entryTypes: ['RegistrationStarted'] }),
     councilSystem: () =>
@@ -419,7 +419,7 @@ describe('attention tasks, from a flagged entry to its acknowledgement', () => {
     await eventually(async () => {
       const list = await tasksOf(token);
       expect(list.tasks.map((task) => task.id)).not.toContain(gpTask);
-      // A sealed entry's existence is protected (DESIGN.md): its task is not counted either.
+      // A sealed entry's existence is protected (docs/architecture.md, "Nothing reveals what is hidden"): its task is not counted either.
       expect(list.withheld).toBe(withheldBefore);
     });
     expect((await acknowledge(token, gpTask)).status).toBe(404);

@@ -4,7 +4,7 @@ import { serviceLog, startService, waitForReady, type RunningService } from '@ca
 import { eventually, nextTestNhsNumber, requestJson, uniqueName } from '@carelog/testing';
 
 /**
- * DESIGN.md, "Children", through the real processes: a birth creates the baby's own record,
+ * docs/architecture.md, "Children", through the real processes: a birth creates the baby's own record,
  * linked to the mother's; the health visiting team the midwife handed the family to writes on
  * it; the mother (parental responsibility from the birth) reads it without the safeguarding
  * entry and with no count or answer that reveals it; anyone else acting for the child is told

@@ -154,7 +154,7 @@ describe('community nursing: a district nurse handed the patient, and one who wa
     services.push(api, gpRecords, socialCare, nursing);
     await Promise.all(services.map((service) => waitForReady(service, 300_000)));
 
-    // The practice and the council start theirs from their own source systems (DESIGN.md).
+    // The practice and the council start theirs from their own source systems (docs/architecture.md, "Legitimate relationships").
     const system = (organisation: string, type: string) =>
       mintLocalSystemToken({ organisation, entryTypes: [type] });
     expect(

@@ -20,7 +20,7 @@ type FhirBundle = FhirResource & {
   link?: Array<{ relation: string; url: string }>;
   entry?: Array<{
     resource?: FhirResource;
-    response?: { status: string; location: string };
+    response?: { status: string; location?: string; outcome?: Outcome };
   }>;
 };
 type Outcome = FhirResource & {
@@ -93,6 +93,7 @@ describe('FHIR R4 in and out', () => {
         'AllergyRecorded',
         'ProblemRecorded',
         'MedicationPrescribed',
+        'MedicationIssued',
         'ImmunisationRecorded',
       ],
     });
@@ -263,5 +264,105 @@ describe('FHIR R4 in and out', () => {
         type,
         found: [],
       });
+  });
+
+  it("resolves a transaction's urn:uuid references: an issue names the prescription sent beside it", async () => {
+    const nhsNumber = await registeredPatient();
+    const fullUrl = `urn:uuid:${randomUUID()}`;
+    const issue = asSent('MedicationIssued', nhsNumber, `issue-${nhsNumber}`);
+    issue['basedOn'] = [{ reference: fullUrl }];
+    const bundle = transaction([
+      asSent('MedicationPrescribed', nhsNumber, `rx-${nhsNumber}`),
+      issue,
+    ]) as FhirBundle & { entry: Array<Record<string, unknown>> };
+    bundle.entry[0] = { ...bundle.entry[0], fullUrl };
+    const answered = await postBundle(bundle);
+    expect(answered.status).toBe(200);
+    const [prescribed, issued] =
+      answered.body.entry?.map((entry) => entry.response?.location?.split('/')[1]) ?? [];
+    const served = await eventually(
+      async () => {
+        const requests = (await search('MedicationRequest', nhsNumber)).body.entry ?? [];
+        expect(requests).toHaveLength(2);
+        return requests;
+      },
+      { timeoutMs: 60_000 },
+    );
+    const issueServed = served.find((entry) => entry.resource?.id === issued)?.resource;
+    expect(issueServed?.['basedOn']).toEqual([{ reference: `MedicationRequest/${prescribed}` }]);
+    expect(fhirR4Problems(issueServed ?? {})).toEqual([]);
+  });
+
+  it('records each entry of a batch Bundle on its own: a refused entry is answered in its place, the others land once', async () => {
+    const nhsNumber = await registeredPatient();
+    const stranger = nextTestNhsNumber();
+    const broken = asSent('ProblemRecorded', nhsNumber, `batch-broken-${nhsNumber}`);
+    delete broken['code'];
+    const batch = {
+      ...transaction([
+        asSent('AllergyRecorded', nhsNumber, `batch-allergy-${nhsNumber}`),
+        broken,
+        asSent('AllergyRecorded', stranger, `batch-stranger-${stranger}`),
+        asSent('ProblemRecorded', nhsNumber, `batch-problem-${nhsNumber}`),
+      ]),
+      type: 'batch',
+    };
+    const answered = await postBundle(batch);
+    expect(answered.status).toBe(200);
+    expect(answered.body.type).toBe('batch-response');
+    expect(fhirR4Problems(answered.body)).toEqual([]);
+    const responses = answered.body.entry?.map((entry) => entry.response) ?? [];
+    expect(responses.map((response) => response?.status)).toEqual([
+      '201 Created',
+      '400 Bad Request',
+      '403 Forbidden',
+      '201 Created',
+    ]);
+    const issueOf = (index: number) => responses[index]?.outcome?.issue?.[0];
+    expect(issueOf(1)?.expression).toEqual(['Bundle.entry[1].resource.code']);
+    expect(issueOf(2)?.expression).toEqual(['Bundle.entry[2].resource']);
+    expect(issueOf(2)?.details?.coding?.[0]?.code).toBe('care-relationship-required');
+
+    // Sent again (a retry): the recorded entries answer their first locations, nothing new.
+    const again = await postBundle(batch);
+    expect(again.body.entry?.map((entry) => entry.response?.location)).toEqual(
+      responses.map((response) => response?.location),
+    );
+    await eventually(
+      async () => {
+        expect((await search('AllergyIntolerance', nhsNumber)).body.entry).toHaveLength(1);
+        expect((await search('Condition', nhsNumber)).body.entry).toHaveLength(1);
+      },
+      { timeoutMs: 60_000 },
+    );
+    const [condition] = (await search('Condition', nhsNumber)).body.entry ?? [];
+    expect(condition?.resource?.id).toBe(responses[3]?.location?.split('/')[1]);
+  });
+
+  it('starts a registration sent as an EpisodeOfCare, as POST /v1/entries does: the practice may then read the patient', async () => {
+    const nhsNumber = nextTestNhsNumber();
+    const patient = `${service('record-api').baseUrl}/fhir/R4/Patient/${nhsNumber}`;
+    // No relationship yet: the practice may not read the patient.
+    expect((await requestJson(patient, { token: gp })).status).toBe(404);
+    const sent = asSent('RegistrationStarted', nhsNumber, `registration-${nhsNumber}`);
+    expect(sent.resourceType).toBe('EpisodeOfCare');
+    const created = await requestJson<Outcome>(
+      `${service('gp-records').baseUrl}/fhir/R4/EpisodeOfCare`,
+      {
+        method: 'POST',
+        token: system,
+        headers: { 'Content-Type': 'application/fhir+json' },
+        body: sent,
+      },
+    );
+    expect(created.status).toBe(201);
+    expect(created.headers.get('location')).toMatch(/^EpisodeOfCare\/[0-9a-f-]{36}\/_history\/1$/);
+    await eventually(
+      async () => expect((await requestJson(patient, { token: gp })).status).toBe(200),
+      { timeoutMs: 60_000 },
+    );
+    const episodes = (await search('EpisodeOfCare', nhsNumber)).body;
+    expect(episodes.entry?.map((entry) => entry.resource?.['status'])).toEqual(['active']);
+    expect(fhirR4Problems(episodes)).toEqual([]);
   });
 });

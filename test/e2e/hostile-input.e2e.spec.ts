@@ -11,6 +11,7 @@ import {
 import {
   createKafka,
   ensureTopics,
+  LOG_LINE_KEYS,
   platformTopics,
   recordEntryTopic,
   recordEntryTopics,
@@ -33,7 +34,14 @@ import {
  */
 
 type Service =
-  'gp-records' | 'social-care' | 'maternity' | 'urgent-care' | 'record-api' | 'notifications';
+  | 'gp-records'
+  | 'social-care'
+  | 'maternity'
+  | 'urgent-care'
+  | 'community-nursing'
+  | 'pharmacy'
+  | 'record-api'
+  | 'notifications';
 
 interface HostileCase {
   name: string;
@@ -59,6 +67,8 @@ const DOMAIN_SERVICES: Array<[SourceDomain, Service, number]> = [
   ['social-care', 'social-care', 4702],
   ['maternity', 'maternity', 4703],
   ['urgent-care', 'urgent-care', 4704],
+  ['community-nursing', 'community-nursing', 4706],
+  ['pharmacy', 'pharmacy', 4707],
 ];
 const ORGANISATION = 'A81001';
 const PATIENT = testNhsNumber(731_337);
@@ -310,6 +320,8 @@ describe('hostile input over HTTP: refused as problem+json, never a 5xx, nothing
     CARELOG_NOTIFICATIONS_GROUP: uniqueName('notifications-hostile'),
   };
   const log = serviceLog('hostile-input.e2e');
+  /** Every line the services wrote, as `[service] line`. */
+  const output: string[] = [];
   const saved = { ...process.env };
   const running = new Map<Service, RunningService>();
   const started: RunningService[] = [];
@@ -468,7 +480,7 @@ describe('hostile input over HTTP: refused as problem+json, never a 5xx, nothing
       userId: 'hostile-patient',
       nhsNumber: PATIENT,
     });
-    // Relationships start only from the organisation's own source system (DESIGN.md).
+    // Relationships start only from the organisation's own source system (docs/architecture.md, "Legitimate relationships").
     const authoritative = [...DOMAIN_SERVICES].flatMap(([domain]) =>
       entryTypesOf(domain)
         .filter((rule) => rule.relationship?.provenance?.way === 'authoritative')
@@ -489,7 +501,15 @@ describe('hostile input over HTTP: refused as problem+json, never a 5xx, nothing
       }
 
     const start = (name: Service | 'projection', port: number) => {
-      const service = startService({ name, port, env, onOutput: log });
+      const service = startService({
+        name,
+        port,
+        env,
+        onOutput: (line) => {
+          log(line);
+          output.push(line);
+        },
+      });
       started.push(service);
       if (name !== 'projection') running.set(name, service);
       return service;
@@ -1012,4 +1032,22 @@ describe('hostile input over HTTP: refused as problem+json, never a 5xx, nothing
     );
     expect(moved).toBe(accepted + 1);
   }, 300_000);
+
+  it('wrote every log line in the one shape, and none with an NHS number it was sent', () => {
+    // Nest, kafkajs and TypeORM lines alike, from every service started above.
+    const services = new Set<string>();
+    expect(output.length).toBeGreaterThan(50);
+    for (const raw of output) {
+      const [, name, text] = /^\[([^\]]+)\] (.*)$/s.exec(raw) ?? [];
+      const line = JSON.parse(text ?? raw) as Record<string, unknown>;
+      expect(Object.keys(line).slice(0, LOG_LINE_KEYS.length)).toEqual([...LOG_LINE_KEYS]);
+      expect(line['service']).toBe(name);
+      services.add(String(name));
+      for (const nhsNumber of [PATIENT, '9434765918', '943 476 5919'])
+        expect(raw).not.toContain(nhsNumber);
+    }
+    expect(services.size).toBe(DOMAIN_SERVICES.length + 3);
+    // The requests above were answered, each with a line naming its route template.
+    expect(output.some((raw) => raw.includes('"message":"request answered"'))).toBe(true);
+  });
 });

@@ -144,7 +144,7 @@ describe('journal: task status on flagged entries, and what is new since my mark
     services.push(gpRecords, socialCare, api);
     await Promise.all(services.map((service) => waitForReady(service)));
 
-    // Relationships start from each organisation's own source system (DESIGN.md).
+    // Relationships start from each organisation's own source system (docs/architecture.md, "Legitimate relationships").
     const system = (organisation: string, type: string) =>
       mintLocalSystemToken({ organisation, entryTypes: [type] });
     await post(

@@ -345,6 +345,11 @@ describe('record API access rules', () => {
                 'TestResultRecorded',
                 'MedicationPrescribed',
                 'SafeguardingConcernRaised',
+                // Served as FHIR since #17's wider mapping: an Encounter, an Observation a
+                // patient performed, a Flag carelog raised.
+                'PharmacyConsultationRecorded',
+                'PatientNoteAdded',
+                'HomeReadingsFlagged',
               ),
               organisation: fc.constantFrom(...organisations),
               sensitivity: fc.subarray([...LEGALLY_PROTECTED_CATEGORIES], { maxLength: 2 }),

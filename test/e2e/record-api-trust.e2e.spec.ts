@@ -37,7 +37,7 @@ const median = (values: number[]): number => {
 };
 
 /**
- * The read side of the trust model through real processes (DESIGN.md, "What a reader may see",
+ * The read side of the trust model through real processes (docs/architecture.md, "Access rules",
  * "As at", "Break-glass, privacy officers, audit", and claims): nothing reveals what is hidden,
  * as-at reads never show more than now and then, reconstructions, break-glass and claims.
  */

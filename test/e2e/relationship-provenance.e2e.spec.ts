@@ -7,7 +7,7 @@ import { serviceLog, startService, waitForReady, type RunningService } from '@ca
 import { eventually, nextTestNhsNumber, requestJson, uniqueName } from '@carelog/testing';
 
 /**
- * DESIGN.md, "Legitimate relationships", as a generated matrix on the real platform: every
+ * docs/architecture.md, "Legitimate relationships", as a generated matrix on the real platform: every
  * entry type that starts a relationship, recorded by each kind of caller, gives exactly the
  * outcome the design says, and a read afterwards agrees (the organisation that would gain
  * reads the record, or is told the patient does not exist; the patient's own record holds
@@ -33,7 +33,7 @@ const STARTS = ENTRY_TYPES.filter(
  *   H's GP refers to R, then R's user accepts);
  * - `unrelated-user`: a user of an organisation U with no relationship;
  * - `claim-with-reason`, `claim-without-reason`: a user of R claims a relationship for R
- *   (DESIGN.md way 3) at `POST /v1/patients/{nhs}/relationship-claims`, with or without a
+ *   (docs/architecture.md, "Legitimate relationships", way 3) at `POST /v1/patients/{nhs}/relationship-claims`, with or without a
  *   stated reason.
  */
 const COLUMNS = [
@@ -176,7 +176,7 @@ const SUBJECTS: Record<string, Subject> = {
 
 const refused = (code = 'relationship-start-not-permitted'): Outcome => ({ status: 403, code });
 
-/** DESIGN.md's outcome for each cell. */
+/** The outcome the relationship rules give each cell (docs/architecture.md). */
 function expectedOutcome(type: string, column: Column): Outcome {
   // A person's claim is the same for every type: with a reason the claimant's organisation
   // gains a time-limited relationship (alerted, shown to the patient); without, nothing.

@@ -18,7 +18,7 @@ const example = (folder: string, type: string): Record<string, unknown> =>
   >;
 
 /**
- * DESIGN.md, "Who is calling" and "Legitimate relationships" way 1, through the real flow: a
+ * docs/architecture.md, "Who is calling" and "Legitimate relationships" way 1, through the real flow: a
  * practice's GP system, registered with the ICS, signs a JWT assertion, exchanges it at the
  * identity service's `POST /oauth2/token` (client credentials) for a token, and with that token
  * records `RegistrationStarted` through gp-records; the practice's GP then reads the record.

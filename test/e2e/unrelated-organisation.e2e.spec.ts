@@ -8,7 +8,7 @@ import { serviceLog, startService, waitForReady, type RunningService } from '@ca
 import { eventually, nextTestNhsNumber, requestJson, uniqueName } from '@carelog/testing';
 
 /**
- * DESIGN.md, "Trust model": could a person who has no reason to be in this record get into it
+ * docs/architecture.md, "Trust model": could a person who has no reason to be in this record get into it
  * without anyone noticing? Sequences of API calls by users of an organisation with no
  * relationship (entries of every type, corrections, contributions, consents, care-team
  * changes, referral acceptances, relationship claims and break-glass with and without a

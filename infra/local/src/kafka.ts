@@ -74,7 +74,7 @@ function serverProperties(): string {
     'share.coordinator.state.topic.replication.factor=1',
     'share.coordinator.state.topic.min.isr=1',
     'group.initial.rebalance.delay.ms=0',
-    // Topics are created by the platform with their settings (DESIGN.md), never by accident.
+    // Topics are created by the platform with their settings (docs/architecture.md, "Topics"), never by accident.
     'auto.create.topics.enable=false',
     '',
   ].join('\n');

@@ -14,7 +14,7 @@ import {
 } from '../../../libs/read-model/src/database-roles';
 import { waitUntil } from './process-util';
 
-/** The platform's services and their local default ports (DESIGN.md, "Running it"). */
+/** The platform's services and their local default ports (docs/architecture.md, "Running it"). */
 export const PLATFORM_SERVICES = [
   { name: 'record-api', port: 3100, portVariable: 'RECORD_API_PORT' },
   { name: 'gp-records', port: 3101, portVariable: 'GP_RECORDS_PORT' },
@@ -30,7 +30,7 @@ export const PLATFORM_SERVICES = [
 ] as const;
 
 /**
- * The people's web app (services/web, DESIGN.md port 3000): started, built and run like the
+ * The people's web app (services/web, port 3000): started, built and run like the
  * services above, but with no database, topics or principal of its own (it calls their APIs
  * with the signed-in person's token), so it is not among the deployed PLATFORM_SERVICES.
  */

@@ -1,6 +1,6 @@
 import { ACCESS_BASES, DomainError, isUuid, type AccessBasis } from '@carelog/domain';
 
-/** Every kind of access the record API writes down (DESIGN.md, "Access rules"). */
+/** Every kind of access the record API writes down (docs/architecture.md, "Access rules"). */
 export const ACCESS_ACTIONS = [
   'read-record',
   'read-journal',
@@ -12,7 +12,7 @@ export const ACCESS_ACTIONS = [
   'break-glass',
   'write-contribution',
   'write-consent',
-  // A person's claim of a care relationship (DESIGN.md, way 3).
+  // A person's claim of a care relationship (docs/architecture.md, "Legitimate relationships", way 3).
   'claim-relationship',
   // A privacy officer's own reads and decisions.
   'read-privacy-alerts',
@@ -130,13 +130,13 @@ export function storedAccessFields(event: AccessEvent): StoredAccessFields {
     !(Number.isSafeInteger(event.entriesShown) && event.entriesShown >= 0)
   )
     throw invalid('entriesShown', 'must be a whole number of entries, or null');
-  // DESIGN.md: break-glass needs a stated reason and is time-limited.
+  // Break-glass needs a stated reason and is time-limited (docs/architecture.md).
   if (event.action === 'break-glass' && event.outcome === 'allowed' && !event.breakGlass?.reason)
     throw invalid('breakGlass.reason', 'an allowed break-glass needs a stated reason');
   const basis = event.basis ?? null;
   if (basis !== null && !(ACCESS_BASES as readonly string[]).includes(basis))
     throw invalid('basis', `must be one of ${ACCESS_BASES.join(', ')}, or null`);
-  // DESIGN.md: a claim needs a stated reason and is time-limited.
+  // A claim needs a stated reason and is time-limited (docs/architecture.md, way 3).
   if (event.action === 'claim-relationship' && event.outcome === 'allowed' && !event.claim?.reason)
     throw invalid('claim.reason', 'an allowed claim needs a stated reason');
   const claim = event.claim ?? null;

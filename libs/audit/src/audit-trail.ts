@@ -14,6 +14,7 @@ import {
 } from './access-event';
 import { auditSchema } from './audit-data-source';
 import { chainHash, GENESIS_HASH } from './chain';
+import { verifyAuditChain, type ChainVerdict } from './verify-chain';
 
 /**
  * The message on the audit topic (schemas/audit/AccessEventRecorded): the row as chained, so
@@ -220,7 +221,7 @@ function checkedLimit(limit: number): number {
 }
 
 /**
- * The hash-chained trail of every access to patient data (DESIGN.md, "Access rules"),
+ * The hash-chained trail of every access to patient data (docs/architecture.md, "Access rules"),
  * written to Postgres and then published to the audit topic.
  *
  * Postgres is where the chain lives, so an access is recorded first there and is never lost
@@ -510,6 +511,38 @@ export class AuditTrail {
       [checkedLimit(limit), [...scope.organisations], status],
     );
     return rows.map(alertOf);
+  }
+
+  /**
+   * Alerts not yet acknowledged, of every organisation, by kind (each kind, 0 when none): how
+   * many, and how long the oldest has waited by the database's clock. One query, on the
+   * open-alerts index; for the operators' metrics, so it names no person or organisation.
+   */
+  async awaitingReview(): Promise<
+    Array<{ kind: AlertKind; count: number; oldestSeconds: number }>
+  > {
+    const rows = await this.dataSource.query<
+      Array<{ kind: string; count: number; oldest_seconds: number }>
+    >(
+      `SELECT kind, count(*)::int AS count,
+              extract(epoch FROM clock_timestamp() - min(occurred_at))::float8 AS oldest_seconds
+       FROM ${this.table('privacy_officer_alert')}
+       WHERE acknowledged_at IS NULL
+       GROUP BY kind`,
+    );
+    return ALERT_KINDS.map((kind) => {
+      const row = rows.find((candidate) => candidate.kind === kind);
+      return {
+        kind,
+        count: row?.count ?? 0,
+        oldestSeconds: row ? Math.max(0, Number(row.oldest_seconds)) : 0,
+      };
+    });
+  }
+
+  /** Recomputes this trail's hash chain (`verifyAuditChain` on its data source and schema). */
+  verifyChain(): Promise<ChainVerdict> {
+    return verifyAuditChain(this.dataSource, { schema: this.schema });
   }
 
   /**

@@ -20,7 +20,7 @@ import type { AuditCheckpointSigned } from '@carelog/codec';
 import { canonicalJson } from './chain';
 
 /**
- * Signed checkpoints of the audit chain's head (DESIGN.md, "Break-glass, privacy officers,
+ * Signed checkpoints of the audit chain's head (docs/architecture.md, "Break-glass, privacy officers,
  * audit"): at a time, the trail held `count` rows and row `count` had hash `headHash`. The
  * chain alone cannot show rows cut off its end, every row deleted, or a trail re-chained
  * from an edited row on: a checkpoint signed with a key the database does not hold can.

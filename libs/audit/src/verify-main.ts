@@ -1,4 +1,9 @@
-import { AUDIT_CHECKPOINTS_TOPIC, AUDIT_TOPIC, createKafka } from '@carelog/kafka';
+import {
+  AUDIT_CHECKPOINTS_TOPIC,
+  AUDIT_TOPIC,
+  configureLogging,
+  createKafka,
+} from '@carelog/kafka';
 import { auditDataSource, auditSchema } from './audit-data-source';
 import { checkpointLogFile, loadTrustedKeys } from './checkpoint';
 import { checkpointIntervalMs } from './checkpointer';
@@ -18,6 +23,7 @@ import {
  * be made at all.
  */
 async function main(): Promise<number> {
+  configureLogging({ service: 'audit-verify' });
   const schema = auditSchema();
   const trail = process.env['CARELOG_AUDIT_TRAIL'] ?? schema;
   const kafka = createKafka('carelog-audit-verify');

@@ -21,7 +21,7 @@ export interface Caller {
 
 /**
  * An application-restricted caller: a source system the ICS connected, acting for one
- * organisation (DESIGN.md, "Who is calling"). It may send only the entry types its
+ * organisation (docs/architecture.md, "Who is calling"). It may send only the entry types its
  * registration allows, and is never a reader of records.
  */
 export interface SourceSystemCaller {

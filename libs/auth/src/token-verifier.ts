@@ -108,7 +108,7 @@ const isFetchFailure = (error: unknown): boolean =>
     : !(error instanceof errors.JOSEError));
 
 /**
- * The one path every token takes (DESIGN.md, "Who is calling"): its issuer must be one the
+ * The one path every token takes (docs/architecture.md, "Who is calling"): its issuer must be one the
  * deployment trusts; the issuer's configured kind, never a claim, decides whether it is staff
  * (NHS CIS2), a patient or carer (NHS login) or a connected source system (the platform's token
  * endpoint); signature by that issuer's keys, an allowed asymmetric algorithm, `exp` required,

@@ -1,5 +1,5 @@
 /**
- * The shape every record-entry event shares (DESIGN.md, "Event contract"), with the type and
+ * The shape every record-entry event shares (docs/architecture.md, "Event contract"), with the type and
  * payload not yet checked against a schema: what a producer builds before encoding. Decoded
  * events have the precise generated types (generated/record-entry-events.ts).
  */

@@ -1,5 +1,5 @@
 /**
- * The kinds of reader that have a journal view (DESIGN.md, "Journal views"). A token's role
+ * The kinds of reader that have a journal view (docs/architecture.md, "Journal views"). A token's role
  * claim is one of these, or privacy-officer, mapped from the national RBAC job-role codes.
  */
 export const VIEW_ROLES = [

@@ -1,7 +1,7 @@
 import { DomainError } from './domain-error';
 
 /**
- * Sensitivity categories (DESIGN.md, "Access rules"). The legally protected ones are hidden
+ * Sensitivity categories (docs/architecture.md, "Access rules"). The legally protected ones are hidden
  * from everyone but the authoring organisation and the patient unless the patient consents.
  */
 export const LEGALLY_PROTECTED_CATEGORIES = [

@@ -13,7 +13,7 @@ export const SOURCE_DOMAINS = [
 ] as const;
 export type SourceDomain = (typeof SOURCE_DOMAINS)[number];
 
-/** Relationships that give an organisation's staff a legitimate reason to read (DESIGN.md). */
+/** Relationships that give an organisation's staff a legitimate reason to read (docs/architecture.md, "Legitimate relationships"). */
 export type RelationshipKind =
   | 'gp-registration'
   | 'social-care-case'
@@ -26,11 +26,11 @@ export type RelationshipKind =
   | 'prescription-nomination'
   /** A walk-in pharmacy service (Pharmacy First, a vaccination): time-limited, like an encounter. */
   | 'pharmacy-encounter'
-  /** A person's claim with a reason (DESIGN.md, way 3): time-limited by the payload's `expiresAt`. */
+  /** A person's claim with a reason (docs/architecture.md, "Legitimate relationships", way 3): time-limited by the payload's `expiresAt`. */
   | 'claim';
 
 /**
- * The family's caseload (DESIGN.md, "Children"): a baby born while its mother's maternity
+ * The family's caseload (docs/architecture.md, "Children"): a baby born while its mother's maternity
  * service or health visiting team cares for her is in their care too. A birth gives the
  * baby's own record the mother's active relationships of the `inheritedAtBirth` kinds; a
  * later start of a `startsForChildrenUnder` kind for the mother (a caseload transfer to health
@@ -47,7 +47,7 @@ export const FAMILY_CASELOAD: {
 };
 
 /**
- * How a relationship may start (DESIGN.md, "Legitimate relationships"): `authoritative` only
+ * How a relationship may start (docs/architecture.md, "Legitimate relationships"): `authoritative` only
  * from a source system of that organisation registered for the type; `hand-over` only by an
  * organisation that already holds an active relationship (of `fromKind`, when given) naming the
  * receiving organisation. Person claims are the third way, recorded through their own route.
@@ -122,7 +122,7 @@ const encounter = {
 } as const;
 
 /**
- * How a community pharmacy comes to hold a relationship (DESIGN.md, "Legitimate relationships"):
+ * How a community pharmacy comes to hold a relationship (docs/architecture.md, "Legitimate relationships"):
  * - dispensing: the practice sends a prescription to the pharmacy the patient nominated
  *   (MedicationIssued naming `nominatedPharmacy`). That is a hand-over by a holder naming the
  *   receiver (way 2); it lasts as long as a prescription is valid, six months from issue
@@ -141,7 +141,7 @@ const pharmacyEncounter = {
   provenance: AUTHORITATIVE,
 } as const;
 
-/** Who may record what (DESIGN.md, "Event contract"); every type here has a schema in schemas/. */
+/** Who may record what (docs/architecture.md, "Event contract"); every type here has a schema in schemas/. */
 export const ENTRY_TYPES: readonly EntryTypeRule[] = [
   {
     type: 'RegistrationStarted',

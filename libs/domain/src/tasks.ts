@@ -2,8 +2,8 @@ import { DomainError } from './domain-error';
 import { isRole, isStaffRole, type Role } from './roles';
 
 /**
- * An entry flagged for attention is a task for the role and organisation it names (DESIGN.md:
- * "entry on notes ≠ doctor informed"). It stays open until someone it is addressed to
+ * An entry flagged for attention is a task for the role and organisation it names (the GPs'
+ * warning: "entry on notes ≠ doctor informed"). It stays open until someone it is addressed to
  * acknowledges it; left unacknowledged it escalates; every step is an event on the entry's
  * own topic, so who saw it, and when, can always be answered from the log.
  */

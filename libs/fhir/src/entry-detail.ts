@@ -109,6 +109,10 @@ export class DetailReader {
     return typeof value === 'number' ? value : this.fail(name, 'a valueInteger or valueDecimal');
   }
 
+  requiredNumber(name: string): number {
+    return this.number(name) ?? this.fail(name, 'present');
+  }
+
   boolean(name: string): boolean | null {
     const [found] = this.all(name);
     if (found === undefined) return null;

@@ -74,6 +74,80 @@ describe('FHIR mapping, every mapped entry type (driven by schemas/examples)', (
     });
   });
 
+  it.each<[string, string, Record<string, unknown>]>([
+    [
+      'PharmacyConsultationRecorded',
+      'a referral and no supply',
+      { outcome: 'referred', supply: null, referral: { to: 'GP', reason: 'Red flags' } },
+    ],
+    [
+      'AntenatalContactRecorded',
+      'no readings',
+      { bloodPressureSystolic: null, bloodPressureDiastolic: null, fetalHeartRate: null },
+    ],
+    [
+      'DistrictNursingVisitRecorded',
+      'no interventions and no next visit',
+      { interventions: [], nextVisitDue: null },
+    ],
+    ['CareVisitRecorded', 'a concern raised', { concernsRaised: true, tasksCompleted: [] }],
+    [
+      'HealthVisitorReviewRecorded',
+      'no child NHS number, concerns',
+      { childNhsNumber: null, concerns: ['weight', 'mood'] },
+    ],
+    ['AmbulanceSeeAndTreatRecorded', 'conveyed', { conveyed: true }],
+    ['HomeReadingsFlagged', 'no readings named', { readings: [] }],
+    ['CaseOpened', 'no team allocated yet', { allocatedTeam: null }],
+    ['CarerObservationRecorded', 'a high concern', { concernLevel: 'high' }],
+  ])('%s round-trips beyond its example (%s)', (type, _name, change) => {
+    const example = exampleEvent(type, { nhsNumber });
+    const entry = { ...example, payload: { ...example.payload, ...change } };
+    const resource = json(resourceOf(entry));
+    expect(fhirR4Problems(resource as Resource)).toEqual([]);
+    expect(fhirToEntry(resource)).toEqual(draftOf(entry));
+  });
+
+  it('a visit whose clinical time is its start keeps no separate occurredAt', () => {
+    const example = exampleEvent('CareVisitRecorded', { nhsNumber });
+    const entry = { ...example, occurredAt: new Date(String(example.payload['visitStart'])) };
+    const resource = json(resourceOf(entry));
+    expect(JSON.stringify(resource)).not.toContain('"occurredAt"');
+    expect(fhirToEntry(resource)).toEqual(draftOf(entry));
+  });
+
+  it('says who a patient note or carer observation is from, as a FHIR performer', () => {
+    const note = resourceOf(exampleEvent('PatientNoteAdded', { nhsNumber })) as Resource & {
+      performer?: unknown[];
+    };
+    expect(note.performer).toEqual([
+      expect.objectContaining({ reference: `Patient/${nhsNumber}` }),
+    ]);
+    const observation = resourceOf(
+      exampleEvent('CarerObservationRecorded', { nhsNumber }),
+    ) as Resource & { performer?: unknown[] };
+    expect(observation.performer).toEqual([
+      expect.objectContaining({
+        type: 'RelatedPerson',
+        identifier: expect.objectContaining({ value: 'carer-jo' }),
+      }),
+    ]);
+  });
+
+  it('points a home-readings flag at the readings behind it (flag-detail)', () => {
+    const example = exampleEvent('HomeReadingsFlagged', { nhsNumber });
+    const flag = resourceOf(example) as Resource & { extension?: Array<Record<string, unknown>> };
+    expect(
+      flag.extension
+        ?.filter(
+          (extension) => extension['url'] === 'http://hl7.org/fhir/StructureDefinition/flag-detail',
+        )
+        .map((extension) => extension['valueReference']),
+    ).toEqual(
+      (example.payload['readings'] as string[]).map((id) => ({ reference: `Observation/${id}` })),
+    );
+  });
+
   it('labels sensitivity in meta.security, with the HL7 confidentiality it implies', () => {
     const resource = resourceOf(
       exampleEvent('ProblemRecorded', { nhsNumber, sensitivity: ['termination'] }),
@@ -197,5 +271,12 @@ describe('FHIR -> entry refuses what it cannot record, naming the element', () =
       resourceOf(exampleEvent('VaccinationGiven', { nhsNumber })),
     ) as Record<string, unknown>;
     expect(refusal({ ...immunization, meta: {} }).field).toBe('Immunization.meta.tag');
+    for (const type of ['SafeguardingConcernRaised', 'CaseOpened', 'PatientNoteAdded'] as const) {
+      const resource = json(resourceOf(exampleEvent(type, { nhsNumber }))) as Record<
+        string,
+        unknown
+      >;
+      expect(refusal({ ...resource, meta: {} }).field).toBe(`${resourceTypeOf(type)}.meta.tag`);
+    }
   });
 });

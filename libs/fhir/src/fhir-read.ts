@@ -182,7 +182,7 @@ export const isAfter = (entry: FhirSourceEntry, after: PagePosition | undefined)
 
 /**
  * A searchset Bundle. No `total`: counts are given on whole views only, never on filtered
- * queries (DESIGN.md, "Nothing reveals what is hidden").
+ * queries (docs/architecture.md, "Nothing reveals what is hidden").
  */
 export function searchsetBundle(
   base: string,

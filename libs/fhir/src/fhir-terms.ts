@@ -37,6 +37,9 @@ export const ALLERGY_VERIFICATION_SYSTEM =
   'http://terminology.hl7.org/CodeSystem/allergyintolerance-verification';
 export const COURSE_OF_THERAPY_SYSTEM =
   'http://terminology.hl7.org/CodeSystem/medicationrequest-course-of-therapy';
+export const FLAG_CATEGORY_SYSTEM = 'http://terminology.hl7.org/CodeSystem/flag-category';
+/** R4's standard extension pointing a Flag at the records behind it. */
+export const FLAG_DETAIL_EXTENSION = 'http://hl7.org/fhir/StructureDefinition/flag-detail';
 export const PROVENANCE_AGENT_SYSTEM =
   'http://terminology.hl7.org/CodeSystem/provenance-participant-type';
 /** carelog's stable problem codes (README, "Errors"), in an OperationOutcome's details. */

@@ -7,10 +7,12 @@ import {
   COURSE_OF_THERAPY_SYSTEM,
   ENTRY_TYPE_SYSTEM,
   EPS_PRESCRIPTION_SYSTEM,
+  FLAG_DETAIL_EXTENSION,
   INTERPRETATION_SYSTEM,
   MEDICATION_ID_SYSTEM,
   ODS_ORGANISATION_SYSTEM,
   SENSITIVITY_SYSTEM,
+  USER_ID_SYSTEM,
 } from './fhir-terms';
 import { ResourceReader } from './resource-reader';
 import {
@@ -147,6 +149,22 @@ const INVERSES: Record<MappedEntryType, Inverse> = {
       metrics: namedValues(r),
       deviceName: r.optionalString('device.display'),
     }),
+  },
+  PatientNoteAdded: {
+    occurredAt: (r) => r.dateTime('effectiveDateTime'),
+    payload: (r) => ({ note: r.string('valueString') }),
+  },
+  CarerObservationRecorded: {
+    occurredAt: (r) => r.dateTime('effectiveDateTime'),
+    payload: (r) => {
+      if (r.get('performer[0].identifier.system') !== USER_ID_SYSTEM)
+        r.fail('performer[0].identifier.system', `must be ${USER_ID_SYSTEM}`);
+      return {
+        carerUserId: r.string('performer[0].identifier.value'),
+        observation: r.string('valueString'),
+        concernLevel: r.detail.requiredString('concernLevel'),
+      };
+    },
   },
   MedicationPrescribed: {
     occurredAt: (r) => r.dateTime('authoredOn'),
@@ -288,6 +306,99 @@ const INVERSES: Record<MappedEntryType, Inverse> = {
       narrative: r.detail.requiredString('narrative'),
     }),
   },
+  CareVisitRecorded: {
+    occurredAt: (r) => r.detail.dateTime('occurredAt') ?? r.dateTime('period.start'),
+    payload: (r) => ({
+      visitStart: r.dateTime('period.start'),
+      visitEnd: r.dateTime('period.end'),
+      tasksCompleted: r.detail.strings('tasksCompleted'),
+      note: r.detail.requiredString('note'),
+      concernsRaised: r.detail.boolean('concernsRaised') ?? false,
+    }),
+  },
+  DistrictNursingVisitRecorded: {
+    occurredAt: (r) => r.detail.dateTime('occurredAt') ?? r.dateTime('period.start'),
+    payload: (r) => ({
+      visitStart: r.dateTime('period.start'),
+      visitEnd: r.dateTime('period.end'),
+      visitType: r.text('type[0]'),
+      interventions: r.detail.strings('interventions'),
+      note: r.detail.requiredString('note'),
+      nextVisitDue: r.detail.string('nextVisitDue'),
+    }),
+  },
+  AntenatalContactRecorded: {
+    occurredAt: (r) => r.dateTime('period.start'),
+    payload: (r) => ({
+      gestationWeeks: r.detail.requiredNumber('gestationWeeks'),
+      bloodPressureSystolic: r.detail.number('bloodPressureSystolic'),
+      bloodPressureDiastolic: r.detail.number('bloodPressureDiastolic'),
+      fetalHeartRate: r.detail.number('fetalHeartRate'),
+      narrative: r.detail.requiredString('narrative'),
+    }),
+  },
+  PostnatalContactRecorded: {
+    occurredAt: (r) => r.dateTime('period.start'),
+    payload: (r) => ({
+      daysSinceBirth: r.detail.requiredNumber('daysSinceBirth'),
+      motherWellbeing: r.detail.requiredString('motherWellbeing'),
+      infantFeeding: r.detail.requiredString('infantFeeding'),
+      narrative: r.detail.requiredString('narrative'),
+    }),
+  },
+  HealthVisitorReviewRecorded: {
+    occurredAt: (r) => r.dateTime('period.start'),
+    payload: (r) => ({
+      reviewStage: r.text('type[0]'),
+      childNhsNumber: r.detail.string('childNhsNumber'),
+      narrative: r.detail.requiredString('narrative'),
+      concerns: r.detail.strings('concerns'),
+    }),
+  },
+  TriageOutcomeRecorded: {
+    occurredAt: (r) => r.dateTime('period.start'),
+    payload: (r) => ({
+      service: r.text('serviceType'),
+      disposition: r.text('hospitalization.dischargeDisposition'),
+      urgency: r.text('priority'),
+      symptomsSummary: r.text('reasonCode[0]'),
+    }),
+  },
+  AmbulanceSeeAndTreatRecorded: {
+    occurredAt: (r) => r.detail.dateTime('occurredAt') ?? r.dateTime('period.start'),
+    payload: (r) => ({
+      incidentTime: r.dateTime('period.start'),
+      presentingComplaint: r.text('reasonCode[0]'),
+      treatmentGiven: r.detail.requiredString('treatmentGiven'),
+      conveyed: r.detail.boolean('conveyed') ?? false,
+      narrative: r.detail.requiredString('narrative'),
+    }),
+  },
+  PharmacyConsultationRecorded: {
+    occurredAt: (r) => r.dateTime('period.start'),
+    payload: (r) => {
+      const medication = r.detail.coded('supplyMedication');
+      const referralTo = r.detail.string('referralTo');
+      return {
+        condition: r.detail.requiredString('condition'),
+        presentingComplaint: r.text('reasonCode[0]'),
+        clinicalNotes: r.detail.requiredString('clinicalNotes'),
+        outcome: r.detail.requiredString('outcome'),
+        supply:
+          medication === null
+            ? null
+            : {
+                medication,
+                quantity: r.detail.requiredString('supplyQuantity'),
+                dosageInstructions: r.detail.requiredString('supplyDosageInstructions'),
+              },
+        referral:
+          referralTo === null
+            ? null
+            : { to: referralTo, reason: r.detail.requiredString('referralReason') },
+      };
+    },
+  },
   SafeguardingConcernRaised: {
     occurredAt: (r) => r.dateTime('period.start'),
     payload: (r) => ({
@@ -297,7 +408,57 @@ const INVERSES: Record<MappedEntryType, Inverse> = {
       referredTo: r.detail.string('referredTo'),
     }),
   },
+  HomeReadingsFlagged: {
+    occurredAt: (r) => r.dateTime('period.start'),
+    payload: (r) => ({
+      rule: r.detail.requiredString('rule'),
+      urgency: r.detail.requiredString('urgency'),
+      guidance: r.detail.requiredString('guidance'),
+      readings: flagDetails(r),
+      summary: {
+        readingCount: r.detail.requiredNumber('readingCount'),
+        systolic: r.detail.requiredNumber('systolic'),
+        diastolic: r.detail.requiredNumber('diastolic'),
+        from: r.detail.dateTime('from') ?? r.fail('extension', 'must say from when'),
+        to: r.detail.dateTime('to') ?? r.fail('extension', 'must say until when'),
+      },
+    }),
+  },
+  RegistrationStarted: {
+    occurredAt: (r) => r.dateTime('period.start'),
+    payload: (r) => ({ registrationType: r.detail.requiredString('registrationType') }),
+  },
+  RegistrationEnded: {
+    occurredAt: (r) => r.dateTime('period.end'),
+    payload: (r) => ({ reason: r.detail.requiredString('reason') }),
+  },
+  CaseOpened: {
+    occurredAt: (r) => r.dateTime('period.start'),
+    payload: (r) => ({
+      reason: r.detail.requiredString('reason'),
+      caseType: r.text('type[0]'),
+      allocatedTeam: r.optionalString('team[0].display'),
+    }),
+  },
+  CaseClosed: {
+    occurredAt: (r) => r.dateTime('period.end'),
+    payload: (r) => ({ reason: r.detail.requiredString('reason') }),
+  },
 };
+
+/** The event ids of the Observations a Flag's flag-detail extensions point at, in order. */
+function flagDetails(r: ResourceReader): string[] {
+  const extensions = r.get('extension');
+  if (!Array.isArray(extensions)) return [];
+  return (extensions as Array<Record<string, unknown> | null>).flatMap((extension, index) =>
+    extension?.['url'] === FLAG_DETAIL_EXTENSION
+      ? [
+          r.optionalReferencedId(`extension[${index}].valueReference.reference`, 'Observation') ??
+            r.fail(`extension[${index}].valueReference`, 'is required'),
+        ]
+      : [],
+  );
+}
 
 function medicationIdOf(r: ResourceReader): string | null {
   if (r.get('groupIdentifier') === undefined) return null;
@@ -309,6 +470,7 @@ function medicationIdOf(r: ResourceReader): string | null {
 /** Where a resource names its patient, where it is not `subject`. */
 const PATIENT_ELEMENT: Partial<Record<string, string>> = {
   AllergyIntolerance: 'patient',
+  EpisodeOfCare: 'patient',
   Immunization: 'patient',
 };
 

@@ -1,6 +1,21 @@
 import { isHeldResultPayload } from '@carelog/domain';
 import type {
   AllergyRecordedPayload,
+  AmbulanceSeeAndTreatRecordedPayload,
+  AntenatalContactRecordedPayload,
+  CareVisitRecordedPayload,
+  CaseClosedPayload,
+  CaseOpenedPayload,
+  RegistrationEndedPayload,
+  RegistrationStartedPayload,
+  CarerObservationRecordedPayload,
+  HomeReadingsFlaggedPayload,
+  PatientNoteAddedPayload,
+  DistrictNursingVisitRecordedPayload,
+  HealthVisitorReviewRecordedPayload,
+  PharmacyConsultationRecordedPayload,
+  PostnatalContactRecordedPayload,
+  TriageOutcomeRecordedPayload,
   CarePlanChangedPayload,
   ConsultationRecordedPayload,
   EdAttendanceRecordedPayload,
@@ -29,6 +44,7 @@ import type {
   Condition,
   DocumentReference,
   Encounter,
+  EpisodeOfCare,
   Extension,
   Flag,
   Immunization,
@@ -40,9 +56,11 @@ import type {
   Organization,
   ObservationComponent,
   Patient,
+  Period,
   Provenance,
   Quantity,
   Reference,
+  RelatedPerson,
   Resource,
   ServiceRequest,
   Task,
@@ -63,6 +81,8 @@ import {
   ENTRY_ID_SYSTEM,
   ENTRY_TYPE_SYSTEM,
   EPS_PRESCRIPTION_SYSTEM,
+  FLAG_CATEGORY_SYSTEM,
+  FLAG_DETAIL_EXTENSION,
   INTERPRETATION_SYSTEM,
   MEDICATION_ID_SYSTEM,
   NHS_NUMBER_SYSTEM,
@@ -92,6 +112,7 @@ type MappedResourceType =
   | 'Condition'
   | 'DocumentReference'
   | 'Encounter'
+  | 'EpisodeOfCare'
   | 'Flag'
   | 'Immunization'
   | 'MedicationDispense'
@@ -134,10 +155,14 @@ const componentOf = (value: NamedValue): ObservationComponent => ({
   valueQuantity: { value: value.value, unit: value.unit },
 });
 
+const AMBULATORY: Coding = { system: ACT_CODE_SYSTEM, code: 'AMB', display: 'ambulatory' };
+const HOME_HEALTH: Coding = { system: ACT_CODE_SYSTEM, code: 'HH', display: 'home health' };
+const FIELD: Coding = { system: ACT_CODE_SYSTEM, code: 'FLD', display: 'field' };
+
 /** An encounter's class from how it took place (HL7 v3 ActCode). */
 const encounterClass = (medium: string | null): Coding =>
   medium === 'face-to-face' || medium === null
-    ? { system: ACT_CODE_SYSTEM, code: 'AMB', display: 'ambulatory' }
+    ? AMBULATORY
     : { system: ACT_CODE_SYSTEM, code: 'VR', display: 'virtual' };
 
 export const INTERPRETATION_CODE: Record<string, string> = {
@@ -282,6 +307,24 @@ const MAPPINGS = {
       extension: entryDetail({ occurredAt: unlessSame(c.occurredAt, isoOf(p.periodEnd)) }),
     }),
   } satisfies Mapping<WearableSummaryRecordedPayload>,
+  PatientNoteAdded: {
+    resourceType: 'Observation',
+    // Only the patient authors a note (source-domains.ts): the patient is its performer.
+    toFhir: (p: PatientNoteAddedPayload, c): Observation =>
+      reported(c, 'Patient note', c.subject, p.note),
+  } satisfies Mapping<PatientNoteAddedPayload>,
+  CarerObservationRecorded: {
+    resourceType: 'Observation',
+    toFhir: (p: CarerObservationRecordedPayload, c): Observation => ({
+      ...reported(
+        c,
+        'Carer observation',
+        { type: 'RelatedPerson', identifier: { system: USER_ID_SYSTEM, value: p.carerUserId } },
+        p.observation,
+      ),
+      extension: entryDetail({ concernLevel: p.concernLevel }),
+    }),
+  } satisfies Mapping<CarerObservationRecordedPayload>,
   MedicationPrescribed: {
     resourceType: 'MedicationRequest',
     toFhir: (p: MedicationPrescribedPayload, c): MedicationRequest => {
@@ -485,6 +528,111 @@ const MAPPINGS = {
       }),
     }),
   } satisfies Mapping<EdAttendanceRecordedPayload>,
+  CareVisitRecorded: {
+    resourceType: 'Encounter',
+    toFhir: (p: CareVisitRecordedPayload, c): Encounter => ({
+      ...contact(c, HOME_HEALTH, { start: isoOf(p.visitStart), end: isoOf(p.visitEnd) }),
+      type: [textConcept('Care visit')],
+      extension: entryDetail({
+        tasksCompleted: p.tasksCompleted,
+        note: p.note,
+        concernsRaised: p.concernsRaised,
+        occurredAt: unlessSame(c.occurredAt, isoOf(p.visitStart)),
+      }),
+    }),
+  } satisfies Mapping<CareVisitRecordedPayload>,
+  DistrictNursingVisitRecorded: {
+    resourceType: 'Encounter',
+    toFhir: (p: DistrictNursingVisitRecordedPayload, c): Encounter => ({
+      ...contact(c, HOME_HEALTH, { start: isoOf(p.visitStart), end: isoOf(p.visitEnd) }),
+      type: [textConcept(p.visitType)],
+      extension: entryDetail({
+        interventions: p.interventions,
+        note: p.note,
+        nextVisitDue: p.nextVisitDue,
+        occurredAt: unlessSame(c.occurredAt, isoOf(p.visitStart)),
+      }),
+    }),
+  } satisfies Mapping<DistrictNursingVisitRecordedPayload>,
+  AntenatalContactRecorded: {
+    resourceType: 'Encounter',
+    toFhir: (p: AntenatalContactRecordedPayload, c): Encounter => ({
+      ...contact(c, AMBULATORY, { start: c.occurredAt }),
+      type: [textConcept('Antenatal contact')],
+      extension: entryDetail({
+        gestationWeeks: p.gestationWeeks,
+        bloodPressureSystolic: p.bloodPressureSystolic,
+        bloodPressureDiastolic: p.bloodPressureDiastolic,
+        fetalHeartRate: p.fetalHeartRate,
+        narrative: p.narrative,
+      }),
+    }),
+  } satisfies Mapping<AntenatalContactRecordedPayload>,
+  PostnatalContactRecorded: {
+    resourceType: 'Encounter',
+    toFhir: (p: PostnatalContactRecordedPayload, c): Encounter => ({
+      ...contact(c, AMBULATORY, { start: c.occurredAt }),
+      type: [textConcept('Postnatal contact')],
+      extension: entryDetail({
+        daysSinceBirth: p.daysSinceBirth,
+        motherWellbeing: p.motherWellbeing,
+        infantFeeding: p.infantFeeding,
+        narrative: p.narrative,
+      }),
+    }),
+  } satisfies Mapping<PostnatalContactRecordedPayload>,
+  HealthVisitorReviewRecorded: {
+    resourceType: 'Encounter',
+    toFhir: (p: HealthVisitorReviewRecordedPayload, c): Encounter => ({
+      ...contact(c, AMBULATORY, { start: c.occurredAt }),
+      type: [textConcept(p.reviewStage)],
+      extension: entryDetail({
+        childNhsNumber: p.childNhsNumber,
+        narrative: p.narrative,
+        concerns: p.concerns,
+      }),
+    }),
+  } satisfies Mapping<HealthVisitorReviewRecordedPayload>,
+  TriageOutcomeRecorded: {
+    resourceType: 'Encounter',
+    toFhir: (p: TriageOutcomeRecordedPayload, c): Encounter => ({
+      ...contact(c, AMBULATORY, { start: c.occurredAt }),
+      serviceType: textConcept(p.service),
+      priority: textConcept(p.urgency),
+      reasonCode: [textConcept(p.symptomsSummary)],
+      hospitalization: { dischargeDisposition: textConcept(p.disposition) },
+    }),
+  } satisfies Mapping<TriageOutcomeRecordedPayload>,
+  AmbulanceSeeAndTreatRecorded: {
+    resourceType: 'Encounter',
+    toFhir: (p: AmbulanceSeeAndTreatRecordedPayload, c): Encounter => ({
+      ...contact(c, FIELD, { start: isoOf(p.incidentTime) }),
+      reasonCode: [textConcept(p.presentingComplaint)],
+      extension: entryDetail({
+        treatmentGiven: p.treatmentGiven,
+        conveyed: p.conveyed,
+        narrative: p.narrative,
+        occurredAt: unlessSame(c.occurredAt, isoOf(p.incidentTime)),
+      }),
+    }),
+  } satisfies Mapping<AmbulanceSeeAndTreatRecordedPayload>,
+  PharmacyConsultationRecorded: {
+    resourceType: 'Encounter',
+    toFhir: (p: PharmacyConsultationRecordedPayload, c): Encounter => ({
+      ...contact(c, AMBULATORY, { start: c.occurredAt }),
+      reasonCode: [textConcept(p.presentingComplaint)],
+      extension: entryDetail({
+        condition: p.condition,
+        clinicalNotes: p.clinicalNotes,
+        outcome: p.outcome,
+        supplyMedication: p.supply?.medication,
+        supplyQuantity: p.supply?.quantity,
+        supplyDosageInstructions: p.supply?.dosageInstructions,
+        referralTo: p.referral?.to,
+        referralReason: p.referral?.reason,
+      }),
+    }),
+  } satisfies Mapping<PharmacyConsultationRecordedPayload>,
   SafeguardingConcernRaised: {
     resourceType: 'Flag',
     toFhir: (p: SafeguardingConcernRaisedPayload, c): Flag => ({
@@ -501,7 +649,116 @@ const MAPPINGS = {
       }),
     }),
   } satisfies Mapping<SafeguardingConcernRaisedPayload>,
+  HomeReadingsFlagged: {
+    resourceType: 'Flag',
+    toFhir: (p: HomeReadingsFlaggedPayload, c): Flag => ({
+      resourceType: 'Flag',
+      status: c.enteredInError ? 'entered-in-error' : 'active',
+      category: [category(FLAG_CATEGORY_SYSTEM, 'clinical')],
+      code: textConcept(`Home readings flagged: ${p.rule}`),
+      subject: c.subject,
+      period: { start: c.occurredAt },
+      extension: [
+        ...p.readings.map((id) => ({
+          url: FLAG_DETAIL_EXTENSION,
+          valueReference: { reference: `Observation/${id}` },
+        })),
+        ...entryDetail({
+          rule: p.rule,
+          urgency: p.urgency,
+          guidance: p.guidance,
+          readingCount: p.summary.readingCount,
+          systolic: p.summary.systolic,
+          diastolic: p.summary.diastolic,
+          from: new Date(isoOf(p.summary.from)),
+          to: new Date(isoOf(p.summary.to)),
+        }),
+      ],
+    }),
+  } satisfies Mapping<HomeReadingsFlaggedPayload>,
+  RegistrationStarted: {
+    resourceType: 'EpisodeOfCare',
+    toFhir: (p: RegistrationStartedPayload, c): EpisodeOfCare => ({
+      ...episode(c, 'active', GP_REGISTRATION),
+      period: { start: c.occurredAt },
+      extension: entryDetail({ registrationType: p.registrationType }),
+    }),
+  } satisfies Mapping<RegistrationStartedPayload>,
+  RegistrationEnded: {
+    resourceType: 'EpisodeOfCare',
+    toFhir: (p: RegistrationEndedPayload, c): EpisodeOfCare => ({
+      ...episode(c, 'finished', GP_REGISTRATION),
+      period: { end: c.occurredAt },
+      extension: entryDetail({ reason: p.reason }),
+    }),
+  } satisfies Mapping<RegistrationEndedPayload>,
+  CaseOpened: {
+    resourceType: 'EpisodeOfCare',
+    toFhir: (p: CaseOpenedPayload, c): EpisodeOfCare => ({
+      ...episode(c, 'active', textConcept(p.caseType)),
+      period: { start: c.occurredAt },
+      ...(p.allocatedTeam === null ? {} : { team: [{ display: p.allocatedTeam }] }),
+      extension: entryDetail({ reason: p.reason }),
+    }),
+  } satisfies Mapping<CaseOpenedPayload>,
+  CaseClosed: {
+    resourceType: 'EpisodeOfCare',
+    toFhir: (p: CaseClosedPayload, c): EpisodeOfCare => ({
+      ...episode(c, 'finished', textConcept('Social care case')),
+      period: { end: c.occurredAt },
+      extension: entryDetail({ reason: p.reason }),
+    }),
+  } satisfies Mapping<CaseClosedPayload>,
 } satisfies Record<string, { resourceType: MappedResourceType; toFhir: unknown }>;
+
+const GP_REGISTRATION = textConcept('GP registration');
+
+/**
+ * A care relationship's start or end as an EpisodeOfCare: each entry is its own resource (a
+ * start active from when it happened, an end finished then), as the record keeps them.
+ */
+function episode(
+  c: MappingContext,
+  status: 'active' | 'finished',
+  type: CodeableConcept,
+): EpisodeOfCare {
+  return {
+    resourceType: 'EpisodeOfCare',
+    status: c.enteredInError ? 'entered-in-error' : status,
+    type: [type],
+    patient: c.subject,
+  };
+}
+
+/** What a patient or carer reports, in their words, as an Observation they performed. */
+function reported(
+  c: MappingContext,
+  title: string,
+  performer: Reference<Patient | RelatedPerson>,
+  text: string,
+): Observation {
+  return {
+    resourceType: 'Observation',
+    status: c.enteredInError ? 'entered-in-error' : 'final',
+    code: textConcept(title),
+    subject: c.subject,
+    effectiveDateTime: c.occurredAt,
+    issued: c.recordedAt,
+    performer: [performer],
+    valueString: text,
+  };
+}
+
+/** A contact or visit as a finished Encounter: the parts every one of them has. */
+function contact(c: MappingContext, encounterClass: Coding, period: Period): Encounter {
+  return {
+    resourceType: 'Encounter',
+    status: c.enteredInError ? 'entered-in-error' : 'finished',
+    class: encounterClass,
+    subject: c.subject,
+    period,
+  };
+}
 
 function consultation(
   p: ConsultationRecordedPayload | OutOfHoursConsultationRecordedPayload,

@@ -29,7 +29,7 @@ import {
 } from './topics';
 
 /**
- * The AsyncAPI 3 document of every topic the platform owns (DESIGN.md, "Event consumers"),
+ * The AsyncAPI 3 document of every topic the platform owns (docs/architecture.md, "Event consumers"),
  * built from schemas/ and the same topic, header and consumer-group definitions the services
  * use, so that it cannot drift from them: `npm run schemas:generate` writes it to
  * schemas/asyncapi.yaml, `schemas:check` fails when it is out of date, and every HTTP service

@@ -1,5 +1,6 @@
 import { DomainError } from '@carelog/domain';
 import { Kafka, logLevel, type LogEntry } from 'kafkajs';
+import { writeLog, type LogField, type LogFields, type LogLevel } from './log-line';
 import { kafkaSecurity } from './security';
 
 export const DEFAULT_LOCAL_BROKERS = '127.0.0.1:19092';
@@ -7,7 +8,12 @@ export const DEFAULT_LOCAL_BROKERS = '127.0.0.1:19092';
 export const configuredBrokers = (): string[] =>
   (process.env['KAFKA_BROKERS'] ?? DEFAULT_LOCAL_BROKERS).split(',').map((broker) => broker.trim());
 
-const LEVEL_NAMES: Record<number, string> = { 1: 'error', 2: 'warn', 4: 'info', 5: 'debug' };
+const LEVELS: Record<number, LogLevel> = {
+  [logLevel.ERROR]: 'error',
+  [logLevel.WARN]: 'warn',
+  [logLevel.INFO]: 'info',
+  [logLevel.DEBUG]: 'debug',
+};
 
 /**
  * Only these kafkajs log fields are written. Others (an error's stack, a failed handler's
@@ -23,25 +29,33 @@ const SAFE_FIELDS = [
   'retryCount',
   'retryTime',
   'correlationId',
-];
+] as const;
 
-/** kafkajs log lines as one JSON object each, with broker metadata and never message content. */
-const jsonLogCreator = () => (entry: LogEntry) => {
-  const fields = entry.log as unknown as Record<string, unknown>;
-  const line: Record<string, unknown> = {
-    level: LEVEL_NAMES[entry.level] ?? entry.level,
-    logger: `kafkajs.${entry.namespace}`,
-    msg: entry.log.message,
-  };
-  for (const field of SAFE_FIELDS) if (fields[field] !== undefined) line[field] = fields[field];
-  const error = fields['error'];
+/** The fields of a kafkajs log entry that may be written, the error described safely. */
+export function kafkaLogFields(log: Readonly<Record<string, unknown>>): LogFields {
+  const fields: Record<string, LogField> = {};
+  for (const field of SAFE_FIELDS) {
+    const value = log[field];
+    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')
+      fields[field] = value;
+  }
+  const error = log['error'];
   // kafkajs's own errors are protocol messages and DomainError messages are written to be
   // logged; anything else is described by its type only.
-  if (typeof error === 'string') line['error'] = error;
-  else if (error instanceof DomainError) line['error'] = `${error.code}: ${error.message}`;
-  else if (error instanceof Error) line['error'] = error.name;
-  process.stderr.write(`${JSON.stringify(line)}\n`);
-};
+  if (typeof error === 'string') fields['error'] = error;
+  else if (error instanceof DomainError) fields['error'] = `${error.code}: ${error.message}`;
+  else if (error instanceof Error) fields['error'] = error.name;
+  return fields;
+}
+
+/** kafkajs log lines in the one log shape (log-line.ts), never message content. */
+const logCreator = () => (entry: LogEntry) =>
+  writeLog(
+    LEVELS[entry.level] ?? 'info',
+    `kafkajs.${entry.namespace}`,
+    entry.log.message,
+    kafkaLogFields(entry.log),
+  );
 
 /** A kafkajs client as this process's own principal (TLS and SASL from the environment). */
 export function createKafka(
@@ -54,7 +68,7 @@ export function createKafka(
     brokers,
     ...kafkaSecurity(env),
     logLevel: logLevel.WARN,
-    logCreator: jsonLogCreator,
+    logCreator,
     connectionTimeout: 3000,
     requestTimeout: 10_000,
   });

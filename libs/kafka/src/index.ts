@@ -1,5 +1,6 @@
 export * from './topics';
-export { createKafka, configuredBrokers, DEFAULT_LOCAL_BROKERS } from './client';
+export { createKafka, configuredBrokers, DEFAULT_LOCAL_BROKERS, kafkaLogFields } from './client';
+export * from './log-line';
 export {
   RecordEntryPublisher,
   BrokerUnavailableError,

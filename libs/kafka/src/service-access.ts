@@ -21,7 +21,7 @@ import {
 } from './topics';
 
 /**
- * Who may do what on Kafka, as data (DESIGN.md, "Production shape"): each service is its own
+ * Who may do what on Kafka, as data (docs/architecture.md, "Production shape"): each service is its own
  * principal, and everything not granted here is refused by the broker's authorizer. Built
  * from the same topic and consumer-group definitions the services use, so the two cannot
  * drift; `npm run kafka:acls` applies it, `-- --print` shows it.

@@ -2,7 +2,7 @@ import { SOURCE_DOMAINS, type SourceDomain } from '@carelog/domain';
 import type { Admin, ITopicConfig } from 'kafkajs';
 
 /**
- * Topic names are part of the contract other teams build on (DESIGN.md, "Topics"). The
+ * Topic names are part of the contract other teams build on (docs/architecture.md, "Topics"). The
  * prefix is `carelog`; CARELOG_TOPIC_PREFIX changes it only to give a test or a benchmark
  * topics of its own on a shared broker.
  */

@@ -20,7 +20,7 @@ import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import type { IHeaders } from 'kafkajs';
 
 /**
- * W3C trace context from HTTP through Kafka headers to every consumer (DESIGN.md, "API
+ * W3C trace context from HTTP through Kafka headers to every consumer (docs/architecture.md, "API
  * contract"), with the OpenTelemetry SDK. Spans are always made and their context always
  * propagated (a `traceparent` header on every record entry); they leave the process only
  * when an exporter is configured: OTLP over HTTP when CARELOG_OTLP_ENDPOINT (or

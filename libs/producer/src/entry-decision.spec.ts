@@ -1,6 +1,15 @@
 import type { Caller } from '@carelog/auth';
 import { entryTypesOf } from '@carelog/domain';
-import { decideEntry, eventIdFor, type ProducerContext } from './entry-decision';
+import { DomainError } from '@carelog/domain';
+import {
+  decideAcknowledgement,
+  decideEntry,
+  decideEscalation,
+  eventIdFor,
+  TASK_ESCALATOR,
+  type FlaggedEntryFacts,
+  type ProducerContext,
+} from './entry-decision';
 
 const gp: Caller = {
   userId: 'dr-a',
@@ -136,5 +145,106 @@ describe('deciding an entry', () => {
     expect(decide({ occurredAt: '2026-06-01T12:04:00Z' }).occurredAt).toEqual(
       new Date('2026-06-01T12:04:00Z'),
     );
+  });
+});
+
+describe('deciding a task step', () => {
+  const task: FlaggedEntryFacts = {
+    taskId: '0b6c2b8e-4f55-4d8e-9b1e-3f8a2d1c7e10',
+    nhsNumber: '9434765919',
+    entryType: 'TestResultRecorded',
+    domain: 'gp',
+    sensitivity: ['sexual-health'],
+  };
+  const acknowledge = (body: unknown, caller: Caller = gp, key = 'ack-1') =>
+    decideAcknowledgement({ body, idempotencyKey: key, caller, task }, context);
+  const refusal = (run: () => unknown): DomainError => {
+    try {
+      run();
+    } catch (error) {
+      if (error instanceof DomainError) return error;
+      throw error;
+    }
+    throw new Error('was accepted');
+  };
+
+  describe('an acknowledgement', () => {
+    it("is the task's step: its patient, its sensitivity, caused by the flagged entry, by the caller", () => {
+      const event = acknowledge({ note: 'Called the patient; repeat test booked.' });
+      expect(event).toMatchObject({
+        type: 'AttentionAcknowledged',
+        patient: { nhsNumber: task.nhsNumber },
+        sensitivity: ['sexual-health'],
+        attention: null,
+        causationId: task.taskId,
+        author: { userId: 'dr-a', organisation: 'A81001' },
+        payload: {
+          entryEventId: task.taskId,
+          entryType: 'TestResultRecorded',
+          note: 'Called the patient; repeat test booked.',
+        },
+      });
+      expect(event.occurredAt).toEqual(now);
+    });
+
+    it('needs no note, and is one event however often it is retried with its key', () => {
+      expect(acknowledge(undefined).payload['note']).toBeNull();
+      expect(acknowledge({}).eventId).toBe(acknowledge(null).eventId);
+      expect(acknowledge({}, gp, 'ack-2').eventId).not.toBe(acknowledge({}).eventId);
+    });
+
+    it('refuses a note that is not text, or text with control characters, naming the note', () => {
+      expect(refusal(() => acknowledge({ note: 42 }))).toMatchObject({
+        code: 'invalid-note',
+        field: 'note',
+      });
+      expect(refusal(() => acknowledge({ note: 'seen\u0007' })).field).toBe('note');
+      expect(refusal(() => acknowledge({ note: 'x'.repeat(2001) })).field).toBe('note');
+    });
+
+    it('says no to a role that may not acknowledge (a patient), and without a key', () => {
+      const patient: Caller = { ...gp, userId: 'p-1', role: 'patient', profession: 'patient' };
+      expect(refusal(() => acknowledge({}, patient)).code).toBe('not-permitted-to-author');
+      expect(
+        refusal(() =>
+          decideAcknowledgement({ body: {}, idempotencyKey: undefined, caller: gp, task }, context),
+        ).code,
+      ).toBe('missing-idempotency-key');
+    });
+  });
+
+  describe('an escalation', () => {
+    const escalate = (level: number, at: Date = now) =>
+      decideEscalation(
+        { ...task, recipientOrganisation: 'A81001' },
+        {
+          level,
+          escalatedTo: { role: 'gp', organisation: 'A81001' },
+          unacknowledgedMs: 90_061_999,
+        },
+        { ...context, now: at },
+      );
+
+    it('is written by the escalator for the organisation the task was for, never a person', () => {
+      const event = escalate(1);
+      expect(event.author).toMatchObject({
+        userId: TASK_ESCALATOR.userId,
+        role: 'system',
+        organisation: 'A81001',
+      });
+      expect(event.payload).toEqual({
+        entryEventId: task.taskId,
+        entryType: 'TestResultRecorded',
+        level: 1,
+        unacknowledgedSeconds: 90_061,
+        escalatedTo: { role: 'gp', organisation: 'A81001' },
+      });
+      expect(event.sensitivity).toEqual(['sexual-health']);
+    });
+
+    it('is one event per task and level, whichever escalator sees it due, and whenever', () => {
+      expect(escalate(1).eventId).toBe(escalate(1, new Date('2026-06-02T00:00:00Z')).eventId);
+      expect(escalate(2).eventId).not.toBe(escalate(1).eventId);
+    });
   });
 });

@@ -24,22 +24,42 @@ import {
 import type { Response } from 'express';
 import type { AnyCaller } from '@carelog/auth';
 import { loadEventCodec, schemasDir } from '@carelog/codec';
-import { entryTypesOf } from '@carelog/domain';
+import { DomainError, entryTypesOf, type EntryTypeRule, type SourceDomain } from '@carelog/domain';
 import {
   bundleResponse,
+  entriesOfBundle,
   FHIR_JSON,
   isMappedEntryType,
+  operationOutcome,
   recordedOutcome,
   resourceTypeOf,
   writeOfResource,
-  writesOfBundle,
+  type BundleEntryResult,
+  type BundleEntryWrite,
+  type FhirWrite,
 } from '@carelog/fhir';
-import { AnyCallerGuard, CurrentAnyCaller } from '@carelog/nest-platform';
+import { AnyCallerGuard, CurrentAnyCaller, problemFor } from '@carelog/nest-platform';
 import type { Bundle, OperationOutcome } from '@medplum/fhirtypes';
 import { fhirBundleExample } from './openapi';
+import { eventIdFor } from './entry-decision';
 import type { EntryRecorder, ProducerServiceOptions } from './producer.module';
+import { authorOf } from './relationships/entry-author';
+
+/** A FHIR write as the EntryRecorder's request: its entry, key and place in the request. */
+const requestOf = (write: FhirWrite) => ({
+  body: write.draft,
+  idempotencyKey: write.idempotencyKey,
+  at: write.path,
+});
 
 const OUTCOME = { description: 'OperationOutcome naming the resource and element (expression)' };
+
+/**
+ * The domain's entry types a FHIR write may record: the mapped ones some role may author (a
+ * type carelog raises itself, such as HomeReadingsFlagged, is served as FHIR but not written).
+ */
+export const fhirWritableRules = (domain: SourceDomain): readonly EntryTypeRule[] =>
+  entryTypesOf(domain).filter((rule) => rule.authors.length > 0 && isMappedEntryType(rule.type));
 
 /**
  * FHIR R4 in (README, "FHIR R4"): a transaction or batch Bundle, or one resource, of the
@@ -51,9 +71,10 @@ export function fhirWriteController(
   options: ProducerServiceOptions,
   recorderToken: Type<EntryRecorder>,
 ): Type<unknown> {
+  const writable = fhirWritableRules(options.domain);
   const resourceTypes = [
     ...new Set(
-      entryTypesOf(options.domain)
+      writable
         .map((rule) => rule.type)
         .filter(isMappedEntryType)
         .map(resourceTypeOf),
@@ -73,7 +94,7 @@ export function fhirWriteController(
     @HttpCode(200)
     @ApiOperation({
       summary:
-        'Record a transaction or batch Bundle of POST entries; refused whole, naming the entry and element, if any entry is wrong',
+        'Record a transaction Bundle of POST entries (refused whole, naming the entry and element, if any entry is refused) or a batch Bundle (each entry on its own)',
     })
     @ApiHeader({ name: 'X-Correlation-Id', required: false })
     @ApiBody({
@@ -82,18 +103,14 @@ export function fhirWriteController(
       examples: {
         transaction: {
           summary: `This service's FHIR resources, from the schema examples`,
-          value: fhirBundleExample(
-            loadEventCodec().catalogue,
-            schemasDir,
-            entryTypesOf(options.domain).filter((rule) => isMappedEntryType(rule.type)),
-          ),
+          value: fhirBundleExample(loadEventCodec().catalogue, schemasDir, writable),
         },
       },
     })
     @ApiResponse({
       status: 200,
       description:
-        'A transaction-response or batch-response Bundle: 201 Created and the location of each entry, in order',
+        'A transaction-response Bundle (201 Created and the location of each entry, in order) or a batch-response Bundle (each entry 201 Created with its location, or its 4xx status with an OperationOutcome naming the entry and element)',
     })
     @ApiResponse({ status: 400, ...OUTCOME })
     @ApiResponse({ status: 403, ...OUTCOME })
@@ -106,24 +123,65 @@ export function fhirWriteController(
       @CurrentAnyCaller() caller: AnyCaller,
       @Res({ passthrough: true }) response: Response,
     ): Promise<Bundle> {
-      const { type, writes } = writesOfBundle(body);
-      const accepted = await this.recorder.recordAll(
-        writes.map((write) => ({
-          body: write.draft,
-          idempotencyKey: write.idempotencyKey,
-          at: write.path,
-        })),
-        correlationId,
-        caller,
-      );
+      const author = authorOf(caller);
+      const read = entriesOfBundle(body, (key) => eventIdFor(author, key));
+      const results =
+        read.type === 'transaction'
+          ? await this.transaction(read.entries, correlationId, caller)
+          : await this.batch(read.entries, correlationId, caller);
       response.type(FHIR_JSON);
-      return bundleResponse(
-        type,
-        accepted.map((recorded, index) => ({
-          resourceType: writes[index]?.resourceType ?? '',
-          eventId: recorded.eventId,
-        })),
-      );
+      return bundleResponse(read.type, results);
+    }
+
+    /** All or nothing: the first entry refused (read, or by the rules) refuses the Bundle. */
+    private async transaction(
+      entries: readonly BundleEntryWrite[],
+      correlationId: string | undefined,
+      caller: AnyCaller,
+    ): Promise<BundleEntryResult[]> {
+      const writes = entries.map((entry) => {
+        if ('refused' in entry) throw entry.refused;
+        return entry.write;
+      });
+      const accepted = await this.recorder.recordAll(writes.map(requestOf), correlationId, caller);
+      return accepted.map((recorded, index) => ({
+        resourceType: writes[index]?.resourceType ?? '',
+        eventId: recorded.eventId,
+      }));
+    }
+
+    /**
+     * Each entry on its own, in order: one refused (a 4xx: read, rights, rules) is answered
+     * in its place with its OperationOutcome and the others are recorded. A dependency that
+     * is unavailable (a 5xx) fails the whole request, so that the client retries the Bundle;
+     * entries recorded before it are recorded once, by their keys.
+     */
+    private async batch(
+      entries: readonly BundleEntryWrite[],
+      correlationId: string | undefined,
+      caller: AnyCaller,
+    ): Promise<BundleEntryResult[]> {
+      const results: BundleEntryResult[] = [];
+      for (const entry of entries) {
+        try {
+          if ('refused' in entry) throw entry.refused;
+          const [recorded] = await this.recorder.recordAll(
+            [requestOf(entry.write)],
+            correlationId,
+            caller,
+          );
+          results.push({
+            resourceType: entry.write.resourceType,
+            eventId: recorded?.eventId ?? '',
+          });
+        } catch (error) {
+          if (!(error instanceof DomainError)) throw error;
+          const problem = problemFor(error.code, error.message, error.field);
+          if (problem.status >= 500) throw error;
+          results.push({ status: problem.status, outcome: operationOutcome(problem) });
+        }
+      }
+      return results;
     }
 
     @Post(':type')
@@ -156,11 +214,7 @@ export function fhirWriteController(
       @Res({ passthrough: true }) response: Response,
     ): Promise<OperationOutcome> {
       const write = writeOfResource(body, type, { idempotencyKey, ifNoneExist });
-      const [accepted] = await this.recorder.recordAll(
-        [{ body: write.draft, idempotencyKey: write.idempotencyKey, at: write.path }],
-        correlationId,
-        caller,
-      );
+      const [accepted] = await this.recorder.recordAll([requestOf(write)], correlationId, caller);
       const eventId = accepted?.eventId ?? '';
       response.type(FHIR_JSON).location(`${type}/${eventId}/_history/1`);
       return recordedOutcome(type, eventId);

@@ -6,7 +6,7 @@ import type {
   SchemaObject,
 } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 
-/** Who may send an entry type that starts a relationship (DESIGN.md, "Legitimate relationships"). */
+/** Who may send an entry type that starts a relationship (docs/architecture.md, "Legitimate relationships"). */
 function provenanceNote(rule: EntryTypeRule): { description?: string } {
   switch (rule.relationship?.provenance?.way) {
     case 'authoritative':

@@ -113,7 +113,7 @@ export class EntryRecorder {
   ) {}
 
   /**
-   * The relationship rules (DESIGN.md, "Legitimate relationships"), on the relationships the
+   * The relationship rules (docs/architecture.md, "Legitimate relationships"), on the relationships the
    * read model holds now: refuses the write, or lets it through.
    */
   private async permit(

@@ -1,5 +1,5 @@
 /**
- * Least privilege in Postgres (DESIGN.md, "Break-glass, privacy officers, audit"): one login
+ * Least privilege in Postgres (docs/architecture.md, "Break-glass, privacy officers, audit"): one login
  * role per service with only the grants it needs, and a separate owner role that owns every
  * schema and table and runs the migrations. No service role owns anything, so none can drop
  * or disable the audit trail's append-only trigger; the record API may only SELECT and

@@ -122,7 +122,7 @@ export class EntryVersionRow {
   offset!: string;
 }
 
-/** An organisation's legitimate relationship with a patient (DESIGN.md, "Access rules"). */
+/** An organisation's legitimate relationship with a patient (docs/architecture.md, "Access rules"). */
 @Entity({ name: 'care_relationship' })
 export class CareRelationshipRow {
   @PrimaryColumn({ name: 'started_by_event_id', type: 'uuid' })

@@ -1,14 +1,12 @@
+import { writeLog } from '@carelog/kafka';
 import type { Logger as TypeOrmLogger, QueryRunner } from 'typeorm';
 
 /**
  * TypeORM's own loggers print query parameters, which here are NHS numbers and record
- * content. This one reports failures by SQL text and Postgres error code only.
+ * content. This one reports failures by SQL text and Postgres error code only, in the one
+ * log shape (libs/kafka/src/log-line.ts).
  */
 export class ParameterFreeLogger implements TypeOrmLogger {
-  constructor(
-    private readonly write: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
-  ) {}
-
   logQuery(): void {}
 
   logQueryError(
@@ -17,38 +15,24 @@ export class ParameterFreeLogger implements TypeOrmLogger {
     _parameters?: unknown[],
     _runner?: QueryRunner,
   ): void {
-    const code = typeof error === 'object' ? (error as { code?: string }).code : undefined;
-    this.write(
-      JSON.stringify({
-        level: 'error',
-        logger: 'typeorm',
-        msg: 'query failed',
-        code,
-        query: query.slice(0, 200),
-      }),
-    );
+    const code = typeof error === 'object' ? (error as { code?: unknown }).code : undefined;
+    writeLog('error', 'typeorm', 'query failed', {
+      code: typeof code === 'string' ? code : undefined,
+      query: query.slice(0, 200),
+    });
   }
 
   logQuerySlow(time: number, query: string): void {
-    this.write(
-      JSON.stringify({
-        level: 'warn',
-        logger: 'typeorm',
-        msg: 'slow query',
-        ms: time,
-        query: query.slice(0, 200),
-      }),
-    );
+    writeLog('warn', 'typeorm', 'slow query', { ms: time, query: query.slice(0, 200) });
   }
 
   logSchemaBuild(): void {}
 
   logMigration(message: string): void {
-    this.write(JSON.stringify({ level: 'info', logger: 'typeorm', msg: message }));
+    writeLog('info', 'typeorm', message);
   }
 
   log(level: 'log' | 'info' | 'warn', message: unknown): void {
-    if (level === 'warn')
-      this.write(JSON.stringify({ level, logger: 'typeorm', msg: String(message) }));
+    if (level === 'warn') writeLog('warn', 'typeorm', String(message));
   }
 }

@@ -52,6 +52,7 @@ import { TasksController } from './tasks/tasks.controller';
 import { PrivacyController } from './privacy/privacy.controller';
 import { PrivacyOfficerScopes } from './privacy/privacy-officer-scopes';
 import { RelationshipClaimsController } from './relationship-claims/relationship-claims.controller';
+import { OversightMetrics } from './oversight-metrics/oversight-metrics';
 
 const READ_MODEL = Symbol('READ_MODEL');
 const AUDIT_DATA_SOURCE = Symbol('AUDIT_DATA_SOURCE');
@@ -172,6 +173,7 @@ async function readModelPresent(dataSource: DataSource): Promise<boolean> {
         }),
     },
     { provide: PrivacyOfficerScopes, useFactory: () => PrivacyOfficerScopes.fromFile() },
+    OversightMetrics,
     {
       provide: AuditCheckpointer,
       inject: [AUDIT_DATA_SOURCE],

@@ -1,5 +1,5 @@
 /**
- * A person with parental responsibility reading a child's record (DESIGN.md, "Children"):
+ * A person with parental responsibility reading a child's record (docs/architecture.md, "Children"):
  * the policy is data, the decision a pure function of the facts the record API reads.
  */
 export interface ParentalAccessPolicy {

@@ -63,7 +63,7 @@ export type PatientAccess =
     };
 
 /**
- * Deny by default (DESIGN.md, "Access rules"): the patient themself, a person with parental
+ * Deny by default (docs/architecture.md, "Access rules"): the patient themself, a person with parental
  * responsibility for a child as the child's policy allows, an approved carer, staff of an
  * organisation with an active relationship, or staff with an active break-glass. Privacy
  * officers read access logs, not records.
@@ -114,7 +114,7 @@ const PROTECTED: readonly string[] = LEGALLY_PROTECTED_CATEGORIES;
  * `shown`; `left-out`, because the reader's view leaves it out (routine for them, or outside a
  * carer's sections): a view may say how many; `protected`, because its very existence is
  * hidden from this reader (legally protected categories, safeguarding for a role not trained
- * for it, a seal): never counted, matched or hinted at (DESIGN.md, "Nothing reveals what is
+ * for it, a seal): never counted, matched or hinted at (docs/architecture.md, "Nothing reveals what is
  * hidden"). Protection is decided first, so an entry both protected and out of view is protected.
  */
 export type EntryDisclosure = 'shown' | 'left-out' | 'protected';

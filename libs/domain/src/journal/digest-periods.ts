@@ -1,6 +1,6 @@
 /**
  * The calendar periods a digest line may cover, and how the period is chosen from how dense
- * the routine entries are (DESIGN.md, "Journal views (signal over noise)"). Calendar periods
+ * the routine entries are (docs/architecture.md, "Journal views"). Calendar periods
  * are in UTC, like every date the journal shows.
  */
 export const DIGEST_PERIODS = ['week', 'month', 'quarter', 'half-year', 'year'] as const;

@@ -6,7 +6,7 @@ import { ROUTINE_TYPES, type RoutineType } from './routine-summaries';
 export { SECTIONS, SECTION_NAMES, sectionOf, type SectionName } from './journal-sections';
 
 /**
- * A journal view, declared as data (DESIGN.md, "Journal views"): sections whose entries run
+ * A journal view, declared as data (docs/architecture.md, "Journal views"): sections whose entries run
  * in the main narrative, sections shown as their own journal sections, and entry types that
  * are routine for this reader and so summarised into digest lines. Every other type is left
  * out of the view. Whatever an always-show rule (below) picks out is shown regardless.
@@ -164,7 +164,7 @@ export const JOURNAL_VIEWS: Record<ViewRole, JournalView> = {
   },
 };
 
-/** Roles trained to see safeguarding entries (DESIGN.md: "only safeguarding-trained roles"). */
+/** Roles trained to see safeguarding entries (docs/architecture.md, "Access rules"). */
 export const SAFEGUARDING_TRAINED: readonly ViewRole[] = [
   'gp',
   'social-worker',

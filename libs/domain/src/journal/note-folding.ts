@@ -1,7 +1,7 @@
 import { distance } from 'fastest-levenshtein';
 
 /**
- * Folding near-identical notes (DESIGN.md, "Journal views"): consecutive notes of the same
+ * Folding near-identical notes (docs/architecture.md, "Journal views"): consecutive notes of the same
  * type from the same team whose text is nearly the same become one line, "wound redressed, no
  * change ×12, 3–28 Mar", which expands to the notes.
  *

@@ -3,8 +3,8 @@ import { dayOf } from './digest-periods';
 
 /**
  * The entry types a view may summarise into digest lines, each with what its digest says the
- * entries amount to (DESIGN.md: "a blood-pressure digest gives the range and how many readings
- * were over threshold; issued medicines name the items"). Payloads are read defensively: they
+ * entries amount to (docs/architecture.md, "Journal views": a blood-pressure digest gives the
+ * range and how many readings were over threshold; issued medicines name the items). Payloads are read defensively: they
  * come from the read model as JSON, and an odd payload must not hide a digest.
  */
 export const ROUTINE_TYPES = [

@@ -1,7 +1,7 @@
 import type { EntryTypeName } from '../generated/entry-type-names';
 
 /**
- * A medicine's whole life (DESIGN.md, "Event contract"): prescribed, issued, dispensed, changed,
+ * A medicine's whole life (docs/architecture.md, "Event contract"): prescribed, issued, dispensed, changed,
  * stopped, linked by the stable `medicationId` of the course. Pure: the state is a fold over
  * the medicine entries a reader may see, in clinical order, so it does not depend on the order
  * in which the GP and pharmacy topics happened to be read.

@@ -152,7 +152,7 @@ function decideStart(
 }
 
 /**
- * Children's records (DESIGN.md, "Children"), checked once the relationship rules let the
+ * Children's records (docs/architecture.md, "Children"), checked once the relationship rules let the
  * author in (so that nobody without a relationship learns from the answer whether a record
  * is a child's): health visiting and development entries sit on the child's own record; a
  * birth names the baby's own, new NHS number (an existing record is never made someone's
@@ -207,7 +207,7 @@ function checkChildrensRules(
 }
 
 /**
- * Whether an author may write this entry into a patient's record (DESIGN.md, "Legitimate
+ * Whether an author may write this entry into a patient's record (docs/architecture.md, "Legitimate
  * relationships"), and whom it gives a relationship to:
  * - an entry that starts a relationship is valid only in its declared way (an authoritative
  *   source system of that organisation, or a hand-over by a holder, or the receiver of a

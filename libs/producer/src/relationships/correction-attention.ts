@@ -4,8 +4,8 @@ import { DomainError } from '@carelog/domain';
 type Attention = UncheckedRecordEntryEvent['attention'];
 
 /**
- * The flag an amendment carries (DESIGN.md: "Correcting a flagged entry keeps its flag unless
- * the correction says the concern is resolved"): the flag it gives itself, else none when
+ * The flag an amendment carries (docs/architecture.md, "Legitimate relationships": it keeps
+ * its flag unless the correction says the concern is resolved): the flag it gives itself, else none when
  * `concernResolved: true`, else the entry's flag as it stands, so its task stays.
  */
 export function correctionAttention(

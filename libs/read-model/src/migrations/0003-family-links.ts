@@ -2,7 +2,7 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
  * Links between a child's record and its mother's, both ways, made by a recorded birth
- * (DESIGN.md, "Children"). A read model built before this migration gains an empty table:
+ * (docs/architecture.md, "Children"). A read model built before this migration gains an empty table:
  * run `npm run projection:rebuild` to derive the links of births it already holds.
  */
 export class FamilyLinks1795700000000 implements MigrationInterface {

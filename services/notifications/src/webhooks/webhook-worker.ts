@@ -5,6 +5,7 @@ import type { Kafka, Producer } from 'kafkajs';
 import { Counter } from 'prom-client';
 import type { DataSource } from 'typeorm';
 import type { PatientStateReader } from '../recipients/patient-state';
+import type { NotificationMessage } from '../stream/notification-feed';
 import {
   mayStillBeTold,
   type NotificationReason,
@@ -30,16 +31,8 @@ const failedRounds = new Counter({
 for (const outcome of ['delivered', 'retried', 'dead-lettered', 'withdrawn'])
   outcomes.inc({ outcome }, 0);
 
-/** The JSON body a receiver gets: the notification, never record content. */
-export interface WebhookBody {
-  id: string;
-  nhsNumber: string;
-  eventId: string;
-  entryType: string;
-  occurredAt: string;
-  reason: string;
-  link: string;
-}
+/** The JSON body a receiver gets: the notification as the stream sends it, never record content. */
+export type WebhookBody = NotificationMessage;
 
 interface ClaimedDelivery {
   id: string;

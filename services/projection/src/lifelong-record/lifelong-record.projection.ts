@@ -66,7 +66,7 @@ export interface PlannedEvent {
   effects: Effect[];
 }
 
-/** How long a midwife's access lasts after a maternity discharge (DESIGN.md: "after a grace period"). */
+/** How long a midwife's access lasts after a maternity discharge (docs/architecture.md, "Legitimate relationships"). */
 export const DEFAULT_MATERNITY_DISCHARGE_GRACE_HOURS = 336;
 
 export function maternityDischargeGraceHours(

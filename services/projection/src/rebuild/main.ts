@@ -1,5 +1,5 @@
 import { loadEventCodec } from '@carelog/codec';
-import { createKafka } from '@carelog/kafka';
+import { configureLogging, createKafka } from '@carelog/kafka';
 import { readModelDataSource, ReadModelVersions } from '@carelog/read-model';
 import { rebuildReadModel, type RebuildProgress } from './rebuild';
 
@@ -16,6 +16,7 @@ function bar({ done, total, rate, etaSeconds }: RebuildProgress): string {
 }
 
 async function main(): Promise<void> {
+  configureLogging({ service: 'projection-rebuild' });
   const control = readModelDataSource({
     applicationName: 'carelog-projection-rebuild-control',
     poolSize: 2,

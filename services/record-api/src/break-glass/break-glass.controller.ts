@@ -11,6 +11,8 @@ import {
   statedReason,
 } from '../patient-gate/staff-requests';
 import { BreakGlassGrants, breakGlassMinutes } from './break-glass-grants';
+import { BREAK_GLASS_REFUSAL_CODES } from '../oversight-metrics/oversight-labels';
+import { breakGlassRequests, countOutcome } from '../oversight-metrics/oversight-metrics';
 
 @ApiTags('break-glass')
 @ApiBearerAuth()
@@ -39,10 +41,22 @@ export class BreakGlassController {
       properties: { reason: { type: 'string', minLength: MIN_REASON, maxLength: MAX_REASON } },
     },
   })
-  async breakGlass(
+  breakGlass(
     @Param('nhsNumber') nhsNumber: string,
     @Body() body: unknown,
     @CurrentCaller() caller: Caller,
+  ): Promise<{ grantId: string; expiresAt: string }> {
+    // Counted by outcome and refusal code only (carelog_break_glass_requests_total).
+    return countOutcome(breakGlassRequests, BREAK_GLASS_REFUSAL_CODES, async () => ({
+      outcome: 'granted',
+      answer: await this.grant(nhsNumber, body, caller),
+    }));
+  }
+
+  private async grant(
+    nhsNumber: string,
+    body: unknown,
+    caller: Caller,
   ): Promise<{ grantId: string; expiresAt: string }> {
     let reason: string;
     try {

@@ -44,7 +44,7 @@ export interface FamilyLink {
 }
 
 /**
- * Children's records (DESIGN.md, "Children"): parental responsibility recorded on the child's
+ * Children's records (docs/architecture.md, "Children"): parental responsibility recorded on the child's
  * record by the GP practice or the council that cares for the child; the child's own decision,
  * from the policy's age, whether a parent may read; and the links between a child's record and
  * its mother's, shown to a reader who may read both.

@@ -44,7 +44,7 @@ function careTeamRole(value: unknown): string {
 }
 
 /**
- * Hand-overs (DESIGN.md, "Legitimate relationships", way 2): an organisation that holds an
+ * Hand-overs (docs/architecture.md, "Legitimate relationships", way 2): an organisation that holds an
  * active relationship adds another organisation's team to the care team or takes it off, and
  * the receiver of a referral accepts it. Each is an event on the patient topic; the
  * relationship rules of every write decide whether it may be recorded.

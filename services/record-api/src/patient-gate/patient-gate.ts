@@ -59,7 +59,7 @@ export const disclosureIn = (
 ): EntryDisclosure => entryDisclosure(viewer, state.access, entry, state.consents);
 
 /**
- * The stricter of two disclosures (DESIGN.md, "As at": never more than the reader may see now
+ * The stricter of two disclosures (docs/architecture.md, "As at": never more than the reader may see now
  * and could see then): protected in either is protected; left out in either is left out.
  */
 export function stricter(a: EntryDisclosure, b: EntryDisclosure): EntryDisclosure {

@@ -181,7 +181,7 @@ export function journalOf(
         Object.entries(journal.expanded).map(([id, list]) => [id, list.map(asView)]),
       ),
       nextCursor: paged.next ? journalCursor(paged.next) : null,
-      // Left out by the view, never protected entries (DESIGN.md, "Nothing reveals what is
+      // Left out by the view, never protected entries (docs/architecture.md, "Nothing reveals what is
       // hidden"); counted on whole views only, so null on what is new since a mark.
       withheld: since === undefined ? leftOutCount(all, disclose) + journal.leftOut : null,
     },

@@ -149,8 +149,8 @@ interface RecordEntryRaw {
 }
 
 /**
- * An entry's sensitivity is every category any of its versions carried (DESIGN.md: sensitivity
- * only grows), so an amendment that adds one protects the earlier versions too. The history is
+ * An entry's sensitivity is every category any of its versions carried (docs/decisions/
+ * 0004-sensitivity-only-grows.md), so an amendment that adds one protects the earlier versions too. The history is
  * read only for amended entries; categories come sorted then, as stored otherwise.
  */
 export const SENSITIVITY_OF_ENTRY = `CASE WHEN record_entry.version_count > 1 THEN ARRAY(

@@ -12,8 +12,8 @@ export const DEFAULT_PRIVACY_OFFICERS_FILE = join(
 );
 
 /**
- * Which organisations' staff each privacy officer organisation reviews (DESIGN.md: privacy
- * officers see alerts and access logs for their own organisations, configured per ICS). Read
+ * Which organisations' staff each privacy officer organisation reviews (docs/architecture.md,
+ * "Break-glass, privacy officers, audit": the organisations configured for them, per ICS). Read
  * once at start-up from CARELOG_PRIVACY_OFFICERS_FILE (default: the file in this repository);
  * a malformed file stops the service rather than widening anyone's view.
  */

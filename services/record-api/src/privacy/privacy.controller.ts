@@ -46,7 +46,7 @@ function requireOfficer(caller: Caller): void {
 }
 
 /**
- * The privacy officer's review (DESIGN.md, "Break-glass, privacy officers, audit"): the queue of
+ * The privacy officer's review (docs/architecture.md, "Break-glass, privacy officers, audit"): the queue of
  * break-glass uses, claims and repeated refusals by staff of the organisations they review,
  * acknowledged with an outcome; and the reconstruction of exactly what a reader was shown at a
  * time. Every one of these reads and decisions is itself audited.

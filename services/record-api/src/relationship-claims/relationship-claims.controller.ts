@@ -16,6 +16,8 @@ import { CLAIM_MAX_HOURS } from '@carelog/domain';
 import { acceptedOf, EntryRecorder, type Accepted } from '@carelog/producer';
 import { PatientGate } from '../patient-gate/patient-gate';
 import { MIN_REASON, requireStaffFor, statedReason } from '../patient-gate/staff-requests';
+import { CLAIM_REFUSAL_CODES } from '../oversight-metrics/oversight-labels';
+import { countOutcome, relationshipClaims } from '../oversight-metrics/oversight-metrics';
 
 /** How long a claimed relationship lasts unless configured otherwise. */
 export const DEFAULT_CLAIM_HOURS = 24;
@@ -27,7 +29,7 @@ export const claimHours = (): number => {
 };
 
 /**
- * A person's claim of a legitimate relationship for their own organisation (DESIGN.md,
+ * A person's claim of a legitimate relationship for their own organisation (docs/architecture.md,
  * "Legitimate relationships", way 3): a stated reason, time-limited, published as
  * RelationshipClaimed on the patient topic (the projection makes it a `claim` relationship),
  * recorded as a claim in the audit trail, alerted to the privacy officer, and shown in the
@@ -57,13 +59,26 @@ export class RelationshipClaimsController {
       properties: { reason: { type: 'string', minLength: MIN_REASON } },
     },
   })
-  async claim(
+  claim(
     @Param('nhsNumber') nhsNumber: string,
     @Body() body: unknown,
     @Headers('idempotency-key') key: string | undefined,
     @Headers('x-correlation-id') correlationId: string | undefined,
     @CurrentCaller() caller: Caller,
   ): Promise<Accepted & { expiresAt: string }> {
+    // Counted by outcome and refusal code only (carelog_relationship_claims_total).
+    return countOutcome(relationshipClaims, CLAIM_REFUSAL_CODES, () =>
+      this.makeClaim(nhsNumber, body, key, correlationId, caller),
+    );
+  }
+
+  private async makeClaim(
+    nhsNumber: string,
+    body: unknown,
+    key: string | undefined,
+    correlationId: string | undefined,
+    caller: Caller,
+  ): Promise<{ outcome: 'claimed' | 'replayed'; answer: Accepted & { expiresAt: string } }> {
     requireStaffFor(caller, nhsNumber, 'claim a relationship');
     const reason = statedReason(body, 'claim-reason-required');
     // A retry with the same key (its answer lost, say) is the same claim: it is answered, and
@@ -102,6 +117,9 @@ export class RelationshipClaimsController {
       basis: 'claim',
       claim: { reason: reason, expiresAt },
     });
-    return { ...accepted, expiresAt: expiresAt.toISOString() };
+    return {
+      outcome: earlier ? 'replayed' : 'claimed',
+      answer: { ...accepted, expiresAt: expiresAt.toISOString() },
+    };
   }
 }
