@@ -48,7 +48,12 @@ export interface RunningService {
   stop(graceMs?: number): Promise<void>;
   /** Ends the process at once, as a crash would. */
   kill(): Promise<void>;
+  /** The last lines the service wrote (at most LAST_LINES_KEPT), to say why it stopped. */
+  lastLines(): string[];
 }
+
+/** How many of a service's latest output lines are kept for an early exit's error. */
+export const LAST_LINES_KEPT = 20;
 
 export interface StartServiceOptions {
   name: ServiceName;
@@ -144,9 +149,14 @@ export function startService(options: StartServiceOptions): RunningService {
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
+  const last: string[] = [];
   const forward = (chunk: Buffer) => {
-    for (const line of chunk.toString().split('\n'))
-      if (line.trim()) options.onOutput?.(`[${spec.name}] ${line}`);
+    for (const line of chunk.toString().split('\n')) {
+      if (!line.trim()) continue;
+      last.push(line);
+      if (last.length > LAST_LINES_KEPT) last.shift();
+      options.onOutput?.(`[${spec.name}] ${line}`);
+    }
   };
   child.stdout?.on('data', forward);
   child.stderr?.on('data', forward);
@@ -161,7 +171,15 @@ export function startService(options: StartServiceOptions): RunningService {
     child.kill('SIGKILL');
     await exited(child);
   };
-  return { name: spec.name, port, baseUrl: `http://127.0.0.1:${port}`, process: child, stop, kill };
+  return {
+    name: spec.name,
+    port,
+    baseUrl: `http://127.0.0.1:${port}`,
+    process: child,
+    stop,
+    kill,
+    lastLines: () => [...last],
+  };
 }
 
 /**
@@ -179,13 +197,20 @@ function statusOf(url: string): Promise<number> {
   });
 }
 
-/** Waits until the service's /health/ready answers 200; fails at once if the process exits. */
+/**
+ * Waits until the service's /health/ready answers 200; fails at once if the process exits,
+ * with the last lines it wrote (one JSON line per event, never record content), so that a
+ * CI log shows why without the service's own log file.
+ */
 export async function waitForReady(service: RunningService, timeoutMs = 90_000): Promise<void> {
   let ready = false;
   const exitedEarly = exited(service.process).then(() => {
     if (!ready)
       throw new Error(
-        `${service.name} exited (code ${service.process.exitCode}) before it was ready`,
+        [
+          `${service.name} exited (code ${service.process.exitCode}) before it was ready; its last lines:`,
+          ...service.lastLines(),
+        ].join('\n'),
       );
   });
   const answered = waitUntil(
