@@ -179,6 +179,19 @@ describe('FHIR mapping, every mapped entry type (driven by schemas/examples)', (
     expect(fhirToEntry(resource)).toEqual(draftOf(entry));
   });
 
+  it.each(['MaternityDischargeRecorded', 'CaseloadTransferredToHealthVisiting'])(
+    "%s written with only its date (no entry-detail time) happened at that day's start",
+    (type) => {
+      const resource = json(resourceOf(exampleEvent(type, { nhsNumber }))) as Record<
+        string,
+        unknown
+      > & { period: { start?: string; end?: string } };
+      const day = resource.period.end ?? resource.period.start;
+      const draft = fhirToEntry({ ...resource, extension: undefined });
+      expect(draft.occurredAt).toBe(`${day}T00:00:00.000Z`);
+    },
+  );
+
   it('a visit whose clinical time is its start keeps no separate occurredAt', () => {
     const example = exampleEvent('CareVisitRecorded', { nhsNumber });
     const entry = { ...example, occurredAt: new Date(String(example.payload['visitStart'])) };
@@ -360,6 +373,18 @@ describe('FHIR -> entry refuses what it cannot record, naming the element', () =
         }
     },
   );
+
+  it('refuses a wound measured in anything but millimetres, naming the component', () => {
+    const wound = json(resourceOf(exampleEvent('WoundCareRecorded', { nhsNumber }))) as {
+      component: Array<{ valueQuantity: Record<string, unknown> }>;
+    };
+    const [length, ...rest] = wound.component;
+    const inCentimetres = {
+      ...wound,
+      component: [{ ...length, valueQuantity: { value: 3.2, unit: 'cm', code: 'cm' } }, ...rest],
+    };
+    expect(refusal(inCentimetres).field).toBe('Observation.component[0].valueQuantity');
+  });
 
   it('names the resource by its place in a Bundle', () => {
     expect(refusal({ ...allergy, code: undefined }, 'Bundle.entry[3].resource').field).toBe(

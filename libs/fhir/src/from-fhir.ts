@@ -1,4 +1,4 @@
-import { DomainError } from '@carelog/domain';
+import { DomainError, isFullDate } from '@carelog/domain';
 import type { EntryDraft } from './fhir-entry';
 import {
   ALLERGY_VERIFICATION_SYSTEM,
@@ -461,14 +461,14 @@ const INVERSES: Record<MappedEntryType, Inverse> = {
     }),
   },
   MaternityDischargeRecorded: {
-    occurredAt: (r) => r.detail.dateTime('occurredAt') ?? r.dateTime('period.end'),
+    occurredAt: (r) => r.detail.dateTime('occurredAt') ?? dayOf(r, 'period.end'),
     payload: (r) => ({
       dischargeDate: r.string('period.end'),
       summary: r.detail.string('summary'),
     }),
   },
   CaseloadTransferredToHealthVisiting: {
-    occurredAt: (r) => r.detail.dateTime('occurredAt') ?? r.dateTime('period.start'),
+    occurredAt: (r) => r.detail.dateTime('occurredAt') ?? dayOf(r, 'period.start'),
     payload: (r) => ({
       healthVisitingOrganisation:
         r.optionalOdsCode('managingOrganization') ??
@@ -552,9 +552,9 @@ const INVERSES: Record<MappedEntryType, Inverse> = {
       woundType: r.optionalCoded('valueCodeableConcept'),
       bodySite: r.get('bodySite.coding') === undefined ? null : r.coded('bodySite'),
       siteDescription: r.string('bodySite.text'),
-      lengthMm: componentNumber(r, WOUND_LENGTH, 'valueQuantity.value'),
-      widthMm: componentNumber(r, WOUND_WIDTH, 'valueQuantity.value'),
-      depthMm: componentNumber(r, WOUND_DEPTH, 'valueQuantity.value'),
+      lengthMm: componentMillimetres(r, WOUND_LENGTH),
+      widthMm: componentMillimetres(r, WOUND_WIDTH),
+      depthMm: componentMillimetres(r, WOUND_DEPTH),
       progress: r.detail.requiredString('progress'),
       signsOfInfection: r.detail.boolean('signsOfInfection') ?? false,
       dressing: r.detail.requiredString('dressing'),
@@ -642,11 +642,25 @@ function componentAt(r: ResourceReader, name: string): string | null {
   return index < 0 ? null : `component[${index}]`;
 }
 
-const componentNumber = (r: ResourceReader, name: string, value: string): number | null => {
+/** A measurement component in millimetres (UCUM `mm`), if the Observation has it. */
+const componentMillimetres = (r: ResourceReader, name: string): number | null => {
   const at = componentAt(r, name);
-  return at === null
-    ? null
-    : (r.optionalNumber(`${at}.${value}`) ?? r.fail(`${at}.${value}`, 'is required'));
+  if (at === null) return null;
+  const unit = r.get(`${at}.valueQuantity.code`) ?? r.get(`${at}.valueQuantity.unit`);
+  if (unit !== 'mm') r.fail(`${at}.valueQuantity`, 'must be in millimetres (mm)');
+  return (
+    r.optionalNumber(`${at}.valueQuantity.value`) ??
+    r.fail(`${at}.valueQuantity.value`, 'is required')
+  );
+};
+
+/**
+ * When an entry happened, where the resource says only a day (a period of dates): that day's
+ * start (UTC). carelog's own resources carry the exact time in entry-detail instead.
+ */
+const dayOf = (r: ResourceReader, element: string): string => {
+  const value = r.string(element);
+  return isFullDate(value) ? `${value}T00:00:00.000Z` : r.dateTime(element);
 };
 
 const componentString = (r: ResourceReader, name: string): string => {

@@ -930,7 +930,7 @@ const MAPPINGS = {
 
 const GP_REGISTRATION = textConcept('GP registration');
 const MATERNITY_CARE = textConcept('Maternity care');
-export const END_OF_LIFE_CARE = textConcept('End of life care');
+const END_OF_LIFE_CARE = textConcept('End of life care');
 export const WOUND_LENGTH = 'Wound length';
 export const WOUND_WIDTH = 'Wound width';
 export const WOUND_DEPTH = 'Wound depth';
