@@ -1,5 +1,4 @@
-import { isHeldResultPayload } from '@carelog/domain';
-import type { EntryTypeName } from '@carelog/domain';
+import { isHeldResultPayload, type EntryTypeName } from '@carelog/domain';
 import type {
   AllergyRecordedPayload,
   AssessmentCompletedPayload,
