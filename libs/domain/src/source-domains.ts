@@ -396,6 +396,15 @@ export const isRecordEntryType = (type: string): type is RecordEntryType =>
   !isConsentDecisionType(type) &&
   !isTaskStepType(type);
 
+/**
+ * An entry type read back from the read model, which holds only types the projection decoded,
+ * each with a schema: any other name means the store was not written by carelog's projection.
+ */
+export function entryTypeNamed(value: string): EntryTypeName {
+  if (!isEntryTypeName(value)) throw new Error('the read model holds an entry type with no schema');
+  return value;
+}
+
 /** The types a domain's producer accepts at POST /v1/entries (corrections have their own route). */
 export const entryTypesOf = (domain: SourceDomain): readonly EntryTypeRule[] =>
   ENTRY_TYPES.filter((rule) => rule.domain === domain);

@@ -1,6 +1,7 @@
 import type { RecordEntryEventFields } from '@carelog/codec';
 import {
   decidePatientAccess,
+  entryTypeNamed,
   isRole,
   isStaffRole,
   mayViewEntry,
@@ -180,7 +181,7 @@ export function mayStillBeTold(
     eventId: notification.eventId,
     entryId: notification.eventId,
     nhsNumber: notification.nhsNumber,
-    entryType: notification.entryType,
+    entryType: entryTypeNamed(notification.entryType),
     occurredAt: notification.occurredAt,
     recordedAt: notification.occurredAt,
     sensitivity: notification.facts.sensitivity,

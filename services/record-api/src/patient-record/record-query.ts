@@ -4,6 +4,7 @@ import {
   encodePageCursor,
   ENTRY_TYPES,
   entryDisclosure,
+  entryTypeNamed,
   isRecordEntryType,
   isFullDate,
   EARLIEST_PLAUSIBLE_TIME,
@@ -18,6 +19,7 @@ import {
   heldResultPayload,
   RESULT_RELEASE_POLICY,
   type EntryDisclosure,
+  type EntryTypeName,
   type EntryFacts,
   type ResultReleasePolicy,
   type Viewer,
@@ -39,7 +41,7 @@ export interface RecordFilters {
 /** An entry as the API shows it. */
 export interface EntryView {
   eventId: string;
-  type: string;
+  type: EntryTypeName;
   setting: string;
   occurredAt: string;
   recordedAt: string;
@@ -199,7 +201,7 @@ const AS_AT_SQL = `
 
 const entryViewOfRaw = (row: RecordEntryRaw): EntryView => ({
   eventId: row.event_id,
-  type: row.entry_type,
+  type: entryTypeNamed(row.entry_type),
   setting: row.domain,
   occurredAt: row.occurred_at.toISOString(),
   recordedAt: row.recorded_at.toISOString(),
@@ -353,7 +355,7 @@ export class RecordQuery {
   }
 
   /** The patient's current entries of these types, oldest first (the access rules still apply). */
-  async entriesOfTypes(nhsNumber: string, types: readonly string[]): Promise<EntryView[]> {
+  async entriesOfTypes(nhsNumber: string, types: readonly EntryTypeName[]): Promise<EntryView[]> {
     const rows = await this.dataSource.query<RecordEntryRaw[]>(
       `SELECT ${ENTRY_COLUMNS} FROM record_entry
        WHERE nhs_number = $1 AND status = 'current' AND entry_type = ANY($2::text[])
@@ -533,7 +535,7 @@ export class RecordQuery {
     for (const group of groups) {
       const facts: EntryFacts = {
         eventId: group.sealed_id ?? '',
-        entryType: group.entry_type,
+        entryType: entryTypeNamed(group.entry_type),
         occurredAt: new Date(0),
         sensitivity: group.sensitivity,
         attention: group.attention,
@@ -625,7 +627,7 @@ export class RecordQuery {
     const versions = rows
       .map((row) => ({
         eventId: row.eventId,
-        type: row.entryType,
+        type: entryTypeNamed(row.entryType),
         setting: row.domain,
         occurredAt: row.occurredAt.toISOString(),
         recordedAt: row.recordedAt.toISOString(),
