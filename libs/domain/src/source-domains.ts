@@ -382,6 +382,12 @@ export type CorrectionType = 'EntryEnteredInError';
 
 /** Types that are state (consents, task steps, corrections) rather than entries of the record. */
 export type StateEntryType = ConsentDecisionType | TaskStepType | CorrectionType;
+/** The state types: left out wherever the record's entries are listed. */
+export const STATE_ENTRY_TYPES: readonly StateEntryType[] = [
+  ...CONSENT_DECISION_TYPES,
+  ...TASK_STEP_TYPES,
+  'EntryEnteredInError',
+];
 /** The types that are entries of the record: each belongs to a journal section (journal-sections.ts). */
 export type RecordEntryType = Exclude<EntryTypeName, StateEntryType>;
 
@@ -391,10 +397,7 @@ export const isTaskStepType = (type: string): type is TaskStepType =>
   (TASK_STEP_TYPES as readonly string[]).includes(type);
 
 export const isRecordEntryType = (type: string): type is RecordEntryType =>
-  isEntryTypeName(type) &&
-  type !== 'EntryEnteredInError' &&
-  !isConsentDecisionType(type) &&
-  !isTaskStepType(type);
+  isEntryTypeName(type) && !(STATE_ENTRY_TYPES as readonly string[]).includes(type);
 
 /**
  * An entry type read back from the read model, which holds only types the projection decoded,

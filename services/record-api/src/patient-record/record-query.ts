@@ -5,7 +5,7 @@ import {
   ENTRY_TYPES,
   entryDisclosure,
   entryTypeNamed,
-  isRecordEntryType,
+  STATE_ENTRY_TYPES,
   isFullDate,
   EARLIEST_PLAUSIBLE_TIME,
   isUuid,
@@ -162,11 +162,6 @@ export const SENSITIVITY_OF_ENTRY = `CASE WHEN record_entry.version_count > 1 TH
 
 const ENTRY_COLUMNS = `event_id, entry_type, domain, occurred_at, recorded_at, amended_at, version_count, status,
   source, author, ${SENSITIVITY_OF_ENTRY} AS sensitivity, attention, payload`;
-
-/** Types that are state (consents, task steps, corrections) rather than entries of the record. */
-const NOT_ENTRIES = ENTRY_TYPES.filter((rule) => !isRecordEntryType(rule.type)).map(
-  (rule) => rule.type,
-);
 
 /**
  * The record as carelog held it at `asAt` (system time), each entry exactly as a read then
@@ -341,7 +336,7 @@ export class RecordQuery {
       const rows = await this.dataSource.query<RecordEntryRaw[]>(AS_AT_SQL, [
         nhsNumber,
         asAt,
-        NOT_ENTRIES,
+        STATE_ENTRY_TYPES,
         sensitivityUntil ?? 'infinity',
       ]);
       return rows.map(entryViewOfRaw);
