@@ -37,3 +37,9 @@ export {
   type TestBrowser,
 } from './browser';
 export { startSchemaRegistry, type RunningSchemaRegistry } from './schema-registry';
+export {
+  DeciderSpecification,
+  refusalOf,
+  type DecisionUnderTest,
+  type ExpectedDecision,
+} from './decider-specification';
