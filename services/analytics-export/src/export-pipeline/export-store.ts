@@ -1,7 +1,9 @@
 import {
+  CheckpointStore,
   configuredDatabaseUrl,
   migrateExclusively,
   ParameterFreeLogger,
+  type PartitionRef,
 } from '@carelog/read-model';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { AnalyticsOptOutType } from '../pseudonymised-entry/export-decision';
@@ -38,11 +40,8 @@ export const migrateExportStore = (dataSource: DataSource): Promise<void> =>
     'analyticsExport',
   );
 
-export interface PartitionRef {
-  consumerGroup: string;
-  topic: string;
-  partition: number;
-}
+/** The consumer's checkpoints, with the latest system time stored (the consent watermark's). */
+const checkpointStore = new CheckpointStore('consumer_checkpoint', { withRecordedAt: true });
 
 export interface StagedEntry {
   analyticsId: string;
@@ -99,30 +98,19 @@ const isoDay = (day: number): string => new Date(day * DAY_MS).toISOString().sli
 export class ExportStore {
   constructor(readonly dataSource: DataSource) {}
 
-  async checkpoint(ref: PartitionRef): Promise<bigint | undefined> {
-    const [row] = await this.dataSource.query<Array<{ next_offset: string }>>(
-      `SELECT next_offset FROM consumer_checkpoint
-       WHERE consumer_group = $1 AND topic = $2 AND kafka_partition = $3`,
-      [ref.consumerGroup, ref.topic, ref.partition],
-    );
-    return row ? BigInt(row.next_offset) : undefined;
+  checkpoint(ref: PartitionRef): Promise<bigint | undefined> {
+    return checkpointStore.read(this.dataSource, ref);
   }
 
   async checkpoints(
     consumerGroup: string,
     topic: string,
   ): Promise<Map<number, { nextOffset: bigint; maxRecordedAt: Date | undefined }>> {
-    const rows = await this.dataSource.query<
-      Array<{ kafka_partition: number; next_offset: string; max_recorded_at: Date | null }>
-    >(
-      `SELECT kafka_partition, next_offset, max_recorded_at FROM consumer_checkpoint
-       WHERE consumer_group = $1 AND topic = $2`,
-      [consumerGroup, topic],
-    );
+    const rows = await checkpointStore.readAll(this.dataSource, consumerGroup, topic);
     return new Map(
       rows.map((row) => [
-        row.kafka_partition,
-        { nextOffset: BigInt(row.next_offset), maxRecordedAt: row.max_recorded_at ?? undefined },
+        row.partition,
+        { nextOffset: row.nextOffset, maxRecordedAt: row.maxRecordedAt },
       ]),
     );
   }
@@ -154,15 +142,7 @@ export class ExportStore {
           [change.patientPseudonym, change.optOutType, change.active, change.changedAt],
         );
       }
-      const { consumerGroup, topic, partition } = batch.partition;
-      await manager.query(
-        `INSERT INTO consumer_checkpoint (consumer_group, topic, kafka_partition, next_offset, max_recorded_at)
-         VALUES ($1, $2, $3, $4, $5)
-         ON CONFLICT (consumer_group, topic, kafka_partition) DO UPDATE
-         SET next_offset = $4,
-             max_recorded_at = GREATEST(consumer_checkpoint.max_recorded_at, EXCLUDED.max_recorded_at)`,
-        [consumerGroup, topic, partition, batch.nextOffset.toString(), batch.maxRecordedAt ?? null],
-      );
+      await checkpointStore.store(manager, batch.partition, batch.nextOffset, batch.maxRecordedAt);
     });
   }
 

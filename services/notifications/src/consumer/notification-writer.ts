@@ -1,11 +1,9 @@
+import { CheckpointStore, type PartitionRef } from '@carelog/read-model';
 import type { DataSource } from 'typeorm';
 import type { NotificationReason, StoredEntryFacts } from '../recipients/recipients';
 
-export interface PartitionBatch {
-  consumerGroup: string;
-  topic: string;
-  partition: number;
-}
+/** The consumer's checkpoints, in the notifications' own schema. */
+const checkpoints = new CheckpointStore('consumer_checkpoint');
 
 /** One notification as stored: addressed to one identity, with minimal content (no payload, no free text). */
 export interface NotificationRow {
@@ -32,17 +30,13 @@ export class NotificationWriter {
     private readonly schema: string,
   ) {}
 
-  async checkpoint(batch: PartitionBatch): Promise<bigint | undefined> {
-    const rows = await this.dataSource.query<Array<{ next_offset: string }>>(
-      `SELECT next_offset FROM consumer_checkpoint WHERE consumer_group = $1 AND topic = $2 AND kafka_partition = $3`,
-      [batch.consumerGroup, batch.topic, batch.partition],
-    );
-    return rows[0] ? BigInt(rows[0].next_offset) : undefined;
+  checkpoint(batch: PartitionRef): Promise<bigint | undefined> {
+    return checkpoints.read(this.dataSource, batch);
   }
 
   /** Returns how many notifications were new. */
   async write(
-    batch: PartitionBatch,
+    batch: PartitionRef,
     notifications: readonly NotificationRow[],
     nextOffset: bigint,
   ): Promise<number> {
@@ -92,11 +86,7 @@ export class NotificationWriter {
           );
         }
       }
-      await manager.query(
-        `INSERT INTO consumer_checkpoint (consumer_group, topic, kafka_partition, next_offset) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (consumer_group, topic, kafka_partition) DO UPDATE SET next_offset = $4`,
-        [batch.consumerGroup, batch.topic, batch.partition, nextOffset.toString()],
-      );
+      await checkpoints.store(manager, batch, nextOffset);
       return created;
     });
   }

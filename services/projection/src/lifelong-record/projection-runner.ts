@@ -1,6 +1,12 @@
 import { Logger } from '@nestjs/common';
 import type { EventCodec } from '@carelog/codec';
-import { deadLetterTopic, ensureTopics, platformTopics, recordTopicSpec } from '@carelog/kafka';
+import {
+  deadLetterTopic,
+  ensureTopics,
+  platformTopics,
+  recordTopicSpec,
+  type CheckpointedConsumer,
+} from '@carelog/kafka';
 import {
   readModelDataSource,
   type ReadModelVersion,
@@ -8,7 +14,7 @@ import {
 } from '@carelog/read-model';
 import type { Kafka } from 'kafkajs';
 import type { DataSource } from 'typeorm';
-import { ProjectionConsumer } from './projection-consumer';
+import { projectionConsumer } from './projection-consumer';
 import { RecordWriter } from './record-writer';
 
 /** How often a running projection looks for a switch to a rebuilt read-model version. */
@@ -24,7 +30,7 @@ const isRetriable = (error: unknown): boolean =>
 interface Running {
   version: ReadModelVersion;
   dataSource: DataSource;
-  consumer: ProjectionConsumer;
+  consumer: CheckpointedConsumer;
 }
 
 /**
@@ -97,7 +103,7 @@ export class ProjectionRunner {
       applicationName: 'carelog-projection',
     });
     await dataSource.initialize();
-    const consumer = new ProjectionConsumer(
+    const consumer = projectionConsumer(
       this.kafka,
       this.codec,
       new RecordWriter(dataSource),
