@@ -31,13 +31,15 @@ export type CheckpointTable = 'projection_checkpoint' | 'consumer_checkpoint';
  */
 export class CheckpointStore {
   constructor(
+    /** Where checkpoints are read; `store` writes in the transaction it is given. */
+    private readonly dataSource: CheckpointSql,
     private readonly table: CheckpointTable,
     private readonly options: { withRecordedAt?: boolean } = {},
   ) {}
 
   /** The next offset stored for the partition, or undefined when none is. */
-  async read(sql: CheckpointSql, ref: PartitionRef): Promise<bigint | undefined> {
-    const [row] = await sql.query<Array<{ next_offset: string }>>(
+  async read(ref: PartitionRef): Promise<bigint | undefined> {
+    const [row] = await this.dataSource.query<Array<{ next_offset: string }>>(
       `SELECT next_offset FROM ${this.table}
        WHERE consumer_group = $1 AND topic = $2 AND kafka_partition = $3`,
       [ref.consumerGroup, ref.topic, ref.partition],
@@ -47,11 +49,10 @@ export class CheckpointStore {
 
   /** Every checkpoint of the group (of one topic, if named), topic by topic. */
   async readAll(
-    sql: CheckpointSql,
     consumerGroup: string,
     topic?: string,
   ): Promise<Array<StoredCheckpoint & { topic: string }>> {
-    const rows = await sql.query<
+    const rows = await this.dataSource.query<
       Array<{
         topic: string;
         kafka_partition: number;
@@ -75,14 +76,14 @@ export class CheckpointStore {
 
   /** Moves the partition's checkpoint to `nextOffset`; call it in the batch's transaction. */
   async store(
-    sql: CheckpointSql,
+    transaction: CheckpointSql,
     ref: PartitionRef,
     nextOffset: bigint,
     maxRecordedAt?: Date,
   ): Promise<void> {
     const key = [ref.consumerGroup, ref.topic, ref.partition, nextOffset.toString()];
     if (this.options.withRecordedAt)
-      await sql.query(
+      await transaction.query(
         `INSERT INTO ${this.table} (consumer_group, topic, kafka_partition, next_offset, max_recorded_at)
          VALUES ($1, $2, $3, $4, $5)
          ON CONFLICT (consumer_group, topic, kafka_partition) DO UPDATE
@@ -91,7 +92,7 @@ export class CheckpointStore {
         [...key, maxRecordedAt ?? null],
       );
     else
-      await sql.query(
+      await transaction.query(
         `INSERT INTO ${this.table} (consumer_group, topic, kafka_partition, next_offset) VALUES ($1, $2, $3, $4)
          ON CONFLICT (consumer_group, topic, kafka_partition) DO UPDATE SET next_offset = $4`,
         key,

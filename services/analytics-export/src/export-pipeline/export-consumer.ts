@@ -91,7 +91,7 @@ export function exportConsumer(
   });
   return new CheckpointedConsumer<Prepared>(kafka, codec, {
     consumerGroup,
-    checkpoint: (topic, partition) => store.checkpoint(partitionOf(topic, partition)),
+    checkpoint: (topic, partition) => store.checkpoints.read(partitionOf(topic, partition)),
     prepare: (event, position) => ({
       staged: stage(event, settingOf(position.topic), { codec, analyticsCodec }, settings),
       optOutChange: optOutChange(event, settings),

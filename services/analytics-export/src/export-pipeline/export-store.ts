@@ -40,9 +40,6 @@ export const migrateExportStore = (dataSource: DataSource): Promise<void> =>
     'analyticsExport',
   );
 
-/** The consumer's checkpoints, with the latest system time stored (the consent watermark's). */
-const checkpointStore = new CheckpointStore('consumer_checkpoint', { withRecordedAt: true });
-
 export interface StagedEntry {
   analyticsId: string;
   patientPseudonym: string;
@@ -96,23 +93,13 @@ const isoDay = (day: number): string => new Date(day * DAY_MS).toISOString().sli
 
 /** Everything the export keeps in Postgres, each write in one transaction with what it depends on. */
 export class ExportStore {
-  constructor(readonly dataSource: DataSource) {}
+  /** The consumer's checkpoints, with the latest system time stored (the consent watermark's). */
+  readonly checkpoints: CheckpointStore;
 
-  checkpoint(ref: PartitionRef): Promise<bigint | undefined> {
-    return checkpointStore.read(this.dataSource, ref);
-  }
-
-  async checkpoints(
-    consumerGroup: string,
-    topic: string,
-  ): Promise<Map<number, { nextOffset: bigint; maxRecordedAt: Date | undefined }>> {
-    const rows = await checkpointStore.readAll(this.dataSource, consumerGroup, topic);
-    return new Map(
-      rows.map((row) => [
-        row.partition,
-        { nextOffset: row.nextOffset, maxRecordedAt: row.maxRecordedAt },
-      ]),
-    );
+  constructor(readonly dataSource: DataSource) {
+    this.checkpoints = new CheckpointStore(dataSource, 'consumer_checkpoint', {
+      withRecordedAt: true,
+    });
   }
 
   /** Stages the batch's entries, applies its opt-out changes and moves the checkpoint, atomically. */
@@ -142,7 +129,7 @@ export class ExportStore {
           [change.patientPseudonym, change.optOutType, change.active, change.changedAt],
         );
       }
-      await checkpointStore.store(manager, batch.partition, batch.nextOffset, batch.maxRecordedAt);
+      await this.checkpoints.store(manager, batch.partition, batch.nextOffset, batch.maxRecordedAt);
     });
   }
 

@@ -84,7 +84,12 @@ export class ReleaseLoop {
     const topic = recordEntryTopic('patient');
     const observedAt = new Date();
     const offsets = await this.admin.fetchTopicOffsets(topic);
-    const checkpoints = await this.store.checkpoints(this.consumerGroup, topic);
+    const checkpoints = new Map(
+      (await this.store.checkpoints.readAll(this.consumerGroup, topic)).map((row) => [
+        row.partition,
+        row,
+      ]),
+    );
     const watermark = consentWatermark(
       offsets.map((offset) => ({
         partition: offset.partition,

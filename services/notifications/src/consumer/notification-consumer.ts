@@ -128,7 +128,7 @@ export function notificationConsumer(
   return new CheckpointedConsumer(kafka, codec, {
     consumerGroup: options.consumerGroup,
     checkpoint: (topic, partition) =>
-      writer.checkpoint({ consumerGroup: options.consumerGroup, topic, partition }),
+      writer.checkpoints.read({ consumerGroup: options.consumerGroup, topic, partition }),
     write: (batch) => notifyBatch(notifier, batch),
     onDeadLettered: (count) => deadLettered.inc(count),
     metrics: metricsRegistry,

@@ -2,9 +2,6 @@ import { CheckpointStore, type PartitionRef } from '@carelog/read-model';
 import type { DataSource } from 'typeorm';
 import type { NotificationReason, StoredEntryFacts } from '../recipients/recipients';
 
-/** The consumer's checkpoints, in the notifications' own schema. */
-const checkpoints = new CheckpointStore('consumer_checkpoint');
-
 /** One notification as stored: addressed to one identity, with minimal content (no payload, no free text). */
 export interface NotificationRow {
   id: string;
@@ -25,13 +22,14 @@ export interface NotificationRow {
  * offset in one transaction. Idempotent by (event, recipient): a replayed batch adds nothing.
  */
 export class NotificationWriter {
+  /** The consumer's checkpoints, in the notifications' own schema. */
+  readonly checkpoints: CheckpointStore;
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly schema: string,
-  ) {}
-
-  checkpoint(batch: PartitionRef): Promise<bigint | undefined> {
-    return checkpoints.read(this.dataSource, batch);
+  ) {
+    this.checkpoints = new CheckpointStore(dataSource, 'consumer_checkpoint');
   }
 
   /** Returns how many notifications were new. */
@@ -86,7 +84,7 @@ export class NotificationWriter {
           );
         }
       }
-      await checkpoints.store(manager, batch, nextOffset);
+      await this.checkpoints.store(manager, batch, nextOffset);
       return created;
     });
   }

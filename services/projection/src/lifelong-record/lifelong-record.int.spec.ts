@@ -69,7 +69,7 @@ describe('the lifelong-record projection', () => {
       for (const { topic, offsets } of ends) {
         for (const { partition, high } of offsets) {
           if (high === '0') continue;
-          expect(await writer.checkpoint({ consumerGroup: group, topic, partition })).toBe(
+          expect(await writer.checkpoints.read({ consumerGroup: group, topic, partition })).toBe(
             BigInt(high),
           );
         }

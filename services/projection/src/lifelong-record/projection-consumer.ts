@@ -52,7 +52,7 @@ export function projectionConsumer(
   return new CheckpointedConsumer(kafka, codec, {
     consumerGroup,
     partitionsInParallel: PARTITIONS_IN_PARALLEL,
-    checkpoint: (topic, partition) => writer.checkpoint(partitionBatch(topic, partition)),
+    checkpoint: (topic, partition) => writer.checkpoints.read(partitionBatch(topic, partition)),
     write: (batch) =>
       writer.write(
         partitionBatch(batch.topic, batch.partition),

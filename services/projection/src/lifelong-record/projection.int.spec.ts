@@ -138,7 +138,7 @@ describe('projection consumer against real Kafka and Postgres', () => {
     expect(await committedOffset(position.topic, position.partition)).toBeLessThanOrEqual(
       BigInt(position.offset),
     );
-    const checkpoint = await new RecordWriter(dataSource).checkpoint({
+    const checkpoint = await new RecordWriter(dataSource).checkpoints.read({
       consumerGroup: group,
       ...position,
     });

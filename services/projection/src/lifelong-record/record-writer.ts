@@ -3,9 +3,6 @@ import { CheckpointStore, type PartitionRef } from '@carelog/read-model';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { PlannedEvent } from './lifelong-record.projection';
 
-/** The read model's checkpoints, one row per projection group and partition. */
-export const projectionCheckpoints = new CheckpointStore('projection_checkpoint');
-
 const VERSION_COLUMNS = `event_id, entry_id, nhs_number, entry_type, domain, schema_version, occurred_at, recorded_at,
   source, author, sensitivity, attention, payload, supersedes_reason, correlation_id, topic, kafka_partition, kafka_offset`;
 
@@ -318,11 +315,11 @@ async function applyEffects(manager: EntityManager, planned: PlannedEvent): Prom
  * event whose history row already exists has its effects applied no second time.
  */
 export class RecordWriter {
-  constructor(private readonly dataSource: DataSource) {}
+  /** The read model's checkpoints: the next offset it needs from each partition. */
+  readonly checkpoints: CheckpointStore;
 
-  /** The next offset the read model needs from this partition, or undefined if none is stored. */
-  checkpoint(batch: PartitionRef): Promise<bigint | undefined> {
-    return projectionCheckpoints.read(this.dataSource, batch);
+  constructor(private readonly dataSource: DataSource) {
+    this.checkpoints = new CheckpointStore(dataSource, 'projection_checkpoint');
   }
 
   async write(
@@ -347,7 +344,7 @@ export class RecordWriter {
         await applyEffects(manager, event);
       }
       await insertEntries(manager, pendingEntries);
-      await projectionCheckpoints.store(manager, batch, nextOffset);
+      await this.checkpoints.store(manager, batch, nextOffset);
     });
   }
 }

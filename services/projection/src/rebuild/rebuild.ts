@@ -8,7 +8,7 @@ import {
 } from '@carelog/read-model';
 import type { Kafka } from 'kafkajs';
 import { projectionConsumer } from '../lifelong-record/projection-consumer';
-import { projectionCheckpoints, RecordWriter } from '../lifelong-record/record-writer';
+import { RecordWriter } from '../lifelong-record/record-writer';
 
 export interface RebuildProgress {
   done: number;
@@ -69,17 +69,13 @@ export async function rebuildReadModel(options: RebuildOptions): Promise<ReadMod
   );
   const ends = await logEnd(options.kafka);
   const total = [...ends.values()].reduce((sum, end) => sum + Number(end.high - end.low), 0);
-  const consumer = projectionConsumer(
-    options.kafka,
-    options.codec,
-    new RecordWriter(dataSource),
-    version.consumerGroup,
-  );
+  const writer = new RecordWriter(dataSource);
+  const consumer = projectionConsumer(options.kafka, options.codec, writer, version.consumerGroup);
   const started = Date.now();
   try {
     await consumer.start();
     for (;;) {
-      const checkpoints = await projectionCheckpoints.readAll(dataSource, version.consumerGroup);
+      const checkpoints = await writer.checkpoints.readAll(version.consumerGroup);
       const reached = new Map(
         checkpoints.map((row) => [`${row.topic}:${row.partition}`, row.nextOffset]),
       );
