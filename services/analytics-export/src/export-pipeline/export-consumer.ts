@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { AnalyticsCodec, EventCodec, RecordEntryEvent } from '@carelog/codec';
 import type { SourceDomain } from '@carelog/domain';
-import { CheckpointedConsumer, domainOfTopic, type ConsumedBatch } from '@carelog/kafka';
+import { CheckpointedConsumer, domainOfTopic, lagInto, type ConsumedBatch } from '@carelog/kafka';
 import { metricsRegistry } from '@carelog/nest-platform';
 import type { Kafka } from 'kafkajs';
 import { toAnalyticsCandidate, type FeedSettings } from '../pseudonymised-entry/analytics-entry';
@@ -104,10 +104,7 @@ export function exportConsumer(
         nextOffset: batch.nextOffset,
         maxRecordedAt: latestRecordedAt(batch),
       }),
-    onLag: (partitions) => {
-      for (const entry of partitions)
-        consumerLag.set({ topic: entry.topic, partition: String(entry.partition) }, entry.lag);
-    },
+    onLag: lagInto(consumerLag),
     onDeadLettered: (count) => deadLetters.inc(count),
     metrics: metricsRegistry,
     logger: new Logger('ExportConsumer'),

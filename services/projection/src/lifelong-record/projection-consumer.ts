@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { EventCodec } from '@carelog/codec';
-import { CheckpointedConsumer } from '@carelog/kafka';
+import { CheckpointedConsumer, lagInto } from '@carelog/kafka';
 import { metricsRegistry } from '@carelog/nest-platform';
 import type { Kafka } from 'kafkajs';
 import { Counter, Gauge } from 'prom-client';
@@ -60,10 +60,7 @@ export function projectionConsumer(
         batch.nextOffset,
       ),
     onWritten: (batch) => projected.inc(batch.events.length),
-    onLag: (partitions) => {
-      for (const entry of partitions)
-        lag.set({ topic: entry.topic, partition: String(entry.partition) }, entry.lag);
-    },
+    onLag: lagInto(lag),
     onDeadLettered: (count) => deadLettered.inc(count),
     metrics: metricsRegistry,
     logger: new Logger('ProjectionConsumer'),
