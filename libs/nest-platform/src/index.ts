@@ -25,3 +25,4 @@ export {
   MAX_JSON_DEPTH,
   MAX_QUERY_LENGTH,
 } from './http-boundary';
+export { failureName, PollingLoop, type PollingLoopOptions } from './polling-loop';

@@ -7,6 +7,7 @@ import {
   recordEntryTopic,
   recordEntryTopics,
   recordTopicSpec,
+  type CheckpointedConsumer,
 } from '@carelog/kafka';
 import {
   EntryVersionRow,
@@ -24,7 +25,7 @@ import {
 } from '@carelog/testing';
 import type { Admin, Producer } from 'kafkajs';
 import type { DataSource } from 'typeorm';
-import { ProjectionConsumer } from './projection-consumer';
+import { projectionConsumer } from './projection-consumer';
 import { RecordWriter } from './record-writer';
 
 /**
@@ -41,7 +42,7 @@ describe('the lifelong-record projection', () => {
   let admin: Admin;
   let producer: Producer;
   let dataSource: DataSource;
-  let consumer: ProjectionConsumer;
+  let consumer: CheckpointedConsumer;
 
   const t = (minutes: number) => new Date(Date.UTC(2026, 3, 1, 9, minutes));
   const send = async (events: UncheckedRecordEntryEvent[], raw: Buffer[] = []) => {
@@ -68,7 +69,7 @@ describe('the lifelong-record projection', () => {
       for (const { topic, offsets } of ends) {
         for (const { partition, high } of offsets) {
           if (high === '0') continue;
-          expect(await writer.checkpoint({ consumerGroup: group, topic, partition })).toBe(
+          expect(await writer.checkpoints.read({ consumerGroup: group, topic, partition })).toBe(
             BigInt(high),
           );
         }
@@ -87,7 +88,7 @@ describe('the lifelong-record projection', () => {
     dataSource = readModelDataSource({ applicationName: 'lifelong-test', schema });
     await dataSource.initialize();
     await migrateReadModel(dataSource);
-    consumer = new ProjectionConsumer(kafka, codec, new RecordWriter(dataSource), group);
+    consumer = projectionConsumer(kafka, codec, new RecordWriter(dataSource), group);
     await consumer.start();
   });
 
