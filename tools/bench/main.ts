@@ -320,8 +320,8 @@ async function main(): Promise<void> {
           ({ event }) =>
             event.patient.nhsNumber === heavyPatientNhsNumber() &&
             !event.supersedes &&
-            isRecordEntryType(event.type) &&
-            event.type !== 'EntryEnteredInError',
+            // Not state (consents, task steps, corrections): entries of the record only.
+            isRecordEntryType(event.type),
         );
         results.peer = await comparePeer({
           baseUrl: peerUrl,

@@ -1,4 +1,4 @@
-import { ENTRY_TYPES } from '@carelog/domain';
+import { CONSENT_DECISION_TYPES } from '@carelog/domain';
 import { migrateReadModel, readModelDataSource } from '@carelog/read-model';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -9,10 +9,7 @@ import type { GeneratedEvent } from './generator';
 /** Rows per INSERT statement (and transaction) in baseline B2. */
 export const PG_BASELINE_BATCH = 5000;
 
-const NOT_ENTRIES = new Set([
-  'EntryEnteredInError',
-  ...ENTRY_TYPES.filter((rule) => rule.consentDecision).map((rule) => rule.type),
-]);
+const NOT_ENTRIES = new Set<string>(['EntryEnteredInError', ...CONSENT_DECISION_TYPES]);
 
 /** A fresh schema with the read model's own tables and indexes, and a client set to it. */
 async function baselineTables(

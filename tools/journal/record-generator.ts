@@ -1,4 +1,4 @@
-import type { EntryFacts, ViewRole } from '@carelog/domain';
+import type { EntryFacts, EntryTypeName, ViewRole } from '@carelog/domain';
 import { SeededRandom } from '../bench/random';
 
 /**
@@ -62,7 +62,7 @@ class RecordBuilder {
   constructor(readonly random: SeededRandom) {}
 
   add(
-    entryType: string,
+    entryType: EntryTypeName,
     occurredAt: Date,
     organisation: string,
     payload: Record<string, unknown>,
