@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Logger, type INestApplication, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import { schemasDir } from '@carelog/codec';
 import {
   configureLogging,
@@ -21,6 +21,7 @@ import {
 import type { Express, NextFunction, Request, Response } from 'express';
 import { answerClientErrorsAsProblems, requestLineBoundary, verifyJsonBody } from './http-boundary';
 import { observeRequest } from './metrics';
+import { openApiDocument } from './openapi';
 import { OneShapeLogger } from './one-shape-logger';
 import { ProblemDetailsFilter, problemFor } from './problem-details.filter';
 
@@ -60,15 +61,7 @@ export async function createHttpService(
   // Before the OpenAPI UI, which serves everything else under /docs.
   const express: Express = app.getHttpAdapter().getInstance();
   express.get('/docs/asyncapi', serveAsyncApi);
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle(`carelog ${options.name}`)
-      .setDescription(options.description)
-      .setVersion('v1')
-      .addBearerAuth()
-      .build(),
-  );
+  const document = openApiDocument(app, options);
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
   return app;
 }

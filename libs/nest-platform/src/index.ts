@@ -25,3 +25,19 @@ export {
   MAX_JSON_DEPTH,
   MAX_QUERY_LENGTH,
 } from './http-boundary';
+export {
+  ApiAnswer,
+  ApiOutcomes,
+  ApiProblems,
+  BODY_PROBLEMS,
+  CALLER_PROBLEMS,
+  nullable,
+  objectSchema,
+  openApiDocument,
+  OPERATION_OUTCOME_SCHEMA,
+  PROBLEM_SCHEMA,
+  type LinkObject,
+  type OpenApiOptions,
+  type ProblemStatus,
+  type SchemaObject,
+} from './openapi';

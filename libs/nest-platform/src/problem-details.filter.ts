@@ -73,6 +73,12 @@ const STATUS_BY_CODE: Record<string, number> = {
   'not-ready': 503,
 };
 
+/** The codes answered with a status (for the OpenAPI documents; 400 also takes every unlisted code). */
+export const codesWithStatus = (status: number): string[] =>
+  Object.entries(STATUS_BY_CODE)
+    .filter(([, mapped]) => mapped === status)
+    .map(([code]) => code);
+
 const TYPE_BASE = 'https://carelog.dev/problems/';
 
 export function problemFor(code: string, detail: string, field?: string): ProblemDetails {

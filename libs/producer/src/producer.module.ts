@@ -49,6 +49,10 @@ import {
 } from '@carelog/kafka';
 import {
   AnyCallerGuard,
+  ApiAnswer,
+  ApiProblems,
+  BODY_PROBLEMS,
+  CALLER_PROBLEMS,
   CallerModule,
   CurrentAnyCaller,
   HealthController,
@@ -99,8 +103,6 @@ export const acceptedOf = ({ eventId, topic, partition, offset }: Accepted): Acc
 const OPTIONS = Symbol('PRODUCER_OPTIONS');
 const KAFKA = Symbol('KAFKA');
 const DATA_SOURCE = Symbol('PRODUCER_DATA_SOURCE');
-
-const PROBLEM = { description: 'application/problem+json with a stable code naming the field' };
 
 /** Entries in, events out: the same use case for every producer service. */
 export class EntryRecorder {
@@ -328,6 +330,7 @@ function entriesController(options: ProducerServiceOptions): Type<unknown> {
 
   @ApiTags('entries')
   @ApiBearerAuth()
+  @ApiProblems(...CALLER_PROBLEMS)
   @Controller('v1/entries')
   @UseGuards(AnyCallerGuard)
   class EntriesController {
@@ -342,9 +345,15 @@ function entriesController(options: ProducerServiceOptions): Type<unknown> {
       description: 'A retry with the same key gets the same eventId and records nothing new',
     })
     @ApiBody({ schema: docs.schema, examples: docs.examples })
-    @ApiResponse({ status: 202, description: 'Recorded', schema: acceptedResponse })
-    @ApiResponse({ status: 400, ...PROBLEM })
-    @ApiResponse({ status: 401, ...PROBLEM })
+    @ApiAnswer(202, 'Recorded', acceptedResponse, {
+      links: {
+        correct: {
+          operationId: 'EntriesController_correct',
+          parameters: { eventId: '$response.body#/eventId' },
+        },
+      },
+    })
+    @ApiProblems(...BODY_PROBLEMS, 403, 409, 422, 503)
     @ApiResponse({
       status: 403,
       description:
@@ -354,7 +363,6 @@ function entriesController(options: ProducerServiceOptions): Type<unknown> {
       status: 409,
       description: 'The Idempotency-Key was used for a different request',
     })
-    @ApiResponse({ status: 413, ...PROBLEM })
     @ApiResponse({
       status: 422,
       description:
@@ -381,7 +389,8 @@ function entriesController(options: ProducerServiceOptions): Type<unknown> {
     })
     @ApiHeader({ name: 'Idempotency-Key', required: true })
     @ApiBody({ schema: correctionRequestDocs.schema, examples: correctionRequestDocs.examples })
-    @ApiResponse({ status: 202, description: 'Recorded', schema: acceptedResponse })
+    @ApiAnswer(202, 'Recorded', acceptedResponse)
+    @ApiProblems(...BODY_PROBLEMS, 403, 404, 409, 422)
     @ApiResponse({
       status: 403,
       description:

@@ -37,3 +37,10 @@ export {
   type TestBrowser,
 } from './browser';
 export { startSchemaRegistry, type RunningSchemaRegistry } from './schema-registry';
+export {
+  linksOf,
+  openApiDocumentOf,
+  openApiGaps,
+  operationIdOf,
+  operationsOf,
+} from './openapi-document';

@@ -9,10 +9,34 @@ import {
   Put,
   UseGuards,
 } from '@nestjs/common';
-import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiBody,
+  ApiHeader,
+  ApiOperation,
+  ApiParam,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { Caller } from '@carelog/auth';
 import { DomainError } from '@carelog/domain';
-import { CallerGuard, CurrentCaller } from '@carelog/nest-platform';
+import {
+  ApiAnswer,
+  ApiProblems,
+  BODY_PROBLEMS,
+  CALLER_PROBLEMS,
+  CallerGuard,
+  CurrentCaller,
+} from '@carelog/nest-platform';
+import {
+  ACCEPTED_SCHEMA,
+  CARER_SCHEMA,
+  CONTRIBUTION_SCHEMA,
+  OPT_OUT_SCHEMA,
+  OPT_OUT_TYPES,
+  SEAL_SCHEMA,
+} from '../openapi-schemas';
+
+const RECORDED = 'Recorded on the patient topic';
 import { EntryRecorder, type Accepted } from '@carelog/producer';
 import { PatientGate } from '../patient-gate/patient-gate';
 
@@ -28,6 +52,7 @@ const asObject = (body: unknown): Record<string, unknown> => {
  */
 @ApiTags('patient and carer')
 @ApiBearerAuth()
+@ApiProblems(...CALLER_PROBLEMS, ...BODY_PROBLEMS, 404, 409, 422)
 @Controller('v1/patients/:nhsNumber')
 @UseGuards(CallerGuard)
 export class PatientContributionsController {
@@ -73,6 +98,15 @@ export class PatientContributionsController {
     summary: 'Patient or carer data: home readings, wearable summaries, notes, carer observations',
   })
   @ApiHeader({ name: 'Idempotency-Key', required: true })
+  @ApiBody({ schema: CONTRIBUTION_SCHEMA })
+  @ApiAnswer(202, RECORDED, ACCEPTED_SCHEMA, {
+    links: {
+      entry: {
+        operationId: 'PatientRecordController_entry',
+        parameters: { nhsNumber: '$request.path.nhsNumber', eventId: '$response.body#/eventId' },
+      },
+    },
+  })
   contribute(
     @Param('nhsNumber') nhsNumber: string,
     @Body() body: unknown,
@@ -85,6 +119,10 @@ export class PatientContributionsController {
   @Put('consents/opt-outs/:optOutType')
   @HttpCode(202)
   @ApiOperation({ summary: 'Opt out (effective: true) or withdraw an opt-out (effective: false)' })
+  @ApiHeader({ name: 'Idempotency-Key', required: true })
+  @ApiParam({ name: 'optOutType', enum: OPT_OUT_TYPES })
+  @ApiBody({ schema: OPT_OUT_SCHEMA, required: false })
+  @ApiAnswer(202, RECORDED, ACCEPTED_SCHEMA)
   optOut(
     @Param('nhsNumber') nhsNumber: string,
     @Param('optOutType') optOutType: string,
@@ -110,6 +148,10 @@ export class PatientContributionsController {
     summary:
       'Seal an entry from a role, an organisation or a person (sealed: false lifts the seal)',
   })
+  @ApiHeader({ name: 'Idempotency-Key', required: true })
+  @ApiParam({ name: 'entryEventId', schema: { type: 'string', format: 'uuid' } })
+  @ApiBody({ schema: SEAL_SCHEMA })
+  @ApiAnswer(202, RECORDED, ACCEPTED_SCHEMA)
   seal(
     @Param('nhsNumber') nhsNumber: string,
     @Param('entryEventId') entryEventId: string,
@@ -133,6 +175,9 @@ export class PatientContributionsController {
   @ApiOperation({
     summary: 'Approve a carer with a scope of journal sections (approved: false revokes)',
   })
+  @ApiHeader({ name: 'Idempotency-Key', required: true })
+  @ApiBody({ schema: CARER_SCHEMA })
+  @ApiAnswer(202, RECORDED, ACCEPTED_SCHEMA)
   carer(
     @Param('nhsNumber') nhsNumber: string,
     @Param('carerUserId') carerUserId: string,
@@ -158,6 +203,16 @@ export class PatientContributionsController {
   @Put('consents/sharing/:category/:organisation')
   @HttpCode(202)
   @ApiOperation({ summary: 'Share entries of a legally protected category with an organisation' })
+  @ApiHeader({ name: 'Idempotency-Key', required: true })
+  @ApiParam({
+    name: 'category',
+    enum: ['sexual-health', 'fertility', 'gender-identity', 'termination'],
+  })
+  @ApiBody({
+    required: false,
+    schema: { type: 'object', description: 'none needed: the path says what is shared' },
+  })
+  @ApiAnswer(202, RECORDED, ACCEPTED_SCHEMA)
   share(
     @Param('nhsNumber') nhsNumber: string,
     @Param('category') category: string,

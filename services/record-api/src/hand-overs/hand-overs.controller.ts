@@ -20,14 +20,21 @@ import {
 } from '@nestjs/swagger';
 import type { AnyCaller } from '@carelog/auth';
 import { DomainError, isRole, isStaffRole, isValidNhsNumber } from '@carelog/domain';
-import { AnyCallerGuard, CurrentAnyCaller } from '@carelog/nest-platform';
+import {
+  AnyCallerGuard,
+  ApiAnswer,
+  ApiProblems,
+  BODY_PROBLEMS,
+  CALLER_PROBLEMS,
+  CurrentAnyCaller,
+} from '@carelog/nest-platform';
+import { ACCEPTED_SCHEMA } from '../openapi-schemas';
 import { EntryRecorder, type Accepted } from '@carelog/producer';
 import type { DataSource } from 'typeorm';
 import { asObject, optionalText, recordNow, requiredText } from '../route-input';
 
 export const HAND_OVER_READ_MODEL = Symbol('HAND_OVER_READ_MODEL');
 
-const PROBLEM = { description: 'application/problem+json with a stable code naming the field' };
 function careTeamRole(value: unknown): string {
   if (
     typeof value !== 'string' ||
@@ -51,6 +58,7 @@ function careTeamRole(value: unknown): string {
  */
 @ApiTags('care team and referrals')
 @ApiBearerAuth()
+@ApiProblems(...CALLER_PROBLEMS)
 @Controller('v1/patients/:nhsNumber')
 @UseGuards(AnyCallerGuard)
 export class HandOversController {
@@ -86,13 +94,13 @@ export class HandOversController {
       },
     },
   })
-  @ApiResponse({ status: 202, description: 'Recorded on the patient topic' })
+  @ApiAnswer(202, 'Recorded on the patient topic', ACCEPTED_SCHEMA)
+  @ApiProblems(...BODY_PROBLEMS, 403, 404, 409, 422)
   @ApiResponse({
     status: 403,
     description:
       '`relationship-start-not-permitted`: the caller’s organisation holds no active care relationship',
   })
-  @ApiResponse({ status: 400, ...PROBLEM })
   addToCareTeam(
     @Param('nhsNumber') nhsNumber: string,
     @Param('organisation') organisation: string,
@@ -132,7 +140,8 @@ export class HandOversController {
       'care finished': { value: { role: 'community-nurse', reason: 'Ulcer healed.' } },
     },
   })
-  @ApiResponse({ status: 202, description: 'Recorded on the patient topic' })
+  @ApiAnswer(202, 'Recorded on the patient topic', ACCEPTED_SCHEMA)
+  @ApiProblems(...BODY_PROBLEMS, 403, 404, 409, 422)
   @ApiResponse({
     status: 403,
     description: '`care-relationship-required`: the caller’s organisation holds no relationship',
@@ -172,7 +181,8 @@ export class HandOversController {
       accepted: { value: { note: 'Accepted onto the community heart failure caseload.' } },
     },
   })
-  @ApiResponse({ status: 202, description: 'Recorded on the patient topic' })
+  @ApiAnswer(202, 'Recorded on the patient topic', ACCEPTED_SCHEMA)
+  @ApiProblems(...BODY_PROBLEMS, 403, 404, 409, 422)
   @ApiResponse({
     status: 404,
     description:
