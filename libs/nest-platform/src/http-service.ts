@@ -20,6 +20,7 @@ import {
 } from '@carelog/kafka';
 import type { Express, NextFunction, Request, Response } from 'express';
 import { answerClientErrorsAsProblems, requestLineBoundary, verifyJsonBody } from './http-boundary';
+import { answerUndeclaredMethods } from './method-not-allowed';
 import { observeRequest } from './metrics';
 import { openApiDocument } from './openapi';
 import { OneShapeLogger } from './one-shape-logger';
@@ -62,6 +63,7 @@ export async function createHttpService(
   const express: Express = app.getHttpAdapter().getInstance();
   express.get('/docs/asyncapi', serveAsyncApi);
   const document = openApiDocument(app, options);
+  app.use(answerUndeclaredMethods(document));
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
   return app;
 }

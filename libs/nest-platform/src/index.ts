@@ -27,7 +27,9 @@ export {
 } from './http-boundary';
 export {
   ApiAnswer,
+  ApiNhsNumberParam,
   ApiOutcomes,
+  IDEMPOTENCY_KEY,
   ApiProblems,
   BODY_PROBLEMS,
   CALLER_PROBLEMS,

@@ -1,5 +1,11 @@
 import { applyDecorators, type INestApplication } from '@nestjs/common';
-import { ApiResponse, DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
+import {
+  ApiParam,
+  ApiResponse,
+  DocumentBuilder,
+  SwaggerModule,
+  type OpenAPIObject,
+} from '@nestjs/swagger';
 import type {
   LinkObject,
   SchemaObject,
@@ -158,4 +164,19 @@ export function openApiDocument(app: INestApplication, options: OpenApiOptions):
       .addBearerAuth()
       .build(),
   );
+}
+
+/** The Idempotency-Key header as the producers read it (requireIdempotencyKey): 1 to 200 characters, not blank. */
+export const IDEMPOTENCY_KEY = {
+  name: 'Idempotency-Key',
+  schema: { type: 'string', minLength: 1, maxLength: 200, pattern: '\\S' } satisfies SchemaObject,
+};
+
+/** The `nhsNumber` path parameter: 10 digits with a modulus 11 check digit (else 400 invalid-nhs-number). */
+export function ApiNhsNumberParam(): ClassDecorator & MethodDecorator {
+  return ApiParam({
+    name: 'nhsNumber',
+    description: '10 digits, modulus 11 check digit',
+    schema: { type: 'string', pattern: '^\\d{10}$', example: '9434765919' },
+  });
 }

@@ -41,6 +41,7 @@ import {
 import {
   AnyCallerGuard,
   ApiOutcomes,
+  IDEMPOTENCY_KEY,
   CurrentAnyCaller,
   OPERATION_OUTCOME_SCHEMA,
   problemFor,
@@ -201,7 +202,7 @@ export function fhirWriteController(
     @ApiOperation({ summary: 'Record one resource as an entry' })
     @ApiParam({ name: 'type', enum: resourceTypes })
     @ApiHeader({
-      name: 'Idempotency-Key',
+      ...IDEMPOTENCY_KEY,
       required: false,
       description: 'Else If-None-Exist, else the resource identifier (system|value)',
     })

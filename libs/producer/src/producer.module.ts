@@ -51,6 +51,7 @@ import {
   AnyCallerGuard,
   ApiAnswer,
   ApiProblems,
+  IDEMPOTENCY_KEY,
   BODY_PROBLEMS,
   CALLER_PROBLEMS,
   CallerModule,
@@ -340,7 +341,7 @@ function entriesController(options: ProducerServiceOptions): Type<unknown> {
     @HttpCode(202)
     @ApiOperation({ summary: 'Record an entry; answers once the event log has acknowledged it' })
     @ApiHeader({
-      name: 'Idempotency-Key',
+      ...IDEMPOTENCY_KEY,
       required: true,
       description: 'A retry with the same key gets the same eventId and records nothing new',
     })
@@ -387,7 +388,7 @@ function entriesController(options: ProducerServiceOptions): Type<unknown> {
     @ApiOperation({
       summary: 'Correct an entry this organisation recorded: amended, or entered in error',
     })
-    @ApiHeader({ name: 'Idempotency-Key', required: true })
+    @ApiHeader({ ...IDEMPOTENCY_KEY, required: true })
     @ApiBody({ schema: correctionRequestDocs.schema, examples: correctionRequestDocs.examples })
     @ApiAnswer(202, 'Recorded', acceptedResponse)
     @ApiProblems(...BODY_PROBLEMS, 403, 404, 409, 422)

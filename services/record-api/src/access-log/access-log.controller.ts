@@ -6,6 +6,7 @@ import type { Caller } from '@carelog/auth';
 import { DomainError, isValidNhsNumber } from '@carelog/domain';
 import {
   ApiAnswer,
+  ApiNhsNumberParam,
   ApiProblems,
   CALLER_PROBLEMS,
   CallerGuard,
@@ -34,6 +35,7 @@ export class AccessLogController {
   })
   @ApiQuery({ name: 'limit', required: false, description: '1 to 500, default 100' })
   @ApiAnswer(200, 'Newest first', ACCESS_LOG_SCHEMA)
+  @ApiNhsNumberParam()
   async accessLog(
     @Param('nhsNumber') nhsNumber: string,
     @Query('limit') limit: string | undefined,

@@ -4,6 +4,7 @@ import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Caller } from '@carelog/auth';
 import {
   ApiAnswer,
+  ApiNhsNumberParam,
   ApiProblems,
   BODY_PROBLEMS,
   CALLER_PROBLEMS,
@@ -25,6 +26,7 @@ import { breakGlassRequests, countOutcome } from '../oversight-metrics/oversight
 @ApiTags('break-glass')
 @ApiBearerAuth()
 @ApiProblems(...CALLER_PROBLEMS, 404)
+@ApiNhsNumberParam()
 @Controller('v1/patients/:nhsNumber/break-glass')
 @UseGuards(CallerGuard)
 export class BreakGlassController {

@@ -23,7 +23,9 @@ import { DomainError, PAYLOAD_VOCABULARIES } from '@carelog/domain';
 import {
   AnyCallerGuard,
   ApiAnswer,
+  ApiNhsNumberParam,
   ApiProblems,
+  IDEMPOTENCY_KEY,
   BODY_PROBLEMS,
   CALLER_PROBLEMS,
   CallerGuard,
@@ -55,6 +57,7 @@ export interface FamilyLink {
 @ApiTags('children')
 @ApiBearerAuth()
 @ApiProblems(...CALLER_PROBLEMS, 404)
+@ApiNhsNumberParam()
 @Controller('v1/patients/:nhsNumber')
 export class ChildrenController {
   constructor(
@@ -70,7 +73,7 @@ export class ChildrenController {
     summary:
       "Record that a person holds parental responsibility for the child (on the child's record): the GP practice registering the child or the council holding its case",
   })
-  @ApiHeader({ name: 'Idempotency-Key', required: true })
+  @ApiHeader({ ...IDEMPOTENCY_KEY, required: true })
   @ApiBody({
     schema: {
       type: 'object',
@@ -136,7 +139,7 @@ export class ChildrenController {
     summary:
       "Record that a person's parental responsibility for the child ended: they no longer read the child's record",
   })
-  @ApiHeader({ name: 'Idempotency-Key', required: true })
+  @ApiHeader({ ...IDEMPOTENCY_KEY, required: true })
   @ApiBody({
     schema: { type: 'object', required: ['reason'], properties: { reason: { type: 'string' } } },
     examples: { 'adoption order': { value: { reason: 'Adoption order made.' } } },
@@ -169,7 +172,7 @@ export class ChildrenController {
     summary:
       'The child (the patient themself) decides whether a person with parental responsibility may read their record: from the policy’s age (11) it is needed',
   })
-  @ApiHeader({ name: 'Idempotency-Key', required: true })
+  @ApiHeader({ ...IDEMPOTENCY_KEY, required: true })
   @ApiBody({
     schema: {
       type: 'object',

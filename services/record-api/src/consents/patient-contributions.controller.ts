@@ -21,7 +21,9 @@ import type { Caller } from '@carelog/auth';
 import { DomainError } from '@carelog/domain';
 import {
   ApiAnswer,
+  ApiNhsNumberParam,
   ApiProblems,
+  IDEMPOTENCY_KEY,
   BODY_PROBLEMS,
   CALLER_PROBLEMS,
   CallerGuard,
@@ -53,6 +55,7 @@ const asObject = (body: unknown): Record<string, unknown> => {
 @ApiTags('patient and carer')
 @ApiBearerAuth()
 @ApiProblems(...CALLER_PROBLEMS, ...BODY_PROBLEMS, 404, 409, 422)
+@ApiNhsNumberParam()
 @Controller('v1/patients/:nhsNumber')
 @UseGuards(CallerGuard)
 export class PatientContributionsController {
@@ -97,7 +100,7 @@ export class PatientContributionsController {
   @ApiOperation({
     summary: 'Patient or carer data: home readings, wearable summaries, notes, carer observations',
   })
-  @ApiHeader({ name: 'Idempotency-Key', required: true })
+  @ApiHeader({ ...IDEMPOTENCY_KEY, required: true })
   @ApiBody({ schema: CONTRIBUTION_SCHEMA })
   @ApiAnswer(202, RECORDED, ACCEPTED_SCHEMA, {
     links: {
@@ -119,7 +122,7 @@ export class PatientContributionsController {
   @Put('consents/opt-outs/:optOutType')
   @HttpCode(202)
   @ApiOperation({ summary: 'Opt out (effective: true) or withdraw an opt-out (effective: false)' })
-  @ApiHeader({ name: 'Idempotency-Key', required: true })
+  @ApiHeader({ ...IDEMPOTENCY_KEY, required: true })
   @ApiParam({ name: 'optOutType', enum: OPT_OUT_TYPES })
   @ApiBody({ schema: OPT_OUT_SCHEMA, required: false })
   @ApiAnswer(202, RECORDED, ACCEPTED_SCHEMA)
@@ -148,7 +151,7 @@ export class PatientContributionsController {
     summary:
       'Seal an entry from a role, an organisation or a person (sealed: false lifts the seal)',
   })
-  @ApiHeader({ name: 'Idempotency-Key', required: true })
+  @ApiHeader({ ...IDEMPOTENCY_KEY, required: true })
   @ApiParam({ name: 'entryEventId', schema: { type: 'string', format: 'uuid' } })
   @ApiBody({ schema: SEAL_SCHEMA })
   @ApiAnswer(202, RECORDED, ACCEPTED_SCHEMA)
@@ -175,7 +178,7 @@ export class PatientContributionsController {
   @ApiOperation({
     summary: 'Approve a carer with a scope of journal sections (approved: false revokes)',
   })
-  @ApiHeader({ name: 'Idempotency-Key', required: true })
+  @ApiHeader({ ...IDEMPOTENCY_KEY, required: true })
   @ApiBody({ schema: CARER_SCHEMA })
   @ApiAnswer(202, RECORDED, ACCEPTED_SCHEMA)
   carer(
@@ -203,7 +206,7 @@ export class PatientContributionsController {
   @Put('consents/sharing/:category/:organisation')
   @HttpCode(202)
   @ApiOperation({ summary: 'Share entries of a legally protected category with an organisation' })
-  @ApiHeader({ name: 'Idempotency-Key', required: true })
+  @ApiHeader({ ...IDEMPOTENCY_KEY, required: true })
   @ApiParam({
     name: 'category',
     enum: ['sexual-health', 'fertility', 'gender-identity', 'termination'],

@@ -23,7 +23,9 @@ import { DomainError, isRole, isStaffRole, isValidNhsNumber } from '@carelog/dom
 import {
   AnyCallerGuard,
   ApiAnswer,
+  ApiNhsNumberParam,
   ApiProblems,
+  IDEMPOTENCY_KEY,
   BODY_PROBLEMS,
   CALLER_PROBLEMS,
   CurrentAnyCaller,
@@ -59,6 +61,7 @@ function careTeamRole(value: unknown): string {
 @ApiTags('care team and referrals')
 @ApiBearerAuth()
 @ApiProblems(...CALLER_PROBLEMS)
+@ApiNhsNumberParam()
 @Controller('v1/patients/:nhsNumber')
 @UseGuards(AnyCallerGuard)
 export class HandOversController {
@@ -73,7 +76,7 @@ export class HandOversController {
     summary:
       "Add an organisation's team to the care team (gives it a care relationship); only an organisation that holds one may",
   })
-  @ApiHeader({ name: 'Idempotency-Key', required: true })
+  @ApiHeader({ ...IDEMPOTENCY_KEY, required: true })
   @ApiBody({
     schema: {
       type: 'object',
@@ -129,7 +132,7 @@ export class HandOversController {
   @ApiOperation({
     summary: "Take an organisation's team off the care team (ends its care-team relationship)",
   })
-  @ApiHeader({ name: 'Idempotency-Key', required: true })
+  @ApiHeader({ ...IDEMPOTENCY_KEY, required: true })
   @ApiBody({
     schema: {
       type: 'object',
@@ -174,7 +177,7 @@ export class HandOversController {
     summary:
       'Accept a referral made to the caller’s organisation (ReferralMade with receivingOrganisation): gives it a care relationship',
   })
-  @ApiHeader({ name: 'Idempotency-Key', required: true })
+  @ApiHeader({ ...IDEMPOTENCY_KEY, required: true })
   @ApiBody({
     schema: { type: 'object', properties: { note: { type: 'string' } } },
     examples: {

@@ -8,7 +8,13 @@ import {
   type MedicineEntry,
   type MedicineState,
 } from '@carelog/domain';
-import { ApiProblems, CALLER_PROBLEMS, CallerGuard, CurrentCaller } from '@carelog/nest-platform';
+import {
+  ApiNhsNumberParam,
+  ApiProblems,
+  CALLER_PROBLEMS,
+  CallerGuard,
+  CurrentCaller,
+} from '@carelog/nest-platform';
 import { MEDICINES_SCHEMA } from '../openapi-schemas';
 import { PatientGate } from '../patient-gate/patient-gate';
 import { RecordQuery, visibleTo, type EntryView } from '../patient-record/record-query';
@@ -88,6 +94,7 @@ const EXAMPLE: MedicinesAnswer = {
 @ApiTags('record')
 @ApiBearerAuth()
 @ApiProblems(...CALLER_PROBLEMS, 404)
+@ApiNhsNumberParam()
 @Controller('v1/patients/:nhsNumber')
 @UseGuards(CallerGuard)
 export class MedicinesController {

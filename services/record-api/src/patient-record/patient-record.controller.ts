@@ -20,6 +20,7 @@ import {
 } from '@carelog/domain';
 import {
   ApiAnswer,
+  ApiNhsNumberParam,
   ApiProblems,
   BODY_PROBLEMS,
   CALLER_PROBLEMS,
@@ -205,6 +206,7 @@ export function journalOf(
 @ApiTags('record')
 @ApiBearerAuth()
 @ApiProblems(...CALLER_PROBLEMS, 404)
+@ApiNhsNumberParam()
 @Controller('v1/patients/:nhsNumber')
 @UseGuards(CallerGuard)
 export class PatientRecordController {

@@ -13,7 +13,9 @@ import { ApiBearerAuth, ApiBody, ApiHeader, ApiOperation, ApiTags } from '@nestj
 import type { Caller } from '@carelog/auth';
 import {
   ApiAnswer,
+  ApiNhsNumberParam,
   ApiProblems,
+  IDEMPOTENCY_KEY,
   BODY_PROBLEMS,
   CALLER_PROBLEMS,
   CallerGuard,
@@ -46,6 +48,7 @@ export const claimHours = (): number => {
 @ApiTags('relationship claims')
 @ApiBearerAuth()
 @ApiProblems(...CALLER_PROBLEMS, 404)
+@ApiNhsNumberParam()
 @Controller('v1/patients/:nhsNumber/relationship-claims')
 @UseGuards(CallerGuard)
 export class RelationshipClaimsController {
@@ -60,7 +63,7 @@ export class RelationshipClaimsController {
     summary:
       "Claim a care relationship for your organisation, with a reason: time-limited (CARELOG_CLAIM_HOURS), audited as a claim, alerted to the privacy officer, shown in the patient's access log",
   })
-  @ApiHeader({ name: 'Idempotency-Key', required: false })
+  @ApiHeader({ ...IDEMPOTENCY_KEY, required: false })
   @ApiBody({
     schema: {
       type: 'object',

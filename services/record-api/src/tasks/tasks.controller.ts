@@ -24,6 +24,7 @@ import { DomainError } from '@carelog/domain';
 import {
   ApiAnswer,
   ApiProblems,
+  IDEMPOTENCY_KEY,
   BODY_PROBLEMS,
   CALLER_PROBLEMS,
   CallerGuard,
@@ -109,7 +110,7 @@ export class TasksController {
     summary: 'Acknowledge a task: you have seen the entry and taken it on ({ note? })',
   })
   @ApiHeader({
-    name: 'Idempotency-Key',
+    ...IDEMPOTENCY_KEY,
     required: false,
     description: 'Defaults to one key per task, so a repeated acknowledgement by you is one event',
   })
