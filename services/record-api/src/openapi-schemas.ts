@@ -346,7 +346,10 @@ export const CARER_SCHEMA: SchemaObject = {
       title: 'revoke',
       additionalProperties: false,
       required: ['approved'],
-      properties: { approved: { type: 'boolean', enum: [false] }, reason: nullable(text) },
+      properties: {
+        approved: { type: 'boolean', enum: [false] },
+        reason: nullable({ type: 'string', minLength: 1, maxLength: 2000, pattern: '\\S' }),
+      },
     },
   ],
 };

@@ -41,6 +41,7 @@ import {
 const RECORDED = 'Recorded on the patient topic';
 import { EntryRecorder, type Accepted } from '@carelog/producer';
 import { PatientGate } from '../patient-gate/patient-gate';
+import { optionalBoolean, optionalText } from '../route-input';
 
 const asObject = (body: unknown): Record<string, unknown> => {
   if (typeof body !== 'object' || body === null || Array.isArray(body))
@@ -133,7 +134,7 @@ export class PatientContributionsController {
     @Headers('idempotency-key') key: string | undefined,
     @CurrentCaller() caller: Caller,
   ): Promise<Accepted> {
-    const effective = asObject(body)['effective'] !== false;
+    const effective = optionalBoolean(asObject(body)['effective'], 'effective', true);
     return this.publish(
       caller,
       nhsNumber,
@@ -163,7 +164,9 @@ export class PatientContributionsController {
     @CurrentCaller() caller: Caller,
   ): Promise<Accepted> {
     const request = asObject(body);
-    const type = request['sealed'] === false ? 'EntryUnsealed' : 'EntrySealed';
+    const type = optionalBoolean(request['sealed'], 'sealed', true)
+      ? 'EntrySealed'
+      : 'EntryUnsealed';
     return this.publish(
       caller,
       nhsNumber,
@@ -193,11 +196,8 @@ export class PatientContributionsController {
       caller,
       nhsNumber,
       'write-consent',
-      approved === false
-        ? {
-            type: 'CarerRevoked',
-            payload: { carerUserId, reason: typeof reason === 'string' ? reason : null },
-          }
+      !optionalBoolean(approved, 'approved', true)
+        ? { type: 'CarerRevoked', payload: { carerUserId, reason: optionalText(reason, 'reason') } }
         : { type: 'CarerApproved', payload: { ...details, carerUserId } },
       key,
     );
