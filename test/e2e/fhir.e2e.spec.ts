@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { mintLocalSystemToken, mintLocalToken } from '@carelog/auth';
-import { entryToFhir } from '@carelog/fhir';
+import { entryToFhir, fhirToEntry } from '@carelog/fhir';
 import { serviceLog, startService, waitForReady, type RunningService } from '@carelog/local-infra';
 import {
   eventually,
@@ -95,6 +95,8 @@ describe('FHIR R4 in and out', () => {
         'MedicationPrescribed',
         'MedicationIssued',
         'ImmunisationRecorded',
+        'TestResultRecorded',
+        'TestResultReviewed',
       ],
     });
     gp = await mintLocalToken({ role: 'gp', organisation: PRACTICE, userId: 'dr-fhir' });
@@ -291,6 +293,41 @@ describe('FHIR R4 in and out', () => {
     const issueServed = served.find((entry) => entry.resource?.id === issued)?.resource;
     expect(issueServed?.['basedOn']).toEqual([{ reference: `MedicationRequest/${prescribed}` }]);
     expect(fhirR4Problems(issueServed ?? {})).toEqual([]);
+  });
+
+  it('records a result and its review (a ClinicalImpression naming the Observation sent beside it), and serves both back as valid R4 that reads back as the entries sent', async () => {
+    const nhsNumber = await registeredPatient();
+    const fullUrl = `urn:uuid:${randomUUID()}`;
+    const review = asSent('TestResultReviewed', nhsNumber, `review-${nhsNumber}`);
+    expect(review.resourceType).toBe('ClinicalImpression');
+    review['investigation'] = [{ code: { text: 'Test result' }, item: [{ reference: fullUrl }] }];
+    const bundle = transaction([
+      asSent('TestResultRecorded', nhsNumber, `result-${nhsNumber}`),
+      review,
+    ]) as FhirBundle & { entry: Array<Record<string, unknown>> };
+    bundle.entry[0] = { ...bundle.entry[0], fullUrl };
+    const answered = await postBundle(bundle);
+    expect(answered.status).toBe(200);
+    const [resultId, reviewId] =
+      answered.body.entry?.map((entry) => entry.response?.location?.split('/')[1]) ?? [];
+    const impressions = await eventually(
+      async () => {
+        const found = (await search('ClinicalImpression', nhsNumber)).body;
+        expect(found.entry).toHaveLength(1);
+        return found;
+      },
+      { timeoutMs: 60_000 },
+    );
+    expect(fhirR4Problems(impressions)).toEqual([]);
+    const served = impressions.entry?.[0]?.resource ?? { resourceType: 'none' };
+    expect(served.id).toBe(reviewId);
+    const example = exampleEvent('TestResultReviewed', { nhsNumber, organisation: PRACTICE });
+    expect(fhirToEntry(served).payload).toEqual({
+      ...example.payload,
+      result: { eventId: resultId },
+    });
+    const observations = (await search('Observation', nhsNumber)).body;
+    expect(observations.entry?.map((entry) => entry.resource?.id)).toEqual([resultId]);
   });
 
   it('records each entry of a batch Bundle on its own: a refused entry is answered in its place, the others land once', async () => {

@@ -350,6 +350,11 @@ describe('record API access rules', () => {
                 'PharmacyConsultationRecorded',
                 'PatientNoteAdded',
                 'HomeReadingsFlagged',
+                // Served since the rest of the mapping: an Observation, a ClinicalImpression and
+                // a CarePlan (a care-team change, a CareTeam, is among the seeds).
+                'WoundCareRecorded',
+                'AssessmentCompleted',
+                'EndOfLifeCareRecorded',
               ),
               organisation: fc.constantFrom(...organisations),
               sensitivity: fc.subarray([...LEGALLY_PROTECTED_CATEGORIES], { maxLength: 2 }),

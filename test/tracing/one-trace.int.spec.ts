@@ -3,14 +3,20 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadEventCodec, schemasDir } from '@carelog/codec';
 import { mintLocalNhsLoginToken } from '@carelog/auth';
-import { createKafka, ensureTopics, platformTopics, startTracing } from '@carelog/kafka';
+import {
+  createKafka,
+  ensureTopics,
+  platformTopics,
+  startTracing,
+  type CheckpointedConsumer,
+} from '@carelog/kafka';
 import { RecordEntryRow } from '@carelog/read-model';
 import { eventually, nextTestNhsNumber, requestJson, uniqueName } from '@carelog/testing';
 import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 // One trace across two services needs both in this process (an in-memory exporter sees only
 // its own spans); services have no package entry, so this test reaches into their sources.
 // eslint-disable-next-line @nx/enforce-module-boundaries
-import { ProjectionConsumer } from '../../services/projection/src/lifelong-record/projection-consumer';
+import { projectionConsumer } from '../../services/projection/src/lifelong-record/projection-consumer';
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { RecordWriter } from '../../services/projection/src/lifelong-record/record-writer';
 // eslint-disable-next-line @nx/enforce-module-boundaries
@@ -29,7 +35,7 @@ describe('one trace from POST to projected row', () => {
   // Before any service registers its own (startTracing keeps the first).
   startTracing('one-trace-test', { exporter });
   let api: InProcessRecordApi;
-  let projection: ProjectionConsumer;
+  let projection: CheckpointedConsumer;
   const group = uniqueName('tracing-projection');
 
   beforeAll(async () => {
@@ -39,7 +45,7 @@ describe('one trace from POST to projected row', () => {
     await admin.connect();
     await ensureTopics(admin, platformTopics([group]));
     await admin.disconnect();
-    projection = new ProjectionConsumer(kafka, loadEventCodec(), new RecordWriter(api.db), group);
+    projection = projectionConsumer(kafka, loadEventCodec(), new RecordWriter(api.db), group);
     await projection.start();
   }, 120_000);
 

@@ -27,6 +27,11 @@ import {
 
 const repoRoot = join(__dirname, '../../..');
 const ROWS = 5_000;
+/**
+ * An edit that changes the outcome whatever it was: rows are recorded 50 at a time, so which
+ * row gets a given seq (and whether it was already denied) differs from run to run.
+ */
+const FLIP_OUTCOME = "outcome = CASE outcome WHEN 'denied' THEN 'allowed' ELSE 'denied' END";
 const ACTIONS: AccessAction[] = ['read-record', 'read-journal', 'read-entry', 'read-access-log'];
 
 /**
@@ -198,7 +203,7 @@ describe('audit:verify against tampering (5,000-row trail)', () => {
     {
       name: 'edit the head row (outcome)',
       tamper: (s) =>
-        dataSource.query(`UPDATE "${s}".access_event SET outcome = 'denied' WHERE seq = ${ROWS}`),
+        dataSource.query(`UPDATE "${s}".access_event SET ${FLIP_OUTCOME} WHERE seq = ${ROWS}`),
     },
     {
       name: 'edit the first row (nhs number)',
@@ -217,10 +222,12 @@ describe('audit:verify against tampering (5,000-row trail)', () => {
       tamper: async (s) => {
         const [row] = (await rows(s)).filter((candidate) => candidate.seq === 3000);
         if (!row) throw new Error('no row 3000');
-        const content = { ...row.content, entriesShown: 0 };
+        // One more than it was, so that the edit is one whatever the row held.
+        const entriesShown = (row.content.entriesShown ?? 0) + 1;
+        const content = { ...row.content, entriesShown };
         await dataSource.query(
-          `UPDATE "${s}".access_event SET entries_shown = 0, hash = $1 WHERE seq = 3000`,
-          [chainHash(content, row.prevHash)],
+          `UPDATE "${s}".access_event SET entries_shown = $2, hash = $1 WHERE seq = 3000`,
+          [chainHash(content, row.prevHash), entriesShown],
         );
       },
     },
@@ -265,9 +272,7 @@ describe('audit:verify against tampering (5,000-row trail)', () => {
     {
       name: 'edit a row and re-chain every later hash',
       tamper: async (s) => {
-        await dataSource.query(
-          `UPDATE "${s}".access_event SET outcome = 'denied' WHERE seq = 2500`,
-        );
+        await dataSource.query(`UPDATE "${s}".access_event SET ${FLIP_OUTCOME} WHERE seq = 2500`);
         await rechain(s, 2500);
       },
     },
@@ -293,10 +298,12 @@ describe('audit:verify against tampering (5,000-row trail)', () => {
         ),
     },
     {
-      name: "edit a row's basis (to break-glass) and re-chain every later hash",
+      name: "edit a row's basis (to break-glass, or from it) and re-chain every later hash",
       tamper: async (s) => {
         await dataSource.query(
-          `UPDATE "${s}".access_event SET basis = 'break-glass' WHERE seq = 1500`,
+          `UPDATE "${s}".access_event
+             SET basis = CASE basis WHEN 'break-glass' THEN 'care-relationship' ELSE 'break-glass' END
+           WHERE seq = 1500`,
         );
         await rechain(s, 1500);
       },

@@ -2,6 +2,7 @@ import { appendFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { loadAuditCodec, type AuditCheckpointSigned } from '@carelog/codec';
 import { AUDIT_CHECKPOINTS_TOPIC, ProducerConnection } from '@carelog/kafka';
+import { PollingLoop } from '@carelog/nest-platform';
 import type { Kafka, Producer } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import { auditSchema } from './audit-data-source';
@@ -71,8 +72,7 @@ export interface CheckpointerOptions {
 export class AuditCheckpointer {
   private readonly producer: Producer;
   private readonly connection: ProducerConnection;
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<unknown> = Promise.resolve();
+  private loop: PollingLoop<AuditCheckpointSigned> | undefined;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -127,18 +127,19 @@ export class AuditCheckpointer {
   }
 
   /** Checkpoints every interval; a failed round is logged and the next one tries again. */
-  start(onError: (error: unknown) => void): void {
-    const every = this.options.intervalMs ?? checkpointIntervalMs();
-    this.timer = setInterval(() => {
-      this.running = this.checkpoint().catch(onError);
-    }, every);
-    this.timer.unref();
+  start(logger: { warn(message: string): void }): void {
+    this.loop = new PollingLoop({
+      name: 'audit checkpoint',
+      run: () => this.checkpoint(),
+      intervalMs: this.options.intervalMs ?? checkpointIntervalMs(),
+      logger,
+    });
+    this.loop.start();
   }
 
   /** Stops the timer, writes a last checkpoint (the head at shutdown) and disconnects. */
   async stop(): Promise<AuditCheckpointSigned> {
-    clearInterval(this.timer);
-    await this.running;
+    await this.loop?.stop();
     try {
       return await this.checkpoint();
     } finally {

@@ -11,7 +11,7 @@ export {
   fingerprintOf,
   parseAvroSchema,
 } from './schema-catalogue';
-export type { UncheckedRecordEntryEvent } from './record-entry-event';
+export type { RecordEntryEventFields, UncheckedRecordEntryEvent } from './record-entry-event';
 export type * from './generated/record-entry-events';
 export { ENTRY_TYPE_NAMES } from './generated/record-entry-events';
 export { crc64Avro } from './crc64-avro';

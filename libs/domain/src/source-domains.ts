@@ -1,4 +1,4 @@
-import type { EntryTypeName } from './generated/entry-type-names';
+import { isEntryTypeName, type EntryTypeName } from './generated/entry-type-names';
 import { isStaffRole, VIEW_ROLES, type Role } from './roles';
 
 /** The settings of care that publish record entries, one Kafka topic each. */
@@ -90,13 +90,6 @@ export interface EntryTypeRule {
     /** For ends: the relationship ends after the configured grace period, not at once. */
     afterGrace?: true;
   };
-  /** A patient's consent decision: read-model state for the access rules, not a journal entry. */
-  consentDecision?: true;
-  /**
-   * A step of an attention task (acknowledged, escalated): published on the flagged entry's
-   * own topic, read-model state for the task list, not a journal entry.
-   */
-  taskStep?: true;
   /**
    * Recorded on a child's own record (one a recorded birth created), never on the mother's:
    * otherwise 422 `child-record-required`.
@@ -290,12 +283,12 @@ export const ENTRY_TYPES: readonly EntryTypeRule[] = [
   { type: 'WearableSummaryRecorded', domain: 'patient', authors: ['patient'] },
   { type: 'PatientNoteAdded', domain: 'patient', authors: ['patient'] },
   { type: 'CarerObservationRecorded', domain: 'patient', authors: ['carer'] },
-  { type: 'OptOutRecorded', domain: 'patient', authors: ['patient'], consentDecision: true },
-  { type: 'OptOutWithdrawn', domain: 'patient', authors: ['patient'], consentDecision: true },
-  { type: 'EntrySealed', domain: 'patient', authors: ['patient'], consentDecision: true },
-  { type: 'EntryUnsealed', domain: 'patient', authors: ['patient'], consentDecision: true },
-  { type: 'CarerApproved', domain: 'patient', authors: ['patient'], consentDecision: true },
-  { type: 'CarerRevoked', domain: 'patient', authors: ['patient'], consentDecision: true },
+  { type: 'OptOutRecorded', domain: 'patient', authors: ['patient'] },
+  { type: 'OptOutWithdrawn', domain: 'patient', authors: ['patient'] },
+  { type: 'EntrySealed', domain: 'patient', authors: ['patient'] },
+  { type: 'EntryUnsealed', domain: 'patient', authors: ['patient'] },
+  { type: 'CarerApproved', domain: 'patient', authors: ['patient'] },
+  { type: 'CarerRevoked', domain: 'patient', authors: ['patient'] },
   // Care-team changes and referral acceptances are recorded through the record API's routes.
   {
     type: 'CareTeamMemberAdded',
@@ -337,7 +330,6 @@ export const ENTRY_TYPES: readonly EntryTypeRule[] = [
     type: 'SensitiveInformationShared',
     domain: 'patient',
     authors: ['patient'],
-    consentDecision: true,
   },
   // Parental responsibility for a child (the birth mother's comes with the birth): recorded on
   // the child's record through the record API's route by the GP practice or the council.
@@ -354,21 +346,67 @@ export const ENTRY_TYPES: readonly EntryTypeRule[] = [
     recordedUnder: ['gp-registration', 'social-care-case'],
   },
   // The child's own decision (from the policy's age) whether a parent may read their record.
-  { type: 'ParentalAccessDecided', domain: 'patient', authors: ['patient'], consentDecision: true },
+  { type: 'ParentalAccessDecided', domain: 'patient', authors: ['patient'] },
   { type: 'EntryEnteredInError', domain: 'any', authors: [...STAFF, 'patient', 'carer'] },
   // Acknowledged by staff the task is addressed to (checked by the record API against the task).
-  { type: 'AttentionAcknowledged', domain: 'any', authors: STAFF, taskStep: true },
+  { type: 'AttentionAcknowledged', domain: 'any', authors: STAFF },
   // Written only by the record API's task escalator, never through an entries endpoint.
-  { type: 'AttentionEscalated', domain: 'any', authors: [], taskStep: true },
+  { type: 'AttentionEscalated', domain: 'any', authors: [] },
 ];
 
+/** A patient's consent decision: read-model state for the access rules, not a journal entry. */
+export const CONSENT_DECISION_TYPES = [
+  'OptOutRecorded',
+  'OptOutWithdrawn',
+  'EntrySealed',
+  'EntryUnsealed',
+  'CarerApproved',
+  'CarerRevoked',
+  'ParentalAccessDecided',
+  'SensitiveInformationShared',
+] as const satisfies readonly EntryTypeName[];
+export type ConsentDecisionType = (typeof CONSENT_DECISION_TYPES)[number];
+
+/**
+ * A step of an attention task (acknowledged, escalated): published on the flagged entry's own
+ * topic, read-model state for the task list, not a journal entry.
+ */
+export const TASK_STEP_TYPES = [
+  'AttentionAcknowledged',
+  'AttentionEscalated',
+] as const satisfies readonly EntryTypeName[];
+export type TaskStepType = (typeof TASK_STEP_TYPES)[number];
+
+/** A correction: takes the entry it names out of the record. */
+export type CorrectionType = 'EntryEnteredInError';
+
 /** Types that are state (consents, task steps, corrections) rather than entries of the record. */
-export const isRecordEntryType = (type: string): boolean => {
-  const rule = entryTypeRule(type);
-  return (
-    type !== 'EntryEnteredInError' && rule?.consentDecision !== true && rule?.taskStep !== true
-  );
-};
+export type StateEntryType = ConsentDecisionType | TaskStepType | CorrectionType;
+/** The state types: left out wherever the record's entries are listed. */
+export const STATE_ENTRY_TYPES: readonly StateEntryType[] = [
+  ...CONSENT_DECISION_TYPES,
+  ...TASK_STEP_TYPES,
+  'EntryEnteredInError',
+];
+/** The types that are entries of the record: each belongs to a journal section (journal-sections.ts). */
+export type RecordEntryType = Exclude<EntryTypeName, StateEntryType>;
+
+export const isConsentDecisionType = (type: string): type is ConsentDecisionType =>
+  (CONSENT_DECISION_TYPES as readonly string[]).includes(type);
+export const isTaskStepType = (type: string): type is TaskStepType =>
+  (TASK_STEP_TYPES as readonly string[]).includes(type);
+
+export const isRecordEntryType = (type: string): type is RecordEntryType =>
+  isEntryTypeName(type) && !(STATE_ENTRY_TYPES as readonly string[]).includes(type);
+
+/**
+ * An entry type read back from the read model, which holds only types the projection decoded,
+ * each with a schema: any other name means the store was not written by carelog's projection.
+ */
+export function entryTypeNamed(value: string): EntryTypeName {
+  if (!isEntryTypeName(value)) throw new Error('the read model holds an entry type with no schema');
+  return value;
+}
 
 /** The types a domain's producer accepts at POST /v1/entries (corrections have their own route). */
 export const entryTypesOf = (domain: SourceDomain): readonly EntryTypeRule[] =>

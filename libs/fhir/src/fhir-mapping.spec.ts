@@ -1,4 +1,4 @@
-import { DomainError } from '@carelog/domain';
+import { DomainError, ENTRY_TYPE_NAMES } from '@carelog/domain';
 import { exampleEvent, fhirR4Problems, testNhsNumber } from '@carelog/testing';
 import type { Resource } from '@medplum/fhirtypes';
 import { fhirToEntry } from './from-fhir';
@@ -7,7 +7,9 @@ import { NHS_NUMBER_SYSTEM, SENSITIVITY_SYSTEM } from './fhir-terms';
 import {
   attentionTaskOf,
   entryToFhir,
+  isMappedEntryType,
   MAPPED_ENTRY_TYPES,
+  NOT_SERVED_AS_FHIR,
   patientResource,
   provenanceOf,
   resourceTypeOf,
@@ -100,6 +102,75 @@ describe('FHIR mapping, every mapped entry type (driven by schemas/examples)', (
     ['HomeReadingsFlagged', 'no readings named', { readings: [] }],
     ['CaseOpened', 'no team allocated yet', { allocatedTeam: null }],
     ['CarerObservationRecorded', 'a high concern', { concernLevel: 'high' }],
+    [
+      'WoundCareRecorded',
+      'no wound type, body site or measurements',
+      {
+        woundType: null,
+        bodySite: null,
+        lengthMm: null,
+        widthMm: null,
+        depthMm: null,
+        nextDressingDue: null,
+        signsOfInfection: true,
+      },
+    ],
+    ['WoundCareRecorded', 'a depth only', { lengthMm: null, widthMm: null, depthMm: 4 }],
+    [
+      'ContinenceAssessmentRecorded',
+      'a coded finding and no products',
+      {
+        finding: {
+          system: 'http://snomed.info/sct',
+          code: '165232002',
+          display: 'Urinary incontinence',
+        },
+        productsSupplied: [],
+      },
+    ],
+    [
+      'EndOfLifeCareRecorded',
+      'a coded medicine, no preferred place, no ReSPECT form',
+      {
+        anticipatoryMedicines: [
+          {
+            medicine: {
+              system: 'https://dmd.nhs.uk',
+              code: '36128811000001106',
+              display: 'Morphine',
+            },
+            name: 'morphine sulfate 10mg/1ml',
+            dose: '2.5mg',
+            indication: 'pain',
+          },
+        ],
+        preferredPlaceOfDeath: null,
+        respectFormCompleted: false,
+      },
+    ],
+    ['EndOfLifeCareRecorded', 'no anticipatory medicines', { anticipatoryMedicines: [] }],
+    [
+      'ChildDevelopmentCheckRecorded',
+      'no scores, no child NHS number',
+      { scores: [], childNhsNumber: null },
+    ],
+    [
+      'BirthRecorded',
+      'no baby NHS number, sex or birth order',
+      { babyNhsNumber: null, sexAtBirth: null, birthOrder: null },
+    ],
+    ['CareTeamMemberAdded', 'no team named', { team: null }],
+    ['CareTeamMemberRemoved', 'no reason given', { reason: null }],
+    [
+      'TestResultReviewed',
+      'no comment for the patient',
+      { commentForPatient: null, outcome: 'no-action' },
+    ],
+    ['AssessmentCompleted', 'no eligible needs', { eligibleNeeds: [] }],
+    ['ReviewCompleted', 'no next review', { nextReviewDate: null }],
+    ['MaternityDischargeRecorded', 'no summary', { summary: null }],
+    ['CaseloadTransferredToHealthVisiting', 'naming the child', { childNhsNumber: '9434765870' }],
+    ['ReferralAccepted', 'no note', { note: null }],
   ])('%s round-trips beyond its example (%s)', (type, _name, change) => {
     const example = exampleEvent(type, { nhsNumber });
     const entry = { ...example, payload: { ...example.payload, ...change } };
@@ -107,6 +178,19 @@ describe('FHIR mapping, every mapped entry type (driven by schemas/examples)', (
     expect(fhirR4Problems(resource as Resource)).toEqual([]);
     expect(fhirToEntry(resource)).toEqual(draftOf(entry));
   });
+
+  it.each(['MaternityDischargeRecorded', 'CaseloadTransferredToHealthVisiting'])(
+    "%s written with only its date (no entry-detail time) happened at that day's start",
+    (type) => {
+      const resource = json(resourceOf(exampleEvent(type, { nhsNumber }))) as Record<
+        string,
+        unknown
+      > & { period: { start?: string; end?: string } };
+      const day = resource.period.end ?? resource.period.start;
+      const draft = fhirToEntry({ ...resource, extension: undefined });
+      expect(draft.occurredAt).toBe(`${day}T00:00:00.000Z`);
+    },
+  );
 
   it('a visit whose clinical time is its start keeps no separate occurredAt', () => {
     const example = exampleEvent('CareVisitRecorded', { nhsNumber });
@@ -178,9 +262,39 @@ describe('FHIR mapping, every mapped entry type (driven by schemas/examples)', (
     expect(fhirR4Problems(resource)).toEqual([]);
   });
 
-  it('maps no consent, relationship or task-step entry', () => {
-    for (const type of ['EntrySealed', 'CarerApproved', 'AttentionAcknowledged', 'OptOutRecorded'])
-      expect(entryToFhir({ ...exampleEvent('ProblemRecorded', { nhsNumber }), type })).toBeNull();
+  it('serves every entry type as FHIR or names it as not served, with its reason', () => {
+    for (const type of ENTRY_TYPE_NAMES)
+      expect({
+        type,
+        mapped: isMappedEntryType(type),
+        notServed: type in NOT_SERVED_AS_FHIR,
+      }).toEqual({
+        type,
+        mapped: !(type in NOT_SERVED_AS_FHIR),
+        notServed: !isMappedEntryType(type),
+      });
+    // Consents, relationships, task steps and corrections: who may see or act on the record,
+    // or steps of other entries, not the record itself (README, "FHIR R4").
+    expect(Object.keys(NOT_SERVED_AS_FHIR).sort()).toEqual([
+      'AttentionAcknowledged',
+      'AttentionEscalated',
+      'CarerApproved',
+      'CarerRevoked',
+      'EntryEnteredInError',
+      'EntrySealed',
+      'EntryUnsealed',
+      'OptOutRecorded',
+      'OptOutWithdrawn',
+      'ParentalAccessDecided',
+      'ParentalResponsibilityEnded',
+      'ParentalResponsibilityRecorded',
+      'RelationshipClaimed',
+      'SensitiveInformationShared',
+    ]);
+    for (const [type, reason] of Object.entries(NOT_SERVED_AS_FHIR)) {
+      expect(reason.length).toBeGreaterThan(20);
+      expect(entryToFhir(exampleEvent(type, { nhsNumber }))).toBeNull();
+    }
   });
 
   it('the validator finds what is wrong (so that a pass means something)', () => {
@@ -260,6 +374,18 @@ describe('FHIR -> entry refuses what it cannot record, naming the element', () =
     },
   );
 
+  it('refuses a wound measured in anything but millimetres, naming the component', () => {
+    const wound = json(resourceOf(exampleEvent('WoundCareRecorded', { nhsNumber }))) as {
+      component: Array<{ valueQuantity: Record<string, unknown> }>;
+    };
+    const [length, ...rest] = wound.component;
+    const inCentimetres = {
+      ...wound,
+      component: [{ ...length, valueQuantity: { value: 3.2, unit: 'cm', code: 'cm' } }, ...rest],
+    };
+    expect(refusal(inCentimetres).field).toBe('Observation.component[0].valueQuantity');
+  });
+
   it('names the resource by its place in a Bundle', () => {
     expect(refusal({ ...allergy, code: undefined }, 'Bundle.entry[3].resource').field).toBe(
       'Bundle.entry[3].resource.code',
@@ -271,7 +397,14 @@ describe('FHIR -> entry refuses what it cannot record, naming the element', () =
       resourceOf(exampleEvent('VaccinationGiven', { nhsNumber })),
     ) as Record<string, unknown>;
     expect(refusal({ ...immunization, meta: {} }).field).toBe('Immunization.meta.tag');
-    for (const type of ['SafeguardingConcernRaised', 'CaseOpened', 'PatientNoteAdded'] as const) {
+    for (const type of [
+      'SafeguardingConcernRaised',
+      'CaseOpened',
+      'PatientNoteAdded',
+      'CarePlanChanged',
+      'ReviewCompleted',
+      'CareTeamMemberAdded',
+    ] as const) {
       const resource = json(resourceOf(exampleEvent(type, { nhsNumber }))) as Record<
         string,
         unknown

@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import { DomainError } from '@carelog/domain';
-import { exampleEvent, fhirR4Problems, testNhsNumber } from '@carelog/testing';
+import { exampleEvent, fhirR4Problems, refusalOf, testNhsNumber } from '@carelog/testing';
 import type { Resource } from '@medplum/fhirtypes';
 import {
   capabilityStatement,
@@ -110,16 +109,6 @@ describe('FHIR writes: a Bundle is read whole before anything is recorded', () =
     const hex = createHash('sha256').update(key).digest('hex');
     return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
   };
-  const refusal = (run: () => unknown): DomainError => {
-    try {
-      run();
-    } catch (error) {
-      if (error instanceof DomainError) return error;
-      throw error;
-    }
-    throw new Error('was accepted');
-  };
-
   it('reads each entry as the entry it records, keyed by ifNoneExist or the business identifier', () => {
     const { type, writes } = writesOfBundle(
       {
@@ -180,9 +169,9 @@ describe('FHIR writes: a Bundle is read whole before anything is recorded', () =
       'Bundle.entry[1].request.ifNoneExist',
     ],
   ])('refuses %s, naming %s', (_name, bundle, field) => {
-    expect(refusal(() => writesOfBundle(JSON.parse(JSON.stringify(bundle)), eventIdOf)).field).toBe(
-      field,
-    );
+    expect(
+      refusalOf(() => writesOfBundle(JSON.parse(JSON.stringify(bundle)), eventIdOf)).field,
+    ).toBe(field);
   });
 
   it('reads each entry of a batch on its own: a bad one is returned with its problem, not thrown', () => {
@@ -215,7 +204,7 @@ describe('FHIR writes: a Bundle is read whole before anything is recorded', () =
     ]);
     // Read as a transaction, the first problem refuses it all.
     expect(
-      refusal(() =>
+      refusalOf(() =>
         writesOfBundle(
           {
             resourceType: 'Bundle',
@@ -250,14 +239,14 @@ describe('FHIR writes: a Bundle is read whole before anything is recorded', () =
     );
     // One that names no entry, and any in a batch (whose entries are recorded on their own).
     expect(
-      refusal(() =>
+      refusalOf(() =>
         writesOfBundle(
           bundle('transaction', 'urn:uuid:00000000-0000-4000-8000-000000000000'),
           eventIdOf,
         ),
       ).field,
     ).toBe('Bundle.entry[1].resource.basedOn[0].reference');
-    const inBatch = refusal(() =>
+    const inBatch = refusalOf(() =>
       writesOfBundle(bundle('batch', 'urn:uuid:6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b'), eventIdOf),
     );
     expect(inBatch.field).toBe('Bundle.entry[1].resource.basedOn[0].reference');
@@ -288,7 +277,7 @@ describe('FHIR writes: a Bundle is read whole before anything is recorded', () =
 
   it('a single resource must be of the type in its URL', () => {
     expect(
-      refusal(() => writeOfResource(sent('AllergyRecorded', 'a'), 'Condition', {})).field,
+      refusalOf(() => writeOfResource(sent('AllergyRecorded', 'a'), 'Condition', {})).field,
     ).toBe('Condition.resourceType');
     expect(
       writeOfResource(sent('AllergyRecorded', 'a'), 'AllergyIntolerance', { idempotencyKey: 'k' })

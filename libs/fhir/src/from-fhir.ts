@@ -1,8 +1,9 @@
-import { DomainError } from '@carelog/domain';
+import { DomainError, isFullDate } from '@carelog/domain';
 import type { EntryDraft } from './fhir-entry';
 import {
   ALLERGY_VERIFICATION_SYSTEM,
   ATTENTION_EXTENSION,
+  CARELOG_ROLE_SYSTEM,
   CONDITION_CLINICAL_SYSTEM,
   COURSE_OF_THERAPY_SYSTEM,
   ENTRY_TYPE_SYSTEM,
@@ -16,11 +17,16 @@ import {
 } from './fhir-terms';
 import { ResourceReader } from './resource-reader';
 import {
+  BLADDER,
+  BOWEL,
   ENTRY_TYPES_BY_RESOURCE,
   INTERPRETATION_CODE,
   isMappedEntryType,
   resourceTypeOf,
   type MappedEntryType,
+  WOUND_DEPTH,
+  WOUND_LENGTH,
+  WOUND_WIDTH,
 } from './to-fhir';
 
 /** What one entry type reads from its resource: when it happened, and its payload. */
@@ -444,6 +450,224 @@ const INVERSES: Record<MappedEntryType, Inverse> = {
     occurredAt: (r) => r.dateTime('period.end'),
     payload: (r) => ({ reason: r.detail.requiredString('reason') }),
   },
+  MaternityBookingRecorded: {
+    occurredAt: (r) => r.dateTime('period.start'),
+    payload: (r) => ({
+      estimatedDueDate: r.detail.requiredString('estimatedDueDate'),
+      gravida: r.detail.requiredNumber('gravida'),
+      parity: r.detail.requiredNumber('parity'),
+      riskLevel: r.detail.requiredString('riskLevel'),
+      leadProfessional: r.detail.requiredString('leadProfessional'),
+    }),
+  },
+  MaternityDischargeRecorded: {
+    occurredAt: (r) => r.detail.dateTime('occurredAt') ?? dayOf(r, 'period.end'),
+    payload: (r) => ({
+      dischargeDate: r.string('period.end'),
+      summary: r.detail.string('summary'),
+    }),
+  },
+  CaseloadTransferredToHealthVisiting: {
+    occurredAt: (r) => r.detail.dateTime('occurredAt') ?? dayOf(r, 'period.start'),
+    payload: (r) => ({
+      healthVisitingOrganisation:
+        r.optionalOdsCode('managingOrganization') ??
+        r.fail('managingOrganization', 'must name the health visiting organisation'),
+      transferDate: r.string('period.start'),
+      childNhsNumber: r.detail.string('childNhsNumber'),
+    }),
+  },
+  ReferralAccepted: {
+    occurredAt: (r) => r.dateTime('period.start'),
+    payload: (r) => ({
+      referralEventId:
+        r.optionalReferencedId('referralRequest[0].reference', 'ServiceRequest') ??
+        r.fail('referralRequest[0]', 'must name the referral accepted'),
+      referringOrganisation: r.detail.requiredString('referringOrganisation'),
+      note: r.detail.string('note'),
+    }),
+  },
+  CareTeamMemberAdded: {
+    occurredAt: (r) => r.dateTime('period.start'),
+    payload: (r) => ({
+      ...careTeamMember(r),
+      team: r.optionalString('name'),
+      reason: r.text('reasonCode[0]'),
+    }),
+  },
+  CareTeamMemberRemoved: {
+    occurredAt: (r) => r.dateTime('period.end'),
+    payload: (r) => ({ ...careTeamMember(r), reason: r.optionalText('reasonCode[0]') }),
+  },
+  BirthRecorded: {
+    occurredAt: (r) => r.detail.dateTime('occurredAt') ?? r.dateTime('performedDateTime'),
+    payload: (r) => ({
+      birthTime: r.dateTime('performedDateTime'),
+      deliveryMethod: r.coded('code'),
+      babyNhsNumber: r.detail.string('babyNhsNumber'),
+      birthWeightGrams: r.detail.requiredNumber('birthWeightGrams'),
+      gestationWeeks: r.detail.requiredNumber('gestationWeeks'),
+      sexAtBirth: r.detail.string('sexAtBirth'),
+      birthOrder: r.detail.number('birthOrder'),
+    }),
+  },
+  AssessmentCompleted: {
+    occurredAt: (r) => r.dateTime('date'),
+    payload: (r) => {
+      const findings = r.get('finding');
+      return {
+        assessmentType: r.text('code'),
+        outcome: r.string('summary'),
+        eligibleNeeds: Array.isArray(findings)
+          ? findings.map((_finding, index) => r.text(`finding[${index}].itemCodeableConcept`))
+          : [],
+        narrative: r.string('description'),
+      };
+    },
+  },
+  ReviewCompleted: {
+    occurredAt: (r) => r.dateTime('date'),
+    payload: (r) => ({
+      reviewType: r.text('code'),
+      outcome: r.string('summary'),
+      nextReviewDate: r.detail.string('nextReviewDate'),
+    }),
+  },
+  TestResultReviewed: {
+    occurredAt: (r) => r.dateTime('date'),
+    payload: (r) => ({
+      result: {
+        eventId:
+          r.optionalReferencedId('investigation[0].item[0].reference', 'Observation') ??
+          r.fail('investigation[0].item[0]', 'must name the result reviewed'),
+      },
+      outcome: r.string('summary'),
+      commentForPatient: firstNote(r),
+    }),
+  },
+  WoundCareRecorded: {
+    occurredAt: (r) => r.dateTime('effectiveDateTime'),
+    payload: (r) => ({
+      woundId: r.detail.requiredString('woundId'),
+      woundType: r.optionalCoded('valueCodeableConcept'),
+      bodySite: r.get('bodySite.coding') === undefined ? null : r.coded('bodySite'),
+      siteDescription: r.string('bodySite.text'),
+      lengthMm: componentMillimetres(r, WOUND_LENGTH),
+      widthMm: componentMillimetres(r, WOUND_WIDTH),
+      depthMm: componentMillimetres(r, WOUND_DEPTH),
+      progress: r.detail.requiredString('progress'),
+      signsOfInfection: r.detail.boolean('signsOfInfection') ?? false,
+      dressing: r.detail.requiredString('dressing'),
+      nextDressingDue: r.detail.string('nextDressingDue'),
+      note: r.string('note[0].text'),
+    }),
+  },
+  ContinenceAssessmentRecorded: {
+    occurredAt: (r) => r.dateTime('effectiveDateTime'),
+    payload: (r) => ({
+      bladder: componentString(r, BLADDER),
+      bowel: componentString(r, BOWEL),
+      finding: r.optionalCoded('valueCodeableConcept'),
+      productsSupplied: r.detail.strings('productsSupplied'),
+      plan: r.detail.requiredString('plan'),
+      note: r.string('note[0].text'),
+    }),
+  },
+  ChildDevelopmentCheckRecorded: {
+    occurredAt: (r) => r.dateTime('effectiveDateTime'),
+    payload: (r) => {
+      const components = r.get('component');
+      return {
+        childNhsNumber: r.detail.string('childNhsNumber'),
+        ageMonths: r.detail.requiredNumber('ageMonths'),
+        scores: Array.isArray(components)
+          ? components.map((_component, index) => ({
+              domain: r.text(`component[${index}].code`),
+              score:
+                r.optionalNumber(`component[${index}].valueInteger`) ??
+                r.fail(`component[${index}].valueInteger`, 'is required'),
+            }))
+          : [],
+        outcome: r.string('valueString'),
+      };
+    },
+  },
+  EndOfLifeCareRecorded: {
+    occurredAt: (r) => r.dateTime('created'),
+    payload: (r) => {
+      const activity = r.get('activity');
+      return {
+        anticipatoryMedicines: Array.isArray(activity)
+          ? activity.map((_item, index) => {
+              const at = `activity[${index}].detail`;
+              return {
+                medicine:
+                  r.get(`${at}.productCodeableConcept.coding`) === undefined
+                    ? null
+                    : r.coded(`${at}.productCodeableConcept`),
+                name: r.string(`${at}.productCodeableConcept.text`),
+                dose: r.string(`${at}.description`),
+                indication: r.text(`${at}.reasonCode[0]`),
+              };
+            })
+          : [],
+        preferredPlaceOfDeath: r.detail.string('preferredPlaceOfDeath'),
+        resuscitationStatus: r.detail.requiredString('resuscitationStatus'),
+        respectFormCompleted: r.detail.boolean('respectFormCompleted') ?? false,
+        note: r.string('description'),
+      };
+    },
+  },
+};
+
+/** The organisation and role a care-team change is about (its one participant). */
+function careTeamMember(r: ResourceReader): { organisation: string; role: string } {
+  return {
+    organisation:
+      r.optionalOdsCode('participant[0].member') ??
+      r.fail('participant[0].member', 'must name the organisation'),
+    role:
+      r.optionalCodeOf('participant[0].role[0]', CARELOG_ROLE_SYSTEM) ??
+      r.fail('participant[0].role[0]', `must hold a coding of ${CARELOG_ROLE_SYSTEM}`),
+  };
+}
+
+/** Where an Observation's component of that name (its code's text) is, if it has one. */
+function componentAt(r: ResourceReader, name: string): string | null {
+  const components = r.get('component');
+  if (!Array.isArray(components)) return null;
+  const index = components.findIndex(
+    (_component, at) => r.get(`component[${at}].code.text`) === name,
+  );
+  return index < 0 ? null : `component[${index}]`;
+}
+
+/** A measurement component in millimetres (UCUM `mm`), if the Observation has it. */
+const componentMillimetres = (r: ResourceReader, name: string): number | null => {
+  const at = componentAt(r, name);
+  if (at === null) return null;
+  const unit = r.get(`${at}.valueQuantity.code`) ?? r.get(`${at}.valueQuantity.unit`);
+  if (unit !== 'mm') r.fail(`${at}.valueQuantity`, 'must be in millimetres (mm)');
+  return (
+    r.optionalNumber(`${at}.valueQuantity.value`) ??
+    r.fail(`${at}.valueQuantity.value`, 'is required')
+  );
+};
+
+/**
+ * When an entry happened, where the resource says only a day (a period of dates): that day's
+ * start (UTC). carelog's own resources carry the exact time in entry-detail instead.
+ */
+const dayOf = (r: ResourceReader, element: string): string => {
+  const value = r.string(element);
+  return isFullDate(value) ? `${value}T00:00:00.000Z` : r.dateTime(element);
+};
+
+const componentString = (r: ResourceReader, name: string): string => {
+  const at = componentAt(r, name);
+  return at === null
+    ? r.fail('component', `must hold a component whose code is "${name}"`)
+    : r.string(`${at}.valueString`);
 };
 
 /** The event ids of the Observations a Flag's flag-detail extensions point at, in order. */

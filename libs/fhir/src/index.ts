@@ -6,6 +6,7 @@ export {
   entryToFhir,
   isMappedEntryType,
   MAPPED_ENTRY_TYPES,
+  NOT_SERVED_AS_FHIR,
   patientReference,
   patientResource,
   provenanceOf,

@@ -1,6 +1,20 @@
-import { isHeldResultPayload } from '@carelog/domain';
+import { isHeldResultPayload, type EntryTypeName } from '@carelog/domain';
 import type {
   AllergyRecordedPayload,
+  AssessmentCompletedPayload,
+  BirthRecordedPayload,
+  CareTeamMemberAddedPayload,
+  CareTeamMemberRemovedPayload,
+  CaseloadTransferredToHealthVisitingPayload,
+  ChildDevelopmentCheckRecordedPayload,
+  ContinenceAssessmentRecordedPayload,
+  EndOfLifeCareRecordedPayload,
+  MaternityBookingRecordedPayload,
+  MaternityDischargeRecordedPayload,
+  ReferralAcceptedPayload,
+  ReviewCompletedPayload,
+  TestResultReviewedPayload,
+  WoundCareRecordedPayload,
   AmbulanceSeeAndTreatRecordedPayload,
   AntenatalContactRecordedPayload,
   CareVisitRecordedPayload,
@@ -39,6 +53,8 @@ import type {
 import type {
   AllergyIntolerance,
   CarePlan,
+  CareTeam,
+  ClinicalImpression,
   CodeableConcept,
   Coding,
   Condition,
@@ -57,6 +73,7 @@ import type {
   ObservationComponent,
   Patient,
   Period,
+  Procedure,
   Provenance,
   Quantity,
   Reference,
@@ -109,6 +126,8 @@ export interface MappingContext {
 type MappedResourceType =
   | 'AllergyIntolerance'
   | 'CarePlan'
+  | 'CareTeam'
+  | 'ClinicalImpression'
   | 'Condition'
   | 'DocumentReference'
   | 'Encounter'
@@ -119,6 +138,7 @@ type MappedResourceType =
   | 'MedicationRequest'
   | 'MedicationStatement'
   | 'Observation'
+  | 'Procedure'
   | 'ServiceRequest';
 
 export const patientReference = (nhsNumber: string): Reference<Patient> => ({
@@ -709,9 +729,285 @@ const MAPPINGS = {
       extension: entryDetail({ reason: p.reason }),
     }),
   } satisfies Mapping<CaseClosedPayload>,
+  MaternityBookingRecorded: {
+    resourceType: 'EpisodeOfCare',
+    toFhir: (p: MaternityBookingRecordedPayload, c): EpisodeOfCare => ({
+      ...episode(c, 'active', MATERNITY_CARE),
+      period: { start: c.occurredAt },
+      extension: entryDetail({
+        estimatedDueDate: p.estimatedDueDate,
+        gravida: p.gravida,
+        parity: p.parity,
+        riskLevel: p.riskLevel,
+        leadProfessional: p.leadProfessional,
+      }),
+    }),
+  } satisfies Mapping<MaternityBookingRecordedPayload>,
+  MaternityDischargeRecorded: {
+    resourceType: 'EpisodeOfCare',
+    toFhir: (p: MaternityDischargeRecordedPayload, c): EpisodeOfCare => ({
+      ...episode(c, 'finished', MATERNITY_CARE),
+      period: { end: p.dischargeDate },
+      extension: entryDetail({ summary: p.summary, occurredAt: new Date(c.occurredAt) }),
+    }),
+  } satisfies Mapping<MaternityDischargeRecordedPayload>,
+  CaseloadTransferredToHealthVisiting: {
+    resourceType: 'EpisodeOfCare',
+    toFhir: (p: CaseloadTransferredToHealthVisitingPayload, c): EpisodeOfCare => ({
+      ...episode(c, 'active', textConcept('Health visiting caseload')),
+      managingOrganization: organisationReference(p.healthVisitingOrganisation),
+      period: { start: p.transferDate },
+      extension: entryDetail({
+        childNhsNumber: p.childNhsNumber,
+        occurredAt: new Date(c.occurredAt),
+      }),
+    }),
+  } satisfies Mapping<CaseloadTransferredToHealthVisitingPayload>,
+  ReferralAccepted: {
+    resourceType: 'EpisodeOfCare',
+    // The accepting organisation is the entry's author's (Provenance); the referral it accepts
+    // is the ServiceRequest it came from, as EpisodeOfCare.referralRequest says.
+    toFhir: (p: ReferralAcceptedPayload, c): EpisodeOfCare => ({
+      ...episode(c, 'active', textConcept('Accepted referral')),
+      referralRequest: [{ reference: `ServiceRequest/${p.referralEventId}` }],
+      period: { start: c.occurredAt },
+      extension: entryDetail({ referringOrganisation: p.referringOrganisation, note: p.note }),
+    }),
+  } satisfies Mapping<ReferralAcceptedPayload>,
+  CareTeamMemberAdded: {
+    resourceType: 'CareTeam',
+    toFhir: (p: CareTeamMemberAddedPayload, c): CareTeam =>
+      careTeam(c, 'active', p, { start: c.occurredAt }, p.reason, p.team),
+  } satisfies Mapping<CareTeamMemberAddedPayload>,
+  CareTeamMemberRemoved: {
+    resourceType: 'CareTeam',
+    toFhir: (p: CareTeamMemberRemovedPayload, c): CareTeam =>
+      careTeam(c, 'inactive', p, { end: c.occurredAt }, p.reason, null),
+  } satisfies Mapping<CareTeamMemberRemovedPayload>,
+  BirthRecorded: {
+    resourceType: 'Procedure',
+    // The delivery, on the mother's record; the baby's own record is its own patient.
+    toFhir: (p: BirthRecordedPayload, c): Procedure => ({
+      resourceType: 'Procedure',
+      status: c.enteredInError ? 'entered-in-error' : 'completed',
+      code: concept(p.deliveryMethod),
+      subject: c.subject,
+      performedDateTime: isoOf(p.birthTime),
+      extension: entryDetail({
+        babyNhsNumber: p.babyNhsNumber,
+        birthWeightGrams: p.birthWeightGrams,
+        gestationWeeks: p.gestationWeeks,
+        sexAtBirth: p.sexAtBirth,
+        birthOrder: p.birthOrder,
+        occurredAt: unlessSame(c.occurredAt, isoOf(p.birthTime)),
+      }),
+    }),
+  } satisfies Mapping<BirthRecordedPayload>,
+  AssessmentCompleted: {
+    resourceType: 'ClinicalImpression',
+    toFhir: (p: AssessmentCompletedPayload, c): ClinicalImpression => ({
+      ...impression(c, textConcept(p.assessmentType), p.outcome),
+      description: p.narrative,
+      ...(p.eligibleNeeds.length === 0
+        ? {}
+        : { finding: p.eligibleNeeds.map((need) => ({ itemCodeableConcept: textConcept(need) })) }),
+    }),
+  } satisfies Mapping<AssessmentCompletedPayload>,
+  ReviewCompleted: {
+    resourceType: 'ClinicalImpression',
+    toFhir: (p: ReviewCompletedPayload, c): ClinicalImpression => ({
+      ...impression(c, textConcept(p.reviewType), p.outcome),
+      extension: entryDetail({ nextReviewDate: p.nextReviewDate }),
+    }),
+  } satisfies Mapping<ReviewCompletedPayload>,
+  TestResultReviewed: {
+    resourceType: 'ClinicalImpression',
+    // The review names the result it reviewed (an Observation, by its entry's event id).
+    toFhir: (p: TestResultReviewedPayload, c): ClinicalImpression => ({
+      ...impression(c, textConcept('Test result review'), p.outcome),
+      investigation: [
+        {
+          code: textConcept('Test result'),
+          item: [{ reference: `Observation/${p.result.eventId}` }],
+        },
+      ],
+      note: notes(p.commentForPatient),
+    }),
+  } satisfies Mapping<TestResultReviewedPayload>,
+  WoundCareRecorded: {
+    resourceType: 'Observation',
+    toFhir: (p: WoundCareRecordedPayload, c): Observation => ({
+      ...examination(c, 'Wound assessment', p.note),
+      ...(p.woundType === null ? {} : { valueCodeableConcept: concept(p.woundType) }),
+      bodySite: {
+        ...(p.bodySite === null ? {} : { coding: [codingOf(p.bodySite)] }),
+        text: p.siteDescription,
+      },
+      ...optionalComponents([
+        millimetres(WOUND_LENGTH, p.lengthMm),
+        millimetres(WOUND_WIDTH, p.widthMm),
+        millimetres(WOUND_DEPTH, p.depthMm),
+      ]),
+      extension: entryDetail({
+        woundId: p.woundId,
+        progress: p.progress,
+        signsOfInfection: p.signsOfInfection,
+        dressing: p.dressing,
+        nextDressingDue: p.nextDressingDue,
+      }),
+    }),
+  } satisfies Mapping<WoundCareRecordedPayload>,
+  ContinenceAssessmentRecorded: {
+    resourceType: 'Observation',
+    toFhir: (p: ContinenceAssessmentRecordedPayload, c): Observation => ({
+      ...examination(c, 'Continence assessment', p.note),
+      ...(p.finding === null ? {} : { valueCodeableConcept: concept(p.finding) }),
+      component: [
+        { code: textConcept(BLADDER), valueString: p.bladder },
+        { code: textConcept(BOWEL), valueString: p.bowel },
+      ],
+      extension: entryDetail({ productsSupplied: p.productsSupplied, plan: p.plan }),
+    }),
+  } satisfies Mapping<ContinenceAssessmentRecordedPayload>,
+  ChildDevelopmentCheckRecorded: {
+    resourceType: 'Observation',
+    // ASQ-3 domain scores, one component each, on the child's own record.
+    toFhir: (p: ChildDevelopmentCheckRecordedPayload, c): Observation => ({
+      resourceType: 'Observation',
+      status: c.enteredInError ? 'entered-in-error' : 'final',
+      category: [category(OBSERVATION_CATEGORY_SYSTEM, 'survey')],
+      code: textConcept('Child development check'),
+      subject: c.subject,
+      effectiveDateTime: c.occurredAt,
+      issued: c.recordedAt,
+      valueString: p.outcome,
+      ...optionalComponents(
+        p.scores.map((score) => ({
+          code: textConcept(score.domain),
+          valueInteger: score.score,
+        })),
+      ),
+      extension: entryDetail({ childNhsNumber: p.childNhsNumber, ageMonths: p.ageMonths }),
+    }),
+  } satisfies Mapping<ChildDevelopmentCheckRecordedPayload>,
+  EndOfLifeCareRecorded: {
+    resourceType: 'CarePlan',
+    // Anticipatory ("just in case") medicines as the plan's activities; the rest of the plan
+    // (resuscitation status, preferred place of death, ReSPECT form) in entry-detail.
+    toFhir: (p: EndOfLifeCareRecordedPayload, c): CarePlan => ({
+      resourceType: 'CarePlan',
+      status: c.enteredInError ? 'entered-in-error' : 'active',
+      intent: 'plan',
+      category: [END_OF_LIFE_CARE],
+      subject: c.subject,
+      created: c.occurredAt,
+      description: p.note,
+      ...(p.anticipatoryMedicines.length === 0
+        ? {}
+        : {
+            activity: p.anticipatoryMedicines.map((medicine) => ({
+              detail: {
+                kind: 'MedicationRequest' as const,
+                status: 'not-started' as const,
+                productCodeableConcept: {
+                  ...(medicine.medicine === null ? {} : { coding: [codingOf(medicine.medicine)] }),
+                  text: medicine.name,
+                },
+                description: medicine.dose,
+                reasonCode: [textConcept(medicine.indication)],
+              },
+            })),
+          }),
+      extension: entryDetail({
+        preferredPlaceOfDeath: p.preferredPlaceOfDeath,
+        resuscitationStatus: p.resuscitationStatus,
+        respectFormCompleted: p.respectFormCompleted,
+      }),
+    }),
+  } satisfies Mapping<EndOfLifeCareRecordedPayload>,
 } satisfies Record<string, { resourceType: MappedResourceType; toFhir: unknown }>;
 
 const GP_REGISTRATION = textConcept('GP registration');
+const MATERNITY_CARE = textConcept('Maternity care');
+const END_OF_LIFE_CARE = textConcept('End of life care');
+export const WOUND_LENGTH = 'Wound length';
+export const WOUND_WIDTH = 'Wound width';
+export const WOUND_DEPTH = 'Wound depth';
+export const BLADDER = 'Bladder';
+export const BOWEL = 'Bowel';
+const UCUM_SYSTEM = 'http://unitsofmeasure.org';
+
+/** A measurement in millimetres (UCUM), where one was taken. */
+const millimetres = (name: string, value: number | null): ObservationComponent | null =>
+  value === null
+    ? null
+    : {
+        code: textConcept(name),
+        valueQuantity: { value, unit: 'mm', system: UCUM_SYSTEM, code: 'mm' },
+      };
+
+/** `component`, left out when there is none (R4 allows no empty list). */
+const optionalComponents = (
+  components: ReadonlyArray<ObservationComponent | null>,
+): { component?: ObservationComponent[] } => {
+  const present = components.filter((item): item is ObservationComponent => item !== null);
+  return present.length === 0 ? {} : { component: present };
+};
+
+/** A community nurse's examination (a wound, continence) as an Observation with its note. */
+function examination(c: MappingContext, title: string, note: string): Observation {
+  return {
+    resourceType: 'Observation',
+    status: c.enteredInError ? 'entered-in-error' : 'final',
+    category: [category(OBSERVATION_CATEGORY_SYSTEM, 'exam')],
+    code: textConcept(title),
+    subject: c.subject,
+    effectiveDateTime: c.occurredAt,
+    issued: c.recordedAt,
+    note: [{ text: note }],
+  };
+}
+
+/** An assessment or review as a completed ClinicalImpression: what it was, and its outcome. */
+function impression(c: MappingContext, code: CodeableConcept, outcome: string): ClinicalImpression {
+  return {
+    resourceType: 'ClinicalImpression',
+    status: c.enteredInError ? 'entered-in-error' : 'completed',
+    code,
+    subject: c.subject,
+    date: c.occurredAt,
+    summary: outcome,
+  };
+}
+
+/**
+ * A care-team change as a CareTeam holding the one member it adds (`active`, the member's
+ * period starting) or removes (`inactive`, the period ending): each entry its own resource.
+ */
+function careTeam(
+  c: MappingContext,
+  status: 'active' | 'inactive',
+  member: { organisation: string; role: string },
+  period: Period,
+  reason: string | null,
+  team: string | null,
+): CareTeam {
+  return {
+    resourceType: 'CareTeam',
+    status: c.enteredInError ? 'entered-in-error' : status,
+    ...(team === null ? {} : { name: team }),
+    subject: c.subject,
+    period,
+    participant: [
+      {
+        role: [category(CARELOG_ROLE_SYSTEM, member.role)],
+        member: { type: 'Organization', ...organisationReference(member.organisation) },
+        period,
+      },
+    ],
+    ...(reason === null ? {} : { reasonCode: [textConcept(reason)] }),
+  };
+}
 
 /**
  * A care relationship's start or end as an EpisodeOfCare: each entry is its own resource (a
@@ -808,6 +1104,38 @@ export const MAPPED_ENTRY_TYPES = Object.keys(MAPPINGS) as MappedEntryType[];
 export const isMappedEntryType = (type: string): type is MappedEntryType =>
   Object.prototype.hasOwnProperty.call(MAPPINGS, type);
 
+/**
+ * Entry types carelog does not serve as FHIR, each with why: they are who may see or act on
+ * the record (consents, relationships), or steps and corrections of other entries, not the
+ * record itself. Their data stays on the JSON routes. Every entry type is either in MAPPINGS
+ * or here (the build checks it), so a new type cannot be left out of FHIR unnoticed.
+ */
+export const NOT_SERVED_AS_FHIR = {
+  AttentionAcknowledged:
+    'a step of an attention task (task-list state): the flagged entry is served with its Task',
+  AttentionEscalated:
+    'a step of an attention task (task-list state): the flagged entry is served with its Task',
+  EntryEnteredInError:
+    "a correction: the corrected entry is served with FHIR's entered-in-error status instead",
+  CarerApproved: 'a consent decision: what a carer may see, enforced by the access rules',
+  CarerRevoked: 'a consent decision: what a carer may see, enforced by the access rules',
+  OptOutRecorded: 'a consent decision: a data opt-out, enforced by the platform',
+  OptOutWithdrawn: 'a consent decision: a data opt-out, enforced by the platform',
+  EntrySealed:
+    'a consent decision: serving it would tell a reader that an entry is sealed, and from whom',
+  EntryUnsealed:
+    'a consent decision: serving it would tell a reader that an entry was sealed, and from whom',
+  SensitiveInformationShared:
+    'a consent decision: serving it would tell a reader that a legally protected category exists',
+  ParentalAccessDecided: "a consent decision: the child's choice whether a parent may read",
+  ParentalResponsibilityRecorded:
+    "access control: who may act for the child on carelog (children's routes); and R4's RelatedPerson has no status, so an entry entered in error could not be told from a current one",
+  ParentalResponsibilityEnded:
+    "access control: who may act for the child on carelog (children's routes); and R4's RelatedPerson has no status, so an entry entered in error could not be told from a current one",
+  RelationshipClaimed:
+    "access control: a person's claim to read the record, shown in the access log and the privacy officer's review, not part of the clinical record",
+} as const satisfies Record<Exclude<EntryTypeName, MappedEntryType>, string>;
+
 /** The FHIR resource type each mapped entry type is served as. */
 export const resourceTypeOf = (type: MappedEntryType): MappedResourceType =>
   MAPPINGS[type].resourceType;
@@ -875,7 +1203,7 @@ function heldObservation(entry: FhirSourceEntry, subject: Reference<Patient>): O
 /**
  * An entry as its FHIR resource: the resource's id is the entry's event id; entered-in-error
  * entries carry FHIR's entered-in-error status. Null for entry types carelog does not serve
- * as FHIR (consents, relationships, task steps and the types not mapped yet).
+ * as FHIR (NOT_SERVED_AS_FHIR, each with its reason).
  */
 export function entryToFhir(entry: FhirSourceEntry): Resource | null {
   if (!isMappedEntryType(entry.type)) return null;

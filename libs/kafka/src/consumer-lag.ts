@@ -22,6 +22,14 @@ export interface PartitionLag {
 }
 
 /** The consumer-health series of one Prometheus registry, shared by every consumer group in the process. */
+/** An `onLag` that sets a service's own lag gauge (labelled topic and partition) for every partition. */
+export const lagInto =
+  (gauge: Gauge<'topic' | 'partition'>) =>
+  (partitions: readonly PartitionLag[]): void => {
+    for (const entry of partitions)
+      gauge.set({ topic: entry.topic, partition: String(entry.partition) }, entry.lag);
+  };
+
 export interface ConsumerMetrics {
   lag: Gauge<'consumer_group' | 'topic' | 'partition'>;
   oldestUnprocessed: Gauge<'consumer_group' | 'topic' | 'partition'>;

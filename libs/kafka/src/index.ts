@@ -19,6 +19,7 @@ export {
   ConsumerLagMonitor,
   consumerMetrics,
   LAG_REFRESH_MS,
+  lagInto,
   type ConsumerMetrics,
   type PartitionLag,
 } from './consumer-lag';

@@ -43,3 +43,4 @@ export {
   type ProblemStatus,
   type SchemaObject,
 } from './openapi';
+export { failureName, PollingLoop, type PollingLoopOptions } from './polling-loop';

@@ -1,6 +1,6 @@
 import type { Caller } from '@carelog/auth';
 import { entryTypesOf } from '@carelog/domain';
-import { DomainError } from '@carelog/domain';
+import { DeciderSpecification, refusalOf } from '@carelog/testing';
 import {
   decideAcknowledgement,
   decideEntry,
@@ -156,22 +156,13 @@ describe('deciding a task step', () => {
     domain: 'gp',
     sensitivity: ['sexual-health'],
   };
+  const acknowledgement = DeciderSpecification.for(decideAcknowledgement).given(context);
   const acknowledge = (body: unknown, caller: Caller = gp, key = 'ack-1') =>
-    decideAcknowledgement({ body, idempotencyKey: key, caller, task }, context);
-  const refusal = (run: () => unknown): DomainError => {
-    try {
-      run();
-    } catch (error) {
-      if (error instanceof DomainError) return error;
-      throw error;
-    }
-    throw new Error('was accepted');
-  };
+    acknowledgement.when({ body, idempotencyKey: key, caller, task });
 
   describe('an acknowledgement', () => {
     it("is the task's step: its patient, its sensitivity, caused by the flagged entry, by the caller", () => {
-      const event = acknowledge({ note: 'Called the patient; repeat test booked.' });
-      expect(event).toMatchObject({
+      const event = acknowledge({ note: 'Called the patient; repeat test booked.' }).then({
         type: 'AttentionAcknowledged',
         patient: { nhsNumber: task.nhsNumber },
         sensitivity: ['sexual-health'],
@@ -188,33 +179,30 @@ describe('deciding a task step', () => {
     });
 
     it('needs no note, and is one event however often it is retried with its key', () => {
-      expect(acknowledge(undefined).payload['note']).toBeNull();
-      expect(acknowledge({}).eventId).toBe(acknowledge(null).eventId);
-      expect(acknowledge({}, gp, 'ack-2').eventId).not.toBe(acknowledge({}).eventId);
+      acknowledge(undefined).then({ payload: { note: null } });
+      const once = acknowledge({}).then({});
+      acknowledge(null).then((again) => expect(again.eventId).toBe(once.eventId));
+      acknowledge({}, gp, 'ack-2').then((other) => expect(other.eventId).not.toBe(once.eventId));
     });
 
     it('refuses a note that is not text, or text with control characters, naming the note', () => {
-      expect(refusal(() => acknowledge({ note: 42 }))).toMatchObject({
-        code: 'invalid-note',
-        field: 'note',
-      });
-      expect(refusal(() => acknowledge({ note: 'seen\u0007' })).field).toBe('note');
-      expect(refusal(() => acknowledge({ note: 'x'.repeat(2001) })).field).toBe('note');
+      acknowledge({ note: 42 }).thenRefuses('invalid-note', 'note');
+      const refusedNote = (note: string) => refusalOf(() => acknowledge({ note }).then({})).field;
+      expect(refusedNote('seen\u0007')).toBe('note');
+      expect(refusedNote('x'.repeat(2001))).toBe('note');
     });
 
     it('says no to a role that may not acknowledge (a patient), and without a key', () => {
       const patient: Caller = { ...gp, userId: 'p-1', role: 'patient', profession: 'patient' };
-      expect(refusal(() => acknowledge({}, patient)).code).toBe('not-permitted-to-author');
-      expect(
-        refusal(() =>
-          decideAcknowledgement({ body: {}, idempotencyKey: undefined, caller: gp, task }, context),
-        ).code,
-      ).toBe('missing-idempotency-key');
+      acknowledge({}, patient).thenRefuses('not-permitted-to-author');
+      acknowledgement
+        .when({ body: {}, idempotencyKey: undefined, caller: gp, task })
+        .thenRefuses('missing-idempotency-key', 'Idempotency-Key');
     });
   });
 
   describe('an escalation', () => {
-    const escalate = (level: number, at: Date = now) =>
+    const escalation = DeciderSpecification.for((level: number, at: Date) =>
       decideEscalation(
         { ...task, recipientOrganisation: 'A81001' },
         {
@@ -223,28 +211,40 @@ describe('deciding a task step', () => {
           unacknowledgedMs: 90_061_999,
         },
         { ...context, now: at },
-      );
+      ),
+    );
 
     it('is written by the escalator for the organisation the task was for, never a person', () => {
-      const event = escalate(1);
-      expect(event.author).toMatchObject({
-        userId: TASK_ESCALATOR.userId,
-        role: 'system',
-        organisation: 'A81001',
-      });
-      expect(event.payload).toEqual({
-        entryEventId: task.taskId,
-        entryType: 'TestResultRecorded',
-        level: 1,
-        unacknowledgedSeconds: 90_061,
-        escalatedTo: { role: 'gp', organisation: 'A81001' },
-      });
-      expect(event.sensitivity).toEqual(['sexual-health']);
+      escalation
+        .given(now)
+        .when(1)
+        .then((event) => {
+          expect(event.author).toMatchObject({
+            userId: TASK_ESCALATOR.userId,
+            role: 'system',
+            organisation: 'A81001',
+          });
+          expect(event.payload).toEqual({
+            entryEventId: task.taskId,
+            entryType: 'TestResultRecorded',
+            level: 1,
+            unacknowledgedSeconds: 90_061,
+            escalatedTo: { role: 'gp', organisation: 'A81001' },
+          });
+          expect(event.sensitivity).toEqual(['sexual-health']);
+        });
     });
 
     it('is one event per task and level, whichever escalator sees it due, and whenever', () => {
-      expect(escalate(1).eventId).toBe(escalate(1, new Date('2026-06-02T00:00:00Z')).eventId);
-      expect(escalate(2).eventId).not.toBe(escalate(1).eventId);
+      const first = escalation.given(now).when(1).then({});
+      escalation
+        .given(new Date('2026-06-02T00:00:00Z'))
+        .when(1)
+        .then((later) => expect(later.eventId).toBe(first.eventId));
+      escalation
+        .given(now)
+        .when(2)
+        .then((next) => expect(next.eventId).not.toBe(first.eventId));
     });
   });
 });

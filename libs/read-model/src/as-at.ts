@@ -1,10 +1,5 @@
-import { ENTRY_TYPES, isRecordEntryType } from '@carelog/domain';
+import { STATE_ENTRY_TYPES } from '@carelog/domain';
 import type { DataSource } from 'typeorm';
-
-/** Types that are state (consents, task steps, corrections) rather than entries of the record. */
-const NOT_ENTRIES = ENTRY_TYPES.filter((rule) => !isRecordEntryType(rule.type)).map(
-  (rule) => rule.type,
-);
 
 export interface EntryAsAt {
   /** The entry's id: the event that first recorded it. */
@@ -57,7 +52,7 @@ export async function recordAsAt(
        ORDER BY v.entry_id, v.recorded_at DESC, v.kafka_offset DESC
      ) current_then
      ORDER BY occurred_at, entry_id`,
-    [nhsNumber, asAt, NOT_ENTRIES],
+    [nhsNumber, asAt, STATE_ENTRY_TYPES],
   );
   return rows.map((row) => ({
     entryId: row.entry_id,

@@ -32,3 +32,10 @@ export {
   type SchemaKey,
   type ServiceRole,
 } from './database-roles';
+export {
+  CheckpointStore,
+  type CheckpointSql,
+  type CheckpointTable,
+  type PartitionRef,
+  type StoredCheckpoint,
+} from './checkpoint-store';

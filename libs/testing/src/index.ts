@@ -44,3 +44,9 @@ export {
   operationIdOf,
   operationsOf,
 } from './openapi-document';
+export {
+  DeciderSpecification,
+  refusalOf,
+  type DecisionUnderTest,
+  type ExpectedDecision,
+} from './decider-specification';

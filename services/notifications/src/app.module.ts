@@ -11,6 +11,7 @@ import {
   ensureTopics,
   platformTopics,
   recordTopicSpec,
+  CheckpointedConsumer,
 } from '@carelog/kafka';
 import {
   CallerModule,
@@ -21,7 +22,7 @@ import {
 } from '@carelog/nest-platform';
 import type { Kafka } from 'kafkajs';
 import type { DataSource } from 'typeorm';
-import { NotificationConsumer } from './consumer/notification-consumer';
+import { notificationConsumer } from './consumer/notification-consumer';
 import { NotificationWriter } from './consumer/notification-writer';
 import { PatientStateReader } from './recipients/patient-state';
 import { settingsFromEnv, webhookDeadLetterTopic, type NotificationSettings } from './settings';
@@ -43,7 +44,7 @@ class NotificationsLifecycle
     private readonly settings: NotificationSettings,
     private readonly kafka: Kafka,
     private readonly dataSource: DataSource,
-    private readonly consumer: NotificationConsumer,
+    private readonly consumer: CheckpointedConsumer,
     private readonly worker: WebhookWorker,
     private readonly feed: NotificationFeed,
   ) {}
@@ -133,7 +134,7 @@ class NotificationsLifecycle
       ) => new WebhookWorker(kafka, dataSource, reader, settings, egress),
     },
     {
-      provide: NotificationConsumer,
+      provide: CheckpointedConsumer,
       inject: [
         KAFKA,
         NOTIFICATIONS_DATA_SOURCE,
@@ -148,7 +149,7 @@ class NotificationsLifecycle
         settings: NotificationSettings,
         worker: WebhookWorker,
       ) =>
-        new NotificationConsumer(
+        notificationConsumer(
           kafka,
           loadEventCodec(),
           reader,
@@ -167,7 +168,7 @@ class NotificationsLifecycle
         NOTIFICATION_SETTINGS,
         KAFKA,
         NOTIFICATIONS_DATA_SOURCE,
-        NotificationConsumer,
+        CheckpointedConsumer,
         WebhookWorker,
         NotificationFeed,
       ],
@@ -175,15 +176,15 @@ class NotificationsLifecycle
         settings: NotificationSettings,
         kafka: Kafka,
         dataSource: DataSource,
-        consumer: NotificationConsumer,
+        consumer: CheckpointedConsumer,
         worker: WebhookWorker,
         feed: NotificationFeed,
       ) => new NotificationsLifecycle(settings, kafka, dataSource, consumer, worker, feed),
     },
     {
       provide: READINESS_CHECKS,
-      inject: [NOTIFICATIONS_DATA_SOURCE, NotificationConsumer],
-      useFactory: (dataSource: DataSource, consumer: NotificationConsumer): ReadinessCheck[] => [
+      inject: [NOTIFICATIONS_DATA_SOURCE, CheckpointedConsumer],
+      useFactory: (dataSource: DataSource, consumer: CheckpointedConsumer): ReadinessCheck[] => [
         {
           name: 'postgres',
           isReady: async () => (await dataSource.query<unknown[]>('SELECT 1')).length === 1,

@@ -1,3 +1,4 @@
+import type { EntryTypeName } from '@carelog/domain';
 import { CONSUMER_GROUPS } from '@carelog/kafka';
 import {
   ALLOWED_DESTINATIONS_VARIABLE,
@@ -9,7 +10,10 @@ import {
  * Everything the notifications service can be told through its environment, read once at
  * start-up. Defaults are named constants so that tests, docs and code agree on them.
  */
-export const DEFAULT_NOTIFY_ENTRY_TYPES = ['CarePlanChanged', 'HomeReadingsFlagged'];
+export const DEFAULT_NOTIFY_ENTRY_TYPES: readonly EntryTypeName[] = [
+  'CarePlanChanged',
+  'HomeReadingsFlagged',
+];
 export const DEFAULT_CONSUMER_GROUP = CONSUMER_GROUPS.notifications;
 export const DEFAULT_NOTIFICATIONS_SCHEMA = 'notifications';
 /** Events recorded longer ago than this are not notified (a new consumer group reads from offset 0). */

@@ -102,12 +102,7 @@ class RecordApiLifecycle implements OnModuleInit, OnApplicationShutdown {
     await this.marks.migrate();
     this.escalator.start();
     this.homeReadings.start();
-    const logger = new Logger('AuditCheckpointer');
-    this.checkpointer.start((error) =>
-      logger.error(
-        `audit checkpoint failed: ${error instanceof Error ? error.message : String(error)}`,
-      ),
-    );
+    this.checkpointer.start(new Logger('AuditCheckpointer'));
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -2,6 +2,7 @@ import type { AccessLogEntry, PrivacyOfficerAlert } from '@carelog/audit';
 import { loadEventCodec } from '@carelog/codec';
 import {
   entryTypesOf,
+  isConsentDecisionType,
   PAYLOAD_VOCABULARIES,
   SOURCE_DOMAINS,
   VIEW_ROLES,
@@ -282,7 +283,7 @@ const catalogue = loadEventCodec().catalogue;
 export const CONTRIBUTION_TYPES = entryTypesOf('patient')
   .filter(
     (rule) =>
-      !rule.consentDecision &&
+      !isConsentDecisionType(rule.type) &&
       rule.authors.some((author) => author === 'patient' || author === 'carer'),
   )
   .map((rule) => rule.type);

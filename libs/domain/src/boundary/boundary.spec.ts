@@ -230,6 +230,58 @@ describe('ids and cursors', () => {
         field: 'cursor',
       });
   });
+
+  it('a cursor altered in transit is refused, not read as another position', () => {
+    const cursor = encodePageCursor({
+      at: new Date('2026-02-01T09:30:00.000Z'),
+      id: '0f8fad5b-d9cb-469f-a165-70867728950e',
+    });
+    const flipped = (index: number) =>
+      cursor.slice(0, index) + (cursor[index] === 'A' ? 'B' : 'A') + cursor.slice(index + 1);
+    for (const tampered of [
+      cursor.slice(0, -4),
+      `${cursor}A`,
+      flipped(0),
+      flipped(5),
+      `${cursor.slice(0, 10)}%${cursor.slice(11)}`,
+      cursor.replace(/.$/, '='),
+    ]) {
+      const outcome = refusal(() => decodePageCursor(tampered, '_cursor'));
+      expect(outcome).toEqual({ code: 'invalid-cursor', field: '_cursor' });
+    }
+  });
+
+  it('ids other than UUIDs are read by the route that issues them, unchanged', () => {
+    const lineId = (id: string) => (id.startsWith('fold:') ? id : undefined);
+    const position = {
+      at: new Date('2026-03-28T00:00:00.000Z'),
+      id: 'fold:0f8fad5b-d9cb-469f-a165-70867728950e..7c9e6679-7425-40de-944b-e07fc1f90ae7',
+    };
+    expect(decodePageCursor(encodePageCursor(position), 'cursor', lineId)).toEqual(position);
+    expect(refusal(() => decodePageCursor(encodePageCursor(position)))).toEqual({
+      code: 'invalid-cursor',
+      field: 'cursor',
+    });
+    const uuid = encodePageCursor({ ...position, id: '0f8fad5b-d9cb-469f-a165-70867728950e' });
+    expect(refusal(() => decodePageCursor(uuid, 'cursor', lineId))).toEqual({
+      code: 'invalid-cursor',
+      field: 'cursor',
+    });
+  });
+
+  it('reads the epoch-millisecond time that journal cursors held before, and only a whole one', () => {
+    const forged = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+    const id = '0f8fad5b-d9cb-469f-a165-70867728950e';
+    expect(decodePageCursor(forged([Date.UTC(2026, 1, 1), id]))).toEqual({
+      at: new Date('2026-02-01T00:00:00.000Z'),
+      id,
+    });
+    for (const at of [1.5, 1e300, -1e300])
+      expect(refusal(() => decodePageCursor(forged([at, id])))).toEqual({
+        code: 'invalid-cursor',
+        field: 'cursor',
+      });
+  });
 });
 
 describe('NHS numbers and vocabularies', () => {

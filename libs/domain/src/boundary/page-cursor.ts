@@ -7,8 +7,14 @@ export interface PagePosition {
   id: string;
 }
 
-/** The longest cursor accepted: one this API returns is about 90 characters. */
+/** The longest cursor accepted: one this API returns is about 90 characters (150 for a journal line). */
 export const MAX_CURSOR_LENGTH = 256;
+
+/** How a cursor's id is checked and put in canonical form; undefined refuses the cursor. */
+export type CursorIdReader = (id: string) => string | undefined;
+
+/** The default: the id is a UUID (an entry's event id, a task id), in lower case. */
+export const uuidCursorId: CursorIdReader = (id) => (isUuid(id) ? id.toLowerCase() : undefined);
 
 /** The one cursor codec every paged route uses: opaque to clients, checked before it reaches SQL. */
 export const encodePageCursor = (position: PagePosition): string =>
@@ -17,7 +23,27 @@ export const encodePageCursor = (position: PagePosition): string =>
 const invalidCursor = (field: string): DomainError =>
   new DomainError('invalid-cursor', 'is not a cursor this API returned', field);
 
-export function decodePageCursor(cursor: unknown, field = 'cursor'): PagePosition {
+/**
+ * The time a cursor holds: what encodePageCursor writes (Date#toISOString), or whole epoch
+ * milliseconds as journal cursors held them before they shared this codec (a privacy officer
+ * may still reconstruct a read made with one).
+ */
+function timeOf(at: unknown): Date | undefined {
+  if (typeof at === 'number') {
+    const time = new Date(at);
+    return Number.isSafeInteger(at) && !Number.isNaN(time.getTime()) ? time : undefined;
+  }
+  if (typeof at !== 'string' || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/.test(at))
+    return undefined;
+  const time = new Date(at);
+  return !Number.isNaN(time.getTime()) && time.toISOString() === at ? time : undefined;
+}
+
+export function decodePageCursor(
+  cursor: unknown,
+  field = 'cursor',
+  readId: CursorIdReader = uuidCursorId,
+): PagePosition {
   if (
     typeof cursor !== 'string' ||
     cursor.length > MAX_CURSOR_LENGTH ||
@@ -32,13 +58,10 @@ export function decodePageCursor(cursor: unknown, field = 'cursor'): PagePositio
   }
   if (!Array.isArray(value) || value.length !== 2) throw invalidCursor(field);
   const [at, id] = value as unknown[];
-  // Exactly what encodePageCursor writes: Date#toISOString and a UUID.
-  if (typeof at !== 'string' || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/.test(at))
-    throw invalidCursor(field);
-  const time = new Date(at);
-  if (Number.isNaN(time.getTime()) || time.toISOString() !== at || !isUuid(id))
-    throw invalidCursor(field);
-  return { at: time, id: id.toLowerCase() };
+  const time = timeOf(at);
+  const canonicalId = typeof id === 'string' ? readId(id) : undefined;
+  if (!time || canonicalId === undefined) throw invalidCursor(field);
+  return { at: time, id: canonicalId };
 }
 
 /** A page size from a query string: plain digits from 1 to `max` (not `1e2`, `1.0` or ` 5`). */

@@ -1,3 +1,4 @@
+import type { EntryTypeName } from '../generated/entry-type-names';
 import fc from 'fast-check';
 import { buildJournal, journalLines, type Journal, type JournalLine } from './journal';
 import { journalPage, positionOf } from './journal-pages';
@@ -7,7 +8,7 @@ const PRACTICE = 'A81001';
 const AGENCY = '716';
 const NOW = new Date('2026-12-02T12:00:00Z');
 const gp = { role: 'gp', organisation: PRACTICE } as const;
-const entry = (index: number, entryType: string, day: number): EntryFacts => ({
+const entry = (index: number, entryType: EntryTypeName, day: number): EntryFacts => ({
   eventId: `e${String(index).padStart(4, '0')}`,
   entryType,
   occurredAt: new Date(Date.UTC(2026, 0, 1, 9) + day * 86_400_000),
@@ -66,7 +67,11 @@ describe('journalPage', () => {
   });
 
   it('property: whatever the record and page size, following the cursor shows every line exactly once, newest first', () => {
-    const types = ['CareVisitRecorded', 'ConsultationRecorded', 'HomeReadingRecorded'];
+    const types: EntryTypeName[] = [
+      'CareVisitRecorded',
+      'ConsultationRecorded',
+      'HomeReadingRecorded',
+    ];
     fc.assert(
       fc.property(
         fc.array(

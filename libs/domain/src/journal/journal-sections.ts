@@ -1,4 +1,5 @@
 import type { EntryTypeName } from '../generated/entry-type-names';
+import type { RecordEntryType } from '../source-domains';
 
 /** Where an entry type belongs in a journal when it is shown in a section. */
 export const SECTIONS = {
@@ -63,6 +64,18 @@ export const SECTIONS = {
 
 export type SectionName = keyof typeof SECTIONS;
 export const SECTION_NAMES = Object.keys(SECTIONS) as SectionName[];
+
+/** The entry types the sections hold. */
+export type SectionedType = (typeof SECTIONS)[SectionName][number];
+
+/**
+ * Checked when type-checking: every entry type of the record is in a section, so none hides
+ * from every view (a type in none makes this `{ inNoSection: 'ThatType' }`, and `true` no
+ * longer fits). journal-views.spec.ts checks the same at run time.
+ */
+export const EVERY_ENTRY_TYPE_SECTIONED: [Exclude<RecordEntryType, SectionedType>] extends [never]
+  ? true
+  : { inNoSection: Exclude<RecordEntryType, SectionedType> } = true;
 
 export const sectionOf = (entryType: string): SectionName | undefined =>
   SECTION_NAMES.find((section) => (SECTIONS[section] as readonly string[]).includes(entryType));

@@ -1,6 +1,6 @@
 import { ENTRY_TYPE_NAMES, type EntryTypeName } from '../generated/entry-type-names';
 import { VIEW_ROLES } from '../roles';
-import { ENTRY_TYPES, isRecordEntryType } from '../source-domains';
+import { ENTRY_TYPES, isRecordEntryType, STATE_ENTRY_TYPES } from '../source-domains';
 import { JOURNAL_VIEWS, SECTION_NAMES, SECTIONS, sectionOf, treatmentIn } from './journal-views';
 import { ROUTINE_TYPES } from './routine-summaries';
 
@@ -29,6 +29,13 @@ describe('journal sections', () => {
   it('puts each type in one section only', () => {
     const all = sectioned();
     expect(all.filter((type, index) => all.indexOf(type) !== index)).toEqual([]);
+  });
+
+  it('places every type with a schema once: in a section, or as state (consent, task step, correction)', () => {
+    const placed = [...sectioned(), ...STATE_ENTRY_TYPES];
+    expect(ENTRY_TYPE_NAMES.filter((type) => !placed.includes(type))).toEqual([]);
+    expect(placed.filter((type, index) => placed.indexOf(type) !== index)).toEqual([]);
+    expect(placed).toHaveLength(ENTRY_TYPE_NAMES.length);
   });
 
   it('holds only journal entry types: consent decisions, task steps and corrections are state', () => {

@@ -1,3 +1,4 @@
+import type { EntryTypeName } from '../generated/entry-type-names';
 import { isAbnormalInterpretation } from '../boundary/vocabularies';
 import type { ViewRole } from '../roles';
 import { sectionOf, type SectionName } from './journal-sections';
@@ -185,7 +186,7 @@ const CLINICAL: readonly ViewRole[] = [
 /** The facts about an entry that the journal and the access rules look at. */
 export interface EntryFacts {
   eventId: string;
-  entryType: string;
+  entryType: EntryTypeName;
   occurredAt: Date;
   sensitivity: readonly string[];
   attention: { role: string; organisation: string; reason: string | null } | null;

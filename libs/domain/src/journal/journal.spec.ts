@@ -1,3 +1,4 @@
+import type { EntryTypeName } from '../generated/entry-type-names';
 import fc from 'fast-check';
 import { LEGALLY_PROTECTED_CATEGORIES } from '../sensitivity';
 import { VIEW_ROLES, type ViewRole } from '../roles';
@@ -15,7 +16,11 @@ import { alwaysShowReasons, SECTIONS, type EntryFacts } from './journal-views';
 const PRACTICE = 'A81001';
 const AGENCY = '716';
 let counter = 0;
-const entry = (entryType: string, day: number, extra: Partial<EntryFacts> = {}): EntryFacts => ({
+const entry = (
+  entryType: EntryTypeName,
+  day: number,
+  extra: Partial<EntryFacts> = {},
+): EntryFacts => ({
   eventId: `e${++counter}`,
   entryType,
   occurredAt: new Date(Date.UTC(2026, 2, day, 9)),
@@ -360,7 +365,11 @@ describe('entryDisclosure: what may be counted', () => {
   const careWorker = { role: 'care-worker' as const, organisation: '716', userId: 'cw' };
   const allowed = { allowed: true as const, basis: 'care-relationship' as const };
   const none = { seals: [], shares: [] };
-  const entry = (entryType: string, sensitivity: string[] = [], organisation = 'A81001') => ({
+  const entry = (
+    entryType: EntryTypeName,
+    sensitivity: string[] = [],
+    organisation = 'A81001',
+  ) => ({
     eventId: '00000000-0000-4000-8000-000000000001',
     entryType,
     occurredAt: new Date('2026-03-01T09:00:00Z'),
@@ -410,7 +419,7 @@ describe('an abnormal result, however it was written', () => {
 
 describe('digests and folds in the timeline', () => {
   const gpViewer = { role: 'gp', organisation: PRACTICE } as const;
-  const at = (entryType: string, iso: string, extra: Partial<EntryFacts> = {}) =>
+  const at = (entryType: EntryTypeName, iso: string, extra: Partial<EntryFacts> = {}) =>
     entry(entryType, 1, { occurredAt: new Date(iso), ...extra });
   const issue = (iso: string, display: string) =>
     at('MedicationIssued', iso, {

@@ -3,6 +3,7 @@ import {
   decideWritePermission,
   type HeldRelationship,
   type ProposedWrite,
+  type ReferralFacts,
   type WriteFacts,
   type WritingAuthor,
 } from './write-permission';
@@ -140,7 +141,7 @@ describe('who may write into a record, and who a flag may name', () => {
 
     it('lets only the organisation a current referral names accept it', () => {
       const accept = write('ReferralAccepted');
-      const referral = {
+      const referral: ReferralFacts = {
         entryType: 'ReferralMade',
         status: 'current',
         receivingOrganisation: NURSES,

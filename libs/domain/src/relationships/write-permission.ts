@@ -1,3 +1,4 @@
+import type { EntryTypeName } from '../generated/entry-type-names';
 import { DomainError } from '../domain-error';
 import { entryTypeRule } from '../source-domains';
 
@@ -23,7 +24,7 @@ export interface HeldRelationship {
 
 /** A referral that a `ReferralAccepted` names, as the read model holds it. */
 export interface ReferralFacts {
-  entryType: string;
+  entryType: EntryTypeName;
   status: string;
   receivingOrganisation: string | null;
 }

@@ -1,4 +1,4 @@
-import type { HeldRelationship, ReferralFacts } from '@carelog/domain';
+import { entryTypeNamed, type HeldRelationship, type ReferralFacts } from '@carelog/domain';
 import { servingSchema } from '@carelog/read-model';
 import type { DataSource } from 'typeorm';
 
@@ -83,7 +83,11 @@ export class ReadModelFacts {
       [eventId, nhsNumber],
     );
     return row
-      ? { entryType: row.entry_type, status: row.status, receivingOrganisation: row.receiving }
+      ? {
+          entryType: entryTypeNamed(row.entry_type),
+          status: row.status,
+          receivingOrganisation: row.receiving,
+        }
       : null;
   }
 }

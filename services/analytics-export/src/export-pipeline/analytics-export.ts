@@ -1,16 +1,16 @@
 import { loadAnalyticsCodec, loadEventCodec } from '@carelog/codec';
-import { ensureTopics, platformTopics } from '@carelog/kafka';
+import { ensureTopics, platformTopics, type CheckpointedConsumer } from '@carelog/kafka';
 import type { Kafka } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import type { ExportConfig } from '../export-config';
-import { ExportConsumer } from './export-consumer';
+import { exportConsumer, type Prepared } from './export-consumer';
 import { ExportStore, migrateExportStore } from './export-store';
 import { ReleaseLoop } from './release-loop';
 
 /** The whole export: its store, the consumer that stages, and the loop that decides. */
 export class AnalyticsExport {
   readonly store: ExportStore;
-  readonly consumer: ExportConsumer;
+  readonly consumer: CheckpointedConsumer<Prepared>;
   readonly releases: ReleaseLoop;
 
   constructor(
@@ -21,7 +21,7 @@ export class AnalyticsExport {
     const codec = loadEventCodec();
     const analyticsCodec = loadAnalyticsCodec();
     this.store = new ExportStore(dataSource);
-    this.consumer = new ExportConsumer(
+    this.consumer = exportConsumer(
       kafka,
       codec,
       analyticsCodec,

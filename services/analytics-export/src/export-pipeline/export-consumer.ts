@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { AnalyticsCodec, EventCodec, RecordEntryEvent } from '@carelog/codec';
 import type { SourceDomain } from '@carelog/domain';
-import { CheckpointedConsumer, domainOfTopic, type ConsumedBatch } from '@carelog/kafka';
+import { CheckpointedConsumer, domainOfTopic, lagInto, type ConsumedBatch } from '@carelog/kafka';
 import { metricsRegistry } from '@carelog/nest-platform';
 import type { Kafka } from 'kafkajs';
 import { toAnalyticsCandidate, type FeedSettings } from '../pseudonymised-entry/analytics-entry';
@@ -10,7 +10,7 @@ import { consumerLag, deadLetters, excludedEntries } from './export-metrics';
 import type { ExportStore, OptOutChange, StagedEntry } from './export-store';
 
 /** What one event means for the feed, worked out before the batch is written. */
-interface Prepared {
+export interface Prepared {
   staged: StagedEntry | undefined;
   optOutChange: OptOutChange | undefined;
 }
@@ -45,82 +45,68 @@ function latestRecordedAt(batch: ConsumedBatch<Prepared>): Date | undefined {
   return latest;
 }
 
+/** Shapes one entry for the feed; a reason to leave it out is counted, not staged. */
+function stage(
+  event: RecordEntryEvent,
+  setting: SourceDomain,
+  codecs: { codec: EventCodec; analyticsCodec: AnalyticsCodec },
+  settings: FeedSettings,
+): StagedEntry | undefined {
+  const schema = codecs.codec.catalogue.current(event.type);
+  if (!schema) return undefined;
+  const shaped = toAnalyticsCandidate({ event, setting, schema }, settings);
+  if ('excluded' in shaped) {
+    excludedEntries.inc({ reason: shaped.excluded });
+    return undefined;
+  }
+  const { entry, clinicalDay } = shaped.candidate;
+  return {
+    analyticsId: entry.analyticsId,
+    patientPseudonym: entry.patientPseudonym,
+    setting,
+    organisation: entry.organisation,
+    clinicalDay,
+    recordedAt: event.recordedAt,
+    message: codecs.analyticsCodec.encode('AnalyticsRecordEntry', entry),
+  };
+}
+
 /**
  * Reads every record-entry topic in one consumer group. Each partition batch is written in
  * one Postgres transaction with its checkpoint: entries staged (already pseudonymised, not
  * yet decided) and opt-out changes applied. Kafka's committed offset only follows.
  */
-export class ExportConsumer {
-  private readonly consumer: CheckpointedConsumer<Prepared>;
-
-  constructor(
-    kafka: Kafka,
-    private readonly codec: EventCodec,
-    private readonly analyticsCodec: AnalyticsCodec,
-    store: ExportStore,
-    private readonly settings: FeedSettings,
-    readonly consumerGroup: string,
-  ) {
-    const partitionOf = (topic: string, partition: number) => ({
-      consumerGroup,
-      topic,
-      partition,
-    });
-    this.consumer = new CheckpointedConsumer<Prepared>(kafka, codec, {
-      consumerGroup,
-      checkpoint: (topic, partition) => store.checkpoint(partitionOf(topic, partition)),
-      prepare: (event, position) => ({
-        staged: this.stage(event, settingOf(position.topic)),
-        optOutChange: optOutChange(event, settings),
+export function exportConsumer(
+  kafka: Kafka,
+  codec: EventCodec,
+  analyticsCodec: AnalyticsCodec,
+  store: ExportStore,
+  settings: FeedSettings,
+  consumerGroup: string,
+): CheckpointedConsumer<Prepared> {
+  const partitionOf = (topic: string, partition: number) => ({
+    consumerGroup,
+    topic,
+    partition,
+  });
+  return new CheckpointedConsumer<Prepared>(kafka, codec, {
+    consumerGroup,
+    checkpoint: (topic, partition) => store.checkpoints.read(partitionOf(topic, partition)),
+    prepare: (event, position) => ({
+      staged: stage(event, settingOf(position.topic), { codec, analyticsCodec }, settings),
+      optOutChange: optOutChange(event, settings),
+    }),
+    write: (batch) =>
+      store.writeBatch({
+        partition: partitionOf(batch.topic, batch.partition),
+        staged: batch.events.flatMap(({ prepared }) => prepared.staged ?? []),
+        optOutChanges: batch.events.flatMap(({ prepared }) => prepared.optOutChange ?? []),
+        nextOffset: batch.nextOffset,
+        maxRecordedAt: latestRecordedAt(batch),
       }),
-      write: (batch) =>
-        store.writeBatch({
-          partition: partitionOf(batch.topic, batch.partition),
-          staged: batch.events.flatMap(({ prepared }) => prepared.staged ?? []),
-          optOutChanges: batch.events.flatMap(({ prepared }) => prepared.optOutChange ?? []),
-          nextOffset: batch.nextOffset,
-          maxRecordedAt: latestRecordedAt(batch),
-        }),
-      onLag: (partitions) => {
-        for (const entry of partitions)
-          consumerLag.set({ topic: entry.topic, partition: String(entry.partition) }, entry.lag);
-      },
-      onDeadLettered: (count) => deadLetters.inc(count),
-      metrics: metricsRegistry,
-      logger: new Logger('ExportConsumer'),
-    });
-  }
-
-  get isJoined(): boolean {
-    return this.consumer.isJoined;
-  }
-
-  start(): Promise<void> {
-    return this.consumer.start();
-  }
-
-  stop(): Promise<void> {
-    return this.consumer.stop();
-  }
-
-  /** Shapes one entry for the feed; a reason to leave it out is counted, not staged. */
-  private stage(event: RecordEntryEvent, setting: SourceDomain): StagedEntry | undefined {
-    const schema = this.codec.catalogue.current(event.type);
-    if (!schema) return undefined;
-    const shaped = toAnalyticsCandidate({ event, setting, schema }, this.settings);
-    if ('excluded' in shaped) {
-      excludedEntries.inc({ reason: shaped.excluded });
-      return undefined;
-    }
-    const { entry, clinicalDay } = shaped.candidate;
-    return {
-      analyticsId: entry.analyticsId,
-      patientPseudonym: entry.patientPseudonym,
-      setting,
-      organisation: entry.organisation,
-      clinicalDay,
-      recordedAt: event.recordedAt,
-      message: this.analyticsCodec.encode('AnalyticsRecordEntry', entry),
-    };
-  }
+    onLag: lagInto(consumerLag),
+    onDeadLettered: (count) => deadLetters.inc(count),
+    metrics: metricsRegistry,
+    logger: new Logger('ExportConsumer'),
+  });
 }

@@ -1,7 +1,9 @@
 import {
+  CheckpointStore,
   configuredDatabaseUrl,
   migrateExclusively,
   ParameterFreeLogger,
+  type PartitionRef,
 } from '@carelog/read-model';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { AnalyticsOptOutType } from '../pseudonymised-entry/export-decision';
@@ -37,12 +39,6 @@ export const migrateExportStore = (dataSource: DataSource): Promise<void> =>
     (dataSource.options as { schema?: string }).schema ?? analyticsSchema(),
     'analyticsExport',
   );
-
-export interface PartitionRef {
-  consumerGroup: string;
-  topic: string;
-  partition: number;
-}
 
 export interface StagedEntry {
   analyticsId: string;
@@ -97,34 +93,13 @@ const isoDay = (day: number): string => new Date(day * DAY_MS).toISOString().sli
 
 /** Everything the export keeps in Postgres, each write in one transaction with what it depends on. */
 export class ExportStore {
-  constructor(readonly dataSource: DataSource) {}
+  /** The consumer's checkpoints, with the latest system time stored (the consent watermark's). */
+  readonly checkpoints: CheckpointStore;
 
-  async checkpoint(ref: PartitionRef): Promise<bigint | undefined> {
-    const [row] = await this.dataSource.query<Array<{ next_offset: string }>>(
-      `SELECT next_offset FROM consumer_checkpoint
-       WHERE consumer_group = $1 AND topic = $2 AND kafka_partition = $3`,
-      [ref.consumerGroup, ref.topic, ref.partition],
-    );
-    return row ? BigInt(row.next_offset) : undefined;
-  }
-
-  async checkpoints(
-    consumerGroup: string,
-    topic: string,
-  ): Promise<Map<number, { nextOffset: bigint; maxRecordedAt: Date | undefined }>> {
-    const rows = await this.dataSource.query<
-      Array<{ kafka_partition: number; next_offset: string; max_recorded_at: Date | null }>
-    >(
-      `SELECT kafka_partition, next_offset, max_recorded_at FROM consumer_checkpoint
-       WHERE consumer_group = $1 AND topic = $2`,
-      [consumerGroup, topic],
-    );
-    return new Map(
-      rows.map((row) => [
-        row.kafka_partition,
-        { nextOffset: BigInt(row.next_offset), maxRecordedAt: row.max_recorded_at ?? undefined },
-      ]),
-    );
+  constructor(readonly dataSource: DataSource) {
+    this.checkpoints = new CheckpointStore(dataSource, 'consumer_checkpoint', {
+      withRecordedAt: true,
+    });
   }
 
   /** Stages the batch's entries, applies its opt-out changes and moves the checkpoint, atomically. */
@@ -154,15 +129,7 @@ export class ExportStore {
           [change.patientPseudonym, change.optOutType, change.active, change.changedAt],
         );
       }
-      const { consumerGroup, topic, partition } = batch.partition;
-      await manager.query(
-        `INSERT INTO consumer_checkpoint (consumer_group, topic, kafka_partition, next_offset, max_recorded_at)
-         VALUES ($1, $2, $3, $4, $5)
-         ON CONFLICT (consumer_group, topic, kafka_partition) DO UPDATE
-         SET next_offset = $4,
-             max_recorded_at = GREATEST(consumer_checkpoint.max_recorded_at, EXCLUDED.max_recorded_at)`,
-        [consumerGroup, topic, partition, batch.nextOffset.toString(), batch.maxRecordedAt ?? null],
-      );
+      await this.checkpoints.store(manager, batch.partition, batch.nextOffset, batch.maxRecordedAt);
     });
   }
 

@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { AnalyticsCodec } from '@carelog/codec';
+import { PollingLoop } from '@carelog/nest-platform';
 import { analyticsCountsTopic, analyticsEntriesTopic, recordEntryTopic } from '@carelog/kafka';
 import type { Admin, Kafka, Producer } from 'kafkajs';
 import { optOutExclusion } from '../pseudonymised-entry/export-decision';
@@ -36,11 +37,15 @@ const dayNumber = (isoDay: string): number => Date.parse(`${isoDay}T00:00:00Z`) 
  * instances may run it: each takes rows no other holds.
  */
 export class ReleaseLoop {
-  private readonly logger = new Logger('ReleaseLoop');
   private readonly producer: Producer;
   private readonly admin: Admin;
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
+  /** Sooner while entries wait, at the idle pace when none did at the last look. */
+  private readonly loop = new PollingLoop({
+    name: 'release',
+    run: () => this.releaseAll(),
+    intervalMs: () => (this.awaiting > 0 ? RELEASE_INTERVAL_MS : IDLE_RELEASE_INTERVAL_MS),
+    logger: new Logger('ReleaseLoop'),
+  });
   private stopped = false;
   private prunedAt = 0;
   /** Entries staged and not yet decided at the last look. */
@@ -64,32 +69,14 @@ export class ReleaseLoop {
   async start(): Promise<void> {
     await this.admin.connect();
     await this.producer.connect();
-    this.schedule();
+    this.loop.start();
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
-    clearTimeout(this.timer);
-    await this.running;
+    await this.loop.stop();
     await this.producer.disconnect();
     await this.admin.disconnect();
-  }
-
-  private schedule(): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(
-      () => {
-        this.running = this.releaseAll()
-          .then(() => undefined)
-          .catch((error: unknown) =>
-            this.logger.warn(
-              `release failed, will retry: ${(error as { code?: string }).code ?? (error as Error).name}`,
-            ),
-          )
-          .finally(() => this.schedule());
-      },
-      this.awaiting > 0 ? RELEASE_INTERVAL_MS : IDLE_RELEASE_INTERVAL_MS,
-    );
   }
 
   /** The consent watermark as of now, from the broker's high watermarks and our checkpoints. */
@@ -97,7 +84,12 @@ export class ReleaseLoop {
     const topic = recordEntryTopic('patient');
     const observedAt = new Date();
     const offsets = await this.admin.fetchTopicOffsets(topic);
-    const checkpoints = await this.store.checkpoints(this.consumerGroup, topic);
+    const checkpoints = new Map(
+      (await this.store.checkpoints.readAll(this.consumerGroup, topic)).map((row) => [
+        row.partition,
+        row,
+      ]),
+    );
     const watermark = consentWatermark(
       offsets.map((offset) => ({
         partition: offset.partition,

@@ -6,7 +6,7 @@ import {
   type SchemaVersion,
 } from '@carelog/codec';
 import {
-  entryTypeRule,
+  isConsentDecisionType,
   isRole,
   isValidNhsNumber,
   LEGALLY_PROTECTED_CATEGORIES,
@@ -199,7 +199,7 @@ export function toAnalyticsCandidate(
   settings: FeedSettings,
 ): { candidate: AnalyticsCandidate } | { excluded: ExclusionReason } {
   const { event, setting, schema } = input;
-  if (entryTypeRule(event.type)?.consentDecision) return { excluded: 'consent-decision' };
+  if (isConsentDecisionType(event.type)) return { excluded: 'consent-decision' };
   const sensitivity: readonly string[] = event.sensitivity;
   if (
     sensitivity.some((category) =>

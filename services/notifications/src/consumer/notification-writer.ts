@@ -1,11 +1,6 @@
+import { CheckpointStore, type PartitionRef } from '@carelog/read-model';
 import type { DataSource } from 'typeorm';
 import type { NotificationReason, StoredEntryFacts } from '../recipients/recipients';
-
-export interface PartitionBatch {
-  consumerGroup: string;
-  topic: string;
-  partition: number;
-}
 
 /** One notification as stored: addressed to one identity, with minimal content (no payload, no free text). */
 export interface NotificationRow {
@@ -27,22 +22,19 @@ export interface NotificationRow {
  * offset in one transaction. Idempotent by (event, recipient): a replayed batch adds nothing.
  */
 export class NotificationWriter {
+  /** The consumer's checkpoints, in the notifications' own schema. */
+  readonly checkpoints: CheckpointStore;
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly schema: string,
-  ) {}
-
-  async checkpoint(batch: PartitionBatch): Promise<bigint | undefined> {
-    const rows = await this.dataSource.query<Array<{ next_offset: string }>>(
-      `SELECT next_offset FROM consumer_checkpoint WHERE consumer_group = $1 AND topic = $2 AND kafka_partition = $3`,
-      [batch.consumerGroup, batch.topic, batch.partition],
-    );
-    return rows[0] ? BigInt(rows[0].next_offset) : undefined;
+  ) {
+    this.checkpoints = new CheckpointStore(dataSource, 'consumer_checkpoint');
   }
 
   /** Returns how many notifications were new. */
   async write(
-    batch: PartitionBatch,
+    batch: PartitionRef,
     notifications: readonly NotificationRow[],
     nextOffset: bigint,
   ): Promise<number> {
@@ -92,11 +84,7 @@ export class NotificationWriter {
           );
         }
       }
-      await manager.query(
-        `INSERT INTO consumer_checkpoint (consumer_group, topic, kafka_partition, next_offset) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (consumer_group, topic, kafka_partition) DO UPDATE SET next_offset = $4`,
-        [batch.consumerGroup, batch.topic, batch.partition, nextOffset.toString()],
-      );
+      await this.checkpoints.store(manager, batch, nextOffset);
       return created;
     });
   }

@@ -1,5 +1,7 @@
+import type { RecordEntryEventFields } from '@carelog/codec';
 import {
   decidePatientAccess,
+  entryTypeNamed,
   isRole,
   isStaffRole,
   mayViewEntry,
@@ -50,31 +52,26 @@ export interface Recipient {
  * Whom an event asks to act: an entry's own attention flag or, for an escalated task, the role
  * and organisation it escalated to (the record API's task escalator writes AttentionEscalated).
  */
-export function attentionOf(event: {
-  type: string;
-  attention: EntryFacts['attention'];
-  payload: object;
-}): EntryFacts['attention'] {
+export function attentionOf(
+  event: RecordEntryEventFields<'attention' | 'payload'>,
+): EntryFacts['attention'] {
   if (event.type !== 'AttentionEscalated') return event.attention;
-  const to = (event.payload as { escalatedTo?: { role?: unknown; organisation?: unknown } })
-    .escalatedTo;
-  if (typeof to?.role !== 'string' || typeof to.organisation !== 'string') return null;
+  const { escalatedTo } = event.payload;
+  // Always there in a decoded event; checked so that an event built by hand tells no one.
+  if (typeof escalatedTo?.role !== 'string' || typeof escalatedTo.organisation !== 'string')
+    return null;
   return {
-    role: to.role,
-    organisation: to.organisation,
+    role: escalatedTo.role,
+    organisation: escalatedTo.organisation,
     reason: 'escalated: not acknowledged in time',
   };
 }
 
 /** The entry an event is about, to read it by: an escalation names its flagged entry. */
-export function subjectEntryOf(event: {
-  type: string;
-  eventId: string;
-  supersedes: { eventId: string } | null;
-  payload: object;
-}): string {
-  const flagged = (event.payload as { entryEventId?: unknown }).entryEventId;
-  if (event.type === 'AttentionEscalated' && typeof flagged === 'string') return flagged;
+export function subjectEntryOf(
+  event: RecordEntryEventFields<'eventId' | 'supersedes' | 'payload'>,
+): string {
+  if (event.type === 'AttentionEscalated') return event.payload.entryEventId;
   return event.supersedes?.eventId ?? event.eventId;
 }
 
@@ -184,7 +181,7 @@ export function mayStillBeTold(
     eventId: notification.eventId,
     entryId: notification.eventId,
     nhsNumber: notification.nhsNumber,
-    entryType: notification.entryType,
+    entryType: entryTypeNamed(notification.entryType),
     occurredAt: notification.occurredAt,
     recordedAt: notification.occurredAt,
     sensitivity: notification.facts.sensitivity,

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { ProducerConnection } from '@carelog/kafka';
-import { metricsRegistry } from '@carelog/nest-platform';
+import { metricsRegistry, PollingLoop } from '@carelog/nest-platform';
 import type { Kafka, Producer } from 'kafkajs';
 import { Counter } from 'prom-client';
 import type { DataSource } from 'typeorm';
@@ -73,10 +73,18 @@ export class WebhookWorker {
   private readonly logger = new Logger('WebhookWorker');
   private readonly producer: Producer;
   private readonly connection: ProducerConnection;
-  private timer: NodeJS.Timeout | undefined;
-  private round: Promise<void> | undefined;
-  private running = false;
-  private wakeRequested = false;
+  /** Straight on while rounds come back full or a wake came in, else every poll interval. */
+  private readonly rounds = new PollingLoop<number>({
+    name: 'delivery round',
+    run: () => this.exec(),
+    intervalMs: (claimed) =>
+      claimed !== undefined && claimed >= this.settings.webhook.batch
+        ? 0
+        : this.settings.webhook.pollMs,
+    firstRunMs: 0,
+    onError: () => failedRounds.inc(),
+    logger: this.logger,
+  });
 
   constructor(
     kafka: Kafka,
@@ -97,42 +105,18 @@ export class WebhookWorker {
 
   /** Starts polling for due deliveries. */
   init(): void {
-    this.running = true;
-    this.schedule(0);
+    this.rounds.start();
   }
 
   /** Asks for a round now (new notifications were stored). */
   wake(): void {
-    if (!this.running) return;
-    if (this.round) this.wakeRequested = true;
-    else this.schedule(0);
+    this.rounds.wake();
   }
 
   /** Finishes the round in flight, then stops. */
   async stop(): Promise<void> {
-    this.running = false;
-    clearTimeout(this.timer);
-    await this.round;
+    await this.rounds.stop();
     await this.producer.disconnect();
-  }
-
-  private schedule(delayMs: number): void {
-    clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
-      this.round = this.exec()
-        .catch((error: unknown) => {
-          failedRounds.inc();
-          this.logger.warn(`delivery round failed: ${(error as Error).name}`);
-          return 0;
-        })
-        .then((claimed) => {
-          this.round = undefined;
-          if (!this.running) return;
-          const again = claimed >= this.settings.webhook.batch || this.wakeRequested;
-          this.wakeRequested = false;
-          this.schedule(again ? 0 : this.settings.webhook.pollMs);
-        });
-    }, delayMs);
   }
 
   /** One round: claim due deliveries, send them, record each outcome. Returns how many were claimed. */

@@ -5,6 +5,7 @@ import {
   platformTopics,
   recordEntryTopics,
   type PartitionLag,
+  type CheckpointedConsumer,
 } from '@carelog/kafka';
 import { metricsRegistry } from '@carelog/nest-platform';
 import { migrateReadModel, readModelDataSource, ReadModelVersions } from '@carelog/read-model';
@@ -21,7 +22,7 @@ import {
 import type { Admin } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import { rebuildReadModel } from '../rebuild/rebuild';
-import { ProjectionConsumer } from './projection-consumer';
+import { projectionConsumer } from './projection-consumer';
 import { RecordWriter } from './record-writer';
 
 // Topics and projection groups of this test's own: names are read when used.
@@ -48,7 +49,7 @@ describe('the projection under hostile messages on every record-entry topic', ()
   let admin: Admin;
   let dataSource: DataSource;
   let control: DataSource;
-  let consumer: ProjectionConsumer;
+  let consumer: CheckpointedConsumer;
 
   beforeAll(async () => {
     admin = kafka.admin();
@@ -63,7 +64,7 @@ describe('the projection under hostile messages on every record-entry topic', ()
       poolSize: 2,
     });
     await control.initialize();
-    consumer = new ProjectionConsumer(kafka, codec, new RecordWriter(dataSource), group);
+    consumer = projectionConsumer(kafka, codec, new RecordWriter(dataSource), group);
     await consumer.start();
     await publishCorpus(kafka, corpus);
   });

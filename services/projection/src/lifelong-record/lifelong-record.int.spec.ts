@@ -7,6 +7,7 @@ import {
   recordEntryTopic,
   recordEntryTopics,
   recordTopicSpec,
+  type CheckpointedConsumer,
 } from '@carelog/kafka';
 import {
   EntryVersionRow,
@@ -24,7 +25,7 @@ import {
 } from '@carelog/testing';
 import type { Admin, Producer } from 'kafkajs';
 import type { DataSource } from 'typeorm';
-import { ProjectionConsumer } from './projection-consumer';
+import { projectionConsumer } from './projection-consumer';
 import { RecordWriter } from './record-writer';
 
 /**
@@ -41,7 +42,7 @@ describe('the lifelong-record projection', () => {
   let admin: Admin;
   let producer: Producer;
   let dataSource: DataSource;
-  let consumer: ProjectionConsumer;
+  let consumer: CheckpointedConsumer;
 
   const t = (minutes: number) => new Date(Date.UTC(2026, 3, 1, 9, minutes));
   const send = async (events: UncheckedRecordEntryEvent[], raw: Buffer[] = []) => {
@@ -68,7 +69,7 @@ describe('the lifelong-record projection', () => {
       for (const { topic, offsets } of ends) {
         for (const { partition, high } of offsets) {
           if (high === '0') continue;
-          expect(await writer.checkpoint({ consumerGroup: group, topic, partition })).toBe(
+          expect(await writer.checkpoints.read({ consumerGroup: group, topic, partition })).toBe(
             BigInt(high),
           );
         }
@@ -87,7 +88,7 @@ describe('the lifelong-record projection', () => {
     dataSource = readModelDataSource({ applicationName: 'lifelong-test', schema });
     await dataSource.initialize();
     await migrateReadModel(dataSource);
-    consumer = new ProjectionConsumer(kafka, codec, new RecordWriter(dataSource), group);
+    consumer = projectionConsumer(kafka, codec, new RecordWriter(dataSource), group);
     await consumer.start();
   });
 
@@ -127,88 +128,102 @@ describe('the lifelong-record projection', () => {
     },
   });
 
-  it('shows an amended entry in its current version and keeps every version', async () => {
-    await send([original, mistake, amendment, inError]);
-    await caughtUp();
-    const entry = await dataSource
-      .getRepository(RecordEntryRow)
-      .findOneByOrFail({ eventId: original.eventId });
-    expect(entry).toMatchObject({
-      currentEventId: amendment.eventId,
-      versionCount: 2,
-      status: 'current',
-      payload: { narrative: 'Cough, 2 weeks.' },
+  describe('an amended entry and an entry entered in error', () => {
+    beforeAll(async () => {
+      await send([original, mistake, amendment, inError]);
+      await caughtUp();
     });
-    const versions = await dataSource
-      .getRepository(EntryVersionRow)
-      .find({ where: { entryId: original.eventId }, order: { recordedAt: 'ASC' } });
-    expect(versions.map((version) => version.payload['narrative'])).toEqual([
-      'Cough, 2 days.',
-      'Cough, 2 weeks.',
-    ]);
-    expect(versions[1]?.supersedesReason).toBe('duration mistyped');
-  });
 
-  it('takes an entry entered in error out of the record and keeps it in the history', async () => {
-    const entry = await dataSource
-      .getRepository(RecordEntryRow)
-      .findOneByOrFail({ eventId: mistake.eventId });
-    expect(entry).toMatchObject({
-      status: 'entered-in-error',
-      enteredInErrorReason: 'wrong patient',
-    });
-    expect(
-      await dataSource.getRepository(EntryVersionRow).countBy({ entryId: mistake.eventId }),
-    ).toBe(2);
-  });
-
-  it('reproduces the record as it stood at any past moment', async () => {
-    const narratives = async (at: Date) =>
-      (await recordAsAt(dataSource, nhsNumber, at)).map((entry) => [
-        entry.entryType,
-        entry.payload['narrative'] ?? null,
+    it('shows an amended entry in its current version and keeps every version', async () => {
+      const entry = await dataSource
+        .getRepository(RecordEntryRow)
+        .findOneByOrFail({ eventId: original.eventId });
+      expect(entry).toMatchObject({
+        currentEventId: amendment.eventId,
+        versionCount: 2,
+        status: 'current',
+        payload: { narrative: 'Cough, 2 weeks.' },
+      });
+      const versions = await dataSource
+        .getRepository(EntryVersionRow)
+        .find({ where: { entryId: original.eventId }, order: { recordedAt: 'ASC' } });
+      expect(versions.map((version) => version.payload['narrative'])).toEqual([
+        'Cough, 2 days.',
+        'Cough, 2 weeks.',
       ]);
-    expect(await narratives(t(-1))).toEqual([]);
-    expect(await narratives(t(1))).toEqual([['ConsultationRecorded', 'Cough, 2 days.']]);
-    expect((await narratives(t(6))).map(([type]) => type).sort()).toEqual([
-      'AllergyRecorded',
-      'ConsultationRecorded',
-    ]);
-    expect(await narratives(t(15))).toContainEqual(['ConsultationRecorded', 'Cough, 2 weeks.']);
-    expect(await narratives(t(25))).toEqual([['ConsultationRecorded', 'Cough, 2 weeks.']]);
+      expect(versions[1]?.supersedesReason).toBe('duration mistyped');
+    });
+
+    it('takes an entry entered in error out of the record and keeps it in the history', async () => {
+      const entry = await dataSource
+        .getRepository(RecordEntryRow)
+        .findOneByOrFail({ eventId: mistake.eventId });
+      expect(entry).toMatchObject({
+        status: 'entered-in-error',
+        enteredInErrorReason: 'wrong patient',
+      });
+      expect(
+        await dataSource.getRepository(EntryVersionRow).countBy({ entryId: mistake.eventId }),
+      ).toBe(2);
+    });
+
+    it('reproduces the record as it stood at any past moment', async () => {
+      const narratives = async (at: Date) =>
+        (await recordAsAt(dataSource, nhsNumber, at)).map((entry) => [
+          entry.entryType,
+          entry.payload['narrative'] ?? null,
+        ]);
+      expect(await narratives(t(-1))).toEqual([]);
+      expect(await narratives(t(1))).toEqual([['ConsultationRecorded', 'Cough, 2 days.']]);
+      expect((await narratives(t(6))).map(([type]) => type).sort()).toEqual([
+        'AllergyRecorded',
+        'ConsultationRecorded',
+      ]);
+      expect(await narratives(t(15))).toContainEqual(['ConsultationRecorded', 'Cough, 2 weeks.']);
+      expect(await narratives(t(25))).toEqual([['ConsultationRecorded', 'Cough, 2 weeks.']]);
+    });
   });
 
   describe('attention tasks', () => {
     const carer = { role: 'care-worker', organisation: 'LA0001', reason: 'skin tear, dressed' };
-    const flagged = exampleEvent('CareVisitRecorded', {
-      nhsNumber,
-      organisation: 'LA0001',
-      recordedAt: t(30),
-      attention: { role: 'community-nurse', organisation: 'RY448', reason: 'skin tear' },
-    });
-    const step = (type: string, minutes: number, payload: Record<string, unknown>) =>
-      exampleEvent(type, {
-        nhsNumber,
-        recordedAt: t(minutes),
-        attention: null,
-        payload: { entryEventId: flagged.eventId, entryType: 'CareVisitRecorded', ...payload },
-        author: { userId: 'nurse-1', role: 'community-nurse', organisation: 'RY448' },
+    /** A flagged entry and its steps, for a patient of its own: each test stands alone. */
+    const flaggedVisit = () => {
+      const patient = nextTestNhsNumber();
+      const flagged = exampleEvent('CareVisitRecorded', {
+        nhsNumber: patient,
+        organisation: 'LA0001',
+        recordedAt: t(30),
+        attention: { role: 'community-nurse', organisation: 'RY448', reason: 'skin tear' },
       });
-    const escalation = step('AttentionEscalated', 40, {
-      level: 1,
-      unacknowledgedSeconds: 600,
-      escalatedTo: { role: 'gp', organisation: 'RY448' },
-    });
-    const acknowledgement = step('AttentionAcknowledged', 45, { note: 'visiting today' });
-    const lateAcknowledgement = step('AttentionAcknowledged', 50, { note: null });
-    const task = () =>
-      dataSource.query<Array<Record<string, unknown>>>(
-        `SELECT status, recipient_role, recipient_organisation, reason, escalation_level, escalated_to_role,
-                acknowledged_by, acknowledgement_event_id FROM attention_task WHERE task_id = $1`,
-        [flagged.eventId],
-      );
+      const step = (type: string, minutes: number, payload: Record<string, unknown>) =>
+        exampleEvent(type, {
+          nhsNumber: patient,
+          recordedAt: t(minutes),
+          attention: null,
+          payload: { entryEventId: flagged.eventId, entryType: 'CareVisitRecorded', ...payload },
+          author: { userId: 'nurse-1', role: 'community-nurse', organisation: 'RY448' },
+        });
+      return {
+        patient,
+        flagged,
+        escalation: step('AttentionEscalated', 40, {
+          level: 1,
+          unacknowledgedSeconds: 600,
+          escalatedTo: { role: 'gp', organisation: 'RY448' },
+        }),
+        acknowledgement: step('AttentionAcknowledged', 45, { note: 'visiting today' }),
+        lateAcknowledgement: step('AttentionAcknowledged', 50, { note: null }),
+        task: () =>
+          dataSource.query<Array<Record<string, unknown>>>(
+            `SELECT status, recipient_role, recipient_organisation, reason, escalation_level, escalated_to_role,
+                    acknowledged_by, acknowledgement_event_id FROM attention_task WHERE task_id = $1`,
+            [flagged.eventId],
+          ),
+      };
+    };
 
     it('opens a task for the role and organisation an entry is flagged for', async () => {
+      const { flagged, task } = flaggedVisit();
       await send([flagged]);
       await caughtUp();
       expect(await task()).toEqual([
@@ -223,6 +238,10 @@ describe('the lifelong-record projection', () => {
     });
 
     it('records an escalation, then the first acknowledgement; a later one stays in the history only', async () => {
+      const { patient, flagged, escalation, acknowledgement, lateAcknowledgement, task } =
+        flaggedVisit();
+      await send([flagged]);
+      await caughtUp();
       await send([escalation, acknowledgement, lateAcknowledgement]);
       await caughtUp();
       expect(await task()).toEqual([
@@ -237,7 +256,7 @@ describe('the lifelong-record projection', () => {
       expect(
         await dataSource
           .getRepository(EntryVersionRow)
-          .countBy({ nhsNumber, entryType: 'AttentionAcknowledged' }),
+          .countBy({ nhsNumber: patient, entryType: 'AttentionAcknowledged' }),
       ).toBe(2);
       // Task steps are not entries of the record.
       expect(
@@ -248,7 +267,11 @@ describe('the lifelong-record projection', () => {
     });
 
     it('changes no task when its events are delivered again', async () => {
+      const { flagged, escalation, acknowledgement, lateAcknowledgement, task } = flaggedVisit();
+      await send([flagged, escalation, acknowledgement, lateAcknowledgement]);
+      await caughtUp();
       const before = await task();
+      expect(before).toEqual([expect.objectContaining({ status: 'acknowledged' })]);
       await send([flagged, escalation, acknowledgement]);
       await caughtUp();
       expect(await task()).toEqual(before);
@@ -333,6 +356,8 @@ describe('the lifelong-record projection', () => {
                 (SELECT json_agg(c ORDER BY c.started_by_event_id) FROM care_relationship c) AS relationships,
                 (SELECT json_agg(t ORDER BY t.task_id) FROM attention_task t) AS tasks`,
       );
+    await send([original, mistake, amendment, inError]);
+    await caughtUp();
     const before = await snapshot();
     await send([original, mistake, amendment, inError]);
     await caughtUp();

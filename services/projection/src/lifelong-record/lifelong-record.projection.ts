@@ -1,7 +1,11 @@
-import type { RecordEntryEvent } from '@carelog/codec';
+import type { RecordEntryEvent, RecordEntryEventOf } from '@carelog/codec';
 import {
   entryTypeRule,
   FAMILY_CASELOAD,
+  isConsentDecisionType,
+  isTaskStepType,
+  type ConsentDecisionType,
+  type TaskStepType,
   isValidNhsNumber,
   parentalAccessSubject,
   type RelationshipKind,
@@ -79,69 +83,85 @@ export function maternityDischargeGraceHours(
   return hours;
 }
 
-const text = (payload: object, field: string): string => {
-  const value = (payload as Record<string, unknown>)[field];
+/**
+ * A payload's string field named by data (an entry type rule's `organisationField`), or '' when
+ * the type has no such string field: the only payload read here that is not through a type.
+ */
+const textField = (payload: object, field: string): string => {
+  const value: unknown = Object.entries(payload).find(([name]) => name === field)?.[1];
   return typeof value === 'string' ? value : '';
 };
 
+/** Every event whose type is in one of the lists, narrowed so its payload has its schema's type. */
+const isOneOf = <T extends RecordEntryEvent['type']>(
+  event: RecordEntryEvent,
+  is: (type: string) => type is T,
+): event is RecordEntryEventOf<T> => is(event.type);
+
+/** A switch that has handled every type it can be given: a type added to its list fails here. */
+const unhandled = (_event: never): never => {
+  throw new Error('an entry type in the list has no effect declared');
+};
+
 /** The consent decision an event records, as state keyed by subject. */
-function consentEffect(event: RecordEntryEvent): Effect | undefined {
-  const payload = event.payload as Record<string, unknown>;
+function consentEffect(event: RecordEntryEventOf<ConsentDecisionType>): Effect {
   switch (event.type) {
     case 'OptOutRecorded':
       return {
         kind: 'consent',
-        subject: `opt-out:${text(payload, 'optOutType')}`,
-        active: payload['effective'] === true,
+        subject: `opt-out:${event.payload.optOutType}`,
+        active: event.payload.effective,
         detail: {},
       };
     case 'OptOutWithdrawn':
       return {
         kind: 'consent',
-        subject: `opt-out:${text(payload, 'optOutType')}`,
+        subject: `opt-out:${event.payload.optOutType}`,
         active: false,
         detail: {},
       };
     case 'EntrySealed':
     case 'EntryUnsealed': {
-      const from = (payload['sealedFrom'] ?? {}) as Record<string, unknown>;
+      const { entryEventId, sealedFrom } = event.payload;
       return {
         kind: 'consent',
-        subject: `seal:${text(payload, 'entryEventId')}:${text(from, 'kind')}:${text(from, 'value')}`,
+        subject: `seal:${entryEventId}:${sealedFrom.kind}:${sealedFrom.value}`,
         active: event.type === 'EntrySealed',
-        detail: { entryEventId: payload['entryEventId'], sealedFrom: from },
+        detail: { entryEventId, sealedFrom },
       };
     }
     case 'CarerApproved':
       return {
         kind: 'consent',
-        subject: `carer:${text(payload, 'carerUserId')}`,
+        subject: `carer:${event.payload.carerUserId}`,
         active: true,
-        detail: payload,
+        detail: event.payload,
       };
     case 'CarerRevoked':
       return {
         kind: 'consent',
-        subject: `carer:${text(payload, 'carerUserId')}`,
+        subject: `carer:${event.payload.carerUserId}`,
         active: false,
-        detail: payload,
+        detail: event.payload,
       };
-    case 'ParentalAccessDecided':
+    case 'ParentalAccessDecided': {
+      const { parentNhsNumber, decision } = event.payload;
       return {
         kind: 'consent',
-        subject: parentalAccessSubject(text(payload, 'parentNhsNumber')),
-        active: payload['decision'] === 'allowed',
-        detail: { parentNhsNumber: payload['parentNhsNumber'], decision: payload['decision'] },
+        subject: parentalAccessSubject(parentNhsNumber),
+        active: decision === 'allowed',
+        detail: { parentNhsNumber, decision },
       };
+    }
     case 'SensitiveInformationShared':
       return {
         kind: 'consent',
-        subject: `share:${text(payload, 'category')}:${text(payload, 'sharedWithOrganisation')}`,
+        subject: `share:${event.payload.category}:${event.payload.sharedWithOrganisation}`,
         active: true,
-        detail: payload,
+        detail: event.payload,
       };
     default:
-      return undefined;
+      return unhandled(event);
   }
 }
 
@@ -149,61 +169,60 @@ const YEAR_MS = 365.25 * 24 * 3_600_000;
 
 /** What a birth or a parental responsibility entry does for the child's record, if anything. */
 function childrenEffect(event: RecordEntryEvent): Effect | undefined {
-  const payload = event.payload as Record<string, unknown>;
   switch (event.type) {
     case 'BirthRecorded': {
-      const child = payload['babyNhsNumber'];
+      const { babyNhsNumber: child, birthTime: bornAt } = event.payload;
       // A version 1 birth may name no baby; the producers refuse one naming the mother herself.
-      if (
-        typeof child !== 'string' ||
-        !isValidNhsNumber(child) ||
-        child === event.patient.nhsNumber
-      )
+      if (child === null || !isValidNhsNumber(child) || child === event.patient.nhsNumber)
         return undefined;
-      const bornAt = payload['birthTime'] instanceof Date ? payload['birthTime'] : event.occurredAt;
       return { kind: 'birth', child, bornAt, inherits: FAMILY_CASELOAD.inheritedAtBirth };
     }
-    case 'ParentalResponsibilityRecorded':
+    case 'ParentalResponsibilityRecorded': {
+      const { personNhsNumber, relationshipToChild, basis } = event.payload;
       return {
         kind: 'parental-responsibility',
-        person: text(payload, 'personNhsNumber'),
+        person: personNhsNumber,
         active: true,
-        detail: {
-          personNhsNumber: payload['personNhsNumber'],
-          relationshipToChild: payload['relationshipToChild'],
-          basis: payload['basis'],
-        },
+        detail: { personNhsNumber, relationshipToChild, basis },
       };
-    case 'ParentalResponsibilityEnded':
+    }
+    case 'ParentalResponsibilityEnded': {
+      const { personNhsNumber } = event.payload;
       return {
         kind: 'parental-responsibility',
-        person: text(payload, 'personNhsNumber'),
+        person: personNhsNumber,
         active: false,
-        detail: { personNhsNumber: payload['personNhsNumber'] },
+        detail: { personNhsNumber },
       };
+    }
     default:
       return undefined;
   }
 }
 
 /** An acknowledgement or escalation: a change to the task of the entry it names. */
-function taskStepEffect(event: RecordEntryEvent): Effect | undefined {
-  const payload = event.payload as Record<string, unknown>;
-  const task = text(payload, 'entryEventId');
-  if (event.type === 'AttentionAcknowledged') {
-    const { userId, role, organisation } = event.author;
-    return { kind: 'task-acknowledged', task, by: { userId, role, organisation } };
+function taskStepEffect(event: RecordEntryEventOf<TaskStepType>): Effect {
+  switch (event.type) {
+    case 'AttentionAcknowledged': {
+      const { userId, role, organisation } = event.author;
+      return {
+        kind: 'task-acknowledged',
+        task: event.payload.entryEventId,
+        by: { userId, role, organisation },
+      };
+    }
+    case 'AttentionEscalated': {
+      const { entryEventId, level, escalatedTo } = event.payload;
+      return {
+        kind: 'task-escalated',
+        task: entryEventId,
+        level,
+        to: { role: escalatedTo.role, organisation: escalatedTo.organisation },
+      };
+    }
+    default:
+      return unhandled(event);
   }
-  if (event.type === 'AttentionEscalated') {
-    const to = (payload['escalatedTo'] ?? {}) as Record<string, unknown>;
-    return {
-      kind: 'task-escalated',
-      task,
-      level: typeof payload['level'] === 'number' ? payload['level'] : 0,
-      to: { role: text(to, 'role'), organisation: text(to, 'organisation') },
-    };
-  }
-  return undefined;
 }
 
 /**
@@ -219,21 +238,18 @@ export function planEvents(
 ): PlannedEvent[] {
   return events.map(({ event, position }) => {
     const rule = entryTypeRule(event.type);
-    const payload = event.payload as Record<string, unknown>;
     const effects: Effect[] = [];
     let entryId = event.eventId;
     if (event.type === 'EntryEnteredInError') {
-      entryId = text(payload, 'entryEventId');
-      effects.push({ kind: 'entered-in-error', entry: entryId, reason: text(payload, 'reason') });
+      entryId = event.payload.entryEventId;
+      effects.push({ kind: 'entered-in-error', entry: entryId, reason: event.payload.reason });
     } else if (event.supersedes) {
       entryId = event.supersedes.eventId;
       effects.push({ kind: 'amendment', amends: event.supersedes.eventId });
-    } else if (rule?.consentDecision) {
-      const consent = consentEffect(event);
-      if (consent) effects.push(consent);
-    } else if (rule?.taskStep) {
-      const step = taskStepEffect(event);
-      if (step) effects.push(step);
+    } else if (isOneOf(event, isConsentDecisionType)) {
+      effects.push(consentEffect(event));
+    } else if (isOneOf(event, isTaskStepType)) {
+      effects.push(taskStepEffect(event));
     } else {
       effects.push({ kind: 'new-entry' });
       if (event.attention) effects.push({ kind: 'task-flagged' });
@@ -241,7 +257,7 @@ export function planEvents(
       if (children) effects.push(children);
     }
     const organisation = rule?.relationship?.organisationField
-      ? text(payload, rule.relationship.organisationField)
+      ? textField(event.payload, rule.relationship.organisationField)
       : event.source.organisation;
     // An entry that may name an organisation but names none (a prescription sent to no
     // nominated pharmacy) starts or ends nothing.
@@ -249,8 +265,8 @@ export function planEvents(
       const hours = rule.relationship.expiresAfterHours;
       // A claim lapses when the claim said, fixed when it was made, so a replay gives the same.
       const claimExpiry =
-        rule.relationship.kind === 'claim' && payload['expiresAt'] instanceof Date
-          ? payload['expiresAt']
+        rule.relationship.kind === 'claim' && event.type === 'RelationshipClaimed'
+          ? event.payload.expiresAt
           : undefined;
       const kind = rule.relationship.kind;
       const childrenUnder = FAMILY_CASELOAD.startsForChildrenUnder[kind];
@@ -298,7 +314,7 @@ export function planEvents(
         author: event.author,
         sensitivity: event.sensitivity,
         attention: event.attention,
-        payload,
+        payload: event.payload,
         supersedesReason: event.supersedes?.reason ?? null,
         correlationId: event.correlationId,
         topic: position.topic,

@@ -7,6 +7,7 @@ import {
   ensureTopics,
   platformTopics,
   recordEntryTopic,
+  type CheckpointedConsumer,
 } from '@carelog/kafka';
 import { migrateReadModel, readModelDataSource, RecordEntryRow } from '@carelog/read-model';
 import {
@@ -18,7 +19,7 @@ import {
 } from '@carelog/testing';
 import type { Admin, Producer } from 'kafkajs';
 import type { DataSource } from 'typeorm';
-import { ProjectionConsumer } from './projection-consumer';
+import { projectionConsumer } from './projection-consumer';
 import { RecordWriter } from './record-writer';
 
 process.env['CARELOG_TOPIC_PREFIX'] = uniqueName('poison-stall');
@@ -37,7 +38,7 @@ describe('a NUL or a year 0 no longer stalls its partition', () => {
   let admin: Admin;
   let producer: Producer;
   let dataSource: DataSource;
-  let consumer: ProjectionConsumer;
+  let consumer: CheckpointedConsumer;
 
   beforeAll(async () => {
     admin = kafka.admin();
@@ -48,7 +49,7 @@ describe('a NUL or a year 0 no longer stalls its partition', () => {
     dataSource = readModelDataSource({ applicationName: 'projection-poison-stall', schema });
     await dataSource.initialize();
     await migrateReadModel(dataSource);
-    consumer = new ProjectionConsumer(kafka, codec, new RecordWriter(dataSource), group);
+    consumer = projectionConsumer(kafka, codec, new RecordWriter(dataSource), group);
     await consumer.start();
   });
 

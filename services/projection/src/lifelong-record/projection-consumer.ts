@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { EventCodec } from '@carelog/codec';
-import { CheckpointedConsumer, type PartitionLag } from '@carelog/kafka';
+import { CheckpointedConsumer, lagInto } from '@carelog/kafka';
 import { metricsRegistry } from '@carelog/nest-platform';
 import type { Kafka } from 'kafkajs';
 import { Counter, Gauge } from 'prom-client';
@@ -36,61 +36,33 @@ export const PARTITIONS_IN_PARALLEL = 3;
  * Reads every record-entry topic in one consumer group and projects each partition batch in
  * one database transaction with its offsets (the checkpointed consumer of libs/kafka).
  */
-export class ProjectionConsumer {
-  private readonly consumer: CheckpointedConsumer;
-
-  constructor(
-    kafka: Kafka,
-    codec: EventCodec,
-    writer: RecordWriter,
-    readonly consumerGroup: string,
-  ) {
-    // Read and checked once, at start: a bad setting stops the projection before it writes.
-    const graceHours = maternityDischargeGraceHours();
-    const partitionBatch = (topic: string, partition: number) => ({
-      consumerGroup,
-      topic,
-      partition,
-    });
-    this.consumer = new CheckpointedConsumer(kafka, codec, {
-      consumerGroup,
-      partitionsInParallel: PARTITIONS_IN_PARALLEL,
-      checkpoint: (topic, partition) => writer.checkpoint(partitionBatch(topic, partition)),
-      write: (batch) =>
-        writer.write(
-          partitionBatch(batch.topic, batch.partition),
-          planEvents(batch.events, graceHours),
-          batch.nextOffset,
-        ),
-      onWritten: (batch) => projected.inc(batch.events.length),
-      onLag: (partitions) => {
-        for (const entry of partitions)
-          lag.set({ topic: entry.topic, partition: String(entry.partition) }, entry.lag);
-      },
-      onDeadLettered: (count) => deadLettered.inc(count),
-      metrics: metricsRegistry,
-      logger: new Logger('ProjectionConsumer'),
-    });
-  }
-
-  get isJoined(): boolean {
-    return this.consumer.isJoined;
-  }
-
-  /** Every partition's lag as last read. */
-  get lag(): readonly PartitionLag[] {
-    return this.consumer.lag;
-  }
-
-  refreshLag(): Promise<void> {
-    return this.consumer.refreshLag();
-  }
-
-  start(): Promise<void> {
-    return this.consumer.start();
-  }
-
-  stop(): Promise<void> {
-    return this.consumer.stop();
-  }
+export function projectionConsumer(
+  kafka: Kafka,
+  codec: EventCodec,
+  writer: RecordWriter,
+  consumerGroup: string,
+): CheckpointedConsumer {
+  // Read and checked once, at start: a bad setting stops the projection before it writes.
+  const graceHours = maternityDischargeGraceHours();
+  const partitionBatch = (topic: string, partition: number) => ({
+    consumerGroup,
+    topic,
+    partition,
+  });
+  return new CheckpointedConsumer(kafka, codec, {
+    consumerGroup,
+    partitionsInParallel: PARTITIONS_IN_PARALLEL,
+    checkpoint: (topic, partition) => writer.checkpoints.read(partitionBatch(topic, partition)),
+    write: (batch) =>
+      writer.write(
+        partitionBatch(batch.topic, batch.partition),
+        planEvents(batch.events, graceHours),
+        batch.nextOffset,
+      ),
+    onWritten: (batch) => projected.inc(batch.events.length),
+    onLag: lagInto(lag),
+    onDeadLettered: (count) => deadLettered.inc(count),
+    metrics: metricsRegistry,
+    logger: new Logger('ProjectionConsumer'),
+  });
 }

@@ -1,14 +1,21 @@
 import { Logger } from '@nestjs/common';
 import type { EventCodec } from '@carelog/codec';
-import { deadLetterTopic, ensureTopics, platformTopics, recordTopicSpec } from '@carelog/kafka';
+import {
+  deadLetterTopic,
+  ensureTopics,
+  platformTopics,
+  recordTopicSpec,
+  type CheckpointedConsumer,
+} from '@carelog/kafka';
 import {
   readModelDataSource,
   type ReadModelVersion,
   type ReadModelVersions,
 } from '@carelog/read-model';
+import { PollingLoop } from '@carelog/nest-platform';
 import type { Kafka } from 'kafkajs';
 import type { DataSource } from 'typeorm';
-import { ProjectionConsumer } from './projection-consumer';
+import { projectionConsumer } from './projection-consumer';
 import { RecordWriter } from './record-writer';
 
 /** How often a running projection looks for a switch to a rebuilt read-model version. */
@@ -24,7 +31,7 @@ const isRetriable = (error: unknown): boolean =>
 interface Running {
   version: ReadModelVersion;
   dataSource: DataSource;
-  consumer: ProjectionConsumer;
+  consumer: CheckpointedConsumer;
 }
 
 /**
@@ -35,8 +42,12 @@ interface Running {
 export class ProjectionRunner {
   private readonly logger = new Logger('ProjectionRunner');
   private running: Running | undefined;
-  private timer: NodeJS.Timeout | undefined;
-  private switching = false;
+  private readonly switchWatch = new PollingLoop({
+    name: 'serving read-model version check',
+    run: () => this.followSwitch(),
+    intervalMs: SWITCH_POLL_MS,
+    logger: this.logger,
+  });
 
   constructor(
     private readonly kafka: Kafka,
@@ -57,11 +68,11 @@ export class ProjectionRunner {
       await admin.disconnect();
     }
     this.running = await this.feedRetrying(await this.versions.activeOrInitial());
-    this.timer = setInterval(() => void this.followSwitch(), SWITCH_POLL_MS);
+    this.switchWatch.start();
   }
 
   async stop(): Promise<void> {
-    clearInterval(this.timer);
+    await this.switchWatch.stop();
     await this.release(this.running);
     this.running = undefined;
   }
@@ -97,7 +108,7 @@ export class ProjectionRunner {
       applicationName: 'carelog-projection',
     });
     await dataSource.initialize();
-    const consumer = new ProjectionConsumer(
+    const consumer = projectionConsumer(
       this.kafka,
       this.codec,
       new RecordWriter(dataSource),
@@ -121,19 +132,12 @@ export class ProjectionRunner {
   }
 
   private async followSwitch(): Promise<void> {
-    if (this.switching || !this.running) return;
-    this.switching = true;
-    try {
-      const active = await this.versions.active();
-      if (active && active.version !== this.running.version.version) {
-        this.logger.log(`read model switched to version ${active.version}; following it`);
-        await this.release(this.running);
-        this.running = await this.feedRetrying(active);
-      }
-    } catch (error) {
-      this.logger.warn(`could not check the serving read-model version: ${(error as Error).name}`);
-    } finally {
-      this.switching = false;
+    if (!this.running) return;
+    const active = await this.versions.active();
+    if (active && active.version !== this.running.version.version) {
+      this.logger.log(`read model switched to version ${active.version}; following it`);
+      await this.release(this.running);
+      this.running = await this.feedRetrying(active);
     }
   }
 }

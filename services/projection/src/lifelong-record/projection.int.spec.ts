@@ -6,6 +6,7 @@ import {
   RecordEntryPublisher,
   ensureTopics,
   platformTopics,
+  type CheckpointedConsumer,
 } from '@carelog/kafka';
 import {
   EntryVersionRow,
@@ -16,7 +17,7 @@ import {
 import { eventually, nextTestNhsNumber, uniqueName } from '@carelog/testing';
 import type { Admin } from 'kafkajs';
 import type { DataSource } from 'typeorm';
-import { ProjectionConsumer } from './projection-consumer';
+import { projectionConsumer } from './projection-consumer';
 import { RecordWriter } from './record-writer';
 
 const codec = loadEventCodec();
@@ -46,7 +47,7 @@ describe('projection consumer against real Kafka and Postgres', () => {
   let dataSource: DataSource;
   let publisher: RecordEntryPublisher;
   let admin: Admin;
-  let consumer: ProjectionConsumer;
+  let consumer: CheckpointedConsumer;
   const group = uniqueName('projection-int');
   const schema = uniqueName('read_model_int');
 
@@ -59,7 +60,7 @@ describe('projection consumer against real Kafka and Postgres', () => {
     await migrateReadModel(dataSource);
     publisher = new RecordEntryPublisher(kafka, codec);
     await publisher.connect();
-    consumer = new ProjectionConsumer(kafka, codec, new RecordWriter(dataSource), group);
+    consumer = projectionConsumer(kafka, codec, new RecordWriter(dataSource), group);
     await consumer.start();
   });
 
@@ -137,7 +138,7 @@ describe('projection consumer against real Kafka and Postgres', () => {
     expect(await committedOffset(position.topic, position.partition)).toBeLessThanOrEqual(
       BigInt(position.offset),
     );
-    const checkpoint = await new RecordWriter(dataSource).checkpoint({
+    const checkpoint = await new RecordWriter(dataSource).checkpoints.read({
       consumerGroup: group,
       ...position,
     });

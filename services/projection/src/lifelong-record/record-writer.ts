@@ -1,13 +1,7 @@
 import { parentalResponsibilitySubject } from '@carelog/domain';
-import { ProjectionCheckpointRow } from '@carelog/read-model';
+import { CheckpointStore, type PartitionRef } from '@carelog/read-model';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { PlannedEvent } from './lifelong-record.projection';
-
-export interface PartitionBatch {
-  consumerGroup: string;
-  topic: string;
-  partition: number;
-}
 
 const VERSION_COLUMNS = `event_id, entry_id, nhs_number, entry_type, domain, schema_version, occurred_at, recorded_at,
   source, author, sensitivity, attention, payload, supersedes_reason, correlation_id, topic, kafka_partition, kafka_offset`;
@@ -321,20 +315,15 @@ async function applyEffects(manager: EntityManager, planned: PlannedEvent): Prom
  * event whose history row already exists has its effects applied no second time.
  */
 export class RecordWriter {
-  constructor(private readonly dataSource: DataSource) {}
+  /** The read model's checkpoints: the next offset it needs from each partition. */
+  readonly checkpoints: CheckpointStore;
 
-  /** The next offset the read model needs from this partition, or undefined if none is stored. */
-  async checkpoint(batch: PartitionBatch): Promise<bigint | undefined> {
-    const row = await this.dataSource.getRepository(ProjectionCheckpointRow).findOneBy({
-      consumerGroup: batch.consumerGroup,
-      topic: batch.topic,
-      partition: batch.partition,
-    });
-    return row ? BigInt(row.nextOffset) : undefined;
+  constructor(private readonly dataSource: DataSource) {
+    this.checkpoints = new CheckpointStore(dataSource, 'projection_checkpoint');
   }
 
   async write(
-    batch: PartitionBatch,
+    batch: PartitionRef,
     planned: readonly PlannedEvent[],
     nextOffset: bigint,
   ): Promise<void> {
@@ -355,11 +344,7 @@ export class RecordWriter {
         await applyEffects(manager, event);
       }
       await insertEntries(manager, pendingEntries);
-      await manager.query(
-        `INSERT INTO projection_checkpoint (consumer_group, topic, kafka_partition, next_offset) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (consumer_group, topic, kafka_partition) DO UPDATE SET next_offset = $4`,
-        [batch.consumerGroup, batch.topic, batch.partition, nextOffset.toString()],
-      );
+      await this.checkpoints.store(manager, batch, nextOffset);
     });
   }
 }

@@ -1,10 +1,16 @@
 import { loadEventCodec } from '@carelog/codec';
-import { createKafka, ensureTopics, platformTopics, recordEntryTopic } from '@carelog/kafka';
+import {
+  createKafka,
+  ensureTopics,
+  platformTopics,
+  recordEntryTopic,
+  type CheckpointedConsumer,
+} from '@carelog/kafka';
 import { migrateReadModel, readModelDataSource, RecordEntryRow } from '@carelog/read-model';
 import { eventually, exampleEvent, nextTestNhsNumber, uniqueName } from '@carelog/testing';
 import type { Admin, Producer } from 'kafkajs';
 import { In, type DataSource } from 'typeorm';
-import { ProjectionConsumer } from './projection-consumer';
+import { projectionConsumer } from './projection-consumer';
 import { RecordWriter } from './record-writer';
 
 process.env['CARELOG_TOPIC_PREFIX'] = uniqueName('recreated-topic');
@@ -25,7 +31,7 @@ describe('a record-entry topic deleted and created again', () => {
   let admin: Admin;
   let producer: Producer;
   let dataSource: DataSource;
-  let consumer: ProjectionConsumer | undefined;
+  let consumer: CheckpointedConsumer | undefined;
 
   const projected = async (eventIds: string[]) =>
     dataSource.getRepository(RecordEntryRow).countBy({ eventId: In(eventIds) });
@@ -46,7 +52,7 @@ describe('a record-entry topic deleted and created again', () => {
     return events.map((event) => event.eventId);
   };
   const startConsumer = async () => {
-    consumer = new ProjectionConsumer(kafka, codec, new RecordWriter(dataSource), group);
+    consumer = projectionConsumer(kafka, codec, new RecordWriter(dataSource), group);
     await consumer.start();
   };
 

@@ -10,6 +10,7 @@ import {
   readDeadLetters,
   recordEntryTopic,
   redriveDeadLetters,
+  type CheckpointedConsumer,
 } from '@carelog/kafka';
 import { EntryVersionRow, migrateReadModel, readModelDataSource } from '@carelog/read-model';
 import {
@@ -21,7 +22,7 @@ import {
 } from '@carelog/testing';
 import type { Admin, Producer } from 'kafkajs';
 import type { DataSource } from 'typeorm';
-import { ProjectionConsumer } from './projection-consumer';
+import { projectionConsumer } from './projection-consumer';
 import { RecordWriter } from './record-writer';
 
 process.env['CARELOG_TOPIC_PREFIX'] = uniqueName('redrive');
@@ -43,7 +44,7 @@ describe('dead letters, fixed and re-driven', () => {
   let admin: Admin;
   let producer: Producer;
   let dataSource: DataSource;
-  let consumer: ProjectionConsumer;
+  let consumer: CheckpointedConsumer;
 
   beforeAll(async () => {
     admin = kafka.admin();
@@ -54,7 +55,7 @@ describe('dead letters, fixed and re-driven', () => {
     dataSource = readModelDataSource({ applicationName: 'projection-redrive-test', schema });
     await dataSource.initialize();
     await migrateReadModel(dataSource);
-    consumer = new ProjectionConsumer(kafka, codec, new RecordWriter(dataSource), group);
+    consumer = projectionConsumer(kafka, codec, new RecordWriter(dataSource), group);
     await consumer.start();
   });
 

@@ -5,6 +5,7 @@ import {
   platformTopics,
   recordEntryTopic,
   RecordEntryPublisher,
+  type CheckpointedConsumer,
 } from '@carelog/kafka';
 import { metricsRegistry } from '@carelog/nest-platform';
 import { migrateReadModel, readModelDataSource, RecordEntryRow } from '@carelog/read-model';
@@ -17,7 +18,7 @@ import {
 } from '@carelog/testing';
 import type { Admin } from 'kafkajs';
 import type { DataSource, QueryRunner } from 'typeorm';
-import { ProjectionConsumer } from './projection-consumer';
+import { projectionConsumer } from './projection-consumer';
 import { RecordWriter } from './record-writer';
 
 process.env['CARELOG_TOPIC_PREFIX'] = uniqueName('stall');
@@ -48,7 +49,7 @@ describe('a stalled partition in the lag and stall metrics', () => {
   const schema = uniqueName('read_model_stall');
   let admin: Admin;
   let dataSource: DataSource;
-  let consumer: ProjectionConsumer;
+  let consumer: CheckpointedConsumer;
   let publisher: RecordEntryPublisher;
   let locker: QueryRunner | undefined;
 
@@ -59,7 +60,7 @@ describe('a stalled partition in the lag and stall metrics', () => {
     dataSource = readModelDataSource({ applicationName: 'projection-stall-test', schema });
     await dataSource.initialize();
     await migrateReadModel(dataSource);
-    consumer = new ProjectionConsumer(kafka, codec, new RecordWriter(dataSource), group);
+    consumer = projectionConsumer(kafka, codec, new RecordWriter(dataSource), group);
     await consumer.start();
     publisher = new RecordEntryPublisher(kafka, codec);
     await publisher.connect();

@@ -1,14 +1,13 @@
 import type { EventCodec } from '@carelog/codec';
 import { deadLetterTopic, ensureTopics, recordEntryTopics, recordTopicSpec } from '@carelog/kafka';
 import {
-  ProjectionCheckpointRow,
   READ_MODEL_TABLES,
   readModelDataSource,
   type ReadModelVersion,
   type ReadModelVersions,
 } from '@carelog/read-model';
 import type { Kafka } from 'kafkajs';
-import { ProjectionConsumer } from '../lifelong-record/projection-consumer';
+import { projectionConsumer } from '../lifelong-record/projection-consumer';
 import { RecordWriter } from '../lifelong-record/record-writer';
 
 export interface RebuildProgress {
@@ -70,21 +69,15 @@ export async function rebuildReadModel(options: RebuildOptions): Promise<ReadMod
   );
   const ends = await logEnd(options.kafka);
   const total = [...ends.values()].reduce((sum, end) => sum + Number(end.high - end.low), 0);
-  const consumer = new ProjectionConsumer(
-    options.kafka,
-    options.codec,
-    new RecordWriter(dataSource),
-    version.consumerGroup,
-  );
+  const writer = new RecordWriter(dataSource);
+  const consumer = projectionConsumer(options.kafka, options.codec, writer, version.consumerGroup);
   const started = Date.now();
   try {
     await consumer.start();
     for (;;) {
-      const checkpoints = await dataSource
-        .getRepository(ProjectionCheckpointRow)
-        .findBy({ consumerGroup: version.consumerGroup });
+      const checkpoints = await writer.checkpoints.readAll(version.consumerGroup);
       const reached = new Map(
-        checkpoints.map((row) => [`${row.topic}:${row.partition}`, BigInt(row.nextOffset)]),
+        checkpoints.map((row) => [`${row.topic}:${row.partition}`, row.nextOffset]),
       );
       let done = 0;
       let finished = true;

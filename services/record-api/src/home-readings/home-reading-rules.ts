@@ -7,7 +7,7 @@ import {
   type HomeBpRules,
 } from '@carelog/domain';
 import type { EntryRecorder } from '@carelog/producer';
-import { metricsRegistry } from '@carelog/nest-platform';
+import { metricsRegistry, PollingLoop } from '@carelog/nest-platform';
 import { Counter } from 'prom-client';
 import type { DataSource } from 'typeorm';
 
@@ -36,35 +36,29 @@ export const DEFAULT_HOME_READING_LOOKBACK_DAYS = 7;
  * sensitivity category, are left out: the rules never tell the practice what the patient hid.
  */
 export class HomeReadingRules {
-  private readonly logger = new Logger('HomeReadingRules');
-  private timer: NodeJS.Timeout | undefined;
-  private sweeping: Promise<number> | undefined;
+  private readonly loop: PollingLoop<number>;
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly recorder: EntryRecorder,
-    private readonly sweepMs: number,
+    sweepMs: number,
     private readonly lookbackDays: number = DEFAULT_HOME_READING_LOOKBACK_DAYS,
     private readonly rules: HomeBpRules = HOME_BP_RULES,
-  ) {}
-
-  start(): void {
-    this.timer = setInterval(() => {
-      this.sweeping ??= this.sweep()
-        .catch((error: unknown) => {
-          this.logger.warn(
-            `home-reading sweep failed: ${(error as Error).name}; retrying next sweep`,
-          );
-          return 0;
-        })
-        .finally(() => (this.sweeping = undefined));
-    }, this.sweepMs);
-    this.timer.unref();
+  ) {
+    this.loop = new PollingLoop({
+      name: 'home-reading sweep',
+      run: () => this.sweep(),
+      intervalMs: sweepMs,
+      logger: new Logger('HomeReadingRules'),
+    });
   }
 
-  async stop(): Promise<void> {
-    clearInterval(this.timer);
-    await this.sweeping;
+  start(): void {
+    this.loop.start();
+  }
+
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
   /** Raises every finding not raised before; answers how many it raised. */

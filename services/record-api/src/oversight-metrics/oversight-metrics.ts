@@ -6,7 +6,7 @@ import {
   type OnApplicationBootstrap,
 } from '@nestjs/common';
 import { ALERT_KINDS, AuditTrail, type AlertKind } from '@carelog/audit';
-import { metricsRegistry } from '@carelog/nest-platform';
+import { failureName, metricsRegistry, PollingLoop } from '@carelog/nest-platform';
 import { Counter, Gauge } from 'prom-client';
 import {
   failureLabels,
@@ -149,28 +149,31 @@ export function auditVerifyIntervalMs(): number {
 @Injectable()
 export class OversightMetrics implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('AuditChainVerification');
-  private timer: NodeJS.Timeout | undefined;
-  private verifying: Promise<VerificationResult> | undefined;
+  private loop: PollingLoop<VerificationResult> | undefined;
 
   constructor(@Inject(AuditTrail) private readonly trail: AuditTrail) {}
 
   onApplicationBootstrap(): void {
     const every = auditVerifyIntervalMs();
     awaitingReviewSource = () => this.trail.awaitingReview();
-    void this.verify();
-    this.timer = setInterval(() => void this.verify(), every);
-    this.timer.unref();
+    this.loop = new PollingLoop({
+      name: 'audit chain verification',
+      run: () => this.verify(),
+      intervalMs: every,
+      firstRunMs: 0,
+      logger: this.logger,
+    });
+    this.loop.start();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
     awaitingReviewSource = undefined;
-    await this.verifying;
+    await this.loop?.stop();
   }
 
-  /** One verification (none while one is running), its result recorded in the metrics. */
-  verify(): Promise<VerificationResult> {
-    this.verifying ??= this.trail
+  /** One verification, its result recorded in the metrics (the loop never runs two at once). */
+  private verify(): Promise<VerificationResult> {
+    return this.trail
       .verifyChain()
       .then(
         (verdict) => {
@@ -184,20 +187,13 @@ export class OversightMetrics implements OnApplicationBootstrap, BeforeApplicati
         },
         (error: unknown) => {
           // By the error's type and code only: a database error's message can quote a value.
-          const code = (error as { code?: unknown } | null)?.code;
-          this.logger.warn(
-            `audit chain verification could not be made: ${error instanceof Error ? error.name : typeof error}${typeof code === 'string' ? ` ${code}` : ''}`,
-          );
+          this.logger.warn(`audit chain verification could not be made: ${failureName(error)}`);
           return verificationResult({ error });
         },
       )
       .then((result) => {
         verifications.inc({ result });
         return result;
-      })
-      .finally(() => {
-        this.verifying = undefined;
       });
-    return this.verifying;
   }
 }

@@ -14,6 +14,7 @@ import {
   isValidNhsNumber,
   parentalAccessSubject,
   parentalResponsibilitySubject,
+  type ConsentDecisionType,
   type ConsentFacts,
   type ParentalFacts,
   type EntryDisclosure,
@@ -78,15 +79,19 @@ type RelationshipRaw = {
   started_by_event_id: string;
 };
 
-type ConsentEventRaw = { entry_type: string; payload: Record<string, unknown> };
-
+/** The consent decisions the access rules read (opt-outs and a child's decisions are read elsewhere). */
 const CONSENT_EVENT_TYPES = [
   'EntrySealed',
   'EntryUnsealed',
   'SensitiveInformationShared',
   'CarerApproved',
   'CarerRevoked',
-];
+] as const satisfies readonly ConsentDecisionType[];
+
+type ConsentEventRaw = {
+  entry_type: (typeof CONSENT_EVENT_TYPES)[number];
+  payload: Record<string, unknown>;
+};
 
 /**
  * Consents and carer approvals as a fold of the patient's decisions in log order, so that the

@@ -3,7 +3,10 @@ import { ApiBearerAuth, ApiBody, ApiOperation, ApiQuery, ApiTags } from '@nestjs
 import type { Caller } from '@carelog/auth';
 import {
   buildJournal,
+  decodePageCursor,
   DomainError,
+  encodePageCursor,
+  type CursorIdReader,
   DEFAULT_JOURNAL_PAGE,
   isHeldResultPayload,
   isNewSince,
@@ -65,6 +68,13 @@ function parseView(requested: string | undefined, caller: Caller): ViewRole {
   return view as ViewRole;
 }
 
+/** A journal line's id (an entry's event id, a digest's or a fold's id) as its cursor carries it. */
+const journalLineId: CursorIdReader = (id) => (id.length > 0 ? id : undefined);
+
+/** The one page-cursor codec (decodePageCursor), over a line's position. */
+const journalCursor = (position: JournalPosition): string =>
+  encodePageCursor({ at: new Date(position.at), id: position.tie });
+
 /** A journal page: `limit` lines (1 to 500, default 200) after `cursor` (a line's position). */
 export function parseJournalPage(
   limit: string | undefined,
@@ -78,18 +88,9 @@ export function parseJournalPage(
       'limit',
     );
   if (cursor === undefined) return { limit: size };
-  try {
-    const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString());
-    if (Array.isArray(value) && typeof value[0] === 'number' && typeof value[1] === 'string')
-      return { limit: size, after: { at: value[0], tie: value[1] } };
-  } catch {
-    // reported below
-  }
-  throw new DomainError('invalid-cursor', 'is not a cursor this API returned', 'cursor');
+  const after = decodePageCursor(cursor, 'cursor', journalLineId);
+  return { limit: size, after: { at: after.at.getTime(), tie: after.id } };
 }
-
-const journalCursor = (position: JournalPosition): string =>
-  Buffer.from(JSON.stringify([position.at, position.tie])).toString('base64url');
 
 function parseInstant(value: string | undefined, field: string): Date | undefined {
   if (value === undefined) return undefined;

@@ -4,7 +4,8 @@ import {
   encodePageCursor,
   ENTRY_TYPES,
   entryDisclosure,
-  isRecordEntryType,
+  entryTypeNamed,
+  STATE_ENTRY_TYPES,
   isFullDate,
   EARLIEST_PLAUSIBLE_TIME,
   isUuid,
@@ -18,6 +19,7 @@ import {
   heldResultPayload,
   RESULT_RELEASE_POLICY,
   type EntryDisclosure,
+  type EntryTypeName,
   type EntryFacts,
   type ResultReleasePolicy,
   type Viewer,
@@ -39,7 +41,7 @@ export interface RecordFilters {
 /** An entry as the API shows it. */
 export interface EntryView {
   eventId: string;
-  type: string;
+  type: EntryTypeName;
   setting: string;
   occurredAt: string;
   recordedAt: string;
@@ -161,11 +163,6 @@ export const SENSITIVITY_OF_ENTRY = `CASE WHEN record_entry.version_count > 1 TH
 const ENTRY_COLUMNS = `event_id, entry_type, domain, occurred_at, recorded_at, amended_at, version_count, status,
   source, author, ${SENSITIVITY_OF_ENTRY} AS sensitivity, attention, payload`;
 
-/** Types that are state (consents, task steps, corrections) rather than entries of the record. */
-const NOT_ENTRIES = ENTRY_TYPES.filter((rule) => !isRecordEntryType(rule.type)).map(
-  (rule) => rule.type,
-);
-
 /**
  * The record as carelog held it at `asAt` (system time), each entry exactly as a read then
  * showed it: the version current then, its version count and amendment time then, and its
@@ -199,7 +196,7 @@ const AS_AT_SQL = `
 
 const entryViewOfRaw = (row: RecordEntryRaw): EntryView => ({
   eventId: row.event_id,
-  type: row.entry_type,
+  type: entryTypeNamed(row.entry_type),
   setting: row.domain,
   occurredAt: row.occurred_at.toISOString(),
   recordedAt: row.recorded_at.toISOString(),
@@ -339,7 +336,7 @@ export class RecordQuery {
       const rows = await this.dataSource.query<RecordEntryRaw[]>(AS_AT_SQL, [
         nhsNumber,
         asAt,
-        NOT_ENTRIES,
+        STATE_ENTRY_TYPES,
         sensitivityUntil ?? 'infinity',
       ]);
       return rows.map(entryViewOfRaw);
@@ -353,7 +350,7 @@ export class RecordQuery {
   }
 
   /** The patient's current entries of these types, oldest first (the access rules still apply). */
-  async entriesOfTypes(nhsNumber: string, types: readonly string[]): Promise<EntryView[]> {
+  async entriesOfTypes(nhsNumber: string, types: readonly EntryTypeName[]): Promise<EntryView[]> {
     const rows = await this.dataSource.query<RecordEntryRaw[]>(
       `SELECT ${ENTRY_COLUMNS} FROM record_entry
        WHERE nhs_number = $1 AND status = 'current' AND entry_type = ANY($2::text[])
@@ -533,7 +530,7 @@ export class RecordQuery {
     for (const group of groups) {
       const facts: EntryFacts = {
         eventId: group.sealed_id ?? '',
-        entryType: group.entry_type,
+        entryType: entryTypeNamed(group.entry_type),
         occurredAt: new Date(0),
         sensitivity: group.sensitivity,
         attention: group.attention,
@@ -625,7 +622,7 @@ export class RecordQuery {
     const versions = rows
       .map((row) => ({
         eventId: row.eventId,
-        type: row.entryType,
+        type: entryTypeNamed(row.entryType),
         setting: row.domain,
         occurredAt: row.occurredAt.toISOString(),
         recordedAt: row.recordedAt.toISOString(),

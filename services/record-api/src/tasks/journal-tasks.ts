@@ -1,4 +1,9 @@
-import { taskStatusAt, type JournalTaskStatus, type TaskStepFacts } from '@carelog/domain';
+import {
+  taskStatusAt,
+  type JournalTaskStatus,
+  type TaskStepFacts,
+  TASK_STEP_TYPES,
+} from '@carelog/domain';
 import { AttentionTaskRow, EntryVersionRow } from '@carelog/read-model';
 import { In, type DataSource } from 'typeorm';
 import type { EntryView } from '../patient-record/record-query';
@@ -26,7 +31,7 @@ export class JournalTasks {
         .createQueryBuilder('step')
         .where('step.nhsNumber = :nhsNumber', { nhsNumber })
         .andWhere('step.entryType IN (:...types)', {
-          types: ['AttentionAcknowledged', 'AttentionEscalated'],
+          types: [...TASK_STEP_TYPES],
         })
         .andWhere(`step.payload->>'entryEventId' IN (:...ids)`, { ids })
         .getMany(),

@@ -13,6 +13,7 @@ import {
   type EscalationPolicy,
   type SourceDomain,
   type TaskFacts,
+  TASK_STEP_TYPES,
 } from '@carelog/domain';
 import type { FlaggedEntryFacts } from '@carelog/producer';
 import { AttentionTaskRow, EntryVersionRow } from '@carelog/read-model';
@@ -326,7 +327,7 @@ export class TaskBoard {
       .createQueryBuilder('step')
       .where('step.nhsNumber = :nhsNumber', { nhsNumber: row.nhsNumber })
       .andWhere('step.entryType IN (:...types)', {
-        types: ['AttentionAcknowledged', 'AttentionEscalated'],
+        types: [...TASK_STEP_TYPES],
       })
       .andWhere(`step.payload->>'entryEventId' = :taskId`, { taskId })
       .orderBy('step.recordedAt', 'ASC')

@@ -3,7 +3,7 @@ import { dueEscalation, type EscalationPolicy } from '@carelog/domain';
 import type { EntryRecorder } from '@carelog/producer';
 import { AttentionTaskRow, RecordEntryRow } from '@carelog/read-model';
 import { Counter } from 'prom-client';
-import { metricsRegistry } from '@carelog/nest-platform';
+import { metricsRegistry, PollingLoop } from '@carelog/nest-platform';
 import { In, type DataSource } from 'typeorm';
 import { flaggedEntryFacts, taskFacts } from './task-board';
 
@@ -23,35 +23,29 @@ export const DEFAULT_SWEEP_SECONDS = 30;
  * instances that both see it due publish one event between them.
  */
 export class TaskEscalator {
-  private readonly logger = new Logger('TaskEscalator');
-  private timer: NodeJS.Timeout | undefined;
-  private sweeping: Promise<number> | undefined;
+  private readonly loop: PollingLoop<number>;
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly recorder: EntryRecorder,
     private readonly policy: EscalationPolicy,
-    private readonly sweepMs: number,
-  ) {}
+    sweepMs: number,
+  ) {
+    this.loop = new PollingLoop({
+      name: 'escalation sweep',
+      run: () => this.sweep(),
+      intervalMs: sweepMs,
+      logger: new Logger('TaskEscalator'),
+    });
+  }
 
   start(): void {
     if (this.policy.maxLevel === 0) return;
-    this.timer = setInterval(() => {
-      this.sweeping ??= this.sweep()
-        .catch((error: unknown) => {
-          this.logger.warn(
-            `escalation sweep failed: ${(error as Error).name}; retrying next sweep`,
-          );
-          return 0;
-        })
-        .finally(() => (this.sweeping = undefined));
-    }, this.sweepMs);
-    this.timer.unref();
+    this.loop.start();
   }
 
-  async stop(): Promise<void> {
-    clearInterval(this.timer);
-    await this.sweeping;
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
   /** Publishes every escalation due now (up to a batch); answers how many. */

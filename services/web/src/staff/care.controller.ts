@@ -1,5 +1,6 @@
 import { Body, Controller, Get, Inject, Post, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
+import type { EntryTypeName } from '@carelog/domain';
 import type { Request, Response } from 'express';
 import { html, type SafeHtml } from '../html/html';
 import {
@@ -37,7 +38,7 @@ const CONTRIBUTIONS = {
     type: 'ConsultationRecorded',
     heading: 'Record a consultation',
   },
-} as const;
+} as const satisfies Record<string, { upstream: string; type: EntryTypeName; heading: string }>;
 type ContributingRole = keyof typeof CONTRIBUTIONS;
 const contributionOf = (session: Session) =>
   (CONTRIBUTIONS as Record<string, (typeof CONTRIBUTIONS)[ContributingRole] | undefined>)[
