@@ -18,6 +18,7 @@ export { crc64Avro } from './crc64-avro';
 export { schemasDir, loadEventCodec } from './default-codec';
 export { validateRecordEntry, checkEncodedSize, MAX_ENCODED_BYTES } from './entry-validation';
 export { checkBoundaryValues, valuesFromJson, MAX_LIST_ITEMS } from './boundary-values';
+export { payloadJsonSchema, type JsonSchema } from './payload-json-schema';
 export { checkFullTransitive, formatProblem, type CompatibilityProblem } from './compatibility';
 export {
   generateEventTypes,

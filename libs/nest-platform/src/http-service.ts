@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Logger, type INestApplication, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import { schemasDir } from '@carelog/codec';
 import {
   configureLogging,
@@ -20,7 +20,9 @@ import {
 } from '@carelog/kafka';
 import type { Express, NextFunction, Request, Response } from 'express';
 import { answerClientErrorsAsProblems, requestLineBoundary, verifyJsonBody } from './http-boundary';
+import { answerUndeclaredMethods } from './method-not-allowed';
 import { observeRequest } from './metrics';
+import { openApiDocument } from './openapi';
 import { OneShapeLogger } from './one-shape-logger';
 import { ProblemDetailsFilter, problemFor } from './problem-details.filter';
 
@@ -60,15 +62,8 @@ export async function createHttpService(
   // Before the OpenAPI UI, which serves everything else under /docs.
   const express: Express = app.getHttpAdapter().getInstance();
   express.get('/docs/asyncapi', serveAsyncApi);
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle(`carelog ${options.name}`)
-      .setDescription(options.description)
-      .setVersion('v1')
-      .addBearerAuth()
-      .build(),
-  );
+  const document = openApiDocument(app, options);
+  app.use(answerUndeclaredMethods(document));
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
   return app;
 }

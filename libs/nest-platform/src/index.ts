@@ -25,4 +25,22 @@ export {
   MAX_JSON_DEPTH,
   MAX_QUERY_LENGTH,
 } from './http-boundary';
+export {
+  ApiAnswer,
+  ApiNhsNumberParam,
+  ApiOutcomes,
+  IDEMPOTENCY_KEY,
+  ApiProblems,
+  BODY_PROBLEMS,
+  CALLER_PROBLEMS,
+  nullable,
+  objectSchema,
+  openApiDocument,
+  OPERATION_OUTCOME_SCHEMA,
+  PROBLEM_SCHEMA,
+  type LinkObject,
+  type OpenApiOptions,
+  type ProblemStatus,
+  type SchemaObject,
+} from './openapi';
 export { failureName, PollingLoop, type PollingLoopOptions } from './polling-loop';

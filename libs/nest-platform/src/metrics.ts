@@ -1,4 +1,6 @@
 import { Controller, Get, Header, Module } from '@nestjs/common';
+import { ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiAnswer } from './openapi';
 import { kafkaMetricsRegistry } from '@carelog/kafka';
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
 
@@ -42,10 +44,20 @@ export function observeRequest(
   if (status >= 400) httpErrors.inc(labels);
 }
 
+@ApiTags('operations')
 @Controller('metrics')
 class MetricsController {
   @Get()
   @Header('Content-Type', metricsRegistry.contentType)
+  @ApiProduces('text/plain')
+  @ApiAnswer(
+    200,
+    'Prometheus text exposition format',
+    { type: 'string' },
+    {
+      contentType: 'text/plain',
+    },
+  )
   async metrics(): Promise<string> {
     return `${await metricsRegistry.metrics()}\n${await kafkaMetricsRegistry.metrics()}`;
   }

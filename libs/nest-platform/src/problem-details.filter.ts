@@ -57,6 +57,7 @@ const STATUS_BY_CODE: Record<string, number> = {
   'unsupported-charset': 415,
   'unsupported-content-encoding': 415,
   'headers-too-large': 431,
+  'method-not-allowed': 405,
   'request-timeout': 408,
   'invalid-event': 422,
   'event-too-large': 422,
@@ -72,6 +73,12 @@ const STATUS_BY_CODE: Record<string, number> = {
   'schema-registry-unavailable': 503,
   'not-ready': 503,
 };
+
+/** The codes answered with a status (for the OpenAPI documents; 400 also takes every unlisted code). */
+export const codesWithStatus = (status: number): string[] =>
+  Object.entries(STATUS_BY_CODE)
+    .filter(([, mapped]) => mapped === status)
+    .map(([code]) => code);
 
 const TYPE_BASE = 'https://carelog.dev/problems/';
 
@@ -189,16 +196,17 @@ export class ProblemDetailsFilter implements ExceptionFilter {
         problem.status = 500;
       }
     }
-    // The FHIR API answers the same problem as FHIR says errors: an OperationOutcome.
-    if (request.path.startsWith('/fhir/'))
-      response
-        .status(problem.status)
-        .type(FHIR_JSON)
-        .send(JSON.stringify(operationOutcome(problem)));
-    else
-      response
-        .status(problem.status)
-        .type('application/problem+json')
-        .send(JSON.stringify(problem));
+    sendProblem(request, response, problem);
   }
+}
+
+/** Answers a problem: problem+json, or on the FHIR API the same problem as an OperationOutcome. */
+export function sendProblem(request: Request, response: Response, problem: ProblemDetails): void {
+  if (request.path.startsWith('/fhir/'))
+    response
+      .status(problem.status)
+      .type(FHIR_JSON)
+      .send(JSON.stringify(operationOutcome(problem)));
+  else
+    response.status(problem.status).type('application/problem+json').send(JSON.stringify(problem));
 }

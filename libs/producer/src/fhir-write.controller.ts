@@ -38,7 +38,14 @@ import {
   type BundleEntryWrite,
   type FhirWrite,
 } from '@carelog/fhir';
-import { AnyCallerGuard, CurrentAnyCaller, problemFor } from '@carelog/nest-platform';
+import {
+  AnyCallerGuard,
+  ApiOutcomes,
+  IDEMPOTENCY_KEY,
+  CurrentAnyCaller,
+  OPERATION_OUTCOME_SCHEMA,
+  problemFor,
+} from '@carelog/nest-platform';
 import type { Bundle, OperationOutcome } from '@medplum/fhirtypes';
 import { fhirBundleExample } from './openapi';
 import { eventIdFor } from './entry-decision';
@@ -52,12 +59,21 @@ const requestOf = (write: FhirWrite) => ({
   at: write.path,
 });
 
-const OUTCOME = { description: 'OperationOutcome naming the resource and element (expression)' };
-
 /**
  * The domain's entry types a FHIR write may record: the mapped ones some role may author (a
  * type carelog raises itself, such as HomeReadingsFlagged, is served as FHIR but not written).
  */
+/** What a Bundle has, here; its entries are R4 resources, described by FHIR itself. */
+const BUNDLE_SCHEMA = {
+  type: 'object',
+  required: ['resourceType', 'type'],
+  properties: {
+    resourceType: { type: 'string', enum: ['Bundle'] },
+    type: { type: 'string' },
+    entry: { type: 'array', items: { type: 'object' } },
+  },
+};
+
 export const fhirWritableRules = (domain: SourceDomain): readonly EntryTypeRule[] =>
   entryTypesOf(domain).filter((rule) => rule.authors.length > 0 && isMappedEntryType(rule.type));
 
@@ -85,6 +101,7 @@ export function fhirWriteController(
   @ApiBearerAuth()
   @ApiConsumes('application/fhir+json', 'application/json')
   @ApiProduces('application/fhir+json')
+  @ApiOutcomes(400, 401, 403, 404, 409, 413, 415, 422, 503)
   @Controller('fhir/R4')
   @UseGuards(AnyCallerGuard)
   class FhirWriteController {
@@ -99,7 +116,7 @@ export function fhirWriteController(
     @ApiHeader({ name: 'X-Correlation-Id', required: false })
     @ApiBody({
       description: `A Bundle (type transaction or batch) of up to 100 entries, each { resource, request: { method: POST, url: <resourceType>, ifNoneExist? } }; resource types here: ${resourceTypes.join(', ')}. Each entry's key (the Idempotency-Key of POST /v1/entries) is request.ifNoneExist, else the resource's first identifier as system|value`,
-      schema: { type: 'object' },
+      schema: BUNDLE_SCHEMA,
       examples: {
         transaction: {
           summary: `This service's FHIR resources, from the schema examples`,
@@ -109,14 +126,10 @@ export function fhirWriteController(
     })
     @ApiResponse({
       status: 200,
+      schema: BUNDLE_SCHEMA,
       description:
         'A transaction-response Bundle (201 Created and the location of each entry, in order) or a batch-response Bundle (each entry 201 Created with its location, or its 4xx status with an OperationOutcome naming the entry and element)',
     })
-    @ApiResponse({ status: 400, ...OUTCOME })
-    @ApiResponse({ status: 403, ...OUTCOME })
-    @ApiResponse({ status: 409, ...OUTCOME })
-    @ApiResponse({ status: 422, ...OUTCOME })
-    @ApiResponse({ status: 503, ...OUTCOME })
     async bundle(
       @Body() body: unknown,
       @Headers('x-correlation-id') correlationId: string | undefined,
@@ -189,21 +202,24 @@ export function fhirWriteController(
     @ApiOperation({ summary: 'Record one resource as an entry' })
     @ApiParam({ name: 'type', enum: resourceTypes })
     @ApiHeader({
-      name: 'Idempotency-Key',
+      ...IDEMPOTENCY_KEY,
       required: false,
       description: 'Else If-None-Exist, else the resource identifier (system|value)',
     })
     @ApiHeader({ name: 'If-None-Exist', required: false })
-    @ApiBody({ description: 'The resource', schema: { type: 'object' } })
+    @ApiBody({
+      description: 'The resource',
+      schema: {
+        type: 'object',
+        required: ['resourceType'],
+        properties: { resourceType: { type: 'string', enum: resourceTypes } },
+      },
+    })
     @ApiResponse({
       status: 201,
+      schema: OPERATION_OUTCOME_SCHEMA,
       description: 'An OperationOutcome saying what was recorded; Location names the resource',
     })
-    @ApiResponse({ status: 400, ...OUTCOME })
-    @ApiResponse({ status: 403, ...OUTCOME })
-    @ApiResponse({ status: 409, ...OUTCOME })
-    @ApiResponse({ status: 422, ...OUTCOME })
-    @ApiResponse({ status: 503, ...OUTCOME })
     async create(
       @Param('type') type: string,
       @Body() body: unknown,

@@ -19,3 +19,4 @@ export {
   type ProducerContext,
   type SubmitEntryCommand,
 } from './entry-decision';
+export { entryBodySchema, payloadSchemaOf } from './openapi';

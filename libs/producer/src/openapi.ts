@@ -1,4 +1,9 @@
-import { readExample, type SchemaCatalogue, type EntryExample } from '@carelog/codec';
+import {
+  payloadJsonSchema,
+  readExample,
+  type EntryExample,
+  type SchemaCatalogue,
+} from '@carelog/codec';
 import { SENSITIVITY_CATEGORIES, type EntryTypeRule } from '@carelog/domain';
 import { entryToFhir } from '@carelog/fhir';
 import type {
@@ -24,13 +29,63 @@ function provenanceNote(rule: EntryTypeRule): { description?: string } {
   }
 }
 
+const ATTENTION_SCHEMA: SchemaObject = {
+  type: 'object',
+  description:
+    'Someone who must act on this entry: it becomes a task for them. The organisation must hold, or by this entry gain, a care relationship with the patient (else 422 attention-recipient-unreachable)',
+  required: ['role', 'organisation'],
+  properties: {
+    role: { type: 'string' },
+    organisation: { type: 'string' },
+    reason: { type: 'string', nullable: true },
+  },
+};
+
+/** The payload of an entry type as a request carries it (payloadJsonSchema, from its Avro schema). */
+export function payloadSchemaOf(catalogue: SchemaCatalogue, type: string): SchemaObject {
+  const current = catalogue.current(type);
+  return current ? (payloadJsonSchema(current.avroType, type) as SchemaObject) : { type: 'object' };
+}
+
+/** The request body of one entry type, as POST /v1/entries takes it. */
+export function entryBodySchema(catalogue: SchemaCatalogue, type: string): SchemaObject {
+  return {
+    type: 'object',
+    title: type,
+    required: ['patient', 'type', 'occurredAt', 'payload'],
+    additionalProperties: false,
+    properties: {
+      patient: {
+        type: 'object',
+        required: ['nhsNumber'],
+        additionalProperties: false,
+        properties: {
+          nhsNumber: {
+            type: 'string',
+            pattern: '^\\d{10}$',
+            description: '10 digits, modulus 11 check digit',
+          },
+        },
+      },
+      type: { type: 'string', enum: [type], description: 'The entry type' },
+      occurredAt: {
+        type: 'string',
+        format: 'date-time',
+        description: 'Clinical time; not in the future',
+      },
+      payload: payloadSchemaOf(catalogue, type),
+      sensitivity: { type: 'array', items: { type: 'string', enum: [...SENSITIVITY_CATEGORIES] } },
+      attention: { ...ATTENTION_SCHEMA, nullable: true },
+    },
+  };
+}
+
 /** The OpenAPI request body of POST /v1/entries: every accepted type, and an example of each. */
 export function entryRequestDocs(
   catalogue: SchemaCatalogue,
   schemasDir: string,
   rules: readonly EntryTypeRule[],
 ): { schema: SchemaObject; examples: ExamplesObject } {
-  const types = rules.map((rule) => rule.type);
   const examples: ExamplesObject = {};
   for (const rule of rules) {
     const current = catalogue.current(rule.type);
@@ -43,47 +98,9 @@ export function entryRequestDocs(
       };
   }
   const schema: SchemaObject = {
-    type: 'object',
-    required: ['patient', 'type', 'occurredAt', 'payload'],
-    properties: {
-      patient: {
-        type: 'object',
-        required: ['nhsNumber'],
-        properties: {
-          nhsNumber: {
-            type: 'string',
-            pattern: '^\\d{10}$',
-            description: '10 digits, modulus 11 check digit',
-          },
-        },
-      },
-      type: {
-        type: 'string',
-        enum: types,
-        description: 'The entry type; its payload is described in schemas/',
-      },
-      occurredAt: {
-        type: 'string',
-        format: 'date-time',
-        description: 'Clinical time; not in the future',
-      },
-      payload: {
-        type: 'object',
-        description: "The entry type's own fields (schemas/<folder>/<type>.v<N>.avsc)",
-      },
-      sensitivity: { type: 'array', items: { type: 'string', enum: [...SENSITIVITY_CATEGORIES] } },
-      attention: {
-        type: 'object',
-        description:
-          'Someone who must act on this entry: it becomes a task for them. The organisation must hold, or by this entry gain, a care relationship with the patient (else 422 attention-recipient-unreachable)',
-        required: ['role', 'organisation'],
-        properties: {
-          role: { type: 'string' },
-          organisation: { type: 'string' },
-          reason: { type: 'string' },
-        },
-      },
-    },
+    oneOf: rules.map((rule) => entryBodySchema(catalogue, rule.type)),
+    description:
+      'An entry: its `type` says which payload it carries (schemas/<folder>/<type>.v<N>.avsc)',
   };
   return { schema, examples };
 }

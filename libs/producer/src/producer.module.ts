@@ -49,6 +49,11 @@ import {
 } from '@carelog/kafka';
 import {
   AnyCallerGuard,
+  ApiAnswer,
+  ApiProblems,
+  IDEMPOTENCY_KEY,
+  BODY_PROBLEMS,
+  CALLER_PROBLEMS,
   CallerModule,
   CurrentAnyCaller,
   HealthController,
@@ -99,8 +104,6 @@ export const acceptedOf = ({ eventId, topic, partition, offset }: Accepted): Acc
 const OPTIONS = Symbol('PRODUCER_OPTIONS');
 const KAFKA = Symbol('KAFKA');
 const DATA_SOURCE = Symbol('PRODUCER_DATA_SOURCE');
-
-const PROBLEM = { description: 'application/problem+json with a stable code naming the field' };
 
 /** Entries in, events out: the same use case for every producer service. */
 export class EntryRecorder {
@@ -328,6 +331,7 @@ function entriesController(options: ProducerServiceOptions): Type<unknown> {
 
   @ApiTags('entries')
   @ApiBearerAuth()
+  @ApiProblems(...CALLER_PROBLEMS)
   @Controller('v1/entries')
   @UseGuards(AnyCallerGuard)
   class EntriesController {
@@ -337,14 +341,20 @@ function entriesController(options: ProducerServiceOptions): Type<unknown> {
     @HttpCode(202)
     @ApiOperation({ summary: 'Record an entry; answers once the event log has acknowledged it' })
     @ApiHeader({
-      name: 'Idempotency-Key',
+      ...IDEMPOTENCY_KEY,
       required: true,
       description: 'A retry with the same key gets the same eventId and records nothing new',
     })
     @ApiBody({ schema: docs.schema, examples: docs.examples })
-    @ApiResponse({ status: 202, description: 'Recorded', schema: acceptedResponse })
-    @ApiResponse({ status: 400, ...PROBLEM })
-    @ApiResponse({ status: 401, ...PROBLEM })
+    @ApiAnswer(202, 'Recorded', acceptedResponse, {
+      links: {
+        correct: {
+          operationId: 'EntriesController_correct',
+          parameters: { eventId: '$response.body#/eventId' },
+        },
+      },
+    })
+    @ApiProblems(...BODY_PROBLEMS, 403, 409, 422, 503)
     @ApiResponse({
       status: 403,
       description:
@@ -354,7 +364,6 @@ function entriesController(options: ProducerServiceOptions): Type<unknown> {
       status: 409,
       description: 'The Idempotency-Key was used for a different request',
     })
-    @ApiResponse({ status: 413, ...PROBLEM })
     @ApiResponse({
       status: 422,
       description:
@@ -379,9 +388,10 @@ function entriesController(options: ProducerServiceOptions): Type<unknown> {
     @ApiOperation({
       summary: 'Correct an entry this organisation recorded: amended, or entered in error',
     })
-    @ApiHeader({ name: 'Idempotency-Key', required: true })
+    @ApiHeader({ ...IDEMPOTENCY_KEY, required: true })
     @ApiBody({ schema: correctionRequestDocs.schema, examples: correctionRequestDocs.examples })
-    @ApiResponse({ status: 202, description: 'Recorded', schema: acceptedResponse })
+    @ApiAnswer(202, 'Recorded', acceptedResponse)
+    @ApiProblems(...BODY_PROBLEMS, 403, 404, 409, 422)
     @ApiResponse({
       status: 403,
       description:

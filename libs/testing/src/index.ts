@@ -38,6 +38,13 @@ export {
 } from './browser';
 export { startSchemaRegistry, type RunningSchemaRegistry } from './schema-registry';
 export {
+  linksOf,
+  openApiDocumentOf,
+  openApiGaps,
+  operationIdOf,
+  operationsOf,
+} from './openapi-document';
+export {
   DeciderSpecification,
   refusalOf,
   type DecisionUnderTest,

@@ -427,7 +427,7 @@ export function describeProducerService(subject: ProducerServiceUnderTest): void
                 content: Record<
                   string,
                   {
-                    schema: { properties: { type: { enum: string[] } } };
+                    schema: { oneOf: Array<{ properties: { type: { enum: string[] } } }> };
                     examples: Record<string, unknown>;
                   }
                 >;
@@ -438,7 +438,7 @@ export function describeProducerService(subject: ProducerServiceUnderTest): void
       }>(`${url}/docs-json`);
       const content =
         document.body.paths['/v1/entries']?.post?.requestBody?.content['application/json'];
-      const accepted = content?.schema.properties.type.enum ?? [];
+      const accepted = (content?.schema.oneOf ?? []).flatMap((body) => body.properties.type.enum);
       expect(accepted).toContain(subject.entryType);
       expect(accepted).not.toContain('EntryEnteredInError');
       expect(Object.keys(content?.examples ?? {}).sort()).toEqual([...accepted].sort());

@@ -24,6 +24,14 @@ export function optionalText(value: unknown, field: string): string | null {
   return requiredText(value, field);
 }
 
+/** A boolean flag of a body, or its default when left out; anything but true or false is refused. */
+export function optionalBoolean(value: unknown, field: string, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'boolean')
+    throw new DomainError('invalid-' + field, 'must be true or false', field);
+  return value;
+}
+
 /** Records an entry of the patient topic now, through the same rules as every producer. */
 export function recordNow(
   recorder: EntryRecorder,

@@ -8,7 +8,13 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { Caller } from '@carelog/auth';
-import { CallerGuard, CurrentCaller } from '@carelog/nest-platform';
+import {
+  ApiAnswer,
+  ApiProblems,
+  CALLER_PROBLEMS,
+  CallerGuard,
+  CurrentCaller,
+} from '@carelog/nest-platform';
 import type { Response } from 'express';
 import { NOTIFICATION_SETTINGS } from '../tokens';
 import type { NotificationSettings } from '../settings';
@@ -25,6 +31,7 @@ const PAGE = 100;
 const KEEP_ALIVE_MS = 15_000;
 
 @ApiTags('notifications')
+@ApiProblems(...CALLER_PROBLEMS)
 @ApiBearerAuth()
 @Controller('v1/notifications')
 @UseGuards(CallerGuard)
@@ -53,6 +60,12 @@ export class NotificationStreamController {
     summary:
       "Server-sent events: the caller's notifications from the durable table, oldest first; opening it subscribes the caller",
   })
+  @ApiAnswer(
+    200,
+    'Server-sent events, each `id:` the notification id and `data:` the notification',
+    { type: 'string' },
+    { contentType: 'text/event-stream' },
+  )
   async stream(
     @Headers('last-event-id') lastEventId: string | undefined,
     @Query('from') from: string | undefined,

@@ -1,15 +1,24 @@
 import { randomUUID } from 'node:crypto';
 import { Controller, Get, Inject, Param, Query, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { AuditTrail } from '@carelog/audit';
 import type { Caller } from '@carelog/auth';
 import { DomainError, isValidNhsNumber } from '@carelog/domain';
-import { CallerGuard, CurrentCaller } from '@carelog/nest-platform';
+import {
+  ApiAnswer,
+  ApiNhsNumberParam,
+  ApiProblems,
+  CALLER_PROBLEMS,
+  CallerGuard,
+  CurrentCaller,
+} from '@carelog/nest-platform';
+import { ACCESS_LOG_SCHEMA } from '../openapi-schemas';
 import { PatientGate } from '../patient-gate/patient-gate';
 import { PrivacyOfficerScopes } from '../privacy/privacy-officer-scopes';
 
 @ApiTags('access log')
 @ApiBearerAuth()
+@ApiProblems(...CALLER_PROBLEMS, 404)
 @Controller('v1')
 @UseGuards(CallerGuard)
 export class AccessLogController {
@@ -24,6 +33,9 @@ export class AccessLogController {
     summary:
       'Who (role, organisation) read this record, what, when, and on what basis (break-glass and claims with their reasons): for the patient, and for privacy officers the accesses by staff of the organisations they review',
   })
+  @ApiQuery({ name: 'limit', required: false, description: '1 to 500, default 100' })
+  @ApiAnswer(200, 'Newest first', ACCESS_LOG_SCHEMA)
+  @ApiNhsNumberParam()
   async accessLog(
     @Param('nhsNumber') nhsNumber: string,
     @Query('limit') limit: string | undefined,

@@ -2,7 +2,16 @@ import { randomUUID } from 'node:crypto';
 import { Body, Controller, HttpCode, Inject, Param, Post, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Caller } from '@carelog/auth';
-import { CallerGuard, CurrentCaller } from '@carelog/nest-platform';
+import {
+  ApiAnswer,
+  ApiNhsNumberParam,
+  ApiProblems,
+  BODY_PROBLEMS,
+  CALLER_PROBLEMS,
+  CallerGuard,
+  CurrentCaller,
+} from '@carelog/nest-platform';
+import { BREAK_GLASS_SCHEMA } from '../openapi-schemas';
 import { PatientGate } from '../patient-gate/patient-gate';
 import {
   MAX_REASON,
@@ -16,6 +25,8 @@ import { breakGlassRequests, countOutcome } from '../oversight-metrics/oversight
 
 @ApiTags('break-glass')
 @ApiBearerAuth()
+@ApiProblems(...CALLER_PROBLEMS, 404)
+@ApiNhsNumberParam()
 @Controller('v1/patients/:nhsNumber/break-glass')
 @UseGuards(CallerGuard)
 export class BreakGlassController {
@@ -41,6 +52,15 @@ export class BreakGlassController {
       properties: { reason: { type: 'string', minLength: MIN_REASON, maxLength: MAX_REASON } },
     },
   })
+  @ApiAnswer(201, 'Granted until expiresAt', BREAK_GLASS_SCHEMA, {
+    links: {
+      record: {
+        operationId: 'PatientRecordController_record',
+        parameters: { nhsNumber: '$request.path.nhsNumber' },
+      },
+    },
+  })
+  @ApiProblems(...BODY_PROBLEMS)
   breakGlass(
     @Param('nhsNumber') nhsNumber: string,
     @Body() body: unknown,

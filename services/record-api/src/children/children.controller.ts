@@ -14,7 +14,6 @@ import {
   ApiBearerAuth,
   ApiBody,
   ApiHeader,
-  ApiOkResponse,
   ApiOperation,
   ApiResponse,
   ApiTags,
@@ -23,10 +22,17 @@ import type { AnyCaller, Caller } from '@carelog/auth';
 import { DomainError, PAYLOAD_VOCABULARIES } from '@carelog/domain';
 import {
   AnyCallerGuard,
+  ApiAnswer,
+  ApiNhsNumberParam,
+  ApiProblems,
+  IDEMPOTENCY_KEY,
+  BODY_PROBLEMS,
+  CALLER_PROBLEMS,
   CallerGuard,
   CurrentAnyCaller,
   CurrentCaller,
 } from '@carelog/nest-platform';
+import { ACCEPTED_SCHEMA, FAMILY_SCHEMA } from '../openapi-schemas';
 import { EntryRecorder, type Accepted } from '@carelog/producer';
 import type { DataSource } from 'typeorm';
 import { PatientGate } from '../patient-gate/patient-gate';
@@ -34,7 +40,6 @@ import { asObject, optionalText, recordNow, requiredText } from '../route-input'
 
 export const CHILDREN_READ_MODEL = Symbol('CHILDREN_READ_MODEL');
 
-const PROBLEM = { description: 'application/problem+json with a stable code naming the field' };
 /** A link from this record to another, as the family route answers it. */
 export interface FamilyLink {
   nhsNumber: string;
@@ -51,6 +56,8 @@ export interface FamilyLink {
  */
 @ApiTags('children')
 @ApiBearerAuth()
+@ApiProblems(...CALLER_PROBLEMS, 404)
+@ApiNhsNumberParam()
 @Controller('v1/patients/:nhsNumber')
 export class ChildrenController {
   constructor(
@@ -66,7 +73,7 @@ export class ChildrenController {
     summary:
       "Record that a person holds parental responsibility for the child (on the child's record): the GP practice registering the child or the council holding its case",
   })
-  @ApiHeader({ name: 'Idempotency-Key', required: true })
+  @ApiHeader({ ...IDEMPOTENCY_KEY, required: true })
   @ApiBody({
     schema: {
       type: 'object',
@@ -95,13 +102,13 @@ export class ChildrenController {
       },
     },
   })
-  @ApiResponse({ status: 202, description: 'Recorded on the patient topic' })
+  @ApiAnswer(202, 'Recorded on the patient topic', ACCEPTED_SCHEMA)
+  @ApiProblems(...BODY_PROBLEMS, 403, 404, 409, 422)
   @ApiResponse({
     status: 403,
     description:
       '`relationship-kind-required`: the caller’s organisation holds no GP registration or social care case for the child',
   })
-  @ApiResponse({ status: 400, ...PROBLEM })
   recordResponsibility(
     @Param('nhsNumber') nhsNumber: string,
     @Param('personNhsNumber') personNhsNumber: string,
@@ -132,12 +139,13 @@ export class ChildrenController {
     summary:
       "Record that a person's parental responsibility for the child ended: they no longer read the child's record",
   })
-  @ApiHeader({ name: 'Idempotency-Key', required: true })
+  @ApiHeader({ ...IDEMPOTENCY_KEY, required: true })
   @ApiBody({
     schema: { type: 'object', required: ['reason'], properties: { reason: { type: 'string' } } },
     examples: { 'adoption order': { value: { reason: 'Adoption order made.' } } },
   })
-  @ApiResponse({ status: 202, description: 'Recorded on the patient topic' })
+  @ApiAnswer(202, 'Recorded on the patient topic', ACCEPTED_SCHEMA)
+  @ApiProblems(...BODY_PROBLEMS, 403, 404, 409, 422)
   @ApiResponse({ status: 403, description: '`relationship-kind-required`' })
   endResponsibility(
     @Param('nhsNumber') nhsNumber: string,
@@ -164,7 +172,7 @@ export class ChildrenController {
     summary:
       'The child (the patient themself) decides whether a person with parental responsibility may read their record: from the policy’s age (11) it is needed',
   })
-  @ApiHeader({ name: 'Idempotency-Key', required: true })
+  @ApiHeader({ ...IDEMPOTENCY_KEY, required: true })
   @ApiBody({
     schema: {
       type: 'object',
@@ -173,7 +181,8 @@ export class ChildrenController {
     },
     examples: { allowed: { value: { decision: 'allowed' } } },
   })
-  @ApiResponse({ status: 202, description: 'Recorded on the patient topic' })
+  @ApiAnswer(202, 'Recorded on the patient topic', ACCEPTED_SCHEMA)
+  @ApiProblems(...BODY_PROBLEMS, 403, 404, 409, 422)
   @ApiResponse({ status: 403, description: '`not-permitted`: only the patient decides' })
   async decideParentalAccess(
     @Param('nhsNumber') nhsNumber: string,
@@ -209,13 +218,18 @@ export class ChildrenController {
     summary:
       "The records linked with this one by a recorded birth (the mother's, the children's), each shown only to a reader who may read it too",
   })
-  @ApiOkResponse({
-    schema: {
-      example: {
-        patient: { nhsNumber: '9434765870' },
-        links: [
-          { nhsNumber: '9434765919', relation: 'mother', bornAt: '2026-04-20T03:12:00.000Z' },
-        ],
+  @ApiResponse({
+    status: 200,
+    description: 'The linked records this reader may read',
+    content: {
+      'application/json': {
+        schema: FAMILY_SCHEMA,
+        example: {
+          patient: { nhsNumber: '9434765870' },
+          links: [
+            { nhsNumber: '9434765919', relation: 'mother', bornAt: '2026-04-20T03:12:00.000Z' },
+          ],
+        },
       },
     },
   })

@@ -9,12 +9,39 @@ import {
   Put,
   UseGuards,
 } from '@nestjs/common';
-import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiBody,
+  ApiHeader,
+  ApiOperation,
+  ApiParam,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { Caller } from '@carelog/auth';
 import { DomainError } from '@carelog/domain';
-import { CallerGuard, CurrentCaller } from '@carelog/nest-platform';
+import {
+  ApiAnswer,
+  ApiNhsNumberParam,
+  ApiProblems,
+  IDEMPOTENCY_KEY,
+  BODY_PROBLEMS,
+  CALLER_PROBLEMS,
+  CallerGuard,
+  CurrentCaller,
+} from '@carelog/nest-platform';
+import {
+  ACCEPTED_SCHEMA,
+  CARER_SCHEMA,
+  CONTRIBUTION_SCHEMA,
+  OPT_OUT_SCHEMA,
+  OPT_OUT_TYPES,
+  SEAL_SCHEMA,
+} from '../openapi-schemas';
+
+const RECORDED = 'Recorded on the patient topic';
 import { EntryRecorder, type Accepted } from '@carelog/producer';
 import { PatientGate } from '../patient-gate/patient-gate';
+import { optionalBoolean, optionalText } from '../route-input';
 
 const asObject = (body: unknown): Record<string, unknown> => {
   if (typeof body !== 'object' || body === null || Array.isArray(body))
@@ -28,6 +55,8 @@ const asObject = (body: unknown): Record<string, unknown> => {
  */
 @ApiTags('patient and carer')
 @ApiBearerAuth()
+@ApiProblems(...CALLER_PROBLEMS, ...BODY_PROBLEMS, 404, 409, 422)
+@ApiNhsNumberParam()
 @Controller('v1/patients/:nhsNumber')
 @UseGuards(CallerGuard)
 export class PatientContributionsController {
@@ -72,7 +101,16 @@ export class PatientContributionsController {
   @ApiOperation({
     summary: 'Patient or carer data: home readings, wearable summaries, notes, carer observations',
   })
-  @ApiHeader({ name: 'Idempotency-Key', required: true })
+  @ApiHeader({ ...IDEMPOTENCY_KEY, required: true })
+  @ApiBody({ schema: CONTRIBUTION_SCHEMA })
+  @ApiAnswer(202, RECORDED, ACCEPTED_SCHEMA, {
+    links: {
+      entry: {
+        operationId: 'PatientRecordController_entry',
+        parameters: { nhsNumber: '$request.path.nhsNumber', eventId: '$response.body#/eventId' },
+      },
+    },
+  })
   contribute(
     @Param('nhsNumber') nhsNumber: string,
     @Body() body: unknown,
@@ -85,6 +123,10 @@ export class PatientContributionsController {
   @Put('consents/opt-outs/:optOutType')
   @HttpCode(202)
   @ApiOperation({ summary: 'Opt out (effective: true) or withdraw an opt-out (effective: false)' })
+  @ApiHeader({ ...IDEMPOTENCY_KEY, required: true })
+  @ApiParam({ name: 'optOutType', enum: OPT_OUT_TYPES })
+  @ApiBody({ schema: OPT_OUT_SCHEMA, required: false })
+  @ApiAnswer(202, RECORDED, ACCEPTED_SCHEMA)
   optOut(
     @Param('nhsNumber') nhsNumber: string,
     @Param('optOutType') optOutType: string,
@@ -92,7 +134,7 @@ export class PatientContributionsController {
     @Headers('idempotency-key') key: string | undefined,
     @CurrentCaller() caller: Caller,
   ): Promise<Accepted> {
-    const effective = asObject(body)['effective'] !== false;
+    const effective = optionalBoolean(asObject(body)['effective'], 'effective', true);
     return this.publish(
       caller,
       nhsNumber,
@@ -110,6 +152,10 @@ export class PatientContributionsController {
     summary:
       'Seal an entry from a role, an organisation or a person (sealed: false lifts the seal)',
   })
+  @ApiHeader({ ...IDEMPOTENCY_KEY, required: true })
+  @ApiParam({ name: 'entryEventId', schema: { type: 'string', format: 'uuid' } })
+  @ApiBody({ schema: SEAL_SCHEMA })
+  @ApiAnswer(202, RECORDED, ACCEPTED_SCHEMA)
   seal(
     @Param('nhsNumber') nhsNumber: string,
     @Param('entryEventId') entryEventId: string,
@@ -118,7 +164,9 @@ export class PatientContributionsController {
     @CurrentCaller() caller: Caller,
   ): Promise<Accepted> {
     const request = asObject(body);
-    const type = request['sealed'] === false ? 'EntryUnsealed' : 'EntrySealed';
+    const type = optionalBoolean(request['sealed'], 'sealed', true)
+      ? 'EntrySealed'
+      : 'EntryUnsealed';
     return this.publish(
       caller,
       nhsNumber,
@@ -133,6 +181,9 @@ export class PatientContributionsController {
   @ApiOperation({
     summary: 'Approve a carer with a scope of journal sections (approved: false revokes)',
   })
+  @ApiHeader({ ...IDEMPOTENCY_KEY, required: true })
+  @ApiBody({ schema: CARER_SCHEMA })
+  @ApiAnswer(202, RECORDED, ACCEPTED_SCHEMA)
   carer(
     @Param('nhsNumber') nhsNumber: string,
     @Param('carerUserId') carerUserId: string,
@@ -145,11 +196,8 @@ export class PatientContributionsController {
       caller,
       nhsNumber,
       'write-consent',
-      approved === false
-        ? {
-            type: 'CarerRevoked',
-            payload: { carerUserId, reason: typeof reason === 'string' ? reason : null },
-          }
+      !optionalBoolean(approved, 'approved', true)
+        ? { type: 'CarerRevoked', payload: { carerUserId, reason: optionalText(reason, 'reason') } }
         : { type: 'CarerApproved', payload: { ...details, carerUserId } },
       key,
     );
@@ -158,6 +206,16 @@ export class PatientContributionsController {
   @Put('consents/sharing/:category/:organisation')
   @HttpCode(202)
   @ApiOperation({ summary: 'Share entries of a legally protected category with an organisation' })
+  @ApiHeader({ ...IDEMPOTENCY_KEY, required: true })
+  @ApiParam({
+    name: 'category',
+    enum: ['sexual-health', 'fertility', 'gender-identity', 'termination'],
+  })
+  @ApiBody({
+    required: false,
+    schema: { type: 'object', description: 'none needed: the path says what is shared' },
+  })
+  @ApiAnswer(202, RECORDED, ACCEPTED_SCHEMA)
   share(
     @Param('nhsNumber') nhsNumber: string,
     @Param('category') category: string,

@@ -1,7 +1,6 @@
 import { Controller, Get, Header, Inject, Param, Query, Req, UseGuards } from '@nestjs/common';
 import {
   ApiBearerAuth,
-  ApiOkResponse,
   ApiOperation,
   ApiParam,
   ApiProduces,
@@ -32,7 +31,8 @@ import {
   type FhirSourceEntry,
 } from '@carelog/fhir';
 import type { Bundle, CapabilityStatement, Patient, Resource } from '@medplum/fhirtypes';
-import { CallerGuard, CurrentCaller } from '@carelog/nest-platform';
+import { ApiAnswer, ApiOutcomes, CallerGuard, CurrentCaller } from '@carelog/nest-platform';
+import { FHIR_BUNDLE_SCHEMA, FHIR_RESOURCE_SCHEMA } from '../openapi-schemas';
 import { PatientGate, type OpenedPatient } from '../patient-gate/patient-gate';
 import { disclosureTo, RecordQuery, type EntryView } from '../patient-record/record-query';
 
@@ -80,6 +80,7 @@ const SEARCH_QUERIES = [
  */
 @ApiTags('fhir')
 @ApiProduces('application/fhir+json')
+@ApiOutcomes(400, 401, 403, 404, 503)
 @Controller('fhir/R4')
 export class FhirReadController {
   constructor(
@@ -92,6 +93,7 @@ export class FhirReadController {
   @ApiOperation({
     summary: 'The CapabilityStatement: what this FHIR R4 API serves (no token needed)',
   })
+  @ApiAnswer(200, 'The CapabilityStatement', FHIR_RESOURCE_SCHEMA, { contentType: FHIR_JSON })
   metadata(@Req() request: Request): CapabilityStatement {
     return capabilityStatement(baseOf(request), { version: '1' });
   }
@@ -103,6 +105,9 @@ export class FhirReadController {
   @ApiParam({ name: 'id', description: 'The NHS number' })
   @ApiOperation({
     summary: 'The patient: the NHS number, and no demographics carelog does not hold',
+  })
+  @ApiAnswer(200, 'The Patient resource (UK Core)', FHIR_RESOURCE_SCHEMA, {
+    contentType: FHIR_JSON,
   })
   async patient(@Param('id') id: string, @CurrentCaller() caller: Caller): Promise<Patient> {
     const patient = await this.gate.open(caller, id, 'read-record');
@@ -125,6 +130,9 @@ export class FhirReadController {
   @ApiOperation({
     summary:
       'Patient/{id}/$everything: the patient and every entry the caller may see, each with its Provenance (and Task when flagged), paged',
+  })
+  @ApiAnswer(200, 'A searchset Bundle of what the caller may see', FHIR_BUNDLE_SCHEMA, {
+    contentType: FHIR_JSON,
   })
   async everything(
     @Param('id') id: string,
@@ -162,10 +170,12 @@ export class FhirReadController {
   @ApiQuery(SEARCH_QUERIES[2] ?? { name: '_lastUpdated' })
   @ApiQuery(SEARCH_QUERIES[3] ?? { name: '_count' })
   @ApiQuery(SEARCH_QUERIES[4] ?? { name: '_cursor' })
-  @ApiOkResponse({
-    description:
-      'A searchset Bundle, oldest first, with self and next links; no total (counts are given on whole views only)',
-  })
+  @ApiAnswer(
+    200,
+    'A searchset Bundle, oldest first, with self and next links; no total (counts are given on whole views only)',
+    FHIR_BUNDLE_SCHEMA,
+    { contentType: FHIR_JSON },
+  )
   @ApiOperation({ summary: "Search one patient's resources of a type (patient is required)" })
   async search(
     @Param('type') type: string,
@@ -207,6 +217,7 @@ export class FhirReadController {
     summary:
       'One resource by id (an entry, its Provenance or its Task); entered-in-error entries say so; not visible answers as not there',
   })
+  @ApiAnswer(200, 'The resource', FHIR_RESOURCE_SCHEMA, { contentType: FHIR_JSON })
   async read(
     @Param('type') type: string,
     @Param('id') id: string,
@@ -228,6 +239,9 @@ export class FhirReadController {
   @ApiOperation({
     summary:
       "An entry's every version, newest first, as a history Bundle; the last is entered-in-error if it was",
+  })
+  @ApiAnswer(200, 'A history Bundle: every version the caller may see', FHIR_BUNDLE_SCHEMA, {
+    contentType: FHIR_JSON,
   })
   async history(
     @Param('type') type: string,

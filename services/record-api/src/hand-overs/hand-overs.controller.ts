@@ -20,14 +20,23 @@ import {
 } from '@nestjs/swagger';
 import type { AnyCaller } from '@carelog/auth';
 import { DomainError, isRole, isStaffRole, isValidNhsNumber } from '@carelog/domain';
-import { AnyCallerGuard, CurrentAnyCaller } from '@carelog/nest-platform';
+import {
+  AnyCallerGuard,
+  ApiAnswer,
+  ApiNhsNumberParam,
+  ApiProblems,
+  IDEMPOTENCY_KEY,
+  BODY_PROBLEMS,
+  CALLER_PROBLEMS,
+  CurrentAnyCaller,
+} from '@carelog/nest-platform';
+import { ACCEPTED_SCHEMA } from '../openapi-schemas';
 import { EntryRecorder, type Accepted } from '@carelog/producer';
 import type { DataSource } from 'typeorm';
 import { asObject, optionalText, recordNow, requiredText } from '../route-input';
 
 export const HAND_OVER_READ_MODEL = Symbol('HAND_OVER_READ_MODEL');
 
-const PROBLEM = { description: 'application/problem+json with a stable code naming the field' };
 function careTeamRole(value: unknown): string {
   if (
     typeof value !== 'string' ||
@@ -51,6 +60,8 @@ function careTeamRole(value: unknown): string {
  */
 @ApiTags('care team and referrals')
 @ApiBearerAuth()
+@ApiProblems(...CALLER_PROBLEMS)
+@ApiNhsNumberParam()
 @Controller('v1/patients/:nhsNumber')
 @UseGuards(AnyCallerGuard)
 export class HandOversController {
@@ -65,7 +76,7 @@ export class HandOversController {
     summary:
       "Add an organisation's team to the care team (gives it a care relationship); only an organisation that holds one may",
   })
-  @ApiHeader({ name: 'Idempotency-Key', required: true })
+  @ApiHeader({ ...IDEMPOTENCY_KEY, required: true })
   @ApiBody({
     schema: {
       type: 'object',
@@ -86,13 +97,13 @@ export class HandOversController {
       },
     },
   })
-  @ApiResponse({ status: 202, description: 'Recorded on the patient topic' })
+  @ApiAnswer(202, 'Recorded on the patient topic', ACCEPTED_SCHEMA)
+  @ApiProblems(...BODY_PROBLEMS, 403, 404, 409, 422)
   @ApiResponse({
     status: 403,
     description:
       '`relationship-start-not-permitted`: the caller’s organisation holds no active care relationship',
   })
-  @ApiResponse({ status: 400, ...PROBLEM })
   addToCareTeam(
     @Param('nhsNumber') nhsNumber: string,
     @Param('organisation') organisation: string,
@@ -121,7 +132,7 @@ export class HandOversController {
   @ApiOperation({
     summary: "Take an organisation's team off the care team (ends its care-team relationship)",
   })
-  @ApiHeader({ name: 'Idempotency-Key', required: true })
+  @ApiHeader({ ...IDEMPOTENCY_KEY, required: true })
   @ApiBody({
     schema: {
       type: 'object',
@@ -132,7 +143,8 @@ export class HandOversController {
       'care finished': { value: { role: 'community-nurse', reason: 'Ulcer healed.' } },
     },
   })
-  @ApiResponse({ status: 202, description: 'Recorded on the patient topic' })
+  @ApiAnswer(202, 'Recorded on the patient topic', ACCEPTED_SCHEMA)
+  @ApiProblems(...BODY_PROBLEMS, 403, 404, 409, 422)
   @ApiResponse({
     status: 403,
     description: '`care-relationship-required`: the caller’s organisation holds no relationship',
@@ -165,14 +177,15 @@ export class HandOversController {
     summary:
       'Accept a referral made to the caller’s organisation (ReferralMade with receivingOrganisation): gives it a care relationship',
   })
-  @ApiHeader({ name: 'Idempotency-Key', required: true })
+  @ApiHeader({ ...IDEMPOTENCY_KEY, required: true })
   @ApiBody({
     schema: { type: 'object', properties: { note: { type: 'string' } } },
     examples: {
       accepted: { value: { note: 'Accepted onto the community heart failure caseload.' } },
     },
   })
-  @ApiResponse({ status: 202, description: 'Recorded on the patient topic' })
+  @ApiAnswer(202, 'Recorded on the patient topic', ACCEPTED_SCHEMA)
+  @ApiProblems(...BODY_PROBLEMS, 403, 404, 409, 422)
   @ApiResponse({
     status: 404,
     description:

@@ -8,7 +8,14 @@ import {
   type MedicineEntry,
   type MedicineState,
 } from '@carelog/domain';
-import { CallerGuard, CurrentCaller } from '@carelog/nest-platform';
+import {
+  ApiNhsNumberParam,
+  ApiProblems,
+  CALLER_PROBLEMS,
+  CallerGuard,
+  CurrentCaller,
+} from '@carelog/nest-platform';
+import { MEDICINES_SCHEMA } from '../openapi-schemas';
 import { PatientGate } from '../patient-gate/patient-gate';
 import { RecordQuery, visibleTo, type EntryView } from '../patient-record/record-query';
 
@@ -86,6 +93,8 @@ const EXAMPLE: MedicinesAnswer = {
 
 @ApiTags('record')
 @ApiBearerAuth()
+@ApiProblems(...CALLER_PROBLEMS, 404)
+@ApiNhsNumberParam()
 @Controller('v1/patients/:nhsNumber')
 @UseGuards(CallerGuard)
 export class MedicinesController {
@@ -101,7 +110,10 @@ export class MedicinesController {
     description:
       'Folded from the medicine entries the caller may see, under the same access rules and audit as every read: a carer only within the medicines section the patient chose.',
   })
-  @ApiOkResponse({ description: 'Current and stopped medicines', schema: { example: EXAMPLE } })
+  @ApiOkResponse({
+    description: 'Current and stopped medicines',
+    content: { 'application/json': { schema: MEDICINES_SCHEMA, example: EXAMPLE } },
+  })
   async medicines(
     @Param('nhsNumber') nhsNumber: string,
     @CurrentCaller() caller: Caller,

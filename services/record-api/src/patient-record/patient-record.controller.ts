@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Inject, Param, Put, Query, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Caller } from '@carelog/auth';
 import {
   buildJournal,
@@ -21,7 +21,22 @@ import {
   type JournalLine,
   type ViewRole,
 } from '@carelog/domain';
-import { CallerGuard, CurrentCaller } from '@carelog/nest-platform';
+import {
+  ApiAnswer,
+  ApiNhsNumberParam,
+  ApiProblems,
+  BODY_PROBLEMS,
+  CALLER_PROBLEMS,
+  CallerGuard,
+  CurrentCaller,
+} from '@carelog/nest-platform';
+import {
+  ENTRY_SCHEMA,
+  HISTORY_SCHEMA,
+  JOURNAL_SCHEMA,
+  MARK_SCHEMA,
+  RECORD_PAGE_SCHEMA,
+} from '../openapi-schemas';
 import {
   disclosureIn,
   PatientGate,
@@ -191,6 +206,8 @@ export function journalOf(
 
 @ApiTags('record')
 @ApiBearerAuth()
+@ApiProblems(...CALLER_PROBLEMS, 404)
+@ApiNhsNumberParam()
 @Controller('v1/patients/:nhsNumber')
 @UseGuards(CallerGuard)
 export class PatientRecordController {
@@ -226,11 +243,12 @@ export class PatientRecordController {
   })
   @ApiQuery({ name: 'cursor', required: false })
   @ApiQuery({ name: 'limit', required: false, description: '1 to 200, default 50' })
-  @ApiOkResponse({
-    description:
-      '`withheld` counts entries of the whole view left out as routine for the reader, never protected ones; null when setting, type, from or to is given. ' +
+  @ApiAnswer(
+    200,
+    '`withheld` counts entries of the whole view left out as routine for the reader, never protected ones; null when setting, type, from or to is given. ' +
       HELD_RESULTS,
-  })
+    RECORD_PAGE_SCHEMA,
+  )
   async record(
     @Param('nhsNumber') nhsNumber: string,
     @Query() query: Record<string, string | undefined>,
@@ -278,11 +296,12 @@ export class PatientRecordController {
       'Lines per page, newest first across narrative and sections: 1 to 500, default 200',
   })
   @ApiQuery({ name: 'cursor', required: false, description: 'The `nextCursor` of the page before' })
-  @ApiOkResponse({
-    description:
-      'Entry lines of flagged entries carry `task`: open, acknowledged (by whom, when), escalated (to whom), as the task board has it. ' +
+  @ApiAnswer(
+    200,
+    'Entry lines of flagged entries carry `task`: open, acknowledged (by whom, when), escalated (to whom), as the task board has it. ' +
       HELD_RESULTS,
-  })
+    JOURNAL_SCHEMA,
+  )
   async journal(
     @Param('nhsNumber') nhsNumber: string,
     @Query('view') requestedView: string | undefined,
@@ -326,6 +345,7 @@ export class PatientRecordController {
 
   @Get('journal/mark')
   @ApiOperation({ summary: "The caller's mark on this patient's journal: where they last looked" })
+  @ApiAnswer(200, 'The mark, or null when none is set', MARK_SCHEMA)
   async mark(
     @Param('nhsNumber') nhsNumber: string,
     @CurrentCaller() caller: Caller,
@@ -341,6 +361,15 @@ export class PatientRecordController {
     summary:
       "Set the caller's mark: `{ at? }` (ISO 8601, default now, not in the future); `journal?since=mark` then shows what is new since",
   })
+  @ApiBody({
+    required: false,
+    schema: {
+      type: 'object',
+      properties: { at: { type: 'string', format: 'date-time', description: 'default now' } },
+    },
+  })
+  @ApiAnswer(200, 'The mark as set', MARK_SCHEMA)
+  @ApiProblems(...BODY_PROBLEMS)
   async setMark(
     @Param('nhsNumber') nhsNumber: string,
     @Body() body: unknown,
@@ -361,7 +390,14 @@ export class PatientRecordController {
 
   @Get('entries/:eventId')
   @ApiOperation({ summary: 'One entry in its current version (entered-in-error entries say so)' })
-  @ApiOkResponse({ description: HELD_RESULTS })
+  @ApiAnswer(200, HELD_RESULTS, ENTRY_SCHEMA, {
+    links: {
+      history: {
+        operationId: 'PatientRecordController_history',
+        parameters: { nhsNumber: '$request.path.nhsNumber', eventId: '$response.body#/eventId' },
+      },
+    },
+  })
   async entry(
     @Param('nhsNumber') nhsNumber: string,
     @Param('eventId') eventId: string,
@@ -380,7 +416,7 @@ export class PatientRecordController {
   @ApiOperation({
     summary: 'Every version of an entry, oldest first, with corrections and their reasons',
   })
-  @ApiOkResponse({ description: `${HELD_RESULTS}; every version of a held result waits with it` })
+  @ApiAnswer(200, `${HELD_RESULTS}; every version of a held result waits with it`, HISTORY_SCHEMA)
   async history(
     @Param('nhsNumber') nhsNumber: string,
     @Param('eventId') eventId: string,

@@ -27,7 +27,15 @@ import {
   VIEW_ROLES,
   type ViewRole,
 } from '@carelog/domain';
-import { CallerGuard, CurrentCaller } from '@carelog/nest-platform';
+import {
+  ApiAnswer,
+  ApiProblems,
+  BODY_PROBLEMS,
+  CALLER_PROBLEMS,
+  CallerGuard,
+  CurrentCaller,
+} from '@carelog/nest-platform';
+import { ALERT_SCHEMA, ALERTS_SCHEMA, RECONSTRUCTION_SCHEMA } from '../openapi-schemas';
 import { disclosureIn, PatientGate, type OpenedPatient } from '../patient-gate/patient-gate';
 import { journalOf, parseJournalPage } from '../patient-record/patient-record.controller';
 import { JournalTasks } from '../tasks/journal-tasks';
@@ -53,6 +61,7 @@ function requireOfficer(caller: Caller): void {
  */
 @ApiTags('privacy officer')
 @ApiBearerAuth()
+@ApiProblems(...CALLER_PROBLEMS)
 @Controller('v1/privacy')
 @UseGuards(CallerGuard)
 export class PrivacyController {
@@ -74,6 +83,14 @@ export class PrivacyController {
       'Break-glass uses, relationship claims and repeated refused break-glass attempts by staff of the organisations you review, newest first (`break-glass-alerts` is the older name)',
   })
   @ApiQuery({ name: 'status', required: false, enum: ['open', 'all'] })
+  @ApiAnswer(200, 'Newest first', ALERTS_SCHEMA, {
+    links: {
+      acknowledge: {
+        operationId: 'PrivacyController_acknowledge',
+        parameters: { accessId: '$response.body#/alerts/0/accessId' },
+      },
+    },
+  })
   async alerts(
     @Query('status') status: string | undefined,
     @CurrentCaller() caller: Caller,
@@ -113,6 +130,8 @@ export class PrivacyController {
       },
     },
   })
+  @ApiAnswer(200, 'The alert, acknowledged', ALERT_SCHEMA)
+  @ApiProblems(...BODY_PROBLEMS, 404, 409)
   async acknowledge(
     @Param('accessId') accessId: string,
     @Body() body: unknown,
@@ -203,6 +222,12 @@ export class PrivacyController {
       },
     },
   })
+  @ApiAnswer(
+    200,
+    'What the reader was shown then, and the reads audited for them',
+    RECONSTRUCTION_SCHEMA,
+  )
+  @ApiProblems(...BODY_PROBLEMS)
   async reconstruct(@Body() body: unknown, @CurrentCaller() caller: Caller): Promise<unknown> {
     requireOfficer(caller);
     const fields = fieldsOf(body);

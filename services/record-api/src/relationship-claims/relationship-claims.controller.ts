@@ -11,7 +11,17 @@ import {
 } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Caller } from '@carelog/auth';
-import { CallerGuard, CurrentCaller } from '@carelog/nest-platform';
+import {
+  ApiAnswer,
+  ApiNhsNumberParam,
+  ApiProblems,
+  IDEMPOTENCY_KEY,
+  BODY_PROBLEMS,
+  CALLER_PROBLEMS,
+  CallerGuard,
+  CurrentCaller,
+} from '@carelog/nest-platform';
+import { CLAIM_SCHEMA } from '../openapi-schemas';
 import { CLAIM_MAX_HOURS } from '@carelog/domain';
 import { acceptedOf, EntryRecorder, type Accepted } from '@carelog/producer';
 import { PatientGate } from '../patient-gate/patient-gate';
@@ -37,6 +47,8 @@ export const claimHours = (): number => {
  */
 @ApiTags('relationship claims')
 @ApiBearerAuth()
+@ApiProblems(...CALLER_PROBLEMS, 404)
+@ApiNhsNumberParam()
 @Controller('v1/patients/:nhsNumber/relationship-claims')
 @UseGuards(CallerGuard)
 export class RelationshipClaimsController {
@@ -51,7 +63,7 @@ export class RelationshipClaimsController {
     summary:
       "Claim a care relationship for your organisation, with a reason: time-limited (CARELOG_CLAIM_HOURS), audited as a claim, alerted to the privacy officer, shown in the patient's access log",
   })
-  @ApiHeader({ name: 'Idempotency-Key', required: false })
+  @ApiHeader({ ...IDEMPOTENCY_KEY, required: false })
   @ApiBody({
     schema: {
       type: 'object',
@@ -59,6 +71,20 @@ export class RelationshipClaimsController {
       properties: { reason: { type: 'string', minLength: MIN_REASON } },
     },
   })
+  @ApiAnswer(
+    202,
+    'Claimed: recorded on the patient topic, with when the claim ends',
+    CLAIM_SCHEMA,
+    {
+      links: {
+        record: {
+          operationId: 'PatientRecordController_record',
+          parameters: { nhsNumber: '$request.path.nhsNumber' },
+        },
+      },
+    },
+  )
+  @ApiProblems(...BODY_PROBLEMS, 409, 422)
   claim(
     @Param('nhsNumber') nhsNumber: string,
     @Body() body: unknown,

@@ -12,6 +12,7 @@ import {
 } from '@nestjs/common';
 import {
   ApiBearerAuth,
+  ApiBody,
   ApiHeader,
   ApiOperation,
   ApiQuery,
@@ -20,7 +21,16 @@ import {
 } from '@nestjs/swagger';
 import type { Caller } from '@carelog/auth';
 import { DomainError } from '@carelog/domain';
-import { CallerGuard, CurrentCaller } from '@carelog/nest-platform';
+import {
+  ApiAnswer,
+  ApiProblems,
+  IDEMPOTENCY_KEY,
+  BODY_PROBLEMS,
+  CALLER_PROBLEMS,
+  CallerGuard,
+  CurrentCaller,
+} from '@carelog/nest-platform';
+import { ACCEPTED_SCHEMA, TASK_LIST_SCHEMA, TASK_WITH_STEPS_SCHEMA } from '../openapi-schemas';
 import { EntryRecorder, eventIdFor, type Accepted } from '@carelog/producer';
 import { JournalMarks } from '../patient-record/journal-marks';
 import {
@@ -40,6 +50,7 @@ import {
  */
 @ApiTags('tasks')
 @ApiBearerAuth()
+@ApiProblems(...CALLER_PROBLEMS)
 @Controller('v1/tasks')
 @UseGuards(CallerGuard)
 export class TasksController {
@@ -57,11 +68,23 @@ export class TasksController {
   @ApiQuery({ name: 'status', required: false, enum: TASK_STATUS_FILTERS })
   @ApiQuery({ name: 'limit', required: false, description: '1 to 200, default 50' })
   @ApiQuery({ name: 'cursor', required: false })
-  @ApiResponse({
-    status: 200,
-    description:
-      'Each task says its `urgency` where its entry carries one: `urgent` (same day) or `routine`, as the home-reading rules (NICE NG136) raise them; otherwise null',
-  })
+  @ApiAnswer(
+    200,
+    'Each task says its `urgency` where its entry carries one: `urgent` (same day) or `routine`, as the home-reading rules (NICE NG136) raise them; otherwise null',
+    TASK_LIST_SCHEMA,
+    {
+      links: {
+        task: {
+          operationId: 'TasksController_one',
+          parameters: { taskId: '$response.body#/tasks/0/id' },
+        },
+        acknowledge: {
+          operationId: 'TasksController_acknowledge',
+          parameters: { taskId: '$response.body#/tasks/0/id' },
+        },
+      },
+    },
+  )
   list(
     @Query() query: Record<string, string | undefined>,
     @CurrentCaller() caller: Caller,
@@ -71,6 +94,8 @@ export class TasksController {
 
   @Get(':taskId')
   @ApiOperation({ summary: 'One task, with every step: flagged, escalated, acknowledged' })
+  @ApiAnswer(200, 'The task and its steps, oldest first', TASK_WITH_STEPS_SCHEMA)
+  @ApiProblems(404)
   @ApiResponse({ status: 404, description: 'No such task is addressed to the caller' })
   one(
     @Param('taskId') taskId: string,
@@ -85,12 +110,18 @@ export class TasksController {
     summary: 'Acknowledge a task: you have seen the entry and taken it on ({ note? })',
   })
   @ApiHeader({
-    name: 'Idempotency-Key',
+    ...IDEMPOTENCY_KEY,
     required: false,
     description: 'Defaults to one key per task, so a repeated acknowledgement by you is one event',
   })
   @ApiResponse({ status: 404, description: 'No such task is addressed to the caller' })
   @ApiResponse({ status: 409, description: 'Already acknowledged by someone else, or withdrawn' })
+  @ApiBody({
+    required: false,
+    schema: { type: 'object', properties: { note: { type: 'string', maxLength: 2000 } } },
+  })
+  @ApiAnswer(202, 'The acknowledgement, recorded on the flagged entry’s topic', ACCEPTED_SCHEMA)
+  @ApiProblems(...BODY_PROBLEMS, 404, 409, 422)
   async acknowledge(
     @Param('taskId') taskId: string,
     @Body() body: unknown,
