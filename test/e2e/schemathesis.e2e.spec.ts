@@ -9,7 +9,9 @@ import { uniqueName } from '@carelog/testing';
 
 const root = resolve(__dirname, '..', '..');
 const localDir = resolve(process.env['CARELOG_LOCAL_DIR'] ?? join(root, '.local'));
-const venv = join(localDir, 'python-venv');
+// A venv of its own: the Python example's int spec installs into .local/python-venv, and two
+// Jest workers creating or installing into one venv at once can break it.
+const venv = join(localDir, 'schemathesis-venv');
 const python = join(venv, 'bin', 'python');
 const st = join(venv, 'bin', 'st');
 
