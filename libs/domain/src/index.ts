@@ -27,6 +27,7 @@ export * from './relationships/write-permission';
 export * from './journal/since-mark';
 export * from './journal/journal-pages';
 export * from './children/parental-access';
+export * from './consents/consent-subjects';
 export * from './medicines/current-medicines';
 export * from './results/result-release-policy';
 export * from './results/result-release';

@@ -60,9 +60,3 @@ export function decideParentalAccess(
     ? { allowed: true }
     : { allowed: false, reason: 'child-has-not-consented' };
 }
-
-/** Consent-state subjects on a child's record, one place for both writer and reader. */
-export const parentalResponsibilitySubject = (personNhsNumber: string): string =>
-  `parental-responsibility:${personNhsNumber}`;
-export const parentalAccessSubject = (parentNhsNumber: string): string =>
-  `parental-access:${parentNhsNumber}`;

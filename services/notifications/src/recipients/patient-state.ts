@@ -1,4 +1,4 @@
-import type { ConsentFacts } from '@carelog/domain';
+import { parseConsentSubject, type ConsentFacts } from '@carelog/domain';
 import { servingSchema } from '@carelog/read-model';
 import type { DataSource } from 'typeorm';
 import type { CarerApproval, PatientState, Subscriber } from './recipients';
@@ -18,20 +18,21 @@ export function stateFromConsents(
     shares: ConsentFacts['shares'][number][];
   } = { seals: [], shares: [] };
   for (const row of rows) {
-    if (row.subject.startsWith('carer:')) {
+    const subject = parseConsentSubject(row.subject);
+    if (subject?.kind === 'carer') {
       const scope = row.detail['scope'];
-      carers.set(row.subject.slice('carer:'.length), {
+      carers.set(subject.rest, {
         scope: Array.isArray(scope) ? scope.filter((s): s is string => typeof s === 'string') : [],
         notify: row.detail['notifyOnCarePlanChange'] !== false,
       });
-    } else if (row.subject.startsWith('seal:')) {
+    } else if (subject?.kind === 'seal') {
       const sealedFrom = (row.detail['sealedFrom'] ?? {}) as Record<string, unknown>;
       consents.seals.push({
         entryEventId: String(row.detail['entryEventId']),
         kind: String(sealedFrom['kind']),
         value: String(sealedFrom['value']),
       });
-    } else if (row.subject.startsWith('share:')) {
+    } else if (subject?.kind === 'share') {
       consents.shares.push({
         category: String(row.detail['category']),
         organisation: String(row.detail['sharedWithOrganisation']),

@@ -7,7 +7,7 @@ import {
   type ConsentDecisionType,
   type TaskStepType,
   isValidNhsNumber,
-  parentalAccessSubject,
+  consentSubject,
   type RelationshipKind,
 } from '@carelog/domain';
 import type { PositionedEvent } from '@carelog/kafka';
@@ -109,14 +109,14 @@ function consentEffect(event: RecordEntryEventOf<ConsentDecisionType>): Effect {
     case 'OptOutRecorded':
       return {
         kind: 'consent',
-        subject: `opt-out:${event.payload.optOutType}`,
+        subject: consentSubject.optOut(event.payload.optOutType),
         active: event.payload.effective,
         detail: {},
       };
     case 'OptOutWithdrawn':
       return {
         kind: 'consent',
-        subject: `opt-out:${event.payload.optOutType}`,
+        subject: consentSubject.optOut(event.payload.optOutType),
         active: false,
         detail: {},
       };
@@ -125,7 +125,7 @@ function consentEffect(event: RecordEntryEventOf<ConsentDecisionType>): Effect {
       const { entryEventId, sealedFrom } = event.payload;
       return {
         kind: 'consent',
-        subject: `seal:${entryEventId}:${sealedFrom.kind}:${sealedFrom.value}`,
+        subject: consentSubject.seal(entryEventId, sealedFrom.kind, sealedFrom.value),
         active: event.type === 'EntrySealed',
         detail: { entryEventId, sealedFrom },
       };
@@ -133,14 +133,14 @@ function consentEffect(event: RecordEntryEventOf<ConsentDecisionType>): Effect {
     case 'CarerApproved':
       return {
         kind: 'consent',
-        subject: `carer:${event.payload.carerUserId}`,
+        subject: consentSubject.carer(event.payload.carerUserId),
         active: true,
         detail: event.payload,
       };
     case 'CarerRevoked':
       return {
         kind: 'consent',
-        subject: `carer:${event.payload.carerUserId}`,
+        subject: consentSubject.carer(event.payload.carerUserId),
         active: false,
         detail: event.payload,
       };
@@ -148,7 +148,7 @@ function consentEffect(event: RecordEntryEventOf<ConsentDecisionType>): Effect {
       const { parentNhsNumber, decision } = event.payload;
       return {
         kind: 'consent',
-        subject: parentalAccessSubject(parentNhsNumber),
+        subject: consentSubject.parentalAccess(parentNhsNumber),
         active: decision === 'allowed',
         detail: { parentNhsNumber, decision },
       };
@@ -156,7 +156,7 @@ function consentEffect(event: RecordEntryEventOf<ConsentDecisionType>): Effect {
     case 'SensitiveInformationShared':
       return {
         kind: 'consent',
-        subject: `share:${event.payload.category}:${event.payload.sharedWithOrganisation}`,
+        subject: consentSubject.share(event.payload.category, event.payload.sharedWithOrganisation),
         active: true,
         detail: event.payload,
       };

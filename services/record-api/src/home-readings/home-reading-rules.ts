@@ -97,6 +97,7 @@ export class HomeReadingRules {
          AND cardinality(sensitivity) = 0
          AND NOT EXISTS (SELECT 1 FROM consent_state seal
                          WHERE seal.nhs_number = entry.nhs_number AND seal.active
+                           -- consentSubject.seal's form, for any kind and value
                            AND seal.subject LIKE 'seal:' || entry.event_id::text || ':%')`,
       [nhsNumber],
     );

@@ -12,8 +12,9 @@ import {
   DomainError,
   entryDisclosure,
   isValidNhsNumber,
-  parentalAccessSubject,
-  parentalResponsibilitySubject,
+  consentSubject,
+  parseConsentSubject,
+  type ConsentSubjectKind,
   type ConsentDecisionType,
   type ConsentFacts,
   type ParentalFacts,
@@ -91,6 +92,13 @@ const CONSENT_EVENT_TYPES = [
 type ConsentEventRaw = {
   entry_type: (typeof CONSENT_EVENT_TYPES)[number];
   payload: Record<string, unknown>;
+};
+
+/** A decision in force (consent_state) as the decision that put it there, for the same fold. */
+const STATE_AS_DECISION: Partial<Record<ConsentSubjectKind, ConsentEventRaw['entry_type']>> = {
+  seal: 'EntrySealed',
+  share: 'SensitiveInformationShared',
+  carer: 'CarerApproved',
 };
 
 /**
@@ -233,13 +241,9 @@ export class PatientGate {
       >(`SELECT subject, detail FROM consent_state WHERE nhs_number = $1 AND active`, [nhsNumber]);
       // The current state as decisions, so that one fold reads both.
       return rows.flatMap((row): ConsentEventRaw[] => {
-        if (row.subject.startsWith('seal:'))
-          return [{ entry_type: 'EntrySealed', payload: row.detail }];
-        if (row.subject.startsWith('share:'))
-          return [{ entry_type: 'SensitiveInformationShared', payload: row.detail }];
-        if (row.subject.startsWith('carer:'))
-          return [{ entry_type: 'CarerApproved', payload: row.detail }];
-        return [];
+        const kind = parseConsentSubject(row.subject)?.kind;
+        const decision = kind && STATE_AS_DECISION[kind];
+        return decision ? [{ entry_type: decision, payload: row.detail }] : [];
       });
     }
     return this.readModel.query<ConsentEventRaw[]>(
@@ -269,8 +273,8 @@ export class PatientGate {
               (SELECT active FROM consent_state WHERE nhs_number = $1 AND subject = $3) AS allowed`,
       [
         nhsNumber,
-        parentalResponsibilitySubject(viewer.nhsNumber),
-        parentalAccessSubject(viewer.nhsNumber),
+        consentSubject.parentalResponsibility(viewer.nhsNumber),
+        consentSubject.parentalAccess(viewer.nhsNumber),
       ],
     );
     return {
