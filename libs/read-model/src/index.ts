@@ -39,3 +39,4 @@ export {
   type PartitionRef,
   type StoredCheckpoint,
 } from './checkpoint-store';
+export { readTaskSteps, taskStepOf, type TaskStepRead } from './task-steps';

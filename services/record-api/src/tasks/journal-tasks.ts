@@ -1,10 +1,5 @@
-import {
-  taskStatusAt,
-  type JournalTaskStatus,
-  type TaskStepFacts,
-  TASK_STEP_TYPES,
-} from '@carelog/domain';
-import { AttentionTaskRow, EntryVersionRow } from '@carelog/read-model';
+import { taskStatusAt, type JournalTaskStatus, type TaskStepFacts } from '@carelog/domain';
+import { AttentionTaskRow, readTaskSteps } from '@carelog/read-model';
 import { In, type DataSource } from 'typeorm';
 import type { EntryView } from '../patient-record/record-query';
 
@@ -24,43 +19,12 @@ export class JournalTasks {
     const flagged = shown.filter((entry) => entry.attention !== null);
     if (flagged.length === 0) return new Map();
     const ids = flagged.map((entry) => entry.eventId);
-    const [rows, events] = await Promise.all([
+    const [rows, read] = await Promise.all([
       this.dataSource.getRepository(AttentionTaskRow).findBy({ taskId: In(ids), nhsNumber }),
-      this.dataSource
-        .getRepository(EntryVersionRow)
-        .createQueryBuilder('step')
-        .where('step.nhsNumber = :nhsNumber', { nhsNumber })
-        .andWhere('step.entryType IN (:...types)', {
-          types: [...TASK_STEP_TYPES],
-        })
-        .andWhere(`step.payload->>'entryEventId' IN (:...ids)`, { ids })
-        .getMany(),
+      readTaskSteps(this.dataSource, nhsNumber, ids),
     ]);
     const steps = new Map<string, TaskStepFacts[]>();
-    for (const event of events) {
-      const taskId = String(event.payload['entryEventId']);
-      const step: TaskStepFacts =
-        event.entryType === 'AttentionEscalated'
-          ? {
-              step: 'escalated',
-              at: event.recordedAt,
-              level: Number(event.payload['level']),
-              escalatedTo: (event.payload['escalatedTo'] ?? {}) as {
-                role: string;
-                organisation: string;
-              },
-            }
-          : {
-              step: 'acknowledged',
-              at: event.recordedAt,
-              by: {
-                userId: event.author.userId,
-                role: event.author.role,
-                organisation: event.author.organisation,
-              },
-            };
-      steps.set(taskId, [...(steps.get(taskId) ?? []), step]);
-    }
+    for (const { taskId, facts } of read) steps.set(taskId, [...(steps.get(taskId) ?? []), facts]);
     const byId = new Map(flagged.map((entry) => [entry.eventId, entry]));
     const statuses = new Map<string, JournalTaskStatus>();
     for (const row of rows) {

@@ -13,10 +13,9 @@ import {
   type EscalationPolicy,
   type SourceDomain,
   type TaskFacts,
-  TASK_STEP_TYPES,
 } from '@carelog/domain';
 import type { FlaggedEntryFacts } from '@carelog/producer';
-import { AttentionTaskRow, EntryVersionRow } from '@carelog/read-model';
+import { AttentionTaskRow, readTaskSteps } from '@carelog/read-model';
 import type { EntryDisclosure } from '@carelog/domain';
 import { Brackets, type DataSource } from 'typeorm';
 import type { OpenedPatient, PatientGate } from '../patient-gate/patient-gate';
@@ -322,17 +321,7 @@ export class TaskBoard {
   /** One task with every step it went through: who flagged it, escalations, acknowledgement. */
   async withSteps(caller: Caller, taskId: string): Promise<TaskView & { steps: TaskStep[] }> {
     const { row, entry, audit } = await this.open(caller, taskId, 'read-tasks');
-    const events = await this.dataSource
-      .getRepository(EntryVersionRow)
-      .createQueryBuilder('step')
-      .where('step.nhsNumber = :nhsNumber', { nhsNumber: row.nhsNumber })
-      .andWhere('step.entryType IN (:...types)', {
-        types: [...TASK_STEP_TYPES],
-      })
-      .andWhere(`step.payload->>'entryEventId' = :taskId`, { taskId })
-      .orderBy('step.recordedAt', 'ASC')
-      .addOrderBy('step.offset', 'ASC')
-      .getMany();
+    const read = await readTaskSteps(this.dataSource, row.nhsNumber, [taskId]);
     const steps: TaskStep[] = [
       {
         step: 'flagged',
@@ -341,30 +330,13 @@ export class TaskBoard {
         by: { role: entry.author.role, organisation: entry.author.organisation },
       },
     ];
-    for (const event of events) {
-      if (event.entryType === 'AttentionEscalated') {
-        const to = (event.payload['escalatedTo'] ?? {}) as { role: string; organisation: string };
-        steps.push({
-          step: 'escalated',
-          at: event.recordedAt.toISOString(),
-          eventId: event.eventId,
-          level: Number(event.payload['level']),
-          escalatedTo: { role: to.role, organisation: to.organisation },
-        });
-      } else {
-        const note = event.payload['note'];
-        steps.push({
-          step: 'acknowledged',
-          at: event.recordedAt.toISOString(),
-          eventId: event.eventId,
-          by: {
-            userId: event.author.userId,
-            role: event.author.role,
-            organisation: event.author.organisation,
-          },
-          note: typeof note === 'string' ? note : null,
-        });
-      }
+    for (const { eventId, facts, note } of read) {
+      const at = facts.at.toISOString();
+      steps.push(
+        facts.step === 'escalated'
+          ? { step: 'escalated', at, eventId, level: facts.level, escalatedTo: facts.escalatedTo }
+          : { step: 'acknowledged', at, eventId, by: facts.by, note },
+      );
     }
     await audit();
     return { ...this.view(row, entry), steps };
