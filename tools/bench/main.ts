@@ -93,6 +93,12 @@ const settings = {
   journalReads: brief(30, 15, 3),
   wholeRecordWalks: brief(10, 3, 1),
   idleSeconds: 30,
+  /**
+   * The services' log level. Request lines (info) are off unless asked for: at thousands a
+   * second, written into this process's log file, they would load the load generator, not
+   * the platform. `CARELOG_LOG_LEVEL=info npm run bench` measures with them.
+   */
+  serviceLogLevel: process.env['CARELOG_LOG_LEVEL'] ?? 'warn',
   ...(peerUrl
     ? { peer: peerUrl, peerClients: 8, peerSeconds: quick ? 10 : 30, peerReads: quick ? 20 : 100 }
     : {}),
@@ -144,6 +150,7 @@ async function main(): Promise<void> {
     KAFKA_BROKERS: servers.kafkaBrokers.join(','),
     DATABASE_URL: servers.databaseUrl,
     CARELOG_AUTH_MODE: 'local',
+    CARELOG_LOG_LEVEL: settings.serviceLogLevel,
     KAFKAJS_NO_PARTITIONER_WARNING: '1',
   });
   const machine = await describeMachine(servers.databaseUrl);
