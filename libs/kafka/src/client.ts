@@ -1,6 +1,7 @@
 import { DomainError } from '@carelog/domain';
 import { Kafka, logLevel, type LogEntry } from 'kafkajs';
 import { writeLog, type LogField, type LogFields, type LogLevel } from './log-line';
+import { keepIdleRequestQueuesIdle } from './request-queue-idle';
 import { kafkaSecurity } from './security';
 
 export const DEFAULT_LOCAL_BROKERS = '127.0.0.1:19092';
@@ -63,6 +64,7 @@ export function createKafka(
   brokers: string[] = configuredBrokers(),
   env: NodeJS.ProcessEnv = process.env,
 ): Kafka {
+  keepIdleRequestQueuesIdle();
   return new Kafka({
     clientId,
     brokers,
