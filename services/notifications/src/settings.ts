@@ -27,8 +27,11 @@ export const DEFAULT_WEBHOOK_BASE_DELAY_MS = 2000;
 export const DEFAULT_WEBHOOK_MAX_DELAY_MS = 15 * 60_000;
 /** A receiver that has not answered within this is a failed attempt. */
 export const DEFAULT_WEBHOOK_TIMEOUT_MS = 5000;
-/** How often the delivery worker looks for due deliveries when nothing wakes it sooner. */
-export const DEFAULT_WEBHOOK_POLL_MS = 500;
+/**
+ * The longest the delivery worker goes without looking for due deliveries: stored
+ * notifications wake it and a retry's due time schedules it, so this is only a fallback.
+ */
+export const DEFAULT_WEBHOOK_POLL_MS = 30_000;
 /** Deliveries claimed per round, per instance. */
 export const DEFAULT_WEBHOOK_BATCH = 20;
 /** How often an open event stream looks for new notifications. */
