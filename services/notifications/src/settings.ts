@@ -34,8 +34,11 @@ export const DEFAULT_WEBHOOK_TIMEOUT_MS = 5000;
 export const DEFAULT_WEBHOOK_POLL_MS = 30_000;
 /** Deliveries claimed per round, per instance. */
 export const DEFAULT_WEBHOOK_BATCH = 20;
-/** How often an open event stream looks for new notifications. */
-export const DEFAULT_STREAM_POLL_MS = 500;
+/**
+ * How often an open event stream looks for new notifications when nothing wakes it: stored
+ * notifications (from any instance, by Postgres NOTIFY) wake it at once.
+ */
+export const DEFAULT_STREAM_POLL_MS = 10_000;
 
 export interface NotificationSettings {
   consumerGroup: string;
