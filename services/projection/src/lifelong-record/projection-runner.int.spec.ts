@@ -1,11 +1,6 @@
 import { loadEventCodec } from '@carelog/codec';
 import { createKafka } from '@carelog/kafka';
-import {
-  migrateReadModel,
-  readModelDataSource,
-  type ReadModelVersion,
-  type ReadModelVersions,
-} from '@carelog/read-model';
+import { readModelDataSource, ReadModelVersions, type ReadModelVersion } from '@carelog/read-model';
 import { eventually, uniqueName } from '@carelog/testing';
 import { ProjectionRunner, SWITCH_POLL_MS } from './projection-runner';
 
@@ -19,6 +14,8 @@ class TestVersions implements Pick<ReadModelVersions, 'active' | 'activeOrInitia
   upgradeFailures = 0;
 
   constructor(
+    /** Makes each version's tables for real (this test's serving schema has no state table, so none is switched). */
+    private readonly real: ReadModelVersions,
     public serving: ReadModelVersion,
     private readonly failOnce: ReadModelVersion,
   ) {}
@@ -36,17 +33,7 @@ class TestVersions implements Pick<ReadModelVersions, 'active' | 'activeOrInitia
       this.upgradeFailures++;
       throw new Error('migration refused');
     }
-    const dataSource = readModelDataSource({
-      schema: version.schema,
-      applicationName: 'projection-runner-int-test',
-      poolSize: 2,
-    });
-    await dataSource.initialize();
-    try {
-      await migrateReadModel(dataSource);
-    } finally {
-      await dataSource.destroy();
-    }
+    await this.real.upgrade(version);
   }
 }
 
@@ -59,18 +46,23 @@ describe('projection runner following a switch, against real Kafka and Postgres'
     consumerGroup: `${group}-v${n}`,
   });
   let runner: ProjectionRunner | undefined;
+  const dataSource = readModelDataSource({ applicationName: 'projection-runner-int-test' });
+
+  beforeAll(() => dataSource.initialize());
 
   afterAll(async () => {
     await runner?.stop();
-    const dataSource = readModelDataSource({ applicationName: 'projection-runner-int-test' });
-    await dataSource.initialize();
     for (const n of [1, 2])
       await dataSource.query(`DROP SCHEMA IF EXISTS "${serving}_v${n}" CASCADE`);
     await dataSource.destroy();
   });
 
   it('after a failed switch, releases the old version once and feeds the new one at the next check', async () => {
-    const versions = new TestVersions(version(1), version(2));
+    const versions = new TestVersions(
+      new ReadModelVersions(dataSource, serving),
+      version(1),
+      version(2),
+    );
     runner = new ProjectionRunner(kafka, loadEventCodec(), versions);
     await runner.start();
     const old = runner.current;
