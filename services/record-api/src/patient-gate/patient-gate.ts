@@ -13,7 +13,6 @@ import {
   entryDisclosure,
   isValidNhsNumber,
   consentSubject,
-  type ConsentDecisionType,
   type ConsentFacts,
   type ParentalFacts,
   type EntryDisclosure,
@@ -22,20 +21,10 @@ import {
   type RelationshipFacts,
   type Viewer,
 } from '@carelog/domain';
-import {
-  carerApprovalOf,
-  consentFactsOf,
-  readConsentDecisions,
-  readConsentsInForce,
-  sealOf,
-  shareOf,
-  type ConsentDecisionRead,
-  type ConsentInForce,
-  type SealFact,
-  type ShareFact,
-} from '@carelog/read-model';
+import { readConsentDecisions, readConsentsInForce } from '@carelog/read-model';
 import type { DataSource } from 'typeorm';
 import type { BreakGlassGrants } from '../break-glass/break-glass-grants';
+import { CONSENT_EVENT_TYPES, consentsNow, foldConsents, type GateConsents } from './consent-folds';
 
 /** Patients and carers (NHS login) reach record data only at identity proofing level P9. */
 export const identityProofedForRecords = (caller: Caller): boolean =>
@@ -89,58 +78,6 @@ type RelationshipRaw = {
   ended_at: Date | null;
   started_by_event_id: string;
 };
-
-/** The consent decisions the access rules read (opt-outs and a child's decisions are read elsewhere). */
-const CONSENT_EVENT_TYPES = [
-  'EntrySealed',
-  'EntryUnsealed',
-  'SensitiveInformationShared',
-  'CarerApproved',
-  'CarerRevoked',
-] as const satisfies readonly ConsentDecisionType[];
-
-type ConsentDecision = ConsentDecisionRead<(typeof CONSENT_EVENT_TYPES)[number]>;
-
-/**
- * Consents and carer approvals as they stood at a time: a fold of the patient's decisions
- * recorded by then, in log order.
- */
-function foldConsents(
-  decisions: readonly ConsentDecision[],
-  carerUserId: string | null,
-): { consents: ConsentFacts; carerScope: string[] | null } {
-  const seals = new Map<string, SealFact>();
-  const shares = new Map<string, ShareFact>();
-  let carerScope: string[] | null = null;
-  for (const { type, payload } of decisions) {
-    if (type === 'EntrySealed' || type === 'EntryUnsealed') {
-      const seal = sealOf(payload);
-      const key = `${seal.entryEventId}:${seal.kind}:${seal.value}`;
-      if (type === 'EntrySealed') seals.set(key, seal);
-      else seals.delete(key);
-    } else if (type === 'SensitiveInformationShared') {
-      const share = shareOf(payload);
-      shares.set(`${share.category}:${share.organisation}`, share);
-    } else if (carerUserId !== null && payload['carerUserId'] === carerUserId) {
-      carerScope = type === 'CarerApproved' ? carerApprovalOf(carerUserId, payload).scope : null;
-    }
-  }
-  return { consents: { seals: [...seals.values()], shares: [...shares.values()] }, carerScope };
-}
-
-/** Consents and carer approvals as they stand now (consent_state). */
-function consentsNow(
-  inForce: readonly ConsentInForce[],
-  carerUserId: string | null,
-): { consents: ConsentFacts; carerScope: string[] | null } {
-  const approval = inForce.find(
-    (decision) => decision.kind === 'carer' && decision.approval.carerUserId === carerUserId,
-  );
-  return {
-    consents: consentFactsOf(inForce),
-    carerScope: approval?.kind === 'carer' ? approval.approval.scope : null,
-  };
-}
 
 /**
  * The one way into a patient's data. It decides from relationships, carer approvals and
@@ -241,7 +178,7 @@ export class PatientGate {
     nhsNumber: string,
     until: Date | null,
     carerUserId: string | null,
-  ): Promise<{ consents: ConsentFacts; carerScope: string[] | null }> {
+  ): Promise<GateConsents> {
     return until === null
       ? consentsNow(await readConsentsInForce(this.readModel, nhsNumber), carerUserId)
       : foldConsents(
