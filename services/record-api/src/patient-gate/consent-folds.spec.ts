@@ -27,17 +27,18 @@ const revoked = (carerUserId: string): ConsentDecision => ({
   payload: { carerUserId },
 });
 
+/** A patient's decisions in log order: two seals (one lifted), a share, a carer approved. */
+const DECISIONS = [
+  sealed(ENTRY),
+  sealed(OTHER_ENTRY),
+  shared,
+  approved('carer-1', ['medicines']),
+  unsealed(ENTRY),
+];
+
 describe("the patient gate's consents, as they stood and as they stand", () => {
   it('folds decisions in log order: an unseal lifts its seal, a revocation ends an approval', () => {
-    const decisions = [
-      sealed(ENTRY),
-      sealed(OTHER_ENTRY),
-      shared,
-      approved('carer-1', ['medicines']),
-      unsealed(ENTRY),
-      approved('carer-2', ['care-plan']),
-      revoked('carer-2'),
-    ];
+    const decisions = [...DECISIONS, approved('carer-2', ['care-plan']), revoked('carer-2')];
     expect(foldConsents(decisions, 'carer-1')).toEqual({
       consents: {
         seals: [{ entryEventId: OTHER_ENTRY, kind: 'organisation', value: 'B82002' }],
@@ -66,14 +67,7 @@ describe("the patient gate's consents, as they stood and as they stand", () => {
       },
       { subject: consentSubject.optOut('national-data-opt-out'), detail: {} },
     ].flatMap((row) => consentInForceOf(row) ?? []);
-    const decisions = [
-      sealed(ENTRY),
-      sealed(OTHER_ENTRY),
-      shared,
-      approved('carer-1', ['medicines']),
-      unsealed(ENTRY),
-    ];
     for (const carer of ['carer-1', 'carer-2', null])
-      expect(consentsNow(inForce, carer)).toEqual(foldConsents(decisions, carer));
+      expect(consentsNow(inForce, carer)).toEqual(foldConsents(DECISIONS, carer));
   });
 });
