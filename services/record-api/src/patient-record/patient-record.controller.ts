@@ -248,6 +248,17 @@ export class PatientRecordController {
     '`withheld` counts entries of the whole view left out as routine for the reader, never protected ones; null when setting, type, from or to is given. ' +
       HELD_RESULTS,
     RECORD_PAGE_SCHEMA,
+    {
+      links: {
+        entry: {
+          operationId: 'PatientRecordController_entry',
+          parameters: {
+            nhsNumber: '$request.path.nhsNumber',
+            eventId: '$response.body#/entries/0/eventId',
+          },
+        },
+      },
+    },
   )
   async record(
     @Param('nhsNumber') nhsNumber: string,

@@ -34,6 +34,7 @@ import {
   CALLER_PROBLEMS,
   CallerGuard,
   CurrentCaller,
+  nullable,
 } from '@carelog/nest-platform';
 import { ALERT_SCHEMA, ALERTS_SCHEMA, RECONSTRUCTION_SCHEMA } from '../openapi-schemas';
 import { disclosureIn, PatientGate, type OpenedPatient } from '../patient-gate/patient-gate';
@@ -126,7 +127,8 @@ export class PrivacyController {
       required: ['outcome'],
       properties: {
         outcome: { type: 'string', enum: [...ALERT_OUTCOMES] },
-        note: { type: 'string' },
+        // null, like leaving it out, is no note (schemathesis found null accepted, not declared).
+        note: nullable({ type: 'string' }),
       },
     },
   })
