@@ -31,11 +31,17 @@ export interface SchemathesisTokens {
  * audit trail of their own, with the test patient seeded so that the operations the OpenAPI
  * links start from answer 2xx: registered with the practice (the GP may read and write), a
  * consultation and tasks flagged to the practice's GPs (task list -> task -> acknowledge), a
- * break-glass by an unrelated clinician (alert list -> acknowledge).
+ * break-glass by an unrelated clinician (alert list -> acknowledge); and notifications. Each
+ * spec file names its own ports (test/e2e/service-ports.spec.ts).
  */
-export function schemathesisPlatform(name: string) {
+export function schemathesisPlatform(
+  name: string,
+  ports: { api: number; gpRecords: number; notifications: number; projection: number },
+) {
   const env = {
     CARELOG_AUTH_MODE: 'local',
+    CARELOG_NOTIFICATIONS_GROUP: uniqueName(`notifications-${name}`),
+    CARELOG_NOTIFICATIONS_SCHEMA: uniqueName(`notifications_${name}`),
     CARELOG_TOPIC_PREFIX: uniqueName(name),
     CARELOG_READ_MODEL_SCHEMA: uniqueName(`read_model_${name}`),
     CARELOG_PROJECTION_GROUP: uniqueName(`projection-${name}`),
@@ -81,11 +87,19 @@ export function schemathesisPlatform(name: string) {
     await ensureTopics(admin, platformTopics());
     await admin.disconnect();
     const entryEventId = await seed();
-    const projection = startService({ name: 'projection', port: 4750, env, onOutput: log });
+    const projection = startService({
+      name: 'projection',
+      port: ports.projection,
+      env,
+      onOutput: log,
+    });
     services.push(projection);
     await waitForReady(projection);
-    services.push(startService({ name: 'record-api', port: 4740, env, onOutput: log }));
-    services.push(startService({ name: 'gp-records', port: 4741, env, onOutput: log }));
+    services.push(startService({ name: 'record-api', port: ports.api, env, onOutput: log }));
+    services.push(startService({ name: 'gp-records', port: ports.gpRecords, env, onOutput: log }));
+    services.push(
+      startService({ name: 'notifications', port: ports.notifications, env, onOutput: log }),
+    );
     await Promise.all(services.slice(1).map((service) => waitForReady(service)));
     const tokens: SchemathesisTokens = {
       patient: await mintLocalToken({

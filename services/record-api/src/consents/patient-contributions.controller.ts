@@ -192,11 +192,17 @@ export class PatientContributionsController {
     @CurrentCaller() caller: Caller,
   ): Promise<Accepted> {
     const { approved, reason, ...details } = asObject(body);
+    const revoking = !optionalBoolean(approved, 'approved', true);
+    // A revocation has only `approved` and `reason`: a field it does not take is refused, not
+    // dropped (schemathesis found one accepted).
+    const [undeclared] = revoking ? Object.keys(details) : [];
+    if (undeclared !== undefined)
+      throw new DomainError('invalid-body', 'is not a field of a revocation', undeclared);
     return this.publish(
       caller,
       nhsNumber,
       'write-consent',
-      !optionalBoolean(approved, 'approved', true)
+      revoking
         ? { type: 'CarerRevoked', payload: { carerUserId, reason: optionalText(reason, 'reason') } }
         : { type: 'CarerApproved', payload: { ...details, carerUserId } },
       key,

@@ -128,7 +128,7 @@ export class PrivacyController {
       properties: {
         outcome: { type: 'string', enum: [...ALERT_OUTCOMES] },
         // null, like leaving it out, is no note (schemathesis found null accepted, not declared).
-        note: nullable({ type: 'string' }),
+        note: nullable({ type: 'string', format: 'free-text' }),
       },
     },
   })
@@ -193,7 +193,7 @@ export class PrivacyController {
       type: 'object',
       required: ['nhsNumber', 'reader', 'asAt', 'reason'],
       properties: {
-        nhsNumber: { type: 'string' },
+        nhsNumber: { type: 'string', format: 'nhs-number' },
         reader: {
           type: 'object',
           required: ['userId', 'role', 'organisation'],
@@ -201,7 +201,11 @@ export class PrivacyController {
             userId: { type: 'string' },
             role: { type: 'string', enum: [...VIEW_ROLES] },
             organisation: { type: 'string' },
-            nhsNumber: { type: 'string', description: 'for a patient reader' },
+            nhsNumber: {
+              type: 'string',
+              format: 'nhs-number',
+              description: 'for a patient reader',
+            },
           },
         },
         asAt: { type: 'string', format: 'date-time' },
@@ -220,7 +224,7 @@ export class PrivacyController {
           description: 'record: 1 to 200, default 50; journal (lines): 1 to 500, default 200',
         },
         cursor: { type: 'string' },
-        reason: { type: 'string', minLength: MIN_REASON },
+        reason: { type: 'string', format: 'free-text', minLength: MIN_REASON },
       },
     },
   })
