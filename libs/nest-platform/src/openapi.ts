@@ -164,15 +164,18 @@ export function openApiDocument(app: INestApplication, options: OpenApiOptions):
       .addBearerAuth()
       .build(),
   );
-  // A parameter declared without a schema (`@ApiQuery({ name })`) is one line of text: a query
-  // parameter given twice is refused (repeated-parameter), so it is never a list, and none may
-  // hold a control character (invalid-parameter).
+  // A parameter is one line of text unless it says more: a query parameter given twice is
+  // refused (repeated-parameter), so it is never a list, and no path or query parameter may hold
+  // a control character (invalid-path, invalid-parameter).
   for (const item of Object.values(document.paths))
     for (const operation of Object.values(item as Record<string, { parameters?: unknown[] }>))
       for (const parameter of operation?.parameters ?? []) {
         const declared = parameter as { schema?: SchemaObject };
-        if (declared.schema && Object.keys(declared.schema).length === 0)
-          declared.schema = { type: 'string', format: 'text' };
+        const schema = declared.schema ?? {};
+        const plain =
+          Object.keys(schema).length === 0 ||
+          (schema.type === 'string' && Object.keys(schema).length === 1);
+        if (plain) declared.schema = { type: 'string', format: 'text' };
       }
   return document;
 }

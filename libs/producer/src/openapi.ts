@@ -40,7 +40,7 @@ const ATTENTION_SCHEMA: SchemaObject = {
       type: 'string',
       enum: ROLES.filter((role) => isStaffRole(role) && role !== 'privacy-officer'),
     },
-    organisation: { type: 'string', format: 'text' },
+    organisation: { type: 'string', format: 'text', maxLength: 20, description: 'ODS code' },
     reason: { type: 'string', format: 'free-text', nullable: true },
   },
 };

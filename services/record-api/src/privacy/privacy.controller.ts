@@ -10,7 +10,7 @@ import {
   Query,
   UseGuards,
 } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
 import {
   ALERT_OUTCOMES,
   AuditTrail,
@@ -119,6 +119,7 @@ export class PrivacyController {
   }
 
   @Post('alerts/:accessId/acknowledge')
+  @ApiParam({ name: 'accessId', schema: { type: 'string', format: 'uuid' } })
   @HttpCode(200)
   @ApiOperation({ summary: 'Acknowledge an alert with the outcome of your review' })
   @ApiBody({
