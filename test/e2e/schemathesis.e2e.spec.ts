@@ -136,13 +136,13 @@ const summaryOf = (output: string): string => {
 /**
  * The documents' links the stateful phase must follow (by schemathesis's id for each): those
  * whose source answers 2xx for the seeded patient whatever was generated before. The others
- * (a contribution to its entry, a task list to an acknowledgement) depend on what the run
- * generated (a contribution type the patient may author, a task list filtered to none left
- * open); at least half of all the links selected must be followed besides.
+ * (a contribution to its entry, a task list to an acknowledgement, a record page to its first
+ * entry) depend on what the run generated (a contribution type the patient may author, a task
+ * list or a record page filtered to nothing); at least half of all the links selected must be
+ * followed besides.
  */
 const RECORD_API_LINKS = [
   'GET /v1/patients/{nhsNumber}/entries/{eventId} -> [200] history -> GET /v1/patients/{nhsNumber}/entries/{eventId}/history',
-  'GET /v1/patients/{nhsNumber}/record -> [200] entry -> GET /v1/patients/{nhsNumber}/entries/{eventId}',
   'GET /v1/privacy/alerts -> [200] acknowledge -> POST /v1/privacy/alerts/{accessId}/acknowledge',
   'GET /v1/tasks -> [200] task -> GET /v1/tasks/{taskId}',
   'POST /v1/patients/{nhsNumber}/break-glass -> [201] record -> GET /v1/patients/{nhsNumber}/record',
