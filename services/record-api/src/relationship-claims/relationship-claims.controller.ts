@@ -68,7 +68,7 @@ export class RelationshipClaimsController {
     schema: {
       type: 'object',
       required: ['reason'],
-      properties: { reason: { type: 'string', minLength: MIN_REASON } },
+      properties: { reason: { type: 'string', format: 'free-text', minLength: MIN_REASON } },
     },
   })
   @ApiAnswer(
