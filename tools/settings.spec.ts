@@ -1,7 +1,10 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { SETTINGS } from '@carelog/config';
+import { setting, SETTINGS, type SettingName } from '@carelog/config';
+import { DEFAULT_ESCALATION_ROLES } from '@carelog/domain';
+import { AUDIT_CHECKPOINTS_TOPIC, AUDIT_TOPIC, CONSUMER_GROUPS } from '@carelog/kafka';
+import { PLATFORM_SERVICES, WEB_APP } from '@carelog/local-infra';
 import { README, readmeWithSettings } from './docs-settings';
 
 /**
@@ -99,5 +102,23 @@ describe('settings: one module, declared once', () => {
     const readme = readFileSync(README, 'utf8');
     // On failure: run `npm run docs:settings` and commit README.md.
     expect(readmeWithSettings(readme)).toBe(readme);
+  });
+
+  it('declares the defaults that code elsewhere also names', () => {
+    // The local launcher runs without libs/config (the Jest global set-up), so its ports are
+    // checked against the declarations here; so are the topic and group names of libs/kafka,
+    // which libs/config cannot import (libs/kafka reads its settings through it).
+    for (const service of [...PLATFORM_SERVICES, WEB_APP])
+      expect([service.portVariable, setting(service.portVariable as SettingName, {})]).toEqual([
+        service.portVariable,
+        service.port,
+      ]);
+    expect(setting('CARELOG_AUDIT_TOPIC', {})).toBe(AUDIT_TOPIC);
+    expect(setting('CARELOG_AUDIT_CHECKPOINTS_TOPIC', {})).toBe(AUDIT_CHECKPOINTS_TOPIC);
+    expect(setting('CARELOG_NOTIFICATIONS_GROUP', {})).toBe(CONSUMER_GROUPS.notifications);
+    expect(setting('CARELOG_ANALYTICS_CONSUMER_GROUP', {})).toBe(CONSUMER_GROUPS.analyticsExport);
+    expect(setting('CARELOG_PROJECTION_GROUP', {})).toBe(CONSUMER_GROUPS.projection);
+    const roles = Object.entries(DEFAULT_ESCALATION_ROLES).map(([from, to]) => `${from}:${to}`);
+    expect(SETTINGS.CARELOG_TASK_ESCALATION_ROLES.type.defaultText).toBe(`\`${roles.join(',')}\``);
   });
 });
