@@ -42,6 +42,18 @@ export const withRequestId = (parent: Context, requestId: string): Context =>
 export const parseLogLevel = (value: string | undefined): LogLevel =>
   setting('CARELOG_LOG_LEVEL', { CARELOG_LOG_LEVEL: value });
 
+/**
+ * The level while the process starts: a wrong CARELOG_LOG_LEVEL gives `info` here, because an
+ * import must not throw; the start-up check (libs/config) then refuses it in one line.
+ */
+function levelAtImport(): LogLevel {
+  try {
+    return setting('CARELOG_LOG_LEVEL');
+  } catch {
+    return 'info';
+  }
+}
+
 export interface LogSettings {
   service: string;
   level: LogLevel;
@@ -50,7 +62,7 @@ export interface LogSettings {
 
 const settings: LogSettings = {
   service: 'carelog',
-  level: setting('CARELOG_LOG_LEVEL'),
+  level: levelAtImport(),
   sink: (line) => process.stderr.write(`${line}\n`),
 };
 
