@@ -1,13 +1,14 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { loadAuditCodec, type AuditCheckpointSigned } from '@carelog/codec';
+import type { AuditCheckpointSigned } from '@carelog/codec';
 import { setting } from '@carelog/config';
-import { AUDIT_CHECKPOINTS_TOPIC, ProducerConnection } from '@carelog/kafka';
+import { AUDIT_CHECKPOINTS_TOPIC } from '@carelog/kafka';
 import { PollingLoop } from '@carelog/nest-platform';
-import type { Kafka, Producer } from 'kafkajs';
+import type { Kafka } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import { auditSchema } from './audit-data-source';
-import { chainLockName, PUBLISH_RETRY } from './audit-trail';
+import { AuditPublisher } from './audit-publisher';
+import { chainLockName } from './audit-trail';
 import { GENESIS_HASH } from './chain';
 import { checkpointLogFile, type ChainHead, type CheckpointSigner } from './checkpoint';
 
@@ -64,8 +65,7 @@ export interface CheckpointerOptions {
  * Several instances may run at once: each checkpoint is a true statement on its own.
  */
 export class AuditCheckpointer {
-  private readonly producer: Producer;
-  private readonly connection: ProducerConnection;
+  private readonly publisher: AuditPublisher;
   private loop: PollingLoop<AuditCheckpointSigned> | undefined;
 
   constructor(
@@ -74,18 +74,7 @@ export class AuditCheckpointer {
     private readonly signer: CheckpointSigner,
     private readonly options: CheckpointerOptions = {},
   ) {
-    this.producer = kafka.producer({
-      idempotent: true,
-      maxInFlightRequests: 1,
-      allowAutoTopicCreation: false,
-      retry: PUBLISH_RETRY,
-    });
-    this.connection = new ProducerConnection(
-      kafka,
-      this.producer,
-      () => [this.topic],
-      PUBLISH_RETRY,
-    );
+    this.publisher = new AuditPublisher(kafka, () => this.topic);
   }
 
   private get schema(): string {
@@ -100,21 +89,7 @@ export class AuditCheckpointer {
   async checkpoint(): Promise<AuditCheckpointSigned> {
     const { head, at } = await readChainHead(this.dataSource, this.schema, this.options.trail);
     const checkpoint = this.signer.sign(head, at);
-    await this.connection.ensure();
-    await this.producer.send({
-      topic: this.topic,
-      acks: -1,
-      messages: [
-        {
-          key: checkpoint.trail,
-          value: loadAuditCodec().encode('AuditCheckpointSigned', checkpoint),
-          headers: {
-            'carelog-audit-event': 'AuditCheckpointSigned',
-            'content-type': 'application/vnd.apache.avro+single-object',
-          },
-        },
-      ],
-    });
+    await this.publisher.publish('AuditCheckpointSigned', checkpoint.trail, checkpoint);
     const log = this.options.logFile === undefined ? checkpointLogFile() : this.options.logFile;
     if (log) appendCheckpointLog(log, checkpoint);
     return checkpoint;
@@ -137,7 +112,7 @@ export class AuditCheckpointer {
     try {
       return await this.checkpoint();
     } finally {
-      await this.producer.disconnect();
+      await this.publisher.disconnect();
     }
   }
 }

@@ -403,16 +403,16 @@ export const SETTINGS = {
     ['notifications'],
   ),
   CARELOG_WEBHOOK_POLL_MS: declare(
-    positiveWhole(500),
-    'how often the worker looks for due deliveries',
+    positiveWhole(30_000),
+    'the longest the worker goes without looking for due deliveries (stored notifications wake it; it sleeps until the next retry falls due)',
     ['notifications'],
   ),
   CARELOG_WEBHOOK_BATCH: declare(positiveWhole(20), 'deliveries claimed per round', [
     'notifications',
   ]),
   CARELOG_STREAM_POLL_MS: declare(
-    positiveWhole(500),
-    'how often an open stream looks for new notifications',
+    positiveWhole(10_000),
+    "how often an open stream looks for new notifications when nothing wakes it (stored notifications wake every instance's streams and worker at once, by Postgres `NOTIFY`)",
     ['notifications'],
   ),
   CARELOG_WEBHOOK_ALLOWED_DESTINATIONS: declare(

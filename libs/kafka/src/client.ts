@@ -2,6 +2,7 @@ import { setting, type Environment } from '@carelog/config';
 import { DomainError } from '@carelog/domain';
 import { Kafka, logLevel, type LogEntry } from 'kafkajs';
 import { writeLog, type LogField, type LogFields, type LogLevel } from './log-line';
+import { keepIdleRequestQueuesIdle } from './request-queue-idle';
 import { kafkaSecurity } from './security';
 
 export const configuredBrokers = (): string[] => [...setting('KAFKA_BROKERS')];
@@ -61,6 +62,7 @@ export function createKafka(
   brokers: string[] = configuredBrokers(),
   env?: Environment,
 ): Kafka {
+  keepIdleRequestQueuesIdle();
   return new Kafka({
     clientId,
     brokers,

@@ -19,11 +19,17 @@ export const DEFAULT_WEBHOOK_BASE_DELAY_MS = setting('CARELOG_WEBHOOK_BASE_DELAY
 export const DEFAULT_WEBHOOK_MAX_DELAY_MS = setting('CARELOG_WEBHOOK_MAX_DELAY_MS', {});
 /** A receiver that has not answered within this is a failed attempt. */
 export const DEFAULT_WEBHOOK_TIMEOUT_MS = setting('CARELOG_WEBHOOK_TIMEOUT_MS', {});
-/** How often the delivery worker looks for due deliveries when nothing wakes it sooner. */
+/**
+ * The longest the delivery worker goes without looking for due deliveries: stored
+ * notifications wake it and a retry's due time schedules it, so this is only a fallback.
+ */
 export const DEFAULT_WEBHOOK_POLL_MS = setting('CARELOG_WEBHOOK_POLL_MS', {});
 /** Deliveries claimed per round, per instance. */
 export const DEFAULT_WEBHOOK_BATCH = setting('CARELOG_WEBHOOK_BATCH', {});
-/** How often an open event stream looks for new notifications. */
+/**
+ * How often an open event stream looks for new notifications when nothing wakes it: stored
+ * notifications (from any instance, by Postgres NOTIFY) wake it at once.
+ */
 export const DEFAULT_STREAM_POLL_MS = setting('CARELOG_STREAM_POLL_MS', {});
 
 export interface NotificationSettings {
