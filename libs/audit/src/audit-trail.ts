@@ -1,4 +1,5 @@
 import type { AccessEventRecorded } from '@carelog/codec';
+import { setting } from '@carelog/config';
 import { DomainError } from '@carelog/domain';
 import { AUDIT_TOPIC } from '@carelog/kafka';
 import { migrateExclusively } from '@carelog/read-model';
@@ -115,7 +116,7 @@ export interface ReviewScope {
 }
 
 /** Refused break-glass attempts by one user within a day that raise an alert (every Nth). */
-export const DEFAULT_REFUSALS_BEFORE_ALERT = 3;
+export const DEFAULT_REFUSALS_BEFORE_ALERT = setting('CARELOG_BREAK_GLASS_REFUSALS_ALERT', {});
 const REFUSAL_WINDOW = '24 hours';
 
 /**

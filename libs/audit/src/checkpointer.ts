@@ -1,6 +1,7 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { AuditCheckpointSigned } from '@carelog/codec';
+import { setting } from '@carelog/config';
 import { AUDIT_CHECKPOINTS_TOPIC } from '@carelog/kafka';
 import { PollingLoop } from '@carelog/nest-platform';
 import type { Kafka } from 'kafkajs';
@@ -11,16 +12,9 @@ import { chainLockName } from './audit-trail';
 import { GENESIS_HASH } from './chain';
 import { checkpointLogFile, type ChainHead, type CheckpointSigner } from './checkpoint';
 
-export const DEFAULT_CHECKPOINT_SECONDS = 60;
-
 /** CARELOG_AUDIT_CHECKPOINT_SECONDS: how often the record API signs the chain's head. */
 export function checkpointIntervalMs(): number {
-  const seconds = Number(
-    process.env['CARELOG_AUDIT_CHECKPOINT_SECONDS'] ?? DEFAULT_CHECKPOINT_SECONDS,
-  );
-  if (!Number.isFinite(seconds) || seconds <= 0)
-    throw new Error('CARELOG_AUDIT_CHECKPOINT_SECONDS must be a positive number');
-  return seconds * 1000;
+  return setting('CARELOG_AUDIT_CHECKPOINT_SECONDS') * 1000;
 }
 
 /**
