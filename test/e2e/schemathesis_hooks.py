@@ -44,12 +44,23 @@ _REFUSED = "".join(
         0xFFFF,
     ]
 )
-schemathesis.openapi.format(
-    "free-text", st.text(st.characters(codec="utf-8", exclude_characters=_REFUSED + "\r"))
+# Text is taken as stated: white space at either end is trimmed before it is counted (a reason
+# of at least 10 characters is 10 after trimming), so generated text has none there. The set is
+# JavaScript's String.prototype.trim (Python's str.isspace differs: it leaves U+FEFF).
+_TRIMMED = (
+    " \t\n\v\f\r\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009"
+    "\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
 )
-schemathesis.openapi.format(
-    "text", st.text(st.characters(codec="utf-8", exclude_characters=_REFUSED + "\t\n\r\u2028\u2029"))
-)
+
+
+def _stated(refused: str) -> st.SearchStrategy[str]:
+    return st.text(st.characters(codec="utf-8", exclude_characters=refused)).map(
+        lambda text: text.strip(_TRIMMED)
+    )
+
+
+schemathesis.openapi.format("free-text", _stated(_REFUSED + "\r"))
+schemathesis.openapi.format("text", _stated(_REFUSED + "\t\n\r\u2028\u2029"))
 
 # Times and dates carelog takes: RFC 3339 with an offset, from 1900 to now (clinical time is
 # never in the future; libs/domain/src/boundary/date-time.ts).
