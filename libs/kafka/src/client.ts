@@ -1,11 +1,12 @@
-import { setting, type Environment } from '@carelog/config';
 import { DomainError } from '@carelog/domain';
 import { Kafka, logLevel, type LogEntry } from 'kafkajs';
 import { writeLog, type LogField, type LogFields, type LogLevel } from './log-line';
-import { keepIdleRequestQueuesIdle } from './request-queue-idle';
 import { kafkaSecurity } from './security';
 
-export const configuredBrokers = (): string[] => [...setting('KAFKA_BROKERS')];
+export const DEFAULT_LOCAL_BROKERS = '127.0.0.1:19092';
+
+export const configuredBrokers = (): string[] =>
+  (process.env['KAFKA_BROKERS'] ?? DEFAULT_LOCAL_BROKERS).split(',').map((broker) => broker.trim());
 
 const LEVELS: Record<number, LogLevel> = {
   [logLevel.ERROR]: 'error',
@@ -60,9 +61,8 @@ const logCreator = () => (entry: LogEntry) =>
 export function createKafka(
   clientId: string,
   brokers: string[] = configuredBrokers(),
-  env?: Environment,
+  env: NodeJS.ProcessEnv = process.env,
 ): Kafka {
-  keepIdleRequestQueuesIdle();
   return new Kafka({
     clientId,
     brokers,

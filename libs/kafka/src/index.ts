@@ -1,5 +1,5 @@
 export * from './topics';
-export { createKafka, configuredBrokers, kafkaLogFields } from './client';
+export { createKafka, configuredBrokers, DEFAULT_LOCAL_BROKERS, kafkaLogFields } from './client';
 export * from './log-line';
 export {
   RecordEntryPublisher,
@@ -40,7 +40,12 @@ export {
   type Progress,
   type RedriveResult,
 } from './dead-letter-tools';
-export { kafkaSecurity, type KafkaSaslMechanism, type KafkaSecurityProtocol } from './security';
+export {
+  kafkaSecurity,
+  KAFKA_SECURITY_SETTINGS,
+  type KafkaSaslMechanism,
+  type KafkaSecurityProtocol,
+} from './security';
 export {
   aclEntries,
   applyServiceAccess,
@@ -64,6 +69,7 @@ export {
 export {
   contextFromHeaders,
   inSpan,
+  OTLP_ENDPOINT_SETTING,
   SpanKind,
   SpanStatusCode,
   startSpan,

@@ -7,7 +7,6 @@ import {
   type EventCodec,
   type SchemaVersion,
 } from '@carelog/codec';
-import { setting, type Environment } from '@carelog/config';
 import { DomainError } from '@carelog/domain';
 import type { Schema } from 'avsc';
 
@@ -104,8 +103,8 @@ export class SchemaRegistryClient {
 /** The registry client when CARELOG_SCHEMA_REGISTRY_URL is set; otherwise single-object only. */
 export function schemaRegistryFromEnv(
   codec: EventCodec,
-  env?: Environment,
+  env: NodeJS.ProcessEnv = process.env,
 ): SchemaRegistryClient | undefined {
-  const url = setting('CARELOG_SCHEMA_REGISTRY_URL', env);
+  const url = env[SCHEMA_REGISTRY_URL_SETTING]?.trim();
   return url ? new SchemaRegistryClient(url, codec) : undefined;
 }

@@ -1,4 +1,3 @@
-import { setting } from '@carelog/config';
 import { SOURCE_DOMAINS, type SourceDomain } from '@carelog/domain';
 import type { Admin, ITopicConfig } from 'kafkajs';
 
@@ -7,7 +6,7 @@ import type { Admin, ITopicConfig } from 'kafkajs';
  * prefix is `carelog`; CARELOG_TOPIC_PREFIX changes it only to give a test or a benchmark
  * topics of its own on a shared broker.
  */
-const topicPrefix = (): string => setting('CARELOG_TOPIC_PREFIX');
+const topicPrefix = (): string => process.env['CARELOG_TOPIC_PREFIX'] ?? 'carelog';
 export const recordEntryTopic = (domain: SourceDomain): string =>
   `${topicPrefix()}.${domain}.record-entries.v1`;
 export const recordEntryTopics = (): string[] => SOURCE_DOMAINS.map(recordEntryTopic);
@@ -33,6 +32,8 @@ export const consumerGroupTopics = (consumerGroup: string): ITopicConfig[] => [
   recordTopicSpec(redriveTopic(consumerGroup), 1),
 ];
 
+const DEFAULT_PARTITIONS = Number(process.env['CARELOG_TOPIC_PARTITIONS'] ?? 6);
+
 /** The system of record: kept forever, never compacted. */
 const forever = [
   { name: 'retention.ms', value: '-1' },
@@ -40,10 +41,7 @@ const forever = [
   { name: 'cleanup.policy', value: 'delete' },
 ];
 
-export function recordTopicSpec(
-  topic: string,
-  numPartitions = setting('CARELOG_TOPIC_PARTITIONS'),
-): ITopicConfig {
+export function recordTopicSpec(topic: string, numPartitions = DEFAULT_PARTITIONS): ITopicConfig {
   return { topic, numPartitions, replicationFactor: -1, configEntries: forever };
 }
 
@@ -54,9 +52,7 @@ export function recordTopicSpec(
  */
 export const ANALYTICS_RETENTION_MS = 30 * 24 * 60 * 60 * 1000;
 
-export function analyticsEntriesTopicSpec(
-  numPartitions = setting('CARELOG_TOPIC_PARTITIONS'),
-): ITopicConfig {
+export function analyticsEntriesTopicSpec(numPartitions = DEFAULT_PARTITIONS): ITopicConfig {
   return {
     topic: analyticsEntriesTopic(),
     numPartitions,
@@ -69,9 +65,7 @@ export function analyticsEntriesTopicSpec(
 }
 
 /** Compacted: the latest total per organisation|day|setting is kept, earlier ones go. */
-export function analyticsCountsTopicSpec(
-  numPartitions = setting('CARELOG_TOPIC_PARTITIONS'),
-): ITopicConfig {
+export function analyticsCountsTopicSpec(numPartitions = DEFAULT_PARTITIONS): ITopicConfig {
   return {
     topic: analyticsCountsTopic(),
     numPartitions,

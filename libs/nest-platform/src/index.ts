@@ -44,4 +44,3 @@ export {
   type SchemaObject,
 } from './openapi';
 export { failureName, PollingLoop, type PollingLoopOptions } from './polling-loop';
-export { PgListener, type PgListenerOptions } from './pg-listener';

@@ -1,23 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import {
-  InvalidSettingError,
-  setting,
-  type Environment,
-  type SettingName,
-  type SettingValue,
-} from '@carelog/config';
+import { dirname, join, resolve } from 'node:path';
 import { DomainError } from '@carelog/domain';
-import type { DatePrecision } from './pseudonymised-entry/coarse-dates';
+import { CONSUMER_GROUPS } from '@carelog/kafka';
+import { DATE_PRECISIONS, type DatePrecision } from './pseudonymised-entry/coarse-dates';
 import { PseudonymKey } from './pseudonymised-entry/pseudonym-key';
 
-export const DEFAULT_CONSUMER_GROUP = setting('CARELOG_ANALYTICS_CONSUMER_GROUP', {});
+export const DEFAULT_CONSUMER_GROUP = CONSUMER_GROUPS.analyticsExport;
 /**
  * The longest a producer may take from stamping recordedAt to the broker's acknowledgement,
  * plus clock skew between hosts: the producers give up a send after well under 30 s.
  */
-export const DEFAULT_PUBLISH_MARGIN_MS = setting('CARELOG_ANALYTICS_PUBLISH_MARGIN_MS', {});
+export const DEFAULT_PUBLISH_MARGIN_MS = 30_000;
 
 export interface ExportConfig {
   key: PseudonymKey;
@@ -28,21 +22,11 @@ export interface ExportConfig {
 
 /** Local mode only: a key generated once into .local/analytics/, like the local signing key. */
 export const localPseudonymKeyFile = (): string =>
-  join(setting('CARELOG_LOCAL_DIR'), 'analytics', 'pseudonym-key');
-
-/** A setting of the export, refused with the export's own problem code. */
-function exportSetting<N extends SettingName>(
-  name: N,
-  env: Environment | undefined,
-  code: string,
-): SettingValue<N> {
-  try {
-    return setting(name, env);
-  } catch (error) {
-    if (error instanceof InvalidSettingError) throw new DomainError(code, error.message, name);
-    throw error;
-  }
-}
+  join(
+    process.env['CARELOG_LOCAL_DIR'] ?? resolve(__dirname, '..', '..', '..', '.local'),
+    'analytics',
+    'pseudonym-key',
+  );
 
 async function loadOrCreateLocalKey(file: string): Promise<string> {
   try {
@@ -65,10 +49,12 @@ async function loadOrCreateLocalKey(file: string): Promise<string> {
  * The export's settings. Without CARELOG_ANALYTICS_PSEUDONYM_KEY it refuses to start, except
  * in local mode (CARELOG_AUTH_MODE=local), where a key is generated into .local/.
  */
-export async function exportConfigFromEnv(env?: Environment): Promise<ExportConfig> {
-  let secret = setting('CARELOG_ANALYTICS_PSEUDONYM_KEY', env);
+export async function exportConfigFromEnv(
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<ExportConfig> {
+  let secret = env['CARELOG_ANALYTICS_PSEUDONYM_KEY'];
   if (!secret) {
-    if (setting('CARELOG_AUTH_MODE', env) !== 'local') {
+    if (env['CARELOG_AUTH_MODE'] !== 'local') {
       throw new DomainError(
         'missing-pseudonym-key',
         'CARELOG_ANALYTICS_PSEUDONYM_KEY is not set: the analytics export will not start without the consumer key',
@@ -77,19 +63,26 @@ export async function exportConfigFromEnv(env?: Environment): Promise<ExportConf
     }
     secret = await loadOrCreateLocalKey(localPseudonymKeyFile());
   }
-  const precision: DatePrecision = exportSetting(
-    'CARELOG_ANALYTICS_DATE_PRECISION',
-    env,
-    'invalid-date-precision',
-  );
+  const precision = env['CARELOG_ANALYTICS_DATE_PRECISION'] ?? 'month';
+  if (!(DATE_PRECISIONS as readonly string[]).includes(precision)) {
+    throw new DomainError(
+      'invalid-date-precision',
+      `must be one of ${DATE_PRECISIONS.join(', ')}`,
+      'CARELOG_ANALYTICS_DATE_PRECISION',
+    );
+  }
+  const margin = Number(env['CARELOG_ANALYTICS_PUBLISH_MARGIN_MS'] ?? DEFAULT_PUBLISH_MARGIN_MS);
+  if (!Number.isInteger(margin) || margin < 0) {
+    throw new DomainError(
+      'invalid-publish-margin',
+      'must be a whole number of milliseconds',
+      'CARELOG_ANALYTICS_PUBLISH_MARGIN_MS',
+    );
+  }
   return {
     key: new PseudonymKey(secret),
-    precision,
-    consumerGroup: setting('CARELOG_ANALYTICS_CONSUMER_GROUP', env),
-    publishMarginMs: exportSetting(
-      'CARELOG_ANALYTICS_PUBLISH_MARGIN_MS',
-      env,
-      'invalid-publish-margin',
-    ),
+    precision: precision as DatePrecision,
+    consumerGroup: env['CARELOG_ANALYTICS_CONSUMER_GROUP'] ?? DEFAULT_CONSUMER_GROUP,
+    publishMarginMs: margin,
   };
 }

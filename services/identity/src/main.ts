@@ -1,9 +1,12 @@
 import 'reflect-metadata';
-import { checkSettingsFor } from '@carelog/config';
 import { listen, portFromEnv, runMain } from '@carelog/nest-platform';
 import { createIdentityApp } from './identity-app';
+import { DEFAULT_IDENTITY_PORT } from './identity-settings';
 
 runMain(async () => {
-  checkSettingsFor('identity');
-  await listen(await createIdentityApp(), 'identity', portFromEnv('IDENTITY_PORT'));
+  await listen(
+    await createIdentityApp(),
+    'identity',
+    portFromEnv('IDENTITY_PORT', DEFAULT_IDENTITY_PORT),
+  );
 });

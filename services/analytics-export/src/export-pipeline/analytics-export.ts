@@ -17,8 +17,6 @@ export class AnalyticsExport {
     private readonly kafka: Kafka,
     readonly dataSource: DataSource,
     readonly config: ExportConfig,
-    /** The release loop's fallback look while nothing waits (tests stretch it). */
-    releaseIdleIntervalMs?: number,
   ) {
     const codec = loadEventCodec();
     const analyticsCodec = loadAnalyticsCodec();
@@ -30,7 +28,6 @@ export class AnalyticsExport {
       this.store,
       { key: config.key, precision: config.precision },
       config.consumerGroup,
-      () => this.releases.wake(),
     );
     this.releases = new ReleaseLoop(
       kafka,
@@ -38,7 +35,6 @@ export class AnalyticsExport {
       this.store,
       config.consumerGroup,
       config.publishMarginMs,
-      releaseIdleIntervalMs,
     );
   }
 
