@@ -4,6 +4,7 @@ import { Kafka, logLevel, type LogEntry } from 'kafkajs';
 import { writeLog, type LogField, type LogFields, type LogLevel } from './log-line';
 import { keepIdleRequestQueuesIdle } from './request-queue-idle';
 import { kafkaSecurity } from './security';
+import { endFetchersOfStoppedConsumers } from './stopped-consumer-fetch';
 
 export const configuredBrokers = (): string[] => [...setting('KAFKA_BROKERS')];
 
@@ -63,6 +64,7 @@ export function createKafka(
   env?: Environment,
 ): Kafka {
   keepIdleRequestQueuesIdle();
+  endFetchersOfStoppedConsumers();
   return new Kafka({
     clientId,
     brokers,
