@@ -127,4 +127,24 @@ describe('analytics-export, as a process', () => {
     );
     expect(lines.join('\n')).toContain('CARELOG_ANALYTICS_PSEUDONYM_KEY is not set');
   });
+
+  it('refuses to start with a wrong setting, naming each one in a single line', async () => {
+    const lines: string[] = [];
+    const misconfigured = startService({
+      name: 'analytics-export',
+      port: 4608,
+      env: {
+        ...env,
+        CARELOG_LOG_LEVEL: 'loud',
+        CARELOG_ANALYTICS_DATE_PRECISION: 'hour',
+        CARELOG_ANALYTICS_PSEUDONYM_KEY: 'a-consumer-key-of-at-least-32-characters',
+      },
+      onOutput: (line) => lines.push(line),
+    });
+    await expect(waitForReady(misconfigured, 60_000)).rejects.toThrow(/exited \(code 1\)/);
+    const refusal =
+      'failed to start: CARELOG_LOG_LEVEL must be one of debug, info, warn, error (got "loud"); CARELOG_ANALYTICS_DATE_PRECISION must be one of day, week, month (got "hour")';
+    expect(lines.some((line) => line.includes(refusal))).toBe(true);
+    expect(lines.join('\n')).not.toContain('a-consumer-key-of-at-least-32-characters');
+  });
 });

@@ -28,8 +28,8 @@ export function portsByFile(root: string): Map<string, Set<number>> {
   for (const directory of ['test', 'tools', 'services', 'libs']) {
     for (const file of specFiles(join(root, directory))) {
       const text = readFileSync(file, 'utf8');
-      // startService itself, or accessPlatform (test/e2e/support), given the file's ports.
-      if (!/\b(startService|accessPlatform)\(/.test(text)) continue;
+      // startService itself, or a platform of test/e2e/support, given the file's ports.
+      if (!/\b(startService|accessPlatform|schemathesisPlatform)\(/.test(text)) continue;
       const ports = new Set(
         [...text.matchAll(PORT_LIKE)]
           .map((match) => Number(match[1]))

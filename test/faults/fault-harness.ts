@@ -282,13 +282,19 @@ export async function database(): Promise<Pool> {
 }
 
 /** The read model's active version: its schema and consumer group. */
-export async function activeVersion(db: Pool): Promise<{ schema: string; group: string }> {
+export async function activeVersion(
+  db: Pool,
+): Promise<{ version: number; schema: string; group: string }> {
   const rows = await db.query<{ active_version: number }>(
     'SELECT active_version FROM read_model.read_model_state',
   );
   const version = rows.rows[0]?.active_version;
   if (version === undefined) throw new Error('no read model yet');
-  return { schema: `read_model_v${version}`, group: `carelog-projection-v${version}` };
+  return {
+    version,
+    schema: `read_model_v${version}`,
+    group: `carelog-projection-v${version}`,
+  };
 }
 
 /** How many read-model rows (entry versions) each of these events has. */

@@ -57,9 +57,18 @@ describe('the production profile under faults', () => {
     return service;
   };
 
+  /** The read-model versions each projection instance has said it feeds, by instance. */
+  const fedVersions = new Map<string, number[]>();
   const start = async (name: 'gp-records' | 'projection' | 'notifications', instance: number) => {
-    const service = startProfileInstance(name, instance, { onOutput: log });
-    running.set(`${name}#${instance}`, service);
+    const key = `${name}#${instance}`;
+    const service = startProfileInstance(name, instance, {
+      onOutput: (line) => {
+        log(line);
+        const fed = /projecting into read-model version (\d+)/.exec(line)?.[1];
+        if (fed) fedVersions.set(key, [...(fedVersions.get(key) ?? []), Number(fed)]);
+      },
+    });
+    running.set(key, service);
     await waitForReady(service, 240_000);
     return service;
   };
@@ -216,6 +225,21 @@ describe('the production profile under faults', () => {
       expect(rebuild.code).toBe(0);
       const after = await activeVersion(db);
       expect(after.schema).not.toBe(before.schema);
+      // Both projection instances let the old version go and feed the new one (ci30: the second
+      // froze in kafkajs while stopping its old consumer, and R4 then found nothing projecting).
+      const switchedAt = Date.now();
+      const following = await eventually(
+        () => {
+          const unfollowed = ['projection#1', 'projection#2'].filter(
+            (instance) => !fedVersions.get(instance)?.includes(after.version),
+          );
+          expect(unfollowed).toEqual([]);
+        },
+        { timeoutMs: 120_000, intervalMs: 500 },
+      ).then(
+        () => `both, within ${seconds(switchedAt)} s`,
+        (error: unknown) => `no: ${(error as Error).message.split('\n').join(' ')}`,
+      );
       const digest = async (schema: string, table: string, key: string) =>
         (
           await db.query<{ digest: string }>(
@@ -255,6 +279,7 @@ describe('the production profile under faults', () => {
         'rebuild seconds': rebuildS,
         'read model equals a rebuild':
           differing.length === 0 ? 'yes' : `no: ${differing.join(', ')}`,
+        'projection instances feeding the rebuilt version': following,
       });
       expect(acknowledged).toHaveLength(PATIENTS * perPatient);
       expect(lostFromLog).toBe(0);
@@ -263,6 +288,7 @@ describe('the production profile under faults', () => {
       expect(projected.missing).toBe(0);
       expect(projected.doubled).toBe(0);
       expect(differing).toEqual([]);
+      expect(following).toMatch(/^both/);
     },
     60 * 60_000,
   );

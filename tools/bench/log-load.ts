@@ -132,6 +132,9 @@ export interface SentEvent {
  * one acks=all request. Each message's partition is chosen with kafkajs's default
  * partitioner (by key, as the producers do) so that its offset can be read off the result.
  */
+/** Paced sends waiting for their answer at once, at most (kafkajs queues more behind a lock and gives up). */
+const MAX_SENDS_IN_FLIGHT = 32;
+
 export async function publishAtRate(
   kafka: Kafka,
   codec: EventCodec,
@@ -156,9 +159,12 @@ export async function publishAtRate(
   let owed = 0;
   let sent = 0;
   const sends: Array<Promise<void>> = [];
+  /** Sends not yet answered: a broker that falls behind slows the pace (achieved rate) instead. */
+  const inFlight = new Set<Promise<void>>();
   const started = performance.now();
   try {
     for (let tick = 0; tick < ticks; tick++) {
+      while (inFlight.size >= MAX_SENDS_IN_FLIGHT) await Promise.race(inFlight);
       const due = started + tick * tickMs;
       const wait = due - performance.now();
       if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
@@ -189,28 +195,32 @@ export async function publishAtRate(
       }
       const sentAt = performance.now();
       sent += count;
-      sends.push(
-        producer
-          .sendBatch({
-            acks: -1,
-            topicMessages: [...topicMessages].map(([topic, messages]) => ({ topic, messages })),
-          })
-          .then((results) => {
-            const base = new Map(
-              results.map((result) => [
-                `${result.topicName}:${result.partition}`,
-                BigInt(result.baseOffset ?? '0'),
-              ]),
-            );
-            onSent(
-              placed.map(({ topic, partition, index }) => ({
-                topic,
-                partition,
-                offset: (base.get(`${topic}:${partition}`) ?? 0n) + BigInt(index),
-                sentAt,
-              })),
-            );
-          }),
+      const send = producer
+        .sendBatch({
+          acks: -1,
+          topicMessages: [...topicMessages].map(([topic, messages]) => ({ topic, messages })),
+        })
+        .then((results) => {
+          const base = new Map(
+            results.map((result) => [
+              `${result.topicName}:${result.partition}`,
+              BigInt(result.baseOffset ?? '0'),
+            ]),
+          );
+          onSent(
+            placed.map(({ topic, partition, index }) => ({
+              topic,
+              partition,
+              offset: (base.get(`${topic}:${partition}`) ?? 0n) + BigInt(index),
+              sentAt,
+            })),
+          );
+        });
+      sends.push(send);
+      inFlight.add(send);
+      void send.then(
+        () => inFlight.delete(send),
+        () => inFlight.delete(send),
       );
     }
     await Promise.all(sends);

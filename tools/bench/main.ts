@@ -9,8 +9,10 @@ import { createKafka, ensureTopics, platformTopics } from '@carelog/kafka';
 import {
   ensureServers,
   localStateDir,
+  nodeArguments,
   PLATFORM_SERVICES,
   repoRoot,
+  serviceDatabaseEnv,
   serviceLog,
   startService,
   waitForReady,
@@ -138,6 +140,16 @@ const IDLE_PORT_SHIFT = 1500;
 const say = (line: string) =>
   process.stdout.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
 const serviceOutput = serviceLog(`bench-${runId}`);
+
+/**
+ * A promise a failed section left behind must not end the run before the results are written:
+ * it is recorded as a failure of its own instead.
+ */
+const strays: string[] = [];
+process.on('unhandledRejection', (error: unknown) => {
+  strays.push(error instanceof Error ? error.message : String(error));
+  say(`unhandled failure: ${strays.at(-1)}`);
+});
 
 async function sleep(ms: number): Promise<void> {
   await new Promise((resolve) => setTimeout(resolve, ms));
@@ -392,6 +404,7 @@ async function main(): Promise<void> {
     if (!keep) await cleanUp(db).catch((error: unknown) => say(`clean-up: ${String(error)}`));
     await db.end();
   }
+  if (strays.length > 0) failures['unhandled'] = strays.join('; ');
   machine.loadAtEnd = loadavg()[0] ?? 0;
   const report = renderReport({
     machine,
@@ -556,12 +569,14 @@ async function measureRebuild(
   prefilled: number,
 ): Promise<BenchResults['rebuild']> {
   const rebuildStarted = performance.now();
+  // As the rebuild's own database role, as it runs beside the platform: a version schema the
+  // superuser created would be one the running projection could not follow into.
   const rebuild = spawn(
     process.execPath,
-    ['-r', '@swc-node/register', join(repoRoot, 'services/projection/src/rebuild/main.ts')],
+    nodeArguments('services/projection/src/rebuild/main.ts'),
     {
       cwd: repoRoot,
-      env: process.env,
+      env: { ...process.env, ...serviceDatabaseEnv('rebuild', process.env) },
       stdio: ['ignore', 'ignore', 'pipe'],
     },
   );
@@ -742,26 +757,41 @@ function visibilityProbe(kafka: Kafka, codec: EventCodec, db: Client) {
         await sleep(5);
       }
     })();
-    const sent = await publishAtRate(kafka, codec, stream, perSecond, seconds, (batch) => {
-      for (const event of batch) {
-        const key = `${event.topic}:${event.partition}`;
-        const list = pending.get(key) ?? [];
-        list.push(event);
-        list.sort((a, b) => (a.offset < b.offset ? -1 : a.offset > b.offset ? 1 : 0));
-        pending.set(key, list);
-      }
-    });
+    let sent: Awaited<ReturnType<typeof publishAtRate>>;
+    try {
+      sent = await publishAtRate(kafka, codec, stream, perSecond, seconds, (batch) => {
+        for (const event of batch) {
+          const key = `${event.topic}:${event.partition}`;
+          const list = pending.get(key) ?? [];
+          list.push(event);
+          list.sort((a, b) => (a.offset < b.offset ? -1 : a.offset > b.offset ? 1 : 0));
+          pending.set(key, list);
+        }
+      });
+    } catch (error) {
+      // The poller must not outlive the section (its schema is dropped at the end of the run).
+      pending.clear();
+      polling = false;
+      await poller.catch(() => undefined);
+      throw error;
+    }
     polling = false;
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([
-      poller,
-      new Promise((_, reject) => {
-        timer = setTimeout(
-          () => reject(new Error('published events did not become visible within 120 s')),
-          120_000,
-        );
-      }),
-    ]).finally(() => clearTimeout(timer));
+    try {
+      await Promise.race([
+        poller,
+        new Promise((_, reject) => {
+          timer = setTimeout(
+            () => reject(new Error('published events did not become visible within 120 s')),
+            120_000,
+          );
+        }),
+      ]);
+    } finally {
+      clearTimeout(timer);
+      pending.clear();
+      await poller.catch(() => undefined);
+    }
     return { achievedPerSecond: sent.achievedPerSecond, latency: summarise(latencies) };
   };
 }

@@ -1,3 +1,4 @@
+import { setting } from '@carelog/config';
 import { configuredDatabaseUrl, ParameterFreeLogger } from '@carelog/read-model';
 import { DataSource } from 'typeorm';
 import { AuditTrail1795600000000 } from './migrations/0001-audit-trail';
@@ -8,9 +9,7 @@ import { AccessBasisAndReviews1795700000000 } from './migrations/0002-access-bas
  * rebuilt from Kafka: it is the original. CARELOG_AUDIT_SCHEMA gives a test (or the
  * verifier) another one.
  */
-export const DEFAULT_AUDIT_SCHEMA = 'audit';
-export const auditSchema = (): string =>
-  process.env['CARELOG_AUDIT_SCHEMA'] ?? DEFAULT_AUDIT_SCHEMA;
+export const auditSchema = (): string => setting('CARELOG_AUDIT_SCHEMA');
 
 export const AUDIT_MIGRATIONS = [AuditTrail1795600000000, AccessBasisAndReviews1795700000000];
 

@@ -1,8 +1,9 @@
-import { loadAuditCodec, type AccessEventRecorded } from '@carelog/codec';
+import type { AccessEventRecorded } from '@carelog/codec';
+import { setting } from '@carelog/config';
 import { DomainError } from '@carelog/domain';
-import { AUDIT_TOPIC, ProducerConnection } from '@carelog/kafka';
+import { AUDIT_TOPIC } from '@carelog/kafka';
 import { migrateExclusively } from '@carelog/read-model';
-import type { Kafka, Producer } from 'kafkajs';
+import type { Kafka } from 'kafkajs';
 import type { DataSource, EntityManager } from 'typeorm';
 import {
   storedAccessFields,
@@ -13,6 +14,7 @@ import {
   type StoredAccessFields,
 } from './access-event';
 import { auditSchema } from './audit-data-source';
+import { AuditPublisher } from './audit-publisher';
 import { chainHash, GENESIS_HASH } from './chain';
 import { verifyAuditChain, type ChainVerdict } from './verify-chain';
 
@@ -114,7 +116,7 @@ export interface ReviewScope {
 }
 
 /** Refused break-glass attempts by one user within a day that raise an alert (every Nth). */
-export const DEFAULT_REFUSALS_BEFORE_ALERT = 3;
+export const DEFAULT_REFUSALS_BEFORE_ALERT = setting('CARELOG_BREAK_GLASS_REFUSALS_ALERT', {});
 const REFUSAL_WINDOW = '24 hours';
 
 /**
@@ -139,18 +141,6 @@ export const ACCESS_LOG_MAX_LIMIT = 500;
 
 /** The advisory lock that serialises appends to one chain (and the reading of its head). */
 export const chainLockName = (schema: string): string => `carelog-audit-chain:${schema}`;
-
-/**
- * kafkajs's retry budget for one send once connected. Connecting itself retries on the
- * Kafka client's own budget (createKafka's: about nine seconds to give up on a dead broker).
- */
-export const PUBLISH_RETRY = {
-  retries: 4,
-  initialRetryTime: 200,
-  maxRetryTime: 1600,
-  factor: 0.2,
-  multiplier: 2,
-};
 
 interface ChainedRow {
   seq: number;
@@ -229,8 +219,7 @@ function checkedLimit(limit: number): number {
  * row is committed, and the caller decides whether to answer anyway or retry.
  */
 export class AuditTrail {
-  private readonly producer: Producer;
-  private readonly connection: ProducerConnection;
+  private readonly publisher: AuditPublisher;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -242,18 +231,7 @@ export class AuditTrail {
       refusalsBeforeAlert?: number;
     } = {},
   ) {
-    this.producer = kafka.producer({
-      idempotent: true,
-      maxInFlightRequests: 1,
-      allowAutoTopicCreation: false,
-      retry: PUBLISH_RETRY,
-    });
-    this.connection = new ProducerConnection(
-      kafka,
-      this.producer,
-      () => [this.topic],
-      PUBLISH_RETRY,
-    );
+    this.publisher = new AuditPublisher(kafka, () => this.topic);
   }
 
   private get schema(): string {
@@ -403,22 +381,7 @@ export class AuditTrail {
   private async publish(
     message: AccessEventMessage,
   ): Promise<{ topic: string; partition: number; offset: string }> {
-    await this.connection.ensure();
-    const [result] = await this.producer.send({
-      topic: this.topic,
-      acks: -1,
-      messages: [
-        {
-          key: message.accessId,
-          value: loadAuditCodec().encode('AccessEventRecorded', message),
-          headers: {
-            'carelog-audit-event': 'AccessEventRecorded',
-            'content-type': 'application/vnd.apache.avro+single-object',
-          },
-        },
-      ],
-    });
-    if (!result) throw new Error('broker returned no record metadata');
+    const result = await this.publisher.publish('AccessEventRecorded', message.accessId, message);
     return {
       topic: this.topic,
       partition: result.partition,
@@ -428,7 +391,7 @@ export class AuditTrail {
 
   /** Waits for publishes in flight, then closes the connection to the broker. */
   async disconnect(): Promise<void> {
-    await this.producer.disconnect();
+    await this.publisher.disconnect();
   }
 
   /** The patient's access events, most recently recorded first, `before` a seq for the next page. */

@@ -15,8 +15,9 @@ import {
   renameSync,
   writeFileSync,
 } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { AuditCheckpointSigned } from '@carelog/codec';
+import { setting } from '@carelog/config';
 import { canonicalJson } from './chain';
 
 /**
@@ -34,27 +35,24 @@ export interface ChainHead {
   headHash: string;
 }
 
-const localDir = (): string =>
-  process.env['CARELOG_LOCAL_DIR'] ?? resolve(__dirname, '..', '..', '..', '.local');
-
 /**
  * Where the signing key is kept: CARELOG_AUDIT_SIGNING_KEY_FILE, else (local mode)
  * `.local/audit/checkpoint-signing-key.pem`, created on first use. In production point it at
  * a secret mounted into the record API only, never on the database host.
  */
 export const signingKeyFile = (): string =>
-  process.env['CARELOG_AUDIT_SIGNING_KEY_FILE'] ??
-  join(localDir(), 'audit', 'checkpoint-signing-key.pem');
+  setting('CARELOG_AUDIT_SIGNING_KEY_FILE') ??
+  join(setting('CARELOG_LOCAL_DIR'), 'audit', 'checkpoint-signing-key.pem');
 
 /** Earlier keys' public halves, kept so that their checkpoints still verify after a rotation. */
 export const trustedKeysDir = (): string =>
-  process.env['CARELOG_AUDIT_TRUSTED_KEYS_DIR'] ?? join(dirname(signingKeyFile()), 'trusted');
+  setting('CARELOG_AUDIT_TRUSTED_KEYS_DIR') ?? join(dirname(signingKeyFile()), 'trusted');
 
 /** The checkpoint log: one signed checkpoint a line (JSON), beside the Kafka topic. */
 export function checkpointLogFile(): string | undefined {
-  const configured = process.env['CARELOG_AUDIT_CHECKPOINT_LOG'];
+  const configured = setting('CARELOG_AUDIT_CHECKPOINT_LOG');
   if (configured === 'off') return undefined;
-  return configured ?? join(localDir(), 'audit', 'checkpoints.jsonl');
+  return configured ?? join(setting('CARELOG_LOCAL_DIR'), 'audit', 'checkpoints.jsonl');
 }
 
 /** First 16 hex digits of sha256 of the public key's SubjectPublicKeyInfo (DER). */
@@ -137,11 +135,11 @@ function newKeyPem(): string {
  * starts agree on one key). A configured file that does not exist is an error.
  */
 export function loadSigningKey(): CheckpointSigner {
-  const pem = process.env['CARELOG_AUDIT_SIGNING_KEY'];
+  const pem = setting('CARELOG_AUDIT_SIGNING_KEY');
   if (pem) return new CheckpointSigner(createPrivateKey(pem));
   const file = signingKeyFile();
   if (!existsSync(file)) {
-    if (process.env['CARELOG_AUDIT_SIGNING_KEY_FILE'])
+    if (setting('CARELOG_AUDIT_SIGNING_KEY_FILE'))
       throw new Error(`the audit checkpoint signing key ${file} does not exist`);
     mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
     try {
@@ -159,9 +157,9 @@ export function loadSigningKey(): CheckpointSigner {
  * every `*.pem` in the trusted-keys folder (earlier keys, kept there by a rotation).
  */
 export function loadTrustedKeys(): TrustedKeys {
-  const configured = process.env['CARELOG_AUDIT_TRUSTED_KEYS'];
+  const configured = setting('CARELOG_AUDIT_TRUSTED_KEYS');
   const files = configured
-    ? configured.split(',').map((file) => file.trim())
+    ? configured
     : [
         ...(existsSync(signingKeyFile()) ? [signingKeyFile()] : []),
         ...(existsSync(trustedKeysDir())
@@ -171,8 +169,8 @@ export function loadTrustedKeys(): TrustedKeys {
           : []),
       ];
   const keys = files.map((file) => createPublicKey(readFileSync(file, 'utf8')));
-  if (process.env['CARELOG_AUDIT_SIGNING_KEY'] && !configured)
-    keys.push(createPublicKey(process.env['CARELOG_AUDIT_SIGNING_KEY']));
+  const pem = setting('CARELOG_AUDIT_SIGNING_KEY');
+  if (pem && !configured) keys.push(createPublicKey(pem));
   return new TrustedKeys(keys);
 }
 

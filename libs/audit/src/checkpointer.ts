@@ -1,25 +1,20 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { loadAuditCodec, type AuditCheckpointSigned } from '@carelog/codec';
-import { AUDIT_CHECKPOINTS_TOPIC, ProducerConnection } from '@carelog/kafka';
+import type { AuditCheckpointSigned } from '@carelog/codec';
+import { setting } from '@carelog/config';
+import { AUDIT_CHECKPOINTS_TOPIC } from '@carelog/kafka';
 import { PollingLoop } from '@carelog/nest-platform';
-import type { Kafka, Producer } from 'kafkajs';
+import type { Kafka } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import { auditSchema } from './audit-data-source';
-import { chainLockName, PUBLISH_RETRY } from './audit-trail';
+import { AuditPublisher } from './audit-publisher';
+import { chainLockName } from './audit-trail';
 import { GENESIS_HASH } from './chain';
 import { checkpointLogFile, type ChainHead, type CheckpointSigner } from './checkpoint';
 
-export const DEFAULT_CHECKPOINT_SECONDS = 60;
-
 /** CARELOG_AUDIT_CHECKPOINT_SECONDS: how often the record API signs the chain's head. */
 export function checkpointIntervalMs(): number {
-  const seconds = Number(
-    process.env['CARELOG_AUDIT_CHECKPOINT_SECONDS'] ?? DEFAULT_CHECKPOINT_SECONDS,
-  );
-  if (!Number.isFinite(seconds) || seconds <= 0)
-    throw new Error('CARELOG_AUDIT_CHECKPOINT_SECONDS must be a positive number');
-  return seconds * 1000;
+  return setting('CARELOG_AUDIT_CHECKPOINT_SECONDS') * 1000;
 }
 
 /**
@@ -70,8 +65,7 @@ export interface CheckpointerOptions {
  * Several instances may run at once: each checkpoint is a true statement on its own.
  */
 export class AuditCheckpointer {
-  private readonly producer: Producer;
-  private readonly connection: ProducerConnection;
+  private readonly publisher: AuditPublisher;
   private loop: PollingLoop<AuditCheckpointSigned> | undefined;
 
   constructor(
@@ -80,18 +74,7 @@ export class AuditCheckpointer {
     private readonly signer: CheckpointSigner,
     private readonly options: CheckpointerOptions = {},
   ) {
-    this.producer = kafka.producer({
-      idempotent: true,
-      maxInFlightRequests: 1,
-      allowAutoTopicCreation: false,
-      retry: PUBLISH_RETRY,
-    });
-    this.connection = new ProducerConnection(
-      kafka,
-      this.producer,
-      () => [this.topic],
-      PUBLISH_RETRY,
-    );
+    this.publisher = new AuditPublisher(kafka, () => this.topic);
   }
 
   private get schema(): string {
@@ -106,21 +89,7 @@ export class AuditCheckpointer {
   async checkpoint(): Promise<AuditCheckpointSigned> {
     const { head, at } = await readChainHead(this.dataSource, this.schema, this.options.trail);
     const checkpoint = this.signer.sign(head, at);
-    await this.connection.ensure();
-    await this.producer.send({
-      topic: this.topic,
-      acks: -1,
-      messages: [
-        {
-          key: checkpoint.trail,
-          value: loadAuditCodec().encode('AuditCheckpointSigned', checkpoint),
-          headers: {
-            'carelog-audit-event': 'AuditCheckpointSigned',
-            'content-type': 'application/vnd.apache.avro+single-object',
-          },
-        },
-      ],
-    });
+    await this.publisher.publish('AuditCheckpointSigned', checkpoint.trail, checkpoint);
     const log = this.options.logFile === undefined ? checkpointLogFile() : this.options.logFile;
     if (log) appendCheckpointLog(log, checkpoint);
     return checkpoint;
@@ -143,7 +112,7 @@ export class AuditCheckpointer {
     try {
       return await this.checkpoint();
     } finally {
-      await this.producer.disconnect();
+      await this.publisher.disconnect();
     }
   }
 }

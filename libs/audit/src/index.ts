@@ -23,12 +23,7 @@ export {
   type PrivacyOfficerAlert,
   type RecordedAccessEvent,
 } from './audit-trail';
-export {
-  auditDataSource,
-  auditSchema,
-  DEFAULT_AUDIT_SCHEMA,
-  type AuditDataSourceOptions,
-} from './audit-data-source';
+export { auditDataSource, auditSchema, type AuditDataSourceOptions } from './audit-data-source';
 export { verifyAuditChain, type ChainVerdict } from './verify-chain';
 export { GENESIS_HASH, type ChainProblem } from './chain';
 export {
@@ -48,7 +43,6 @@ export {
   readChainHead,
   appendCheckpointLog,
   checkpointIntervalMs,
-  DEFAULT_CHECKPOINT_SECONDS,
   type CheckpointerOptions,
 } from './checkpointer';
 export {

@@ -1,9 +1,5 @@
-import {
-  AUDIT_CHECKPOINTS_TOPIC,
-  AUDIT_TOPIC,
-  configureLogging,
-  createKafka,
-} from '@carelog/kafka';
+import { checkSettingsFor, setting } from '@carelog/config';
+import { configureLogging, createKafka } from '@carelog/kafka';
 import { auditDataSource, auditSchema } from './audit-data-source';
 import { checkpointLogFile, loadTrustedKeys } from './checkpoint';
 import { checkpointIntervalMs } from './checkpointer';
@@ -24,17 +20,14 @@ import {
  */
 async function main(): Promise<number> {
   configureLogging({ service: 'audit-verify' });
+  checkSettingsFor('audit-verify');
   const schema = auditSchema();
-  const trail = process.env['CARELOG_AUDIT_TRAIL'] ?? schema;
+  const trail = setting('CARELOG_AUDIT_TRAIL') ?? schema;
   const kafka = createKafka('carelog-audit-verify');
   const logFile = checkpointLogFile();
   const [topic, checkpoints] = await Promise.all([
-    readAuditTopic(kafka, process.env['CARELOG_AUDIT_TOPIC'] ?? AUDIT_TOPIC),
-    readCheckpointTopic(
-      kafka,
-      process.env['CARELOG_AUDIT_CHECKPOINTS_TOPIC'] ?? AUDIT_CHECKPOINTS_TOPIC,
-      trail,
-    ),
+    readAuditTopic(kafka, setting('CARELOG_AUDIT_TOPIC')),
+    readCheckpointTopic(kafka, setting('CARELOG_AUDIT_CHECKPOINTS_TOPIC'), trail),
   ]);
   const dataSource = auditDataSource({
     applicationName: 'carelog-audit-verify',
@@ -52,9 +45,8 @@ async function main(): Promise<number> {
       logCheckpoints: logFile ? readCheckpointLog(logFile, trail) : undefined,
       trustedKeys: loadTrustedKeys(),
       // Two intervals and a minute: a row may wait one whole interval for its checkpoint.
-      checkpointMaxAgeMs: Number(
-        process.env['CARELOG_AUDIT_CHECKPOINT_MAX_AGE_MS'] ?? 2 * checkpointIntervalMs() + 60_000,
-      ),
+      checkpointMaxAgeMs:
+        setting('CARELOG_AUDIT_CHECKPOINT_MAX_AGE_MS') ?? 2 * checkpointIntervalMs() + 60_000,
     });
     process.stdout.write(formatAuditReport(report));
     return report.findings.length === 0 ? 0 : 1;

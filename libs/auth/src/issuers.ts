@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { setting, type Environment } from '@carelog/config';
 import { createLocalJWKSet, type JWTVerifyGetKey } from 'jose';
 import { LOCAL_ISSUERS, loadOrCreateLocalKeys } from './local-keys';
 
@@ -181,14 +182,10 @@ export async function localIssuerSettings(): Promise<VerifierSettings> {
  * `CARELOG_AUTH_MODE=jwks` (the default) trusts the issuers in `CARELOG_ISSUERS_FILE` (or the
  * same JSON inline in `CARELOG_ISSUERS`); `local` trusts the local issuers, and must be asked for.
  */
-export async function verifierSettingsFromEnv(
-  env: NodeJS.ProcessEnv = process.env,
-): Promise<VerifierSettings> {
-  const mode = env['CARELOG_AUTH_MODE'] ?? 'jwks';
-  if (mode === 'local') return localIssuerSettings();
-  if (mode !== 'jwks') throw new Error(`CARELOG_AUTH_MODE must be jwks or local, not ${mode}`);
-  const file = env['CARELOG_ISSUERS_FILE'];
-  const inline = env['CARELOG_ISSUERS'];
+export async function verifierSettingsFromEnv(env?: Environment): Promise<VerifierSettings> {
+  if (setting('CARELOG_AUTH_MODE', env) === 'local') return localIssuerSettings();
+  const file = setting('CARELOG_ISSUERS_FILE', env);
+  const inline = setting('CARELOG_ISSUERS', env);
   if (!file && !inline) {
     throw new Error(
       'CARELOG_ISSUERS_FILE (or CARELOG_ISSUERS) must list the trusted issuers: NHS CIS2, NHS login and the platform token endpoint (or CARELOG_AUTH_MODE=local for local development)',

@@ -1,5 +1,6 @@
 import { link, mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
+import { setting } from '@carelog/config';
 import { exportJWK, generateKeyPair, type JWK } from 'jose';
 
 /**
@@ -19,12 +20,8 @@ export const LOCAL_ISSUERS = {
 export type LocalIssuerName = keyof typeof LOCAL_ISSUERS;
 
 export const localKeyFile = (): string =>
-  process.env['CARELOG_LOCAL_KEY_FILE'] ??
-  join(
-    process.env['CARELOG_LOCAL_DIR'] ?? resolve(__dirname, '..', '..', '..', '.local'),
-    'auth',
-    'local-issuer-keys.json',
-  );
+  setting('CARELOG_LOCAL_KEY_FILE') ??
+  join(setting('CARELOG_LOCAL_DIR'), 'auth', 'local-issuer-keys.json');
 
 export interface LocalKeyPair {
   privateJwk: JWK;

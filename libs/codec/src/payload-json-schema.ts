@@ -52,7 +52,8 @@ function leafSchema(type: Type, field: Field): JsonSchema {
   }
   const vocabulary = PAYLOAD_VOCABULARIES[field.key];
   if (vocabulary) return { type: 'string', enum: vocabulary };
-  if (/nhsnumber$/i.test(field.name)) return { type: 'string', pattern: '^\\d{10}$' };
+  if (/nhsnumber$/i.test(field.name))
+    return { type: 'string', pattern: '^\\d{10}$', format: 'nhs-number' };
   if (
     field.name === 'eventId' ||
     field.name.endsWith('EventId') ||
@@ -60,8 +61,14 @@ function leafSchema(type: Type, field: Field): JsonSchema {
   )
     return { type: 'string', format: 'uuid' };
   if (FULL_DATE_DOC.test(field.doc ?? '')) return { type: 'string', format: 'date' };
-  const limit = FREE_TEXT_DOC.test(field.doc ?? '') ? TEXT_LIMITS['free-text'] : TEXT_LIMITS.text;
-  return { type: 'string', maxLength: limit, ...(field.doc ? { description: field.doc } : {}) };
+  // The format names the text kind (libs/domain/src/boundary/text.ts): which characters it refuses.
+  const kind = FREE_TEXT_DOC.test(field.doc ?? '') ? 'free-text' : 'text';
+  return {
+    type: 'string',
+    format: kind,
+    maxLength: TEXT_LIMITS[kind],
+    ...(field.doc ? { description: field.doc } : {}),
+  };
 }
 
 function schemaOf(type: Type, field: Field): JsonSchema {

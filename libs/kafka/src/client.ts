@@ -1,12 +1,12 @@
+import { setting, type Environment } from '@carelog/config';
 import { DomainError } from '@carelog/domain';
 import { Kafka, logLevel, type LogEntry } from 'kafkajs';
 import { writeLog, type LogField, type LogFields, type LogLevel } from './log-line';
+import { keepIdleRequestQueuesIdle } from './request-queue-idle';
 import { kafkaSecurity } from './security';
+import { endFetchersOfStoppedConsumers } from './stopped-consumer-fetch';
 
-export const DEFAULT_LOCAL_BROKERS = '127.0.0.1:19092';
-
-export const configuredBrokers = (): string[] =>
-  (process.env['KAFKA_BROKERS'] ?? DEFAULT_LOCAL_BROKERS).split(',').map((broker) => broker.trim());
+export const configuredBrokers = (): string[] => [...setting('KAFKA_BROKERS')];
 
 const LEVELS: Record<number, LogLevel> = {
   [logLevel.ERROR]: 'error',
@@ -61,8 +61,10 @@ const logCreator = () => (entry: LogEntry) =>
 export function createKafka(
   clientId: string,
   brokers: string[] = configuredBrokers(),
-  env: NodeJS.ProcessEnv = process.env,
+  env?: Environment,
 ): Kafka {
+  keepIdleRequestQueuesIdle();
+  endFetchersOfStoppedConsumers();
   return new Kafka({
     clientId,
     brokers,

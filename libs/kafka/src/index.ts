@@ -1,5 +1,5 @@
 export * from './topics';
-export { createKafka, configuredBrokers, DEFAULT_LOCAL_BROKERS, kafkaLogFields } from './client';
+export { createKafka, configuredBrokers, kafkaLogFields } from './client';
 export * from './log-line';
 export {
   RecordEntryPublisher,
@@ -40,12 +40,7 @@ export {
   type Progress,
   type RedriveResult,
 } from './dead-letter-tools';
-export {
-  kafkaSecurity,
-  KAFKA_SECURITY_SETTINGS,
-  type KafkaSaslMechanism,
-  type KafkaSecurityProtocol,
-} from './security';
+export { kafkaSecurity, type KafkaSaslMechanism, type KafkaSecurityProtocol } from './security';
 export {
   aclEntries,
   applyServiceAccess,
@@ -69,7 +64,6 @@ export {
 export {
   contextFromHeaders,
   inSpan,
-  OTLP_ENDPOINT_SETTING,
   SpanKind,
   SpanStatusCode,
   startSpan,

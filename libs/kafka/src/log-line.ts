@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setting } from '@carelog/config';
 import { context, createContextKey, trace, type Context } from '@opentelemetry/api';
 
 /**
@@ -18,8 +19,6 @@ import { context, createContextKey, trace, type Context } from '@opentelemetry/a
 
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
-export const LOG_LEVEL_SETTING = 'CARELOG_LOG_LEVEL';
-export const DEFAULT_LOG_LEVEL: LogLevel = 'info';
 
 export type LogField = string | number | boolean | undefined;
 export type LogFields = Readonly<Record<string, LogField>>;
@@ -39,11 +38,20 @@ export const requestIdFrom = (header: string | readonly string[] | undefined): s
 export const withRequestId = (parent: Context, requestId: string): Context =>
   parent.setValue(REQUEST_ID, requestId);
 
-export function parseLogLevel(value: string | undefined): LogLevel {
-  if (value === undefined || value === '') return DEFAULT_LOG_LEVEL;
-  const level = value.toLowerCase();
-  if ((LOG_LEVELS as readonly string[]).includes(level)) return level as LogLevel;
-  throw new Error(`${LOG_LEVEL_SETTING} must be one of ${LOG_LEVELS.join(', ')}`);
+/** A CARELOG_LOG_LEVEL value as libs/config reads it (case-insensitive; unset: info). */
+export const parseLogLevel = (value: string | undefined): LogLevel =>
+  setting('CARELOG_LOG_LEVEL', { CARELOG_LOG_LEVEL: value });
+
+/**
+ * The level while the process starts: a wrong CARELOG_LOG_LEVEL gives `info` here, because an
+ * import must not throw; the start-up check (libs/config) then refuses it in one line.
+ */
+function levelAtImport(): LogLevel {
+  try {
+    return setting('CARELOG_LOG_LEVEL');
+  } catch {
+    return 'info';
+  }
 }
 
 export interface LogSettings {
@@ -54,7 +62,7 @@ export interface LogSettings {
 
 const settings: LogSettings = {
   service: 'carelog',
-  level: parseLogLevel(process.env[LOG_LEVEL_SETTING]),
+  level: levelAtImport(),
   sink: (line) => process.stderr.write(`${line}\n`),
 };
 

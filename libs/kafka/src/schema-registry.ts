@@ -7,6 +7,7 @@ import {
   type EventCodec,
   type SchemaVersion,
 } from '@carelog/codec';
+import { setting, type Environment } from '@carelog/config';
 import { DomainError } from '@carelog/domain';
 import type { Schema } from 'avsc';
 
@@ -103,8 +104,8 @@ export class SchemaRegistryClient {
 /** The registry client when CARELOG_SCHEMA_REGISTRY_URL is set; otherwise single-object only. */
 export function schemaRegistryFromEnv(
   codec: EventCodec,
-  env: NodeJS.ProcessEnv = process.env,
+  env?: Environment,
 ): SchemaRegistryClient | undefined {
-  const url = env[SCHEMA_REGISTRY_URL_SETTING]?.trim();
+  const url = setting('CARELOG_SCHEMA_REGISTRY_URL', env);
   return url ? new SchemaRegistryClient(url, codec) : undefined;
 }

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { setting, type Environment } from '@carelog/config';
 import type { KafkaConfig, OauthbearerProviderResponse, SASLOptions } from 'kafkajs';
 
 /**
@@ -9,35 +10,10 @@ import type { KafkaConfig, OauthbearerProviderResponse, SASLOptions } from 'kafk
 export type KafkaSecurityProtocol = 'plaintext' | 'ssl' | 'sasl_ssl' | 'sasl_plaintext';
 export type KafkaSaslMechanism = 'scram-sha-512' | 'scram-sha-256' | 'oauthbearer';
 
-export const KAFKA_SECURITY_SETTINGS = {
-  CARELOG_KAFKA_SECURITY_PROTOCOL:
-    '`plaintext` (default), `ssl`, `sasl_ssl` or `sasl_plaintext` (the last for tests only)',
-  CARELOG_KAFKA_CA_FILE: 'PEM file of the CAs to trust for the brokers (default: the system CAs)',
-  CARELOG_KAFKA_SASL_MECHANISM: '`scram-sha-512` (default), `scram-sha-256` or `oauthbearer`',
-  CARELOG_KAFKA_USERNAME: "the service's own principal (SCRAM user name)",
-  CARELOG_KAFKA_PASSWORD_FILE:
-    "a file holding the principal's password (or CARELOG_KAFKA_PASSWORD)",
-  CARELOG_KAFKA_OAUTH_TOKEN_URL:
-    'OAUTHBEARER: the token endpoint a client-credentials grant is made to',
-  CARELOG_KAFKA_OAUTH_CLIENT_ID: "OAUTHBEARER: the service's client id",
-  CARELOG_KAFKA_OAUTH_CLIENT_SECRET_FILE:
-    'OAUTHBEARER: a file holding its client secret (or CARELOG_KAFKA_OAUTH_CLIENT_SECRET)',
-  CARELOG_KAFKA_OAUTH_SCOPE: 'OAUTHBEARER: the scope asked for (optional)',
-} as const;
-
-const PROTOCOLS: readonly KafkaSecurityProtocol[] = [
-  'plaintext',
-  'ssl',
-  'sasl_ssl',
-  'sasl_plaintext',
-];
-const MECHANISMS: readonly KafkaSaslMechanism[] = ['scram-sha-512', 'scram-sha-256', 'oauthbearer'];
-
-/** A secret from `<NAME>_FILE` (trailing newline dropped) or `<NAME>`; the file wins. */
-function secret(env: NodeJS.ProcessEnv, name: string): string | undefined {
-  const file = env[`${name}_FILE`];
+/** A secret from its file (trailing newline dropped) or itself; the file wins. */
+function secret(file: string | undefined, value: string | undefined): string | undefined {
   if (file) return readFileSync(file, 'utf8').replace(/\r?\n$/, '');
-  return env[name] || undefined;
+  return value;
 }
 
 function required(value: string | undefined, name: string): string {
@@ -47,15 +23,24 @@ function required(value: string | undefined, name: string): string {
 
 /** Refreshed a minute before it expires; kafkajs re-authenticates with the new token. */
 function clientCredentialsProvider(
-  env: NodeJS.ProcessEnv,
+  env: Environment | undefined,
 ): () => Promise<OauthbearerProviderResponse> {
-  const tokenUrl = required(env['CARELOG_KAFKA_OAUTH_TOKEN_URL'], 'CARELOG_KAFKA_OAUTH_TOKEN_URL');
-  const clientId = required(env['CARELOG_KAFKA_OAUTH_CLIENT_ID'], 'CARELOG_KAFKA_OAUTH_CLIENT_ID');
+  const tokenUrl = required(
+    setting('CARELOG_KAFKA_OAUTH_TOKEN_URL', env),
+    'CARELOG_KAFKA_OAUTH_TOKEN_URL',
+  );
+  const clientId = required(
+    setting('CARELOG_KAFKA_OAUTH_CLIENT_ID', env),
+    'CARELOG_KAFKA_OAUTH_CLIENT_ID',
+  );
   const clientSecret = required(
-    secret(env, 'CARELOG_KAFKA_OAUTH_CLIENT_SECRET'),
+    secret(
+      setting('CARELOG_KAFKA_OAUTH_CLIENT_SECRET_FILE', env),
+      setting('CARELOG_KAFKA_OAUTH_CLIENT_SECRET', env),
+    ),
     'CARELOG_KAFKA_OAUTH_CLIENT_SECRET_FILE',
   );
-  const scope = env['CARELOG_KAFKA_OAUTH_SCOPE'];
+  const scope = setting('CARELOG_KAFKA_OAUTH_SCOPE', env);
   let cached: { value: string; refreshAt: number } | undefined;
   return async () => {
     if (cached && Date.now() < cached.refreshAt) return { value: cached.value };
@@ -82,15 +67,13 @@ function clientCredentialsProvider(
   };
 }
 
-function saslOptions(env: NodeJS.ProcessEnv): SASLOptions {
-  const mechanism = (env['CARELOG_KAFKA_SASL_MECHANISM'] ?? 'scram-sha-512').toLowerCase();
-  if (!MECHANISMS.includes(mechanism as KafkaSaslMechanism))
-    throw new Error(`CARELOG_KAFKA_SASL_MECHANISM must be one of ${MECHANISMS.join(', ')}`);
+function saslOptions(env: Environment | undefined): SASLOptions {
+  const mechanism: KafkaSaslMechanism = setting('CARELOG_KAFKA_SASL_MECHANISM', env);
   if (mechanism === 'oauthbearer')
     return { mechanism: 'oauthbearer', oauthBearerProvider: clientCredentialsProvider(env) };
-  const username = required(env['CARELOG_KAFKA_USERNAME'], 'CARELOG_KAFKA_USERNAME');
+  const username = required(setting('CARELOG_KAFKA_USERNAME', env), 'CARELOG_KAFKA_USERNAME');
   const password = required(
-    secret(env, 'CARELOG_KAFKA_PASSWORD'),
+    secret(setting('CARELOG_KAFKA_PASSWORD_FILE', env), setting('CARELOG_KAFKA_PASSWORD', env)),
     'CARELOG_KAFKA_PASSWORD_FILE or CARELOG_KAFKA_PASSWORD',
   );
   return mechanism === 'scram-sha-256'
@@ -99,13 +82,9 @@ function saslOptions(env: NodeJS.ProcessEnv): SASLOptions {
 }
 
 /** The `ssl` and `sasl` parts of a kafkajs configuration, from the environment. */
-export function kafkaSecurity(
-  env: NodeJS.ProcessEnv = process.env,
-): Pick<KafkaConfig, 'ssl' | 'sasl'> {
-  const protocol = (env['CARELOG_KAFKA_SECURITY_PROTOCOL'] ?? 'plaintext').toLowerCase();
-  if (!PROTOCOLS.includes(protocol as KafkaSecurityProtocol))
-    throw new Error(`CARELOG_KAFKA_SECURITY_PROTOCOL must be one of ${PROTOCOLS.join(', ')}`);
-  const caFile = env['CARELOG_KAFKA_CA_FILE'];
+export function kafkaSecurity(env?: Environment): Pick<KafkaConfig, 'ssl' | 'sasl'> {
+  const protocol: KafkaSecurityProtocol = setting('CARELOG_KAFKA_SECURITY_PROTOCOL', env);
+  const caFile = setting('CARELOG_KAFKA_CA_FILE', env);
   const tls = protocol === 'ssl' || protocol === 'sasl_ssl';
   return {
     ...(tls ? { ssl: caFile ? { ca: [readFileSync(caFile, 'utf8')] } : true } : {}),

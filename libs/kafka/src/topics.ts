@@ -1,3 +1,4 @@
+import { setting } from '@carelog/config';
 import { SOURCE_DOMAINS, type SourceDomain } from '@carelog/domain';
 import type { Admin, ITopicConfig } from 'kafkajs';
 
@@ -6,7 +7,7 @@ import type { Admin, ITopicConfig } from 'kafkajs';
  * prefix is `carelog`; CARELOG_TOPIC_PREFIX changes it only to give a test or a benchmark
  * topics of its own on a shared broker.
  */
-const topicPrefix = (): string => process.env['CARELOG_TOPIC_PREFIX'] ?? 'carelog';
+const topicPrefix = (): string => setting('CARELOG_TOPIC_PREFIX');
 export const recordEntryTopic = (domain: SourceDomain): string =>
   `${topicPrefix()}.${domain}.record-entries.v1`;
 export const recordEntryTopics = (): string[] => SOURCE_DOMAINS.map(recordEntryTopic);
@@ -32,8 +33,6 @@ export const consumerGroupTopics = (consumerGroup: string): ITopicConfig[] => [
   recordTopicSpec(redriveTopic(consumerGroup), 1),
 ];
 
-const DEFAULT_PARTITIONS = Number(process.env['CARELOG_TOPIC_PARTITIONS'] ?? 6);
-
 /** The system of record: kept forever, never compacted. */
 const forever = [
   { name: 'retention.ms', value: '-1' },
@@ -41,7 +40,10 @@ const forever = [
   { name: 'cleanup.policy', value: 'delete' },
 ];
 
-export function recordTopicSpec(topic: string, numPartitions = DEFAULT_PARTITIONS): ITopicConfig {
+export function recordTopicSpec(
+  topic: string,
+  numPartitions = setting('CARELOG_TOPIC_PARTITIONS'),
+): ITopicConfig {
   return { topic, numPartitions, replicationFactor: -1, configEntries: forever };
 }
 
@@ -52,7 +54,9 @@ export function recordTopicSpec(topic: string, numPartitions = DEFAULT_PARTITION
  */
 export const ANALYTICS_RETENTION_MS = 30 * 24 * 60 * 60 * 1000;
 
-export function analyticsEntriesTopicSpec(numPartitions = DEFAULT_PARTITIONS): ITopicConfig {
+export function analyticsEntriesTopicSpec(
+  numPartitions = setting('CARELOG_TOPIC_PARTITIONS'),
+): ITopicConfig {
   return {
     topic: analyticsEntriesTopic(),
     numPartitions,
@@ -65,7 +69,9 @@ export function analyticsEntriesTopicSpec(numPartitions = DEFAULT_PARTITIONS): I
 }
 
 /** Compacted: the latest total per organisation|day|setting is kept, earlier ones go. */
-export function analyticsCountsTopicSpec(numPartitions = DEFAULT_PARTITIONS): ITopicConfig {
+export function analyticsCountsTopicSpec(
+  numPartitions = setting('CARELOG_TOPIC_PARTITIONS'),
+): ITopicConfig {
   return {
     topic: analyticsCountsTopic(),
     numPartitions,

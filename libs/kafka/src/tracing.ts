@@ -9,6 +9,7 @@ import {
   type Context,
   type Span,
 } from '@opentelemetry/api';
+import { setting, type Environment } from '@carelog/config';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import {
@@ -28,7 +29,6 @@ import type { IHeaders } from 'kafkajs';
  */
 
 export const TRACER_NAME = 'carelog';
-export const OTLP_ENDPOINT_SETTING = 'CARELOG_OTLP_ENDPOINT';
 
 let provider: NodeTracerProvider | undefined;
 
@@ -38,19 +38,16 @@ let provider: NodeTracerProvider | undefined;
  */
 export function startTracing(
   serviceName: string,
-  options: { exporter?: SpanExporter; env?: NodeJS.ProcessEnv } = {},
+  options: { exporter?: SpanExporter; env?: Environment } = {},
 ): NodeTracerProvider {
   if (provider) return provider;
-  const env = options.env ?? process.env;
-  const endpoint = env[OTLP_ENDPOINT_SETTING] ?? env['OTEL_EXPORTER_OTLP_ENDPOINT'];
+  const endpoint =
+    setting('CARELOG_OTLP_ENDPOINT', options.env) ??
+    setting('OTEL_EXPORTER_OTLP_ENDPOINT', options.env);
   const spanProcessors = options.exporter
     ? [new SimpleSpanProcessor(options.exporter)]
     : endpoint
-      ? [
-          new BatchSpanProcessor(
-            new OTLPTraceExporter({ url: `${endpoint.replace(/\/+$/, '')}/v1/traces` }),
-          ),
-        ]
+      ? [new BatchSpanProcessor(new OTLPTraceExporter({ url: `${endpoint}/v1/traces` }))]
       : [];
   provider = new NodeTracerProvider({
     resource: resourceFromAttributes({ 'service.name': serviceName }),

@@ -5,6 +5,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { SwaggerModule } from '@nestjs/swagger';
 import { schemasDir } from '@carelog/codec';
+import { checkSettingsFor, setting, type SettingName } from '@carelog/config';
 import {
   configureLogging,
   contextFromHeaders,
@@ -132,26 +133,25 @@ function serveAsyncApi(_request: Request, response: Response): void {
 }
 
 export async function listen(app: INestApplication, name: string, port: number): Promise<void> {
-  await app.listen(port, process.env['HOST'] ?? '127.0.0.1');
+  await app.listen(port, setting('HOST'));
   Logger.log(`${name} listening on http://127.0.0.1:${port}`, name);
 }
 
-export const portFromEnv = (variable: string, fallback: number): number => {
-  const value = process.env[variable];
-  return value ? Number(value) : fallback;
-};
+/** A service's HTTP port setting (libs/config: `<SERVICE>_PORT`, README "Settings"). */
+export type PortSetting = Extract<SettingName, `${string}_PORT`>;
+export const portFromEnv = (variable: PortSetting): number => setting(variable);
 
 export interface ServiceMain extends HttpServiceOptions {
-  /** The environment variable that overrides the port, and the default (README, "Local defaults"). */
-  portVariable: string;
-  defaultPort: number;
+  /** The setting that holds the port (its default: README, "Local defaults"). */
+  portVariable: PortSetting;
 }
 
 /** A service's whole entry point: create, listen, and exit clearly if start-up fails. */
 export function serveHttp(options: ServiceMain): void {
   runMain(async () => {
+    checkSettingsFor(options.name);
     const app = await createHttpService(options);
-    await listen(app, options.name, portFromEnv(options.portVariable, options.defaultPort));
+    await listen(app, options.name, portFromEnv(options.portVariable));
   });
 }
 

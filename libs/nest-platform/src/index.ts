@@ -44,3 +44,4 @@ export {
   type SchemaObject,
 } from './openapi';
 export { failureName, PollingLoop, type PollingLoopOptions } from './polling-loop';
+export { PgListener, type PgListenerOptions } from './pg-listener';

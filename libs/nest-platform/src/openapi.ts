@@ -155,7 +155,7 @@ export interface OpenApiOptions {
 
 /** A service's OpenAPI document, as served at /docs-json. */
 export function openApiDocument(app: INestApplication, options: OpenApiOptions): OpenAPIObject {
-  return SwaggerModule.createDocument(
+  const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()
       .setTitle(`carelog ${options.name}`)
@@ -164,6 +164,20 @@ export function openApiDocument(app: INestApplication, options: OpenApiOptions):
       .addBearerAuth()
       .build(),
   );
+  // A parameter is one line of text unless it says more: a query parameter given twice is
+  // refused (repeated-parameter), so it is never a list, and no path or query parameter may hold
+  // a control character (invalid-path, invalid-parameter).
+  for (const item of Object.values(document.paths))
+    for (const operation of Object.values(item as Record<string, { parameters?: unknown[] }>))
+      for (const parameter of operation?.parameters ?? []) {
+        const declared = parameter as { schema?: SchemaObject };
+        const schema = declared.schema ?? {};
+        const plain =
+          Object.keys(schema).length === 0 ||
+          (schema.type === 'string' && Object.keys(schema).length === 1);
+        if (plain) declared.schema = { type: 'string', format: 'text' };
+      }
+  return document;
 }
 
 /** The Idempotency-Key header as the producers read it (requireIdempotencyKey): 1 to 200 characters, not blank. */
@@ -177,6 +191,6 @@ export function ApiNhsNumberParam(): ClassDecorator & MethodDecorator {
   return ApiParam({
     name: 'nhsNumber',
     description: '10 digits, modulus 11 check digit',
-    schema: { type: 'string', pattern: '^\\d{10}$', example: '9434765919' },
+    schema: { type: 'string', pattern: '^\\d{10}$', format: 'nhs-number', example: '9434765919' },
   });
 }

@@ -4,7 +4,7 @@ import {
   type EntryExample,
   type SchemaCatalogue,
 } from '@carelog/codec';
-import { SENSITIVITY_CATEGORIES, type EntryTypeRule } from '@carelog/domain';
+import { isStaffRole, ROLES, SENSITIVITY_CATEGORIES, type EntryTypeRule } from '@carelog/domain';
 import { entryToFhir } from '@carelog/fhir';
 import type {
   ExamplesObject,
@@ -35,9 +35,13 @@ const ATTENTION_SCHEMA: SchemaObject = {
     'Someone who must act on this entry: it becomes a task for them. The organisation must hold, or by this entry gain, a care relationship with the patient (else 422 attention-recipient-unreachable)',
   required: ['role', 'organisation'],
   properties: {
-    role: { type: 'string' },
-    organisation: { type: 'string' },
-    reason: { type: 'string', nullable: true },
+    // The care roles that can act (parseAttention in entry-decision.ts).
+    role: {
+      type: 'string',
+      enum: ROLES.filter((role) => isStaffRole(role) && role !== 'privacy-officer'),
+    },
+    organisation: { type: 'string', format: 'text', maxLength: 20, description: 'ODS code' },
+    reason: { type: 'string', format: 'free-text', nullable: true },
   },
 };
 
@@ -63,6 +67,7 @@ export function entryBodySchema(catalogue: SchemaCatalogue, type: string): Schem
           nhsNumber: {
             type: 'string',
             pattern: '^\\d{10}$',
+            format: 'nhs-number',
             description: '10 digits, modulus 11 check digit',
           },
         },
@@ -111,7 +116,11 @@ export const correctionRequestDocs: { schema: SchemaObject; examples: ExamplesOb
     required: ['kind', 'reason'],
     properties: {
       kind: { type: 'string', enum: ['amended', 'entered-in-error'] },
-      reason: { type: 'string', description: 'Why, as the author would say it' },
+      reason: {
+        type: 'string',
+        format: 'free-text',
+        description: 'Why, as the author would say it',
+      },
       payload: {
         type: 'object',
         description: 'For amended: the whole corrected payload of the original entry type',
@@ -129,7 +138,7 @@ export const correctionRequestDocs: { schema: SchemaObject; examples: ExamplesOb
         properties: {
           role: { type: 'string' },
           organisation: { type: 'string' },
-          reason: { type: 'string' },
+          reason: { type: 'string', format: 'free-text' },
         },
       },
     },

@@ -1,3 +1,4 @@
+import { setting } from '@carelog/config';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { schemaGrantsSql, type SchemaKey } from './database-roles';
 import { READ_MODEL_ENTITIES } from './entities';
@@ -7,18 +8,16 @@ import { FamilyLinks1795700000000 } from './migrations/0003-family-links';
 import { HomeReadingIndex1795700001400 } from './migrations/0004-home-reading-index';
 import { ParameterFreeLogger } from './safe-logger';
 
-export const DEFAULT_DATABASE_URL = 'postgres://carelog:carelog@127.0.0.1:15432/carelog';
-export const configuredDatabaseUrl = (): string =>
-  process.env['DATABASE_URL'] ?? DEFAULT_DATABASE_URL;
+export const DEFAULT_DATABASE_URL = setting('DATABASE_URL', {});
+export const configuredDatabaseUrl = (): string => setting('DATABASE_URL');
 
 /**
  * The serving schema (views over the active version) and the prefix of the version schemas
  * (`read_model_v1`, `read_model_v2`, ...): a rebuild writes a new version beside the serving
  * one, then switches the views over. CARELOG_READ_MODEL_SCHEMA gives a test its own.
  */
-export const DEFAULT_READ_MODEL_SCHEMA = 'read_model';
-export const servingSchema = (): string =>
-  process.env['CARELOG_READ_MODEL_SCHEMA'] ?? DEFAULT_READ_MODEL_SCHEMA;
+export const DEFAULT_READ_MODEL_SCHEMA = setting('CARELOG_READ_MODEL_SCHEMA', {});
+export const servingSchema = (): string => setting('CARELOG_READ_MODEL_SCHEMA');
 
 export interface ReadModelOptions {
   url?: string;
@@ -56,7 +55,7 @@ export function readModelDataSource(options: ReadModelOptions): DataSource {
  * Unset: migrations run on the service's own connection, as before.
  */
 export const migrationDatabaseUrl = (): string | undefined =>
-  process.env['CARELOG_MIGRATION_DATABASE_URL'] || undefined;
+  setting('CARELOG_MIGRATION_DATABASE_URL');
 
 /**
  * Creates the schema if needed and applies every pending migration, holding a Postgres

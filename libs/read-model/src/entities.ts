@@ -228,25 +228,6 @@ export class AttentionTaskRow {
 }
 
 /**
- * The next Kafka offset to read per topic-partition, written in the same transaction as the
- * rows it covers: this table, not Kafka's committed offsets, says how far the read model is.
- */
-@Entity({ name: 'projection_checkpoint' })
-export class ProjectionCheckpointRow {
-  @PrimaryColumn({ name: 'consumer_group', type: 'text' })
-  consumerGroup!: string;
-
-  @PrimaryColumn({ name: 'topic', type: 'text' })
-  topic!: string;
-
-  @PrimaryColumn({ name: 'kafka_partition', type: 'int' })
-  partition!: number;
-
-  @Column({ name: 'next_offset', type: 'bigint' })
-  nextOffset!: string;
-}
-
-/**
  * A link between a child's record and its mother's (both ways: one row from each side), made by
  * the birth that created the child's record. Shown to a reader who may read both records.
  */
@@ -275,7 +256,6 @@ export const READ_MODEL_ENTITIES = [
   EntryVersionRow,
   CareRelationshipRow,
   ConsentStateRow,
-  ProjectionCheckpointRow,
   AttentionTaskRow,
   FamilyLinkRow,
 ];

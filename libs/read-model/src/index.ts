@@ -40,3 +40,18 @@ export {
   type StoredCheckpoint,
 } from './checkpoint-store';
 export { readTaskSteps, taskStepOf, type TaskStepRead } from './task-steps';
+export {
+  carerApprovalOf,
+  consentFactsOf,
+  consentInForceOf,
+  readConsentDecisions,
+  readConsentsInForce,
+  sealOf,
+  shareOf,
+  type CarerApprovalFact,
+  type ConsentDecisionRead,
+  type ConsentInForce,
+  type ConsentSql,
+  type SealFact,
+  type ShareFact,
+} from './consent-facts';

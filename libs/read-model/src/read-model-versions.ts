@@ -1,4 +1,4 @@
-import { CONSUMER_GROUPS } from '@carelog/kafka';
+import { setting } from '@carelog/config';
 import type { DataSource } from 'typeorm';
 import { READ_MODEL_TABLES } from './entities';
 import { schemaGrantsSql } from './database-roles';
@@ -18,9 +18,7 @@ export interface ReadModelVersion {
   consumerGroup: string;
 }
 
-const DEFAULT_GROUP = CONSUMER_GROUPS.projection;
-export const projectionGroupPrefix = (): string =>
-  process.env['CARELOG_PROJECTION_GROUP'] ?? DEFAULT_GROUP;
+export const projectionGroupPrefix = (): string => setting('CARELOG_PROJECTION_GROUP');
 
 export function readModelVersion(version: number, serving = servingSchema()): ReadModelVersion {
   return {

@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { setting } from '@carelog/config';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 
 /** Debian's chromium, which `tools/bootstrap.mjs` installs (npx playwright install is not used). */
-export const CHROMIUM = process.env['CARELOG_CHROMIUM'] ?? '/usr/bin/chromium';
+export const CHROMIUM = setting('CARELOG_CHROMIUM');
 
 export interface TestBrowser {
   browser: Browser;

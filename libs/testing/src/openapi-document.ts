@@ -47,7 +47,16 @@ export function operationsOf(
 }
 
 /** Routes that touch nothing that can be unavailable, and so never answer 503. */
-const NEVER_UNAVAILABLE = new Set(['GET /health/live', 'GET /metrics', 'GET /fhir/R4/metadata']);
+const NEVER_UNAVAILABLE = new Set([
+  'GET /health/live',
+  'GET /metrics',
+  'GET /fhir/R4/metadata',
+  // The identity service's keys and discovery documents: from its settings, held in memory.
+  'GET /oauth2/jwks',
+  'GET /.well-known/openid-configuration',
+  'GET /local/{issuer}/.well-known/openid-configuration',
+  'GET /local/{issuer}/jwks',
+]);
 
 const hasSchema = (response: Operation['responses'][string] | undefined): boolean =>
   Object.values(response?.content ?? {}).some((media) => media.schema !== undefined);

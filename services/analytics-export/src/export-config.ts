@@ -1,17 +1,23 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
+import {
+  InvalidSettingError,
+  setting,
+  type Environment,
+  type SettingName,
+  type SettingValue,
+} from '@carelog/config';
 import { DomainError } from '@carelog/domain';
-import { CONSUMER_GROUPS } from '@carelog/kafka';
-import { DATE_PRECISIONS, type DatePrecision } from './pseudonymised-entry/coarse-dates';
+import type { DatePrecision } from './pseudonymised-entry/coarse-dates';
 import { PseudonymKey } from './pseudonymised-entry/pseudonym-key';
 
-export const DEFAULT_CONSUMER_GROUP = CONSUMER_GROUPS.analyticsExport;
+export const DEFAULT_CONSUMER_GROUP = setting('CARELOG_ANALYTICS_CONSUMER_GROUP', {});
 /**
  * The longest a producer may take from stamping recordedAt to the broker's acknowledgement,
  * plus clock skew between hosts: the producers give up a send after well under 30 s.
  */
-export const DEFAULT_PUBLISH_MARGIN_MS = 30_000;
+export const DEFAULT_PUBLISH_MARGIN_MS = setting('CARELOG_ANALYTICS_PUBLISH_MARGIN_MS', {});
 
 export interface ExportConfig {
   key: PseudonymKey;
@@ -22,11 +28,21 @@ export interface ExportConfig {
 
 /** Local mode only: a key generated once into .local/analytics/, like the local signing key. */
 export const localPseudonymKeyFile = (): string =>
-  join(
-    process.env['CARELOG_LOCAL_DIR'] ?? resolve(__dirname, '..', '..', '..', '.local'),
-    'analytics',
-    'pseudonym-key',
-  );
+  join(setting('CARELOG_LOCAL_DIR'), 'analytics', 'pseudonym-key');
+
+/** A setting of the export, refused with the export's own problem code. */
+function exportSetting<N extends SettingName>(
+  name: N,
+  env: Environment | undefined,
+  code: string,
+): SettingValue<N> {
+  try {
+    return setting(name, env);
+  } catch (error) {
+    if (error instanceof InvalidSettingError) throw new DomainError(code, error.message, name);
+    throw error;
+  }
+}
 
 async function loadOrCreateLocalKey(file: string): Promise<string> {
   try {
@@ -49,12 +65,10 @@ async function loadOrCreateLocalKey(file: string): Promise<string> {
  * The export's settings. Without CARELOG_ANALYTICS_PSEUDONYM_KEY it refuses to start, except
  * in local mode (CARELOG_AUTH_MODE=local), where a key is generated into .local/.
  */
-export async function exportConfigFromEnv(
-  env: NodeJS.ProcessEnv = process.env,
-): Promise<ExportConfig> {
-  let secret = env['CARELOG_ANALYTICS_PSEUDONYM_KEY'];
+export async function exportConfigFromEnv(env?: Environment): Promise<ExportConfig> {
+  let secret = setting('CARELOG_ANALYTICS_PSEUDONYM_KEY', env);
   if (!secret) {
-    if (env['CARELOG_AUTH_MODE'] !== 'local') {
+    if (setting('CARELOG_AUTH_MODE', env) !== 'local') {
       throw new DomainError(
         'missing-pseudonym-key',
         'CARELOG_ANALYTICS_PSEUDONYM_KEY is not set: the analytics export will not start without the consumer key',
@@ -63,26 +77,19 @@ export async function exportConfigFromEnv(
     }
     secret = await loadOrCreateLocalKey(localPseudonymKeyFile());
   }
-  const precision = env['CARELOG_ANALYTICS_DATE_PRECISION'] ?? 'month';
-  if (!(DATE_PRECISIONS as readonly string[]).includes(precision)) {
-    throw new DomainError(
-      'invalid-date-precision',
-      `must be one of ${DATE_PRECISIONS.join(', ')}`,
-      'CARELOG_ANALYTICS_DATE_PRECISION',
-    );
-  }
-  const margin = Number(env['CARELOG_ANALYTICS_PUBLISH_MARGIN_MS'] ?? DEFAULT_PUBLISH_MARGIN_MS);
-  if (!Number.isInteger(margin) || margin < 0) {
-    throw new DomainError(
-      'invalid-publish-margin',
-      'must be a whole number of milliseconds',
-      'CARELOG_ANALYTICS_PUBLISH_MARGIN_MS',
-    );
-  }
+  const precision: DatePrecision = exportSetting(
+    'CARELOG_ANALYTICS_DATE_PRECISION',
+    env,
+    'invalid-date-precision',
+  );
   return {
     key: new PseudonymKey(secret),
-    precision: precision as DatePrecision,
-    consumerGroup: env['CARELOG_ANALYTICS_CONSUMER_GROUP'] ?? DEFAULT_CONSUMER_GROUP,
-    publishMarginMs: margin,
+    precision,
+    consumerGroup: setting('CARELOG_ANALYTICS_CONSUMER_GROUP', env),
+    publishMarginMs: exportSetting(
+      'CARELOG_ANALYTICS_PUBLISH_MARGIN_MS',
+      env,
+      'invalid-publish-margin',
+    ),
   };
 }

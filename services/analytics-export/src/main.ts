@@ -8,5 +8,4 @@ serveHttp({
     'Publishes the pseudonymised analytics feed (carelog.analytics.record-entries.v1) and counts per organisation, day and setting (carelog.analytics.entry-counts.v1), with National Data and Type 1 opt-outs enforced. Health and metrics only.',
   module: AnalyticsExportModule,
   portVariable: 'ANALYTICS_EXPORT_PORT',
-  defaultPort: 3106,
 });

@@ -8,5 +8,4 @@ serveHttp({
     'Records GP practice entries (registrations, consultations, ...) as immutable events.',
   module: GpRecordsModule,
   portVariable: 'GP_RECORDS_PORT',
-  defaultPort: 3101,
 });

@@ -1,4 +1,5 @@
 import { Inject, Module, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { setting } from '@carelog/config';
 import {
   HealthController,
   MetricsModule,
@@ -12,8 +13,6 @@ import { connectedSystemsFromEnv } from './token-endpoint/connected-systems';
 import { TokenController } from './token-endpoint/token.controller';
 import { UsedAssertions } from './token-endpoint/used-assertions';
 import { CONNECTED_SYSTEMS, IDENTITY_DATABASE, IDENTITY_SETTINGS } from './tokens';
-
-export const DEFAULT_IDENTITY_SCHEMA = 'identity';
 
 class IdentityLifecycle implements OnModuleInit, OnApplicationShutdown {
   constructor(
@@ -48,8 +47,7 @@ class IdentityLifecycle implements OnModuleInit, OnApplicationShutdown {
     {
       provide: UsedAssertions,
       inject: [IDENTITY_DATABASE],
-      useFactory: (pool: Pool) =>
-        new UsedAssertions(pool, process.env['CARELOG_IDENTITY_SCHEMA'] ?? DEFAULT_IDENTITY_SCHEMA),
+      useFactory: (pool: Pool) => new UsedAssertions(pool, setting('CARELOG_IDENTITY_SCHEMA')),
     },
     {
       provide: IdentityLifecycle,

@@ -1,12 +1,10 @@
 import { createPublicKey, type JsonWebKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { LOCAL_ISSUERS, loadOrCreateLocalKeys, type LocalIssuerName } from '@carelog/auth';
-import { portFromEnv } from '@carelog/nest-platform';
+import { setting, type Environment } from '@carelog/config';
 import { importJWK, type JWK } from 'jose';
 import type { TokenEndpointSettings } from './token-endpoint/client-credentials';
 
-export const DEFAULT_IDENTITY_PORT = 3109;
-export const DEFAULT_TOKEN_LIFETIME_SECONDS = 300;
 export const DEFAULT_CLOCK_SKEW_SECONDS = 60;
 
 export interface IdentitySettings extends TokenEndpointSettings {
@@ -42,29 +40,17 @@ async function signerFrom(privateJwk: JWK, issuer: string, audience: string) {
  * deployment names its keys (`CARELOG_TOKEN_SIGNING_KEYS_FILE`: `{ keys: [private JWK, ...] }`,
  * the first signs, all are published so that tokens signed before a rotation still verify).
  */
-export async function identitySettingsFromEnv(
-  env: NodeJS.ProcessEnv = process.env,
-): Promise<IdentitySettings> {
-  const baseUrl = (
-    env['CARELOG_IDENTITY_URL'] ??
-    `http://127.0.0.1:${portFromEnv('IDENTITY_PORT', DEFAULT_IDENTITY_PORT)}`
-  ).replace(/\/$/, '');
-  const tokenLifetimeSeconds = Number(
-    env['CARELOG_TOKEN_LIFETIME_SECONDS'] ?? DEFAULT_TOKEN_LIFETIME_SECONDS,
-  );
-  if (
-    !Number.isInteger(tokenLifetimeSeconds) ||
-    tokenLifetimeSeconds < 1 ||
-    tokenLifetimeSeconds > 3600
-  )
-    throw new Error('CARELOG_TOKEN_LIFETIME_SECONDS must be a whole number from 1 to 3600');
+export async function identitySettingsFromEnv(env?: Environment): Promise<IdentitySettings> {
+  const baseUrl =
+    setting('CARELOG_IDENTITY_URL', env) ?? `http://127.0.0.1:${setting('IDENTITY_PORT', env)}`;
+  const tokenLifetimeSeconds = setting('CARELOG_TOKEN_LIFETIME_SECONDS', env);
   const common = {
     baseUrl,
     endpointUrl: `${baseUrl}/oauth2/token`,
     tokenLifetimeSeconds,
     clockSkewSeconds: DEFAULT_CLOCK_SKEW_SECONDS,
   };
-  if (env['CARELOG_AUTH_MODE'] === 'local') {
+  if (setting('CARELOG_AUTH_MODE', env) === 'local') {
     const keys = await loadOrCreateLocalKeys();
     const local = (name: LocalIssuerName) => ({
       issuer: LOCAL_ISSUERS[name].issuer,
@@ -81,7 +67,7 @@ export async function identitySettingsFromEnv(
       localIssuers: { cis2: local('cis2'), 'nhs-login': local('nhs-login') },
     };
   }
-  const file = env['CARELOG_TOKEN_SIGNING_KEYS_FILE'];
+  const file = setting('CARELOG_TOKEN_SIGNING_KEYS_FILE', env);
   if (!file)
     throw new Error(
       'CARELOG_TOKEN_SIGNING_KEYS_FILE is required (or CARELOG_AUTH_MODE=local for local development)',
@@ -93,8 +79,8 @@ export async function identitySettingsFromEnv(
     ...common,
     signer: await signerFrom(
       current,
-      env['CARELOG_TOKEN_ISSUER'] ?? baseUrl,
-      env['CARELOG_TOKEN_AUDIENCE'] ?? 'carelog',
+      setting('CARELOG_TOKEN_ISSUER', env) ?? baseUrl,
+      setting('CARELOG_TOKEN_AUDIENCE', env),
     ),
     jwks: { keys: (keys ?? []).map(publicPart) },
     localIssuers: {},

@@ -8,5 +8,4 @@ serveHttp({
     'Records maternity and health visiting entries (bookings, contacts, births, reviews, development checks) as immutable events.',
   module: MaternityModule,
   portVariable: 'MATERNITY_PORT',
-  defaultPort: 3103,
 });

@@ -1,4 +1,5 @@
 import {
+  Logger,
   Module,
   type BeforeApplicationShutdown,
   type OnApplicationShutdown,
@@ -17,13 +18,14 @@ import {
   CallerModule,
   HealthController,
   MetricsModule,
+  PgListener,
   READINESS_CHECKS,
   type ReadinessCheck,
 } from '@carelog/nest-platform';
 import type { Kafka } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import { notificationConsumer } from './consumer/notification-consumer';
-import { NotificationWriter } from './consumer/notification-writer';
+import { notificationsChannel, NotificationWriter } from './consumer/notification-writer';
 import { PatientStateReader } from './recipients/patient-state';
 import { settingsFromEnv, webhookDeadLetterTopic, type NotificationSettings } from './settings';
 import { migrateNotifications, notificationsDataSource } from './storage/notifications-data-source';
@@ -47,7 +49,20 @@ class NotificationsLifecycle
     private readonly consumer: CheckpointedConsumer,
     private readonly worker: WebhookWorker,
     private readonly feed: NotificationFeed,
-  ) {}
+  ) {
+    this.listener = new PgListener({
+      connectionString: (dataSource.options as { url?: string }).url,
+      channel: notificationsChannel(settings.schema),
+      onNotify: () => {
+        worker.wake();
+        feed.wakeAll();
+      },
+      logger: new Logger('NotificationsListener'),
+    });
+  }
+
+  /** Committed notifications, from any instance, wake the worker and the open streams. */
+  private readonly listener: PgListener;
 
   async onModuleInit(): Promise<void> {
     await this.dataSource.initialize();
@@ -63,6 +78,7 @@ class NotificationsLifecycle
     } finally {
       await admin.disconnect();
     }
+    await this.listener.start();
     await this.consumer.start();
     this.worker.init();
   }
@@ -75,6 +91,7 @@ class NotificationsLifecycle
   async onApplicationShutdown(): Promise<void> {
     await this.consumer.stop();
     await this.worker.stop();
+    await this.listener.stop();
     await this.dataSource.destroy();
   }
 }

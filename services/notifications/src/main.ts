@@ -8,5 +8,4 @@ serveHttp({
     'Tells approved carers and the care team about care-plan changes and entries flagged for their attention, through signed webhooks and a server-sent-events stream, within what their access allows.',
   module: NotificationsModule,
   portVariable: 'NOTIFICATIONS_PORT',
-  defaultPort: 3105,
 });

@@ -58,8 +58,11 @@ describe('notifications against real Kafka and Postgres', () => {
     CARELOG_WEBHOOK_MAX_ATTEMPTS: '3',
     CARELOG_WEBHOOK_BASE_DELAY_MS: '1000',
     CARELOG_WEBHOOK_TIMEOUT_MS: '2000',
-    CARELOG_WEBHOOK_POLL_MS: '100',
-    CARELOG_STREAM_POLL_MS: '100',
+    // Longer than any wait below: every delivery and every streamed notification here is
+    // started by a wake-up (a stored notification) or a retry's due time, never by the
+    // fallback polls.
+    CARELOG_WEBHOOK_POLL_MS: '120000',
+    CARELOG_STREAM_POLL_MS: '120000',
   };
   const saved = { ...process.env };
   const kafka = createKafka('notifications-int-test');

@@ -8,5 +8,4 @@ serveHttp({
     'Records community pharmacy entries (Pharmacy First consultations, medicines dispensed, vaccinations) as immutable events.',
   module: PharmacyModule,
   portVariable: 'PHARMACY_PORT',
-  defaultPort: 3108,
 });

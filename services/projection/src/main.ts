@@ -8,5 +8,4 @@ serveHttp({
     'Builds the joined-up lifelong record in Postgres from every record-entry topic. Health and metrics only.',
   module: ProjectionModule,
   portVariable: 'PROJECTION_PORT',
-  defaultPort: 3110,
 });

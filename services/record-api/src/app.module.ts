@@ -5,13 +5,8 @@ import {
   type OnApplicationShutdown,
   type OnModuleInit,
 } from '@nestjs/common';
-import {
-  AuditCheckpointer,
-  auditDataSource,
-  AuditTrail,
-  DEFAULT_REFUSALS_BEFORE_ALERT,
-  loadSigningKey,
-} from '@carelog/audit';
+import { AuditCheckpointer, auditDataSource, AuditTrail, loadSigningKey } from '@carelog/audit';
+import { rawSettings, setting } from '@carelog/config';
 import { createKafka } from '@carelog/kafka';
 import {
   CallerModule,
@@ -43,11 +38,8 @@ import { JournalMarks } from './patient-record/journal-marks';
 import { RecordQuery } from './patient-record/record-query';
 import { JournalTasks } from './tasks/journal-tasks';
 import { TaskBoard } from './tasks/task-board';
-import { DEFAULT_SWEEP_SECONDS, TaskEscalator } from './tasks/task-escalator';
-import {
-  DEFAULT_HOME_READING_LOOKBACK_DAYS,
-  HomeReadingRules,
-} from './home-readings/home-reading-rules';
+import { TaskEscalator } from './tasks/task-escalator';
+import { HomeReadingRules } from './home-readings/home-reading-rules';
 import { TasksController } from './tasks/tasks.controller';
 import { PrivacyController } from './privacy/privacy.controller';
 import { PrivacyOfficerScopes } from './privacy/privacy-officer-scopes';
@@ -58,30 +50,9 @@ const READ_MODEL = Symbol('READ_MODEL');
 const AUDIT_DATA_SOURCE = Symbol('AUDIT_DATA_SOURCE');
 const ESCALATION_POLICY = Symbol('ESCALATION_POLICY');
 
-function sweepMs(): number {
-  const seconds = Number(process.env['CARELOG_TASK_SWEEP_SECONDS'] ?? DEFAULT_SWEEP_SECONDS);
-  if (!Number.isFinite(seconds) || seconds <= 0)
-    throw new Error('CARELOG_TASK_SWEEP_SECONDS must be a positive number');
-  return seconds * 1000;
-}
-
-function homeReadingLookbackDays(): number {
-  const days = Number(
-    process.env['CARELOG_HOME_READING_LOOKBACK_DAYS'] ?? DEFAULT_HOME_READING_LOOKBACK_DAYS,
-  );
-  if (!Number.isFinite(days) || days <= 0)
-    throw new Error('CARELOG_HOME_READING_LOOKBACK_DAYS must be a positive number');
-  return days;
-}
-
-function refusalsBeforeAlert(): number {
-  const value = Number(
-    process.env['CARELOG_BREAK_GLASS_REFUSALS_ALERT'] ?? DEFAULT_REFUSALS_BEFORE_ALERT,
-  );
-  if (!Number.isInteger(value) || value < 0)
-    throw new Error('CARELOG_BREAK_GLASS_REFUSALS_ALERT must be a whole number (0: never)');
-  return value;
-}
+const sweepMs = (): number => setting('CARELOG_TASK_SWEEP_SECONDS') * 1000;
+const homeReadingLookbackDays = (): number => setting('CARELOG_HOME_READING_LOOKBACK_DAYS');
+const refusalsBeforeAlert = (): number => setting('CARELOG_BREAK_GLASS_REFUSALS_ALERT');
 
 class RecordApiLifecycle implements OnModuleInit, OnApplicationShutdown {
   constructor(
@@ -204,9 +175,25 @@ async function readModelPresent(dataSource: DataSource): Promise<boolean> {
       provide: RecordQuery,
       inject: [READ_MODEL],
       useFactory: (dataSource: DataSource) =>
-        new RecordQuery(dataSource, resultReleasePolicyFrom(RESULT_RELEASE_POLICY, process.env)),
+        new RecordQuery(
+          dataSource,
+          resultReleasePolicyFrom(
+            RESULT_RELEASE_POLICY,
+            rawSettings(['CARELOG_RESULT_RELEASE_AFTER_SECONDS']),
+          ),
+        ),
     },
-    { provide: ESCALATION_POLICY, useFactory: () => escalationPolicyFrom(process.env) },
+    {
+      provide: ESCALATION_POLICY,
+      useFactory: () =>
+        escalationPolicyFrom(
+          rawSettings([
+            'CARELOG_TASK_ESCALATE_AFTER_SECONDS',
+            'CARELOG_TASK_MAX_ESCALATIONS',
+            'CARELOG_TASK_ESCALATION_ROLES',
+          ]),
+        ),
+    },
     {
       provide: TaskBoard,
       inject: [READ_MODEL, PatientGate, ESCALATION_POLICY, RecordQuery],

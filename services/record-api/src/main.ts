@@ -7,5 +7,4 @@ serveHttp({
   description: 'Serves the joined-up record and journal views under strict access rules.',
   module: RecordApiModule,
   portVariable: 'RECORD_API_PORT',
-  defaultPort: 3100,
 });

@@ -17,9 +17,17 @@ import type { TaskList, TaskView } from './tasks/task-board';
 /** The record API's answers as OpenAPI schemas, each checked against the type it describes. */
 
 const text: SchemaObject = { type: 'string' };
+/** Free text of 1 to 2,000 characters, not blank (requiredText in route-input.ts). */
+export const REQUIRED_TEXT_SCHEMA: SchemaObject = {
+  type: 'string',
+  format: 'free-text',
+  minLength: 1,
+  maxLength: 2000,
+  pattern: '\\S',
+};
 const time: SchemaObject = { type: 'string', format: 'date-time' };
 const uuid: SchemaObject = { type: 'string', format: 'uuid' };
-const nhsNumber: SchemaObject = { type: 'string', pattern: '^\\d{10}$' };
+const nhsNumber: SchemaObject = { type: 'string', pattern: '^\\d{10}$', format: 'nhs-number' };
 const anyObject: SchemaObject = { type: 'object', additionalProperties: true };
 const patientRef = objectSchema<{ nhsNumber: string }>({ nhsNumber });
 const roleAtOrganisation: SchemaObject = objectSchema<{ role: string; organisation: string }>({
@@ -349,7 +357,7 @@ export const CARER_SCHEMA: SchemaObject = {
       required: ['approved'],
       properties: {
         approved: { type: 'boolean', enum: [false] },
-        reason: nullable({ type: 'string', minLength: 1, maxLength: 2000, pattern: '\\S' }),
+        reason: nullable(REQUIRED_TEXT_SCHEMA),
       },
     },
   ],

@@ -8,5 +8,4 @@ serveHttp({
     'Records social care entries (cases, assessments, care plans, care visits, safeguarding) as immutable events.',
   module: SocialCareModule,
   portVariable: 'SOCIAL_CARE_PORT',
-  defaultPort: 3102,
 });

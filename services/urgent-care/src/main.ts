@@ -8,5 +8,4 @@ serveHttp({
     'Records urgent and emergency care entries (111 triage, ED attendances, ambulance, out of hours) as immutable events.',
   module: UrgentCareModule,
   portVariable: 'URGENT_CARE_PORT',
-  defaultPort: 3104,
 });

@@ -1,8 +1,9 @@
 import 'reflect-metadata';
+import { checkSettingsFor } from '@carelog/config';
 import { listen, portFromEnv, runMain } from '@carelog/nest-platform';
 import { createWebApp } from './web-app';
-import { DEFAULT_WEB_PORT } from './web-settings';
 
 runMain(async () => {
-  await listen(await createWebApp(), 'web', portFromEnv('WEB_PORT', DEFAULT_WEB_PORT));
+  checkSettingsFor('web');
+  await listen(await createWebApp(), 'web', portFromEnv('WEB_PORT'));
 });

@@ -1,12 +1,19 @@
-/** Every setting of the web app, read once at start-up (README, "The people's web app"). */
-export const DEFAULT_WEB_PORT = 3000;
+import { setting, type Environment } from '@carelog/config';
 
-/** The platform services the web app calls with the signed-in person's token. */
+/** Every setting of the web app, read once at start-up (README, "Settings"). */
+
+/** The platform services the web app calls with the signed-in person's token (default ports). */
 export const WEB_UPSTREAMS = {
-  'record-api': { variable: 'CARELOG_WEB_RECORD_API_URL', port: 3100 },
-  'gp-records': { variable: 'CARELOG_WEB_GP_RECORDS_URL', port: 3101 },
-  'social-care': { variable: 'CARELOG_WEB_SOCIAL_CARE_URL', port: 3102 },
-  notifications: { variable: 'CARELOG_WEB_NOTIFICATIONS_URL', port: 3105 },
+  'record-api': { variable: 'CARELOG_WEB_RECORD_API_URL', port: setting('RECORD_API_PORT', {}) },
+  'gp-records': { variable: 'CARELOG_WEB_GP_RECORDS_URL', port: setting('GP_RECORDS_PORT', {}) },
+  'social-care': {
+    variable: 'CARELOG_WEB_SOCIAL_CARE_URL',
+    port: setting('SOCIAL_CARE_PORT', {}),
+  },
+  notifications: {
+    variable: 'CARELOG_WEB_NOTIFICATIONS_URL',
+    port: setting('NOTIFICATIONS_PORT', {}),
+  },
 } as const;
 export type Upstream = keyof typeof WEB_UPSTREAMS;
 
@@ -22,39 +29,29 @@ export interface WebSettings {
   sessionSeconds: number;
 }
 
-function sessionKeyFrom(env: NodeJS.ProcessEnv, local: boolean): Uint8Array {
-  const given = env['CARELOG_WEB_SESSION_KEY'];
-  if (given) {
-    const key = Buffer.from(given, 'base64url');
-    if (key.length !== 32)
-      throw new Error('CARELOG_WEB_SESSION_KEY must be 32 bytes, base64url-encoded');
-    return key;
-  }
+function sessionKeyFrom(env: Environment | undefined, local: boolean): Uint8Array {
+  const given = setting('CARELOG_WEB_SESSION_KEY', env);
+  if (given) return given;
   if (!local) throw new Error('CARELOG_WEB_SESSION_KEY is required outside local mode');
   // Local mode: a key for this process only; signing in again after a restart is enough.
   return crypto.getRandomValues(new Uint8Array(32));
 }
 
-export function webSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): WebSettings {
-  const local = env['CARELOG_AUTH_MODE'] === 'local';
-  const offset = Number(env['CARELOG_PORT_OFFSET'] ?? 0) || 0;
+export function webSettingsFromEnv(env?: Environment): WebSettings {
+  const local = setting('CARELOG_AUTH_MODE', env) === 'local';
+  const offset = setting('CARELOG_PORT_OFFSET', env);
   const upstreams = Object.fromEntries(
     Object.entries(WEB_UPSTREAMS).map(([name, { variable, port }]) => [
       name,
-      (env[variable] || `http://127.0.0.1:${port + offset}`).replace(/\/$/, ''),
+      setting(variable, env) ?? `http://127.0.0.1:${port + offset}`,
     ]),
   ) as Record<Upstream, string>;
-  const sessionSeconds = Number(env['CARELOG_WEB_SESSION_MINUTES'] ?? 60) * 60;
-  if (!Number.isFinite(sessionSeconds) || sessionSeconds <= 0)
-    throw new Error('CARELOG_WEB_SESSION_MINUTES must be a positive number');
   return {
     localSignIn: local,
     upstreams,
     sessionKey: sessionKeyFrom(env, local),
-    secureCookie: env['CARELOG_WEB_SECURE_COOKIE']
-      ? env['CARELOG_WEB_SECURE_COOKIE'] !== 'off'
-      : !local,
-    sessionSeconds,
+    secureCookie: setting('CARELOG_WEB_SECURE_COOKIE', env) ?? !local,
+    sessionSeconds: setting('CARELOG_WEB_SESSION_MINUTES', env) * 60,
   };
 }
 

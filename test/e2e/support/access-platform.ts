@@ -11,6 +11,20 @@ import {
 import { startService, waitForReady, type RunningService, serviceLog } from '@carelog/local-infra';
 import { eventually, exampleEvent, requestJson, testNhsNumber, uniqueName } from '@carelog/testing';
 
+/** Stops a platform's services, deletes its entry topics and gives back the environment it changed. */
+export async function stopPlatform(
+  name: string,
+  services: RunningService[],
+  saved: NodeJS.ProcessEnv,
+): Promise<void> {
+  await Promise.all(services.map((service) => service.stop()));
+  const admin = createKafka(`${name}-test-cleanup`).admin();
+  await admin.connect();
+  await admin.deleteTopics({ topics: recordEntryTopics() }).catch(() => undefined);
+  await admin.disconnect();
+  process.env = saved;
+}
+
 /** Who works where: each organisation has a relationship with `own` only. */
 export const STAFF: Array<[Role, string]> = [
   ['gp', 'A81001'],
@@ -166,14 +180,7 @@ export function accessPlatform(name: string, ports: { api: number; projection: n
     );
   }
 
-  async function stop(): Promise<void> {
-    await Promise.all(services.map((service) => service.stop()));
-    const admin = createKafka(`${name}-test-cleanup`).admin();
-    await admin.connect();
-    await admin.deleteTopics({ topics: recordEntryTopics() }).catch(() => undefined);
-    await admin.disconnect();
-    process.env = saved;
-  }
+  const stop = (): Promise<void> => stopPlatform(name, services, saved);
 
   return {
     env,

@@ -42,6 +42,9 @@ export default async function globalSetup(): Promise<void> {
   globalThis.carelogFaultServers = {
     stop: async () => {
       if (started.startedCluster) await infra(['stop', '--profile', 'production']);
+      // The Postgres it started (R3 stops and starts it again under the same data directory):
+      // `stop` without the profile stops the local Postgres, and the single-broker Kafka if up.
+      if (started.startedPostgres) await infra(['stop']);
     },
   };
 }

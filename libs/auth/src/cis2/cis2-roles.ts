@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { setting, type Environment } from '@carelog/config';
 import { DomainError, isRole, type Role } from '@carelog/domain';
 import defaultTable from './cis2-job-roles.json';
 
@@ -65,8 +66,8 @@ export function parseJobRoleTable(raw: unknown): JobRoleTable {
 }
 
 /** The table an ICS configured (`CARELOG_CIS2_ROLE_MAP_FILE`), or the one kept in the repository. */
-export function jobRoleTableFromEnv(env: NodeJS.ProcessEnv = process.env): JobRoleTable {
-  const file = env['CARELOG_CIS2_ROLE_MAP_FILE'];
+export function jobRoleTableFromEnv(env?: Environment): JobRoleTable {
+  const file = setting('CARELOG_CIS2_ROLE_MAP_FILE', env);
   return parseJobRoleTable(file ? JSON.parse(readFileSync(file, 'utf8')) : defaultTable);
 }
 

@@ -1,8 +1,9 @@
 /**
  * The one owner of the consent-state subject format (read model `consent_state.subject`): the
- * projection writes a decision under its subject, and the readers (the record API's patient
- * gate, notifications, the home-reading rules) tell one kind from another through here, so the
- * format cannot drift between writer and readers. Stored subjects keep this exact form.
+ * projection writes a decision under its subject, and the readers (libs/read-model's consent
+ * reader, used by the record API's patient gate and notifications; the home-reading rules) tell
+ * one kind from another through here, so the format cannot drift between writer and readers.
+ * Stored subjects keep this exact form.
  */
 export const consentSubject = {
   /** A data opt-out, e.g. `opt-out:national-data-opt-out`. */

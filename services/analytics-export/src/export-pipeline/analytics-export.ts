@@ -17,6 +17,8 @@ export class AnalyticsExport {
     private readonly kafka: Kafka,
     readonly dataSource: DataSource,
     readonly config: ExportConfig,
+    /** The release loop's fallback look while nothing waits (tests stretch it). */
+    releaseIdleIntervalMs?: number,
   ) {
     const codec = loadEventCodec();
     const analyticsCodec = loadAnalyticsCodec();
@@ -28,6 +30,7 @@ export class AnalyticsExport {
       this.store,
       { key: config.key, precision: config.precision },
       config.consumerGroup,
+      () => this.releases.wake(),
     );
     this.releases = new ReleaseLoop(
       kafka,
@@ -35,6 +38,7 @@ export class AnalyticsExport {
       this.store,
       config.consumerGroup,
       config.publishMarginMs,
+      releaseIdleIntervalMs,
     );
   }
 

@@ -83,6 +83,8 @@ export function exportConsumer(
   store: ExportStore,
   settings: FeedSettings,
   consumerGroup: string,
+  /** Told after each batch is stored (wakes the release loop). */
+  onWritten?: () => void,
 ): CheckpointedConsumer<Prepared> {
   const partitionOf = (topic: string, partition: number) => ({
     consumerGroup,
@@ -104,6 +106,7 @@ export function exportConsumer(
         nextOffset: batch.nextOffset,
         maxRecordedAt: latestRecordedAt(batch),
       }),
+    onWritten: () => onWritten?.(),
     onLag: lagInto(consumerLag),
     onDeadLettered: (count) => deadLetters.inc(count),
     metrics: metricsRegistry,

@@ -1,3 +1,4 @@
+import { setting } from '@carelog/config';
 import {
   CheckpointStore,
   configuredDatabaseUrl,
@@ -10,9 +11,8 @@ import type { AnalyticsOptOutType } from '../pseudonymised-entry/export-decision
 import { AnalyticsExport1795700000000 } from './migrations/0001-analytics-export';
 
 /** The export's own Postgres schema; CARELOG_ANALYTICS_SCHEMA gives a test its own. */
-export const DEFAULT_ANALYTICS_SCHEMA = 'analytics_export';
-export const analyticsSchema = (): string =>
-  process.env['CARELOG_ANALYTICS_SCHEMA'] ?? DEFAULT_ANALYTICS_SCHEMA;
+export const DEFAULT_ANALYTICS_SCHEMA = setting('CARELOG_ANALYTICS_SCHEMA', {});
+export const analyticsSchema = (): string => setting('CARELOG_ANALYTICS_SCHEMA');
 
 export function exportDataSource(options: {
   schema?: string;

@@ -17,10 +17,10 @@ import type { ExportStore } from './export-store';
 /** How often the loop looks for entries the consent watermark has passed, while some wait. */
 export const RELEASE_INTERVAL_MS = 500;
 /**
- * How often it looks when nothing was waiting at the last look: entries staged since wait at
- * most this much more (beside the publish margin of 30 s), and an idle service idles.
+ * How often it looks when nothing was waiting at the last look, as a fallback only: the
+ * consumer wakes it whenever it has written a batch (`wake`), so an idle service idles.
  */
-export const IDLE_RELEASE_INTERVAL_MS = 5000;
+export const IDLE_RELEASE_INTERVAL_MS = 60_000;
 /** Entries decided and published per transaction. */
 export const RELEASE_BATCH = 500;
 /** How long decided rows stay in the store (without their message), and how often they go. */
@@ -43,7 +43,7 @@ export class ReleaseLoop {
   private readonly loop = new PollingLoop({
     name: 'release',
     run: () => this.releaseAll(),
-    intervalMs: () => (this.awaiting > 0 ? RELEASE_INTERVAL_MS : IDLE_RELEASE_INTERVAL_MS),
+    intervalMs: () => (this.awaiting > 0 ? RELEASE_INTERVAL_MS : this.idleIntervalMs),
     logger: new Logger('ReleaseLoop'),
   });
   private stopped = false;
@@ -57,6 +57,7 @@ export class ReleaseLoop {
     private readonly store: ExportStore,
     private readonly consumerGroup: string,
     private readonly publishMarginMs: number,
+    private readonly idleIntervalMs = IDLE_RELEASE_INTERVAL_MS,
   ) {
     this.producer = kafka.producer({
       idempotent: true,
@@ -70,6 +71,14 @@ export class ReleaseLoop {
     await this.admin.connect();
     await this.producer.connect();
     this.loop.start();
+  }
+
+  /**
+   * The consumer has written a batch (entries staged, or the consent watermark moved on):
+   * look now if the loop is at its idle pace; while entries wait it looks soon anyway.
+   */
+  wake(): void {
+    if (this.awaiting === 0) this.loop.wake();
   }
 
   async stop(): Promise<void> {

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { setting, type Environment } from '@carelog/config';
 import {
   createLocalJWKSet,
   createRemoteJWKSet,
@@ -68,9 +69,7 @@ export function parseConnectedSystems(raw: unknown): ReadonlyMap<string, Connect
 }
 
 /** `CARELOG_SOURCE_SYSTEMS_FILE`; none connected without it (local mode mints system tokens directly). */
-export function connectedSystemsFromEnv(
-  env: NodeJS.ProcessEnv = process.env,
-): ReadonlyMap<string, ConnectedSystem> {
-  const file = env['CARELOG_SOURCE_SYSTEMS_FILE'];
+export function connectedSystemsFromEnv(env?: Environment): ReadonlyMap<string, ConnectedSystem> {
+  const file = setting('CARELOG_SOURCE_SYSTEMS_FILE', env);
   return file ? parseConnectedSystems(JSON.parse(readFileSync(file, 'utf8'))) : new Map();
 }

@@ -9,7 +9,14 @@ import {
   Param,
   Post,
 } from '@nestjs/common';
-import { ApiBody, ApiConsumes, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiConsumes, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import {
+  ApiAnswer,
+  ApiProblems,
+  BODY_PROBLEMS,
+  objectSchema,
+  type SchemaObject,
+} from '@carelog/nest-platform';
 import { DEFAULT_ALGORITHMS } from '@carelog/auth';
 import type { JWK } from 'jose';
 import { CONNECTED_SYSTEMS, IDENTITY_SETTINGS } from '../tokens';
@@ -22,6 +29,38 @@ import {
   type IssuedToken,
 } from './client-credentials';
 import { UsedAssertions } from './used-assertions';
+
+/** A JSON Web Key Set: the keys' members are RFC 7517's, as jose writes them. */
+const JWKS_SCHEMA: SchemaObject = objectSchema<{ keys: JWK[] }>({
+  keys: {
+    type: 'array',
+    items: {
+      type: 'object',
+      required: ['kty'],
+      properties: { kty: { type: 'string' }, kid: { type: 'string' }, alg: { type: 'string' } },
+    },
+  },
+});
+
+const TOKEN_SCHEMA: SchemaObject = objectSchema<IssuedToken>({
+  access_token: { type: 'string' },
+  token_type: { type: 'string', enum: ['Bearer'] },
+  expires_in: { type: 'integer', minimum: 1, description: 'seconds' },
+});
+
+const DISCOVERY_SCHEMA: SchemaObject = {
+  type: 'object',
+  required: ['issuer', 'jwks_uri'],
+  properties: {
+    issuer: { type: 'string' },
+    token_endpoint: { type: 'string' },
+    jwks_uri: { type: 'string' },
+    grant_types_supported: { type: 'array', items: { type: 'string' } },
+    token_endpoint_auth_methods_supported: { type: 'array', items: { type: 'string' } },
+    token_endpoint_auth_signing_alg_values_supported: { type: 'array', items: { type: 'string' } },
+    id_token_signing_alg_values_supported: { type: 'array', items: { type: 'string' } },
+  },
+};
 
 /**
  * The platform's token endpoint for connected source systems (application-restricted), its
@@ -60,19 +99,23 @@ export class TokenController {
       },
     },
   })
-  @ApiOkResponse({ description: '{ access_token, token_type: "Bearer", expires_in }' })
+  @ApiAnswer(200, 'The access token', TOKEN_SCHEMA)
+  // 401 invalid-client; 503 when the store of used assertions (replay) is unavailable.
+  @ApiProblems(...BODY_PROBLEMS, 401, 503)
   token(@Body() form: Record<string, unknown> | undefined): Promise<IssuedToken> {
     return exchangeClientAssertion(form ?? {}, this.registry, this.used, this.settings);
   }
 
   @Get('oauth2/jwks')
   @ApiOperation({ summary: "The platform issuer's public keys (JWKS)" })
+  @ApiAnswer(200, 'JWKS', JWKS_SCHEMA)
   jwks(): { keys: JWK[] } {
     return this.settings.jwks;
   }
 
   @Get('.well-known/openid-configuration')
   @ApiOperation({ summary: "The platform issuer's discovery document" })
+  @ApiAnswer(200, 'OpenID Connect discovery', DISCOVERY_SCHEMA)
   discovery(): Record<string, unknown> {
     return {
       issuer: this.settings.signer.issuer,
@@ -89,6 +132,9 @@ export class TokenController {
   @ApiOperation({
     summary: "Local mode only: a stand-in issuer's discovery document (cis2, nhs-login)",
   })
+  @ApiParam({ name: 'issuer', enum: ['cis2', 'nhs-login'] })
+  @ApiAnswer(200, 'OpenID Connect discovery', DISCOVERY_SCHEMA)
+  @ApiProblems(400, 404)
   localDiscovery(@Param('issuer') name: string): Record<string, unknown> {
     const local = this.local(name);
     return {
@@ -100,6 +146,9 @@ export class TokenController {
 
   @Get('local/:issuer/jwks')
   @ApiOperation({ summary: "Local mode only: a stand-in issuer's public keys (cis2, nhs-login)" })
+  @ApiParam({ name: 'issuer', enum: ['cis2', 'nhs-login'] })
+  @ApiAnswer(200, 'JWKS', JWKS_SCHEMA)
+  @ApiProblems(400, 404)
   localJwks(@Param('issuer') name: string): { keys: JWK[] } {
     return this.local(name).jwks;
   }

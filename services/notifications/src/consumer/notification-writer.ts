@@ -17,6 +17,9 @@ export interface NotificationRow {
   facts: StoredEntryFacts;
 }
 
+/** The Postgres channel told when new notifications are committed (one per schema). */
+export const notificationsChannel = (schema: string): string => `${schema}_new`.slice(0, 63);
+
 /**
  * Writes a partition batch's notifications, their webhook deliveries and the partition's next
  * offset in one transaction. Idempotent by (event, recipient): a replayed batch adds nothing.
@@ -82,6 +85,8 @@ export class NotificationWriter {
              ON CONFLICT (notification_id, subscription_id) DO NOTHING`,
             [inserted.map((row) => row.id)],
           );
+          // Delivered at commit to every instance's listener (streams, webhook worker).
+          await manager.query('SELECT pg_notify($1, $2)', [notificationsChannel(this.schema), '']);
         }
       }
       await this.checkpoints.store(manager, batch, nextOffset);

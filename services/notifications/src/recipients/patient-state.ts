@@ -1,45 +1,24 @@
-import { parseConsentSubject, type ConsentFacts } from '@carelog/domain';
-import { servingSchema } from '@carelog/read-model';
+import {
+  consentFactsOf,
+  readConsentsInForce,
+  servingSchema,
+  type ConsentInForce,
+} from '@carelog/read-model';
 import type { DataSource } from 'typeorm';
 import type { CarerApproval, PatientState, Subscriber } from './recipients';
 
-interface ConsentRow {
-  subject: string;
-  detail: Record<string, unknown>;
-}
-
-/** Active consent rows as the access rules and the carer approvals need them. */
+/** The consents in force as the access rules and the carer approvals need them. */
 export function stateFromConsents(
-  rows: readonly ConsentRow[],
+  inForce: readonly ConsentInForce[],
 ): Omit<PatientState, 'relationships'> {
   const carers = new Map<string, CarerApproval>();
-  const consents: {
-    seals: ConsentFacts['seals'][number][];
-    shares: ConsentFacts['shares'][number][];
-  } = { seals: [], shares: [] };
-  for (const row of rows) {
-    const subject = parseConsentSubject(row.subject);
-    if (subject?.kind === 'carer') {
-      const scope = row.detail['scope'];
-      carers.set(subject.rest, {
-        scope: Array.isArray(scope) ? scope.filter((s): s is string => typeof s === 'string') : [],
-        notify: row.detail['notifyOnCarePlanChange'] !== false,
+  for (const decision of inForce)
+    if (decision.kind === 'carer')
+      carers.set(decision.approval.carerUserId, {
+        scope: decision.approval.scope ?? [],
+        notify: decision.approval.notifyOnCarePlanChange,
       });
-    } else if (subject?.kind === 'seal') {
-      const sealedFrom = (row.detail['sealedFrom'] ?? {}) as Record<string, unknown>;
-      consents.seals.push({
-        entryEventId: String(row.detail['entryEventId']),
-        kind: String(sealedFrom['kind']),
-        value: String(sealedFrom['value']),
-      });
-    } else if (subject?.kind === 'share') {
-      consents.shares.push({
-        category: String(row.detail['category']),
-        organisation: String(row.detail['sharedWithOrganisation']),
-      });
-    }
-  }
-  return { carers, consents };
+  return { carers, consents: consentFactsOf(inForce) };
 }
 
 /**
@@ -48,22 +27,20 @@ export function stateFromConsents(
  * it is another service's state, and only ever read.
  */
 export class PatientStateReader {
-  private readonly readModel = `"${servingSchema()}"`;
+  private readonly schema = servingSchema();
+  private readonly readModel = `"${this.schema}"`;
 
   constructor(private readonly dataSource: DataSource) {}
 
   async stateOf(nhsNumber: string): Promise<PatientState> {
-    const [relationships, consentRows] = await Promise.all([
+    const [relationships, inForce] = await Promise.all([
       this.dataSource.query<
         Array<{ organisation: string; ended_at: Date | null; expires_at: Date | null }>
       >(
         `SELECT organisation, ended_at, expires_at FROM ${this.readModel}.care_relationship WHERE nhs_number = $1`,
         [nhsNumber],
       ),
-      this.dataSource.query<ConsentRow[]>(
-        `SELECT subject, detail FROM ${this.readModel}.consent_state WHERE nhs_number = $1 AND active`,
-        [nhsNumber],
-      ),
+      readConsentsInForce(this.dataSource, nhsNumber, { schema: this.schema }),
     ]);
     return {
       relationships: relationships.map((row) => ({
@@ -71,7 +48,7 @@ export class PatientStateReader {
         endedAt: row.ended_at,
         expiresAt: row.expires_at,
       })),
-      ...stateFromConsents(consentRows),
+      ...stateFromConsents(inForce),
     };
   }
 

@@ -77,6 +77,7 @@ export function streamStart(
  */
 export class NotificationFeed {
   private readonly open = new Set<() => void>();
+  private readonly wakers = new Set<() => void>();
 
   constructor(
     private readonly dataSource: DataSource,
@@ -150,14 +151,24 @@ export class NotificationFeed {
     return row?.seq === null || row?.seq === undefined ? '0' : String(row.seq);
   }
 
-  /** Registers an open stream's way to end itself; returns its deregistration. */
-  track(end: () => void): () => void {
+  /**
+   * Registers an open stream's way to end itself (and to look again now, when new
+   * notifications are stored); returns its deregistration.
+   */
+  track(end: () => void, wake?: () => void): () => void {
     this.open.add(end);
+    if (wake) this.wakers.add(wake);
     openStreams.set(this.open.size);
     return () => {
       this.open.delete(end);
+      if (wake) this.wakers.delete(wake);
       openStreams.set(this.open.size);
     };
+  }
+
+  /** New notifications were stored (by any instance): every open stream looks now. */
+  wakeAll(): void {
+    for (const wake of [...this.wakers]) wake();
   }
 
   /** Ends every open stream (clients reconnect with Last-Event-ID elsewhere). */

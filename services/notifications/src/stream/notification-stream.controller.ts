@@ -92,7 +92,7 @@ export class NotificationStreamController {
       open = false;
       wake?.();
     };
-    const untrack = this.feed.track(end);
+    const untrack = this.feed.track(end, () => wake?.());
     // Fires when the client goes away: the stream stops reading for it.
     response.on('close', end);
     let lastWrite = Date.now();

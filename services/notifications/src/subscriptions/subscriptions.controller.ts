@@ -9,7 +9,14 @@ import {
   Post,
   UseGuards,
 } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiBody,
+  ApiOperation,
+  ApiParam,
+  ApiResponse,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { Caller } from '@carelog/auth';
 import {
   ApiAnswer,
@@ -109,6 +116,7 @@ export class SubscriptionsController {
   }
 
   @Delete(':id')
+  @ApiParam({ name: 'id', schema: { type: 'string', format: 'uuid' } })
   @HttpCode(204)
   @ApiOperation({
     summary: 'End one of the caller’s subscriptions; deliveries not yet made are cancelled',

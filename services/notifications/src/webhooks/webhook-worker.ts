@@ -59,6 +59,27 @@ interface AttemptFailure {
   refused: boolean;
 }
 
+/** After a round failed on our side, the next is tried this soon (or at the poll interval). */
+const FAILED_ROUND_RETRY_MS = 1000;
+
+const retryRoundMs = ({ pollMs }: { pollMs: number }): number =>
+  Math.min(pollMs, FAILED_ROUND_RETRY_MS);
+
+/**
+ * How long after a round the next starts: at once after a full round (more may be due), soon
+ * after a failed one, else when the next pending delivery falls due, and at most `pollMs`.
+ */
+export function nextRoundDelayMs(
+  claimed: number | undefined,
+  nextDueInMs: number | undefined,
+  webhook: { batch: number; pollMs: number },
+): number {
+  if (claimed === undefined) return retryRoundMs(webhook);
+  if (claimed >= webhook.batch) return 0;
+  if (nextDueInMs === undefined) return webhook.pollMs;
+  return Math.min(Math.max(0, Math.ceil(nextDueInMs)), webhook.pollMs);
+}
+
 /** Extra time beyond the request time-out before a claimed delivery counts as abandoned. */
 const LEASE_MARGIN_MS = 5000;
 
@@ -73,14 +94,17 @@ export class WebhookWorker {
   private readonly logger = new Logger('WebhookWorker');
   private readonly producer: Producer;
   private readonly connection: ProducerConnection;
-  /** Straight on while rounds come back full or a wake came in, else every poll interval. */
+  /** How long until the next pending delivery falls due, as of the end of the last round. */
+  private nextDueInMs: number | undefined;
+  /**
+   * Straight on while rounds come back full or a wake came in (the consumer wakes it when it
+   * stores notifications), else when the next pending delivery falls due (a retry, an expired
+   * lease), looking at least every poll interval.
+   */
   private readonly rounds = new PollingLoop<number>({
     name: 'delivery round',
     run: () => this.exec(),
-    intervalMs: (claimed) =>
-      claimed !== undefined && claimed >= this.settings.webhook.batch
-        ? 0
-        : this.settings.webhook.pollMs,
+    intervalMs: (claimed) => nextRoundDelayMs(claimed, this.nextDueInMs, this.settings.webhook),
     firstRunMs: 0,
     onError: () => failedRounds.inc(),
     logger: this.logger,
@@ -153,7 +177,7 @@ export class WebhookWorker {
         .query(
           `UPDATE webhook_delivery SET attempts = attempts - 1, next_attempt_at = now() + make_interval(secs => $2)
            WHERE id = ANY($1::uuid[]) AND status = 'pending'`,
-          [claimed.map((delivery) => delivery.id), this.settings.webhook.pollMs / 1000],
+          [claimed.map((delivery) => delivery.id), retryRoundMs(this.settings.webhook) / 1000],
         )
         .catch(() => undefined);
       throw error;
@@ -171,7 +195,22 @@ export class WebhookWorker {
     // Their outcome was not recorded: the lease expires and they are tried again.
     if (failed > 0)
       this.logger.warn(`${failed} delivery outcome(s) not recorded; they will be retried`);
+    this.nextDueInMs = await this.nextDueIn();
     return claimed.length;
+  }
+
+  /** Milliseconds until the next pending delivery falls due; none pending: undefined. */
+  private async nextDueIn(): Promise<number | undefined> {
+    try {
+      const [next] = await this.dataSource.query<Array<{ in_ms: string | null }>>(
+        `SELECT EXTRACT(EPOCH FROM min(next_attempt_at) - clock_timestamp()) * 1000 AS in_ms
+         FROM webhook_delivery WHERE status = 'pending'`,
+      );
+      return next?.in_ms === null || next?.in_ms === undefined ? undefined : Number(next.in_ms);
+    } catch {
+      // Not known: look again soon rather than wait out the poll interval.
+      return FAILED_ROUND_RETRY_MS;
+    }
   }
 
   /** Access is decided again before every attempt: a retry hours later must not tell someone revoked since. */

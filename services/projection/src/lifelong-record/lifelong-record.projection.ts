@@ -1,4 +1,5 @@
 import type { RecordEntryEvent, RecordEntryEventOf } from '@carelog/codec';
+import { rawSetting, setting } from '@carelog/config';
 import {
   entryTypeRule,
   FAMILY_CASELOAD,
@@ -71,17 +72,13 @@ export interface PlannedEvent {
 }
 
 /** How long a midwife's access lasts after a maternity discharge (docs/architecture.md, "Legitimate relationships"). */
-export const DEFAULT_MATERNITY_DISCHARGE_GRACE_HOURS = 336;
-
-export function maternityDischargeGraceHours(
-  value = process.env['CARELOG_MATERNITY_DISCHARGE_GRACE_HOURS'],
-): number {
-  if (value === undefined || value === '') return DEFAULT_MATERNITY_DISCHARGE_GRACE_HOURS;
-  const hours = Number(value);
-  if (!Number.isFinite(hours) || hours < 0)
-    throw new Error('CARELOG_MATERNITY_DISCHARGE_GRACE_HOURS must be a number of hours, 0 or more');
-  return hours;
-}
+/** CARELOG_MATERNITY_DISCHARGE_GRACE_HOURS, or the text given, as libs/config reads it. */
+export const maternityDischargeGraceHours = (
+  value = rawSetting('CARELOG_MATERNITY_DISCHARGE_GRACE_HOURS'),
+): number =>
+  setting('CARELOG_MATERNITY_DISCHARGE_GRACE_HOURS', {
+    CARELOG_MATERNITY_DISCHARGE_GRACE_HOURS: value,
+  });
 
 /**
  * A payload's string field named by data (an entry type rule's `organisationField`), or '' when

@@ -52,7 +52,7 @@ export class ProjectionRunner {
   constructor(
     private readonly kafka: Kafka,
     private readonly codec: EventCodec,
-    private readonly versions: ReadModelVersions,
+    private readonly versions: Pick<ReadModelVersions, 'active' | 'activeOrInitial' | 'upgrade'>,
   ) {}
 
   get current(): Running | undefined {
@@ -127,17 +127,25 @@ export class ProjectionRunner {
 
   private async release(running: Running | undefined): Promise<void> {
     if (!running) return;
-    await running.consumer.stop();
-    await running.dataSource.destroy();
+    try {
+      await running.consumer.stop();
+    } finally {
+      await running.dataSource.destroy();
+    }
   }
 
+  /**
+   * Follows a switch. The old version is let go before the new one is fed (never two
+   * consumers writing at once) and forgotten as it is, so that a failure to feed the new one
+   * leaves nothing to release twice: the next check tries the new version again.
+   */
   private async followSwitch(): Promise<void> {
-    if (!this.running) return;
     const active = await this.versions.active();
-    if (active && active.version !== this.running.version.version) {
-      this.logger.log(`read model switched to version ${active.version}; following it`);
-      await this.release(this.running);
-      this.running = await this.feedRetrying(active);
-    }
+    if (!active || active.version === this.running?.version.version) return;
+    this.logger.log(`read model switched to version ${active.version}; following it`);
+    const old = this.running;
+    this.running = undefined;
+    await this.release(old);
+    this.running = await this.feedRetrying(active);
   }
 }

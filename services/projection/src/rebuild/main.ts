@@ -1,4 +1,5 @@
 import { loadEventCodec } from '@carelog/codec';
+import { checkSettingsFor } from '@carelog/config';
 import { configureLogging, createKafka } from '@carelog/kafka';
 import { readModelDataSource, ReadModelVersions } from '@carelog/read-model';
 import { rebuildReadModel, type RebuildProgress } from './rebuild';
@@ -17,6 +18,7 @@ function bar({ done, total, rate, etaSeconds }: RebuildProgress): string {
 
 async function main(): Promise<void> {
   configureLogging({ service: 'projection-rebuild' });
+  checkSettingsFor('projection-rebuild');
   const control = readModelDataSource({
     applicationName: 'carelog-projection-rebuild-control',
     poolSize: 2,

@@ -33,7 +33,11 @@ export class AccessLogController {
     summary:
       'Who (role, organisation) read this record, what, when, and on what basis (break-glass and claims with their reasons): for the patient, and for privacy officers the accesses by staff of the organisations they review',
   })
-  @ApiQuery({ name: 'limit', required: false, description: '1 to 500, default 100' })
+  @ApiQuery({
+    name: 'limit',
+    required: false,
+    description: '1 to 500, default 100; one outside is brought within',
+  })
   @ApiAnswer(200, 'Newest first', ACCESS_LOG_SCHEMA)
   @ApiNhsNumberParam()
   async accessLog(

@@ -1,10 +1,9 @@
+import { setting } from '@carelog/config';
 import type { DataSource } from 'typeorm';
 import { migrateRecordApiSchema, RECORD_API_SCHEMA } from '../record-api-schema';
 
-/** How long a break-glass lasts unless configured otherwise. */
-export const DEFAULT_BREAK_GLASS_MINUTES = 240;
-export const breakGlassMinutes = (): number =>
-  Number(process.env['CARELOG_BREAK_GLASS_MINUTES'] ?? DEFAULT_BREAK_GLASS_MINUTES);
+/** How long a break-glass lasts (CARELOG_BREAK_GLASS_MINUTES). */
+export const breakGlassMinutes = (): number => setting('CARELOG_BREAK_GLASS_MINUTES');
 
 const SCHEMA = RECORD_API_SCHEMA;
 

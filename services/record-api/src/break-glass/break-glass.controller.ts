@@ -49,7 +49,14 @@ export class BreakGlassController {
     schema: {
       type: 'object',
       required: ['reason'],
-      properties: { reason: { type: 'string', minLength: MIN_REASON, maxLength: MAX_REASON } },
+      properties: {
+        reason: {
+          type: 'string',
+          format: 'free-text',
+          minLength: MIN_REASON,
+          maxLength: MAX_REASON,
+        },
+      },
     },
   })
   @ApiAnswer(201, 'Granted until expiresAt', BREAK_GLASS_SCHEMA, {

@@ -32,7 +32,7 @@ import {
   CurrentAnyCaller,
   CurrentCaller,
 } from '@carelog/nest-platform';
-import { ACCEPTED_SCHEMA, FAMILY_SCHEMA } from '../openapi-schemas';
+import { ACCEPTED_SCHEMA, FAMILY_SCHEMA, REQUIRED_TEXT_SCHEMA } from '../openapi-schemas';
 import { EntryRecorder, type Accepted } from '@carelog/producer';
 import type { DataSource } from 'typeorm';
 import { PatientGate } from '../patient-gate/patient-gate';
@@ -89,7 +89,7 @@ export class ChildrenController {
           type: 'string',
           enum: [...(PAYLOAD_VOCABULARIES['ParentalResponsibilityRecorded.basis'] ?? [])],
         },
-        note: { type: 'string' },
+        note: REQUIRED_TEXT_SCHEMA,
       },
     },
     examples: {
@@ -141,7 +141,13 @@ export class ChildrenController {
   })
   @ApiHeader({ ...IDEMPOTENCY_KEY, required: true })
   @ApiBody({
-    schema: { type: 'object', required: ['reason'], properties: { reason: { type: 'string' } } },
+    schema: {
+      type: 'object',
+      required: ['reason'],
+      properties: {
+        reason: REQUIRED_TEXT_SCHEMA,
+      },
+    },
     examples: { 'adoption order': { value: { reason: 'Adoption order made.' } } },
   })
   @ApiAnswer(202, 'Recorded on the patient topic', ACCEPTED_SCHEMA)

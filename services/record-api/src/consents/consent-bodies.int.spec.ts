@@ -50,7 +50,25 @@ describe('record API: consent decisions take only the values their schema declar
     expect(response.body.eventId).toBeUndefined();
   });
 
+  it('PUT carers/carer-jo revoking with a field a revocation does not take is 400 naming it', async () => {
+    const response = await put('carers/carer-jo', { approved: false, scope: ['gp'] });
+    expect(response.status).toBe(400);
+    expect(response.body).toMatchObject({ code: 'invalid-body', field: 'scope' });
+    expect(response.body.eventId).toBeUndefined();
+  });
+
+  it.each(['safeguarding', 'patient-sealed', 'dentistry'])(
+    'PUT sharing/%s/A81001 is 400 invalid-category: only a legally protected category is shared',
+    async (category) => {
+      const response = await put(`sharing/${category}/A81001`, undefined);
+      expect(response.status).toBe(400);
+      expect(response.body).toMatchObject({ code: 'invalid-category', field: 'category' });
+      expect(response.body.eventId).toBeUndefined();
+    },
+  );
+
   it.each([
+    ['sharing/sexual-health/A81001', undefined],
     ['opt-outs/type-1', { effective: false }],
     ['opt-outs/type-1', {}],
     [`seals/${entry}`, { sealed: false, sealedFrom }],

@@ -18,7 +18,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { Caller } from '@carelog/auth';
-import { DomainError } from '@carelog/domain';
+import { DomainError, LEGALLY_PROTECTED_CATEGORIES } from '@carelog/domain';
 import {
   ApiAnswer,
   ApiNhsNumberParam,
@@ -192,11 +192,17 @@ export class PatientContributionsController {
     @CurrentCaller() caller: Caller,
   ): Promise<Accepted> {
     const { approved, reason, ...details } = asObject(body);
+    const revoking = !optionalBoolean(approved, 'approved', true);
+    // A revocation has only `approved` and `reason`: a field it does not take is refused, not
+    // dropped (schemathesis found one accepted).
+    const [undeclared] = revoking ? Object.keys(details) : [];
+    if (undeclared !== undefined)
+      throw new DomainError('invalid-body', 'is not a field of a revocation', undeclared);
     return this.publish(
       caller,
       nhsNumber,
       'write-consent',
-      !optionalBoolean(approved, 'approved', true)
+      revoking
         ? { type: 'CarerRevoked', payload: { carerUserId, reason: optionalText(reason, 'reason') } }
         : { type: 'CarerApproved', payload: { ...details, carerUserId } },
       key,
@@ -207,10 +213,7 @@ export class PatientContributionsController {
   @HttpCode(202)
   @ApiOperation({ summary: 'Share entries of a legally protected category with an organisation' })
   @ApiHeader({ ...IDEMPOTENCY_KEY, required: true })
-  @ApiParam({
-    name: 'category',
-    enum: ['sexual-health', 'fertility', 'gender-identity', 'termination'],
-  })
+  @ApiParam({ name: 'category', enum: LEGALLY_PROTECTED_CATEGORIES })
   @ApiBody({
     required: false,
     schema: { type: 'object', description: 'none needed: the path says what is shared' },
@@ -223,6 +226,13 @@ export class PatientContributionsController {
     @Headers('idempotency-key') key: string | undefined,
     @CurrentCaller() caller: Caller,
   ): Promise<Accepted> {
+    // Only a legally protected category is withheld without consent, so only one can be shared.
+    if (!(LEGALLY_PROTECTED_CATEGORIES as readonly string[]).includes(category))
+      throw new DomainError(
+        'invalid-category',
+        `must be one of ${LEGALLY_PROTECTED_CATEGORIES.join(', ')}`,
+        'category',
+      );
     return this.publish(
       caller,
       nhsNumber,

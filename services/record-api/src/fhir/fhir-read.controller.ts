@@ -125,6 +125,7 @@ export class FhirReadController {
     name: '_count',
     required: false,
     description: 'Entries per page: 1 to 200, default 50',
+    schema: { type: 'integer', minimum: 1, maximum: 200 },
   })
   @ApiQuery({ name: '_cursor', required: false })
   @ApiOperation({

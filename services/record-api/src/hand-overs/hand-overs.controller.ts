@@ -19,7 +19,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { AnyCaller } from '@carelog/auth';
-import { DomainError, isRole, isStaffRole, isValidNhsNumber } from '@carelog/domain';
+import { DomainError, isRole, isStaffRole, isValidNhsNumber, ROLES } from '@carelog/domain';
 import {
   AnyCallerGuard,
   ApiAnswer,
@@ -30,12 +30,15 @@ import {
   CALLER_PROBLEMS,
   CurrentAnyCaller,
 } from '@carelog/nest-platform';
-import { ACCEPTED_SCHEMA } from '../openapi-schemas';
+import { ACCEPTED_SCHEMA, REQUIRED_TEXT_SCHEMA } from '../openapi-schemas';
 import { EntryRecorder, type Accepted } from '@carelog/producer';
 import type { DataSource } from 'typeorm';
 import { asObject, optionalText, recordNow, requiredText } from '../route-input';
 
 export const HAND_OVER_READ_MODEL = Symbol('HAND_OVER_READ_MODEL');
+
+/** The roles a care team member may have: staff who care (careTeamRole). */
+const CARE_TEAM_ROLES = ROLES.filter((role) => isStaffRole(role) && role !== 'privacy-officer');
 
 function careTeamRole(value: unknown): string {
   if (
@@ -82,9 +85,9 @@ export class HandOversController {
       type: 'object',
       required: ['role', 'reason'],
       properties: {
-        role: { type: 'string', example: 'community-nurse' },
+        role: { type: 'string', enum: CARE_TEAM_ROLES, example: 'community-nurse' },
         team: { type: 'string', example: 'District nursing East' },
-        reason: { type: 'string', example: 'Leg ulcer care, twice weekly dressings.' },
+        reason: { ...REQUIRED_TEXT_SCHEMA, example: 'Leg ulcer care, twice weekly dressings.' },
       },
     },
     examples: {
@@ -137,7 +140,10 @@ export class HandOversController {
     schema: {
       type: 'object',
       required: ['role', 'reason'],
-      properties: { role: { type: 'string' }, reason: { type: 'string' } },
+      properties: {
+        role: { type: 'string', enum: CARE_TEAM_ROLES },
+        reason: REQUIRED_TEXT_SCHEMA,
+      },
     },
     examples: {
       'care finished': { value: { role: 'community-nurse', reason: 'Ulcer healed.' } },
@@ -179,7 +185,7 @@ export class HandOversController {
   })
   @ApiHeader({ ...IDEMPOTENCY_KEY, required: true })
   @ApiBody({
-    schema: { type: 'object', properties: { note: { type: 'string' } } },
+    schema: { type: 'object', properties: { note: { type: 'string', format: 'free-text' } } },
     examples: {
       accepted: { value: { note: 'Accepted onto the community heart failure caseload.' } },
     },

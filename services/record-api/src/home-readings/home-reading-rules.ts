@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import { setting } from '@carelog/config';
 import {
   bloodPressureOf,
   evaluateHomeBloodPressure,
@@ -24,7 +25,7 @@ const unaddressed = new Counter({
 });
 
 /** Readings recorded this long ago or less are looked at again on every sweep. */
-export const DEFAULT_HOME_READING_LOOKBACK_DAYS = 7;
+export const DEFAULT_HOME_READING_LOOKBACK_DAYS = setting('CARELOG_HOME_READING_LOOKBACK_DAYS', {});
 
 /**
  * Runs the home-reading rules (HOME_BP_RULES) on the read model beside the task escalator: for

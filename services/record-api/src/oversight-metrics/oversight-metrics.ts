@@ -6,6 +6,7 @@ import {
   type OnApplicationBootstrap,
 } from '@nestjs/common';
 import { ALERT_KINDS, AuditTrail, type AlertKind } from '@carelog/audit';
+import { setting } from '@carelog/config';
 import { failureName, metricsRegistry, PollingLoop } from '@carelog/nest-platform';
 import { Counter, Gauge } from 'prom-client';
 import {
@@ -128,17 +129,8 @@ awaitingReviewGauge(
   (row) => row.oldestSeconds,
 );
 
-export const DEFAULT_AUDIT_VERIFY_SECONDS = 3600;
-
 /** CARELOG_AUDIT_VERIFY_SECONDS: how often the record API verifies the audit chain. */
-export function auditVerifyIntervalMs(): number {
-  const seconds = Number(
-    process.env['CARELOG_AUDIT_VERIFY_SECONDS'] ?? DEFAULT_AUDIT_VERIFY_SECONDS,
-  );
-  if (!Number.isFinite(seconds) || seconds <= 0)
-    throw new Error('CARELOG_AUDIT_VERIFY_SECONDS must be a positive number');
-  return seconds * 1000;
-}
+export const auditVerifyIntervalMs = (): number => setting('CARELOG_AUDIT_VERIFY_SECONDS') * 1000;
 
 /**
  * The record API's oversight metrics that need the audit store: the alerts awaiting a

@@ -13,9 +13,6 @@ import {
   entryDisclosure,
   isValidNhsNumber,
   consentSubject,
-  parseConsentSubject,
-  type ConsentSubjectKind,
-  type ConsentDecisionType,
   type ConsentFacts,
   type ParentalFacts,
   type EntryDisclosure,
@@ -24,8 +21,10 @@ import {
   type RelationshipFacts,
   type Viewer,
 } from '@carelog/domain';
+import { readConsentDecisions, readConsentsInForce } from '@carelog/read-model';
 import type { DataSource } from 'typeorm';
 import type { BreakGlassGrants } from '../break-glass/break-glass-grants';
+import { CONSENT_EVENT_TYPES, consentsNow, foldConsents, type GateConsents } from './consent-folds';
 
 /** Patients and carers (NHS login) reach record data only at identity proofing level P9. */
 export const identityProofedForRecords = (caller: Caller): boolean =>
@@ -79,65 +78,6 @@ type RelationshipRaw = {
   ended_at: Date | null;
   started_by_event_id: string;
 };
-
-/** The consent decisions the access rules read (opt-outs and a child's decisions are read elsewhere). */
-const CONSENT_EVENT_TYPES = [
-  'EntrySealed',
-  'EntryUnsealed',
-  'SensitiveInformationShared',
-  'CarerApproved',
-  'CarerRevoked',
-] as const satisfies readonly ConsentDecisionType[];
-
-type ConsentEventRaw = {
-  entry_type: (typeof CONSENT_EVENT_TYPES)[number];
-  payload: Record<string, unknown>;
-};
-
-/** A decision in force (consent_state) as the decision that put it there, for the same fold. */
-const STATE_AS_DECISION: Partial<Record<ConsentSubjectKind, ConsentEventRaw['entry_type']>> = {
-  seal: 'EntrySealed',
-  share: 'SensitiveInformationShared',
-  carer: 'CarerApproved',
-};
-
-/**
- * Consents and carer approvals as a fold of the patient's decisions in log order, so that the
- * same function gives them now and as they stood at any earlier time.
- */
-function foldConsents(
-  events: readonly ConsentEventRaw[],
-  carerUserId: string | null,
-): { consents: ConsentFacts; carerScope: string[] | null } {
-  const seals = new Map<string, { entryEventId: string; kind: string; value: string }>();
-  const shares = new Map<string, { category: string; organisation: string }>();
-  let carerScope: string[] | null = null;
-  for (const { entry_type: type, payload } of events) {
-    if (type === 'EntrySealed' || type === 'EntryUnsealed') {
-      const from = (payload['sealedFrom'] ?? {}) as Record<string, unknown>;
-      const seal = {
-        entryEventId: String(payload['entryEventId']),
-        kind: String(from['kind']),
-        value: String(from['value']),
-      };
-      const key = `${seal.entryEventId}:${seal.kind}:${seal.value}`;
-      if (type === 'EntrySealed') seals.set(key, seal);
-      else seals.delete(key);
-    } else if (type === 'SensitiveInformationShared') {
-      const share = {
-        category: String(payload['category']),
-        organisation: String(payload['sharedWithOrganisation']),
-      };
-      shares.set(`${share.category}:${share.organisation}`, share);
-    } else if (carerUserId !== null && payload['carerUserId'] === carerUserId) {
-      carerScope =
-        type === 'CarerApproved' && Array.isArray(payload['scope'])
-          ? (payload['scope'] as string[])
-          : null;
-    }
-  }
-  return { consents: { seals: [...seals.values()], shares: [...shares.values()] }, carerScope };
-}
 
 /**
  * The one way into a patient's data. It decides from relationships, carer approvals and
@@ -233,25 +173,18 @@ export class PatientGate {
     );
   }
 
-  /** The consent decisions in force now (consent_state), or up to `until` (the history). */
-  private async consentEvents(nhsNumber: string, until: Date | null): Promise<ConsentEventRaw[]> {
-    if (until === null) {
-      const rows = await this.readModel.query<
-        Array<{ subject: string; detail: Record<string, unknown> }>
-      >(`SELECT subject, detail FROM consent_state WHERE nhs_number = $1 AND active`, [nhsNumber]);
-      // The current state as decisions, so that one fold reads both.
-      return rows.flatMap((row): ConsentEventRaw[] => {
-        const kind = parseConsentSubject(row.subject)?.kind;
-        const decision = kind && STATE_AS_DECISION[kind];
-        return decision ? [{ entry_type: decision, payload: row.detail }] : [];
-      });
-    }
-    return this.readModel.query<ConsentEventRaw[]>(
-      `SELECT entry_type, payload FROM entry_version
-       WHERE nhs_number = $1 AND entry_type = ANY($2::text[]) AND recorded_at <= $3
-       ORDER BY recorded_at, kafka_offset`,
-      [nhsNumber, CONSENT_EVENT_TYPES, until],
-    );
+  /** Consents and the carer's approval in force now (consent_state), or at `until` (the history). */
+  private async consentsAt(
+    nhsNumber: string,
+    until: Date | null,
+    carerUserId: string | null,
+  ): Promise<GateConsents> {
+    return until === null
+      ? consentsNow(await readConsentsInForce(this.readModel, nhsNumber), carerUserId)
+      : foldConsents(
+          await readConsentDecisions(this.readModel, nhsNumber, CONSENT_EVENT_TYPES, until),
+          carerUserId,
+        );
   }
 
   /**
@@ -295,16 +228,16 @@ export class PatientGate {
     at: Date,
     { asRecorded }: { asRecorded: boolean },
   ): Promise<ReaderState & { breakGlass: { reason: string; expiresAt: Date } | null }> {
-    const [relationships, consentEvents, breakGlass, parental] = await Promise.all([
+    const [relationships, { consents, carerScope }, breakGlass, parental] = await Promise.all([
       this.relationships(nhsNumber, asRecorded),
-      this.consentEvents(nhsNumber, asRecorded ? at : null),
+      this.consentsAt(
+        nhsNumber,
+        asRecorded ? at : null,
+        viewer.role === 'carer' ? viewer.userId : null,
+      ),
       this.grants.active(viewer, nhsNumber, at),
       this.parentalFacts(viewer, nhsNumber),
     ]);
-    const { consents, carerScope } = foldConsents(
-      consentEvents,
-      viewer.role === 'carer' ? viewer.userId : null,
-    );
     const facts: RelationshipFacts[] = relationships.map((row) => ({
       organisation: row.organisation,
       kind: row.kind,

@@ -1,5 +1,11 @@
 import type { Caller } from '@carelog/auth';
-import { DomainError, isStaffRole, isValidNhsNumber, parseText } from '@carelog/domain';
+import {
+  codePointLength,
+  DomainError,
+  isStaffRole,
+  isValidNhsNumber,
+  parseText,
+} from '@carelog/domain';
 
 /** The shortest reason accepted for break-glass, a claim or a reconstruction. */
 export const MIN_REASON = 10;
@@ -11,7 +17,7 @@ export function statedReason(body: unknown, code: string): string {
     typeof body === 'object' && body !== null
       ? (body as Record<string, unknown>)['reason']
       : undefined;
-  if (typeof reason !== 'string' || reason.trim().length < MIN_REASON)
+  if (typeof reason !== 'string' || codePointLength(reason.trim()) < MIN_REASON)
     throw new DomainError(code, `must state why, in at least ${MIN_REASON} characters`, 'reason');
   // Free text, kept and shown to the privacy officer: no control characters, bounded.
   return parseText(reason.trim(), 'reason', 'free-text', MAX_REASON);

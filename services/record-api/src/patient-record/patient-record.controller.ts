@@ -233,21 +233,49 @@ export class PatientRecordController {
     name: 'from',
     required: false,
     description: 'ISO 8601; entries that occurred at or after',
+    schema: { type: 'string', format: 'date-time' },
   })
-  @ApiQuery({ name: 'to', required: false, description: 'ISO 8601; entries that occurred before' })
+  @ApiQuery({
+    name: 'to',
+    required: false,
+    description: 'ISO 8601; entries that occurred before',
+    schema: { type: 'string', format: 'date-time' },
+  })
   @ApiQuery({
     name: 'asAt',
     required: false,
     description:
       'ISO 8601; the record as carelog held it then, never more than the caller may see now and could see then',
+    schema: { type: 'string', format: 'date-time' },
   })
-  @ApiQuery({ name: 'cursor', required: false })
-  @ApiQuery({ name: 'limit', required: false, description: '1 to 200, default 50' })
+  @ApiQuery({
+    name: 'cursor',
+    required: false,
+    description: 'The `nextCursor` of the page before',
+    schema: { type: 'string', format: 'page-cursor' },
+  })
+  @ApiQuery({
+    name: 'limit',
+    required: false,
+    description: '1 to 200, default 50',
+    schema: { type: 'integer', minimum: 1, maximum: 200 },
+  })
   @ApiAnswer(
     200,
     '`withheld` counts entries of the whole view left out as routine for the reader, never protected ones; null when setting, type, from or to is given. ' +
       HELD_RESULTS,
     RECORD_PAGE_SCHEMA,
+    {
+      links: {
+        entry: {
+          operationId: 'PatientRecordController_entry',
+          parameters: {
+            nhsNumber: '$request.path.nhsNumber',
+            eventId: '$response.body#/entries/0/eventId',
+          },
+        },
+      },
+    },
   )
   async record(
     @Param('nhsNumber') nhsNumber: string,
@@ -282,6 +310,7 @@ export class PatientRecordController {
     name: 'asAt',
     required: false,
     description: 'ISO 8601; the view as it would have been shown then',
+    schema: { type: 'string', format: 'date-time' },
   })
   @ApiQuery({
     name: 'since',
@@ -294,6 +323,7 @@ export class PatientRecordController {
     required: false,
     description:
       'Lines per page, newest first across narrative and sections: 1 to 500, default 200',
+    schema: { type: 'integer', minimum: 1, maximum: 500 },
   })
   @ApiQuery({ name: 'cursor', required: false, description: 'The `nextCursor` of the page before' })
   @ApiAnswer(

@@ -133,22 +133,50 @@ export function parseRecordFilters(query: Record<string, string | undefined>): R
 const encodeCursor = (entry: EntryView): string =>
   encodePageCursor({ at: new Date(entry.occurredAt), id: entry.eventId });
 
-/** record_entry as raw SQL returns it. */
-interface RecordEntryRaw {
-  event_id: string;
-  entry_type: string;
-  domain: string;
-  occurred_at: Date;
-  recorded_at: Date;
-  amended_at: Date | null;
-  version_count: number;
-  status: 'current' | 'entered-in-error';
-  source: RecordEntryRow['source'];
-  author: RecordEntryRow['author'];
-  sensitivity: string[];
-  attention: RecordEntryRow['attention'];
-  payload: Record<string, unknown>;
+/** What every entry view shows of a stored entry row, named as the read model's entities name it. */
+type ShownColumns = Pick<
+  EntryVersionRow,
+  | 'eventId'
+  | 'entryType'
+  | 'domain'
+  | 'occurredAt'
+  | 'recordedAt'
+  | 'source'
+  | 'author'
+  | 'sensitivity'
+  | 'attention'
+  | 'payload'
+>;
+
+/** An entry as the queries below select it: record_entry's row, or the as-at reconstruction of one. */
+type RecordEntryRead = ShownColumns & Pick<RecordEntryRow, 'amendedAt' | 'versionCount' | 'status'>;
+
+/**
+ * The one mapper from a stored entry row (record_entry's, or a version in entry_version) to
+ * what a view shows of it; `extra` holds what only the current entry has, in its place.
+ */
+function shownOf<Extra extends object>(row: ShownColumns, extra: Extra) {
+  return {
+    eventId: row.eventId,
+    type: entryTypeNamed(row.entryType),
+    setting: row.domain,
+    occurredAt: row.occurredAt.toISOString(),
+    recordedAt: row.recordedAt.toISOString(),
+    ...extra,
+    source: row.source,
+    author: row.author,
+    sensitivity: row.sensitivity,
+    attention: row.attention,
+    payload: row.payload,
+  };
 }
+
+const entryViewOf = (row: RecordEntryRead): EntryView =>
+  shownOf(row, {
+    amendedAt: row.amendedAt?.toISOString() ?? null,
+    versions: row.versionCount,
+    status: row.status,
+  });
 
 /**
  * An entry's sensitivity is every category any of its versions carried (docs/decisions/
@@ -160,7 +188,9 @@ export const SENSITIVITY_OF_ENTRY = `CASE WHEN record_entry.version_count > 1 TH
     WHERE every_version.entry_id = record_entry.event_id ORDER BY 1)
   ELSE record_entry.sensitivity END`;
 
-const ENTRY_COLUMNS = `event_id, entry_type, domain, occurred_at, recorded_at, amended_at, version_count, status,
+/** record_entry's columns as RecordEntryRead names them. */
+const ENTRY_COLUMNS = `event_id AS "eventId", entry_type AS "entryType", domain, occurred_at AS "occurredAt",
+  recorded_at AS "recordedAt", amended_at AS "amendedAt", version_count AS "versionCount", status,
   source, author, ${SENSITIVITY_OF_ENTRY} AS sensitivity, attention, payload`;
 
 /**
@@ -171,9 +201,10 @@ const ENTRY_COLUMNS = `event_id, entry_type, domain, occurred_at, recorded_at, a
  * of what was shown then).
  */
 const AS_AT_SQL = `
-  SELECT root.event_id, root.entry_type, root.domain, root.occurred_at, root.recorded_at,
-         CASE WHEN cur.event_id = root.event_id THEN NULL ELSE cur.recorded_at END AS amended_at,
-         cur.version_count::int AS version_count, 'current' AS status, root.source, cur.author,
+  SELECT root.event_id AS "eventId", root.entry_type AS "entryType", root.domain,
+         root.occurred_at AS "occurredAt", root.recorded_at AS "recordedAt",
+         CASE WHEN cur.event_id = root.event_id THEN NULL ELSE cur.recorded_at END AS "amendedAt",
+         cur.version_count::int AS "versionCount", 'current' AS status, root.source, cur.author,
          CASE WHEN EXISTS (
              SELECT 1 FROM entry_version later WHERE later.entry_id = root.event_id
                AND later.event_id <> root.event_id AND later.recorded_at <= $4)
@@ -193,22 +224,6 @@ const AS_AT_SQL = `
     SELECT 1 FROM entry_version e
     WHERE e.entry_id = cur.entry_id AND e.entry_type = 'EntryEnteredInError' AND e.recorded_at <= $2)
   ORDER BY root.occurred_at, root.event_id`;
-
-const entryViewOfRaw = (row: RecordEntryRaw): EntryView => ({
-  eventId: row.event_id,
-  type: entryTypeNamed(row.entry_type),
-  setting: row.domain,
-  occurredAt: row.occurred_at.toISOString(),
-  recordedAt: row.recorded_at.toISOString(),
-  amendedAt: row.amended_at?.toISOString() ?? null,
-  versions: row.version_count,
-  status: row.status,
-  source: row.source,
-  author: row.author,
-  sensitivity: row.sensitivity,
-  attention: row.attention,
-  payload: row.payload,
-});
 
 export const factsOf = (entry: EntryView): EntryFacts => ({
   eventId: entry.eventId,
@@ -333,31 +348,31 @@ export class RecordQuery {
    */
   async entries(nhsNumber: string, asAt?: Date, sensitivityUntil?: Date): Promise<EntryView[]> {
     if (asAt) {
-      const rows = await this.dataSource.query<RecordEntryRaw[]>(AS_AT_SQL, [
+      const rows = await this.dataSource.query<RecordEntryRead[]>(AS_AT_SQL, [
         nhsNumber,
         asAt,
         STATE_ENTRY_TYPES,
         sensitivityUntil ?? 'infinity',
       ]);
-      return rows.map(entryViewOfRaw);
+      return rows.map(entryViewOf);
     }
-    const rows = await this.dataSource.query<RecordEntryRaw[]>(
+    const rows = await this.dataSource.query<RecordEntryRead[]>(
       `SELECT ${ENTRY_COLUMNS} FROM record_entry WHERE nhs_number = $1 AND status = 'current'
        ORDER BY occurred_at, event_id`,
       [nhsNumber],
     );
-    return rows.map(entryViewOfRaw);
+    return rows.map(entryViewOf);
   }
 
   /** The patient's current entries of these types, oldest first (the access rules still apply). */
   async entriesOfTypes(nhsNumber: string, types: readonly EntryTypeName[]): Promise<EntryView[]> {
-    const rows = await this.dataSource.query<RecordEntryRaw[]>(
+    const rows = await this.dataSource.query<RecordEntryRead[]>(
       `SELECT ${ENTRY_COLUMNS} FROM record_entry
        WHERE nhs_number = $1 AND status = 'current' AND entry_type = ANY($2::text[])
        ORDER BY occurred_at, event_id`,
       [nhsNumber, types],
     );
-    return rows.map(entryViewOfRaw);
+    return rows.map(entryViewOf);
   }
 
   /**
@@ -467,18 +482,18 @@ export class RecordQuery {
             `(occurred_at, event_id) > ($${parameters.length + 1}::timestamptz, $${parameters.length + 2}::uuid)`,
           ]
         : [];
-      const rows = await this.dataSource.query<RecordEntryRaw[]>(
+      const rows = await this.dataSource.query<RecordEntryRead[]>(
         `SELECT ${ENTRY_COLUMNS} FROM record_entry WHERE ${[...where, ...keyset].join(' AND ')}
          ORDER BY occurred_at, event_id LIMIT ${chunk}`,
         after ? [...parameters, after.occurredAt, after.eventId] : parameters,
       );
       for (const row of rows) {
-        const entry = entryViewOfRaw(row);
+        const entry = entryViewOf(row);
         if (visibleTo(patient, entry)) visible.push(entry);
       }
       const last = rows.at(-1);
       if (visible.length > filters.limit || rows.length < chunk || !last) break;
-      after = { occurredAt: last.occurred_at, eventId: last.event_id };
+      after = { occurredAt: last.occurredAt, eventId: last.eventId };
       chunk = Math.min(chunk * 4, 2000);
     }
     return visible;
@@ -546,11 +561,11 @@ export class RecordQuery {
   /** Entries by id, whoever's they are (for tasks, which name their entry), with their full sensitivity. */
   async entriesByIds(eventIds: readonly string[]): Promise<EntryView[]> {
     if (eventIds.length === 0) return [];
-    const rows = await this.dataSource.query<RecordEntryRaw[]>(
+    const rows = await this.dataSource.query<RecordEntryRead[]>(
       `SELECT ${ENTRY_COLUMNS} FROM record_entry WHERE event_id = ANY($1::uuid[])`,
       [eventIds],
     );
-    return rows.map(entryViewOfRaw);
+    return rows.map(entryViewOf);
   }
 
   /**
@@ -570,11 +585,11 @@ export class RecordQuery {
   /** One entry of the patient in any status, its sensitivity the union of its versions. */
   async entryRow(nhsNumber: string, eventId: string): Promise<EntryView | undefined> {
     if (!isUuid(eventId)) return undefined;
-    const [row] = await this.dataSource.query<RecordEntryRaw[]>(
+    const [row] = await this.dataSource.query<RecordEntryRead[]>(
       `SELECT ${ENTRY_COLUMNS} FROM record_entry WHERE event_id = $1 AND nhs_number = $2`,
       [eventId, nhsNumber],
     );
-    return row ? entryViewOfRaw(row) : undefined;
+    return row ? entryViewOf(row) : undefined;
   }
 
   /** One entry, in any status, if the caller may see it; a held result as its placeholder. */
@@ -620,19 +635,7 @@ export class RecordQuery {
       order: { recordedAt: 'ASC', offset: 'ASC' },
     });
     const versions = rows
-      .map((row) => ({
-        eventId: row.eventId,
-        type: entryTypeNamed(row.entryType),
-        setting: row.domain,
-        occurredAt: row.occurredAt.toISOString(),
-        recordedAt: row.recordedAt.toISOString(),
-        source: row.source,
-        author: row.author,
-        sensitivity: row.sensitivity,
-        attention: row.attention,
-        payload: row.payload,
-        supersedesReason: row.supersedesReason,
-      }))
+      .map((row) => ({ ...shownOf(row, {}), supersedesReason: row.supersedesReason }))
       // A version is shown only if it would be visible on its own, with every category any
       // version of the entry carried (sensitivity only grows).
       .filter(

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { setting } from '@carelog/config';
 import type { ReviewScope } from '@carelog/audit';
 
 /** The ICS's privacy officers, kept as data: `services/record-api/config/privacy-officers.json`. */
@@ -21,7 +22,7 @@ export class PrivacyOfficerScopes {
   private constructor(private readonly reviews: ReadonlyMap<string, readonly string[]>) {}
 
   static fromFile(
-    path = process.env['CARELOG_PRIVACY_OFFICERS_FILE'] ?? DEFAULT_PRIVACY_OFFICERS_FILE,
+    path = setting('CARELOG_PRIVACY_OFFICERS_FILE') ?? DEFAULT_PRIVACY_OFFICERS_FILE,
   ): PrivacyOfficerScopes {
     const parsed = JSON.parse(readFileSync(path, 'utf8')) as unknown;
     const officers = (parsed as { privacyOfficers?: unknown }).privacyOfficers;

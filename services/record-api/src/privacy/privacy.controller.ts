@@ -10,7 +10,7 @@ import {
   Query,
   UseGuards,
 } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
 import {
   ALERT_OUTCOMES,
   AuditTrail,
@@ -34,6 +34,7 @@ import {
   CALLER_PROBLEMS,
   CallerGuard,
   CurrentCaller,
+  nullable,
 } from '@carelog/nest-platform';
 import { ALERT_SCHEMA, ALERTS_SCHEMA, RECONSTRUCTION_SCHEMA } from '../openapi-schemas';
 import { disclosureIn, PatientGate, type OpenedPatient } from '../patient-gate/patient-gate';
@@ -118,6 +119,7 @@ export class PrivacyController {
   }
 
   @Post('alerts/:accessId/acknowledge')
+  @ApiParam({ name: 'accessId', schema: { type: 'string', format: 'uuid' } })
   @HttpCode(200)
   @ApiOperation({ summary: 'Acknowledge an alert with the outcome of your review' })
   @ApiBody({
@@ -126,7 +128,8 @@ export class PrivacyController {
       required: ['outcome'],
       properties: {
         outcome: { type: 'string', enum: [...ALERT_OUTCOMES] },
-        note: { type: 'string' },
+        // null, like leaving it out, is no note (schemathesis found null accepted, not declared).
+        note: nullable({ type: 'string', format: 'free-text' }),
       },
     },
   })
@@ -191,7 +194,7 @@ export class PrivacyController {
       type: 'object',
       required: ['nhsNumber', 'reader', 'asAt', 'reason'],
       properties: {
-        nhsNumber: { type: 'string' },
+        nhsNumber: { type: 'string', format: 'nhs-number' },
         reader: {
           type: 'object',
           required: ['userId', 'role', 'organisation'],
@@ -199,7 +202,11 @@ export class PrivacyController {
             userId: { type: 'string' },
             role: { type: 'string', enum: [...VIEW_ROLES] },
             organisation: { type: 'string' },
-            nhsNumber: { type: 'string', description: 'for a patient reader' },
+            nhsNumber: {
+              type: 'string',
+              format: 'nhs-number',
+              description: 'for a patient reader',
+            },
           },
         },
         asAt: { type: 'string', format: 'date-time' },
@@ -218,7 +225,7 @@ export class PrivacyController {
           description: 'record: 1 to 200, default 50; journal (lines): 1 to 500, default 200',
         },
         cursor: { type: 'string' },
-        reason: { type: 'string', minLength: MIN_REASON },
+        reason: { type: 'string', format: 'free-text', minLength: MIN_REASON },
       },
     },
   })

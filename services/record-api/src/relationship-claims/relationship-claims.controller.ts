@@ -11,6 +11,7 @@ import {
 } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Caller } from '@carelog/auth';
+import { setting } from '@carelog/config';
 import {
   ApiAnswer,
   ApiNhsNumberParam,
@@ -22,21 +23,14 @@ import {
   CurrentCaller,
 } from '@carelog/nest-platform';
 import { CLAIM_SCHEMA } from '../openapi-schemas';
-import { CLAIM_MAX_HOURS } from '@carelog/domain';
 import { acceptedOf, EntryRecorder, type Accepted } from '@carelog/producer';
 import { PatientGate } from '../patient-gate/patient-gate';
 import { MIN_REASON, requireStaffFor, statedReason } from '../patient-gate/staff-requests';
 import { CLAIM_REFUSAL_CODES } from '../oversight-metrics/oversight-labels';
 import { countOutcome, relationshipClaims } from '../oversight-metrics/oversight-metrics';
 
-/** How long a claimed relationship lasts unless configured otherwise. */
-export const DEFAULT_CLAIM_HOURS = 24;
-export const claimHours = (): number => {
-  const hours = Number(process.env['CARELOG_CLAIM_HOURS'] ?? DEFAULT_CLAIM_HOURS);
-  if (!Number.isFinite(hours) || hours <= 0 || hours > CLAIM_MAX_HOURS)
-    throw new Error(`CARELOG_CLAIM_HOURS must be a positive number of at most ${CLAIM_MAX_HOURS}`);
-  return hours;
-};
+/** How long a claimed relationship lasts (CARELOG_CLAIM_HOURS: at most CLAIM_MAX_HOURS). */
+export const claimHours = (): number => setting('CARELOG_CLAIM_HOURS');
 
 /**
  * A person's claim of a legitimate relationship for their own organisation (docs/architecture.md,
@@ -68,7 +62,7 @@ export class RelationshipClaimsController {
     schema: {
       type: 'object',
       required: ['reason'],
-      properties: { reason: { type: 'string', minLength: MIN_REASON } },
+      properties: { reason: { type: 'string', format: 'free-text', minLength: MIN_REASON } },
     },
   })
   @ApiAnswer(

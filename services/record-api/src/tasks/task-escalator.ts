@@ -15,7 +15,6 @@ const escalated = new Counter({
 
 /** How many overdue tasks one sweep looks at; the next sweep takes the rest. */
 export const ESCALATION_BATCH = 100;
-export const DEFAULT_SWEEP_SECONDS = 30;
 
 /**
  * Escalates open tasks left unacknowledged past the policy's time. Safe to run in every

@@ -15,6 +15,7 @@ import {
   ApiBody,
   ApiHeader,
   ApiOperation,
+  ApiParam,
   ApiQuery,
   ApiResponse,
   ApiTags,
@@ -66,8 +67,18 @@ export class TasksController {
       "Tasks addressed to the caller's role and organisation (directly or by escalation), oldest first",
   })
   @ApiQuery({ name: 'status', required: false, enum: TASK_STATUS_FILTERS })
-  @ApiQuery({ name: 'limit', required: false, description: '1 to 200, default 50' })
-  @ApiQuery({ name: 'cursor', required: false })
+  @ApiQuery({
+    name: 'limit',
+    required: false,
+    description: '1 to 200, default 50',
+    schema: { type: 'integer', minimum: 1, maximum: 200 },
+  })
+  @ApiQuery({
+    name: 'cursor',
+    required: false,
+    description: 'The `nextCursor` of the page before',
+    schema: { type: 'string', format: 'page-cursor' },
+  })
   @ApiAnswer(
     200,
     'Each task says its `urgency` where its entry carries one: `urgent` (same day) or `routine`, as the home-reading rules (NICE NG136) raise them; otherwise null',
@@ -93,6 +104,7 @@ export class TasksController {
   }
 
   @Get(':taskId')
+  @ApiParam({ name: 'taskId', schema: { type: 'string', format: 'uuid' } })
   @ApiOperation({ summary: 'One task, with every step: flagged, escalated, acknowledged' })
   @ApiAnswer(200, 'The task and its steps, oldest first', TASK_WITH_STEPS_SCHEMA)
   @ApiProblems(404)
@@ -105,6 +117,7 @@ export class TasksController {
   }
 
   @Post(':taskId/acknowledge')
+  @ApiParam({ name: 'taskId', schema: { type: 'string', format: 'uuid' } })
   @HttpCode(202)
   @ApiOperation({
     summary: 'Acknowledge a task: you have seen the entry and taken it on ({ note? })',
@@ -118,7 +131,10 @@ export class TasksController {
   @ApiResponse({ status: 409, description: 'Already acknowledged by someone else, or withdrawn' })
   @ApiBody({
     required: false,
-    schema: { type: 'object', properties: { note: { type: 'string', maxLength: 2000 } } },
+    schema: {
+      type: 'object',
+      properties: { note: { type: 'string', format: 'free-text', maxLength: 2000 } },
+    },
   })
   @ApiAnswer(202, 'The acknowledgement, recorded on the flagged entry’s topic', ACCEPTED_SCHEMA)
   @ApiProblems(...BODY_PROBLEMS, 404, 409, 422)

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { setting, type Environment } from '@carelog/config';
 import { parseIssuerSettings, type IssuerKind } from '@carelog/auth';
 
 /** How the web app proves itself at an issuer's token endpoint. */
@@ -66,13 +67,11 @@ function privateJwk(text: string): Record<string, unknown> {
  * login issuer may carry a `signIn` object `{ scope?, clientAuth?, clientSecretFile?,
  * authorizationParams?, offered? }`. Undefined in local mode or without `CARELOG_WEB_BASE_URL`.
  */
-export function oidcSettingsFromEnv(
-  env: NodeJS.ProcessEnv = process.env,
-): OidcSettings | undefined {
-  if (env['CARELOG_AUTH_MODE'] === 'local') return undefined;
-  const base = env['CARELOG_WEB_BASE_URL'];
-  const file = env['CARELOG_ISSUERS_FILE'];
-  const inline = env['CARELOG_ISSUERS'];
+export function oidcSettingsFromEnv(env?: Environment): OidcSettings | undefined {
+  if (setting('CARELOG_AUTH_MODE', env) === 'local') return undefined;
+  const base = setting('CARELOG_WEB_BASE_URL', env);
+  const file = setting('CARELOG_ISSUERS_FILE', env);
+  const inline = setting('CARELOG_ISSUERS', env);
   if (!base || (!file && !inline)) return undefined;
   const raw = JSON.parse(file ? readFileSync(file, 'utf8') : (inline ?? '')) as {
     issuers?: Array<Record<string, unknown>>;
@@ -130,7 +129,7 @@ export function oidcSettingsFromEnv(
         clientId: trusted.carerAudience,
       });
   });
-  const keyFile = env['CARELOG_WEB_OIDC_KEY_FILE'];
+  const keyFile = setting('CARELOG_WEB_OIDC_KEY_FILE', env);
   const clientKey = keyFile ? privateJwk(readFileSync(keyFile, 'utf8')) : undefined;
   if (!clientKey && issuers.some((issuer) => issuer.clientAuth === 'private_key_jwt'))
     fail('CARELOG_WEB_OIDC_KEY_FILE (a private JWK) is needed for private_key_jwt');
