@@ -8,11 +8,12 @@ import {
 } from '@nestjs/swagger';
 import type {
   LinkObject,
+  ReferenceObject,
   SchemaObject,
 } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 import { codesWithStatus } from './problem-details.filter';
 
-export type { LinkObject, SchemaObject };
+export type { LinkObject, ReferenceObject, SchemaObject };
 
 /** The statuses a carelog error can have (problem-details.filter.ts maps each code to one). */
 export type ProblemStatus = 400 | 401 | 403 | 404 | 408 | 409 | 413 | 415 | 422 | 431 | 503;
@@ -148,6 +149,42 @@ export function ApiAnswer(
   });
 }
 
+const COMPONENT_PATH = '#/components/schemas/';
+/** Every named schema (schemaComponent), by name; a document holds those its answers refer to. */
+const COMPONENTS = new Map<string, SchemaObject>();
+
+/**
+ * A schema that many answers share, kept once in a document's components/schemas under this
+ * name (openApiDocument adds it wherever it is referred to): the reference to put in its place.
+ */
+export function schemaComponent(name: string, schema: SchemaObject): ReferenceObject {
+  const known = COMPONENTS.get(name);
+  if (known !== undefined && known !== schema) throw new Error(`two OpenAPI schemas named ${name}`);
+  COMPONENTS.set(name, schema);
+  return { $ref: `${COMPONENT_PATH}${name}` };
+}
+
+/** Adds to the document every named schema (schemaComponent) that it, or such a schema, refers to. */
+function addReferredComponents(document: OpenAPIObject): void {
+  const schemas = { ...document.components?.schemas };
+  const pending: unknown[] = [document.paths];
+  for (let node = pending.pop(); node !== undefined; node = pending.pop()) {
+    if (typeof node !== 'object' || node === null) continue;
+    const ref = (node as { $ref?: unknown }).$ref;
+    const name =
+      typeof ref === 'string' && ref.startsWith(COMPONENT_PATH)
+        ? ref.slice(COMPONENT_PATH.length)
+        : undefined;
+    const schema = name === undefined ? undefined : COMPONENTS.get(name);
+    if (name !== undefined && schema !== undefined && !(name in schemas)) {
+      schemas[name] = schema;
+      pending.push(schema);
+    }
+    pending.push(...(Object.values(node) as unknown[]));
+  }
+  document.components = { ...document.components, schemas };
+}
+
 export interface OpenApiOptions {
   name: string;
   description: string;
@@ -177,6 +214,7 @@ export function openApiDocument(app: INestApplication, options: OpenApiOptions):
           (schema.type === 'string' && Object.keys(schema).length === 1);
         if (plain) declared.schema = { type: 'string', format: 'text' };
       }
+  addReferredComponents(document);
   return document;
 }
 
