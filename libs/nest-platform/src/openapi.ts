@@ -128,8 +128,16 @@ export function objectSchema<T extends object>(
   };
 }
 
-/** `nullable` for OpenAPI 3.0 (the document's version), in one place. */
-export const nullable = (schema: SchemaObject): SchemaObject => ({ ...schema, nullable: true });
+/**
+ * `nullable` for OpenAPI 3.0 (the document's version), in one place. An enum lists null too:
+ * OpenAPI 3.0.3 says `nullable` does not widen `enum`, and validators that follow it (Ajv) refuse
+ * a null the enum does not name.
+ */
+export const nullable = (schema: SchemaObject): SchemaObject => ({
+  ...schema,
+  ...(schema.enum ? { enum: [...(schema.enum as unknown[]), null] } : {}),
+  nullable: true,
+});
 
 /**
  * A 2xx answer with its JSON schema and, optionally, the operations its answer feeds (OpenAPI

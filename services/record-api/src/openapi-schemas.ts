@@ -31,7 +31,7 @@ import type {
   RecordPage,
   VersionView,
 } from './patient-record/record-query';
-import type { TaskList, TaskView } from './tasks/task-board';
+import type { TaskList, TaskStep, TaskView } from './tasks/task-board';
 
 /** The record API's answers as OpenAPI schemas, each checked against the type it describes. */
 
@@ -49,10 +49,11 @@ const uuid: SchemaObject = { type: 'string', format: 'uuid' };
 const nhsNumber: SchemaObject = { type: 'string', pattern: '^\\d{10}$', format: 'nhs-number' };
 const anyObject: SchemaObject = { type: 'object', additionalProperties: true };
 const patientRef = objectSchema<{ nhsNumber: string }>({ nhsNumber });
-const roleAtOrganisation: SchemaObject = objectSchema<{ role: string; organisation: string }>({
-  role: text,
-  organisation: text,
-});
+const roleAtOrganisation = objectSchema<{ role: string; organisation: string }>(
+  { role: text, organisation: text },
+  [],
+  { additionalProperties: false },
+);
 const actor: SchemaObject = objectSchema<{ userId: string; role: string; organisation: string }>({
   userId: text,
   role: text,
@@ -174,17 +175,11 @@ export const RECORD_PAGE_SCHEMA = objectSchema<RecordPage>({
   nextCursor: cursor,
 });
 
-const roleAt = objectSchema<{ role: string; organisation: string }>(
-  { role: text, organisation: text },
-  [],
-  closed,
-);
-
 /** Where the task of a flagged entry stands (JournalTasks). */
 const journalTask = objectSchema<JournalTaskStatus>(
   {
     status: { type: 'string', enum: ['open', 'acknowledged', 'withdrawn'] },
-    recipient: roleAt,
+    recipient: roleAtOrganisation,
     flaggedAt: time,
     acknowledged: nullable(
       objectSchema<NonNullable<JournalTaskStatus['acknowledged']>>(
@@ -195,7 +190,7 @@ const journalTask = objectSchema<JournalTaskStatus>(
     ),
     escalated: nullable(
       objectSchema<NonNullable<JournalTaskStatus['escalated']>>(
-        { level: { type: 'integer', minimum: 1 }, at: time, to: roleAt },
+        { level: { type: 'integer', minimum: 1 }, at: time, to: roleAtOrganisation },
         [],
         closed,
       ),
@@ -415,25 +410,62 @@ export const FAMILY_SCHEMA: SchemaObject = {
   },
 };
 
-const task = objectSchema<TaskView>({
-  id: text,
-  nhsNumber,
-  entry: anyObject,
-  reason: nullable(text),
-  urgency: nullable({ type: 'string', enum: ['urgent', 'routine'] }),
-  recipient: roleAtOrganisation,
-  status: text,
-  flaggedAt: time,
-  nextEscalationAt: nullable(time),
-  escalation: nullable(anyObject),
-  acknowledgement: nullable(anyObject),
-});
+const task = objectSchema<TaskView>(
+  {
+    id: text,
+    nhsNumber,
+    entry: objectSchema<TaskView['entry']>(
+      {
+        eventId: uuid,
+        type: { type: 'string', enum: [...ENTRY_TYPE_NAMES] },
+        setting: { type: 'string', enum: [...SOURCE_DOMAINS] },
+        occurredAt: time,
+        organisation: text,
+      },
+      [],
+      closed,
+    ),
+    reason: nullable(text),
+    urgency: nullable({ type: 'string', enum: ['urgent', 'routine'] }),
+    recipient: roleAtOrganisation,
+    status: { type: 'string', enum: ['open', 'acknowledged', 'withdrawn'] },
+    flaggedAt: time,
+    nextEscalationAt: nullable(time),
+    escalation: nullable(
+      objectSchema<NonNullable<TaskView['escalation']>>(
+        {
+          level: { type: 'integer', minimum: 1 },
+          escalatedAt: time,
+          escalatedTo: roleAtOrganisation,
+        },
+        [],
+        closed,
+      ),
+    ),
+    acknowledgement: nullable(
+      objectSchema<NonNullable<TaskView['acknowledgement']>>(
+        { at: time, by: { ...actor, ...closed } },
+        [],
+        closed,
+      ),
+    ),
+  },
+  [],
+  closed,
+);
 
-export const TASK_LIST_SCHEMA = objectSchema<TaskList>({
-  tasks: { type: 'array', items: task },
-  withheld: { type: 'integer', minimum: 0 },
-  nextCursor: cursor,
-});
+export const TASK_LIST_SCHEMA = objectSchema<TaskList>(
+  {
+    tasks: { type: 'array', items: task },
+    withheld: { type: 'integer', minimum: 0 },
+    nextCursor: cursor,
+  },
+  [],
+  closed,
+);
+
+type StepOf<Name extends TaskStep['step']> = Extract<TaskStep, { step: Name }>;
+const stepName = (name: TaskStep['step']): SchemaObject => ({ type: 'string', enum: [name] });
 
 export const TASK_WITH_STEPS_SCHEMA: SchemaObject = {
   ...task,
@@ -443,13 +475,35 @@ export const TASK_WITH_STEPS_SCHEMA: SchemaObject = {
     steps: {
       type: 'array',
       items: {
-        type: 'object',
-        required: ['step', 'at', 'eventId'],
-        properties: {
-          step: { type: 'string', enum: ['flagged', 'escalated', 'acknowledged'] },
-          at: time,
-          eventId: uuid,
-        },
+        oneOf: [
+          objectSchema<StepOf<'flagged'>>(
+            { step: stepName('flagged'), at: time, eventId: uuid, by: roleAtOrganisation },
+            [],
+            closed,
+          ),
+          objectSchema<StepOf<'escalated'>>(
+            {
+              step: stepName('escalated'),
+              at: time,
+              eventId: uuid,
+              level: { type: 'integer', minimum: 1 },
+              escalatedTo: roleAtOrganisation,
+            },
+            [],
+            closed,
+          ),
+          objectSchema<StepOf<'acknowledged'>>(
+            {
+              step: stepName('acknowledged'),
+              at: time,
+              eventId: uuid,
+              by: { ...actor, ...closed },
+              note: nullable(text),
+            },
+            [],
+            closed,
+          ),
+        ],
       },
     },
   },
