@@ -1,6 +1,13 @@
-import type { AccessLogEntry, PrivacyOfficerAlert } from '@carelog/audit';
+import {
+  ACCESS_ACTIONS,
+  ALERT_KINDS,
+  ALERT_OUTCOMES,
+  type AccessLogEntry,
+  type PrivacyOfficerAlert,
+} from '@carelog/audit';
 import { loadEventCodec } from '@carelog/codec';
 import {
+  ACCESS_BASES,
   DIGEST_PERIODS,
   ENTRY_TYPE_NAMES,
   entryTypesOf,
@@ -31,6 +38,7 @@ import type {
   RecordPage,
   VersionView,
 } from './patient-record/record-query';
+import type { ReconstructedPage, Reconstruction } from './privacy/privacy.controller';
 import type { TaskList, TaskStep, TaskView } from './tasks/task-board';
 
 /** The record API's answers as OpenAPI schemas, each checked against the type it describes. */
@@ -368,7 +376,23 @@ export const CLAIM_SCHEMA: SchemaObject = {
 };
 
 const reasonUntil = nullable(
-  objectSchema<{ reason: string; expiresAt: Date }>({ reason: text, expiresAt: time }),
+  objectSchema<{ reason: string; expiresAt: Date }>({ reason: text, expiresAt: time }, [], closed),
+);
+
+/** The actor as stored with an access event or alert: exactly these three fields. */
+const storedActor: SchemaObject = { ...actor, ...closed };
+
+/** A privacy officer's reconstruction (reason, reader, asAt) or acknowledgement (note, alertId, outcome). */
+const review = objectSchema<NonNullable<AccessLogEntry['review']>>(
+  {
+    reason: nullable(text),
+    reader: nullable(storedActor),
+    asAt: nullable(time),
+    alertId: nullable(uuid),
+    outcome: nullable(text),
+  },
+  [],
+  closed,
 );
 
 const access = objectSchema<AccessLogEntry>(
@@ -376,23 +400,23 @@ const access = objectSchema<AccessLogEntry>(
     seq: { type: 'integer' },
     accessId: uuid,
     occurredAt: time,
-    actor,
-    action: text,
-    outcome: text,
+    actor: storedActor,
+    action: { type: 'string', enum: [...ACCESS_ACTIONS] },
+    outcome: { type: 'string', enum: ['allowed', 'denied'] },
     entriesShown: nullableCount,
     breakGlass: reasonUntil,
     basis: nullable(text),
     claim: reasonUntil,
-    review: nullable(anyObject),
+    review: nullable(review),
   },
-  ['review'],
+  [],
+  closed,
 );
 
-export const ACCESS_LOG_SCHEMA: SchemaObject = {
-  type: 'object',
-  required: ['patient', 'accesses'],
-  properties: { patient: patientRef, accesses: { type: 'array', items: access } },
-};
+export const ACCESS_LOG_SCHEMA = objectSchema<{
+  patient: { nhsNumber: string };
+  accesses: AccessLogEntry[];
+}>({ patient: patientRef, accesses: { type: 'array', items: access } }, [], closed);
 
 export const FAMILY_SCHEMA: SchemaObject = {
   type: 'object',
@@ -509,35 +533,101 @@ export const TASK_WITH_STEPS_SCHEMA: SchemaObject = {
   },
 };
 
-export const ALERT_SCHEMA = objectSchema<PrivacyOfficerAlert>({
-  accessId: uuid,
-  kind: text,
-  occurredAt: time,
-  actor,
-  nhsNumber,
-  outcome: text,
-  reason: nullable(text),
-  expiresAt: nullable(time),
-  acknowledgement: nullable(anyObject),
-});
+export const ALERT_SCHEMA = objectSchema<PrivacyOfficerAlert>(
+  {
+    accessId: uuid,
+    kind: { type: 'string', enum: [...ALERT_KINDS] },
+    occurredAt: time,
+    actor: storedActor,
+    nhsNumber,
+    outcome: { type: 'string', enum: ['allowed', 'denied'] },
+    reason: nullable(text),
+    expiresAt: nullable(time),
+    acknowledgement: nullable(
+      objectSchema<NonNullable<PrivacyOfficerAlert['acknowledgement']>>(
+        {
+          at: time,
+          by: storedActor,
+          outcome: { type: 'string', enum: [...ALERT_OUTCOMES] },
+          note: nullable(text),
+        },
+        [],
+        closed,
+      ),
+    ),
+  },
+  [],
+  closed,
+);
 
-export const ALERTS_SCHEMA = objectSchema<{ alerts: PrivacyOfficerAlert[] }>({
-  alerts: { type: 'array', items: ALERT_SCHEMA },
-});
+export const ALERTS_SCHEMA = objectSchema<{ alerts: PrivacyOfficerAlert[] }>(
+  { alerts: { type: 'array', items: ALERT_SCHEMA } },
+  [],
+  closed,
+);
 
-export const RECONSTRUCTION_SCHEMA: SchemaObject = {
-  type: 'object',
-  required: ['patient', 'reader', 'asAt', 'view', 'access', 'shown', 'audited'],
-  properties: {
+/** The record page a reconstruction shows: the page less its patient and asAt. */
+const reconstructedPage = objectSchema<ReconstructedPage>(
+  {
+    entries: { type: 'array', items: ENTRY_SCHEMA },
+    withheld: nullableCount,
+    nextCursor: cursor,
+  },
+  [],
+  { ...closed, title: 'record' },
+);
+
+type AuditedRead = Reconstruction['audited'][number];
+
+export const RECONSTRUCTION_SCHEMA = objectSchema<Reconstruction>(
+  {
     patient: patientRef,
-    reader: actor,
+    reader: storedActor,
     asAt: time,
     view: { type: 'string', enum: ['record', 'journal'] },
-    access: anyObject,
-    shown: nullable(anyObject),
-    audited: { type: 'array', items: anyObject },
+    access: {
+      oneOf: [
+        objectSchema<{ allowed: false }>(
+          { allowed: { type: 'boolean', enum: [false] } },
+          [],
+          closed,
+        ),
+        objectSchema<Extract<Reconstruction['access'], { allowed: true }>>(
+          {
+            allowed: { type: 'boolean', enum: [true] },
+            basis: { type: 'string', enum: [...ACCESS_BASES] },
+          },
+          [],
+          closed,
+        ),
+      ],
+    },
+    shown: {
+      description:
+        'The record page (view record) or the journal (view journal); null when the reader was refused then',
+      oneOf: [
+        reconstructedPage,
+        { ...JOURNAL_SCHEMA, title: 'journal' },
+        { type: 'object', nullable: true, enum: [null], title: 'refused' },
+      ],
+    },
+    audited: {
+      type: 'array',
+      items: objectSchema<AuditedRead>(
+        {
+          accessId: uuid,
+          occurredAt: time,
+          action: { type: 'string', enum: [...ACCESS_ACTIONS] },
+          entriesShown: nullableCount,
+        },
+        [],
+        closed,
+      ),
+    },
   },
-};
+  [],
+  closed,
+);
 
 /** FHIR resources are described by FHIR R4 itself; here, only what every resource has. */
 export const FHIR_RESOURCE_SCHEMA: SchemaObject = {
@@ -593,12 +683,19 @@ export const OPT_OUT_SCHEMA: SchemaObject = {
   },
 };
 
+/** A field of an entry type's payload schema; a schema without it is a mistake in this file. */
+function payloadField(type: string, field: string): SchemaObject {
+  const schema = payloadSchemaOf(catalogue, type).properties?.[field];
+  if (schema === undefined) throw new Error(`${type} has no payload field ${field}`);
+  return schema as SchemaObject;
+}
+
 export const SEAL_SCHEMA: SchemaObject = {
   type: 'object',
   required: ['sealedFrom'],
   properties: {
     sealed: { type: 'boolean', default: true, description: 'false lifts the seal' },
-    sealedFrom: payloadSchemaOf(catalogue, 'EntrySealed').properties?.['sealedFrom'] ?? anyObject,
+    sealedFrom: payloadField('EntrySealed', 'sealedFrom'),
   },
 };
 
