@@ -3,7 +3,13 @@ import { join } from 'node:path';
 import { mintLocalSystemToken, mintLocalToken } from '@carelog/auth';
 import { schemasDir } from '@carelog/codec';
 import { serviceLog, startService, waitForReady, type RunningService } from '@carelog/local-infra';
-import { eventually, nextTestNhsNumber, requestJson, uniqueName } from '@carelog/testing';
+import {
+  eventually,
+  nextTestNhsNumber,
+  OpenApiAnswers,
+  requestJson,
+  uniqueName,
+} from '@carelog/testing';
 
 interface Task {
   id: string;
@@ -401,6 +407,13 @@ describe('attention tasks, from a flagged entry to its acknowledgement', () => {
     expect(open.tasks.map((task) => task.id)).not.toContain(careWorkerTask);
     const done = await tasksOf(socialWorker, '?status=acknowledged');
     expect(done.tasks.map((task) => task.id)).toContain(careWorkerTask);
+    // Both answers, an escalated and acknowledged task with its steps, as the document says.
+    const document = (await (
+      await fetch(`${api.baseUrl}/docs-json`)
+    ).json()) as ConstructorParameters<typeof OpenApiAnswers>[0];
+    const answers = new OpenApiAnswers(document);
+    expect(answers.problems('GET /v1/tasks/{taskId}', acknowledged)).toEqual([]);
+    expect(answers.problems('GET /v1/tasks', done)).toEqual([]);
   });
 
   it('hides a task whose entry the patient sealed from the organisation, and does not count it', async () => {

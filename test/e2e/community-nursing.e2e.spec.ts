@@ -7,6 +7,7 @@ import { serviceLog, startService, waitForReady, type RunningService } from '@ca
 import {
   eventually,
   nextTestNhsNumber,
+  OpenApiAnswers,
   readPartition,
   requestJson,
   uniqueName,
@@ -14,6 +15,7 @@ import {
 
 interface Line {
   kind: string;
+  id?: string;
   eventId?: string;
   type?: string;
   flagged?: string[];
@@ -344,4 +346,82 @@ describe('community nursing: a district nurse handed the patient, and one who wa
       false,
     );
   }, 120_000);
+
+  it('answers as its OpenAPI document says: entries, a journal with entry, digest and fold lines, a history, medicines', async () => {
+    const gp = await tokens.gp();
+    const careWorker = await tokens.careWorker();
+    // Two routine care visits (a digest line in the GP's journal), and a medicine prescribed then stopped.
+    for (const daysAgo of [9, 8])
+      await postAccepted(socialCare, careWorker, {
+        ...example('social-care', 'CareVisitRecorded'),
+        occurredAt: new Date(Date.now() - daysAgo * DAY).toISOString(),
+      });
+    for (const [type, daysAgo] of [
+      ['MedicationPrescribed', 30],
+      ['MedicationStopped', 1],
+    ] as const)
+      await postAccepted(gpRecords, gp, {
+        ...example('gp', type),
+        occurredAt: new Date(Date.now() - daysAgo * DAY).toISOString(),
+      });
+    const document = (await (
+      await fetch(`${api.baseUrl}/docs-json`)
+    ).json()) as ConstructorParameters<typeof OpenApiAnswers>[0];
+    const answered: Array<{ operation: string; body: unknown }> = [];
+    const read = async <T>(operation: string, path: string): Promise<T> => {
+      const response = await requestJson<T>(`${base()}${path}`, { token: gp });
+      expect(response.status).toBe(200);
+      answered.push({ operation, body: response.body });
+      return response.body;
+    };
+
+    const journalLines = await eventually(async () => {
+      const { narrative, sections } = await journal(gp);
+      const lines = [...narrative, ...sections.flatMap((section) => section.entries)];
+      expect(new Set(lines.map((line) => line.kind))).toEqual(new Set(['entry', 'digest', 'fold']));
+      return lines;
+    });
+    const expand = journalLines.flatMap((line) => (line.kind === 'entry' ? [] : [line.id]));
+    const expanded = await read<{ expanded: object }>(
+      'GET /v1/patients/{nhsNumber}/journal',
+      `/journal?expand=${expand.join(',')}`,
+    );
+    expect(Object.keys(expanded.expanded).sort()).toEqual([...expand].sort());
+    const record = await eventually(async () => {
+      const { entries } = await read<{ entries: Array<Line & Record<string, unknown>> }>(
+        'GET /v1/patients/{nhsNumber}/record',
+        '/record?limit=200',
+      );
+      expect(entries.map((entry) => entry.type)).toEqual(
+        expect.arrayContaining(['MedicationStopped', 'CareVisitRecorded']),
+      );
+      return entries;
+    });
+    expect(new Set(record.map((entry) => entry.type)).size).toBeGreaterThanOrEqual(6);
+    await read('GET /v1/patients/{nhsNumber}/entries/{eventId}', `/entries/${worse.eventId}`);
+    await read(
+      'GET /v1/patients/{nhsNumber}/entries/{eventId}/history',
+      `/entries/${worse.eventId}/history`,
+    );
+    const medicines = await read<{ stopped: unknown[] }>(
+      'GET /v1/patients/{nhsNumber}/medicines',
+      '/medicines',
+    );
+    expect(medicines.stopped).toHaveLength(1);
+
+    // Checked once all are read: compiling the schemas takes a while on a busy machine.
+    const answers = new OpenApiAnswers(document);
+    for (const { operation, body } of answered)
+      expect({ operation, problems: answers.problems(operation, body) }).toEqual({
+        operation,
+        problems: [],
+      });
+    // The check is real: an answer with a field its document does not declare fails it.
+    expect(
+      answers.problems('GET /v1/patients/{nhsNumber}/entries/{eventId}', {
+        ...record[0],
+        extra: true,
+      }),
+    ).not.toEqual([]);
+  }, 180_000);
 });

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { join } from 'node:path';
 import { loadEventCodec, type UncheckedRecordEntryEvent } from '@carelog/codec';
 import type { SourceDomain } from '@carelog/domain';
 import {
@@ -9,15 +10,13 @@ import {
   recordEntryTopics,
 } from '@carelog/kafka';
 import {
-  nodeArguments,
   repoRoot,
-  serviceDatabaseEnv,
   startService,
   waitForReady,
   type RunningService,
   serviceLog,
 } from '@carelog/local-infra';
-import { readModelDataSource } from '@carelog/read-model';
+import { OWNER_ROLE, readModelDataSource } from '@carelog/read-model';
 import { eventually, exampleEvent, testNhsNumber, uniqueName } from '@carelog/testing';
 import type { Admin } from 'kafkajs';
 import type { DataSource } from 'typeorm';
@@ -170,18 +169,14 @@ describe('the projection after repeated crashes', () => {
       intervalMs: 200,
     });
 
+    // As a developer runs `npm run projection:rebuild` beside `npm start`: DATABASE_URL is the
+    // local superuser's, and tools/rebuild.ts puts the rebuild on its own role (its DDL as the
+    // owner), as a deployment does; as the superuser, the projection could not follow below.
+    expect(process.env['DATABASE_URL']).toBeDefined();
     const rebuild = spawn(
       process.execPath,
-      nodeArguments('services/projection/src/rebuild/main.ts'),
-      {
-        cwd: repoRoot,
-        // As in a deployment: the rebuild job on its own role, its DDL as the owner.
-        env: {
-          ...process.env,
-          ...env,
-          ...serviceDatabaseEnv('rebuild', { ...process.env, ...env }),
-        },
-      },
+      ['-r', '@swc-node/register', join(repoRoot, 'tools/rebuild.ts')],
+      { cwd: repoRoot, env: { ...process.env, ...env } },
     );
     let output = '';
     rebuild.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -189,6 +184,11 @@ describe('the projection after repeated crashes', () => {
     expect(code).toBe(0);
     expect(output).toContain(`100.0% ${total}/${total} events`);
     expect(output).toContain('rebuilt read-model version 2');
+    const owner = await control.query<Array<{ owner: string }>>(
+      'SELECT nspowner::regrole::text AS owner FROM pg_namespace WHERE nspname = $1',
+      [`${env.CARELOG_READ_MODEL_SCHEMA}_v2`],
+    );
+    expect(owner[0]?.owner).toBe(OWNER_ROLE);
 
     const digest = async (schema: string, table: string, key: string) =>
       (

@@ -12,7 +12,14 @@ import {
   recordEntryTopics,
 } from '@carelog/kafka';
 import { serviceLog, startService, waitForReady, type RunningService } from '@carelog/local-infra';
-import { eventually, exampleEvent, requestJson, testNhsNumber, uniqueName } from '@carelog/testing';
+import {
+  eventually,
+  exampleEvent,
+  OpenApiAnswers,
+  requestJson,
+  testNhsNumber,
+  uniqueName,
+} from '@carelog/testing';
 
 type Entry = { eventId: string; sensitivity: string[] };
 type Page = { entries: Entry[]; withheld: number | null };
@@ -63,6 +70,23 @@ describe('record API trust: what a reader may see, as at, break-glass, privacy o
     mintLocalToken({ role, organisation, userId });
   let patientToken = '';
   const url = (path: string) => `${api.baseUrl}/v1/patients/${patient}${path}`;
+  let answers: OpenApiAnswers | undefined;
+  /** What an answer breaks of the schema the served document publishes for its operation. */
+  async function problemsOf(operation: string, body: unknown): Promise<string[]> {
+    answers ??= new OpenApiAnswers(
+      (await (await fetch(`${api.baseUrl}/docs-json`)).json()) as ConstructorParameters<
+        typeof OpenApiAnswers
+      >[0],
+    );
+    return answers.problems(operation, body);
+  }
+  async function expectAsDocumented(answered: Array<[string, unknown]>): Promise<void> {
+    for (const [operation, body] of answered)
+      expect({ operation, problems: await problemsOf(operation, body) }).toEqual({
+        operation,
+        problems: [],
+      });
+  }
 
   async function publish(
     name: string,
@@ -304,6 +328,28 @@ describe('record API trust: what a reader may see, as at, break-glass, privacy o
         review: expect.objectContaining({ reason: 'complaint ref 2026/114 from the patient' }),
       }),
     );
+    // Both reconstructions and the log with the review, as the served document describes them.
+    await expectAsDocumented([
+      ['POST /v1/privacy/reconstructions', rebuilt.body],
+      ['POST /v1/privacy/reconstructions', rebuiltJournal.body],
+      ['GET /v1/patients/{nhsNumber}/access-log', log.body],
+    ]);
+    // The check is real: a field the document does not declare, or one it requires, fails it.
+    expect(
+      await problemsOf('POST /v1/privacy/reconstructions', {
+        ...rebuilt.body,
+        access: { ...rebuilt.body.access, extra: true },
+      }),
+    ).not.toEqual([]);
+    const reviewed = log.body.accesses.find((access) => access.review);
+    const withoutAlertId: Record<string, unknown> = { ...(reviewed?.review as object) };
+    delete withoutAlertId['alertId'];
+    expect(
+      await problemsOf('GET /v1/patients/{nhsNumber}/access-log', {
+        ...log.body,
+        accesses: [{ ...reviewed, review: withoutAlertId }],
+      }),
+    ).not.toEqual([]);
     const outsider = await token('privacy-officer', 'ZZ999', 'po-elsewhere');
     const outOfScope = await requestJson<{ code: string }>(
       `${api.baseUrl}/v1/privacy/reconstructions`,
@@ -425,6 +471,21 @@ describe('record API trust: what a reader may see, as at, break-glass, privacy o
         actor: expect.objectContaining({ userId: 'po-trust' }),
       }),
     );
+    const all = await requestJson(`${api.baseUrl}/v1/privacy/alerts?status=all`, {
+      token: officer,
+    });
+    await expectAsDocumented([
+      ['GET /v1/privacy/alerts', alerts.body],
+      ['GET /v1/privacy/alerts', all.body],
+      ['POST /v1/privacy/alerts/{accessId}/acknowledge', acknowledged.body],
+      ['GET /v1/patients/{nhsNumber}/access-log', officerLog.body],
+    ]);
+    expect(
+      await problemsOf('POST /v1/privacy/alerts/{accessId}/acknowledge', {
+        ...acknowledged.body,
+        acknowledgement: { ...acknowledged.body.acknowledgement, extra: true },
+      }),
+    ).not.toEqual([]);
   });
 
   it('gives a claim with a reason access, an alert and an access-log entry; refuses one without', async () => {

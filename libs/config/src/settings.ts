@@ -245,6 +245,11 @@ export const SETTINGS = {
   URGENT_CARE_PORT: portSetting('URGENT_CARE_PORT'),
   COMMUNITY_NURSING_PORT: portSetting('COMMUNITY_NURSING_PORT'),
   PHARMACY_PORT: portSetting('PHARMACY_PORT'),
+  CARELOG_PRODUCE_LINGER_MS: declare(
+    wholeNumber(2, 0, 100),
+    'how long, in ms, the first entry to an idle publisher waits for others to share its produce request (acks=all); each entry is still answered only after its own acknowledgement',
+    ['producers', 'record-api'],
+  ),
 
   // Projection
   PROJECTION_PORT: portSetting('PROJECTION_PORT'),

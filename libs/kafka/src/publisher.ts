@@ -4,6 +4,7 @@ import {
   type EventCodec,
   type UncheckedRecordEntryEvent,
 } from '@carelog/codec';
+import { setting } from '@carelog/config';
 import { DomainError } from '@carelog/domain';
 import {
   Partitioners,
@@ -83,17 +84,37 @@ const SEND_RETRY = {
   multiplier: 2,
 };
 
-/**
- * How long the first request of an idle publisher waits for others to share its produce
- * request. While a produce is in flight, requests gather anyway and go in the next one.
- */
-export const PRODUCE_LINGER_MS = 2;
-/** At most this many messages in one produce request (well under the broker's batch limit). */
+/** At most this many messages in one produce request. */
 export const MAX_MESSAGES_PER_PRODUCE = 500;
+/**
+ * At most this many bytes (keys, values and headers) in one produce request, unless its first
+ * message alone is larger. The broker refuses a partition's record batch over its
+ * `message.max.bytes` (1 MiB by default) as a whole, so without this bound a burst of long
+ * entries (free text holds up to 20,000 characters, ~80 KB) on one partition would fail
+ * every entry that shared the request, where each alone would have been recorded.
+ */
+export const MAX_BYTES_PER_PRODUCE = 512 * 1024;
+
+/** A message's size as counted against MAX_BYTES_PER_PRODUCE (its framing overhead aside). */
+function messageBytes(message: Message): number {
+  let bytes = byteLength(message.key) + byteLength(message.value);
+  for (const [name, value] of Object.entries(message.headers ?? {}))
+    bytes +=
+      Buffer.byteLength(name) +
+      (Array.isArray(value) ? value : [value]).reduce(
+        (sum: number, part) => sum + byteLength(part),
+        0,
+      );
+  return bytes;
+}
+
+const byteLength = (value: Buffer | string | null | undefined): number =>
+  value === null || value === undefined ? 0 : Buffer.byteLength(value);
 
 interface Queued {
   topic: string;
   message: Message & { partition: number };
+  bytes: number;
   resolve: (position: PublishedPosition) => void;
   reject: (error: unknown) => void;
 }
@@ -102,11 +123,13 @@ interface Queued {
  * Publishes record-entry events: Avro single-object encoded, keyed by NHS number (so one
  * patient's entries from one source keep their order), acks=all, one idempotent producer with
  * one produce request in flight. Concurrent publishes share that request: each waits in a
- * queue, and the queue goes as one produce (after PRODUCE_LINGER_MS when the producer was
- * idle, at once when the last produce has just been acknowledged). `publish` resolves only
- * once the broker has acknowledged the request its own event went in; if that request fails,
- * every event in it fails (503) and none is retried behind the caller's back. Order: events of
- * one partition go in the order they were published, and an entry that must follow another
+ * queue, and the queue goes as one produce (after CARELOG_PRODUCE_LINGER_MS when the producer
+ * was idle, at once when the last produce has just been acknowledged; at most
+ * MAX_MESSAGES_PER_PRODUCE messages and MAX_BYTES_PER_PRODUCE bytes in one). `publish`
+ * resolves only once the broker has acknowledged the request its own event went in; if that
+ * request fails, every event in it fails (503) and none is retried behind the caller's back.
+ * Order: events of one partition go in the order they were published (a request holds the
+ * queue's head), and an entry that must follow another
  * (a correction after its original) is only published once the first was acknowledged.
  * (One produce per request, even over four producers, made each request wait for acks=all
  * round trips of others: 355–555 entries/s with 32 clients.) The broker may be down when the
@@ -121,6 +144,8 @@ export class RecordEntryPublisher {
   private sending: Promise<void> | undefined;
   private lingering: NodeJS.Timeout | undefined;
   private produced = { requests: 0, events: 0 };
+  /** CARELOG_PRODUCE_LINGER_MS, read when the publisher is made. */
+  private readonly lingerMs = setting('CARELOG_PRODUCE_LINGER_MS');
 
   constructor(
     private readonly kafka: Kafka,
@@ -238,12 +263,19 @@ export class RecordEntryPublisher {
       throw new BrokerUnavailableError();
     }
     return new Promise<PublishedPosition>((resolve, reject) => {
-      this.queue.push({ topic, message: { ...message, partition }, resolve, reject });
+      const framedMessage = { ...message, partition };
+      this.queue.push({
+        topic,
+        message: framedMessage,
+        bytes: messageBytes(framedMessage),
+        resolve,
+        reject,
+      });
       if (!this.sending && !this.lingering)
         this.lingering = setTimeout(() => {
           this.lingering = undefined;
           this.flush();
-        }, PRODUCE_LINGER_MS);
+        }, this.lingerMs);
     });
   }
 
@@ -302,7 +334,15 @@ export class RecordEntryPublisher {
 
   /** Sends the queue's head as one produce request; when it is answered, the next goes at once. */
   private flush(): void {
-    const batch = this.queue.splice(0, MAX_MESSAGES_PER_PRODUCE);
+    let count = 0;
+    let bytes = 0;
+    for (const { bytes: size } of this.queue) {
+      if (count === MAX_MESSAGES_PER_PRODUCE || (count > 0 && bytes + size > MAX_BYTES_PER_PRODUCE))
+        break;
+      count++;
+      bytes += size;
+    }
+    const batch = this.queue.splice(0, count);
     if (batch.length === 0) return;
     this.sending = this.send(batch).finally(() => {
       this.sending = undefined;

@@ -148,19 +148,24 @@ export interface ServiceMain extends HttpServiceOptions {
 
 /** A service's whole entry point: create, listen, and exit clearly if start-up fails. */
 export function serveHttp(options: ServiceMain): void {
-  runMain(async () => {
+  runMain(options.name, async () => {
     checkSettingsFor(options.name);
     const app = await createHttpService(options);
     await listen(app, options.name, portFromEnv(options.portVariable));
   });
 }
 
-/** Runs a service's entry point; a start-up failure ends the process with a clear line, not a hang. */
-export function runMain(main: () => Promise<void>): void {
+/**
+ * Runs a service's entry point; a start-up failure ends the process with one line in the one log
+ * shape (written directly: before the app exists, Nest's own logger would print it in colour).
+ */
+export function runMain(service: string, main: () => Promise<void>): void {
+  configureLogging({ service });
   main().catch((error: unknown) => {
-    Logger.error(
-      `failed to start: ${error instanceof Error ? error.message : String(error)}`,
+    writeLog(
+      'error',
       'main',
+      `failed to start: ${error instanceof Error ? error.message : String(error)}`,
     );
     process.exit(1);
   });

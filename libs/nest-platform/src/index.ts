@@ -38,9 +38,11 @@ export {
   openApiDocument,
   OPERATION_OUTCOME_SCHEMA,
   PROBLEM_SCHEMA,
+  schemaComponent,
   type LinkObject,
   type OpenApiOptions,
   type ProblemStatus,
+  type ReferenceObject,
   type SchemaObject,
 } from './openapi';
 export { failureName, PollingLoop, type PollingLoopOptions } from './polling-loop';

@@ -8,11 +8,12 @@ import {
 } from '@nestjs/swagger';
 import type {
   LinkObject,
+  ReferenceObject,
   SchemaObject,
 } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 import { codesWithStatus } from './problem-details.filter';
 
-export type { LinkObject, SchemaObject };
+export type { LinkObject, ReferenceObject, SchemaObject };
 
 /** The statuses a carelog error can have (problem-details.filter.ts maps each code to one). */
 export type ProblemStatus = 400 | 401 | 403 | 404 | 408 | 409 | 413 | 415 | 422 | 431 | 503;
@@ -127,8 +128,16 @@ export function objectSchema<T extends object>(
   };
 }
 
-/** `nullable` for OpenAPI 3.0 (the document's version), in one place. */
-export const nullable = (schema: SchemaObject): SchemaObject => ({ ...schema, nullable: true });
+/**
+ * `nullable` for OpenAPI 3.0 (the document's version), in one place. An enum lists null too:
+ * OpenAPI 3.0.3 says `nullable` does not widen `enum`, and validators that follow it (Ajv) refuse
+ * a null the enum does not name.
+ */
+export const nullable = (schema: SchemaObject): SchemaObject => ({
+  ...schema,
+  ...(schema.enum ? { enum: [...(schema.enum as unknown[]), null] } : {}),
+  nullable: true,
+});
 
 /**
  * A 2xx answer with its JSON schema and, optionally, the operations its answer feeds (OpenAPI
@@ -146,6 +155,42 @@ export function ApiAnswer(
     content: { [options.contentType ?? 'application/json']: { schema } },
     ...(options.links ? { links: options.links } : {}),
   });
+}
+
+const COMPONENT_PATH = '#/components/schemas/';
+/** Every named schema (schemaComponent), by name; a document holds those its answers refer to. */
+const COMPONENTS = new Map<string, SchemaObject>();
+
+/**
+ * A schema that many answers share, kept once in a document's components/schemas under this
+ * name (openApiDocument adds it wherever it is referred to): the reference to put in its place.
+ */
+export function schemaComponent(name: string, schema: SchemaObject): ReferenceObject {
+  const known = COMPONENTS.get(name);
+  if (known !== undefined && known !== schema) throw new Error(`two OpenAPI schemas named ${name}`);
+  COMPONENTS.set(name, schema);
+  return { $ref: `${COMPONENT_PATH}${name}` };
+}
+
+/** Adds to the document every named schema (schemaComponent) that it, or such a schema, refers to. */
+function addReferredComponents(document: OpenAPIObject): void {
+  const schemas = { ...document.components?.schemas };
+  const pending: unknown[] = [document.paths];
+  for (let node = pending.pop(); node !== undefined; node = pending.pop()) {
+    if (typeof node !== 'object' || node === null) continue;
+    const ref = (node as { $ref?: unknown }).$ref;
+    const name =
+      typeof ref === 'string' && ref.startsWith(COMPONENT_PATH)
+        ? ref.slice(COMPONENT_PATH.length)
+        : undefined;
+    const schema = name === undefined ? undefined : COMPONENTS.get(name);
+    if (name !== undefined && schema !== undefined && !(name in schemas)) {
+      schemas[name] = schema;
+      pending.push(schema);
+    }
+    pending.push(...(Object.values(node) as unknown[]));
+  }
+  document.components = { ...document.components, schemas };
 }
 
 export interface OpenApiOptions {
@@ -177,6 +222,7 @@ export function openApiDocument(app: INestApplication, options: OpenApiOptions):
           (schema.type === 'string' && Object.keys(schema).length === 1);
         if (plain) declared.schema = { type: 'string', format: 'text' };
       }
+  addReferredComponents(document);
   return document;
 }
 

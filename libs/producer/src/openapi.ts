@@ -6,6 +6,8 @@ import {
 } from '@carelog/codec';
 import { isStaffRole, ROLES, SENSITIVITY_CATEGORIES, type EntryTypeRule } from '@carelog/domain';
 import { entryToFhir } from '@carelog/fhir';
+import { objectSchema } from '@carelog/nest-platform';
+import type { Accepted } from './producer.module';
 import type {
   ExamplesObject,
   SchemaObject,
@@ -187,16 +189,17 @@ export const correctionRequestDocs: { schema: SchemaObject; examples: ExamplesOb
   },
 };
 
-export const acceptedResponse: SchemaObject = {
-  type: 'object',
-  required: ['eventId', 'topic', 'partition', 'offset'],
-  properties: {
+/** Where a recorded entry is (acceptedOf): these four fields, nothing more. */
+export const acceptedResponse: SchemaObject = objectSchema<Accepted>(
+  {
     eventId: { type: 'string', format: 'uuid' },
     topic: { type: 'string' },
     partition: { type: 'integer' },
     offset: { type: 'string' },
   },
-};
+  [],
+  { additionalProperties: false },
+);
 
 /**
  * The OpenAPI example of POST /fhir/R4: a transaction Bundle of this domain's schema examples

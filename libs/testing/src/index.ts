@@ -28,6 +28,7 @@ export {
 } from './hostile-corpus';
 export { givenCareRelationships, type GivenRelationship } from './care-relationships';
 export { fhirR4Problems } from './fhir-r4-validator';
+export { OpenApiAnswers } from './openapi-answers';
 export {
   accessibilityViolations,
   launchTestBrowser,

@@ -1,4 +1,4 @@
-import { DomainError } from '@carelog/domain';
+import { codePointLength, DomainError } from '@carelog/domain';
 import type { AnyCaller } from '@carelog/auth';
 import type { Accepted, EntryRecorder } from '@carelog/producer';
 
@@ -13,8 +13,9 @@ export const asObject = (body: unknown): Record<string, unknown> => {
   return body as Record<string, unknown>;
 };
 
+/** Text of 1 to 2,000 characters, counted as the OpenAPI schema's maxLength counts (code points). */
 export function requiredText(value: unknown, field: string): string {
-  if (typeof value !== 'string' || value.trim() === '' || value.length > MAX_TEXT)
+  if (typeof value !== 'string' || value.trim() === '' || codePointLength(value) > MAX_TEXT)
     throw new DomainError('invalid-' + field, `must be text of 1 to ${MAX_TEXT} characters`, field);
   return value;
 }

@@ -3,7 +3,7 @@ import { checkSettingsFor } from '@carelog/config';
 import { listen, portFromEnv, runMain } from '@carelog/nest-platform';
 import { createWebApp } from './web-app';
 
-runMain(async () => {
+runMain('web', async () => {
   checkSettingsFor('web');
   await listen(await createWebApp(), 'web', portFromEnv('WEB_PORT'));
 });

@@ -116,6 +116,9 @@ async function discloserFor(
   return (entry) => stricter(now(entry), disclosureIn(patient.viewer, then, factsOf(entry)));
 }
 
+/** An entry as a journal shows it: why it is shown whatever the view says, and its task if flagged. */
+export type JournalEntryView = EntryView & { flagged: string[]; task?: JournalTaskStatus };
+
 /**
  * A journal view of the entries a reader may see, as answered (and as reconstructed): `shown`
  * is what the audit row records.
@@ -168,7 +171,7 @@ export function journalOf(
     page,
   );
   const journal = paged.journal;
-  const asView = (item: { entry: { eventId: string }; flagged: string[] }) => {
+  const asView = (item: { entry: { eventId: string }; flagged: string[] }): JournalEntryView => {
     const task = tasks?.get(item.entry.eventId);
     const entry = byId.get(item.entry.eventId) as EntryView;
     return {

@@ -56,6 +56,17 @@ export interface EntryView {
   payload: Record<string, unknown>;
 }
 
+/** One version of an entry, as its history shows it: with the reason it superseded the one before. */
+export type VersionView = Omit<EntryView, 'versions' | 'status' | 'amendedAt'> & {
+  supersedesReason: string | null;
+};
+
+/** An entry with every version of it, oldest first. */
+export interface EntryHistory {
+  entry: EntryView;
+  versions: VersionView[];
+}
+
 export interface RecordPage {
   patient: { nhsNumber: string };
   asAt: string | null;
@@ -616,15 +627,7 @@ export class RecordQuery {
   }
 
   /** Every version of a visible entry, oldest first, corrections included. */
-  async history(
-    patient: OpenedPatient,
-    eventId: string,
-  ): Promise<{
-    entry: EntryView;
-    versions: Array<
-      Omit<EntryView, 'versions' | 'status' | 'amendedAt'> & { supersedesReason: string | null }
-    >;
-  }> {
+  async history(patient: OpenedPatient, eventId: string): Promise<EntryHistory> {
     const current = await this.visibleEntry(patient, eventId);
     const heldLabel = (
       await this.heldResults(patient.viewer, patient.nhsNumber, [current], new Date())

@@ -25,6 +25,7 @@ import {
   isUuid,
   isValidNhsNumber,
   VIEW_ROLES,
+  type AccessBasis,
   type ViewRole,
 } from '@carelog/domain';
 import {
@@ -40,7 +41,12 @@ import { ALERT_SCHEMA, ALERTS_SCHEMA, RECONSTRUCTION_SCHEMA } from '../openapi-s
 import { disclosureIn, PatientGate, type OpenedPatient } from '../patient-gate/patient-gate';
 import { journalOf, parseJournalPage } from '../patient-record/patient-record.controller';
 import { JournalTasks } from '../tasks/journal-tasks';
-import { factsOf, parseRecordFilters, RecordQuery } from '../patient-record/record-query';
+import {
+  factsOf,
+  parseRecordFilters,
+  RecordQuery,
+  type RecordPage,
+} from '../patient-record/record-query';
 import { MIN_REASON, statedReason } from '../patient-gate/staff-requests';
 import { PrivacyOfficerScopes } from './privacy-officer-scopes';
 
@@ -48,6 +54,21 @@ const fieldsOf = (body: unknown): Record<string, unknown> =>
   typeof body === 'object' && body !== null && !Array.isArray(body)
     ? (body as Record<string, unknown>)
     : {};
+
+/** The record page a reconstruction shows: the page less its patient and asAt. */
+export type ReconstructedPage = Pick<RecordPage, 'entries' | 'withheld' | 'nextCursor'>;
+
+/** A reconstruction: what a reader was shown of a patient at a time, and their audited reads. */
+export interface Reconstruction {
+  patient: { nhsNumber: string };
+  reader: AccessActor;
+  asAt: string;
+  view: 'record' | 'journal';
+  access: { allowed: false } | { allowed: true; basis: AccessBasis };
+  /** The record page (less its patient and asAt) or the journal's body; null when refused then. */
+  shown: ReconstructedPage | Record<string, unknown> | null;
+  audited: Awaited<ReturnType<AuditTrail['accessesBy']>>;
+}
 
 function requireOfficer(caller: Caller): void {
   if (caller.role !== 'privacy-officer')
@@ -235,7 +256,10 @@ export class PrivacyController {
     RECONSTRUCTION_SCHEMA,
   )
   @ApiProblems(...BODY_PROBLEMS)
-  async reconstruct(@Body() body: unknown, @CurrentCaller() caller: Caller): Promise<unknown> {
+  async reconstruct(
+    @Body() body: unknown,
+    @CurrentCaller() caller: Caller,
+  ): Promise<Reconstruction> {
     requireOfficer(caller);
     const fields = fieldsOf(body);
     const reason = statedReason(fields, 'reconstruction-reason-required');
@@ -283,7 +307,7 @@ export class PrivacyController {
     const then = await this.gate.stateAt(viewer, nhsNumber, asAt, { asRecorded: true });
     const actor = { userId: viewer.userId, role: viewer.role, organisation: viewer.organisation };
     const audited = await this.auditTrail.accessesBy(nhsNumber, actor, asAt);
-    let shown: unknown = null;
+    let shown: Reconstruction['shown'] = null;
     if (then.access.allowed) {
       // Exactly as the read then: its rules, its relationships and consents, the versions
       // current then and the sensitivity they carried by then.
