@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { generateEvents, heavyPatientNhsNumber, type GeneratedEvent } from './generator';
-import { comparePeer, observationOf } from './peer';
+import { comparePeer, failedBatchEntries, observationOf } from './peer';
 
 /**
  * A FHIR R4 server in miniature, as much of one as the side-by-side uses: the capability
@@ -10,7 +10,7 @@ import { comparePeer, observationOf } from './peer';
  * machine; its `POST /v1/entries` stands in for carelog's producer (carelog's own reads are
  * measured by the bench against the real record API).
  */
-function miniFhir() {
+function miniFhir({ refuseBatchEntry }: { refuseBatchEntry?: number } = {}) {
   const patients = new Set<string>();
   const observations = new Map<string, Array<Record<string, unknown>>>();
   const accepted: unknown[] = [];
@@ -44,9 +44,22 @@ function miniFhir() {
     if (request.method === 'POST' && /^\/fhir\/(Patient|Observation)$/.test(url.pathname))
       return json(response, 201, { ...body, id: keep(body) });
     if (request.method === 'POST' && url.pathname === '/fhir') {
+      // As a FHIR server answers a batch: 200 as a whole, each entry with its own status.
       const entries = body['entry'] as Array<{ resource: Record<string, unknown> }>;
-      for (const entry of entries) keep(entry.resource);
-      return json(response, 200, { resourceType: 'Bundle', type: 'batch-response' });
+      return json(response, 200, {
+        resourceType: 'Bundle',
+        type: 'batch-response',
+        entry: entries.map((entry, n) =>
+          n === refuseBatchEntry
+            ? { response: { status: '400 Bad Request' } }
+            : {
+                response: {
+                  status: '201 Created',
+                  location: `Observation/${keep(entry.resource)}`,
+                },
+              },
+        ),
+      });
     }
     const everything = /^\/fhir\/Patient\/(\w+)\/\$everything$/.exec(url.pathname);
     if (request.method === 'GET' && everything) {
@@ -107,6 +120,51 @@ describe('the side-by-side with a FHIR server (--peer)', () => {
     const test = result.event.payload['test'] as { code: string };
     expect(observation['code']).toMatchObject({ coding: [{ code: test.code }] });
   });
+
+  it('answers the entries of a batch-response that did not create their resource', () => {
+    const answer = {
+      entry: [
+        { response: { status: '201 Created' } },
+        { response: { status: '422 Unprocessable Entity' } },
+        {},
+      ],
+    };
+    expect(failedBatchEntries(answer, 4)).toEqual([
+      '422 Unprocessable Entity',
+      'no status',
+      'no entry',
+    ]);
+    expect(failedBatchEntries({ entry: [{ response: { status: '201 Created' } }] }, 1)).toEqual([]);
+  });
+
+  it('fails when the FHIR server refuses an entry of a batch, though it answers the batch 200', async () => {
+    const fhir = miniFhir({ refuseBatchEntry: 3 });
+    const baseUrl = await fhir.start();
+    try {
+      await expect(
+        comparePeer({
+          baseUrl,
+          clients: 1,
+          seconds: 0.2,
+          reads: 1,
+          walks: 1,
+          pageSize: 50,
+          results,
+          carelogRequest: () => ({
+            url: `${baseUrl.replace(/\/fhir$/, '')}/v1/entries`,
+            method: 'POST',
+            headers: { 'Content-Type': 'application/json' },
+            body: '{}',
+          }),
+          heavy,
+          carelogRead: () => Promise.resolve({ ms: 1, text: '{"nextCursor":null}' }),
+          say: () => undefined,
+        }),
+      ).rejects.toThrow(/created 499 of a batch of 500 \(first failure: 400 Bad Request\)/);
+    } finally {
+      await fhir.stop();
+    }
+  }, 60_000);
 
   it('posts to both with the same clients, loads the heavy patient and walks it page by page from both', async () => {
     const fhir = miniFhir();

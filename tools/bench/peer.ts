@@ -107,6 +107,20 @@ async function createPatient(baseUrl: string, nhsNumber: string): Promise<string
   return String(created['id']);
 }
 
+/**
+ * The entries of a batch-response that did not create their resource. A batch is answered
+ * 200 as a whole even when some of its entries fail, each entry carrying its own status
+ * ("201 Created"); an answer with fewer entries than were sent counts the missing ones too.
+ */
+export function failedBatchEntries(answer: Record<string, unknown>, sent: number): string[] {
+  const entries = (answer['entry'] as Array<{ response?: { status?: string } }> | undefined) ?? [];
+  const failed = entries
+    .map((entry) => String(entry.response?.status ?? 'no status'))
+    .filter((status) => !status.startsWith('201'));
+  for (let missing = entries.length; missing < sent; missing++) failed.push('no entry');
+  return failed;
+}
+
 /** The `next` link of a FHIR search page, if any. */
 const nextLink = (bundle: Record<string, unknown>): string | undefined =>
   (bundle['link'] as Array<{ relation: string; url: string }> | undefined)?.find(
@@ -178,26 +192,35 @@ export async function comparePeer(options: PeerOptions): Promise<PeerResults> {
 
   // The heavy patient on the FHIR server: its entries as Observations, in batch bundles.
   const heavyId = await createPatient(baseUrl, options.heavy[0]?.event.patient.nhsNumber ?? '');
-  for (let i = 0; i < options.heavy.length; i += 500)
-    await fhir(baseUrl, 'POST', '', {
+  for (let i = 0; i < options.heavy.length; i += 500) {
+    const batch = options.heavy.slice(i, i + 500);
+    const answer = await fhir(baseUrl, 'POST', '', {
       resourceType: 'Bundle',
       type: 'batch',
-      entry: options.heavy.slice(i, i + 500).map((generated) => ({
+      entry: batch.map((generated) => ({
         resource: observationOf(generated, heavyId),
         request: { method: 'POST', url: 'Observation' },
       })),
     });
+    const failed = failedBatchEntries(answer, batch.length);
+    if (failed.length > 0)
+      throw new Error(
+        `the FHIR server created ${batch.length - failed.length} of a batch of ${batch.length} (first failure: ${failed[0]})`,
+      );
+  }
   say(`peer: the heavy patient holds ${options.heavy.length} Observations`);
   const everything = `/Patient/${heavyId}/$everything?_count=${options.pageSize}`;
   const peerFirstPage = await sequential(
-    async () =>
-      (
-        await timed({
-          url: `${baseUrl}${everything}`,
-          method: 'GET',
-          headers: { Accept: FHIR_JSON },
-        })
-      ).ms,
+    async () => {
+      const answer = await timed({
+        url: `${baseUrl}${everything}`,
+        method: 'GET',
+        headers: { Accept: FHIR_JSON },
+      });
+      if (answer.status !== 200)
+        throw new Error(`the FHIR server answered ${answer.status} to $everything`);
+      return answer.ms;
+    },
     options.reads,
     5,
   );

@@ -1,5 +1,5 @@
-import { generateKeyPair, SignJWT } from 'jose';
-import { TestIssuer, unsignedToken } from '@carelog/testing';
+import { decodeJwt, generateKeyPair, SignJWT } from 'jose';
+import { eventually, TestIssuer, unsignedToken } from '@carelog/testing';
 import { mintLocalSystemToken, mintLocalToken, mintLocalNhsLoginToken } from './local-token';
 import { jobRoleTableFromEnv } from './cis2/cis2-roles';
 import { localIssuerSettings, parseIssuerSettings } from './issuers';
@@ -321,6 +321,18 @@ describe('token verification: CIS2, NHS login and source systems from real JWKS 
       await expect(
         v.verify(bearer(await cis2.sign(gp(), { issuedAt: 30 }))),
       ).resolves.toMatchObject({ role: 'gp' });
+    });
+
+    it('refuses a token at its exp even though it was verified, and remembered, before', async () => {
+      const v = verifier({ clockSkewSeconds: 0 });
+      const token = await cis2.sign(gp(), { expiresIn: 2 });
+      const exp = decodeJwt(token).exp as number;
+      await expect(v.verify(bearer(token))).resolves.toMatchObject({ role: 'gp' });
+      await expect(v.verify(bearer(token))).resolves.toMatchObject({ role: 'gp' });
+      await eventually(() => expect(Date.now()).toBeGreaterThanOrEqual(exp * 1000), {
+        intervalMs: 50,
+      });
+      await expect(v.verify(bearer(token))).rejects.toMatchObject({ code: 'invalid-token' });
     });
 
     it('alg none, a shared-secret algorithm, and an algorithm the issuer is not configured for', async () => {

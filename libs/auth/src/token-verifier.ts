@@ -13,8 +13,11 @@ import { type AnyCaller, type Caller } from './caller';
 import { callerFromCis2, callerFromNhsLogin, callerFromPlatformToken } from './caller-claims';
 import { jobRoleTableFromEnv, type JobRoleTable } from './cis2/cis2-roles';
 import type { TrustedIssuer, VerifierSettings } from './issuers';
+import { cachedUntilMs, VerifiedTokenCache } from './verified-token-cache';
 
 const FETCH_TIMEOUT_MS = 5_000;
+/** Verified tokens remembered per process: a token is about a kilobyte, so a few megabytes. */
+export const VERIFIED_TOKENS_MAX = 5_000;
 /** A discovery document is read again after an hour (CIS2 suggests caching it up to an hour). */
 const DISCOVERY_MAX_AGE_MS = 3_600_000;
 
@@ -117,6 +120,14 @@ const isFetchFailure = (error: unknown): boolean =>
 export class TokenVerifier {
   private readonly keys = new Map<string, IssuerKeys>();
   private readonly roles: JobRoleTable;
+  /**
+   * Signature, issuer, audience and times checked once per exact token, until its `exp`. A
+   * remembered token is answered only while its issuer's keys, as jose resolves them now
+   * (fetched again when stale, a retired kid gone), give the very key that verified it: a
+   * rotation that retires the key refuses the token as before. What a caller is, and what it
+   * may do, is still derived from the claims on every request.
+   */
+  private readonly verifiedTokens = new VerifiedTokenCache<Verified>(VERIFIED_TOKENS_MAX);
 
   constructor(
     private readonly settings: VerifierSettings,
@@ -163,6 +174,20 @@ export class TokenVerifier {
   }
 
   private async verified(token: string): Promise<{ trusted: TrustedIssuer; payload: JWTPayload }> {
+    const cached = this.verifiedTokens.get(token);
+    if (cached && (await stillSignedBy(cached))) return cached;
+    const verifiedAtMs = Date.now();
+    const verified = await this.verifiedAfresh(token);
+    if (verified.key)
+      this.verifiedTokens.set(
+        token,
+        verified as Verified,
+        cachedUntilMs(verified.payload.exp, verifiedAtMs),
+      );
+    return verified;
+  }
+
+  private async verifiedAfresh(token: string): Promise<Partial<Verified> & Verifying> {
     let issuer: string | undefined;
     try {
       const { alg } = decodeProtectedHeader(token);
@@ -176,8 +201,15 @@ export class TokenVerifier {
     if (!trusted || !keys)
       throw invalidToken('the bearer token was not issued by an issuer carelog trusts');
     let payload: JWTPayload;
+    // The key that verified the token, and what resolved it, for `stillSignedBy`.
+    let used: Pick<Verified, 'header' | 'input' | 'key'> | undefined;
+    const getKey: JWTVerifyGetKey = async (header, input) => {
+      const key = await keys.getKey(header, input);
+      used = { header, input, key };
+      return key;
+    };
     try {
-      ({ payload } = await jwtVerify(token, keys.getKey, {
+      ({ payload } = await jwtVerify(token, getKey, {
         issuer: trusted.issuer,
         audience: trusted.carerAudience
           ? [trusted.audience, trusted.carerAudience]
@@ -194,7 +226,24 @@ export class TokenVerifier {
     const now = Math.floor(Date.now() / 1000);
     if (typeof payload.iat === 'number' && payload.iat > now + this.settings.clockSkewSeconds)
       throw invalidToken('the bearer token was issued in the future');
-    return { trusted, payload };
+    return { trusted, payload, ...used, keys };
+  }
+}
+
+type Verifying = { trusted: TrustedIssuer; payload: JWTPayload };
+type Verified = Verifying & {
+  keys: IssuerKeys;
+  header: Parameters<JWTVerifyGetKey>[0];
+  input: Parameters<JWTVerifyGetKey>[1];
+  key: Awaited<ReturnType<JWTVerifyGetKey>>;
+};
+
+/** Whether the issuer's keys, resolved now as for a fresh verification, still give this key. */
+async function stillSignedBy(verified: Verified): Promise<boolean> {
+  try {
+    return (await verified.keys.getKey(verified.header, verified.input)) === verified.key;
+  } catch {
+    return false;
   }
 }
 

@@ -117,7 +117,8 @@ export class EntryRecorder {
 
   /**
    * The relationship rules (docs/architecture.md, "Legitimate relationships"), on the relationships the
-   * read model holds now: refuses the write, or lets it through.
+   * read model holds now: refuses the write, or lets it through. Only for an event whose key
+   * `replay` found unrecorded.
    */
   private async permit(
     event: UncheckedRecordEntryEvent,
@@ -125,8 +126,23 @@ export class EntryRecorder {
     correction: boolean,
     now: Date,
   ): Promise<void> {
-    // A retry of a request already recorded is answered as before (idempotency), whatever changed since.
-    if (await this.published.find(event.eventId)) return;
+    try {
+      await this.decidePermission(event, caller, correction, now);
+    } catch (refusal) {
+      // Callers asked `replay` first, so this key had recorded nothing then. A concurrent retry
+      // of the same request may have recorded it since: answered as before (idempotency), whatever
+      // the rules say now; publishOnce then finds that attempt's row. Read only on a refusal.
+      if (refusal instanceof DomainError && (await this.published.find(event.eventId))) return;
+      throw refusal;
+    }
+  }
+
+  private async decidePermission(
+    event: UncheckedRecordEntryEvent,
+    caller: AnyCaller,
+    correction: boolean,
+    now: Date,
+  ): Promise<void> {
     const payload = event.payload;
     const nhsNumber = event.patient.nhsNumber;
     const rule = entryTypeRule(event.type);

@@ -269,4 +269,5 @@ export const READ_MODEL_TABLES = [
   'projection_checkpoint',
   'attention_task',
   'family_link',
+  'record_summary',
 ];

@@ -55,3 +55,4 @@ export {
   type SealFact,
   type ShareFact,
 } from './consent-facts';
+export { rulePayloadSql, sortedCategoriesSql, type RecordSummaryGroup } from './record-summary';

@@ -175,6 +175,21 @@ export function describeProducerService(subject: ProducerServiceUnderTest): void
       });
     });
 
+    it('records concurrent retries of one request once: every answer is the first answer', async () => {
+      const key = randomUUID();
+      const request = body();
+      const answers = await Promise.all(
+        Array.from({ length: 8 }, () => post<Accepted>(request, key)),
+      );
+      expect(answers.map((answer) => answer.status)).toEqual(answers.map(() => 202));
+      const [first] = answers;
+      for (const answer of answers) expect(answer.body).toEqual(first?.body);
+      expect(await eventsWithId(first?.body as Accepted)).toHaveLength(1);
+      const reused = await Promise.all([post<Problem>(body(), key), post<Accepted>(request, key)]);
+      expect(reused.map((answer) => answer.status)).toEqual([409, 202]);
+      expect(reused[1]?.body).toEqual(first?.body);
+    });
+
     it('answers 503 with Retry-After when the broker is unreachable, and records nothing', async () => {
       const brokers = process.env['KAFKA_BROKERS'];
       process.env['KAFKA_BROKERS'] = '127.0.0.1:1';

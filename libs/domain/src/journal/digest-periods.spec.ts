@@ -1,4 +1,4 @@
-import { choosePeriod, dateRange, periodKey } from './digest-periods';
+import { choosePeriod, dateRange, DIGEST_PERIODS, periodKey, periodStart } from './digest-periods';
 
 const NOW = new Date('2026-12-02T12:00:00Z');
 const days = (count: number, perDay: number, start = Date.UTC(2026, 0, 5)) =>
@@ -40,6 +40,38 @@ describe('choosing the period of a digest from how dense the routine entries are
     expect(periodKey('quarter', wednesday)).toBe('2026-01-01/P3M');
     expect(periodKey('half-year', new Date('2026-08-01Z'))).toBe('2026-07-01/P6M');
     expect(periodKey('year', wednesday)).toBe('2026-01-01/P1Y');
+  });
+
+  it('given any date, when the start of its period is written out, then it is the ISO date a calendar computation gives', () => {
+    const calendar = (period: string, date: Date): string => {
+      const month = date.getUTCMonth();
+      const startMonth = {
+        month,
+        quarter: month - (month % 3),
+        'half-year': month < 6 ? 0 : 6,
+        year: 0,
+      }[period];
+      const start = new Date(date.getTime());
+      start.setUTCHours(0, 0, 0, 0);
+      if (startMonth === undefined)
+        start.setUTCDate(start.getUTCDate() - ((start.getUTCDay() + 6) % 7));
+      else start.setUTCMonth(startMonth, 1);
+      return start.toISOString().slice(0, 10);
+    };
+    const dates = [
+      ...Array.from(
+        { length: 5000 },
+        (_, index) => new Date(Date.UTC(1890, 0, 1) + index * 17 * 86_400_000 + index * 3_600_000),
+      ),
+      new Date('0005-03-04T00:00:00Z'),
+      new Date('9999-12-31T23:59:59Z'),
+      new Date('+010000-01-01T00:00:00Z'),
+    ];
+    for (const period of DIGEST_PERIODS)
+      for (const date of dates)
+        expect(`${period} ${date.toISOString()}: ${periodStart(period, date)}`).toBe(
+          `${period} ${date.toISOString()}: ${calendar(period, date)}`,
+        );
   });
 });
 

@@ -25,11 +25,17 @@ const ISO_DURATION: Record<DigestPeriod, string> = {
 export function periodStart(period: DigestPeriod, date: Date): string {
   const year = date.getUTCFullYear();
   const month = date.getUTCMonth();
+  // Called for every routine entry of a record, five times over (choosePeriod): written out
+  // from the numbers, not through a Date and toISOString, within the years ISO writes as four digits.
   const first = (startMonth: number) =>
-    new Date(Date.UTC(year, startMonth, 1)).toISOString().slice(0, 10);
+    year >= 0 && year <= 9999
+      ? `${String(year).padStart(4, '0')}-${String(startMonth + 1).padStart(2, '0')}-01`
+      : new Date(Date.UTC(year, startMonth, 1)).toISOString().slice(0, 10);
   switch (period) {
     case 'week': {
-      const monday = new Date(Date.UTC(year, month, date.getUTCDate()));
+      // Not Date.UTC(year, …), which reads years 0 to 99 as 1900 to 1999.
+      const monday = new Date(date.getTime());
+      monday.setUTCHours(0, 0, 0, 0);
       monday.setUTCDate(monday.getUTCDate() - ((monday.getUTCDay() + 6) % 7));
       return monday.toISOString().slice(0, 10);
     }

@@ -198,6 +198,11 @@ export interface AlwaysShowRule {
   name: string;
   /** The roles it concerns. */
   roles: readonly ViewRole[];
+  /**
+   * Every payload field `applies` reads: the read model keeps these (RULE_PAYLOAD_FIELDS) beside
+   * each entry so that a count over a whole record can decide groups of entries by this rule.
+   */
+  payloadFields?: readonly string[];
   applies(entry: EntryFacts, viewer: { role: ViewRole; organisation: string }): boolean;
 }
 
@@ -216,6 +221,7 @@ export const ALWAYS_SHOW: readonly AlwaysShowRule[] = [
   {
     name: 'abnormal-result',
     roles: [...CLINICAL, 'patient'],
+    payloadFields: ['interpretation'],
     applies: (entry) =>
       entry.entryType === 'TestResultRecorded' &&
       isAbnormalInterpretation(entry.payload['interpretation']),
@@ -243,6 +249,7 @@ export const ALWAYS_SHOW: readonly AlwaysShowRule[] = [
   {
     name: 'care-visit-concern',
     roles: ['gp', 'practice-nurse', 'community-nurse', 'social-worker', 'care-worker'],
+    payloadFields: ['concernsRaised'],
     applies: (entry) =>
       entry.entryType === 'CareVisitRecorded' && entry.payload['concernsRaised'] === true,
   },
@@ -250,6 +257,7 @@ export const ALWAYS_SHOW: readonly AlwaysShowRule[] = [
     // A wound getting worse or infected is never folded into "redressed, no change".
     name: 'wound-concern',
     roles: ['gp', 'practice-nurse', 'community-nurse'],
+    payloadFields: ['progress', 'signsOfInfection'],
     applies: (entry) =>
       entry.entryType === 'WoundCareRecorded' &&
       (entry.payload['progress'] === 'deteriorating' || entry.payload['signsOfInfection'] === true),
@@ -261,6 +269,15 @@ export const ALWAYS_SHOW: readonly AlwaysShowRule[] = [
     applies: (entry) => entry.entryType === 'EndOfLifeCareRecorded',
   },
 ];
+
+/**
+ * The payload fields any always-show rule reads, and so all that the access rules read of a
+ * payload (entryDisclosure reads it only through these rules): an entry's facts with its payload
+ * cut down to these fields are decided exactly as the entry itself.
+ */
+export const RULE_PAYLOAD_FIELDS: readonly string[] = [
+  ...new Set(ALWAYS_SHOW.flatMap((rule) => rule.payloadFields ?? [])),
+].sort();
 
 export function alwaysShowReasons(
   entry: EntryFacts,

@@ -161,10 +161,18 @@ export function buildJournal<E extends EntryFacts>(
   for (const [entryType, { home, digested, shown }] of routine) {
     if (digested.length === 0) continue;
     const period = choosePeriod(digested.map((entry) => entry.occurredAt));
+    // One pass each: a record of ten thousand routine entries is bucketed in linear time.
     const buckets = new Map<string, E[]>();
     for (const entry of digested) {
       const key = periodKey(period, entry.occurredAt);
-      buckets.set(key, [...(buckets.get(key) ?? []), entry]);
+      const bucket = buckets.get(key);
+      if (bucket) bucket.push(entry);
+      else buckets.set(key, [entry]);
+    }
+    const shownIn = new Map<string, number>();
+    for (const entry of shown) {
+      const key = periodKey(period, entry.occurredAt);
+      shownIn.set(key, (shownIn.get(key) ?? 0) + 1);
     }
     for (const [key, bucket] of buckets) {
       const [only] = bucket;
@@ -176,7 +184,7 @@ export function buildJournal<E extends EntryFacts>(
       const id = `${entryType}:${key}`;
       const from = bucket[0]?.occurredAt ?? now;
       const to = bucket.at(-1)?.occurredAt ?? now;
-      const alsoShown = shown.filter((entry) => periodKey(period, entry.occurredAt) === key).length;
+      const alsoShown = shownIn.get(key) ?? 0;
       const summariser = ROUTINE_SUMMARISERS[entryType];
       const summary =
         `${bucket.length} ${summariser.label}, ${dateRange(from, to, now)}: ` +

@@ -1,5 +1,10 @@
-import { parentalResponsibilitySubject } from '@carelog/domain';
-import { CheckpointStore, type PartitionRef } from '@carelog/read-model';
+import { parentalResponsibilitySubject, RULE_PAYLOAD_FIELDS } from '@carelog/domain';
+import {
+  CheckpointStore,
+  rulePayloadSql,
+  sortedCategoriesSql,
+  type PartitionRef,
+} from '@carelog/read-model';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { PlannedEvent } from './lifelong-record.projection';
 
@@ -49,17 +54,20 @@ async function insertVersions(
   return new Set(rows.map((row) => row.event_id));
 }
 
-/** New entries: their first version becomes their current one. */
+/**
+ * New entries: their first version becomes their current one, with the facts record_summary
+ * counts them by (the triggers of migration 0005 count them in this transaction).
+ */
 async function insertEntries(manager: EntityManager, eventIds: string[]): Promise<void> {
   if (eventIds.length === 0) return;
   await manager.query(
     `INSERT INTO record_entry (event_id, current_event_id, nhs_number, entry_type, domain, schema_version, occurred_at,
-                               recorded_at, source, author, sensitivity, attention, payload)
+                               recorded_at, source, author, sensitivity, attention, payload, sensitivity_ever, rule_payload)
      SELECT event_id, event_id, nhs_number, entry_type, domain, schema_version, occurred_at, recorded_at, source, author,
-            sensitivity, attention, payload
+            sensitivity, attention, payload, ${sortedCategoriesSql('sensitivity')}, ${rulePayloadSql('payload', '$2')}
      FROM entry_version WHERE event_id = ANY($1::uuid[])
      ON CONFLICT (event_id) DO NOTHING`,
-    [eventIds],
+    [eventIds, RULE_PAYLOAD_FIELDS],
   );
 }
 
@@ -147,9 +155,11 @@ async function applyEffects(manager: EntityManager, planned: PlannedEvent): Prom
         await manager.query(
           `UPDATE record_entry SET current_event_id = v.event_id, schema_version = v.schema_version, amended_at = v.recorded_at,
              version_count = record_entry.version_count + 1, author = v.author, sensitivity = v.sensitivity,
-             attention = v.attention, payload = v.payload
+             attention = v.attention, payload = v.payload,
+             sensitivity_ever = ${sortedCategoriesSql('record_entry.sensitivity_ever || v.sensitivity')},
+             rule_payload = ${rulePayloadSql('v.payload', '$3')}
            FROM entry_version v WHERE v.event_id = $1 AND record_entry.event_id = $2`,
-          [version.eventId, root],
+          [version.eventId, root, RULE_PAYLOAD_FIELDS],
         );
         await syncTaskWithAmendment(manager, root, version.eventId);
         break;

@@ -2,7 +2,6 @@ import {
   decodePageCursor,
   DomainError,
   encodePageCursor,
-  ENTRY_TYPES,
   entryDisclosure,
   entryTypeNamed,
   STATE_ENTRY_TYPES,
@@ -12,9 +11,7 @@ import {
   parseDateTime,
   parsePageSize,
   type PagePosition,
-  JOURNAL_VIEWS,
   SOURCE_DOMAINS,
-  treatmentIn,
   decideResultRelease,
   heldResultPayload,
   RESULT_RELEASE_POLICY,
@@ -24,7 +21,7 @@ import {
   type ResultReleasePolicy,
   type Viewer,
 } from '@carelog/domain';
-import { EntryVersionRow, type RecordEntryRow } from '@carelog/read-model';
+import { EntryVersionRow, type RecordEntryRow, type RecordSummaryGroup } from '@carelog/read-model';
 import type { DataSource } from 'typeorm';
 import type { OpenedPatient } from '../patient-gate/patient-gate';
 
@@ -246,6 +243,20 @@ export const factsOf = (entry: EntryView): EntryFacts => ({
   source: entry.source,
 });
 
+/** The facts the access rules read of a record_summary group (or of one entry, by its id). */
+const factsOfGroup = (group: RecordSummaryGroup, eventId: string): EntryFacts => ({
+  eventId,
+  entryType: entryTypeNamed(group.entry_type),
+  occurredAt: new Date(0),
+  sensitivity: group.sensitivity,
+  attention:
+    group.attention_role === ''
+      ? null
+      : { role: group.attention_role, organisation: group.attention_organisation, reason: null },
+  payload: group.rule_payload,
+  source: { organisation: group.organisation },
+});
+
 export const disclosureTo = (patient: OpenedPatient, entry: EntryView): EntryDisclosure =>
   entryDisclosure(patient.viewer, patient.access, factsOf(entry), patient.consents);
 
@@ -457,9 +468,7 @@ export class RecordQuery {
     if (filters.from) add('occurred_at >= ?', filters.from);
     if (filters.to) add('occurred_at < ?', filters.to);
     // Counts only on the whole view: a count beside a filter would locate what it leaves out.
-    const withheld = isFiltered(filters)
-      ? Promise.resolve(null)
-      : this.withheldCount(patient, where, parameters);
+    const withheld = isFiltered(filters) ? Promise.resolve(null) : this.withheldCount(patient);
     // Marked handled here, so that it cannot fail unobserved while the page is read; whoever
     // awaits it still gets its error.
     withheld.catch(() => undefined);
@@ -512,59 +521,44 @@ export class RecordQuery {
 
   /**
    * How many entries this caller's view leaves out (never those protected from them), decided
-   * by the same rule (entryDisclosure) on the facts it reads, grouped in the database so that a long record
-   * is not read row by row: the payload only for types the caller's view leaves out (only there
-   * can an always-show rule pick an entry out by its payload), the event id only for
-   * sealed entries. Only this count comes from the grouped facts; every entry a page shows
-   * is decided on its full row.
+   * by the same rule (entryDisclosure) on the facts it reads, from the patient's few
+   * record_summary rows (current entries grouped by those facts, kept by the projection) rather
+   * than the whole record. A seal names entries by id, which no group holds: each sealed entry
+   * is read by id, taken out of its group and decided on its own. Only this count comes from the
+   * grouped facts; every entry a page shows is decided on its full row.
    */
-  private async withheldCount(
-    patient: OpenedPatient,
-    where: readonly string[],
-    parameters: readonly unknown[],
-  ): Promise<number> {
-    const role = patient.viewer.role;
-    const inView =
-      role === 'privacy-officer'
-        ? []
-        : ENTRY_TYPES.map((rule) => rule.type).filter(
-            (type) => treatmentIn(JOURNAL_VIEWS[role], type) !== 'omit',
-          );
+  private async withheldCount(patient: OpenedPatient): Promise<number> {
     const sealed = patient.consents.seals.map((seal) => seal.entryEventId);
-    const n = parameters.length;
-    const groups = await this.dataSource.query<
-      Array<{
-        entry_type: string;
-        sensitivity: string[];
-        attention: EntryView['attention'];
-        organisation: string;
-        payload: Record<string, unknown> | null;
-        sealed_id: string | null;
-        entries: number;
-      }>
-    >(
-      `SELECT entry_type, sensitivity, attention, source->>'organisation' AS organisation,
-              CASE WHEN entry_type = ANY($${n + 1}::text[]) THEN NULL ELSE payload END AS payload,
-              CASE WHEN event_id::text = ANY($${n + 2}::text[]) THEN event_id END AS sealed_id,
-              count(*)::int AS entries
-       FROM (SELECT event_id, entry_type, ${SENSITIVITY_OF_ENTRY} AS sensitivity, attention, source, payload
-             FROM record_entry WHERE ${where.join(' AND ')}) record_entry
-       GROUP BY 1, 2, 3, 4, 5, 6`,
-      [...parameters, inView, sealed],
-    );
+    const [groups, sealedEntries] = await Promise.all([
+      this.dataSource.query<RecordSummaryGroup[]>(
+        `SELECT entry_type, sensitivity, attention_role, attention_organisation, organisation, rule_payload, entries
+         FROM record_summary WHERE nhs_number = $1 AND entries <> 0`,
+        [patient.nhsNumber],
+      ),
+      sealed.length === 0
+        ? Promise.resolve([])
+        : this.dataSource.query<Array<RecordSummaryGroup & { event_id: string }>>(
+            `SELECT event_id, entry_type, sensitivity_ever AS sensitivity, COALESCE(attention->>'role', '') AS attention_role,
+                    COALESCE(attention->>'organisation', '') AS attention_organisation,
+                    COALESCE(source->>'organisation', '') AS organisation, rule_payload, 1 AS entries
+             FROM record_entry
+             WHERE nhs_number = $1 AND status = 'current' AND event_id::text = ANY($2::text[])`,
+            [patient.nhsNumber, sealed],
+          ),
+    ]);
+    const leftOut = (group: RecordSummaryGroup, eventId: string): boolean =>
+      entryDisclosure(
+        patient.viewer,
+        patient.access,
+        factsOfGroup(group, eventId),
+        patient.consents,
+      ) === 'left-out';
     let withheld = 0;
-    for (const group of groups) {
-      const facts: EntryFacts = {
-        eventId: group.sealed_id ?? '',
-        entryType: entryTypeNamed(group.entry_type),
-        occurredAt: new Date(0),
-        sensitivity: group.sensitivity,
-        attention: group.attention,
-        payload: group.payload ?? {},
-        source: { organisation: group.organisation },
-      };
-      if (entryDisclosure(patient.viewer, patient.access, facts, patient.consents) === 'left-out')
-        withheld += group.entries;
+    for (const group of groups) if (leftOut(group, '')) withheld += group.entries;
+    for (const entry of sealedEntries) {
+      // Counted above with its group, as if it were not sealed; decided here as it is.
+      if (leftOut(entry, '')) withheld -= 1;
+      if (leftOut(entry, entry.event_id)) withheld += 1;
     }
     return withheld;
   }
