@@ -55,4 +55,9 @@ export {
   type SealFact,
   type ShareFact,
 } from './consent-facts';
-export { rulePayloadSql, sortedCategoriesSql, type RecordSummaryGroup } from './record-summary';
+export {
+  insertCountingEntries,
+  rulePayloadSql,
+  sortedCategoriesSql,
+  type RecordSummaryGroup,
+} from './record-summary';
