@@ -7,7 +7,6 @@ import { AttentionTasks1795600000000 } from './migrations/0002-attention-tasks';
 import { FamilyLinks1795700000000 } from './migrations/0003-family-links';
 import { HomeReadingIndex1795700001400 } from './migrations/0004-home-reading-index';
 import { RecordSummary1795800000000 } from './migrations/0005-record-summary';
-import { SummaryCountedByInsert1795900000000 } from './migrations/0006-summary-counted-by-insert';
 import { ParameterFreeLogger } from './safe-logger';
 
 export const DEFAULT_DATABASE_URL = setting('DATABASE_URL', {});
@@ -43,7 +42,6 @@ export function readModelDataSource(options: ReadModelOptions): DataSource {
       FamilyLinks1795700000000,
       HomeReadingIndex1795700001400,
       RecordSummary1795800000000,
-      SummaryCountedByInsert1795900000000,
     ],
     migrationsTableName: 'read_model_migrations',
     // Raw SQL (migrations, bulk writes) resolves unqualified names in the same schema.

@@ -55,9 +55,4 @@ export {
   type SealFact,
   type ShareFact,
 } from './consent-facts';
-export {
-  insertCountingEntries,
-  rulePayloadSql,
-  sortedCategoriesSql,
-  type RecordSummaryGroup,
-} from './record-summary';
+export { rulePayloadSql, sortedCategoriesSql, type RecordSummaryGroup } from './record-summary';

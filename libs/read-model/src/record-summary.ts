@@ -3,11 +3,8 @@
  * rules read (entry type, every category any version carried, whom it is flagged for, the
  * authoring organisation, and the payload fields the always-show rules read). A count over a
  * whole record (a view's `withheld`) decides each group once with the same rules instead of
- * reading every entry. Kept in the transaction that writes record_entry, so the projection and a
- * rebuild keep it alike: new entries are counted by the statement that inserts them
- * (`insertCountingEntries`), and updates and deletes by triggers over the rows each statement
- * changed (migration 0005). Migration 0006 took away 0005's insert trigger: it copied every new
- * row, payload and all, into a transition table, and cost the projection about 15 % of its rate.
+ * reading every entry. Kept in the transaction that writes record_entry, by triggers over the
+ * rows each statement changed (migration 0005), so the projection and a rebuild keep it alike.
  */
 
 /** Categories of an array expression, each once, sorted: how the summary keys sensitivity. */
@@ -34,9 +31,6 @@ export interface RecordSummaryGroup {
   entries: number;
 }
 
-/** The columns of record_entry the summary's key is made from. */
-const COLUMNS = `nhs_number, entry_type, sensitivity_ever, attention, source, rule_payload`;
-
 /** The summary's key, as record_entry's columns give it. */
 const KEY_OF_ENTRY = `nhs_number, entry_type, sensitivity_ever, COALESCE(attention->>'role', ''),
   COALESCE(attention->>'organisation', ''), COALESCE(source->>'organisation', ''), rule_payload`;
@@ -56,57 +50,14 @@ const summaryChangeSql = (counted: string): string => `
     organisation, rule_payload)
   DO UPDATE SET entries = summary.entries + EXCLUDED.entries`;
 
-/**
- * One statement that inserts into record_entry and counts what it inserted in record_summary.
- * `insertSql` is an `INSERT INTO record_entry ...` without RETURNING (its ON CONFLICT rows
- * inserted nothing, so they count nothing). Every insert into record_entry goes through this.
- */
-export const insertCountingEntries = (insertSql: string): string => `
-  WITH inserted AS (${insertSql} RETURNING ${COLUMNS}, status)
-  ${summaryChangeSql(`SELECT ${COLUMNS}, 1 AS change FROM inserted WHERE status = 'current'`)}`;
-
 /** A group whose last entry left is dropped, so that the summary never depends on the order things happened in. */
 const EMPTIED_GROUPS_SQL = `DELETE FROM record_summary summary
   USING (SELECT DISTINCT nhs_number FROM old_rows) changed
   WHERE summary.nhs_number = changed.nhs_number AND summary.entries = 0;`;
 
-/** What each trigger on record_entry counts: the statement's rows as they were, and as they are. */
-const TRIGGERS = {
-  insert: [
-    'INSERT',
-    'NEW TABLE AS new_rows',
-    `SELECT ${COLUMNS}, 1 AS change FROM new_rows WHERE status = 'current'`,
-  ],
-  update: [
-    'UPDATE',
-    'OLD TABLE AS old_rows NEW TABLE AS new_rows',
-    `SELECT ${COLUMNS}, -1 AS change FROM old_rows WHERE status = 'current'
-         UNION ALL SELECT ${COLUMNS}, 1 FROM new_rows WHERE status = 'current'`,
-  ],
-  delete: [
-    'DELETE',
-    'OLD TABLE AS old_rows',
-    `SELECT ${COLUMNS}, -1 AS change FROM old_rows WHERE status = 'current'`,
-  ],
-} as const;
+const COLUMNS = `nhs_number, entry_type, sensitivity_ever, attention, source, rule_payload`;
 
-/** The function and the statement trigger that keep record_summary for one kind of statement. */
-export const summaryTriggerDdl = (name: keyof typeof TRIGGERS): readonly string[] => {
-  const [event, transition, counted] = TRIGGERS[name];
-  return [
-    `CREATE FUNCTION record_summary_after_${name}() RETURNS trigger LANGUAGE plpgsql
-       SET search_path FROM CURRENT AS $$
-     BEGIN
-       ${summaryChangeSql(counted)};
-       ${name === 'insert' ? '' : EMPTIED_GROUPS_SQL}
-       RETURN NULL;
-     END $$`,
-    `CREATE TRIGGER record_summary_after_${name} AFTER ${event} ON record_entry
-       REFERENCING ${transition} FOR EACH STATEMENT EXECUTE FUNCTION record_summary_after_${name}()`,
-  ];
-};
-
-/** Migration 0005's DDL: the table, and the triggers on record_entry that kept it (0006 took the insert trigger away). */
+/** The migration's DDL: the table, and the triggers on record_entry that keep it. */
 export const RECORD_SUMMARY_DDL: readonly string[] = [
   `CREATE TABLE record_summary (
      nhs_number char(10) NOT NULL,
@@ -120,7 +71,37 @@ export const RECORD_SUMMARY_DDL: readonly string[] = [
      PRIMARY KEY (nhs_number, entry_type, sensitivity, attention_role, attention_organisation,
                   organisation, rule_payload)
    )`,
-  ...summaryTriggerDdl('insert'),
-  ...summaryTriggerDdl('update'),
-  ...summaryTriggerDdl('delete'),
+  ...(
+    [
+      [
+        'insert',
+        'INSERT',
+        'NEW TABLE AS new_rows',
+        `SELECT ${COLUMNS}, 1 AS change FROM new_rows WHERE status = 'current'`,
+      ],
+      [
+        'update',
+        'UPDATE',
+        'OLD TABLE AS old_rows NEW TABLE AS new_rows',
+        `SELECT ${COLUMNS}, -1 AS change FROM old_rows WHERE status = 'current'
+         UNION ALL SELECT ${COLUMNS}, 1 FROM new_rows WHERE status = 'current'`,
+      ],
+      [
+        'delete',
+        'DELETE',
+        'OLD TABLE AS old_rows',
+        `SELECT ${COLUMNS}, -1 AS change FROM old_rows WHERE status = 'current'`,
+      ],
+    ] as const
+  ).flatMap(([name, event, transition, counted]) => [
+    `CREATE FUNCTION record_summary_after_${name}() RETURNS trigger LANGUAGE plpgsql
+       SET search_path FROM CURRENT AS $$
+     BEGIN
+       ${summaryChangeSql(counted)};
+       ${name === 'insert' ? '' : EMPTIED_GROUPS_SQL}
+       RETURN NULL;
+     END $$`,
+    `CREATE TRIGGER record_summary_after_${name} AFTER ${event} ON record_entry
+       REFERENCING ${transition} FOR EACH STATEMENT EXECUTE FUNCTION record_summary_after_${name}()`,
+  ]),
 ];

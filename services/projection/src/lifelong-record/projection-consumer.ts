@@ -28,12 +28,9 @@ const deadLettered = new Counter({
  * Partition batches projected at once, each in its own transaction on its own connection.
  * One at a time left Postgres idle while this process decoded, and this process idle while
  * Postgres wrote (bench: 3,600 events/s); partitions are independent (a patient's events and
- * their corrections share a partition), as they already are across instances. With three, this
- * process was still idle half the time and Postgres's connections mostly waiting for it
- * (sampled, quick bench): six gave 7,557 and 7,571 events/s where three gave 6,260–6,493, eight
- * no clear gain more (7,585, 8,355) for more connections and memory.
+ * their corrections share a partition), as they already are across instances.
  */
-export const PARTITIONS_IN_PARALLEL = 6;
+export const PARTITIONS_IN_PARALLEL = 3;
 
 /**
  * Reads every record-entry topic in one consumer group and projects each partition batch in

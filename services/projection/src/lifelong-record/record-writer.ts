@@ -1,7 +1,6 @@
 import { parentalResponsibilitySubject, RULE_PAYLOAD_FIELDS } from '@carelog/domain';
 import {
   CheckpointStore,
-  insertCountingEntries,
   rulePayloadSql,
   sortedCategoriesSql,
   type PartitionRef,
@@ -57,17 +56,17 @@ async function insertVersions(
 
 /**
  * New entries: their first version becomes their current one, with the facts record_summary
- * counts them by, and counted there by the same statement.
+ * counts them by (the triggers of migration 0005 count them in this transaction).
  */
 async function insertEntries(manager: EntityManager, eventIds: string[]): Promise<void> {
   if (eventIds.length === 0) return;
   await manager.query(
-    insertCountingEntries(`INSERT INTO record_entry (event_id, current_event_id, nhs_number, entry_type, domain, schema_version, occurred_at,
+    `INSERT INTO record_entry (event_id, current_event_id, nhs_number, entry_type, domain, schema_version, occurred_at,
                                recorded_at, source, author, sensitivity, attention, payload, sensitivity_ever, rule_payload)
      SELECT event_id, event_id, nhs_number, entry_type, domain, schema_version, occurred_at, recorded_at, source, author,
             sensitivity, attention, payload, ${sortedCategoriesSql('sensitivity')}, ${rulePayloadSql('payload', '$2')}
      FROM entry_version WHERE event_id = ANY($1::uuid[])
-     ON CONFLICT (event_id) DO NOTHING`),
+     ON CONFLICT (event_id) DO NOTHING`,
     [eventIds, RULE_PAYLOAD_FIELDS],
   );
 }
