@@ -748,9 +748,28 @@ function visibilityProbe(kafka: Kafka, codec: EventCodec, db: Client) {
   return async (perSecond: number, seconds: number) => {
     const pending = new Map<string, SentEvent[]>();
     const latencies: number[] = [];
+    // Postgres's own maintenance (auto)vacuum and analyze, sampled every 250 ms: the latencies
+    // of events sent before a sample that saw it running and seen after it, apart from the rest.
+    const duringMaintenance: number[] = [];
+    const outsideMaintenance: number[] = [];
+    const maintained = new Set<string>();
+    let samples = 0;
+    let busySamples = 0;
+    let lastBusyAt = -Infinity;
+    let nextSampleAt = 0;
     let polling = true;
     const poller = (async () => {
       while (polling || [...pending.values()].some((list) => list.length > 0)) {
+        if (performance.now() >= nextSampleAt) {
+          nextSampleAt = performance.now() + 250;
+          const running = await db.query<{ work: string }>(MAINTENANCE_RUNNING);
+          samples += 1;
+          if (running.rows.length > 0) {
+            busySamples += 1;
+            lastBusyAt = performance.now();
+            for (const row of running.rows) maintained.add(row.work);
+          }
+        }
         const rows = await db.query<{
           topic: string;
           kafka_partition: number;
@@ -763,7 +782,11 @@ function visibilityProbe(kafka: Kafka, codec: EventCodec, db: Client) {
           const next = BigInt(row.next_offset);
           while (list.length > 0 && (list[0]?.offset ?? next) < next) {
             const seen = list.shift();
-            if (seen) latencies.push(now - seen.sentAt);
+            if (!seen) continue;
+            latencies.push(now - seen.sentAt);
+            (lastBusyAt >= seen.sentAt ? duringMaintenance : outsideMaintenance).push(
+              now - seen.sentAt,
+            );
           }
         }
         await sleep(5);
@@ -804,9 +827,28 @@ function visibilityProbe(kafka: Kafka, codec: EventCodec, db: Client) {
       pending.clear();
       await poller.catch(() => undefined);
     }
-    return { achievedPerSecond: sent.achievedPerSecond, latency: summarise(latencies) };
+    return {
+      achievedPerSecond: sent.achievedPerSecond,
+      latency: summarise(latencies),
+      maintenance: {
+        share: samples === 0 ? 0 : busySamples / samples,
+        work: [...maintained].sort(),
+        during: summarise(duringMaintenance),
+        outside: summarise(outsideMaintenance),
+      },
+    };
   };
 }
+
+/** Vacuums and analyzes running in this database now (autovacuum's or anyone's), by table. */
+const MAINTENANCE_RUNNING = `
+  SELECT 'vacuum ' || n.nspname || '.' || c.relname AS work
+  FROM pg_stat_progress_vacuum p JOIN pg_class c ON c.oid = p.relid JOIN pg_namespace n ON n.oid = c.relnamespace
+  WHERE p.datname = current_database()
+  UNION ALL
+  SELECT 'analyze ' || n.nspname || '.' || c.relname
+  FROM pg_stat_progress_analyze p JOIN pg_class c ON c.oid = p.relid JOIN pg_namespace n ON n.oid = c.relnamespace
+  WHERE p.datname = current_database()`;
 
 /**
  * Section 6: starts every service in the idle isolation, waits for each to be ready and for

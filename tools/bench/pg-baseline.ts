@@ -1,5 +1,10 @@
-import { CONSENT_DECISION_TYPES } from '@carelog/domain';
-import { migrateReadModel, readModelDataSource } from '@carelog/read-model';
+import { CONSENT_DECISION_TYPES, RULE_PAYLOAD_FIELDS } from '@carelog/domain';
+import {
+  migrateReadModel,
+  readModelDataSource,
+  rulePayloadSql,
+  sortedCategoriesSql,
+} from '@carelog/read-model';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Client } from 'pg';
@@ -36,9 +41,10 @@ async function baselineTables(
 
 /**
  * Baseline B2: the same rows the projection writes (one history row per event, one record
- * row per new entry) into tables with the read model's own definition and indexes, by a
- * hand-written bulk insert over one plain `pg` connection: one unnest INSERT per table per
- * batch, one transaction per batch. Only the database round trips are timed; building the
+ * row per new entry, with the facts record_summary counts them by, counted by its insert
+ * trigger) into tables with the read model's own definition and indexes, by a hand-written
+ * bulk insert over one plain `pg` connection: one unnest INSERT per table per batch, one
+ * transaction per batch. Only the database round trips are timed; building the
  * rows is not, so B2 is the database's own ceiling for these rows.
  */
 export async function rawBulkInsert(
@@ -121,9 +127,11 @@ export async function rawBulkInsert(
       ],
     );
     const entries = await client.query(
-      `INSERT INTO record_entry (event_id, current_event_id, nhs_number, entry_type, domain, schema_version,
-         occurred_at, recorded_at, source, author, sensitivity, attention, payload)
-       SELECT e, e, n, t, d, v, o, r, s, a, ARRAY(SELECT jsonb_array_elements_text(se)), at, p
+      `INSERT INTO record_entry (event_id, current_event_id, nhs_number, entry_type, domain,
+         schema_version, occurred_at, recorded_at, source, author, sensitivity, attention, payload, sensitivity_ever,
+         rule_payload)
+       SELECT e, e, n, t, d, v, o, r, s, a, ARRAY(SELECT jsonb_array_elements_text(se)), at, p,
+              ${sortedCategoriesSql('ARRAY(SELECT jsonb_array_elements_text(se))')}, ${rulePayloadSql('p', '$14')}
        FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::int[], $6::timestamptz[], $7::timestamptz[],
                    $8::jsonb[], $9::jsonb[], $10::jsonb[], $11::jsonb[], $12::jsonb[], $13::boolean[])
          AS u(e, n, t, d, v, o, r, s, a, se, at, p, keep)
@@ -142,6 +150,7 @@ export async function rawBulkInsert(
         columns.attention,
         columns.payload,
         columns.entry,
+        RULE_PAYLOAD_FIELDS,
       ],
     );
     await client.query('COMMIT');
@@ -178,13 +187,20 @@ const VERSION_COLUMNS = `event_id, entry_id, nhs_number, entry_type, domain, sch
   recorded_at, source, author, sensitivity, attention, payload, supersedes_reason, correlation_id, topic,
   kafka_partition, kafka_offset`;
 const ENTRY_COLUMNS = `event_id, current_event_id, nhs_number, entry_type, domain, schema_version,
-  occurred_at, recorded_at, source, author, sensitivity, attention, payload`;
+  occurred_at, recorded_at, source, author, sensitivity, attention, payload, sensitivity_ever, rule_payload`;
+
+/** The payload fields the access rules read, as record_entry.rule_payload keeps them. */
+const rulePayload = (payload: Record<string, unknown>): Record<string, unknown> =>
+  Object.fromEntries(
+    Object.entries(payload).filter(([field]) => RULE_PAYLOAD_FIELDS.includes(field)),
+  );
 
 /**
  * Baseline B3: the same rows as B2 into the same tables and indexes, written with
  * `COPY ... FROM STDIN` (text format) instead of INSERT, in the same batches, one transaction
- * per batch: the practical ceiling for the projection's writes. As in B2 only the database
- * round trips are timed; formatting the rows is not.
+ * per batch (record_summary's insert trigger counts the copied rows, as it does the
+ * projection's): the practical ceiling for the projection's writes. As in B2 only the
+ * database round trips are timed; formatting the rows is not.
  */
 export async function rawCopy(
   databaseUrl: string,
@@ -234,8 +250,12 @@ export async function rawCopy(
           .map(copyText)
           .join('\t')}\n`,
       );
-      if (!event.supersedes && !NOT_ENTRIES.has(event.type))
-        entries.push(`${[event.eventId, event.eventId, ...common].map(copyText).join('\t')}\n`);
+      if (event.supersedes || NOT_ENTRIES.has(event.type)) continue;
+      const sensitivity = textArray([...new Set(event.sensitivity)].sort());
+      const payload = JSON.stringify(rulePayload(event.payload));
+      entries.push(
+        `${[event.eventId, event.eventId, ...common, sensitivity, payload].map(copyText).join('\t')}\n`,
+      );
     }
     const started = performance.now();
     await client.query('BEGIN');

@@ -29,6 +29,24 @@ describe('a dependency that went away is a 503 to retry, not a 500', () => {
     });
   });
 
+  it('answers 503 for a statement Postgres aborted in favour of concurrent work (deadlock, serialization)', () => {
+    for (const code of ['40P01', '40001']) {
+      const error = new DatabaseError('deadlock detected', 0, 'error');
+      error.code = code;
+      // As TypeORM raises it: a QueryFailedError carrying the driver's fields.
+      const wrapped = Object.assign(new Error('deadlock detected'), {
+        name: 'QueryFailedError',
+        code,
+        driverError: error,
+      });
+      for (const raised of [error, wrapped])
+        expect(unavailableProblem(raised)).toMatchObject({
+          status: 503,
+          code: 'database-unavailable',
+        });
+    }
+  });
+
   it('answers broker-unavailable for a broker that does not answer', () => {
     const error = Object.assign(new Error('Connection error'), { name: 'KafkaJSConnectionError' });
     expect(unavailableProblem(error)).toMatchObject({ status: 503, code: 'broker-unavailable' });

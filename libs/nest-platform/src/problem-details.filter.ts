@@ -145,6 +145,14 @@ function fromHttpError(error: { status: number; type?: unknown }): ProblemDetail
 }
 
 /**
+ * A statement Postgres aborted in favour of concurrent work (deadlock_detected,
+ * serialization_failure): the same request succeeds when retried. Seen when a read of the
+ * serving views met the projection's switch-over DDL after a database restart (R3 fault test,
+ * ci38: answered 500 before).
+ */
+const GAVE_WAY = new Set(['postgres-40P01', 'postgres-40001']);
+
+/**
  * An unexpected error that means a dependency went away (the database restarting, a broker
  * unreachable) rather than a fault in carelog: answered 503 with Retry-After, so that a
  * client retries with the same Idempotency-Key instead of giving up on a 500 (a released
@@ -152,6 +160,11 @@ function fromHttpError(error: { status: number; type?: unknown }): ProblemDetail
  */
 export function unavailableProblem(exception: unknown): ProblemDetails | undefined {
   const failure = classifyFailure(exception);
+  if (GAVE_WAY.has(failure.code))
+    return problemFor(
+      'database-unavailable',
+      'the database gave way to concurrent work (a deadlock or a serialization conflict); retry later',
+    );
   if (failure.kind !== 'unavailable') return undefined;
   return failure.code.startsWith('KafkaJS')
     ? problemFor(
