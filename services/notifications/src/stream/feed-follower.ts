@@ -47,17 +47,18 @@ export class FeedFollower {
 
   /** Follows the feed until `end`; a failed read is thrown to the caller. */
   async run(): Promise<void> {
-    const { read, send, keepAlive, pageSize, pollMs, keepAliveMs } = this.options;
+    const { options } = this;
+    const { pageSize, pollMs, keepAliveMs } = options;
     let cursor = this.options.after;
     let lastWrite = Date.now();
     while (this.open) {
       this.woken = false;
-      const page = await read(cursor);
-      for (const item of page.visible) send(item);
+      const page = await options.read(cursor);
+      for (const item of page.visible) options.send(item);
       if (page.visible.length > 0) lastWrite = Date.now();
       cursor = page.readUpTo ?? cursor;
       if (Date.now() - lastWrite >= keepAliveMs) {
-        keepAlive();
+        options.keepAlive();
         lastWrite = Date.now();
       }
       if (page.read < pageSize && this.open && !this.woken)
