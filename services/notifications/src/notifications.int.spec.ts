@@ -608,11 +608,11 @@ describe('notifications against real Kafka and Postgres', () => {
         expect(row?.status).toBe('withdrawn');
         return row;
       });
-      expect(delivery).toMatchObject({
-        attempts: 2,
-        last_error: 'access withdrawn before delivery',
-      });
-      expect(receiver.on(path)).toHaveLength(1);
+      expect(delivery).toMatchObject({ last_error: 'access withdrawn before delivery' });
+      // Normally the second attempt; on a slow machine a retry may have failed before the revocation landed.
+      expect(delivery?.attempts).toBeGreaterThanOrEqual(2);
+      // Every attempt before the withdrawn one reached the receiver; the withdrawn one did not.
+      expect(receiver.on(path)).toHaveLength(Number(delivery?.attempts) - 1);
 
       // The stream sends what comes after it, for the patient who still approves the carer, but not the withdrawn one.
       const later = carePlanChanged(otherPatient, careHome);

@@ -13,6 +13,7 @@ import {
   exportedEntries,
 } from './export-metrics';
 import type { ExportStore } from './export-store';
+import { ReleasePace } from './release-pace';
 
 /** How often the loop looks for entries the consent watermark has passed, while some wait. */
 export const RELEASE_INTERVAL_MS = 500;
@@ -43,13 +44,12 @@ export class ReleaseLoop {
   private readonly loop = new PollingLoop({
     name: 'release',
     run: () => this.releaseAll(),
-    intervalMs: () => (this.awaiting > 0 ? RELEASE_INTERVAL_MS : this.idleIntervalMs),
+    intervalMs: () => this.pace.nextIntervalMs(),
     logger: new Logger('ReleaseLoop'),
   });
+  private readonly pace: ReleasePace;
   private stopped = false;
   private prunedAt = 0;
-  /** Entries staged and not yet decided at the last look. */
-  private awaiting = 0;
 
   constructor(
     kafka: Kafka,
@@ -57,8 +57,9 @@ export class ReleaseLoop {
     private readonly store: ExportStore,
     private readonly consumerGroup: string,
     private readonly publishMarginMs: number,
-    private readonly idleIntervalMs = IDLE_RELEASE_INTERVAL_MS,
+    idleIntervalMs = IDLE_RELEASE_INTERVAL_MS,
   ) {
+    this.pace = new ReleasePace(RELEASE_INTERVAL_MS, idleIntervalMs);
     this.producer = kafka.producer({
       idempotent: true,
       maxInFlightRequests: 1,
@@ -78,7 +79,7 @@ export class ReleaseLoop {
    * look now if the loop is at its idle pace; while entries wait it looks soon anyway.
    */
   wake(): void {
-    if (this.awaiting === 0) this.loop.wake();
+    if (this.pace.wake()) this.loop.wake();
   }
 
   async stop(): Promise<void> {
@@ -115,6 +116,7 @@ export class ReleaseLoop {
 
   /** Releases everything the watermark has passed; returns how many entries were decided. */
   async releaseAll(): Promise<number> {
+    this.pace.lookStarted();
     const watermark = await this.watermark();
     let decided = 0;
     if (watermark) {
@@ -124,8 +126,9 @@ export class ReleaseLoop {
         if (released < RELEASE_BATCH || this.stopped) break;
       }
     }
-    this.awaiting = await this.store.awaitingDecision();
-    awaitingConsent.set(this.awaiting);
+    const awaiting = await this.store.awaitingDecision();
+    this.pace.counted(awaiting);
+    awaitingConsent.set(awaiting);
     if (Date.now() - this.prunedAt > PRUNE_EVERY_MS) {
       this.prunedAt = Date.now();
       await this.store.pruneReleased(new Date(Date.now() - KEEP_RELEASED_MS));

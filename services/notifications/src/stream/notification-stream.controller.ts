@@ -23,6 +23,7 @@ import {
   identityOf,
   SubscriptionStore,
 } from '../subscriptions/subscription-store';
+import { FeedFollower } from './feed-follower';
 import { NotificationFeed, streamStart } from './notification-feed';
 
 /** Notifications read per query. */
@@ -76,7 +77,7 @@ export class NotificationStreamController {
     const start = streamStart(lastEventId, from);
     const identity = identityOf(caller);
     await this.store.register(identity);
-    let cursor = start === 'latest' ? await this.feed.latest(identity) : start.after;
+    const cursor = start === 'latest' ? await this.feed.latest(identity) : start.after;
     response.status(200).set({
       'Content-Type': 'text/event-stream; charset=utf-8',
       'Cache-Control': 'no-cache, no-transform',
@@ -86,38 +87,26 @@ export class NotificationStreamController {
     response.flushHeaders();
     response.write('retry: 2000\n\n');
 
-    let open = true;
-    let wake: (() => void) | undefined;
-    const end = () => {
-      open = false;
-      wake?.();
-    };
-    const untrack = this.feed.track(end, () => wake?.());
+    const follower = new FeedFollower({
+      read: (after) => this.feed.after(identity, after, PAGE),
+      send: ({ seq, notification }) =>
+        response.write(
+          `id: ${seq}\nevent: notification\ndata: ${JSON.stringify(notification)}\n\n`,
+        ),
+      keepAlive: () => response.write(': keep-alive\n\n'),
+      after: cursor,
+      pageSize: PAGE,
+      pollMs: this.settings.streamPollMs,
+      keepAliveMs: KEEP_ALIVE_MS,
+    });
+    const untrack = this.feed.track(
+      () => follower.end(),
+      () => follower.wake(),
+    );
     // Fires when the client goes away: the stream stops reading for it.
-    response.on('close', end);
-    let lastWrite = Date.now();
+    response.on('close', () => follower.end());
     try {
-      while (open) {
-        const page = await this.feed.after(identity, cursor, PAGE);
-        for (const { seq, notification } of page.visible) {
-          response.write(
-            `id: ${seq}\nevent: notification\ndata: ${JSON.stringify(notification)}\n\n`,
-          );
-          lastWrite = Date.now();
-        }
-        cursor = page.readUpTo ?? cursor;
-        if (Date.now() - lastWrite >= KEEP_ALIVE_MS) {
-          response.write(': keep-alive\n\n');
-          lastWrite = Date.now();
-        }
-        if (page.read < PAGE && open) {
-          await new Promise<void>((resolve) => {
-            wake = resolve;
-            setTimeout(resolve, this.settings.streamPollMs);
-          });
-          wake = undefined;
-        }
-      }
+      await follower.run();
     } catch {
       // The database went away mid-stream: end it; the client resumes with Last-Event-ID.
     } finally {
